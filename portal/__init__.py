@@ -1,0 +1,121 @@
+"""The landlord portal of "Endlich ein ZUHAUSE" in Duisburg."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import load_config
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    load_config(app, config)
+    app.jinja_loader = ChoiceLoader(  # type: ignore[method-assign]
+        [FileSystemLoader(app.config["SITE_TEMPLATES_DIR"]), app.jinja_loader]
+    )
+    configure_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=app.config["LOG_LEVEL"],
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
+    from portal.core.i18n import init_i18n, select_locale
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    init_i18n(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts import backoffice as accounts_backoffice
+    from portal.accounts import views as accounts_views
+    from portal.core import health, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(accounts_backoffice.bp)
+    limiter.exempt(health.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from portal.accounts.cli import bp as accounts_cli
+    from portal.core.cli import demo_cli, outbox_cli, translate_cli
+
+    for blueprint in (accounts_cli, outbox_cli, translate_cli, demo_cli):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_login import current_user
+
+    from portal.accounts.models import role_label
+    from portal.accounts.views import enforce_password_change
+
+    app.before_request(enforce_password_change)
+    app.jinja_env.globals["role_label"] = role_label
+
+    @app.context_processor
+    def inject_programme() -> dict[str, Any]:
+        return {
+            "programme": {
+                "email": app.config["PROGRAMME_CONTACT_EMAIL"],
+                "phone": app.config["PROGRAMME_CONTACT_PHONE"],
+                "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
+            },
+            "user": current_user,
+        }
+
+    if app.config["MAIL_DELIVER_AFTER_REQUEST"]:
+        from portal.core.outbox import deliver_pending
+
+        @app.after_request
+        def deliver_mail_now(response):
+            # Development only (MAIL_BACKEND=log): print queued mail right away. Whatever the
+            # view did not commit is discarded first, exactly as the teardown would.
+            db.session.rollback()
+            deliver_pending()
+            return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from portal.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from portal.core.security import register_security_headers as register
+
+    register(app)

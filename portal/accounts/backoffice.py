@@ -1,0 +1,45 @@
+"""Staff routes of the accounts domain: the back-office home and the landlord list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
+from portal.accounts.permissions import staff_required
+from portal.extensions import db
+
+bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
+
+
+@bp.route("/")
+@staff_required()
+def home():
+    landlords = db.session.scalar(select(func.count(User.id)).where(User.role == Role.LANDLORD))
+    unverified = db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.LANDLORD, User.email_verified_at.is_(None))
+    )
+    organisations = db.session.scalar(select(func.count(Organisation.id)))
+    return render_template("backoffice/home.html", landlords=landlords, unverified=unverified,
+                           organisations=organisations)
+
+
+@bp.route("/landlords")
+@staff_required(Role.SPECIALIST, Role.SOCIAL_WORKER)
+def landlords():
+    page = db.paginate(
+        select(Organisation).options(selectinload(Organisation.members))
+        .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
+        page=request.args.get("page", 1, type=int), per_page=25, error_out=False,
+    )
+    return render_template("backoffice/landlords.html", page=page)
+
+
+@bp.route("/staff")
+@staff_required(Role.ADMIN)
+def staff():
+    users = db.session.scalars(
+        select(User).where(User.role.in_([str(r) for r in STAFF_ROLES])).order_by(User.email)
+    ).all()
+    return render_template("backoffice/staff.html", users=users)

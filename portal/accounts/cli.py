@@ -1,0 +1,53 @@
+"""``flask accounts ...``: staff accounts exist only through these commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+
+from portal.accounts import operations as ops
+from portal.accounts.models import Role
+from portal.extensions import db
+
+bp = Blueprint("accounts_cli", __name__, cli_group="accounts")
+
+STAFF_CHOICES = [Role.SPECIALIST.value, Role.SOCIAL_WORKER.value, Role.ADMIN.value]
+
+
+@bp.cli.command("create-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice(STAFF_CHOICES), required=True)
+@click.option("--name", default=None, help="Full name shown to colleagues and landlords.")
+def create_staff(email: str, role: str, name: str | None) -> None:
+    """Create a staff account and print its one-time password."""
+    try:
+        user, password = ops.create_staff(email, Role(role), name or email.split("@")[0])
+    except ops.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email}.")
+    click.echo(f"One-time password (shown only now, must be changed at first login): {password}")
+
+
+def _set_active(email: str, active: bool) -> None:
+    user = ops.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    ops.set_active(user, active)
+    db.session.commit()
+    click.echo(f"{user.email} is now {'active' if active else 'deactivated'}.")
+
+
+@bp.cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate an account; its sessions end at the next request."""
+    _set_active(email, False)
+
+
+@bp.cli.command("activate")
+@click.argument("email")
+def activate(email: str) -> None:
+    """Activate a deactivated account again."""
+    _set_active(email, True)

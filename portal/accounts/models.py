@@ -1,0 +1,190 @@
+"""Organisations (landlord entities), users and invitations."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    LANDLORD = "landlord"
+    SPECIALIST = "specialist"  # Immobilienfachkraft
+    SOCIAL_WORKER = "social_worker"  # Fachkraft für soziale Arbeit
+    ADMIN = "admin"
+
+
+STAFF_ROLES = (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN)
+
+
+class OrganisationKind(StrEnum):
+    PRIVATE = "private"
+    COMPANY = "company"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Organisation(TimestampMixin, Base):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint("kind IN ('private', 'company')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+    members: Mapped[list[User]] = relationship(
+        back_populates="organisation", order_by="User.id"
+    )
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == OrganisationKind.COMPANY
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.kind}>"
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('landlord', 'specialist', 'social_worker', 'admin')", name="role"
+        ),
+        # A landlord always belongs to an organisation; staff never do.
+        CheckConstraint(
+            "(role = 'landlord') = (organisation_id IS NOT NULL)", name="landlord_has_organisation"
+        ),
+        UniqueConstraint("email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    is_org_admin: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="de")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Flask-Login's "alternative token": part of the session's user id; replacing it ends
+    # every session that carries the old one.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return normalise_email(value)
+
+    # Flask-Login protocol -------------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def matches_session(self, token: str) -> bool:
+        return hmac.compare_digest(self.session_token.encode(), token.encode())
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    # Roles ----------------------------------------------------------------------------------
+    @property
+    def is_landlord(self) -> bool:
+        return self.role == Role.LANDLORD
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def can_invite(self) -> bool:
+        """Only a housing company's first user (its organisation admin) invites colleagues."""
+        return bool(
+            self.is_landlord
+            and self.is_org_admin
+            and self.organisation is not None
+            and self.organisation.is_company
+        )
+
+    def mark_verified(self) -> None:
+        if self.email_verified_at is None:
+            self.email_verified_at = utcnow()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Invitation(TimestampMixin, Base):
+    """A colleague invited into a housing company's organisation."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return normalise_email(value)
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None
+
+
+__all__ = ["Invitation", "Organisation", "OrganisationKind", "Role", "STAFF_ROLES", "User", "utcnow"]
+
+
+def role_label(role: str) -> str:
+    """The role's name in the user's language."""
+    from flask_babel import lazy_gettext as _l
+
+    labels = {
+        Role.LANDLORD: _l("Landlord"),
+        Role.SPECIALIST: _l("Real-estate specialist"),
+        Role.SOCIAL_WORKER: _l("Social worker"),
+        Role.ADMIN: _l("Administrator"),
+    }
+    return str(labels.get(role, role))  # type: ignore[call-overload]

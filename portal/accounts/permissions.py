@@ -1,0 +1,90 @@
+"""Who may do what: role decorators for views, and the 404 rule for other people's objects.
+
+Role checks happen before a view runs; object checks (``get_owned_or_404``) before anything of
+the object is read or changed. Another organisation's object answers 404, never 403, so that ids
+leak nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def landlord_required(view: F) -> F:
+    """Only landlords; staff get 403 (they know the page exists, and it is not theirs)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != Role.LANDLORD:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def staff_required(*roles: Role) -> Callable[[F], F]:
+    """Only staff holding one of ``roles`` (all staff roles when none are given)."""
+    allowed = set(roles or STAFF_ROLES)
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def verified_required(view: F) -> F:
+    """A landlord whose e-mail is not verified yet is sent back with an explanation."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_verified:
+            flash(_l("Please confirm your e-mail address first: use the link we sent you."), "warning")
+            return redirect(url_for("accounts.profile"))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def get_owned_or_404(model: type[M], object_id: int, user: Any) -> M:
+    """Load ``model`` by id for ``user``'s organisation, or answer 404 (also for staff-free
+    landlord routes): existence of other organisations' objects is never revealed."""
+    obj = db.session.get(model, object_id)
+    if obj is None or user.organisation_id is None:
+        abort(404)
+    if getattr(obj, "organisation_id", None) != user.organisation_id:
+        abort(404)
+    return obj

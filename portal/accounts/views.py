@@ -1,0 +1,269 @@
+"""Routes of the accounts domain: registration, login, passwords, profile, invitations."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.accounts import operations as ops
+from portal.accounts.forms import (AcceptInvitationForm, ChangePasswordForm, EmptyForm,
+                                   InviteForm, LoginForm, NewPasswordForm, ProfileForm,
+                                   RegistrationForm, ResetRequestForm)
+from portal.accounts.models import Role, User, normalise_email
+from portal.accounts.permissions import login_required
+from portal.accounts.tokens import TokenError
+from portal.core.i18n import select_locale
+from portal.core.security import is_safe_path
+from portal.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _cfg(name: str):
+    return lambda: current_app.config[name]
+
+
+def _form_email_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    uid, _sep, token = user_id.partition(":")
+    if not uid.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.is_active or not user.matches_session(token):
+        return None
+    return user
+
+
+def home_for(user: User) -> str:
+    if user.is_staff:
+        return url_for("backoffice.home")
+    return url_for("accounts.profile")
+
+
+def _start_session(user: User) -> None:
+    locale = session.get("locale")
+    session.clear()  # no session fixation: a fresh session for the logged-in user
+    if locale:
+        session["locale"] = locale
+    session.permanent = True
+    login_user(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_cfg("RATELIMIT_REGISTER"), methods=["POST"], scope="register")
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        ops.register_landlord(ops.Registration(
+            kind=form.kind.data, organisation_name=form.organisation_name.data,
+            full_name=form.full_name.data, email=form.email.data, password=form.password.data,
+            phone=form.phone.data, locale=select_locale(),
+        ))
+        db.session.commit()
+        # The same answer whether or not the address was known.
+        return redirect(url_for("accounts.register_done"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/done")
+def register_done():
+    return render_template("accounts/register_done.html")
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.verify_email(token)
+        except TokenError as exc:
+            db.session.rollback()
+            return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+        db.session.commit()
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(home_for(user))
+        return redirect(url_for("accounts.login"))
+    # Opening the link changes nothing; the button does (mail scanners open links too).
+    return render_template("accounts/verify_email.html", form=form)
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(_cfg("RATELIMIT_RESET_ACCOUNT"), key_func=lambda: f"user:{current_user.id}",
+               scope="resend")
+def resend_verification():
+    if EmptyForm().validate_on_submit() and not current_user.is_verified:
+        ops.send_verification(current_user)
+        db.session.commit()
+        flash(_("We have sent you a new confirmation link."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_cfg("RATELIMIT_LOGIN_IP"), methods=["POST"], scope="login-ip")
+@limiter.limit(_cfg("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], key_func=_form_email_key,
+               scope="login-account")
+def login():
+    next_path = request.args.get("next")
+    if not is_safe_path(next_path):
+        next_path = None
+    if current_user.is_authenticated:
+        return redirect(next_path or home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = ops.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()  # the audit event of the failure
+            flash(_("The e-mail address or the password is not correct."), "error")
+            return render_template("accounts/login.html", form=form, next=next_path), 200
+        db.session.commit()
+        _start_session(user)
+        if user.must_change_password:
+            flash(_("Please choose your own password before you go on."), "info")
+            return redirect(url_for("accounts.change_password"))
+        return redirect(next_path or home_for(user))
+    return render_template("accounts/login.html", form=form, next=next_path)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if EmptyForm().validate_on_submit() and current_user.is_authenticated:
+        ops.logout(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("public.landing"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm(email=current_user.email)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            ops.change_password(user, form.current_password.data, form.password.data)
+        except ops.AccountError:
+            db.session.commit()  # keep the audit event of the failed attempt
+            form.current_password.errors.append(_("The current password is not correct."))
+            return render_template("accounts/change_password.html", form=form)
+        db.session.commit()
+        _start_session(user)  # this session goes on with the new token; all others end
+        flash(_("Your password is changed. You were logged out everywhere else."), "success")
+        return redirect(home_for(user))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_cfg("RATELIMIT_RESET_IP"), methods=["POST"], scope="reset-ip")
+@limiter.limit(_cfg("RATELIMIT_RESET_ACCOUNT"), methods=["POST"], key_func=_form_email_key,
+               scope="reset-account")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html")
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = ops.user_for_reset(token)
+    except TokenError as exc:
+        return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+    form = NewPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        ops.reset_password(token, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your new password is set. Please log in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def profile():
+    user: User = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        ops.update_profile(user, form.full_name.data, form.phone.data, form.locale.data)
+        db.session.commit()
+        session["locale"] = user.locale
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    invite_form = InviteForm(formdata=None) if user.can_invite else None
+    return render_template("accounts/profile.html", form=form, invite_form=invite_form,
+                           action_form=EmptyForm())
+
+
+@bp.route("/invite", methods=["POST"])
+@login_required
+def invite():
+    user: User = current_user._get_current_object()
+    if not user.can_invite:
+        return render_template("errors/error.html", code=403, title=_("Access denied"),
+                               text=_("Only the first user of a housing company can invite colleagues.")), 403
+    invite_form = InviteForm()
+    if invite_form.validate_on_submit():
+        ops.invite_colleague(user, invite_form.email.data)
+        db.session.commit()
+        flash(_("If this address has no account yet, an invitation is on its way to %(email)s.",
+                email=normalise_email(invite_form.email.data)), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=ProfileForm(obj=user),
+                           invite_form=invite_form, action_form=EmptyForm()), 400
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = ops.invitation_for(token)
+    except TokenError as exc:
+        return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+    if current_user.is_authenticated:
+        flash(_("Please log out first to accept an invitation for another address."), "info")
+        return redirect(home_for(current_user))
+    form = AcceptInvitationForm(email=invitation.email)
+    if form.validate_on_submit():
+        try:
+            user = ops.accept_invitation(token, form.full_name.data, form.password.data,
+                                         select_locale())
+        except TokenError as exc:
+            db.session.rollback()
+            return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+        db.session.commit()
+        _start_session(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(home_for(user))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+def enforce_password_change():
+    """Staff with a one-time password may do nothing but choose their own."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in {"accounts.change_password", "accounts.logout", "static",
+                                     "public.set_language", "health.healthz"}
+    ):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+__all__ = ["bp", "enforce_password_change", "home_for", "Role"]

@@ -1,0 +1,157 @@
+"""Settings from environment variables, with safe embedded defaults.
+
+Every variable is listed in the README. Three environments exist: ``development`` (the default,
+what ``make run`` uses), ``testing`` and ``production``. Production refuses to start without a
+``SECRET_KEY`` and with ``DEBUG`` on.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class ConfigurationError(RuntimeError):
+    """The environment describes a configuration the portal refuses to run with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(env: dict[str, str], instance: Path, environment: str) -> str:
+    key = env.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if environment == "production":
+        raise ConfigurationError("SECRET_KEY must be set in production")
+    # Development: one key generated into instance/ and kept, so sessions survive restarts.
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings for the environment ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    environment = env.get("PORTAL_ENV", "development").strip().lower()
+    if environment not in {"development", "testing", "production"}:
+        raise ConfigurationError(f"PORTAL_ENV must be development, testing or production, not {environment!r}")
+    production = environment == "production"
+    debug = _bool(env.get("DEBUG")) or _bool(env.get("FLASK_DEBUG"))
+    if production and debug:
+        raise ConfigurationError("DEBUG must be off in production")
+
+    default_db = f"sqlite:///{instance / 'portal.db'}"
+    mail_backend = env.get("MAIL_BACKEND", "smtp" if production else "log").strip().lower()
+    if mail_backend not in {"smtp", "log"}:
+        raise ConfigurationError("MAIL_BACKEND must be smtp or log")
+
+    return {
+        "PORTAL_ENV": environment,
+        "DEBUG": debug,
+        "TESTING": environment == "testing",
+        "SECRET_KEY": _secret_key(env, instance, environment),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Rate limits: counters in memory locally, in Redis when several workers run.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "portal"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;20 per hour"),
+        "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per minute;200 per hour"),
+        "RATELIMIT_REGISTER": env.get("RATELIMIT_REGISTER", "5 per hour"),
+        "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
+        "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
+        # Mail: every message goes through the outbox; the backend delivers it.
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 20),
+        "MAIL_FROM": env.get("MAIL_FROM", "Endlich ein ZUHAUSE <noreply@zuhause.example>"),
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
+        # Deliver queued mail right after each request: only sensible with the log backend.
+        "MAIL_DELIVER_AFTER_REQUEST": _bool(
+            env.get("MAIL_DELIVER_AFTER_REQUEST"), default=mail_backend == "log"
+        ),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
+        # Operator's own texts (site/impressum.html, site/privacy.html) override the defaults.
+        "SITE_TEMPLATES_DIR": env.get("SITE_TEMPLATES_DIR") or str(instance / "templates"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,
+        "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        "PROGRAMME_CONTACT_EMAIL": env.get("PROGRAMME_CONTACT_EMAIL", "zuhause@diakoniewerk-duisburg.example"),
+        "PROGRAMME_CONTACT_PHONE": env.get("PROGRAMME_CONTACT_PHONE", "0203 000000-0"),
+        "PROGRAMME_FUNDING_LINE": env.get(
+            "PROGRAMME_FUNDING_LINE",
+            "Gefördert aus Mitteln des Europäischen Sozialfonds und des Ministeriums für "
+            "Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen",
+        ),
+        # Sessions and cookies.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int(env, "SESSION_LIFETIME_HOURS", 12)),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Token lifetimes in seconds.
+        "EMAIL_VERIFY_MAX_AGE": _int(env, "EMAIL_VERIFY_MAX_AGE", 7 * 24 * 3600),
+        "INVITATION_MAX_AGE": _int(env, "INVITATION_MAX_AGE", 7 * 24 * 3600),
+        "PASSWORD_RESET_MAX_AGE": _int(env, "PASSWORD_RESET_MAX_AGE", 3600),
+        # Argon2id cost; the defaults follow RFC 9106's second recommendation.
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", 65536),
+        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", 4),
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "LANGUAGES": ["de", "en"],
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    }
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Put the settings on ``app``, then the explicit ``overrides`` (used by tests)."""
+    app.config.update(build_config(app.instance_path))
+    if overrides:
+        if "DATABASE_URL" in overrides:
+            overrides = dict(overrides)
+            overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides.pop("DATABASE_URL"))
+        app.config.update(overrides)
+    if app.config["PORTAL_ENV"] == "production" and app.config["DEBUG"]:
+        raise ConfigurationError("DEBUG must be off in production")

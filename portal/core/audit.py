@@ -1,0 +1,76 @@
+"""The append-only audit trail: one row per security event and per state change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.db import Base, UTCDateTime, utcnow
+from portal.extensions import db
+
+# Keys whose values must never reach the audit trail, whatever a caller passes.
+_SECRET_KEYS = ("password", "token", "secret", "hash", "code")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
+
+
+def _scrub(details: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in details.items():
+        if any(word in key.lower() for word in _SECRET_KEYS):
+            continue
+        clean[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+    return clean
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: Any = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit event to the current transaction; it commits or rolls back with the change.
+
+    ``obj`` is any model with an ``id``; its table name becomes the object type. Values under keys
+    that look like secrets (password, token, ...) are dropped, never stored.
+    """
+    if obj is not None:
+        if obj.id is None:
+            db.session.flush()
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else obj.id
+    actor_id = getattr(actor, "id", None) if actor is not None else None
+    event = AuditEvent(
+        action=action,
+        actor_id=actor_id,
+        object_type=object_type,
+        object_id=object_id,
+        ip_address=request.remote_addr if has_request_context() else None,
+        details=_scrub(details),
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,57 @@
+"""Language choice and the formatting of money, areas and dates in the user's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The session's choice, then the user's setting, then the browser, then German."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def money(value: Decimal | int | None) -> str:
+    """``1.234,50 €`` in German, ``€1,234.50`` in English."""
+    if value is None:
+        return "–"
+    return format_currency(Decimal(value), "EUR")
+
+
+def area(value: Decimal | int | float | None) -> str:
+    """``65 m²``, ``72,5 m²``."""
+    if value is None:
+        return "–"
+    return f"{format_decimal(Decimal(str(value)), format='#,##0.##')}\u00a0m²"
+
+
+def day(value: date | datetime | None) -> str:
+    """``25.11.2026`` in German, ``Nov 25, 2026`` in English."""
+    if value is None:
+        return "–"
+    return format_date(value, "medium")
+
+
+def moment(value: datetime | None) -> str:
+    """Date and time in the portal's time zone (Europe/Berlin)."""
+    if value is None:
+        return "–"
+    return format_datetime(value, "short" if str(get_locale()) == "en" else "dd.MM.yyyy, HH:mm")
+
+
+def init_i18n(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(area)
+    app.add_template_filter(day)
+    app.add_template_filter(moment)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -14,8 +14,12 @@ from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
-                instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
     load_config(app, config)
     app.jinja_loader = ChoiceLoader(  # type: ignore[method-assign]
         [FileSystemLoader(app.config["SITE_TEMPLATES_DIR"]), app.jinja_loader]
@@ -32,8 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=app.config["LOG_LEVEL"],
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def init_extensions(app: Flask) -> None:

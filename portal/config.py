@@ -67,7 +67,9 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
     instance = Path(instance_path)
     environment = env.get("PORTAL_ENV", "development").strip().lower()
     if environment not in {"development", "testing", "production"}:
-        raise ConfigurationError(f"PORTAL_ENV must be development, testing or production, not {environment!r}")
+        raise ConfigurationError(
+            f"PORTAL_ENV must be development, testing or production, not {environment!r}"
+        )
     production = environment == "production"
     debug = _bool(env.get("DEBUG")) or _bool(env.get("FLASK_DEBUG"))
     if production and debug:
@@ -115,7 +117,9 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
-        "PROGRAMME_CONTACT_EMAIL": env.get("PROGRAMME_CONTACT_EMAIL", "zuhause@diakoniewerk-duisburg.example"),
+        "PROGRAMME_CONTACT_EMAIL": env.get(
+            "PROGRAMME_CONTACT_EMAIL", "zuhause@diakoniewerk-duisburg.example"
+        ),
         "PROGRAMME_CONTACT_PHONE": env.get("PROGRAMME_CONTACT_PHONE", "0203 000000-0"),
         "PROGRAMME_FUNDING_LINE": env.get(
             "PROGRAMME_FUNDING_LINE",
@@ -151,7 +155,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     if overrides:
         if "DATABASE_URL" in overrides:
             overrides = dict(overrides)
-            overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides.pop("DATABASE_URL"))
+            overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+                overrides.pop("DATABASE_URL")
+            )
         app.config.update(overrides)
     if app.config["PORTAL_ENV"] == "production" and app.config["DEBUG"]:
         raise ConfigurationError("DEBUG must be off in production")

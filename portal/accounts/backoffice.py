@@ -18,20 +18,29 @@ bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 def home():
     landlords = db.session.scalar(select(func.count(User.id)).where(User.role == Role.LANDLORD))
     unverified = db.session.scalar(
-        select(func.count(User.id)).where(User.role == Role.LANDLORD, User.email_verified_at.is_(None))
+        select(func.count(User.id)).where(
+            User.role == Role.LANDLORD, User.email_verified_at.is_(None)
+        )
     )
     organisations = db.session.scalar(select(func.count(Organisation.id)))
-    return render_template("backoffice/home.html", landlords=landlords, unverified=unverified,
-                           organisations=organisations)
+    return render_template(
+        "backoffice/home.html",
+        landlords=landlords,
+        unverified=unverified,
+        organisations=organisations,
+    )
 
 
 @bp.route("/landlords")
 @staff_required(Role.SPECIALIST, Role.SOCIAL_WORKER)
 def landlords():
     page = db.paginate(
-        select(Organisation).options(selectinload(Organisation.members))
+        select(Organisation)
+        .options(selectinload(Organisation.members))
         .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
-        page=request.args.get("page", 1, type=int), per_page=25, error_out=False,
+        page=request.args.get("page", 1, type=int),
+        per_page=25,
+        error_out=False,
     )
     return render_template("backoffice/landlords.html", page=page)
 

@@ -15,16 +15,30 @@ DEMO_DOMAIN = "demo.zuhause.example"
 
 def seed(echo: Callable[[str], None]) -> dict[str, User]:
     """Create the demo accounts and print their passwords once."""
-    private = Organisation(kind=OrganisationKind.PRIVATE, name="Familie Yılmaz-Schneider",
-                           address="Mülheimer Str. 12, 47057 Duisburg", phone="0203 123456")
-    company = Organisation(kind=OrganisationKind.COMPANY, name="Rhein-Ruhr Wohnen eG",
-                           address="Königstr. 40, 47051 Duisburg", phone="0203 987650")
+    private = Organisation(
+        kind=OrganisationKind.PRIVATE,
+        name="Familie Yılmaz-Schneider",
+        address="Mülheimer Str. 12, 47057 Duisburg",
+        phone="0203 123456",
+    )
+    company = Organisation(
+        kind=OrganisationKind.COMPANY,
+        name="Rhein-Ruhr Wohnen eG",
+        address="Königstr. 40, 47051 Duisburg",
+        phone="0203 987650",
+    )
     people = [
         ("vermieterin", "Ayşe Yılmaz-Schneider", Role.LANDLORD, private, True, True),
         ("wohnungsbau", "Jens Brenner", Role.LANDLORD, company, True, True),
         ("wohnungsbau.team", "Marta Nowak", Role.LANDLORD, company, False, True),
-        ("neu", "Peter Unbestätigt", Role.LANDLORD,
-         Organisation(kind=OrganisationKind.PRIVATE, name="Peter Unbestätigt"), True, False),
+        (
+            "neu",
+            "Peter Unbestätigt",
+            Role.LANDLORD,
+            Organisation(kind=OrganisationKind.PRIVATE, name="Peter Unbestätigt"),
+            True,
+            False,
+        ),
         ("immobilien", "Sabine Krüger", Role.SPECIALIST, None, False, True),
         ("sozialarbeit", "Tobias Engel", Role.SOCIAL_WORKER, None, False, True),
         ("admin", "Lena Admin", Role.ADMIN, None, False, True),
@@ -34,9 +48,14 @@ def seed(echo: Callable[[str], None]) -> dict[str, User]:
     for local, name, role, org, org_admin, verified in people:
         password = "-".join(secrets.token_hex(3) for _ in range(3))
         user = User(
-            email=f"{local}@{DEMO_DOMAIN}", full_name=name, role=role, organisation=org,
-            is_org_admin=org_admin, password_hash=hash_password(password),
-            email_verified_at=utcnow() if verified else None, password_changed_at=utcnow(),
+            email=f"{local}@{DEMO_DOMAIN}",
+            full_name=name,
+            role=role,
+            organisation=org,
+            is_org_admin=org_admin,
+            password_hash=hash_password(password),
+            email_verified_at=utcnow() if verified else None,
+            password_changed_at=utcnow(),
         )
         db.session.add(user)
         users[local] = user
@@ -48,4 +67,7 @@ def seed(echo: Callable[[str], None]) -> dict[str, User]:
 def already_seeded() -> bool:
     from sqlalchemy import select
 
-    return db.session.scalar(select(User.id).where(User.email.like(f"%@{DEMO_DOMAIN}")).limit(1)) is not None
+    return (
+        db.session.scalar(select(User.id).where(User.email.like(f"%@{DEMO_DOMAIN}")).limit(1))
+        is not None
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.models import OrganisationKind
 from portal.accounts.passwords import MAX_LENGTH, password_problems
 
-LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 
 
 def _check_new_password(form: FlaskForm, field: PasswordField, email: str | None) -> None:
@@ -25,8 +26,10 @@ class EmailFieldMixin:
         validators=[
             InputRequired(_l("Please enter your e-mail address.")),
             Length(max=254),
-            Email(_l("Please enter a valid e-mail address, e.g. name@example.de."),
-                  check_deliverability=False),
+            Email(
+                _l("Please enter a valid e-mail address, e.g. name@example.de."),
+                check_deliverability=False,
+            ),
         ],
         render_kw={"autocomplete": "email"},
     )
@@ -36,10 +39,12 @@ class RegistrationForm(EmailFieldMixin, FlaskForm):
     kind = RadioField(
         _l("You rent out as"),
         choices=[
-            (OrganisationKind.PRIVATE.value, _l("Private person")),
-            (OrganisationKind.COMPANY.value, _l("Housing company")),
+            SelectChoice(OrganisationKind.PRIVATE.value, _l("Private person")),
+            SelectChoice(OrganisationKind.COMPANY.value, _l("Housing company")),
         ],
-        validators=[InputRequired(_l("Please choose whether you rent out privately or as a company."))],
+        validators=[
+            InputRequired(_l("Please choose whether you rent out privately or as a company."))
+        ],
     )
     organisation_name = StringField(
         _l("Name of the landlord"),
@@ -49,7 +54,10 @@ class RegistrationForm(EmailFieldMixin, FlaskForm):
     )
     full_name = StringField(
         _l("Contact person"),
-        validators=[InputRequired(_l("Please enter the name of the contact person.")), Length(max=200)],
+        validators=[
+            InputRequired(_l("Please enter the name of the contact person.")),
+            Length(max=200),
+        ],
         render_kw={"autocomplete": "name"},
     )
     phone = StringField(

@@ -46,9 +46,7 @@ class Organisation(TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(40))
 
-    members: Mapped[list[User]] = relationship(
-        back_populates="organisation", order_by="User.id"
-    )
+    members: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.id")
 
     @property
     def is_company(self) -> bool:
@@ -174,7 +172,15 @@ class Invitation(TimestampMixin, Base):
         return self.accepted_at is None
 
 
-__all__ = ["Invitation", "Organisation", "OrganisationKind", "Role", "STAFF_ROLES", "User", "utcnow"]
+__all__ = [
+    "Invitation",
+    "Organisation",
+    "OrganisationKind",
+    "Role",
+    "STAFF_ROLES",
+    "User",
+    "utcnow",
+]
 
 
 def role_label(role: str) -> str:

@@ -11,7 +11,12 @@ from sqlalchemy import select
 
 from portal.accounts import tokens
 from portal.accounts.models import Invitation, Organisation, Role, User, normalise_email, utcnow
-from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
 from portal.core import audit
 from portal.core.outbox import queue_mail
 from portal.extensions import db
@@ -41,6 +46,7 @@ def _external(endpoint: str, **values: object) -> str:
 
 # Registration and verification ----------------------------------------------------------------
 
+
 @dataclass
 class Registration:
     kind: str
@@ -60,9 +66,13 @@ def register_landlord(data: Registration) -> User | None:
     """
     existing = find_user(data.email)
     if existing is not None:
-        queue_mail(existing.email, "register_existing", existing.locale,
-                   login_url=_external("accounts.login"),
-                   reset_url=_external("accounts.reset_request"))
+        queue_mail(
+            existing.email,
+            "register_existing",
+            existing.locale,
+            login_url=_external("accounts.login"),
+            reset_url=_external("accounts.reset_request"),
+        )
         audit.record("account.register_duplicate", obj=existing)
         return None
     organisation = Organisation(kind=data.kind, name=one_line(data.organisation_name))
@@ -79,8 +89,13 @@ def register_landlord(data: Registration) -> User | None:
     )
     db.session.add_all([organisation, user])
     db.session.flush()
-    audit.record("account.registered", actor=user, obj=user, organisation_id=organisation.id,
-                 kind=organisation.kind)
+    audit.record(
+        "account.registered",
+        actor=user,
+        obj=user,
+        organisation_id=organisation.id,
+        kind=organisation.kind,
+    )
     send_verification(user)
     return user
 
@@ -88,9 +103,14 @@ def register_landlord(data: Registration) -> User | None:
 def send_verification(user: User) -> None:
     """Queue a mail with a signed link that confirms ``user``'s address (valid for days)."""
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email})
-    queue_mail(user.email, "verify_email", user.locale,
-               name=user.full_name, url=_external("accounts.verify_email", token=token),
-               days=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400)
+    queue_mail(
+        user.email,
+        "verify_email",
+        user.locale,
+        name=user.full_name,
+        url=_external("accounts.verify_email", token=token),
+        days=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400,
+    )
 
 
 def verify_email(token: str) -> User:
@@ -108,14 +128,18 @@ def verify_email(token: str) -> User:
 
 # Login, logout, passwords ---------------------------------------------------------------------
 
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None; both outcomes are audited."""
     user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        audit.record("auth.login_failed", object_type="users",
-                     object_id=user.id if user else None,
-                     reason="inactive" if ok and user is not None else "credentials")
+        audit.record(
+            "auth.login_failed",
+            object_type="users",
+            object_id=user.id if user else None,
+            reason="inactive" if ok and user is not None else "credentials",
+        )
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -159,17 +183,28 @@ def request_password_reset(email: str) -> None:
     token = tokens.make_token(
         tokens.RESET_PASSWORD, {"uid": user.id, "fp": tokens.fingerprint(user.password_hash)}
     )
-    queue_mail(user.email, "reset_password", user.locale, name=user.full_name,
-               url=_external("accounts.reset_password", token=token))
+    queue_mail(
+        user.email,
+        "reset_password",
+        user.locale,
+        name=user.full_name,
+        url=_external("accounts.reset_password", token=token),
+    )
     audit.record("account.password_reset_requested", obj=user)
 
 
 def user_for_reset(token: str) -> User:
     """The user a reset link is for. Raises ``TokenError`` once it expired or was used (the
     password hash it was made for has changed)."""
-    data = tokens.read_token(tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    data = tokens.read_token(
+        tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
     user = db.session.get(User, data.get("uid"))
-    if user is None or not user.is_active or tokens.fingerprint(user.password_hash) != data.get("fp"):
+    if (
+        user is None
+        or not user.is_active
+        or tokens.fingerprint(user.password_hash) != data.get("fp")
+    ):
         raise tokens.TokenError()
     return user
 
@@ -185,6 +220,7 @@ def reset_password(token: str, new: str) -> User:
 
 # Organisation members -------------------------------------------------------------------------
 
+
 def invite_colleague(inviter: User, email: str) -> Invitation | None:
     """Invite ``email`` into the inviter's housing company. An address that already has an
     account gets no invitation (returns None; the caller says the same either way)."""
@@ -198,12 +234,21 @@ def invite_colleague(inviter: User, email: str) -> Invitation | None:
     db.session.add(invitation)
     db.session.flush()
     token = tokens.make_token(tokens.INVITATION, {"iid": invitation.id, "email": invitation.email})
-    queue_mail(invitation.email, "invitation", inviter.locale,
-               inviter=inviter.full_name, organisation=inviter.organisation.name,
-               url=_external("accounts.accept_invitation", token=token),
-               days=current_app.config["INVITATION_MAX_AGE"] // 86400)
-    audit.record("organisation.invited", actor=inviter, obj=invitation,
-                 organisation_id=inviter.organisation.id)
+    queue_mail(
+        invitation.email,
+        "invitation",
+        inviter.locale,
+        inviter=inviter.full_name,
+        organisation=inviter.organisation.name,
+        url=_external("accounts.accept_invitation", token=token),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )
+    audit.record(
+        "organisation.invited",
+        actor=inviter,
+        obj=invitation,
+        organisation_id=inviter.organisation.id,
+    )
     return invitation
 
 
@@ -249,6 +294,7 @@ def update_profile(user: User, full_name: str, phone: str | None, locale: str) -
 
 
 # Staff (CLI only) ---------------------------------------------------------------------------
+
 
 def create_staff(email: str, role: Role, full_name: str) -> tuple[User, str]:
     """Create a staff account with a one-time password that must be changed at first login.

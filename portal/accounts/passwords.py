@@ -17,7 +17,9 @@ MAX_LENGTH = 128
 
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
-    return _cached_hasher(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
+    return _cached_hasher(
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
+    )
 
 
 @lru_cache(maxsize=4)
@@ -70,8 +72,14 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
         problems.append(str(_l("The password may have at most %(n)d characters.", n=MAX_LENGTH)))
     lowered = password.lower()
     if lowered in common_passwords() or lowered.strip() in common_passwords():
-        problems.append(str(_l("This password is on a list of commonly used passwords. "
-                               "Please choose another one.")))
+        problems.append(
+            str(
+                _l(
+                    "This password is on a list of commonly used passwords. "
+                    "Please choose another one."
+                )
+            )
+        )
     if email:
         local = email.split("@", 1)[0].strip().lower()
         if len(local) >= 3 and local in lowered:

@@ -72,7 +72,9 @@ def verified_required(view: F) -> F:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_verified:
-            flash(_l("Please confirm your e-mail address first: use the link we sent you."), "warning")
+            flash(
+                _l("Please confirm your e-mail address first: use the link we sent you."), "warning"
+            )
             return redirect(url_for("accounts.profile"))
         return view(*args, **kwargs)
 

@@ -9,7 +9,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "verify-email"
-RESET_PASSWORD = "reset-password"
+RESET_PASSWORD = "reset-password"  # noqa: S105 - a token purpose, not a password
 INVITATION = "invitation"
 
 

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import operations as ops
-from portal.accounts.forms import (AcceptInvitationForm, ChangePasswordForm, EmptyForm,
-                                   InviteForm, LoginForm, NewPasswordForm, ProfileForm,
-                                   RegistrationForm, ResetRequestForm)
+from portal.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    EmptyForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetRequestForm,
+)
 from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import login_required
 from portal.accounts.tokens import TokenError
@@ -62,11 +78,17 @@ def register():
         return redirect(home_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
-        ops.register_landlord(ops.Registration(
-            kind=form.kind.data, organisation_name=form.organisation_name.data,
-            full_name=form.full_name.data, email=form.email.data, password=form.password.data,
-            phone=form.phone.data, locale=select_locale(),
-        ))
+        ops.register_landlord(
+            ops.Registration(
+                kind=form.kind.data,
+                organisation_name=form.organisation_name.data,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                phone=form.phone.data,
+                locale=select_locale(),
+            )
+        )
         db.session.commit()
         # The same answer whether or not the address was known.
         return redirect(url_for("accounts.register_done"))
@@ -98,8 +120,9 @@ def verify_email(token: str):
 
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
-@limiter.limit(_cfg("RATELIMIT_RESET_ACCOUNT"), key_func=lambda: f"user:{current_user.id}",
-               scope="resend")
+@limiter.limit(
+    _cfg("RATELIMIT_RESET_ACCOUNT"), key_func=lambda: f"user:{current_user.id}", scope="resend"
+)
 def resend_verification():
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
         ops.send_verification(current_user)
@@ -110,8 +133,13 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_cfg("RATELIMIT_LOGIN_IP"), methods=["POST"], scope="login-ip")
-@limiter.limit(_cfg("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], key_func=_form_email_key,
-               scope="login-account")
+@limiter.limit(
+    _cfg("RATELIMIT_LOGIN_ACCOUNT"),
+    methods=["POST"],
+    key_func=_form_email_key,
+    scope="login-account",
+    deduct_when=lambda response: response.status_code != 302,
+)
 def login():
     next_path = request.args.get("next")
     if not is_safe_path(next_path):
@@ -169,8 +197,12 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_cfg("RATELIMIT_RESET_IP"), methods=["POST"], scope="reset-ip")
-@limiter.limit(_cfg("RATELIMIT_RESET_ACCOUNT"), methods=["POST"], key_func=_form_email_key,
-               scope="reset-account")
+@limiter.limit(
+    _cfg("RATELIMIT_RESET_ACCOUNT"),
+    methods=["POST"],
+    key_func=_form_email_key,
+    scope="reset-account",
+)
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -208,8 +240,9 @@ def profile():
         flash(_("Your details are saved."), "success")
         return redirect(url_for("accounts.profile"))
     invite_form = InviteForm(formdata=None) if user.can_invite else None
-    return render_template("accounts/profile.html", form=form, invite_form=invite_form,
-                           action_form=EmptyForm())
+    return render_template(
+        "accounts/profile.html", form=form, invite_form=invite_form, action_form=EmptyForm()
+    )
 
 
 @bp.route("/invite", methods=["POST"])
@@ -217,17 +250,30 @@ def profile():
 def invite():
     user: User = current_user._get_current_object()
     if not user.can_invite:
-        return render_template("errors/error.html", code=403, title=_("Access denied"),
-                               text=_("Only the first user of a housing company can invite colleagues.")), 403
+        return render_template(
+            "errors/error.html",
+            code=403,
+            title=_("Access denied"),
+            text=_("Only the first user of a housing company can invite colleagues."),
+        ), 403
     invite_form = InviteForm()
     if invite_form.validate_on_submit():
         ops.invite_colleague(user, invite_form.email.data)
         db.session.commit()
-        flash(_("If this address has no account yet, an invitation is on its way to %(email)s.",
-                email=normalise_email(invite_form.email.data)), "success")
+        flash(
+            _(
+                "If this address has no account yet, an invitation is on its way to %(email)s.",
+                email=normalise_email(invite_form.email.data),
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=ProfileForm(obj=user),
-                           invite_form=invite_form, action_form=EmptyForm()), 400
+    return render_template(
+        "accounts/profile.html",
+        form=ProfileForm(obj=user),
+        invite_form=invite_form,
+        action_form=EmptyForm(),
+    ), 400
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -242,8 +288,9 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm(email=invitation.email)
     if form.validate_on_submit():
         try:
-            user = ops.accept_invitation(token, form.full_name.data, form.password.data,
-                                         select_locale())
+            user = ops.accept_invitation(
+                token, form.full_name.data, form.password.data, select_locale()
+            )
         except TokenError as exc:
             db.session.rollback()
             return render_template("accounts/token_invalid.html", expired=exc.expired), 400
@@ -259,8 +306,14 @@ def enforce_password_change():
     if (
         current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in {"accounts.change_password", "accounts.logout", "static",
-                                     "public.set_language", "health.healthz"}
+        and request.endpoint
+        not in {
+            "accounts.change_password",
+            "accounts.logout",
+            "static",
+            "public.set_language",
+            "health.healthz",
+        }
     ):
         return redirect(url_for("accounts.change_password"))
     return None

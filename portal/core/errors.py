@@ -14,7 +14,10 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("This page does not exist or is not available to you.")),
     405: (_l("Not allowed"), _l("This action is not possible on this page.")),
@@ -24,7 +27,9 @@ MESSAGES = {
     ),
     429: (
         _l("Too many attempts"),
-        _l("There were too many attempts in a short time. Please wait a few minutes and try again."),
+        _l(
+            "There were too many attempts in a short time. Please wait a few minutes and try again."
+        ),
     ),
     500: (
         _l("Something went wrong"),
@@ -43,8 +48,12 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return _render(
             400,
-            str(_l("The form was open too long or the page was not loaded from this site. "
-                   "Please reload the page and send it again.")),
+            str(
+                _l(
+                    "The form was open too long or the page was not loaded from this site. "
+                    "Please reload the page and send it again."
+                )
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -33,9 +33,7 @@ MAX_SUBJECT = 200
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 

@@ -36,11 +36,10 @@ def _add_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and current_user.is_authenticated:
-        # Pages for logged-in users hold personal data: never keep them in any cache.
-        if not request.path.startswith("/static/"):
-            headers["Cache-Control"] = "no-store"
-            headers["Pragma"] = "no-cache"
+    # Pages for logged-in users hold personal data: never keep them in any cache.
+    if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     return response
 
 

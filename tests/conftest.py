@@ -1,0 +1,196 @@
+"""Fixtures shared by the whole suite: app, client, db (per-test rollback), auth, factories,
+and access to real services (PostgreSQL, Redis, SMTP, Chromium).
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. With
+PORTAL_TEST_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test instead of
+skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ["PORTAL_ENV"] = "testing"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from flask.globals import _cv_app  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.core.outbox import OutboxMessage  # noqa: E402
+from portal.extensions import db as _db  # noqa: E402
+from portal.extensions import limiter  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.services import TEST_PASSWORD, database_url_under_test  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+# Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
+APP_SESSION = _db.session
+
+
+def base_config(tmp: Path, **extra: object) -> dict[str, object]:
+    """Settings for an app under test: fast argon2, real SMTP backend, no inline delivery."""
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,
+        "MAIL_DELIVER_AFTER_REQUEST": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "SITE_TEMPLATES_DIR": str(tmp / "site-templates"),
+        "PORTAL_BASE_URL": "http://localhost",
+    }
+    config.update(extra)
+    return config
+
+
+class IsolatedClient(FlaskClient):
+    """The test app context stays pushed for the whole test (factories need it), which would
+    share ``g`` (Flask-Login's user, Flask-WTF's token) between requests. Each request gets a
+    fresh ``g``; the test's own work is committed (to the savepoint) before the request, and
+    whatever the request left uncommitted is rolled back after it, as in production."""
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is None:
+            return super().open(*args, **kwargs)
+        _db.session.commit()
+        saved = ctx.g
+        ctx.g = ctx.app.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _db.session.rollback()
+            ctx.g = saved
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("app")
+    url = database_url_under_test() or f"sqlite:///{tmp / 'test.db'}"
+    app = create_app(base_config(tmp, DATABASE_URL=url))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Each test runs inside one outer transaction that is rolled back afterwards; the code's
+    own commits only release savepoints."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        original = _db.session
+        _db.session = session
+        limiter.reset()
+        try:
+            yield _db
+        finally:
+            session.remove()
+            outer.rollback()
+            connection.close()
+            _db.session = original
+
+
+@pytest.fixture
+def client(app):
+    client = app.test_client()
+    # Assertions read the English texts; German (the default) has tests of its own.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Browser:
+    """The test client with the few things every test needs: forms with CSRF, logging in."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def csrf(self, path: str = "/") -> str:
+        response = self.client.get(path, follow_redirects=True)
+        return csrf_from(response.get_data(as_text=True))
+
+    def post(self, path: str, data: dict | None = None, *, csrf_from_path: str = "/", **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(csrf_from_path))
+        return self.client.post(path, data=data, **kw)
+
+    def login(self, user_or_role="landlord", password: str = TEST_PASSWORD, **kw):
+        user = user_or_role
+        if isinstance(user_or_role, str):
+            user = factories.user_for_role(user_or_role, **kw)
+        response = self.post("/account/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):
+        return self.post("/account/logout")
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def auth(browser) -> Browser:
+    """``auth.login("specialist")`` logs in as a new user of that role and returns it."""
+    return browser
+
+
+def outbox(to: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to:
+        query = query.where(OutboxMessage.to_address == to.lower())
+    return list(_db.session.scalars(query))
+
+
+LINK_RE = re.compile(r"http://localhost(/\S+)")
+
+
+def link_in(message: OutboxMessage) -> str:
+    """The path of the first portal link in a queued e-mail."""
+    match = LINK_RE.search(message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:10]

@@ -1,0 +1,149 @@
+"""The outbox against a real SMTP server (aiosmtpd)."""
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from portal.core.db import utcnow
+from portal.core.outbox import OutboxMessage, deliver_pending, queue_mail
+from tests.services import free_port
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    port = free_port()
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield controller, collector
+    with contextlib.suppress(AssertionError, RuntimeError):  # never started by the test
+        controller.stop()
+    app.config.update(MAIL_PORT=1)
+
+
+def queue(app, to="empfaenger@example.org", name="Anna"):
+    with app.test_request_context():
+        return queue_mail(to, "reset_password", "de", name=name, url="http://localhost/x")
+
+
+def test_mail_survives_an_outage_and_is_delivered_once(app, db, smtp):
+    controller, collector = smtp
+    message = queue(app)
+    db.session.commit()
+    # The server is down: the message stays, with a retry time.
+    counts = deliver_pending()
+    assert counts == {"sent": 0, "retry": 1, "failed": 0}
+    db.session.refresh(message)
+    assert message.status == "pending" and message.attempts == 1
+    assert message.next_attempt_at > utcnow()
+    # Not due yet: nothing happens even when the server is back.
+    controller.start()
+    assert deliver_pending()["sent"] == 0
+    # Due: delivered exactly once, however often the worker runs.
+    later = utcnow() + timedelta(hours=1)
+    assert deliver_pending(now=later)["sent"] == 1
+    assert deliver_pending(now=later + timedelta(hours=1))["sent"] == 0
+    assert len(collector.messages) == 1
+    mail_from, rcpt, content = collector.messages[0]
+    assert rcpt == ["empfaenger@example.org"]
+    assert b"Subject:" in content
+    db.session.refresh(message)
+    assert message.status == "sent" and message.sent_at is not None
+
+
+def test_message_claimed_by_another_worker_is_not_sent(app, db, smtp):
+    controller, collector = smtp
+    controller.start()
+    message = queue(app)
+    db.session.commit()
+    message.status = "sending"  # another worker claimed it
+    db.session.commit()
+    assert deliver_pending()["sent"] == 0
+    assert collector.messages == []
+
+
+def test_gives_up_after_max_attempts(app, db, smtp):
+    message = queue(app)
+    db.session.commit()
+    now = utcnow()
+    for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
+        now += timedelta(days=1)
+        deliver_pending(now=now)
+    db.session.refresh(message)
+    assert message.status == "failed" and "Error" in (message.last_error or "")
+
+
+def test_header_injection_is_impossible(app, db, smtp):
+    controller, collector = smtp
+    controller.start()
+    queue(app, name="Anna\r\nBcc: victim@example.org\r\nX-Evil: 1")
+    db.session.commit()
+    with app.test_request_context():
+        evil = queue_mail(
+            "empfaenger@example.org",
+            "invitation",
+            "en",
+            inviter="Eve\nBcc: victim@example.org",
+            organisation="Org\r\nX: y",
+            url="http://localhost/x",
+            days=7,
+        )
+    db.session.commit()
+    assert "\n" not in evil.subject and "\r" not in evil.subject
+    assert deliver_pending()["sent"] == 2
+    for _, rcpt, content in collector.messages:
+        assert rcpt == ["empfaenger@example.org"]
+        headers = content.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        assert b"\nBcc:" not in headers and b"\nX-Evil" not in headers and b"\nX: y" not in headers
+
+
+def test_queue_refuses_several_addresses(app):
+    with app.test_request_context():
+        for bad in [
+            "a@example.org, b@example.org",
+            "a@example.org\r\nBcc: b@example.org",
+            "nobody",
+        ]:
+            with pytest.raises(ValueError):
+                queue_mail(bad, "reset_password", "de", name="x", url="y")
+
+
+def test_outbox_send_command(app, db, smtp, runner):
+    controller, collector = smtp
+    controller.start()
+    queue(app)
+    db.session.commit()
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    assert len(collector.messages) == 1
+
+
+def test_log_backend_writes_mail_to_the_log(app, db, caplog):
+    app.config["MAIL_BACKEND"] = "log"
+    try:
+        queue(app)
+        db.session.commit()
+        assert deliver_pending()["sent"] == 1
+    finally:
+        app.config["MAIL_BACKEND"] = "smtp"
+    assert "MAIL_BACKEND=log" in caplog.text
+
+
+def test_mail_is_queued_in_the_same_transaction_as_its_cause(app, db, browser):
+    """A registration that rolls back leaves no mail behind; one that commits leaves one."""
+    from tests.accounts.test_registration import GOOD
+
+    browser.post("/account/register", GOOD, csrf_from_path="/account/register")
+    assert db.session.query(OutboxMessage).count() == 1
+    db.session.rollback()

@@ -1,0 +1,115 @@
+"""Browser tests: the real portal served from a thread, driven by Playwright in the system
+Chromium (never a downloaded browser), with an axe-core check on every page visited."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db as _db
+from tests.conftest import base_config
+from tests.services import chromium_path, database_url_under_test, fresh_postgres_database
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(autouse=True)
+def db():
+    """The browser talks to a real server that commits; no per-test rollback here."""
+    yield _db
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    under_test = database_url_under_test()
+    database = (
+        fresh_postgres_database("portal_e2e")
+        if under_test and under_test.startswith("postgresql")
+        else contextlib.nullcontext(f"sqlite:///{tmp / 'e2e.db'}")
+    )
+    with database as url:
+        app = create_app(base_config(tmp, DATABASE_URL=url, TESTING=False))
+        with app.app_context():
+            _db.create_all()
+        yield app
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class A11yPage:
+    """A Playwright page that checks every page it lands on with axe-core (WCAG 2.1 A/AA)."""
+
+    def __init__(self, page, base_url: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page = page
+        self.base_url = base_url
+        self.axe = Axe()
+        self.checked: list[str] = []
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        results = self.axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, (
+            f"axe on {self.page.url}:\n{results.generate_report()}"
+        )
+        self.checked.append(self.page.url)
+
+
+@pytest.fixture
+def web(chromium, live_server, request):
+    """A fresh browser context (phone-sized when the test asks for ``phone``)."""
+    phone = request.node.get_closest_marker("phone") is not None
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
+        locale="de-DE",
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield A11yPage(page, live_server)
+    context.close()

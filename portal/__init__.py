@@ -45,6 +45,7 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
+    from portal.listings import models as listings_models  # noqa: F401
     from portal.core.i18n import init_i18n, select_locale
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -66,11 +67,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts import backoffice as accounts_backoffice
     from portal.accounts import views as accounts_views
     from portal.core import health, pages
+    from portal.listings import backoffice as listings_backoffice
+    from portal.listings import views as listings_views
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(accounts_backoffice.bp)
+    app.register_blueprint(listings_views.bp)
+    app.register_blueprint(listings_backoffice.bp)
     limiter.exempt(health.bp)
 
 

@@ -27,6 +27,7 @@ from portal import create_app  # noqa: E402
 from portal.core.outbox import OutboxMessage  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
+from portal.listings.reference import ensure_reference_data  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.services import TEST_PASSWORD, database_url_under_test  # noqa: E402
 
@@ -85,6 +86,8 @@ def app(tmp_path_factory):
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+        ensure_reference_data()
+        _db.session.commit()
     yield app
     with app.app_context():
         _db.session.remove()

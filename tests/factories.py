@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import select
 
 from portal.accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
+from portal.listings.models import District, Flat, FlatStatus
 from tests.services import TEST_PASSWORD
 
 
@@ -55,3 +60,30 @@ def user_for_role(role: str, **kw) -> User:
     if role == Role.LANDLORD:
         return UserFactory(**kw)
     return StaffFactory(role=role, **kw)
+
+
+class FlatFactory(BaseFactory):
+    """A complete flat, ready to submit (status draft unless given)."""
+
+    class Meta:
+        model = Flat
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = FlatStatus.DRAFT.value
+    street = "Musterstraße"
+    house_number = factory.Sequence(lambda n: str(n + 1))
+    postcode = "47057"
+    district = factory.LazyFunction(
+        lambda: db.session.scalar(select(District).where(District.name == "Neudorf-Nord"))
+    )
+    floor = 2
+    rooms = Decimal("3")
+    living_area = Decimal("72")
+    cold_rent = Decimal("480.00")
+    service_charges = Decimal("160.00")
+    heating_costs = Decimal("90.00")
+    warm_water = "central"
+    deposit = Decimal("1440.00")
+    energy_certificate_pending = True
+    description = "Helle Wohnung.\nNahe Straßenbahn."
+    available_from = factory.LazyFunction(lambda: date.today() + timedelta(days=30))

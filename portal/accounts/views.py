@@ -59,7 +59,7 @@ def load_user(user_id: str) -> User | None:
 def home_for(user: User) -> str:
     if user.is_staff:
         return url_for("backoffice.home")
-    return url_for("accounts.profile")
+    return url_for("listings.dashboard")
 
 
 def _start_session(user: User) -> None:

@@ -37,6 +37,13 @@ def area(value: Decimal | int | float | None) -> str:
     return f"{format_decimal(Decimal(str(value)), format='#,##0.##')}\u00a0m²"
 
 
+def number(value: Decimal | int | float | None) -> str:
+    """``2,5`` in German, ``2.5`` in English; no trailing zeros."""
+    if value is None:
+        return "–"
+    return format_decimal(Decimal(str(value)), format="#,##0.##")
+
+
 def day(value: date | datetime | None) -> str:
     """``25.11.2026`` in German, ``Nov 25, 2026`` in English."""
     if value is None:
@@ -54,6 +61,7 @@ def moment(value: datetime | None) -> str:
 def init_i18n(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(area)
+    app.add_template_filter(number)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

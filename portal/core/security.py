@@ -37,7 +37,13 @@ def _add_headers(response: Response) -> Response:
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages for logged-in users hold personal data: never keep them in any cache.
-    if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+    # Views that serve immutable, access-checked files set a private cache policy themselves.
+    if (
+        current_user
+        and current_user.is_authenticated
+        and not request.path.startswith("/static/")
+        and "immutable" not in headers.get("Cache-Control", "")
+    ):
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     return response

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db as _db
+from portal.listings.reference import ensure_reference_data
 from tests.conftest import base_config
 from tests.services import chromium_path, database_url_under_test, fresh_postgres_database
 
@@ -37,6 +38,8 @@ def live_app(tmp_path_factory):
         app = create_app(base_config(tmp, DATABASE_URL=url, TESTING=False))
         with app.app_context():
             _db.create_all()
+            ensure_reference_data()
+            _db.session.commit()
         yield app
         with app.app_context():
             _db.session.remove()

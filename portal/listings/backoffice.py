@@ -1,0 +1,112 @@
+"""Staff routes of the listings domain: the review queue, the list of all flats, the review
+page, and the rent-limit table."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import staff_required
+from portal.extensions import db
+from portal.listings import operations as ops
+from portal.listings import rent_limits
+from portal.listings.forms import RentLimitCsvForm, RentLimitForm, ReviewForm
+from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.presenters import flat_facts
+from portal.listings.queries import FlatFilter, filtered_flats, review_queue
+from portal.listings.rules import limits_in_force
+
+bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
+
+CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
+
+
+@bp.route("/flats/")
+@staff_required(*CASEWORK)
+def flats():
+    table = limits_in_force()
+    criteria = FlatFilter.from_args(request.args)
+    page = db.paginate(filtered_flats(criteria, table), page=request.args.get("page", 1, type=int),
+                       per_page=25, error_out=False)
+    districts = db.session.scalars(select(District).order_by(District.position)).all()
+    return render_template("backoffice/flats.html", queue=review_queue(), page=page,
+                           criteria=criteria, districts=districts, table=table)
+
+
+@bp.route("/flats/<int:flat_id>", methods=["GET", "POST"])
+@staff_required(*CASEWORK)
+def review(flat_id: int):
+    flat = db.session.scalar(
+        select(Flat).where(Flat.id == flat_id)
+        .options(selectinload(Flat.photos), selectinload(Flat.organisation))
+    )
+    if flat is None:
+        abort(404)
+    can_review = current_user.role == Role.SPECIALIST and flat.status == FlatStatus.SUBMITTED
+    form = ReviewForm() if can_review else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            if form.decision.data == "publish":
+                ops.publish_flat(flat, current_user)
+                flash(_("The flat is published. The landlord has been told."), "success")
+            else:
+                ops.request_changes(flat, current_user, form.comment.data)
+                flash(_("The landlord has been asked for changes."), "success")
+            db.session.commit()
+            return redirect(url_for("listings_backoffice.flats"))
+    return render_template("backoffice/flat_review.html", flat=flat, facts=flat_facts(flat),
+                           form=form)
+
+
+@bp.route("/rent-limits", methods=["GET", "POST"])
+@staff_required()
+def rent_limit_table():
+    form = RentLimitForm(prefix="set")
+    csv_form = RentLimitCsvForm(prefix="csv")
+    if request.method == "POST":
+        if current_user.role != Role.ADMIN:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                rent_limits.add_set(current_user, form.valid_from.data, form.source.data,
+                                    form.amounts())
+            except rent_limits.RentLimitError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+            else:
+                db.session.commit()
+                flash(_("The new rent limits are saved."), "success")
+                return redirect(url_for("listings_backoffice.rent_limit_table"))
+    return _render_rent_limits(form, csv_form)
+
+
+@bp.route("/rent-limits/csv", methods=["POST"])
+@staff_required(Role.ADMIN)
+def rent_limit_csv():
+    form = RentLimitForm(prefix="set", formdata=None)
+    csv_form = RentLimitCsvForm(prefix="csv")
+    if csv_form.validate_on_submit() and csv_form.csv_file.data:
+        try:
+            count = rent_limits.import_csv(current_user, csv_form.csv_file.data.read(64 * 1024))
+        except rent_limits.RentLimitError as exc:
+            db.session.rollback()
+            csv_form.csv_file.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("%(n)d rent limits imported.", n=count), "success")
+            return redirect(url_for("listings_backoffice.rent_limit_table"))
+    elif not csv_form.csv_file.errors:
+        csv_form.csv_file.errors = [_("Please choose a CSV file.")]
+    return _render_rent_limits(form, csv_form), 400
+
+
+def _render_rent_limits(form: RentLimitForm, csv_form: RentLimitCsvForm):
+    return render_template("backoffice/rent_limits.html", rows=rent_limits.all_rows(),
+                           table=limits_in_force(), form=form, csv_form=csv_form,
+                           can_edit=current_user.role == Role.ADMIN)

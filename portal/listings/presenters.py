@@ -1,0 +1,85 @@
+"""What a flat page shows beyond the stored fields: the derived money figures and the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from portal.listings.models import Flat
+from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
+
+
+@dataclass(frozen=True)
+class FlatFacts:
+    gross_cold_rent: Decimal | None
+    warm_rent: Decimal | None
+    rent_per_m2: Decimal | None
+    affordable: tuple[int, int] | None  # household sizes whose rent limit the flat keeps
+    limits_valid_since: date | None
+    area_suits: tuple[int, int] | None  # household sizes the floor area suits (WNB)
+
+
+def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:
+    table = table or limits_in_force()
+    return FlatFacts(
+        gross_cold_rent=flat.gross_cold_rent,
+        warm_rent=flat.warm_rent,
+        rent_per_m2=flat.rent_per_m2,
+        affordable=size_range(table.affordable_sizes(flat.gross_cold_rent)),
+        limits_valid_since=table.valid_since,
+        area_suits=size_range(suitable_sizes(flat.rooms, flat.living_area)),
+    )
+
+
+def _labels() -> dict[str, tuple[str, str]]:
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        "draft": (_l("Draft"), _l("Complete the details and submit the flat for review.")),
+        "submitted": (_l("In review"), _l("The Kümmerer team checks your flat, usually within two "
+                                         "working days.")),
+        "changes_requested": (_l("Changes requested"), _l("Please look at the team's comment, "
+                                                          "change the flat and submit it again.")),
+        "published": (_l("Published"), _l("The team looks for a suitable household and will "
+                                         "contact you.")),
+        "reserved": (_l("Reserved"), _l("A placement is in progress. The team keeps you up to "
+                                        "date.")),
+        "let": (_l("Let"), _l("The flat is let through the programme. Thank you!")),
+        "archived": (_l("Withdrawn"), _l("The flat is not offered. You can list it again.")),
+    }
+
+
+def status_label(status: str) -> str:
+    return str(_labels().get(status, (status, ""))[0])
+
+
+def next_step(status: str) -> str:
+    return str(_labels().get(status, ("", ""))[1])
+
+
+def warm_water_label(value: str | None) -> str:
+    from portal.listings.forms import WARM_WATER_LABELS
+
+    return str(WARM_WATER_LABELS.get(value or "", "–"))
+
+
+def energy_kind_label(value: str | None) -> str:
+    from portal.listings.forms import ENERGY_KIND_LABELS
+
+    return str(ENERGY_KIND_LABELS.get(value or "", "–"))
+
+
+def energy_carrier_label(value: str | None) -> str:
+    from portal.listings.forms import ENERGY_CARRIER_LABELS
+
+    return str(ENERGY_CARRIER_LABELS.get(value or "", "–"))
+
+
+TEMPLATE_HELPERS = {
+    "flat_status_label": status_label,
+    "flat_next_step": next_step,
+    "warm_water_label": warm_water_label,
+    "energy_kind_label": energy_kind_label,
+    "energy_carrier_label": energy_carrier_label,
+}

@@ -1,0 +1,94 @@
+"""Entering new rent limits (Kosten der Unterkunft) by form or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.core import audit
+from portal.core.numbers import NumberFormatError, parse_decimal
+from portal.extensions import db
+from portal.listings.models import RentLimit
+
+
+class RentLimitError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def all_rows() -> list[RentLimit]:
+    return list(db.session.scalars(
+        select(RentLimit).order_by(RentLimit.valid_from.desc(), RentLimit.household_size)
+    ))
+
+
+def add_set(user: User, valid_from: date, source: str, amounts: dict[int, Decimal]) -> list[RentLimit]:
+    """Add limits valid from ``valid_from``; refuses a size that already has a row for that day
+    (nothing is written then)."""
+    source = " ".join(source.split())
+    existing = set(db.session.scalars(
+        select(RentLimit.household_size).where(RentLimit.valid_from == valid_from,
+                                               RentLimit.household_size.in_(list(amounts)))
+    ))
+    if existing:
+        raise RentLimitError(_("There are already limits from this date for %(sizes)s persons.",
+                               sizes=", ".join(map(str, sorted(existing)))))
+    rows = []
+    for size, amount in sorted(amounts.items()):
+        if amount <= 0:
+            raise RentLimitError(_("Every amount must be greater than zero."))
+        rows.append(RentLimit(household_size=size, max_gross_cold_rent=amount,
+                              valid_from=valid_from, source=source, created_by_id=user.id))
+    db.session.add_all(rows)
+    db.session.flush()
+    audit.record("rent_limits.added", actor=user, object_type="rent_limits",
+                 valid_from=valid_from.isoformat(), sizes=",".join(map(str, sorted(amounts))))
+    return rows
+
+
+def import_csv(user: User, raw: bytes) -> int:
+    """Rows of ``household_size; max_gross_cold_rent; valid_from; source`` (header optional).
+    All or nothing: any bad line refuses the whole file, naming the line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RentLimitError(_("The file must be UTF-8 encoded text.")) from exc
+    first_line = text.split("\n", 1)[0]
+    # German spreadsheets write "396,00" and separate with semicolons.
+    delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
+    groups: dict[tuple[date, str], dict[int, Decimal]] = {}
+    count = 0
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if number == 1 and not cells[0].isdigit():
+            continue  # header
+        try:
+            size = int(cells[0])
+            amount = parse_decimal(cells[1])
+            valid_from = date.fromisoformat(cells[2])
+            source = cells[3] if len(cells) > 3 and cells[3] else "CSV import"
+            if not 1 <= size <= 12:
+                raise ValueError
+        except (IndexError, ValueError, NumberFormatError) as exc:
+            raise RentLimitError(_("Line %(n)d cannot be read. Expected: household size; amount; "
+                                   "date (YYYY-MM-DD); source.", n=number)) from exc
+        bucket = groups.setdefault((valid_from, source), {})
+        if size in bucket:
+            raise RentLimitError(_("Line %(n)d repeats household size %(size)d.", n=number,
+                                   size=size))
+        bucket[size] = amount
+        count += 1
+    if not count:
+        raise RentLimitError(_("The file contains no rent limits."))
+    for (valid_from, source), amounts in groups.items():
+        add_set(user, valid_from, source, amounts)
+    return count

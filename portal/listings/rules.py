@@ -1,0 +1,106 @@
+"""The rules a flat is measured by: the rent limits (Kosten der Unterkunft) and the floor-area
+rule of the NRW housing-funding guidelines (WNB). One place, used by the flat pages, the back
+office filters and the matching of households."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.listings.models import RentLimit
+
+# WNB: 50 m² for one person, 65 m² or 2 rooms for two, +15 m² or one room per further person.
+AREA_FIRST_PERSON = Decimal("50")
+AREA_PER_FURTHER_PERSON = Decimal("15")
+# The Jobcenter accepts a flat slightly above the guideline area; we allow 5 m².
+AREA_TOLERANCE = Decimal("5")
+MAX_HOUSEHOLD_SIZE = 8
+
+
+def max_area_for(persons: int) -> Decimal:
+    """The largest living area the WNB considers appropriate for ``persons``."""
+    if persons < 1:
+        raise ValueError("a household has at least one person")
+    return AREA_FIRST_PERSON + AREA_PER_FURTHER_PERSON * (persons - 1)
+
+
+def rooms_for(persons: int) -> int:
+    """The rooms the WNB grants ``persons``: one for a single person, otherwise one per person."""
+    if persons < 1:
+        raise ValueError("a household has at least one person")
+    return 1 if persons == 1 else persons
+
+
+def min_rooms_for(persons: int) -> int:
+    """The fewest rooms in which ``persons`` can live (at most two people per room besides the
+    living room): 1 for one or two persons, then one less than the WNB rooms."""
+    return max(1, persons - 1)
+
+
+def area_suits(rooms: Decimal | None, area: Decimal | None, persons: int) -> bool:
+    """True when a flat of ``rooms`` and ``area`` is neither too small nor larger than the WNB
+    allows for ``persons`` (area within the guideline plus tolerance, or rooms within the
+    guideline rooms)."""
+    if rooms is None or area is None:
+        return False
+    not_too_big = area <= max_area_for(persons) + AREA_TOLERANCE or rooms <= rooms_for(persons)
+    return not_too_big and rooms >= min_rooms_for(persons)
+
+
+def suitable_sizes(rooms: Decimal | None, area: Decimal | None) -> list[int]:
+    return [n for n in range(1, MAX_HOUSEHOLD_SIZE + 1) if area_suits(rooms, area, n)]
+
+
+@dataclass(frozen=True)
+class RentLimitTable:
+    """The maximum gross cold rents in force on one day, by household size."""
+
+    on: date
+    limits: dict[int, Decimal] = field(default_factory=dict)
+    valid_since: date | None = None  # the newest "valid from" among the rows in force
+    sources: tuple[str, ...] = ()
+
+    def limit_for(self, persons: int) -> Decimal | None:
+        return self.limits.get(persons)
+
+    def affordable_sizes(self, gross_cold_rent: Decimal | None) -> list[int]:
+        """Household sizes whose limit the rent does not exceed."""
+        if gross_cold_rent is None:
+            return []
+        return sorted(n for n, limit in self.limits.items() if gross_cold_rent <= limit)
+
+
+def limits_in_force(on: date | None = None) -> RentLimitTable:
+    """For each household size, the row with the latest ``valid_from`` on or before ``on``
+    (today by default). One query."""
+    on = on or date.today()
+    latest = (
+        select(RentLimit.household_size, func.max(RentLimit.valid_from).label("valid_from"))
+        .where(RentLimit.valid_from <= on)
+        .group_by(RentLimit.household_size)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(RentLimit).join(
+            latest,
+            (RentLimit.household_size == latest.c.household_size)
+            & (RentLimit.valid_from == latest.c.valid_from),
+        )
+    ).all()
+    if not rows:
+        return RentLimitTable(on=on)
+    return RentLimitTable(
+        on=on,
+        limits={row.household_size: row.max_gross_cold_rent for row in rows},
+        valid_since=max(row.valid_from for row in rows),
+        sources=tuple(sorted({row.source for row in rows})),
+    )
+
+
+def size_range(sizes: list[int]) -> tuple[int, int] | None:
+    """(first, last) of a list of sizes, or None when empty."""
+    return (min(sizes), max(sizes)) if sizes else None

@@ -1,0 +1,264 @@
+"""Landlord routes: the flat dashboard, the flat form, photos."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.permissions import get_owned_or_404, landlord_required, login_required
+from portal.accounts.forms import EmptyForm
+from portal.core import storage
+from portal.extensions import db
+from portal.listings import operations as ops
+from portal.listings.forms import FlatForm, PhotoEditForm, PhotoUploadForm
+from portal.listings.models import District, Flat, FlatStatus, Photo
+from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
+
+bp = Blueprint("listings", __name__, url_prefix="/flats")
+
+
+@bp.record_once
+def _register_template_helpers(state) -> None:
+    # Globals, not a context processor: macros imported without context need them too.
+    state.app.jinja_env.globals.update(TEMPLATE_HELPERS)
+
+
+def _districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.position)))
+
+
+def _own_flat(flat_id: int) -> Flat:
+    return get_owned_or_404(Flat, flat_id, current_user)
+
+
+def _own_photo(flat: Flat, photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.flat_id != flat.id:
+        abort(404)
+    return photo
+
+
+@bp.route("/")
+@landlord_required
+def dashboard():
+    flats = db.session.scalars(
+        select(Flat).where(Flat.organisation_id == current_user.organisation_id)
+        .options(selectinload(Flat.photos), selectinload(Flat.district))
+        .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
+    ).all()
+    return render_template("listings/dashboard.html", flats=flats, action_form=EmptyForm())
+
+
+def _save(form: FlatForm, flat: Flat | None):
+    """Validate and save the form; submit when asked and complete. Returns a response, or None
+    to re-render the form with its errors."""
+    if not form.validate():
+        flash(_("Please check the marked fields. Nothing was lost: your input is still here."),
+              "error")
+        return None
+    submit = form.action.data == "submit"
+    if submit and not current_user.is_verified:
+        flash(_("Please confirm your e-mail address first: use the link we sent you. Your flat "
+                "is saved as a draft."), "warning")
+        submit = False
+        complete = True
+    else:
+        complete = form.check_complete() if submit else True
+    if flat is None:
+        flat = ops.create_flat(current_user, form.data)
+    else:
+        ops.update_flat(flat, current_user, form.data)
+    if submit and complete:
+        ops.submit_flat(flat, current_user)
+        db.session.commit()
+        flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
+        return redirect(url_for("listings.show", flat_id=flat.id))
+    db.session.commit()
+    if submit:
+        flash(_("Your flat is saved as a draft. A few details are still missing before you can "
+                "submit it; they are marked below."), "warning")
+        return render_template("listings/form.html", form=form, flat=flat,
+                               upload_form=PhotoUploadForm(formdata=None),
+                               photo_form=PhotoEditForm(formdata=None)), 200
+    flash(_("Saved."), "success")
+    return redirect(url_for("listings.edit", flat_id=flat.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@landlord_required
+def create():
+    form = FlatForm(districts=_districts(), is_new_listing=True)
+    if request.method == "POST":
+        response = _save(form, None)
+        if response is not None:
+            return response
+    return render_template("listings/form.html", form=form, flat=None)
+
+
+@bp.route("/<int:flat_id>/edit", methods=["GET", "POST"])
+@landlord_required
+def edit(flat_id: int):
+    flat = _own_flat(flat_id)
+    if not flat.can_edit(current_user):
+        flash(_("This flat cannot be changed in its current state. Please contact the team."),
+              "warning")
+        return redirect(url_for("listings.show", flat_id=flat.id))
+    form = FlatForm(obj=flat, districts=_districts(), is_new_listing=flat.published_at is None)
+    if request.method == "POST":
+        response = _save(form, flat)
+        if response is not None:
+            return response
+    return render_template("listings/form.html", form=form, flat=flat,
+                           upload_form=PhotoUploadForm(formdata=None),
+                           photo_form=PhotoEditForm(formdata=None))
+
+
+@bp.route("/<int:flat_id>")
+@landlord_required
+def show(flat_id: int):
+    flat = _own_flat(flat_id)
+    return render_template("listings/show.html", flat=flat, facts=flat_facts(flat),
+                           action_form=EmptyForm())
+
+
+def _flat_action(flat_id: int, operation, message: str, target: str = "listings.show"):
+    flat = _own_flat(flat_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = operation(flat, current_user)
+    except ops.ListingError:
+        db.session.rollback()
+        flash(_("This is not possible in the flat's current state."), "error")
+        return redirect(url_for("listings.show", flat_id=flat.id))
+    db.session.commit()
+    flash(message, "success")
+    if target == "listings.dashboard":
+        return redirect(url_for(target))
+    return redirect(url_for(target, flat_id=getattr(result, "id", flat.id)))
+
+
+@bp.route("/<int:flat_id>/withdraw", methods=["POST"])
+@landlord_required
+def withdraw(flat_id: int):
+    return _flat_action(flat_id, ops.withdraw_flat, _("The flat was withdrawn."))
+
+
+@bp.route("/<int:flat_id>/relist", methods=["POST"])
+@landlord_required
+def relist(flat_id: int):
+    return _flat_action(flat_id, ops.relist_flat, _("The flat is a draft again."))
+
+
+@bp.route("/<int:flat_id>/duplicate", methods=["POST"])
+@landlord_required
+def duplicate(flat_id: int):
+    return _flat_action(flat_id, ops.duplicate_flat,
+                        _("A copy was made. Please check the address and the details."),
+                        target="listings.edit")
+
+
+@bp.route("/<int:flat_id>/delete", methods=["POST"])
+@landlord_required
+def delete(flat_id: int):
+    return _flat_action(flat_id, ops.delete_flat, _("The draft was deleted."),
+                        target="listings.dashboard")
+
+
+# Photos -----------------------------------------------------------------------------------------
+
+@bp.route("/<int:flat_id>/photos", methods=["POST"])
+@landlord_required
+def upload_photos(flat_id: int):
+    flat = _own_flat(flat_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not flat.can_edit(current_user):
+        abort(409)
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if not files:
+        if wants_json:
+            return jsonify(added=0, refused=[]), 400
+        flash(_("Please choose at least one photo."), "error")
+        return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+    added, refused = ops.add_photos(flat, current_user, [(f.filename, f.stream) for f in files])
+    db.session.commit()
+    messages = [
+        _("%(name)s: %(reason)s", name=name,
+          reason=_("A flat can have at most 20 photos.") if reason == "limit" else reason)
+        for name, reason in refused
+    ]
+    if wants_json:
+        return jsonify(added=len(added), refused=messages)
+    if added:
+        flash(_("%(n)d photo(s) added.", n=len(added)), "success")
+    for message in messages:
+        flash(message, "error")
+    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+
+
+def _photo_action(flat_id: int, photo_id: int, operation, *args):
+    flat = _own_flat(flat_id)
+    photo = _own_photo(flat, photo_id)
+    if not flat.can_edit(current_user):
+        abort(409)
+    operation(photo, current_user, *args)
+    db.session.commit()
+    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+
+
+@bp.route("/<int:flat_id>/photos/<int:photo_id>/caption", methods=["POST"])
+@landlord_required
+def photo_caption(flat_id: int, photo_id: int):
+    form = PhotoEditForm()
+    if not form.validate_on_submit():
+        _own_photo(_own_flat(flat_id), photo_id)
+        flash(_("The caption can have at most 200 characters."), "error")
+        return redirect(url_for("listings.edit", flat_id=flat_id, _anchor="photos"))
+    return _photo_action(flat_id, photo_id, ops.update_photo, form.caption.data)
+
+
+@bp.route("/<int:flat_id>/photos/<int:photo_id>/cover", methods=["POST"])
+@landlord_required
+def photo_cover(flat_id: int, photo_id: int):
+    return _photo_action(flat_id, photo_id, ops.set_cover)
+
+
+@bp.route("/<int:flat_id>/photos/<int:photo_id>/move/<direction>", methods=["POST"])
+@landlord_required
+def photo_move(flat_id: int, photo_id: int, direction: str):
+    if direction not in ("up", "down"):
+        abort(404)
+    return _photo_action(flat_id, photo_id, ops.move_photo, -1 if direction == "up" else 1)
+
+
+@bp.route("/<int:flat_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@landlord_required
+def photo_delete(flat_id: int, photo_id: int):
+    return _photo_action(flat_id, photo_id, ops.delete_photo)
+
+
+@bp.route("/<int:flat_id>/photos/<int:photo_id>/<int:width>.<ext>")
+@login_required
+def photo_file(flat_id: int, photo_id: int, width: int, ext: str):
+    """The image itself, for the owning organisation and for staff who work with flats."""
+    flat = db.session.get(Flat, flat_id)
+    if flat is None or not flat.can_view(current_user):
+        abort(404)
+    photo = _own_photo(flat, photo_id)
+    if width not in photo.width_list or ext != photo.extension:
+        abort(404)
+    try:
+        path = storage.path_for(photo.file_name(width))
+    except ValueError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=f"image/{photo.extension}", max_age=31536000,
+                         conditional=True, etag=True)
+    # The name never changes its content: cache it, but only in the user's own browser.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,48 @@
+/* Progressive enhancement only: every page works without this file. */
+(function () {
+  "use strict";
+
+  // Confirm dialogs for destructive buttons: <form data-confirm="Question?">
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      }
+    });
+  });
+
+  // Photo upload with a progress bar: the same form, sent with XMLHttpRequest.
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var progress = form.querySelector(".upload-progress");
+    var status = form.querySelector(".upload-status");
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !window.XMLHttpRequest) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("Accept", "application/json");
+      progress.hidden = false;
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          var percent = Math.round((e.loaded / e.total) * 100);
+          progress.value = percent;
+          progress.textContent = percent + " %";
+        }
+      });
+      request.addEventListener("load", function () {
+        var result = null;
+        try { result = JSON.parse(request.responseText); } catch (e) { result = null; }
+        if (result && result.refused && result.refused.length) {
+          status.textContent = result.refused.join(" ");
+          if (result.added) { setTimeout(function () { window.location.reload(); }, 4000); }
+        } else if (request.status >= 200 && request.status < 300) {
+          window.location.reload();
+        } else {
+          form.submit(); // let the server explain
+        }
+      });
+      request.addEventListener("error", function () { form.submit(); });
+      request.send(new FormData(form));
+    });
+  });
+})();

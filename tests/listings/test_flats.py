@@ -1,0 +1,222 @@
+"""Landlords create, edit, submit, duplicate and withdraw flats; the form keeps every input."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.core.audit import AuditEvent
+from portal.listings.models import District, Flat
+from tests.conftest import outbox
+from tests.factories import FlatFactory, UserFactory
+
+
+def district_id(db, name="Hochfeld"):
+    return db.session.scalar(select(District.id).where(District.name == name))
+
+
+def complete(db, **changes):
+    data = {
+        "street": "Wanheimer Straße", "house_number": "12a", "postcode": "47053",
+        "district_id": str(district_id(db)), "floor": "1", "rooms": "2,5",
+        "living_area": "61,5", "cold_rent": "395,00", "service_charges": "1.234,50"[0:0] + "120,00",
+        "heating_costs": "75,00", "warm_water": "central", "deposit": "1.185,00",
+        "energy_certificate_pending": "y", "description": "Ruhig gelegen.\nMit Keller.",
+        "available_from": (date.today() + timedelta(days=14)).isoformat(),
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post_flat(browser, path, data, action):
+    return browser.post(path, {**data, "action": action}, csrf_from_path="/flats/new")
+
+
+def test_dashboard_lists_own_flats_only(browser, db):
+    user = browser.login("landlord")
+    mine = FlatFactory(organisation=user.organisation, street="Meine Straße")
+    FlatFactory(street="Fremde Straße")
+    html = browser.client.get("/flats/").get_data(as_text=True)
+    assert "Meine Straße" in html and "Fremde Straße" not in html
+    assert f"/flats/{mine.id}" in html
+    assert "640.00" in html or "€640.00" in html
+
+
+def test_save_incomplete_draft(browser, db):
+    browser.login("landlord")
+    response = post_flat(browser, "/flats/new", {"street": "Nur Straße"}, "save")
+    assert response.status_code == 302
+    flat = db.session.scalar(select(Flat).where(Flat.street == "Nur Straße"))
+    assert flat.status == "draft"
+    assert "flat.created" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_submit_complete_flat(browser, db):
+    user = browser.login("landlord")
+    response = post_flat(browser, "/flats/new", complete(db), "submit")
+    assert response.status_code == 302
+    flat = db.session.scalar(select(Flat).where(Flat.organisation_id == user.organisation_id))
+    assert flat.status == "submitted" and flat.submitted_at is not None
+    assert str(flat.rooms) == "2.5" and str(flat.living_area) == "61.50"
+    assert str(flat.service_charges) == "120.00" and str(flat.deposit) == "1185.00"
+    assert flat.description == "Ruhig gelegen.\nMit Keller."
+    team = outbox("zuhause@diakoniewerk-duisburg.example")
+    assert len(team) == 1 and f"/backoffice/flats/{flat.id}" in team[0].body_text
+
+
+def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
+    browser.login("landlord")
+    response = post_flat(browser, "/flats/new", complete(db, living_area="", description=""),
+                         "submit")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count("Needed before you submit.") == 2
+    assert 'value="Wanheimer Straße"' in html
+    flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
+    assert flat.status == "draft"
+
+
+def test_unverified_landlord_cannot_submit(browser, db):
+    browser.login("landlord", email_verified_at=None)
+    response = post_flat(browser, "/flats/new", complete(db), "submit")
+    assert response.status_code == 302
+    flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
+    assert flat.status == "draft"
+    assert outbox("zuhause@diakoniewerk-duisburg.example") == []
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("postcode", "45127", "Duisburg postcode"),
+    ("postcode", "4705", "Duisburg postcode"),
+    ("rooms", "2,3", "steps of 0.5"),
+    ("rooms", "11", "between 1 and 10"),
+    ("rooms", "0,5", "between 1 and 10"),
+    ("living_area", "9", "between 10 and 300"),
+    ("living_area", "301", "between 10 and 300"),
+    ("cold_rent", "-5", "cannot be negative"),
+    ("cold_rent", "12,345", None),  # a thousands group: 12345, accepted as a number
+    ("cold_rent", "3,999", None),
+    ("service_charges", "12,3456", "at most 2 decimals"),
+    ("service_charges", "zwölf", "at most 2 decimals"),
+    ("deposit", "1.185,01", "§ 551 BGB"),
+    ("available_from", (date.today() - timedelta(days=1)).isoformat(), "cannot be in the past"),
+    ("description", "x" * 4001, "at most 4,000 characters"),
+    ("district_id", "99999", "Not a valid choice"),
+    ("floor", "99", "between -1 and 40"),
+])
+def test_validation_refuses_with_input_kept(browser, db, field, value, message):
+    browser.login("landlord")
+    response = post_flat(browser, "/flats/new", complete(db, **{field: value}), "save")
+    html = response.get_data(as_text=True)
+    if message is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200, field
+    assert message in html, (field, value)
+    assert "Wanheimer Straße" in html
+    if len(value) < 100:
+        assert value in html or field in ("district_id",)
+    assert db.session.scalar(select(func.count(Flat.id))) == 0
+
+
+def test_deposit_message_names_the_law_and_limit(browser, db):
+    browser.login("landlord")
+    html = post_flat(browser, "/flats/new", complete(db, deposit="2000"), "save").get_data(
+        as_text=True)
+    assert "three months" in html and "§ 551 BGB" in html and "1,185.00" in html
+
+
+def test_energy_certificate_fields_belong_together(browser, db):
+    browser.login("landlord")
+    data = complete(db, energy_certificate_pending=None, energy_kind="demand")
+    html = post_flat(browser, "/flats/new", data, "save").get_data(as_text=True)
+    assert html.count("belong together") == 5
+    data.update(energy_value="120,5", energy_carrier="gas", building_year="1965",
+                energy_class="D", energy_valid_until="2030-01-01")
+    assert post_flat(browser, "/flats/new", data, "save").status_code == 302
+
+
+def test_description_is_escaped_with_line_breaks_kept(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation,
+                       description="<script>alert(1)</script>\nZweite Zeile")
+    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\nZweite Zeile" in html
+    assert 'class="pre-line"' in html
+
+
+def test_flat_page_shows_derived_figures_and_rules(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation)
+    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    assert "€640.00" in html  # gross cold rent 480 + 160
+    assert "€730.00" in html  # warm rent
+    assert "€6.67" in html  # cold rent per m²
+    assert "Affordable for households of 4–5 persons under the rent limits valid since Oct 1, 2021" in html
+    assert "suits households of 3–4 persons" in html
+
+
+def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation, status="published")
+    data = complete(db, description="Neue Beschreibung")
+    data.update(street=flat.street, house_number=flat.house_number, postcode=flat.postcode,
+                district_id=str(flat.district_id), rooms="3", living_area="72", floor="2",
+                cold_rent="480,00", service_charges="160,00", heating_costs="90,00",
+                deposit="1.440,00", available_from=flat.available_from.isoformat())
+    assert post_flat(browser, f"/flats/{flat.id}/edit", data, "save").status_code == 302
+    db.session.refresh(flat)
+    assert flat.status == "published" and flat.description == "Neue Beschreibung"
+    data["cold_rent"] = "500,00"
+    post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
+    db.session.refresh(flat)
+    assert flat.status == "submitted"
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "flat.submitted")).all()
+    assert events and events[-1].details["reason"] == "material change"
+
+
+def test_duplicate_withdraw_relist_delete(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation, status="published")
+    response = browser.post(f"/flats/{flat.id}/duplicate")
+    copy_id = int(response.headers["Location"].split("/")[2])
+    copy = db.session.get(Flat, copy_id)
+    assert copy.status == "draft" and copy.street == flat.street and copy.id != flat.id
+    assert browser.post(f"/flats/{flat.id}/withdraw").status_code == 302
+    db.session.refresh(flat)
+    assert flat.status == "archived"
+    browser.post(f"/flats/{flat.id}/relist")
+    db.session.refresh(flat)
+    assert flat.status == "draft"
+    browser.post(f"/flats/{copy_id}/delete")
+    assert db.session.get(Flat, copy_id) is None
+
+
+def test_reserved_flat_cannot_be_withdrawn_or_edited(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation, status="reserved")
+    response = browser.post(f"/flats/{flat.id}/withdraw", follow_redirects=True)
+    assert "not possible" in response.get_data(as_text=True)
+    db.session.refresh(flat)
+    assert flat.status == "reserved"
+    assert browser.client.get(f"/flats/{flat.id}/edit").status_code == 302
+
+
+def test_staff_cannot_use_landlord_flat_pages(browser, db):
+    browser.login("specialist")
+    assert browser.client.get("/flats/").status_code == 403
+    assert browser.client.get("/flats/new").status_code == 403
+
+
+def test_german_form_messages(browser, db):
+    user = browser.login("landlord", locale="de")
+    assert user.locale == "de"
+    html = post_flat(browser, "/flats/new", complete(db, postcode="10115"), "save").get_data(
+        as_text=True)
+    assert "Duisburger Postleitzahl" in html or "Postleitzahl" in html
+
+
+def test_other_landlord_is_not_the_owner(db):
+    flat = FlatFactory()
+    assert not flat.can_edit(UserFactory())

@@ -89,5 +89,8 @@ def demo_load() -> None:
         click.echo("Demo data is there already; the passwords were printed when it was loaded.")
         click.echo("To start afresh: rm instance/portal.db && make run")
         return
-    accounts_demo.seed(click.echo)
+    from portal.listings import demo as listings_demo
+
+    users = accounts_demo.seed(click.echo)
+    listings_demo.seed(users, click.echo)
     db.session.commit()

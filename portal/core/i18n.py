@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The session's choice, then the user's setting, then the browser, then German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI jobs, e-mail workers
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -72,7 +72,7 @@ def test_next_accepts_only_paths_on_this_site(browser):
         browser.logout()
         response = login(browser, user.email, TEST_PASSWORD, next_=evil)
         assert response.status_code == 302
-        assert response.headers["Location"] == "/account/", evil
+        assert response.headers["Location"] == "/flats/", evil
 
 
 def test_login_redirects_to_login_with_next(client):

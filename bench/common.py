@@ -1,0 +1,136 @@
+"""Shared pieces of the page benchmarks: a seeded database, SQL statement counting, gunicorn
+servers and a load generator (wrk when installed, otherwise a threaded Python client)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.client import HTTPConnection
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def count_queries(engine):
+    """Yields a list that receives every SQL statement executed on ``engine``."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+@contextlib.contextmanager
+def gunicorn(app_path: str, env: dict[str, str], workers: int = 2):
+    """Serve ``app_path`` (module:variable) with gunicorn's sync workers; yields the base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(ROOT), app_path],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(base + "/healthz" if "wsgi" in app_path else base + "/",
+                                        timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
+    try:
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def login_cookie(base: str, email: str, password: str) -> str:
+    """Log in over HTTP like a browser; returns the Cookie header value."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/account/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
+    opener.open(base + "/account/login", data.encode())
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def requests_per_second(url: str, cookie: str | None = None, seconds: float = 8,
+                        connections: int = 8) -> float:
+    """Requests per second that ``url`` serves, with wrk when installed."""
+    if shutil.which("wrk"):
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", url]
+        if cookie:
+            command[1:1] = ["-H", f"Cookie: {cookie}"]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        if non_2xx:
+            raise RuntimeError(f"{url} answered with errors:\n{output}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return _python_load(url, cookie, seconds, connections)
+
+
+def _python_load(url: str, cookie: str | None, seconds: float, connections: int) -> float:
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path or "/"
+    deadline = time.perf_counter() + seconds
+    counts = [0] * connections
+
+    def worker(index: int) -> None:
+        connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
+        headers = {"Cookie": cookie} if cookie else {}
+        while time.perf_counter() < deadline:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url} answered {response.status}")
+            counts[index] += 1
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
+def temp_sqlite_url(name: str) -> tuple[str, Path]:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    return f"sqlite:///{folder / 'bench.db'}", folder

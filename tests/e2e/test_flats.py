@@ -1,0 +1,105 @@
+"""A landlord lists a flat on a phone, uploads two photos and submits; the specialist approves;
+the landlord sees "published". Every page passes axe-core."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from portal.accounts.models import Organisation, Role, User, utcnow
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Wohnung am Rhein 2026"
+
+
+def make_users(live_app):
+    with live_app.app_context():
+        org = Organisation(kind="private", name="Familie Kaya")
+        landlord = User(email="kaya@example.org", full_name="Deniz Kaya", role=Role.LANDLORD,
+                        organisation=org, is_org_admin=True, locale="de",
+                        password_hash=hash_password(PASSWORD), email_verified_at=utcnow())
+        specialist = User(email="fach@example.org", full_name="Frau Fach", role=Role.SPECIALIST,
+                          locale="de", password_hash=hash_password(PASSWORD),
+                          email_verified_at=utcnow())
+        db.session.add_all([org, landlord, specialist])
+        db.session.commit()
+
+
+def photo_file(tmp_path, name, color):
+    path = tmp_path / name
+    Image.new("RGB", (1400, 900), color).save(path, "JPEG")
+    return str(path)
+
+
+def log_in(web, email):
+    web.goto("/account/login")
+    web.page.get_by_label("E-Mail-Adresse").fill(email)
+    web.page.get_by_label("Passwort").fill(PASSWORD)
+    web.page.locator("main").get_by_role("button", name="Anmelden").click()
+    web.check()
+
+
+@pytest.mark.phone
+def test_landlord_lists_flat_and_specialist_publishes(web, live_app, tmp_path):
+    make_users(live_app)
+    page = web.page
+    log_in(web, "kaya@example.org")
+    assert page.url.endswith("/flats/")
+    page.get_by_role("link", name="Wohnung hinzufügen").first.click()
+    web.check()
+
+    page.get_by_label("Straße").fill("Am Buchenbaum")
+    page.get_by_label("Hausnummer").fill("17")
+    page.get_by_label("Postleitzahl").fill("47051")
+    page.get_by_label("Stadtteil").select_option(label="Dellviertel")
+    page.get_by_label("Zimmer", exact=True).fill("2,5")
+    page.get_by_label(re.compile("Wohnfläche")).fill("64,5")
+    page.get_by_label(re.compile("Etage|Stockwerk|Geschoss")).fill("1")
+    page.get_by_label(re.compile("^Kaltmiete")).fill("410,00")
+    page.get_by_label(re.compile("^Nebenkosten")).fill("130,00")
+    page.get_by_label(re.compile("^Heizkosten")).fill("80,00")
+    page.get_by_label(re.compile("Warmwasser")).select_option("central")
+    page.get_by_label(re.compile("^Kaution")).fill("1.230,00")
+    page.get_by_label(re.compile("Energieausweis liegt noch nicht vor")).check()
+    page.get_by_label("Beschreibung").fill("Ruhige Lage.\nNahe Hauptbahnhof.")
+    page.get_by_label(re.compile("Verfügbar ab")).fill("2099-01-01")
+    page.get_by_role("button", name="Als Entwurf speichern").click()
+    web.check()
+    assert "/edit" in page.url
+
+    page.get_by_label("Fotos hinzufügen").set_input_files([
+        photo_file(tmp_path, "wohnzimmer.jpg", (200, 180, 150)),
+        photo_file(tmp_path, "kueche.jpg", (150, 190, 210)),
+    ])
+    page.get_by_role("button", name="Fotos hochladen").click()
+    page.wait_for_selector(".photo-item >> nth=1")
+    web.check()
+    assert page.locator(".photo-item").count() == 2
+
+    page.get_by_role("button", name="Zur Prüfung einreichen").click()
+    web.check()
+    assert page.get_by_text("In Prüfung").first.is_visible()
+    page.get_by_role("button", name="Abmelden").click()
+    web.check()
+
+    log_in(web, "fach@example.org")
+    web.goto("/backoffice/flats/")
+    page.get_by_role("link", name=re.compile("Am Buchenbaum 17")).first.click()
+    web.check()
+    assert page.locator(".gallery img").count() == 2
+    page.get_by_label("Wohnung veröffentlichen").check()
+    page.get_by_role("button", name="Entscheidung speichern").click()
+    web.check()
+    page.get_by_role("button", name="Abmelden").click()
+    web.check()
+
+    log_in(web, "kaya@example.org")
+    card = page.locator(".flat-card").filter(has_text="Am Buchenbaum")
+    assert "Veröffentlicht" in card.inner_text()
+    card.get_by_role("link", name=re.compile("Am Buchenbaum")).click()
+    web.check()
+    assert page.get_by_text(re.compile("Bezahlbar für Haushalte|Haushalte mit")).count() >= 1

@@ -54,15 +54,28 @@ def gunicorn(app_path: str, env: dict[str, str], workers: int = 2):
     """Serve ``app_path`` (module:variable) with gunicorn's sync workers; yields the base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT), app_path],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+            app_path,
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            with urllib.request.urlopen(base + "/healthz" if "wsgi" in app_path else base + "/",
-                                        timeout=1):
+            with urllib.request.urlopen(
+                base + "/healthz" if "wsgi" in app_path else base + "/", timeout=1
+            ):
                 break
         except OSError:
             time.sleep(0.1)
@@ -87,8 +100,9 @@ def login_cookie(base: str, email: str, password: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def requests_per_second(url: str, cookie: str | None = None, seconds: float = 8,
-                        connections: int = 8) -> float:
+def requests_per_second(
+    url: str, cookie: str | None = None, seconds: float = 8, connections: int = 8
+) -> float:
     """Requests per second that ``url`` serves, with wrk when installed."""
     if shutil.which("wrk"):
         command = ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", url]

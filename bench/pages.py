@@ -20,12 +20,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (count_queries, gunicorn, login_cookie, requests_per_second,  # noqa: E402
-                          temp_sqlite_url)
+from bench.common import (
+    count_queries,
+    gunicorn,
+    login_cookie,
+    requests_per_second,  # noqa: E402
+    temp_sqlite_url,
+)
 
 PASSWORD = "benchmark password 2026"
-PAGES = {"landlord dashboard": ("/flats/", "landlord"),
-         "back-office list": ("/backoffice/flats/", "specialist")}
+PAGES = {
+    "landlord dashboard": ("/flats/", "landlord"),
+    "back-office list": ("/backoffice/flats/", "specialist"),
+}
 
 
 def seed(app, organisations: int, flats: int) -> None:
@@ -46,43 +53,94 @@ def seed(app, organisations: int, flats: int) -> None:
         ensure_reference_data()
         password_hash = hash_password(PASSWORD)
         now = utcnow()
-        db.session.execute(insert(Organisation), [
-            {"kind": "company" if i % 10 == 0 else "private", "name": f"Vermieter {i}",
-             "created_at": now} for i in range(organisations)])
+        db.session.execute(
+            insert(Organisation),
+            [
+                {
+                    "kind": "company" if i % 10 == 0 else "private",
+                    "name": f"Vermieter {i}",
+                    "created_at": now,
+                }
+                for i in range(organisations)
+            ],
+        )
         org_ids = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
-        db.session.execute(insert(User), [
-            {"email": f"landlord{i}@bench.example", "full_name": f"Landlord {i}",
-             "role": "landlord", "organisation_id": org_id, "is_org_admin": True,
-             "password_hash": password_hash, "email_verified_at": now, "locale": "de",
-             "session_token": f"token{i}", "created_at": now, "is_active": True,
-             "must_change_password": False} for i, org_id in enumerate(org_ids)])
-        db.session.execute(insert(User), [{
-            "email": "specialist@bench.example", "full_name": "Specialist", "role": "specialist",
-            "password_hash": password_hash, "email_verified_at": now, "locale": "de",
-            "session_token": "token-staff", "created_at": now, "is_active": True,
-            "must_change_password": False, "is_org_admin": False}])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"landlord{i}@bench.example",
+                    "full_name": f"Landlord {i}",
+                    "role": "landlord",
+                    "organisation_id": org_id,
+                    "is_org_admin": True,
+                    "password_hash": password_hash,
+                    "email_verified_at": now,
+                    "locale": "de",
+                    "session_token": f"token{i}",
+                    "created_at": now,
+                    "is_active": True,
+                    "must_change_password": False,
+                }
+                for i, org_id in enumerate(org_ids)
+            ],
+        )
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": "specialist@bench.example",
+                    "full_name": "Specialist",
+                    "role": "specialist",
+                    "password_hash": password_hash,
+                    "email_verified_at": now,
+                    "locale": "de",
+                    "session_token": "token-staff",
+                    "created_at": now,
+                    "is_active": True,
+                    "must_change_password": False,
+                    "is_org_admin": False,
+                }
+            ],
+        )
         districts = db.session.scalars(select(District.id)).all()
         statuses = ["published"] * 5 + ["submitted", "draft", "reserved", "let", "archived"]
         rows = []
         for i in range(flats):
             cold = Decimal(rng.randrange(250, 700))
-            rows.append({
-                "organisation_id": org_ids[i % len(org_ids)], "status": statuses[i % 10],
-                "street": f"Benchstraße", "house_number": str(i), "postcode": "47057",
-                "district_id": rng.choice(districts), "floor": i % 5,
-                "rooms": Decimal(rng.choice(["1", "2", "2.5", "3", "4"])),
-                "living_area": Decimal(rng.randrange(30, 110)), "cold_rent": cold,
-                "service_charges": Decimal(rng.randrange(60, 200)),
-                "heating_costs": Decimal(rng.randrange(40, 120)), "warm_water": "central",
-                "deposit": cold * 2, "energy_certificate_pending": True,
-                "description": "Benchmark", "available_from": date.today() + timedelta(days=30),
-                "wbs_required": i % 7 == 0, "is_step_free": i % 5 == 0, "has_lift": False,
-                "has_balcony": False, "pets_allowed": False, "is_wheelchair_accessible": False,
-                "created_at": now, "updated_at": now, "status_changed_at": now,
-                "submitted_at": now - timedelta(minutes=i),
-            })
+            rows.append(
+                {
+                    "organisation_id": org_ids[i % len(org_ids)],
+                    "status": statuses[i % 10],
+                    "street": "Benchstraße",
+                    "house_number": str(i),
+                    "postcode": "47057",
+                    "district_id": rng.choice(districts),
+                    "floor": i % 5,
+                    "rooms": Decimal(rng.choice(["1", "2", "2.5", "3", "4"])),
+                    "living_area": Decimal(rng.randrange(30, 110)),
+                    "cold_rent": cold,
+                    "service_charges": Decimal(rng.randrange(60, 200)),
+                    "heating_costs": Decimal(rng.randrange(40, 120)),
+                    "warm_water": "central",
+                    "deposit": cold * 2,
+                    "energy_certificate_pending": True,
+                    "description": "Benchmark",
+                    "available_from": date.today() + timedelta(days=30),
+                    "wbs_required": i % 7 == 0,
+                    "is_step_free": i % 5 == 0,
+                    "has_lift": False,
+                    "has_balcony": False,
+                    "pets_allowed": False,
+                    "is_wheelchair_accessible": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "status_changed_at": now,
+                    "submitted_at": now - timedelta(minutes=i),
+                }
+            )
         for start in range(0, len(rows), 2000):
-            db.session.execute(insert(Flat), rows[start:start + 2000])
+            db.session.execute(insert(Flat), rows[start : start + 2000])
         db.session.commit()
 
 
@@ -97,8 +155,9 @@ def statements_per_page(app) -> dict[str, int]:
         import re
 
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        client.post("/account/login", data={"csrf_token": token, "email": email,
-                                             "password": PASSWORD})
+        client.post(
+            "/account/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+        )
         client.get(path)  # warm caches
         with app.app_context(), count_queries(db.engine) as statements:
             response = client.get(path)
@@ -114,15 +173,26 @@ def main() -> None:
     results = {}
     for organisations, flats in [(20, 100), (2000, 10000)]:
         url = base_url or temp_sqlite_url(f"{flats}")[0]
-        config = {"DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_DELIVER_AFTER_REQUEST": False,
-                  "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"}
+        config = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "MAIL_DELIVER_AFTER_REQUEST": False,
+            "RATELIMIT_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
         app = create_app(config)
         seed(app, organisations, flats)
         results[flats] = statements_per_page(app)
         print(f"{flats:>6} flats: SQL statements per page: {results[flats]}", flush=True)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "PORTAL_ENV": "development",
-           "MAIL_DELIVER_AFTER_REQUEST": "0", "LOG_LEVEL": "WARNING",
-           "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute", "RATELIMIT_LOGIN_IP": "1000 per minute"}
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "PORTAL_ENV": "development",
+        "MAIL_DELIVER_AFTER_REQUEST": "0",
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "RATELIMIT_LOGIN_IP": "1000 per minute",
+    }
     with gunicorn("bench.hello:app", env) as hello:
         bare = requests_per_second(hello + "/")
     print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")
@@ -131,8 +201,10 @@ def main() -> None:
             email = "landlord0@bench.example" if who == "landlord" else "specialist@bench.example"
             cookie = login_cookie(portal, email, PASSWORD)
             rps = requests_per_second(portal + path, cookie)
-            print(f"{name} ({path}) at 10,000 flats: {rps:,.0f} requests/s = "
-                  f"{rps / bare:.0%} of bare Flask (target >= 30 %)")
+            print(
+                f"{name} ({path}) at 10,000 flats: {rps:,.0f} requests/s = "
+                f"{rps / bare:.0%} of bare Flask (target >= 30 %)"
+            )
     same = results[100] == results[10000]
     print(f"statement counts equal at 100 and 10,000 flats: {same}")
 

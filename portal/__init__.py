@@ -45,8 +45,8 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
-    from portal.listings import models as listings_models  # noqa: F401
     from portal.core.i18n import init_i18n, select_locale
+    from portal.listings import models as listings_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -104,7 +104,8 @@ def register_request_hooks(app: Flask) -> None:
                 "phone": app.config["PROGRAMME_CONTACT_PHONE"],
                 "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
             },
-            "user": current_user,
+            # The user object itself: templates read it often, the proxy costs each time.
+            "user": current_user._get_current_object(),
         }
 
     if app.config["MAIL_DELIVER_AFTER_REQUEST"]:

@@ -89,6 +89,7 @@ def upgrade():
     with op.batch_alter_table('flats', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flats_district_id'), ['district_id'], unique=False)
         batch_op.create_index('ix_flats_organisation_status', ['organisation_id', 'status'], unique=False)
+        batch_op.create_index('ix_flats_created_at', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_flats_status_submitted', ['status', 'submitted_at'], unique=False)
 
     op.create_table('rent_limits',
@@ -158,6 +159,7 @@ def downgrade():
     with op.batch_alter_table('flats', schema=None) as batch_op:
         batch_op.drop_index('ix_flats_status_submitted')
         batch_op.drop_index('ix_flats_organisation_status')
+        batch_op.drop_index('ix_flats_created_at')
         batch_op.drop_index(batch_op.f('ix_flats_district_id'))
 
     op.drop_table('flats')

@@ -17,8 +17,9 @@ class DecimalTextField(StringField):
     Shown back in the user's language; after an error, shown back exactly as typed.
     """
 
-    def __init__(self, label=None, validators=None, places: int = 2, fixed: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self, label=None, validators=None, places: int = 2, fixed: bool = False, **kwargs
+    ) -> None:
         kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(label, validators, **kwargs)
         self.places = places
@@ -35,8 +36,10 @@ class DecimalTextField(StringField):
             if self.places == 0:
                 message = _l("Please enter a whole number.")
             else:
-                message = _l("Please enter a number with at most %(places)d decimals, "
-                             "e.g. 1.234,50.", places=self.places)
+                message = _l(
+                    "Please enter a number with at most %(places)d decimals, e.g. 1.234,50.",
+                    places=self.places,
+                )
             raise ValueError(str(message)) from None
         self.data = number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
 

@@ -17,7 +17,7 @@ from portal.listings import rent_limits
 from portal.listings.forms import RentLimitCsvForm, RentLimitForm, ReviewForm
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.presenters import flat_facts
-from portal.listings.queries import FlatFilter, filtered_flats, review_queue
+from portal.listings.queries import FlatFilter, filtered_flats, review_queue, waiting_for_review
 from portal.listings.rules import limits_in_force
 
 bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
@@ -30,18 +30,30 @@ CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
 def flats():
     table = limits_in_force()
     criteria = FlatFilter.from_args(request.args)
-    page = db.paginate(filtered_flats(criteria, table), page=request.args.get("page", 1, type=int),
-                       per_page=25, error_out=False)
+    page = db.paginate(
+        filtered_flats(criteria, table),
+        page=request.args.get("page", 1, type=int),
+        per_page=25,
+        error_out=False,
+    )
     districts = db.session.scalars(select(District).order_by(District.position)).all()
-    return render_template("backoffice/flats.html", queue=review_queue(), page=page,
-                           criteria=criteria, districts=districts, table=table)
+    return render_template(
+        "backoffice/flats.html",
+        queue=review_queue(),
+        waiting=waiting_for_review(),
+        page=page,
+        criteria=criteria,
+        districts=districts,
+        table=table,
+    )
 
 
 @bp.route("/flats/<int:flat_id>", methods=["GET", "POST"])
 @staff_required(*CASEWORK)
 def review(flat_id: int):
     flat = db.session.scalar(
-        select(Flat).where(Flat.id == flat_id)
+        select(Flat)
+        .where(Flat.id == flat_id)
         .options(selectinload(Flat.photos), selectinload(Flat.organisation))
     )
     if flat is None:
@@ -60,8 +72,9 @@ def review(flat_id: int):
                 flash(_("The landlord has been asked for changes."), "success")
             db.session.commit()
             return redirect(url_for("listings_backoffice.flats"))
-    return render_template("backoffice/flat_review.html", flat=flat, facts=flat_facts(flat),
-                           form=form)
+    return render_template(
+        "backoffice/flat_review.html", flat=flat, facts=flat_facts(flat), form=form
+    )
 
 
 @bp.route("/rent-limits", methods=["GET", "POST"])
@@ -74,8 +87,9 @@ def rent_limit_table():
             abort(403)
         if form.validate_on_submit():
             try:
-                rent_limits.add_set(current_user, form.valid_from.data, form.source.data,
-                                    form.amounts())
+                rent_limits.add_set(
+                    current_user, form.valid_from.data, form.source.data, form.amounts()
+                )
             except rent_limits.RentLimitError as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
@@ -107,6 +121,11 @@ def rent_limit_csv():
 
 
 def _render_rent_limits(form: RentLimitForm, csv_form: RentLimitCsvForm):
-    return render_template("backoffice/rent_limits.html", rows=rent_limits.all_rows(),
-                           table=limits_in_force(), form=form, csv_form=csv_form,
-                           can_edit=current_user.role == Role.ADMIN)
+    return render_template(
+        "backoffice/rent_limits.html",
+        rows=rent_limits.all_rows(),
+        table=limits_in_force(),
+        form=form,
+        csv_form=csv_form,
+        can_edit=current_user.role == Role.ADMIN,
+    )

@@ -11,15 +11,22 @@ from importlib import resources
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core.fields import DecimalTextField
 from portal.core.i18n import money as format_money
-from portal.listings.models import (ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind,
-                                    WarmWater)
+from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
 
 DESCRIPTION_MAX = 4000
 
@@ -41,7 +48,9 @@ WARM_WATER_LABELS = {
 }
 ENERGY_KIND_LABELS = {
     EnergyCertificateKind.DEMAND.value: _l("Energy demand certificate (Bedarfsausweis)"),
-    EnergyCertificateKind.CONSUMPTION.value: _l("Energy consumption certificate (Verbrauchsausweis)"),
+    EnergyCertificateKind.CONSUMPTION.value: _l(
+        "Energy consumption certificate (Verbrauchsausweis)"
+    ),
 }
 ENERGY_CARRIER_LABELS = {
     "gas": _l("Gas"),
@@ -62,7 +71,9 @@ def _choices(labels: dict, blank: bool = True) -> list[SelectChoice]:
 
 def money(label, **kw) -> DecimalTextField:
     return DecimalTextField(
-        label, places=2, fixed=True,
+        label,
+        places=2,
+        fixed=True,
         validators=[Optional(), NumberRange(min=0, message=_l("The amount cannot be negative."))],
         **kw,
     )
@@ -73,36 +84,57 @@ class FlatForm(FlaskForm):
     the landlord submits (``missing_for_submission``), so a draft can be saved half done."""
 
     # Address
-    street = StringField(_l("Street"), validators=[Optional(), Length(max=120)],
-                         render_kw={"autocomplete": "address-line1"})
+    street = StringField(
+        _l("Street"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "address-line1"},
+    )
     house_number = StringField(_l("House number"), validators=[Optional(), Length(max=12)])
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=5)],
-                           render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
-    district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v else None,
-                              validators=[Optional()])
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[Optional(), Length(max=5)],
+        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+    district_id = SelectField(
+        _l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
     # Size and layout
-    floor = IntegerField(_l("Floor"), description=_l("0 for the ground floor, -1 for the basement."),
-                         validators=[Optional(), NumberRange(min=-1, max=40,
-                                     message=_l("Please enter a floor between -1 and 40."))],
-                         render_kw={"inputmode": "numeric"})
-    rooms = DecimalTextField(_l("Rooms"), places=1,
-                             description=_l("Half rooms count as 0.5, e.g. 2.5."),
-                             validators=[Optional()])
+    floor = IntegerField(
+        _l("Floor"),
+        description=_l("0 for the ground floor, -1 for the basement."),
+        validators=[
+            Optional(),
+            NumberRange(min=-1, max=40, message=_l("Please enter a floor between -1 and 40.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    rooms = DecimalTextField(
+        _l("Rooms"),
+        places=1,
+        description=_l("Half rooms count as 0.5, e.g. 2.5."),
+        validators=[Optional()],
+    )
     living_area = DecimalTextField(_l("Living area in m²"), places=2, validators=[Optional()])
     # Costs
     cold_rent = money(_l("Cold rent (Nettokaltmiete) per month in €"))
     service_charges = money(_l("Service charges (Betriebskosten) per month in €"))
     heating_costs = money(_l("Heating costs per month in €"))
-    warm_water = SelectField(_l("Hot water"), choices=_choices(WARM_WATER_LABELS),
-                             validators=[Optional()])
-    deposit = money(_l("Deposit (Kaution) in €"),
-                    description=_l("At most three months' cold rent (§ 551 BGB)."))
+    warm_water = SelectField(
+        _l("Hot water"), choices=_choices(WARM_WATER_LABELS), validators=[Optional()]
+    )
+    deposit = money(
+        _l("Deposit (Kaution) in €"), description=_l("At most three months' cold rent (§ 551 BGB).")
+    )
     # Equipment and access
     wbs_required = BooleanField(_l("A housing entitlement certificate (WBS) is required"))
-    wbs_persons = IntegerField(_l("WBS for how many persons?"),
-                               validators=[Optional(), NumberRange(min=1, max=12,
-                                           message=_l("Please enter between 1 and 12 persons."))],
-                               render_kw={"inputmode": "numeric"})
+    wbs_persons = IntegerField(
+        _l("WBS for how many persons?"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=12, message=_l("Please enter between 1 and 12 persons.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     is_step_free = BooleanField(_l("Step-free access"))
     is_wheelchair_accessible = BooleanField(_l("Wheelchair accessible"))
     has_lift = BooleanField(_l("Lift"))
@@ -110,29 +142,49 @@ class FlatForm(FlaskForm):
     pets_allowed = BooleanField(_l("Pets allowed"))
     # Energy certificate
     energy_certificate_pending = BooleanField(_l("The energy certificate is not yet available"))
-    energy_kind = SelectField(_l("Kind of certificate"), choices=_choices(ENERGY_KIND_LABELS),
-                              validators=[Optional()])
-    energy_value = DecimalTextField(_l("Energy value in kWh/(m²·a)"), places=1,
-                                    validators=[Optional(), NumberRange(min=0, max=1000)])
-    energy_carrier = SelectField(_l("Main energy carrier"), choices=_choices(ENERGY_CARRIER_LABELS),
-                                 validators=[Optional()])
-    building_year = IntegerField(_l("Building year"),
-                                 validators=[Optional(), NumberRange(
-                                     min=1600, max=date.today().year + 2,
-                                     message=_l("Please enter a plausible building year."))],
-                                 render_kw={"inputmode": "numeric"})
-    energy_class = SelectField(_l("Efficiency class"),
-                               choices=_choices({c: c for c in ENERGY_CLASSES}),
-                               validators=[Optional()])
+    energy_kind = SelectField(
+        _l("Kind of certificate"), choices=_choices(ENERGY_KIND_LABELS), validators=[Optional()]
+    )
+    energy_value = DecimalTextField(
+        _l("Energy value in kWh/(m²·a)"),
+        places=1,
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+    )
+    energy_carrier = SelectField(
+        _l("Main energy carrier"), choices=_choices(ENERGY_CARRIER_LABELS), validators=[Optional()]
+    )
+    building_year = IntegerField(
+        _l("Building year"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1600,
+                max=date.today().year + 2,
+                message=_l("Please enter a plausible building year."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    energy_class = SelectField(
+        _l("Efficiency class"),
+        choices=_choices({c: c for c in ENERGY_CLASSES}),
+        validators=[Optional()],
+    )
     energy_valid_until = DateField(_l("Certificate valid until"), validators=[Optional()])
     # Description and availability
     description = TextAreaField(
         _l("Description"),
-        description=_l("What makes the flat and the area pleasant to live in? Plain text, at most "
-                       "4,000 characters."),
-        validators=[Optional(), Length(max=DESCRIPTION_MAX,
-                                       message=_l("Please shorten the description to at most "
-                                                  "4,000 characters."))],
+        description=_l(
+            "What makes the flat and the area pleasant to live in? Plain text, at most "
+            "4,000 characters."
+        ),
+        validators=[
+            Optional(),
+            Length(
+                max=DESCRIPTION_MAX,
+                message=_l("Please shorten the description to at most 4,000 characters."),
+            ),
+        ],
     )
     available_from = DateField(_l("Available from"), validators=[Optional()])
     action = HiddenField()
@@ -160,11 +212,15 @@ class FlatForm(FlaskForm):
             raise ValidationError(_l("The living area must be between 10 and 300 m²."))
 
     def validate_deposit(self, field) -> None:
-        if field.data is not None and self.cold_rent.data is not None:
-            if field.data > 3 * self.cold_rent.data:
-                raise ValidationError(_l(
+        limit = 3 * self.cold_rent.data if self.cold_rent.data is not None else None
+        if field.data is not None and limit is not None and field.data > limit:
+            raise ValidationError(
+                _l(
                     "The deposit may be at most three months' cold rent (§ 551 BGB), "
-                    "here %(limit)s.", limit=format_money(3 * self.cold_rent.data)))
+                    "here %(limit)s.",
+                    limit=format_money(limit),
+                )
+            )
 
     def validate_available_from(self, field) -> None:
         if field.data is not None and self.is_new_listing and field.data < date.today():
@@ -174,89 +230,121 @@ class FlatForm(FlaskForm):
         if self.wbs_required.data and field.data is None and self.action.data == "submit":
             raise ValidationError(_l("Please say for how many persons the WBS must be."))
 
-    ENERGY_FIELDS = ("energy_kind", "energy_value", "energy_carrier", "building_year",
-                     "energy_class", "energy_valid_until")
+    ENERGY_FIELDS = (
+        "energy_kind",
+        "energy_value",
+        "energy_carrier",
+        "building_year",
+        "energy_class",
+        "energy_valid_until",
+    )
+
+    def _mark_missing(self, names, message) -> bool:
+        """Add ``message`` to each empty field of ``names`` without an error; True if any."""
+        marked = False
+        for name in names:
+            field = self[name]
+            if field.data in (None, "") and not field.errors:
+                field.errors = [*field.errors, str(message)]
+                marked = True
+        return marked
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if not self.energy_certificate_pending.data:
-            given = [name for name in self.ENERGY_FIELDS if self[name].data not in (None, "")]
-            if given and len(given) < len(self.ENERGY_FIELDS):
-                for name in self.ENERGY_FIELDS:
-                    if self[name].data in (None, "") and not self[name].errors:
-                        self[name].errors = list(self[name].errors) + [str(_l(
-                            "The energy certificate details belong together: please fill in "
-                            "this field too, or tick “not yet available”."))]
-                ok = False
+        if self.energy_certificate_pending.data:
+            return ok
+        given = [name for name in self.ENERGY_FIELDS if self[name].data not in (None, "")]
+        if given and len(given) < len(self.ENERGY_FIELDS):
+            message = _l(
+                "The energy certificate details belong together: please fill in this field "
+                "too, or tick “not yet available”."
+            )
+            self._mark_missing(self.ENERGY_FIELDS, message)
+            ok = False
         return ok
 
     # Completeness for submission --------------------------------------------------------------
-    REQUIRED_FOR_SUBMISSION = ("street", "house_number", "postcode", "district_id", "floor",
-                               "rooms", "living_area", "cold_rent", "service_charges",
-                               "heating_costs", "warm_water", "deposit", "available_from",
-                               "description")
+    REQUIRED_FOR_SUBMISSION = (
+        "street",
+        "house_number",
+        "postcode",
+        "district_id",
+        "floor",
+        "rooms",
+        "living_area",
+        "cold_rent",
+        "service_charges",
+        "heating_costs",
+        "warm_water",
+        "deposit",
+        "available_from",
+        "description",
+    )
 
     def check_complete(self) -> bool:
         """Mark every field still missing for submission; True when none is."""
-        complete = True
-        for name in self.REQUIRED_FOR_SUBMISSION:
-            field = self[name]
-            if field.data in (None, "") and not field.errors:
-                field.errors = list(field.errors) + [str(_l("Needed before you submit."))]
-                complete = False
+        needed = _l("Needed before you submit.")
+        missing = self._mark_missing(self.REQUIRED_FOR_SUBMISSION, needed)
         if not self.energy_certificate_pending.data:
-            for name in self.ENERGY_FIELDS:
-                field = self[name]
-                if field.data in (None, "") and not field.errors:
-                    field.errors = list(field.errors) + [str(_l(
-                        "Needed before you submit, or tick “not yet available”."))]
-                    complete = False
-        if self.wbs_required.data and self.wbs_persons.data is None and not self.wbs_persons.errors:
-            self.wbs_persons.errors = list(self.wbs_persons.errors) + [str(_l(
-                "Needed before you submit."))]
-            complete = False
-        return complete
+            energy = _l("Needed before you submit, or tick “not yet available”.")
+            missing = self._mark_missing(self.ENERGY_FIELDS, energy) or missing
+        if self.wbs_required.data:
+            missing = self._mark_missing(("wbs_persons",), needed) or missing
+        return not missing
 
 
 class PhotoUploadForm(FlaskForm):
-    photos = MultipleFileField(_l("Add photos"),
-                               description=_l("JPEG, PNG, WebP or HEIC, up to 15 MB each, at most "
-                                              "20 photos per flat."),
-                               render_kw={"accept": "image/jpeg,image/png,image/webp,image/heic,"
-                                                    "image/heif,.heic,.heif", "multiple": True})
+    photos = MultipleFileField(
+        _l("Add photos"),
+        description=_l("JPEG, PNG, WebP or HEIC, up to 15 MB each, at most 20 photos per flat."),
+        render_kw={
+            "accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif",
+            "multiple": True,
+        },
+    )
 
 
 class PhotoEditForm(FlaskForm):
-    caption = StringField(_l("Caption (what the photo shows)"), validators=[Optional(),
-                          Length(max=200)])
+    caption = StringField(
+        _l("Caption (what the photo shows)"), validators=[Optional(), Length(max=200)]
+    )
 
 
 class ReviewForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice("publish", _l("Publish the flat")),
-        SelectChoice("changes", _l("Ask the landlord for changes")),
-    ], validators=[InputRequired(_l("Please choose a decision."))])
-    comment = TextAreaField(_l("Comment for the landlord"),
-                            description=_l("Required when you ask for changes; the landlord sees "
-                                           "it on the flat and by e-mail."),
-                            validators=[Optional(), Length(max=2000)])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("publish", _l("Publish the flat")),
+            SelectChoice("changes", _l("Ask the landlord for changes")),
+        ],
+        validators=[InputRequired(_l("Please choose a decision."))],
+    )
+    comment = TextAreaField(
+        _l("Comment for the landlord"),
+        description=_l(
+            "Required when you ask for changes; the landlord sees it on the flat and by e-mail."
+        ),
+        validators=[Optional(), Length(max=2000)],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         # Not an inline validator: Optional() would stop the chain for a blank comment.
         if self.decision.data == "changes" and not (self.comment.data or "").strip():
-            self.comment.errors = list(self.comment.errors) + [str(_l(
-                "Please tell the landlord what to change."))]
+            self.comment.errors = list(self.comment.errors) + [
+                str(_l("Please tell the landlord what to change."))
+            ]
             return False
         return ok
 
 
 class RentLimitForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[InputRequired(_l("Please enter a date."))])
-    source = StringField(_l("Source"), description=_l("Where the figures come from, e.g. the "
-                                                      "city's decision with its date."),
-                         validators=[InputRequired(_l("Please name the source.")),
-                                     Length(max=300)])
+    source = StringField(
+        _l("Source"),
+        description=_l("Where the figures come from, e.g. the city's decision with its date."),
+        validators=[InputRequired(_l("Please name the source.")), Length(max=300)],
+    )
     size_1 = money(_l("1 person"))
     size_2 = money(_l("2 persons"))
     size_3 = money(_l("3 persons"))
@@ -270,13 +358,18 @@ class RentLimitForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not self.amounts():
-            self.size_1.errors = list(self.size_1.errors) + [str(_l(
-                "Please enter at least one amount."))]
+            self.size_1.errors = list(self.size_1.errors) + [
+                str(_l("Please enter at least one amount."))
+            ]
             return False
         return ok
 
 
 class RentLimitCsvForm(FlaskForm):
-    csv_file = FileField(_l("CSV file"), description=_l(
-        "Columns: household_size; max_gross_cold_rent; valid_from (YYYY-MM-DD); source. "
-        "Separated by semicolons or commas, German or English number format."))
+    csv_file = FileField(
+        _l("CSV file"),
+        description=_l(
+            "Columns: household_size; max_gross_cold_rent; valid_from (YYYY-MM-DD); source. "
+            "Separated by semicolons or commas, German or English number format."
+        ),
+    )

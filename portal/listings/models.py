@@ -8,8 +8,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
@@ -77,8 +85,15 @@ class EnergyCertificateKind(StrEnum):
     CONSUMPTION = "consumption"  # Verbrauchsausweis
 
 
-ENERGY_CARRIERS = ("gas", "oil", "district_heating", "electricity", "heat_pump", "wood_pellets",
-                   "other")
+ENERGY_CARRIERS = (
+    "gas",
+    "oil",
+    "district_heating",
+    "electricity",
+    "heat_pump",
+    "wood_pellets",
+    "other",
+)
 ENERGY_CLASSES = ("A+", "A", "B", "C", "D", "E", "F", "G", "H")
 
 # Who may move a flat from one status to another. "system" is the placement workflow.
@@ -99,11 +114,21 @@ TRANSITIONS: dict[tuple[FlatStatus, FlatStatus], frozenset[str]] = {
     (FlatStatus.PUBLISHED, FlatStatus.ARCHIVED): frozenset({LANDLORD}),
     (FlatStatus.ARCHIVED, FlatStatus.DRAFT): frozenset({LANDLORD}),  # list it again
 }
-EDITABLE = frozenset({FlatStatus.DRAFT, FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED,
-                      FlatStatus.PUBLISHED})
+EDITABLE = frozenset(
+    {FlatStatus.DRAFT, FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED, FlatStatus.PUBLISHED}
+)
 # Edits to these fields of a published flat send it back to review.
-MATERIAL_FIELDS = ("street", "house_number", "postcode", "district_id", "rooms", "living_area",
-                   "cold_rent", "service_charges", "heating_costs")
+MATERIAL_FIELDS = (
+    "street",
+    "house_number",
+    "postcode",
+    "district_id",
+    "rooms",
+    "living_area",
+    "cold_rent",
+    "service_charges",
+    "heating_costs",
+)
 
 
 class IllegalTransition(Exception):
@@ -119,18 +144,22 @@ class Flat(TimestampMixin, Base):
             name="status",
         ),
         CheckConstraint("rooms IS NULL OR (rooms >= 1 AND rooms <= 10)", name="rooms"),
-        CheckConstraint("living_area IS NULL OR (living_area >= 10 AND living_area <= 300)",
-                        name="living_area"),
+        CheckConstraint(
+            "living_area IS NULL OR (living_area >= 10 AND living_area <= 300)", name="living_area"
+        ),
         CheckConstraint("cold_rent IS NULL OR cold_rent >= 0", name="cold_rent"),
         CheckConstraint("service_charges IS NULL OR service_charges >= 0", name="service_charges"),
         CheckConstraint("heating_costs IS NULL OR heating_costs >= 0", name="heating_costs"),
         CheckConstraint("deposit IS NULL OR deposit >= 0", name="deposit"),
         Index("ix_flats_status_submitted", "status", "submitted_at"),
         Index("ix_flats_organisation_status", "organisation_id", "status"),
+        Index("ix_flats_created_at", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT")
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=FlatStatus.DRAFT.value)

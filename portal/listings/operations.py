@@ -15,8 +15,15 @@ from portal.accounts.models import User
 from portal.core import audit, storage
 from portal.core.outbox import queue_mail
 from portal.extensions import db
-from portal.listings.models import (MATERIAL_FIELDS, SPECIALIST, Flat, FlatStatus, IllegalTransition,
-                                    LANDLORD, Photo)
+from portal.listings.models import (
+    LANDLORD,
+    MATERIAL_FIELDS,
+    SPECIALIST,
+    Flat,
+    FlatStatus,
+    IllegalTransition,
+    Photo,
+)
 from portal.listings.photos import PhotoRejected, process_photo
 
 log = logging.getLogger(__name__)
@@ -24,14 +31,43 @@ log = logging.getLogger(__name__)
 MAX_PHOTOS = 20
 # Fields of the flat form that are stored on the flat as they are.
 FLAT_FIELDS = (
-    "street", "house_number", "postcode", "district_id", "floor", "rooms", "living_area",
-    "cold_rent", "service_charges", "heating_costs", "warm_water", "deposit", "wbs_required",
-    "wbs_persons", "is_step_free", "is_wheelchair_accessible", "has_lift", "has_balcony",
-    "pets_allowed", "energy_certificate_pending", "energy_kind", "energy_value", "energy_carrier",
-    "building_year", "energy_class", "energy_valid_until", "description", "available_from",
+    "street",
+    "house_number",
+    "postcode",
+    "district_id",
+    "floor",
+    "rooms",
+    "living_area",
+    "cold_rent",
+    "service_charges",
+    "heating_costs",
+    "warm_water",
+    "deposit",
+    "wbs_required",
+    "wbs_persons",
+    "is_step_free",
+    "is_wheelchair_accessible",
+    "has_lift",
+    "has_balcony",
+    "pets_allowed",
+    "energy_certificate_pending",
+    "energy_kind",
+    "energy_value",
+    "energy_carrier",
+    "building_year",
+    "energy_class",
+    "energy_valid_until",
+    "description",
+    "available_from",
 )
-ENERGY_FIELDS = ("energy_kind", "energy_value", "energy_carrier", "building_year",
-                 "energy_class", "energy_valid_until")
+ENERGY_FIELDS = (
+    "energy_kind",
+    "energy_value",
+    "energy_carrier",
+    "building_year",
+    "energy_class",
+    "energy_valid_until",
+)
 
 
 class ListingError(Exception):
@@ -75,8 +111,9 @@ def apply_fields(flat: Flat, data: dict[str, Any]) -> list[str]:
 
 def create_flat(user: User, data: dict[str, Any]) -> Flat:
     """A new draft flat of the user's organisation."""
-    flat = Flat(organisation_id=user.organisation_id, created_by_id=user.id,
-                status=FlatStatus.DRAFT.value)
+    flat = Flat(
+        organisation_id=user.organisation_id, created_by_id=user.id, status=FlatStatus.DRAFT.value
+    )
     apply_fields(flat, data)
     db.session.add(flat)
     db.session.flush()
@@ -94,8 +131,13 @@ def update_flat(flat: Flat, user: User, data: dict[str, Any]) -> list[str]:
         audit.record("flat.updated", actor=user, obj=flat, fields=",".join(changed))
     material = [name for name in changed if name in MATERIAL_FIELDS]
     if flat.status == FlatStatus.PUBLISHED and material:
-        flat.transition(FlatStatus.SUBMITTED, user, LANDLORD, reason="material change",
-                        fields=",".join(material))
+        flat.transition(
+            FlatStatus.SUBMITTED,
+            user,
+            LANDLORD,
+            reason="material change",
+            fields=",".join(material),
+        )
         _notify_team_of_submission(flat, user, resubmitted=True)
     return changed
 
@@ -116,10 +158,16 @@ def submit_flat(flat: Flat, user: User) -> None:
 
 
 def _notify_team_of_submission(flat: Flat, user: User, resubmitted: bool = False) -> None:
-    queue_mail(current_app.config["PROGRAMME_CONTACT_EMAIL"], "flat_submitted", "de",
-               flat=flat, organisation=flat.organisation.name, resubmitted=resubmitted,
-               url=current_app.config["PORTAL_BASE_URL"]
-               + url_for("listings_backoffice.review", flat_id=flat.id))
+    queue_mail(
+        current_app.config["PROGRAMME_CONTACT_EMAIL"],
+        "flat_submitted",
+        "de",
+        flat=flat,
+        organisation=flat.organisation.name,
+        resubmitted=resubmitted,
+        url=current_app.config["PORTAL_BASE_URL"]
+        + url_for("listings_backoffice.review", flat_id=flat.id),
+    )
 
 
 def _landlord_recipient(flat: Flat) -> User | None:
@@ -138,9 +186,14 @@ def publish_flat(flat: Flat, reviewer: User) -> None:
     flat.review_comment = None
     recipient = _landlord_recipient(flat)
     if recipient:
-        queue_mail(recipient.email, "flat_published", recipient.locale, name=recipient.full_name,
-                   flat=flat, url=current_app.config["PORTAL_BASE_URL"]
-                   + url_for("listings.show", flat_id=flat.id))
+        queue_mail(
+            recipient.email,
+            "flat_published",
+            recipient.locale,
+            name=recipient.full_name,
+            flat=flat,
+            url=current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id),
+        )
 
 
 def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
@@ -155,10 +208,15 @@ def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
     flat.review_comment = comment
     recipient = _landlord_recipient(flat)
     if recipient:
-        queue_mail(recipient.email, "flat_changes_requested", recipient.locale,
-                   name=recipient.full_name, flat=flat, comment=comment,
-                   url=current_app.config["PORTAL_BASE_URL"]
-                   + url_for("listings.show", flat_id=flat.id))
+        queue_mail(
+            recipient.email,
+            "flat_changes_requested",
+            recipient.locale,
+            name=recipient.full_name,
+            flat=flat,
+            comment=comment,
+            url=current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id),
+        )
 
 
 def withdraw_flat(flat: Flat, user: User) -> None:
@@ -199,7 +257,10 @@ def delete_flat(flat: Flat, user: User) -> None:
 
 # Photos -----------------------------------------------------------------------------------------
 
-def add_photos(flat: Flat, user: User, uploads: list[tuple[str, BinaryIO]]) -> tuple[list[Photo], list[tuple[str, str]]]:
+
+def add_photos(
+    flat: Flat, user: User, uploads: list[tuple[str, BinaryIO]]
+) -> tuple[list[Photo], list[tuple[str, str]]]:
     """Process and store each upload on its own: good ones become photos, bad ones are
     reported as (file name, message) and change nothing. Files are written before the rows;
     if the transaction later rolls back, the orphaned files are removed."""
@@ -207,7 +268,8 @@ def add_photos(flat: Flat, user: User, uploads: list[tuple[str, BinaryIO]]) -> t
         raise ListingError("not editable")
     count = db.session.scalar(select(func.count(Photo.id)).where(Photo.flat_id == flat.id)) or 0
     position = db.session.scalar(
-        select(func.coalesce(func.max(Photo.position), -1)).where(Photo.flat_id == flat.id))
+        select(func.coalesce(func.max(Photo.position), -1)).where(Photo.flat_id == flat.id)
+    )
     added: list[Photo] = []
     refused: list[tuple[str, str]] = []
     for filename, stream in uploads:
@@ -221,12 +283,16 @@ def add_photos(flat: Flat, user: User, uploads: list[tuple[str, BinaryIO]]) -> t
             continue
         key = storage.new_key()
         widths = [variant.width for variant in processed.variants]
-        photo = Photo(flat=flat, storage_key=key, widths=",".join(map(str, widths)),
-                      extension=processed.extension,
-                      height_ratio=Decimal(processed.variants[-1].height)
-                      / Decimal(processed.variants[-1].width),
-                      position=position + 1 + len(added),
-                      is_cover=(count == 0 and not added))
+        photo = Photo(
+            flat=flat,
+            storage_key=key,
+            widths=",".join(map(str, widths)),
+            extension=processed.extension,
+            height_ratio=Decimal(processed.variants[-1].height)
+            / Decimal(processed.variants[-1].width),
+            position=position + 1 + len(added),
+            is_cover=(count == 0 and not added),
+        )
         for variant in processed.variants:
             storage.save(photo.file_name(variant.width), variant.data)
         _delete_files_after_rollback([photo.file_name(w) for w in widths])

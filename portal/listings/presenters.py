@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from portal.listings.models import Flat
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
 
@@ -32,30 +34,33 @@ def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:
     )
 
 
-def _labels() -> dict[str, tuple[str, str]]:
-    from flask_babel import lazy_gettext as _l
-
-    return {
-        "draft": (_l("Draft"), _l("Complete the details and submit the flat for review.")),
-        "submitted": (_l("In review"), _l("The Kümmerer team checks your flat, usually within two "
-                                         "working days.")),
-        "changes_requested": (_l("Changes requested"), _l("Please look at the team's comment, "
-                                                          "change the flat and submit it again.")),
-        "published": (_l("Published"), _l("The team looks for a suitable household and will "
-                                         "contact you.")),
-        "reserved": (_l("Reserved"), _l("A placement is in progress. The team keeps you up to "
-                                        "date.")),
-        "let": (_l("Let"), _l("The flat is let through the programme. Thank you!")),
-        "archived": (_l("Withdrawn"), _l("The flat is not offered. You can list it again.")),
-    }
+# (label, what happens next) per status; lazy strings, translated when shown.
+STATUS_TEXTS = {
+    "draft": (_l("Draft"), _l("Complete the details and submit the flat for review.")),
+    "submitted": (
+        _l("In review"),
+        _l("The Kümmerer team checks your flat, usually within two working days."),
+    ),
+    "changes_requested": (
+        _l("Changes requested"),
+        _l("Please look at the team's comment, change the flat and submit it again."),
+    ),
+    "published": (
+        _l("Published"),
+        _l("The team looks for a suitable household and will contact you."),
+    ),
+    "reserved": (_l("Reserved"), _l("A placement is in progress. The team keeps you up to date.")),
+    "let": (_l("Let"), _l("The flat is let through the programme. Thank you!")),
+    "archived": (_l("Withdrawn"), _l("The flat is not offered. You can list it again.")),
+}
 
 
 def status_label(status: str) -> str:
-    return str(_labels().get(status, (status, ""))[0])
+    return str(STATUS_TEXTS.get(status, (status, ""))[0])
 
 
 def next_step(status: str) -> str:
-    return str(_labels().get(status, ("", ""))[1])
+    return str(STATUS_TEXTS.get(status, ("", ""))[1])
 
 
 def warm_water_label(value: str | None) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Organisation
@@ -69,8 +69,8 @@ def filtered_flats(criteria: FlatFilter, table: RentLimitTable) -> Select:
     queries."""
     gross = Flat.cold_rent + Flat.service_charges
     query = select(Flat).options(
-        selectinload(Flat.district), selectinload(Flat.organisation).load_only(Organisation.name,
-                                                                               Organisation.kind),
+        selectinload(Flat.district),
+        selectinload(Flat.organisation).load_only(Organisation.name, Organisation.kind),
     )
     if criteria.status:
         query = query.where(Flat.status == criteria.status)
@@ -94,13 +94,26 @@ def filtered_flats(criteria: FlatFilter, table: RentLimitTable) -> Select:
     return query.order_by(*SORTS[criteria.sort])
 
 
-def review_queue(limit: int = 50) -> list[Flat]:
-    """Submitted flats, the longest waiting first."""
-    return list(db.session.scalars(
-        select(Flat).where(Flat.status == FlatStatus.SUBMITTED.value)
-        .options(selectinload(Flat.district), selectinload(Flat.organisation))
-        .order_by(Flat.submitted_at.asc(), Flat.id.asc()).limit(limit)
-    ))
+def review_queue(limit: int = 10) -> list[Flat]:
+    """The first ``limit`` submitted flats, the longest waiting first."""
+    return list(
+        db.session.scalars(
+            select(Flat)
+            .where(Flat.status == FlatStatus.SUBMITTED.value)
+            .options(selectinload(Flat.district), selectinload(Flat.organisation))
+            .order_by(Flat.submitted_at.asc(), Flat.id.asc())
+            .limit(limit)
+        )
+    )
+
+
+def waiting_for_review() -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Flat.id)).where(Flat.status == FlatStatus.SUBMITTED.value)
+        )
+        or 0
+    )
 
 
 __all__ = ["District", "FlatFilter", "SORTS", "filtered_flats", "review_queue"]

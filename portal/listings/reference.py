@@ -25,7 +25,12 @@ def ensure_reference_data() -> None:
     if not db.session.scalar(select(func.count(RentLimit.id))):
         limits = data["rent_limits"]
         for size, amount in limits["max_gross_cold_rent"].items():
-            db.session.add(RentLimit(household_size=int(size), max_gross_cold_rent=Decimal(amount),
-                                     valid_from=date.fromisoformat(limits["valid_from"]),
-                                     source=limits["source"]))
+            db.session.add(
+                RentLimit(
+                    household_size=int(size),
+                    max_gross_cold_rent=Decimal(amount),
+                    valid_from=date.fromisoformat(limits["valid_from"]),
+                    source=limits["source"],
+                )
+            )
     db.session.flush()

@@ -24,32 +24,55 @@ class RentLimitError(Exception):
 
 
 def all_rows() -> list[RentLimit]:
-    return list(db.session.scalars(
-        select(RentLimit).order_by(RentLimit.valid_from.desc(), RentLimit.household_size)
-    ))
+    return list(
+        db.session.scalars(
+            select(RentLimit).order_by(RentLimit.valid_from.desc(), RentLimit.household_size)
+        )
+    )
 
 
-def add_set(user: User, valid_from: date, source: str, amounts: dict[int, Decimal]) -> list[RentLimit]:
+def add_set(
+    user: User, valid_from: date, source: str, amounts: dict[int, Decimal]
+) -> list[RentLimit]:
     """Add limits valid from ``valid_from``; refuses a size that already has a row for that day
     (nothing is written then)."""
     source = " ".join(source.split())
-    existing = set(db.session.scalars(
-        select(RentLimit.household_size).where(RentLimit.valid_from == valid_from,
-                                               RentLimit.household_size.in_(list(amounts)))
-    ))
+    existing = set(
+        db.session.scalars(
+            select(RentLimit.household_size).where(
+                RentLimit.valid_from == valid_from, RentLimit.household_size.in_(list(amounts))
+            )
+        )
+    )
     if existing:
-        raise RentLimitError(_("There are already limits from this date for %(sizes)s persons.",
-                               sizes=", ".join(map(str, sorted(existing)))))
+        raise RentLimitError(
+            _(
+                "There are already limits from this date for %(sizes)s persons.",
+                sizes=", ".join(map(str, sorted(existing))),
+            )
+        )
     rows = []
     for size, amount in sorted(amounts.items()):
         if amount <= 0:
             raise RentLimitError(_("Every amount must be greater than zero."))
-        rows.append(RentLimit(household_size=size, max_gross_cold_rent=amount,
-                              valid_from=valid_from, source=source, created_by_id=user.id))
+        rows.append(
+            RentLimit(
+                household_size=size,
+                max_gross_cold_rent=amount,
+                valid_from=valid_from,
+                source=source,
+                created_by_id=user.id,
+            )
+        )
     db.session.add_all(rows)
     db.session.flush()
-    audit.record("rent_limits.added", actor=user, object_type="rent_limits",
-                 valid_from=valid_from.isoformat(), sizes=",".join(map(str, sorted(amounts))))
+    audit.record(
+        "rent_limits.added",
+        actor=user,
+        object_type="rent_limits",
+        valid_from=valid_from.isoformat(),
+        sizes=",".join(map(str, sorted(amounts))),
+    )
     return rows
 
 
@@ -79,12 +102,18 @@ def import_csv(user: User, raw: bytes) -> int:
             if not 1 <= size <= 12:
                 raise ValueError
         except (IndexError, ValueError, NumberFormatError) as exc:
-            raise RentLimitError(_("Line %(n)d cannot be read. Expected: household size; amount; "
-                                   "date (YYYY-MM-DD); source.", n=number)) from exc
+            raise RentLimitError(
+                _(
+                    "Line %(n)d cannot be read. Expected: household size; amount; "
+                    "date (YYYY-MM-DD); source.",
+                    n=number,
+                )
+            ) from exc
         bucket = groups.setdefault((valid_from, source), {})
         if size in bucket:
-            raise RentLimitError(_("Line %(n)d repeats household size %(size)d.", n=number,
-                                   size=size))
+            raise RentLimitError(
+                _("Line %(n)d repeats household size %(size)d.", n=number, size=size)
+            )
         bucket[size] = amount
         count += 1
     if not count:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.permissions import get_owned_or_404, landlord_required, login_required
 from portal.accounts.forms import EmptyForm
+from portal.accounts.permissions import get_owned_or_404, landlord_required, login_required
 from portal.core import storage
 from portal.extensions import db
 from portal.listings import operations as ops
@@ -46,7 +55,8 @@ def _own_photo(flat: Flat, photo_id: int) -> Photo:
 @landlord_required
 def dashboard():
     flats = db.session.scalars(
-        select(Flat).where(Flat.organisation_id == current_user.organisation_id)
+        select(Flat)
+        .where(Flat.organisation_id == current_user.organisation_id)
         .options(selectinload(Flat.photos), selectinload(Flat.district))
         .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
     ).all()
@@ -57,13 +67,20 @@ def _save(form: FlatForm, flat: Flat | None):
     """Validate and save the form; submit when asked and complete. Returns a response, or None
     to re-render the form with its errors."""
     if not form.validate():
-        flash(_("Please check the marked fields. Nothing was lost: your input is still here."),
-              "error")
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
         return None
     submit = form.action.data == "submit"
     if submit and not current_user.is_verified:
-        flash(_("Please confirm your e-mail address first: use the link we sent you. Your flat "
-                "is saved as a draft."), "warning")
+        flash(
+            _(
+                "Please confirm your e-mail address first: use the link we sent you. Your flat "
+                "is saved as a draft."
+            ),
+            "warning",
+        )
         submit = False
         complete = True
     else:
@@ -79,11 +96,20 @@ def _save(form: FlatForm, flat: Flat | None):
         return redirect(url_for("listings.show", flat_id=flat.id))
     db.session.commit()
     if submit:
-        flash(_("Your flat is saved as a draft. A few details are still missing before you can "
-                "submit it; they are marked below."), "warning")
-        return render_template("listings/form.html", form=form, flat=flat,
-                               upload_form=PhotoUploadForm(formdata=None),
-                               photo_form=PhotoEditForm(formdata=None)), 200
+        flash(
+            _(
+                "Your flat is saved as a draft. A few details are still missing before you can "
+                "submit it; they are marked below."
+            ),
+            "warning",
+        )
+        return render_template(
+            "listings/form.html",
+            form=form,
+            flat=flat,
+            upload_form=PhotoUploadForm(formdata=None),
+            photo_form=PhotoEditForm(formdata=None),
+        ), 200
     flash(_("Saved."), "success")
     return redirect(url_for("listings.edit", flat_id=flat.id))
 
@@ -104,25 +130,32 @@ def create():
 def edit(flat_id: int):
     flat = _own_flat(flat_id)
     if not flat.can_edit(current_user):
-        flash(_("This flat cannot be changed in its current state. Please contact the team."),
-              "warning")
+        flash(
+            _("This flat cannot be changed in its current state. Please contact the team."),
+            "warning",
+        )
         return redirect(url_for("listings.show", flat_id=flat.id))
     form = FlatForm(obj=flat, districts=_districts(), is_new_listing=flat.published_at is None)
     if request.method == "POST":
         response = _save(form, flat)
         if response is not None:
             return response
-    return render_template("listings/form.html", form=form, flat=flat,
-                           upload_form=PhotoUploadForm(formdata=None),
-                           photo_form=PhotoEditForm(formdata=None))
+    return render_template(
+        "listings/form.html",
+        form=form,
+        flat=flat,
+        upload_form=PhotoUploadForm(formdata=None),
+        photo_form=PhotoEditForm(formdata=None),
+    )
 
 
 @bp.route("/<int:flat_id>")
 @landlord_required
 def show(flat_id: int):
     flat = _own_flat(flat_id)
-    return render_template("listings/show.html", flat=flat, facts=flat_facts(flat),
-                           action_form=EmptyForm())
+    return render_template(
+        "listings/show.html", flat=flat, facts=flat_facts(flat), action_form=EmptyForm()
+    )
 
 
 def _flat_action(flat_id: int, operation, message: str, target: str = "listings.show"):
@@ -157,19 +190,24 @@ def relist(flat_id: int):
 @bp.route("/<int:flat_id>/duplicate", methods=["POST"])
 @landlord_required
 def duplicate(flat_id: int):
-    return _flat_action(flat_id, ops.duplicate_flat,
-                        _("A copy was made. Please check the address and the details."),
-                        target="listings.edit")
+    return _flat_action(
+        flat_id,
+        ops.duplicate_flat,
+        _("A copy was made. Please check the address and the details."),
+        target="listings.edit",
+    )
 
 
 @bp.route("/<int:flat_id>/delete", methods=["POST"])
 @landlord_required
 def delete(flat_id: int):
-    return _flat_action(flat_id, ops.delete_flat, _("The draft was deleted."),
-                        target="listings.dashboard")
+    return _flat_action(
+        flat_id, ops.delete_flat, _("The draft was deleted."), target="listings.dashboard"
+    )
 
 
 # Photos -----------------------------------------------------------------------------------------
+
 
 @bp.route("/<int:flat_id>/photos", methods=["POST"])
 @landlord_required
@@ -183,12 +221,15 @@ def upload_photos(flat_id: int):
         if wants_json:
             return jsonify(added=0, refused=[]), 400
         flash(_("Please choose at least one photo."), "error")
-        return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+        return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
     added, refused = ops.add_photos(flat, current_user, [(f.filename, f.stream) for f in files])
     db.session.commit()
     messages = [
-        _("%(name)s: %(reason)s", name=name,
-          reason=_("A flat can have at most 20 photos.") if reason == "limit" else reason)
+        _(
+            "%(name)s: %(reason)s",
+            name=name,
+            reason=_("A flat can have at most 20 photos.") if reason == "limit" else reason,
+        )
         for name, reason in refused
     ]
     if wants_json:
@@ -197,7 +238,7 @@ def upload_photos(flat_id: int):
         flash(_("%(n)d photo(s) added.", n=len(added)), "success")
     for message in messages:
         flash(message, "error")
-    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
 
 
 def _photo_action(flat_id: int, photo_id: int, operation, *args):
@@ -207,7 +248,7 @@ def _photo_action(flat_id: int, photo_id: int, operation, *args):
         abort(409)
     operation(photo, current_user, *args)
     db.session.commit()
-    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="photos"))
+    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
 
 
 @bp.route("/<int:flat_id>/photos/<int:photo_id>/caption", methods=["POST"])
@@ -217,7 +258,7 @@ def photo_caption(flat_id: int, photo_id: int):
     if not form.validate_on_submit():
         _own_photo(_own_flat(flat_id), photo_id)
         flash(_("The caption can have at most 200 characters."), "error")
-        return redirect(url_for("listings.edit", flat_id=flat_id, _anchor="photos"))
+        return redirect(url_for("listings.edit", flat_id=flat_id, _anchor="flat-photos"))
     return _photo_action(flat_id, photo_id, ops.update_photo, form.caption.data)
 
 
@@ -257,8 +298,9 @@ def photo_file(flat_id: int, photo_id: int, width: int, ext: str):
         abort(404)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=f"image/{photo.extension}", max_age=31536000,
-                         conditional=True, etag=True)
+    response = send_file(
+        path, mimetype=f"image/{photo.extension}", max_age=31536000, conditional=True, etag=True
+    )
     # The name never changes its content: cache it, but only in the user's own browser.
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return response

@@ -1,7 +1,6 @@
 """A landlord lists a flat on a phone, uploads two photos and submits; the specialist approves;
 the landlord sees "published". Every page passes axe-core."""
 
-import io
 import re
 
 import pytest
@@ -19,12 +18,24 @@ PASSWORD = "Wohnung am Rhein 2026"
 def make_users(live_app):
     with live_app.app_context():
         org = Organisation(kind="private", name="Familie Kaya")
-        landlord = User(email="kaya@example.org", full_name="Deniz Kaya", role=Role.LANDLORD,
-                        organisation=org, is_org_admin=True, locale="de",
-                        password_hash=hash_password(PASSWORD), email_verified_at=utcnow())
-        specialist = User(email="fach@example.org", full_name="Frau Fach", role=Role.SPECIALIST,
-                          locale="de", password_hash=hash_password(PASSWORD),
-                          email_verified_at=utcnow())
+        landlord = User(
+            email="kaya@example.org",
+            full_name="Deniz Kaya",
+            role=Role.LANDLORD,
+            organisation=org,
+            is_org_admin=True,
+            locale="de",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        specialist = User(
+            email="fach@example.org",
+            full_name="Frau Fach",
+            role=Role.SPECIALIST,
+            locale="de",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
         db.session.add_all([org, landlord, specialist])
         db.session.commit()
 
@@ -69,12 +80,14 @@ def test_landlord_lists_flat_and_specialist_publishes(web, live_app, tmp_path):
     page.get_by_label(re.compile("Verfügbar ab")).fill("2099-01-01")
     page.get_by_role("button", name="Als Entwurf speichern").click()
     web.check()
-    assert "/edit" in page.url
+    assert "/edit" in page.url, page.locator("main").inner_text()
 
-    page.get_by_label("Fotos hinzufügen").set_input_files([
-        photo_file(tmp_path, "wohnzimmer.jpg", (200, 180, 150)),
-        photo_file(tmp_path, "kueche.jpg", (150, 190, 210)),
-    ])
+    page.get_by_label("Fotos hinzufügen").set_input_files(
+        [
+            photo_file(tmp_path, "wohnzimmer.jpg", (200, 180, 150)),
+            photo_file(tmp_path, "kueche.jpg", (150, 190, 210)),
+        ]
+    )
     page.get_by_role("button", name="Fotos hochladen").click()
     page.wait_for_selector(".photo-item >> nth=1")
     web.check()

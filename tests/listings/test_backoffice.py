@@ -34,8 +34,11 @@ def test_specialist_publishes_and_landlord_is_told(browser, db):
     landlord = UserFactory()
     flat = submitted(2, organisation=landlord.organisation, submitted_by_id=landlord.id)
     browser.login("specialist")
-    response = browser.post(f"/backoffice/flats/{flat.id}", {"decision": "publish"},
-                            csrf_from_path=f"/backoffice/flats/{flat.id}")
+    response = browser.post(
+        f"/backoffice/flats/{flat.id}",
+        {"decision": "publish"},
+        csrf_from_path=f"/backoffice/flats/{flat.id}",
+    )
     assert response.status_code == 302
     db.session.refresh(flat)
     assert flat.status == "published" and flat.published_at is not None
@@ -53,15 +56,17 @@ def test_request_changes_needs_a_comment_the_landlord_sees(browser, db):
     assert "what to change" in refused.get_data(as_text=True)
     db.session.refresh(flat)
     assert flat.status == "submitted"
-    browser.post(path, {"decision": "changes", "comment": "Bitte ein Foto der Küche."},
-                 csrf_from_path=path)
+    browser.post(
+        path, {"decision": "changes", "comment": "Bitte ein Foto der Küche."}, csrf_from_path=path
+    )
     db.session.refresh(flat)
     assert flat.status == "changes_requested" and flat.review_comment == "Bitte ein Foto der Küche."
     assert "Bitte ein Foto der Küche." in outbox(landlord.email)[0].body_text
     browser.logout()
     browser.login(landlord)
     assert "Bitte ein Foto der Küche." in browser.client.get(f"/flats/{flat.id}").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_social_worker_reads_but_cannot_review(browser, db):
@@ -85,16 +90,31 @@ def test_flat_back_office_is_casework_only(browser, role):
 
 def test_list_filters(browser, db):
     browser.login("specialist")
-    cheap = FlatFactory(status="published", street="Billigweg", cold_rent=Decimal("300"),
-                        service_charges=Decimal("90"), rooms=Decimal("1"),
-                        living_area=Decimal("35"))
-    dear = FlatFactory(status="published", street="Teuerweg", cold_rent=Decimal("700"),
-                       service_charges=Decimal("200"), wbs_required=True, wbs_persons=3,
-                       is_step_free=True)
+    cheap = FlatFactory(
+        status="published",
+        street="Billigweg",
+        cold_rent=Decimal("300"),
+        service_charges=Decimal("90"),
+        rooms=Decimal("1"),
+        living_area=Decimal("35"),
+    )
+    dear = FlatFactory(
+        status="published",
+        street="Teuerweg",
+        cold_rent=Decimal("700"),
+        service_charges=Decimal("200"),
+        wbs_required=True,
+        wbs_persons=3,
+        is_step_free=True,
+    )
+
     def listing(query):
         html = browser.client.get(f"/backoffice/flats/?{query}").get_data(as_text=True)
         return html.split('id="all-title"')[1]
-    assert "Billigweg" in listing("affordable_for=1") and "Teuerweg" not in listing("affordable_for=1")
+
+    assert "Billigweg" in listing("affordable_for=1") and "Teuerweg" not in listing(
+        "affordable_for=1"
+    )
     assert "Teuerweg" in listing("wbs=required") and "Billigweg" not in listing("wbs=required")
     assert "Teuerweg" in listing("step_free=1") and "Billigweg" not in listing("step_free=1")
     assert "Billigweg" not in listing("min_rooms=2")
@@ -110,47 +130,71 @@ def test_rent_limits_admin_adds_set_and_it_is_in_force(browser, db):
     page = browser.client.get("/backoffice/rent-limits").get_data(as_text=True)
     assert "Oct 1, 2021" in page and "€396.00" in page
     tomorrow = date.today() + timedelta(days=1)
-    response = browser.post("/backoffice/rent-limits", {
-        "set-valid_from": (date.today()).isoformat(), "set-source": "Ratsbeschluss 2026",
-        "set-size_1": "480,00", "set-size_2": "560,50"}, csrf_from_path="/backoffice/rent-limits")
+    response = browser.post(
+        "/backoffice/rent-limits",
+        {
+            "set-valid_from": (date.today()).isoformat(),
+            "set-source": "Ratsbeschluss 2026",
+            "set-size_1": "480,00",
+            "set-size_2": "560,50",
+        },
+        csrf_from_path="/backoffice/rent-limits",
+    )
     assert response.status_code == 302
     page = browser.client.get("/backoffice/rent-limits").get_data(as_text=True)
     assert "€480.00" in page and "Ratsbeschluss 2026" in page
     # The same day again is refused, nothing written.
-    again = browser.post("/backoffice/rent-limits", {
-        "set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
-        csrf_from_path="/backoffice/rent-limits", follow_redirects=True)
+    again = browser.post(
+        "/backoffice/rent-limits",
+        {"set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
+        csrf_from_path="/backoffice/rent-limits",
+        follow_redirects=True,
+    )
     assert "already limits from this date" in again.get_data(as_text=True)
     assert tomorrow
 
 
 def test_rent_limits_csv_import(browser, db):
     browser.login("admin")
-    csv_text = ("household_size;max_gross_cold_rent;valid_from;source\n"
-                "1;450,00;2023-08-01;Stadt Duisburg 2023\n2;540,00;2023-08-01;Stadt Duisburg 2023\n")
-    response = browser.post("/backoffice/rent-limits/csv",
-                            {"csv-csv_file": (BytesIO(csv_text.encode("utf-8-sig")), "limits.csv")},
-                            csrf_from_path="/backoffice/rent-limits",
-                            content_type="multipart/form-data")
+    csv_text = (
+        "household_size;max_gross_cold_rent;valid_from;source\n"
+        "1;450,00;2023-08-01;Stadt Duisburg 2023\n2;540,00;2023-08-01;Stadt Duisburg 2023\n"
+    )
+    response = browser.post(
+        "/backoffice/rent-limits/csv",
+        {"csv-csv_file": (BytesIO(csv_text.encode("utf-8-sig")), "limits.csv")},
+        csrf_from_path="/backoffice/rent-limits",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
-    rows = db.session.scalars(select(RentLimit).where(RentLimit.valid_from == date(2023, 8, 1))).all()
+    rows = db.session.scalars(
+        select(RentLimit).where(RentLimit.valid_from == date(2023, 8, 1))
+    ).all()
     assert {r.household_size: r.max_gross_cold_rent for r in rows} == {
-        1: Decimal("450.00"), 2: Decimal("540.00")}
+        1: Decimal("450.00"),
+        2: Decimal("540.00"),
+    }
     bad = "1;viel;2023-08-01;x\n"
-    response = browser.post("/backoffice/rent-limits/csv",
-                            {"csv-csv_file": (BytesIO(bad.encode()), "bad.csv")},
-                            csrf_from_path="/backoffice/rent-limits",
-                            content_type="multipart/form-data")
-    assert response.status_code == 400 and "Line 1 cannot be read" in response.get_data(as_text=True)
+    response = browser.post(
+        "/backoffice/rent-limits/csv",
+        {"csv-csv_file": (BytesIO(bad.encode()), "bad.csv")},
+        csrf_from_path="/backoffice/rent-limits",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "Line 1 cannot be read" in response.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("role", ["specialist", "social_worker"])
 def test_only_admins_change_rent_limits(browser, db, role):
     browser.login(role)
     assert browser.client.get("/backoffice/rent-limits").status_code == 200
-    response = browser.post("/backoffice/rent-limits", {
-        "set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
-        csrf_from_path="/backoffice/rent-limits")
+    response = browser.post(
+        "/backoffice/rent-limits",
+        {"set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
+        csrf_from_path="/backoffice/rent-limits",
+    )
     assert response.status_code == 403
 
 

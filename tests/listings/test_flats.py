@@ -17,11 +17,20 @@ def district_id(db, name="Hochfeld"):
 
 def complete(db, **changes):
     data = {
-        "street": "Wanheimer Straße", "house_number": "12a", "postcode": "47053",
-        "district_id": str(district_id(db)), "floor": "1", "rooms": "2,5",
-        "living_area": "61,5", "cold_rent": "395,00", "service_charges": "1.234,50"[0:0] + "120,00",
-        "heating_costs": "75,00", "warm_water": "central", "deposit": "1.185,00",
-        "energy_certificate_pending": "y", "description": "Ruhig gelegen.\nMit Keller.",
+        "street": "Wanheimer Straße",
+        "house_number": "12a",
+        "postcode": "47053",
+        "district_id": str(district_id(db)),
+        "floor": "1",
+        "rooms": "2,5",
+        "living_area": "61,5",
+        "cold_rent": "395,00",
+        "service_charges": "1.234,50"[0:0] + "120,00",
+        "heating_costs": "75,00",
+        "warm_water": "central",
+        "deposit": "1.185,00",
+        "energy_certificate_pending": "y",
+        "description": "Ruhig gelegen.\nMit Keller.",
         "available_from": (date.today() + timedelta(days=14)).isoformat(),
     }
     data.update(changes)
@@ -66,8 +75,9 @@ def test_submit_complete_flat(browser, db):
 
 def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
     browser.login("landlord")
-    response = post_flat(browser, "/flats/new", complete(db, living_area="", description=""),
-                         "submit")
+    response = post_flat(
+        browser, "/flats/new", complete(db, living_area="", description=""), "submit"
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.count("Needed before you submit.") == 2
@@ -85,25 +95,28 @@ def test_unverified_landlord_cannot_submit(browser, db):
     assert outbox("zuhause@diakoniewerk-duisburg.example") == []
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("postcode", "45127", "Duisburg postcode"),
-    ("postcode", "4705", "Duisburg postcode"),
-    ("rooms", "2,3", "steps of 0.5"),
-    ("rooms", "11", "between 1 and 10"),
-    ("rooms", "0,5", "between 1 and 10"),
-    ("living_area", "9", "between 10 and 300"),
-    ("living_area", "301", "between 10 and 300"),
-    ("cold_rent", "-5", "cannot be negative"),
-    ("cold_rent", "12,345", None),  # a thousands group: 12345, accepted as a number
-    ("cold_rent", "3,999", None),
-    ("service_charges", "12,3456", "at most 2 decimals"),
-    ("service_charges", "zwölf", "at most 2 decimals"),
-    ("deposit", "1.185,01", "§ 551 BGB"),
-    ("available_from", (date.today() - timedelta(days=1)).isoformat(), "cannot be in the past"),
-    ("description", "x" * 4001, "at most 4,000 characters"),
-    ("district_id", "99999", "Not a valid choice"),
-    ("floor", "99", "between -1 and 40"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("postcode", "45127", "Duisburg postcode"),
+        ("postcode", "4705", "Duisburg postcode"),
+        ("rooms", "2,3", "steps of 0.5"),
+        ("rooms", "11", "between 1 and 10"),
+        ("rooms", "0,5", "between 1 and 10"),
+        ("living_area", "9", "between 10 and 300"),
+        ("living_area", "301", "between 10 and 300"),
+        ("cold_rent", "-5", "cannot be negative"),
+        ("cold_rent", "12,345", None),  # a thousands group: 12345, accepted as a number
+        ("cold_rent", "3,999", None),
+        ("service_charges", "12,3456", "at most 2 decimals"),
+        ("service_charges", "zwölf", "at most 2 decimals"),
+        ("deposit", "1.185,01", "§ 551 BGB"),
+        ("available_from", (date.today() - timedelta(days=1)).isoformat(), "cannot be in the past"),
+        ("description", "x" * 4001, "at most 4,000 characters"),
+        ("district_id", "99999", "Not a valid choice"),
+        ("floor", "99", "between -1 and 40"),
+    ],
+)
 def test_validation_refuses_with_input_kept(browser, db, field, value, message):
     browser.login("landlord")
     response = post_flat(browser, "/flats/new", complete(db, **{field: value}), "save")
@@ -122,7 +135,8 @@ def test_validation_refuses_with_input_kept(browser, db, field, value, message):
 def test_deposit_message_names_the_law_and_limit(browser, db):
     browser.login("landlord")
     html = post_flat(browser, "/flats/new", complete(db, deposit="2000"), "save").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "three months" in html and "§ 551 BGB" in html and "1,185.00" in html
 
 
@@ -131,15 +145,21 @@ def test_energy_certificate_fields_belong_together(browser, db):
     data = complete(db, energy_certificate_pending=None, energy_kind="demand")
     html = post_flat(browser, "/flats/new", data, "save").get_data(as_text=True)
     assert html.count("belong together") == 5
-    data.update(energy_value="120,5", energy_carrier="gas", building_year="1965",
-                energy_class="D", energy_valid_until="2030-01-01")
+    data.update(
+        energy_value="120,5",
+        energy_carrier="gas",
+        building_year="1965",
+        energy_class="D",
+        energy_valid_until="2030-01-01",
+    )
     assert post_flat(browser, "/flats/new", data, "save").status_code == 302
 
 
 def test_description_is_escaped_with_line_breaks_kept(browser, db):
     user = browser.login("landlord")
-    flat = FlatFactory(organisation=user.organisation,
-                       description="<script>alert(1)</script>\nZweite Zeile")
+    flat = FlatFactory(
+        organisation=user.organisation, description="<script>alert(1)</script>\nZweite Zeile"
+    )
     html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\nZweite Zeile" in html
@@ -153,7 +173,10 @@ def test_flat_page_shows_derived_figures_and_rules(browser, db):
     assert "€640.00" in html  # gross cold rent 480 + 160
     assert "€730.00" in html  # warm rent
     assert "€6.67" in html  # cold rent per m²
-    assert "Affordable for households of 4–5 persons under the rent limits valid since Oct 1, 2021" in html
+    assert (
+        "Affordable for households of 4–5 persons under the rent limits valid since Oct 1, 2021"
+        in html
+    )
     assert "suits households of 3–4 persons" in html
 
 
@@ -161,10 +184,20 @@ def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, 
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation, status="published")
     data = complete(db, description="Neue Beschreibung")
-    data.update(street=flat.street, house_number=flat.house_number, postcode=flat.postcode,
-                district_id=str(flat.district_id), rooms="3", living_area="72", floor="2",
-                cold_rent="480,00", service_charges="160,00", heating_costs="90,00",
-                deposit="1.440,00", available_from=flat.available_from.isoformat())
+    data.update(
+        street=flat.street,
+        house_number=flat.house_number,
+        postcode=flat.postcode,
+        district_id=str(flat.district_id),
+        rooms="3",
+        living_area="72",
+        floor="2",
+        cold_rent="480,00",
+        service_charges="160,00",
+        heating_costs="90,00",
+        deposit="1.440,00",
+        available_from=flat.available_from.isoformat(),
+    )
     assert post_flat(browser, f"/flats/{flat.id}/edit", data, "save").status_code == 302
     db.session.refresh(flat)
     assert flat.status == "published" and flat.description == "Neue Beschreibung"
@@ -172,7 +205,9 @@ def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, 
     post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
     db.session.refresh(flat)
     assert flat.status == "submitted"
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "flat.submitted")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "flat.submitted")
+    ).all()
     assert events and events[-1].details["reason"] == "material change"
 
 
@@ -213,7 +248,8 @@ def test_german_form_messages(browser, db):
     user = browser.login("landlord", locale="de")
     assert user.locale == "de"
     html = post_flat(browser, "/flats/new", complete(db, postcode="10115"), "save").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Duisburger Postleitzahl" in html or "Postleitzahl" in html
 
 

@@ -20,12 +20,19 @@ def foreign(db):
 def routes(flat, photo):
     f, p = flat.id, photo.id
     return [
-        ("GET", f"/flats/{f}"), ("GET", f"/flats/{f}/edit"), ("POST", f"/flats/{f}/edit"),
-        ("POST", f"/flats/{f}/withdraw"), ("POST", f"/flats/{f}/relist"),
-        ("POST", f"/flats/{f}/duplicate"), ("POST", f"/flats/{f}/delete"),
-        ("POST", f"/flats/{f}/photos"), ("POST", f"/flats/{f}/photos/{p}/caption"),
-        ("POST", f"/flats/{f}/photos/{p}/cover"), ("POST", f"/flats/{f}/photos/{p}/move/up"),
-        ("POST", f"/flats/{f}/photos/{p}/move/down"), ("POST", f"/flats/{f}/photos/{p}/delete"),
+        ("GET", f"/flats/{f}"),
+        ("GET", f"/flats/{f}/edit"),
+        ("POST", f"/flats/{f}/edit"),
+        ("POST", f"/flats/{f}/withdraw"),
+        ("POST", f"/flats/{f}/relist"),
+        ("POST", f"/flats/{f}/duplicate"),
+        ("POST", f"/flats/{f}/delete"),
+        ("POST", f"/flats/{f}/photos"),
+        ("POST", f"/flats/{f}/photos/{p}/caption"),
+        ("POST", f"/flats/{f}/photos/{p}/cover"),
+        ("POST", f"/flats/{f}/photos/{p}/move/up"),
+        ("POST", f"/flats/{f}/photos/{p}/move/down"),
+        ("POST", f"/flats/{f}/photos/{p}/delete"),
         ("GET", f"/flats/{f}/photos/{p}/320.webp"),
     ]
 
@@ -38,8 +45,9 @@ def test_other_organisation_gets_404_everywhere(browser, db, foreign):
         if method == "GET":
             response = browser.client.get(path)
         else:
-            response = browser.client.post(path, data={"csrf_token": token, "caption": "x",
-                                                        "action": "save", "street": "Hack"})
+            response = browser.client.post(
+                path, data={"csrf_token": token, "caption": "x", "action": "save", "street": "Hack"}
+            )
         assert response.status_code == 404, (method, path, response.status_code)
     db.session.expire_all()
     flat_now = db.session.get(Flat, flat.id)
@@ -53,8 +61,9 @@ def test_own_photo_under_foreign_flat_id_is_404(browser, db, foreign):
     user = browser.login("landlord")
     mine = FlatFactory(organisation=user.organisation)
     token = browser.csrf("/flats/")
-    response = browser.client.post(f"/flats/{mine.id}/photos/{photo.id}/delete",
-                                   data={"csrf_token": token})
+    response = browser.client.post(
+        f"/flats/{mine.id}/photos/{photo.id}/delete", data={"csrf_token": token}
+    )
     assert response.status_code == 404
     assert browser.client.get(f"/flats/{mine.id}/photos/{photo.id}/320.webp").status_code == 404
 

@@ -41,8 +41,9 @@ def test_upload_several_photos_and_serve_variants(browser, db, uploads):
     flat = FlatFactory(organisation=user.organisation)
     response = upload(browser, flat, (jpeg(), "kitchen.jpg"), (jpeg(3000, 2000), "living.jpg"))
     assert response.status_code == 302
-    photos = db.session.scalars(select(Photo).where(Photo.flat_id == flat.id)
-                                .order_by(Photo.position)).all()
+    photos = db.session.scalars(
+        select(Photo).where(Photo.flat_id == flat.id).order_by(Photo.position)
+    ).all()
     assert [p.width_list for p in photos] == [[320, 1024, 1200], [320, 1024, 2048]]
     assert photos[0].is_cover and not photos[1].is_cover
     files = sorted(p.name for p in (uploads / "photos").iterdir())
@@ -61,9 +62,13 @@ def test_upload_several_photos_and_serve_variants(browser, db, uploads):
 def test_bad_file_is_refused_and_good_ones_kept(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
-    response = upload(browser, flat, (jpeg(), "ok.jpg"),
-                      (BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "evil.jpg"),
-                      json=True)
+    response = upload(
+        browser,
+        flat,
+        (jpeg(), "ok.jpg"),
+        (BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), "evil.jpg"),
+        json=True,
+    )
     assert response.status_code == 200
     result = response.get_json()
     assert result["added"] == 1 and len(result["refused"]) == 1
@@ -74,8 +79,12 @@ def test_bad_file_is_refused_and_good_ones_kept(browser, db):
 def test_upload_without_files(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
-    response = browser.post(f"/flats/{flat.id}/photos", {},
-                            csrf_from_path=f"/flats/{flat.id}/edit", follow_redirects=True)
+    response = browser.post(
+        f"/flats/{flat.id}/photos",
+        {},
+        csrf_from_path=f"/flats/{flat.id}/edit",
+        follow_redirects=True,
+    )
     assert "choose at least one photo" in response.get_data(as_text=True)
 
 
@@ -83,8 +92,15 @@ def test_at_most_twenty_photos(browser, db, app):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
     for position in range(20):
-        db.session.add(Photo(flat=flat, storage_key=f"k{position}", widths="320",
-                             height_ratio=1, position=position))
+        db.session.add(
+            Photo(
+                flat=flat,
+                storage_key=f"k{position}",
+                widths="320",
+                height_ratio=1,
+                position=position,
+            )
+        )
     db.session.flush()
     result = upload(browser, flat, (jpeg(400, 300), "one-more.jpg"), json=True).get_json()
     assert result["added"] == 0 and "at most 20 photos" in result["refused"][0]
@@ -94,11 +110,15 @@ def test_caption_cover_order_and_delete(browser, db, uploads):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
     upload(browser, flat, (jpeg(), "a.jpg"), (jpeg(), "b.jpg"))
-    first, second = db.session.scalars(select(Photo).where(Photo.flat_id == flat.id)
-                                       .order_by(Photo.position)).all()
+    first, second = db.session.scalars(
+        select(Photo).where(Photo.flat_id == flat.id).order_by(Photo.position)
+    ).all()
     path = f"/flats/{flat.id}/edit"
-    browser.post(f"/flats/{flat.id}/photos/{second.id}/caption",
-                 {"caption": "Küche mit Fenster"}, csrf_from_path=path)
+    browser.post(
+        f"/flats/{flat.id}/photos/{second.id}/caption",
+        {"caption": "Küche mit Fenster"},
+        csrf_from_path=path,
+    )
     browser.post(f"/flats/{flat.id}/photos/{second.id}/cover", csrf_from_path=path)
     browser.post(f"/flats/{flat.id}/photos/{second.id}/move/up", csrf_from_path=path)
     db.session.expire_all()

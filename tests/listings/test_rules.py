@@ -7,21 +7,38 @@ import pytest
 
 from portal.core.numbers import NumberFormatError, parse_decimal
 from portal.listings.models import TRANSITIONS, Flat, FlatStatus, IllegalTransition, RentLimit
-from portal.listings.rules import (area_suits, limits_in_force, max_area_for, rooms_for,
-                                   suitable_sizes)
+from portal.listings.rules import (
+    area_suits,
+    limits_in_force,
+    max_area_for,
+    rooms_for,
+    suitable_sizes,
+)
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("1.234,50", "1234.50"), ("1234,50", "1234.50"), ("1,234.50", "1234.50"),
-    ("1234.50", "1234.50"), ("1234", "1234"), ("640 €", "640"), ("72,5", "72.5"),
-    ("1.234", "1234"), ("0,99", "0.99"), ("1 234,50", "1234.50"), ("12.345.678,90", "12345678.90"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.234,50", "1234.50"),
+        ("1234,50", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("1234.50", "1234.50"),
+        ("1234", "1234"),
+        ("640 €", "640"),
+        ("72,5", "72.5"),
+        ("1.234", "1234"),
+        ("0,99", "0.99"),
+        ("1 234,50", "1234.50"),
+        ("12.345.678,90", "12345678.90"),
+    ],
+)
 def test_money_in_german_and_english_notation(text, value):
     assert parse_decimal(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "12,345", "1,2,3.4", "12.3456", "1.23,4",
-                                  "1e5", "--5", "5-", "½"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1.2.3", "12,345", "1,2,3.4", "12.3456", "1.23,4", "1e5", "--5", "5-", "½"]
+)
 def test_money_refusals(text):
     if text == "12,345":
         assert parse_decimal(text) == Decimal("12345")  # a thousands group, not 12.345
@@ -59,12 +76,23 @@ def test_wnb_floor_area_rule():
 def test_rent_limits_in_force_follow_validity_dates(db):
     seeded = limits_in_force(date(2022, 1, 1))
     assert seeded.valid_since == date(2021, 10, 1)
-    assert seeded.limits == {1: Decimal("396.00"), 2: Decimal("471.90"), 3: Decimal("564.00"),
-                             4: Decimal("687.80"), 5: Decimal("819.50")}
+    assert seeded.limits == {
+        1: Decimal("396.00"),
+        2: Decimal("471.90"),
+        3: Decimal("564.00"),
+        4: Decimal("687.80"),
+        5: Decimal("819.50"),
+    }
     assert limits_in_force(date(2021, 9, 30)).limits == {}
     for size, amount in [(1, "450.00"), (2, "540.00"), (4, "760.00")]:
-        db.session.add(RentLimit(household_size=size, max_gross_cold_rent=Decimal(amount),
-                                 valid_from=date(2023, 8, 1), source="test"))
+        db.session.add(
+            RentLimit(
+                household_size=size,
+                max_gross_cold_rent=Decimal(amount),
+                valid_from=date(2023, 8, 1),
+                source="test",
+            )
+        )
     db.session.flush()
     before = limits_in_force(date(2023, 7, 31))
     assert before.limit_for(1) == Decimal("396.00") and before.valid_since == date(2021, 10, 1)
@@ -78,8 +106,12 @@ def test_rent_limits_in_force_follow_validity_dates(db):
 
 
 def test_gross_and_warm_rent_and_rent_per_m2():
-    flat = Flat(cold_rent=Decimal("480.00"), service_charges=Decimal("160.00"),
-                heating_costs=Decimal("90.00"), living_area=Decimal("72"))
+    flat = Flat(
+        cold_rent=Decimal("480.00"),
+        service_charges=Decimal("160.00"),
+        heating_costs=Decimal("90.00"),
+        living_area=Decimal("72"),
+    )
     assert flat.gross_cold_rent == Decimal("640.00")
     assert flat.warm_rent == Decimal("730.00")
     assert flat.rent_per_m2 == Decimal("6.67")

@@ -46,6 +46,7 @@ def init_extensions(app: Flask) -> None:
 
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
     from portal.core.i18n import init_i18n, select_locale
+    from portal.core.security import register_body_limits
     from portal.listings import models as listings_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -53,6 +54,7 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db)
+    register_body_limits(app)  # before CSRFProtect, which reads the body first
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -49,5 +49,24 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def register_body_limits(app: Flask) -> None:
+    """Let chosen endpoints accept larger bodies than ``MAX_CONTENT_LENGTH`` (photo uploads).
+
+    Registered before CSRFProtect, whose check is the first to read the body.
+    """
+    app.config.setdefault("BODY_LIMITS", {})
+
+    @app.before_request
+    def _apply_body_limit() -> None:
+        limit = app.config["BODY_LIMITS"].get(request.endpoint)
+        if limit:
+            request.max_content_length = limit
+
+
+def allow_body(blueprint, endpoint: str, limit: int) -> None:
+    """Declare that ``endpoint`` of ``blueprint`` may receive up to ``limit`` bytes."""
+    blueprint.record_once(lambda state: state.app.config["BODY_LIMITS"].update({endpoint: limit}))
+
+
 def register_security_headers(app: Flask) -> None:
     app.after_request(_add_headers)

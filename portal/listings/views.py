@@ -21,10 +21,12 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import get_owned_or_404, landlord_required, login_required
 from portal.core import storage
+from portal.core.security import allow_body
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings.forms import FlatForm, PhotoEditForm, PhotoUploadForm
 from portal.listings.models import District, Flat, FlatStatus, Photo
+from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
 
 bp = Blueprint("listings", __name__, url_prefix="/flats")
@@ -34,6 +36,11 @@ bp = Blueprint("listings", __name__, url_prefix="/flats")
 def _register_template_helpers(state) -> None:
     # Globals, not a context processor: macros imported without context need them too.
     state.app.jinja_env.globals.update(TEMPLATE_HELPERS)
+
+
+# Twenty photos of up to 15 MB may come in one request; every other form keeps the app-wide
+# MAX_CONTENT_LENGTH. Werkzeug spools uploaded files to disk, not to memory.
+allow_body(bp, "listings.upload_photos", ops.MAX_PHOTOS * MAX_BYTES + 1024 * 1024)
 
 
 def _districts() -> list[District]:

@@ -47,7 +47,9 @@ def init_extensions(app: Flask) -> None:
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
     from portal.core.i18n import init_i18n, select_locale
     from portal.core.security import register_body_limits
+    from portal.households import models as households_models  # noqa: F401
     from portal.listings import models as listings_models  # noqa: F401
+    from portal.placements import models as placements_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]

@@ -18,7 +18,7 @@ AREA_FIRST_PERSON = Decimal("50")
 AREA_PER_FURTHER_PERSON = Decimal("15")
 # The Jobcenter accepts a flat slightly above the guideline area; we allow 5 m².
 AREA_TOLERANCE = Decimal("5")
-MAX_HOUSEHOLD_SIZE = 8
+MAX_HOUSEHOLD_SIZE = 12
 
 
 def max_area_for(persons: int) -> Decimal:
@@ -41,14 +41,21 @@ def min_rooms_for(persons: int) -> int:
     return max(1, persons - 1)
 
 
-def area_suits(rooms: Decimal | None, area: Decimal | None, persons: int) -> bool:
-    """True when a flat of ``rooms`` and ``area`` is neither too small nor larger than the WNB
-    allows for ``persons`` (area within the guideline plus tolerance, or rooms within the
-    guideline rooms)."""
+def fits_size(
+    rooms: Decimal | None, area: Decimal | None, needed_rooms: Decimal, needed_area: Decimal
+) -> bool:
+    """True when a flat of ``rooms`` and ``area`` suits a household granted ``needed_rooms``
+    and ``needed_area``: not larger than granted (area within it plus the tolerance, or rooms
+    within the rooms), and at most one room fewer than granted (never fewer than one)."""
     if rooms is None or area is None:
         return False
-    not_too_big = area <= max_area_for(persons) + AREA_TOLERANCE or rooms <= rooms_for(persons)
-    return not_too_big and rooms >= min_rooms_for(persons)
+    not_too_big = area <= needed_area + AREA_TOLERANCE or rooms <= needed_rooms
+    return not_too_big and rooms >= max(Decimal(1), needed_rooms - 1)
+
+
+def area_suits(rooms: Decimal | None, area: Decimal | None, persons: int) -> bool:
+    """``fits_size`` with what the WNB grants ``persons``."""
+    return fits_size(rooms, area, Decimal(rooms_for(persons)), max_area_for(persons))
 
 
 def suitable_sizes(rooms: Decimal | None, area: Decimal | None) -> list[int]:

@@ -1,0 +1,226 @@
+"""Households looking for a flat: the pseudonymous public profile (tier 1), the restricted
+identity (tiers 2 and 3), consents, and who looked at a profile.
+
+Landlord-facing code reads a household only through ``PUBLIC_FIELDS`` (see
+``households/public.py``); nothing else of this module reaches a landlord's page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core import audit
+from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+    from portal.listings.models import District
+
+
+class HouseholdStatus(StrEnum):
+    DRAFT = "draft"
+    VETTED = "vetted"
+    PAUSED = "paused"
+    HOUSED = "housed"
+    WITHDRAWN = "withdrawn"
+
+
+class CostBearer(StrEnum):
+    JOBCENTER = "jobcenter"
+    SOZIALAMT = "sozialamt"  # social welfare office
+    OWN_INCOME = "own_income"
+
+
+# Who may change a household's status: social workers vet and pause; the placement workflow
+# ("system") houses and releases.
+SOCIAL_WORKER, SYSTEM = "social_worker", "system"
+TRANSITIONS: dict[tuple[HouseholdStatus, HouseholdStatus], frozenset[str]] = {
+    (HouseholdStatus.DRAFT, HouseholdStatus.VETTED): frozenset({SOCIAL_WORKER}),
+    (HouseholdStatus.VETTED, HouseholdStatus.PAUSED): frozenset({SOCIAL_WORKER}),
+    (HouseholdStatus.PAUSED, HouseholdStatus.VETTED): frozenset({SOCIAL_WORKER}),
+    (HouseholdStatus.VETTED, HouseholdStatus.HOUSED): frozenset({SOCIAL_WORKER, SYSTEM}),
+    (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED): frozenset({SOCIAL_WORKER, SYSTEM}),
+    (HouseholdStatus.HOUSED, HouseholdStatus.VETTED): frozenset({SYSTEM}),
+    (HouseholdStatus.DRAFT, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
+    (HouseholdStatus.VETTED, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
+    (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
+}
+
+CONSENT_SCOPE = "profile visible to registered landlords; name revealed at a viewing"
+
+household_districts = Table(
+    "household_districts",
+    Base.metadata,
+    Column("household_id", ForeignKey("households.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class IllegalTransition(Exception):
+    """A status change the flow does not allow, or not for this actor, or without consent."""
+
+
+class Household(TimestampMixin, Base):
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("code"),
+        CheckConstraint(
+            "status IN ('draft', 'vetted', 'paused', 'housed', 'withdrawn')", name="status"
+        ),
+        CheckConstraint("adults >= 1 AND adults <= 12", name="adults"),
+        CheckConstraint("children >= 0 AND children <= 12", name="children"),
+        CheckConstraint("adults + children <= 12", name="size"),
+        Index("ix_households_status_waiting", "status", "waiting_since"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))  # DU-2026-0042, generated
+    status: Mapped[str] = mapped_column(String(12), default=HouseholdStatus.DRAFT.value)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Tier 1: the public profile.
+    adults: Mapped[int] = mapped_column(default=1)
+    children: Mapped[int] = mapped_column(default=0)
+    needed_rooms: Mapped[Decimal] = mapped_column(Numeric(3, 1))
+    needed_area: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    max_gross_cold_rent: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    override_reason: Mapped[str | None] = mapped_column(String(500))  # staff only
+    earliest_move_in: Mapped[date] = mapped_column(Date)
+    cost_bearer: Mapped[str] = mapped_column(String(12), default=CostBearer.JOBCENTER.value)
+    has_wbs: Mapped[bool] = mapped_column(default=False)
+    wbs_persons: Mapped[int | None]
+    has_pets: Mapped[bool] = mapped_column(default=False)
+    needs_step_free: Mapped[bool] = mapped_column(default=False)
+    needs_wheelchair: Mapped[bool] = mapped_column(default=False)
+    profile_text: Mapped[str | None] = mapped_column(Text)
+    waiting_since: Mapped[date] = mapped_column(Date)
+    vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    preferred_districts: Mapped[list[District]] = relationship(
+        secondary=household_districts, order_by="District.position"
+    )
+    identity: Mapped[HouseholdIdentity | None] = relationship(
+        back_populates="household", uselist=False, cascade="all, delete-orphan"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="household",
+        order_by="Consent.given_on.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def size(self) -> int:
+        return self.adults + self.children
+
+    def valid_consent(self, on: date | None = None) -> Consent | None:
+        on = on or date.today()
+        for consent in self.consents:
+            if consent.is_valid(on):
+                return consent
+        return None
+
+    def is_visible_to_landlords(self, on: date | None = None) -> bool:
+        """Vetted and with a valid consent: the only case in which landlords see the profile."""
+        return self.status == HouseholdStatus.VETTED and self.valid_consent(on) is not None
+
+    def can_move(self, to: HouseholdStatus, actor_kind: str) -> bool:
+        return actor_kind in TRANSITIONS.get((HouseholdStatus(self.status), to), frozenset())
+
+    def transition(
+        self, to: HouseholdStatus, actor: User | None, actor_kind: str, **details
+    ) -> None:
+        """The one place that changes ``status``; vetting needs a valid consent. Refused moves
+        change nothing. Writes the audit event."""
+        if not self.can_move(to, actor_kind):
+            raise IllegalTransition(f"{self.status} -> {to} not allowed for {actor_kind}")
+        if to == HouseholdStatus.VETTED and self.valid_consent() is None:
+            raise IllegalTransition("a valid consent is required")
+        previous = self.status
+        self.status = to.value
+        self.status_changed_at = utcnow()
+        if to == HouseholdStatus.VETTED and previous == HouseholdStatus.DRAFT:
+            self.vetted_at = utcnow()
+            self.vetted_by_id = actor.id if actor is not None else None
+        audit.record(f"household.{to.value}", actor=actor, obj=self, previous=previous, **details)
+
+    def __repr__(self) -> str:
+        return f"<Household {self.code} {self.status}>"
+
+
+class HouseholdIdentity(Base):
+    """Restricted data: staff only (tier 2 parts reach a landlord only through a placement at
+    the viewing stage); ``case_notes`` for social workers alone."""
+
+    __tablename__ = "household_identities"
+    __table_args__ = (UniqueConstraint("household_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    main_tenant_name: Mapped[str | None] = mapped_column(String(200))
+    adult_names: Mapped[str | None] = mapped_column(Text)  # one name per line
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    current_accommodation: Mapped[str | None] = mapped_column(String(300))
+    case_notes: Mapped[str | None] = mapped_column(Text)
+
+    household: Mapped[Household] = relationship(back_populates="identity")
+
+
+class Consent(TimestampMixin, Base):
+    """The household's written consent: given on, scope, expires on (default six months),
+    withdrawn on; optionally the scanned form (social workers only)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (CheckConstraint("expires_on > given_on", name="expiry_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    given_on: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(300), default=CONSENT_SCOPE)
+    expires_on: Mapped[date] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    document_key: Mapped[str | None] = mapped_column(String(80))
+    document_type: Mapped[str | None] = mapped_column(String(40))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expiry_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    household: Mapped[Household] = relationship(back_populates="consents")
+
+    def is_valid(self, on: date | None = None) -> bool:
+        on = on or date.today()
+        return self.withdrawn_on is None and self.given_on <= on <= self.expires_on
+
+
+class ProfileView(Base):
+    """A landlord organisation looked at a profile (staff can see who and when)."""
+
+    __tablename__ = "profile_views"
+    __table_args__ = (Index("ix_profile_views_household", "household_id", "viewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,341 @@
+"""The rules of the households domain: profiles, identities, consents, vetting, and what
+landlords may do with a profile. Operations flush, audit and queue mail; they never commit and
+never read the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import Role, User
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.core.outbox import queue_mail
+from portal.extensions import db
+from portal.households.models import (
+    CONSENT_SCOPE,
+    SOCIAL_WORKER,
+    Consent,
+    Household,
+    HouseholdIdentity,
+    HouseholdStatus,
+    IllegalTransition,
+    ProfileView,
+)
+from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.rules import limits_in_force, max_area_for, rooms_for
+
+CONSENT_MONTHS = 6
+PUBLIC_FIELDS = (
+    "adults",
+    "children",
+    "earliest_move_in",
+    "cost_bearer",
+    "has_wbs",
+    "wbs_persons",
+    "has_pets",
+    "needs_step_free",
+    "needs_wheelchair",
+    "profile_text",
+)
+IDENTITY_FIELDS = (
+    "main_tenant_name",
+    "adult_names",
+    "phone",
+    "email",
+    "current_accommodation",
+    "case_notes",
+)
+
+
+class HouseholdError(Exception):
+    """An operation refused; ``message`` can be shown to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the rules propose for a household of ``persons``."""
+
+    rooms: Decimal
+    area: Decimal
+    max_rent: Decimal | None
+
+
+def propose(persons: int, on: date | None = None) -> Proposal:
+    """Rooms and area from the WNB rule, the maximum gross cold rent from the rent limits in
+    force (the largest size in the table for bigger households)."""
+    table = limits_in_force(on)
+    limit = table.limit_for(persons)
+    if limit is None and table.limits:
+        limit = table.limits[max(table.limits)] if persons > max(table.limits) else None
+    return Proposal(Decimal(rooms_for(persons)), max_area_for(persons), limit)
+
+
+def next_code(year: int) -> str:
+    prefix = f"DU-{year}-"
+    last = db.session.scalar(
+        select(func.max(Household.code)).where(Household.code.like(prefix + "%"))
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _apply(household: Household, data: dict[str, Any], districts: list[District]) -> list[str]:
+    changed = []
+    for name in PUBLIC_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = value.strip() or None
+        if name == "wbs_persons" and not data.get("has_wbs"):
+            value = None
+        if getattr(household, name) != value:
+            setattr(household, name, value)
+            changed.append(name)
+    if {d.id for d in household.preferred_districts} != {d.id for d in districts}:
+        household.preferred_districts = list(districts)
+        changed.append("preferred_districts")
+    proposal = propose(household.size)
+    overrides = {
+        "needed_rooms": data.get("needed_rooms") or proposal.rooms,
+        "needed_area": data.get("needed_area") or proposal.area,
+        "max_gross_cold_rent": data.get("max_gross_cold_rent") or proposal.max_rent,
+    }
+    for name, value in overrides.items():
+        if getattr(household, name) != value:
+            setattr(household, name, value)
+            changed.append(name)
+    differs = (
+        overrides["needed_rooms"] != proposal.rooms
+        or overrides["needed_area"] != proposal.area
+        or overrides["max_gross_cold_rent"] != proposal.max_rent
+    )
+    reason = " ".join((data.get("override_reason") or "").split()) or None
+    if differs and not reason:
+        raise HouseholdError("override reason required")
+    new_reason = reason if differs else None
+    if household.override_reason != new_reason:
+        household.override_reason = new_reason
+        changed.append("override_reason")
+    return changed
+
+
+def _apply_identity(household: Household, data: dict[str, Any], actor: User) -> list[str]:
+    identity = household.identity or HouseholdIdentity(household=household)
+    changed = []
+    for name in IDENTITY_FIELDS:
+        if name not in data:
+            continue
+        if name == "case_notes" and actor.role != Role.SOCIAL_WORKER:
+            continue  # case notes are for social workers alone
+        value = data[name]
+        value = (value.strip() or None) if isinstance(value, str) else value
+        if getattr(identity, name) != value:
+            setattr(identity, name, value)
+            changed.append(name)
+    return changed
+
+
+def create_household(actor: User, data: dict[str, Any], districts: list[District]) -> Household:
+    """A new draft profile with a generated code ``DU-<year>-<number>``."""
+    household = Household(
+        created_by_id=actor.id,
+        status=HouseholdStatus.DRAFT.value,
+        waiting_since=data.get("waiting_since") or date.today(),
+        adults=data["adults"],
+        children=data["children"],
+        earliest_move_in=data["earliest_move_in"],
+    )
+    _apply(household, data, districts)
+    _apply_identity(household, data, actor)
+    year = date.today().year
+    for _attempt in range(5):
+        household.code = next_code(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(household)
+                db.session.flush()
+            break
+        except IntegrityError:
+            continue  # someone took the number at the same moment
+    else:
+        raise HouseholdError("no code")
+    audit.record("household.created", actor=actor, obj=household, code=household.code)
+    return household
+
+
+def update_household(
+    household: Household, actor: User, data: dict[str, Any], districts: list[District]
+) -> list[str]:
+    """Save the profile and identity; audits the names of the changed fields (not values)."""
+    changed = _apply(household, data, districts) + _apply_identity(household, data, actor)
+    if changed:
+        audit.record("household.updated", actor=actor, obj=household, fields=",".join(changed))
+    return changed
+
+
+def record_consent(
+    household: Household,
+    actor: User,
+    given_on: date,
+    expires_on: date | None,
+    scope: str | None = None,
+    document: tuple[str, str] | None = None,
+) -> Consent:
+    """Record written consent (default expiry six months after it was given)."""
+    expires_on = expires_on or _add_months(given_on, CONSENT_MONTHS)
+    if expires_on <= given_on:
+        raise HouseholdError("expiry before start")
+    consent = Consent(
+        household=household,
+        given_on=given_on,
+        expires_on=expires_on,
+        scope=scope or CONSENT_SCOPE,
+        recorded_by_id=actor.id,
+        document_key=document[0] if document else None,
+        document_type=document[1] if document else None,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    audit.record(
+        "consent.recorded",
+        actor=actor,
+        obj=consent,
+        household_id=household.id,
+        expires_on=expires_on.isoformat(),
+    )
+    return consent
+
+
+def withdraw_consent(consent: Consent, actor: User, on: date | None = None) -> None:
+    """The household withdrew its consent: the profile disappears from landlords at once."""
+    if consent.withdrawn_on is not None:
+        return
+    consent.withdrawn_on = on or date.today()
+    audit.record("consent.withdrawn", actor=actor, obj=consent, household_id=consent.household_id)
+
+
+def vet(household: Household, actor: User) -> None:
+    """Only a social worker, only with a valid consent."""
+    if actor.role != Role.SOCIAL_WORKER:
+        raise HouseholdError("not allowed")
+    if household.max_gross_cold_rent is None:
+        raise HouseholdError("no rent limit")
+    try:
+        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER)
+    except IllegalTransition as exc:
+        raise HouseholdError(str(exc)) from exc
+
+
+def change_status(household: Household, actor: User, to: HouseholdStatus) -> None:
+    if actor.role != Role.SOCIAL_WORKER:
+        raise HouseholdError("not allowed")
+    try:
+        household.transition(to, actor, SOCIAL_WORKER)
+    except IllegalTransition as exc:
+        raise HouseholdError(str(exc)) from exc
+
+
+def record_view(household: Household, viewer: User) -> None:
+    """A landlord organisation opened the profile."""
+    db.session.add(
+        ProfileView(
+            household_id=household.id, organisation_id=viewer.organisation_id, user_id=viewer.id
+        )
+    )
+
+
+def expire_consents(today: date | None = None) -> dict[str, int]:
+    """For cron: record consents that expired (audit, once) and remind the social worker who
+    recorded a consent 14 days before it expires (once)."""
+    today = today or date.today()
+    expired = db.session.scalars(
+        select(Consent).where(
+            Consent.expires_on < today,
+            Consent.withdrawn_on.is_(None),
+            Consent.expiry_recorded_at.is_(None),
+        )
+    ).all()
+    for consent in expired:
+        consent.expiry_recorded_at = utcnow()
+        audit.record("consent.expired", obj=consent, household_id=consent.household_id)
+    soon = db.session.scalars(
+        select(Consent).where(
+            Consent.expires_on >= today,
+            Consent.expires_on <= today + timedelta(days=14),
+            Consent.withdrawn_on.is_(None),
+            Consent.reminder_sent_at.is_(None),
+        )
+    ).all()
+    reminded = 0
+    for consent in soon:
+        recipient = db.session.get(User, consent.recorded_by_id or -1)
+        if recipient is None or not recipient.is_active:
+            recipient = db.session.scalar(
+                select(User)
+                .where(User.role == Role.SOCIAL_WORKER.value, User.is_active.is_(True))
+                .order_by(User.id)
+            )
+        if recipient is None:
+            continue
+        consent.reminder_sent_at = utcnow()
+        queue_mail(
+            recipient.email,
+            "consent_expiring",
+            recipient.locale,
+            name=recipient.full_name,
+            code=consent.household.code,
+            expires_on=consent.expires_on,
+            url=current_app.config["PORTAL_BASE_URL"]
+            + f"/backoffice/households/{consent.household_id}",
+        )
+        audit.record("consent.reminder_sent", obj=consent, household_id=consent.household_id)
+        reminded += 1
+    return {"expired": len(expired), "reminded": reminded}
+
+
+def landlord_may_register_interest(user: User) -> bool:
+    """Verified, and at least one flat submitted once (so the team knows the landlord)."""
+    if not user.is_verified or user.organisation_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(func.count(Flat.id)).where(
+                Flat.organisation_id == user.organisation_id, Flat.submitted_at.is_not(None)
+            )
+        )
+        > 0
+    )
+
+
+def published_flats_of(user: User) -> list[Flat]:
+    return list(
+        db.session.scalars(
+            select(Flat)
+            .where(
+                Flat.organisation_id == user.organisation_id,
+                Flat.status == FlatStatus.PUBLISHED.value,
+            )
+            .order_by(Flat.id)
+        )
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

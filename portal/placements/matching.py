@@ -1,0 +1,412 @@
+"""Which households fit which flats, and why: one module for both directions (flat →
+households, household → flats) and for the landlord's "fits one of my flats" filter.
+
+The hard rules exist twice, on purpose and side by side: as Python (``hard_reasons``) to explain a
+single pair, and as SQL (``household_conditions``, ``flat_conditions``) to search thousands of
+rows. A property test (tests/placements/test_matching_properties.py) holds them together.
+
+Hard rules
+  size     the flat is not larger than the household is granted (area within its area plus
+           the WNB tolerance, or rooms within its rooms) and has at most one room fewer than
+           granted, never fewer than one (``listings.rules.fits_size``)
+  rent     gross cold rent within the household's maximum
+  wbs      a flat that requires a WBS only for households holding one for at least as many
+           persons
+  access   step-free or wheelchair needs met
+  move_in  the household can move in at most ``MAX_VACANCY_DAYS`` after the flat is free
+  profile  the household is vetted with a valid consent (flat → households only)
+Soft score: preferred district, waiting time (longer first), how well the rooms fit, pets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+
+from portal.core.i18n import area as fmt_area
+from portal.core.i18n import day as fmt_day
+from portal.core.i18n import money as fmt_money
+from portal.core.i18n import number as fmt_number
+from portal.extensions import db
+from portal.households.models import Consent, Household, HouseholdStatus, household_districts
+from portal.listings.models import Flat, FlatStatus
+from portal.listings.rules import AREA_TOLERANCE, fits_size
+
+MAX_VACANCY_DAYS = 60
+HARD = ("size", "rent", "wbs", "access", "move_in")
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    met: bool
+    text: str
+    hard: bool = True
+
+
+@dataclass
+class Match:
+    flat: Flat
+    household: Household
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def fits(self) -> bool:
+        return all(r.met for r in self.reasons if r.hard)
+
+
+# Python: one pair, with reasons -----------------------------------------------------------------
+
+
+def _size_ok(flat: Flat, h: Household) -> bool:
+    return fits_size(flat.rooms, flat.living_area, h.needed_rooms, h.needed_area)
+
+
+def _rent_ok(flat: Flat, h: Household) -> bool:
+    gross = flat.gross_cold_rent
+    return (
+        gross is not None and h.max_gross_cold_rent is not None and gross <= h.max_gross_cold_rent
+    )
+
+
+def _wbs_ok(flat: Flat, h: Household) -> bool:
+    if not flat.wbs_required:
+        return True
+    return h.has_wbs and (h.wbs_persons or 0) >= (flat.wbs_persons or 1)
+
+
+def _access_ok(flat: Flat, h: Household) -> bool:
+    step_free = flat.is_step_free or flat.is_wheelchair_accessible
+    return (not h.needs_step_free or step_free) and (
+        not h.needs_wheelchair or flat.is_wheelchair_accessible
+    )
+
+
+def _move_in_ok(flat: Flat, h: Household) -> bool:
+    if flat.available_from is None:
+        return False
+    return h.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS)
+
+
+def is_match(flat: Flat, h: Household) -> bool:
+    """All hard rules hold for this pair (the profile rule is the caller's)."""
+    return (
+        _size_ok(flat, h)
+        and _rent_ok(flat, h)
+        and _wbs_ok(flat, h)
+        and _access_ok(flat, h)
+        and _move_in_ok(flat, h)
+    )
+
+
+def hard_reasons(flat: Flat, h: Household) -> list[Reason]:
+    """Each hard rule with a sentence in the user's language, met or not."""
+    reasons = []
+    size_text = _(
+        "%(needed)s rooms needed, the flat has %(rooms)s; %(area)s within the %(max_area)s for "
+        "%(n)d persons",
+        needed=fmt_number(h.needed_rooms),
+        rooms=fmt_number(flat.rooms),
+        area=fmt_area(flat.living_area),
+        max_area=fmt_area(h.needed_area),
+        n=h.size,
+    )
+    if not _size_ok(flat, h):
+        size_text = _(
+            "%(needed)s rooms and up to %(max_area)s suit %(n)d persons; the flat has %(rooms)s "
+            "rooms and %(area)s",
+            needed=fmt_number(h.needed_rooms),
+            max_area=fmt_area(h.needed_area),
+            n=h.size,
+            rooms=fmt_number(flat.rooms),
+            area=fmt_area(flat.living_area),
+        )
+    reasons.append(Reason("size", _size_ok(flat, h), size_text))
+    if _rent_ok(flat, h):
+        rent_text = _(
+            "%(gross)s gross cold rent within the %(limit)s limit",
+            gross=fmt_money(flat.gross_cold_rent),
+            limit=fmt_money(h.max_gross_cold_rent),
+        )
+    else:
+        rent_text = _(
+            "%(gross)s gross cold rent is above the %(limit)s limit",
+            gross=fmt_money(flat.gross_cold_rent),
+            limit=fmt_money(h.max_gross_cold_rent),
+        )
+    reasons.append(Reason("rent", _rent_ok(flat, h), rent_text))
+    if flat.wbs_required:
+        wbs_text = (
+            _(
+                "WBS for %(n)s persons required; the household has one for %(m)s",
+                n=flat.wbs_persons or 1,
+                m=h.wbs_persons or 0,
+            )
+            if h.has_wbs
+            else _("WBS required; the household has none")
+        )
+        reasons.append(Reason("wbs", _wbs_ok(flat, h), wbs_text))
+    if h.needs_step_free or h.needs_wheelchair:
+        reasons.append(
+            Reason(
+                "access",
+                _access_ok(flat, h),
+                _("Step-free or wheelchair access as the household needs")
+                if _access_ok(flat, h)
+                else _("The household needs step-free or wheelchair access"),
+            )
+        )
+    reasons.append(
+        Reason(
+            "move_in",
+            _move_in_ok(flat, h),
+            _(
+                "Free from %(free)s; the household can move in from %(move)s",
+                free=fmt_day(flat.available_from),
+                move=fmt_day(h.earliest_move_in),
+            ),
+        )
+    )
+    return reasons
+
+
+def soft_reasons(flat: Flat, h: Household) -> list[Reason]:
+    reasons = []
+    preferred = {d.id for d in h.preferred_districts}
+    if preferred:
+        in_preferred = flat.district_id in preferred
+        reasons.append(
+            Reason(
+                "district",
+                in_preferred,
+                _("In a preferred district") if in_preferred else _("Not in a preferred district"),
+                hard=False,
+            )
+        )
+    if h.has_pets:
+        reasons.append(
+            Reason(
+                "pets",
+                flat.pets_allowed,
+                _("The household has pets; pets are allowed")
+                if flat.pets_allowed
+                else _("The household has pets; the flat does not allow pets"),
+                hard=False,
+            )
+        )
+    return reasons
+
+
+def score(
+    flat_district_id: int | None,
+    flat_rooms: Decimal | None,
+    flat_pets: bool,
+    waiting_since: date,
+    needed_rooms: Decimal,
+    has_pets: bool,
+    prefers: bool | None,
+    today: date,
+) -> float:
+    """Higher is better. ``prefers``: None when the household named no district."""
+    value = 15.0 if prefers is None else (30.0 if prefers else 0.0)
+    value += min((today - waiting_since).days / 7, 104)  # one point per week, two years at most
+    if flat_rooms is not None:
+        value -= 10 * abs(float(flat_rooms - needed_rooms))
+    if has_pets and not flat_pets:
+        value -= 20
+    return value
+
+
+def explain(flat: Flat, h: Household, today: date | None = None) -> Match:
+    today = today or date.today()
+    preferred = {d.id for d in h.preferred_districts}
+    value = score(
+        flat.district_id,
+        flat.rooms,
+        flat.pets_allowed,
+        h.waiting_since,
+        h.needed_rooms,
+        h.has_pets,
+        (flat.district_id in preferred) if preferred else None,
+        today,
+    )
+    return Match(flat, h, value, hard_reasons(flat, h) + soft_reasons(flat, h))
+
+
+# SQL: many rows ---------------------------------------------------------------------------------
+
+
+def valid_consent_exists(today: date) -> ColumnElement[bool]:
+    return exists().where(
+        Consent.household_id == Household.id,
+        Consent.withdrawn_on.is_(None),
+        Consent.given_on <= today,
+        Consent.expires_on >= today,
+    )
+
+
+def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
+    """Vetted with a valid consent: withdrawal or expiry hides a profile at once."""
+    return [Household.status == HouseholdStatus.VETTED.value, valid_consent_exists(today)]
+
+
+def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on Household for this flat, plus visibility."""
+    gross = flat.gross_cold_rent
+    if None in (gross, flat.rooms, flat.living_area, flat.available_from):
+        return [false()]
+    conditions = [
+        *visible_to_landlords(today),
+        Household.max_gross_cold_rent >= gross,
+        or_(
+            Household.needed_area + AREA_TOLERANCE >= flat.living_area,
+            Household.needed_rooms >= flat.rooms,
+        ),
+        Household.needed_rooms <= flat.rooms + 1,
+        Household.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS),
+    ]
+    if flat.wbs_required:
+        conditions += [
+            Household.has_wbs.is_(True),
+            Household.wbs_persons >= (flat.wbs_persons or 1),
+        ]
+    if not (flat.is_step_free or flat.is_wheelchair_accessible):
+        conditions.append(Household.needs_step_free.is_(False))
+    if not flat.is_wheelchair_accessible:
+        conditions.append(Household.needs_wheelchair.is_(False))
+    return conditions
+
+
+def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on published flats for this household."""
+    if h.max_gross_cold_rent is None:
+        return [false()]
+    conditions = [
+        Flat.status == FlatStatus.PUBLISHED.value,
+        Flat.cold_rent.is_not(None),
+        Flat.service_charges.is_not(None),
+        Flat.rooms.is_not(None),
+        Flat.living_area.is_not(None),
+        Flat.available_from.is_not(None),
+        Flat.cold_rent + Flat.service_charges <= h.max_gross_cold_rent,
+        or_(Flat.living_area <= h.needed_area + AREA_TOLERANCE, Flat.rooms <= h.needed_rooms),
+        Flat.rooms >= max(Decimal(1), h.needed_rooms - 1),
+        Flat.available_from >= h.earliest_move_in - timedelta(days=MAX_VACANCY_DAYS),
+    ]
+    if h.has_wbs and h.wbs_persons:
+        conditions.append(
+            or_(Flat.wbs_required.is_(False), func.coalesce(Flat.wbs_persons, 1) <= h.wbs_persons)
+        )
+    else:
+        conditions.append(Flat.wbs_required.is_(False))
+    if h.needs_step_free:
+        conditions.append(or_(Flat.is_step_free.is_(True), Flat.is_wheelchair_accessible.is_(True)))
+    if h.needs_wheelchair:
+        conditions.append(Flat.is_wheelchair_accessible.is_(True))
+    return conditions
+
+
+def fits_any_of(flats: list[Flat], today: date) -> ColumnElement[bool]:
+    """Households that fit at least one of ``flats`` (the landlord's filter)."""
+    if not flats:
+        return false()
+    return or_(*(and_(*household_conditions(flat, today)) for flat in flats))
+
+
+def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> list[Match]:
+    """The households that fit ``flat``, best first, with reasons. Scores are computed from a
+    few columns per candidate; only the ``limit`` best are loaded as objects."""
+    today = today or date.today()
+    prefers = (
+        exists().where(
+            household_districts.c.household_id == Household.id,
+            household_districts.c.district_id == flat.district_id,
+        )
+        if flat.district_id
+        else false()
+    )
+    has_preferences = exists().where(household_districts.c.household_id == Household.id)
+    rows = db.session.execute(
+        select(
+            Household.id,
+            Household.waiting_since,
+            Household.needed_rooms,
+            Household.has_pets,
+            prefers,
+            has_preferences,
+        ).where(*household_conditions(flat, today))
+    ).all()
+    scored = sorted(
+        (
+            (
+                score(
+                    flat.district_id,
+                    flat.rooms,
+                    flat.pets_allowed,
+                    row[1],
+                    row[2],
+                    row[3],
+                    bool(row[4]) if row[5] else None,
+                    today,
+                ),
+                row[1],
+                row[0],
+            )
+            for row in rows
+        ),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )[:limit]
+    households = _load_households([item[2] for item in scored])
+    return [explain(flat, households[item[2]], today) for item in scored]
+
+
+def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
+    """The published flats that fit household ``h``, best first, with reasons."""
+    today = today or date.today()
+    from sqlalchemy.orm import selectinload
+
+    flats = db.session.scalars(
+        select(Flat)
+        .where(*flat_conditions(h))
+        .options(selectinload(Flat.district), selectinload(Flat.organisation))
+    ).all()
+    matches = sorted(
+        (explain(flat, h, today) for flat in flats), key=lambda m: (-m.score, m.flat.id)
+    )
+    return matches[:limit]
+
+
+def _load_households(ids: list[int]) -> dict[int, Household]:
+    if not ids:
+        return {}
+    from sqlalchemy.orm import selectinload
+
+    rows = db.session.scalars(
+        select(Household)
+        .where(Household.id.in_(ids))
+        .options(selectinload(Household.preferred_districts))
+    ).all()
+    return {h.id: h for h in rows}
+
+
+__all__ = [
+    "HARD",
+    "MAX_VACANCY_DAYS",
+    "Match",
+    "Reason",
+    "explain",
+    "fits_any_of",
+    "flat_conditions",
+    "hard_reasons",
+    "household_conditions",
+    "is_match",
+    "rank_flats",
+    "rank_households",
+    "true",
+    "visible_to_landlords",
+]

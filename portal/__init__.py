@@ -71,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts import backoffice as accounts_backoffice
     from portal.accounts import views as accounts_views
     from portal.core import health, pages
+    from portal.households import backoffice as households_backoffice
+    from portal.households import views as households_views
     from portal.listings import backoffice as listings_backoffice
     from portal.listings import views as listings_views
 
@@ -80,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_backoffice.bp)
     app.register_blueprint(listings_views.bp)
     app.register_blueprint(listings_backoffice.bp)
+    app.register_blueprint(households_views.bp)
+    app.register_blueprint(households_backoffice.bp)
     limiter.exempt(health.bp)
 
 

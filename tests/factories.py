@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
+from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
 from tests.services import TEST_PASSWORD
 
@@ -87,3 +88,46 @@ class FlatFactory(BaseFactory):
     energy_certificate_pending = True
     description = "Helle Wohnung.\nNahe Straßenbahn."
     available_from = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+
+
+class HouseholdFactory(BaseFactory):
+    """A vetted household of two adults and one child with a valid consent (visible to
+    landlords), unless told otherwise. ``consent=False`` leaves it without consent."""
+
+    class Meta:
+        model = Household
+
+    code = factory.Sequence(lambda n: f"DU-2026-{n + 1:04d}")
+    status = HouseholdStatus.VETTED.value
+    adults = 2
+    children = 1
+    needed_rooms = Decimal("3")
+    needed_area = Decimal("80")
+    max_gross_cold_rent = Decimal("564.00")
+    earliest_move_in = factory.LazyFunction(date.today)
+    cost_bearer = "jobcenter"
+    waiting_since = factory.LazyFunction(lambda: date.today() - timedelta(days=200))
+    profile_text = "Wir sind eine ruhige Familie."
+    vetted_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def consent(self, create, extracted, **kwargs):
+        if extracted is False:
+            return
+        consent = Consent(household=self, given_on=date.today() - timedelta(days=10),
+                          expires_on=date.today() + timedelta(days=170))
+        db.session.add(consent)
+        db.session.flush()
+
+
+class IdentityFactory(BaseFactory):
+    class Meta:
+        model = HouseholdIdentity
+
+    household = factory.SubFactory(HouseholdFactory)
+    main_tenant_name = "Amira Haddad"
+    adult_names = "Amira Haddad\nSamir Haddad"
+    phone = "0176 1234567"
+    email = "haddad@example.org"
+    current_accommodation = "Gemeinschaftsunterkunft Musterweg"
+    case_notes = "Vertrauliche Notiz."

@@ -142,6 +142,13 @@ def update_flat(flat: Flat, user: User, data: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _move(flat: Flat, to: FlatStatus, actor: User, actor_kind: str, **details: Any) -> None:
+    try:
+        flat.transition(to, actor, actor_kind, **details)
+    except IllegalTransition as exc:
+        raise ListingError("illegal") from exc
+
+
 def submit_flat(flat: Flat, user: User) -> None:
     """Send the flat to the team for review. The caller has checked completeness; the user's
     e-mail must be verified."""
@@ -149,10 +156,7 @@ def submit_flat(flat: Flat, user: User) -> None:
         raise ListingError("unverified")
     if flat.status == FlatStatus.SUBMITTED:
         return
-    try:
-        flat.transition(FlatStatus.SUBMITTED, user, LANDLORD)
-    except IllegalTransition as exc:
-        raise ListingError("illegal") from exc
+    _move(flat, FlatStatus.SUBMITTED, user, LANDLORD)
     flat.review_comment = None
     _notify_team_of_submission(flat, user)
 
@@ -170,30 +174,30 @@ def _notify_team_of_submission(flat: Flat, user: User, resubmitted: bool = False
     )
 
 
-def _landlord_recipient(flat: Flat) -> User | None:
+def _tell_landlord(flat: Flat, template: str, **context: Any) -> None:
+    """Mail the user who submitted the flat (or another active member of its organisation)."""
     recipient = db.session.get(User, flat.submitted_by_id or flat.created_by_id or -1)
     if recipient is None or not recipient.is_active:
         recipient = next((m for m in flat.organisation.members if m.is_active), None)
-    return recipient
+    if recipient is None:
+        return
+    url = current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id)
+    queue_mail(
+        recipient.email,
+        template,
+        recipient.locale,
+        name=recipient.full_name,
+        flat=flat,
+        url=url,
+        **context,
+    )
 
 
 def publish_flat(flat: Flat, reviewer: User) -> None:
     """Approve a submitted flat; the landlord is told by e-mail."""
-    try:
-        flat.transition(FlatStatus.PUBLISHED, reviewer, SPECIALIST)
-    except IllegalTransition as exc:
-        raise ListingError("illegal") from exc
+    _move(flat, FlatStatus.PUBLISHED, reviewer, SPECIALIST)
     flat.review_comment = None
-    recipient = _landlord_recipient(flat)
-    if recipient:
-        queue_mail(
-            recipient.email,
-            "flat_published",
-            recipient.locale,
-            name=recipient.full_name,
-            flat=flat,
-            url=current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id),
-        )
+    _tell_landlord(flat, "flat_published")
 
 
 def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
@@ -201,38 +205,19 @@ def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
     comment = (comment or "").strip()
     if not comment:
         raise ListingError("comment required")
-    try:
-        flat.transition(FlatStatus.CHANGES_REQUESTED, reviewer, SPECIALIST, comment=comment)
-    except IllegalTransition as exc:
-        raise ListingError("illegal") from exc
+    _move(flat, FlatStatus.CHANGES_REQUESTED, reviewer, SPECIALIST, comment=comment)
     flat.review_comment = comment
-    recipient = _landlord_recipient(flat)
-    if recipient:
-        queue_mail(
-            recipient.email,
-            "flat_changes_requested",
-            recipient.locale,
-            name=recipient.full_name,
-            flat=flat,
-            comment=comment,
-            url=current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id),
-        )
+    _tell_landlord(flat, "flat_changes_requested", comment=comment)
 
 
 def withdraw_flat(flat: Flat, user: User) -> None:
     """The landlord takes an unlet flat off the portal (archived)."""
-    try:
-        flat.transition(FlatStatus.ARCHIVED, user, LANDLORD)
-    except IllegalTransition as exc:
-        raise ListingError("illegal") from exc
+    _move(flat, FlatStatus.ARCHIVED, user, LANDLORD)
 
 
 def relist_flat(flat: Flat, user: User) -> None:
     """An archived flat becomes a draft again."""
-    try:
-        flat.transition(FlatStatus.DRAFT, user, LANDLORD)
-    except IllegalTransition as exc:
-        raise ListingError("illegal") from exc
+    _move(flat, FlatStatus.DRAFT, user, LANDLORD)
 
 
 def duplicate_flat(flat: Flat, user: User) -> Flat:

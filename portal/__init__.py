@@ -90,8 +90,9 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from portal.accounts.cli import bp as accounts_cli
     from portal.core.cli import demo_cli, outbox_cli, translate_cli
+    from portal.households.cli import bp as households_cli
 
-    for blueprint in (accounts_cli, outbox_cli, translate_cli, demo_cli):
+    for blueprint in (accounts_cli, households_cli, outbox_cli, translate_cli, demo_cli):
         app.register_blueprint(blueprint)
 
 
@@ -100,9 +101,11 @@ def register_request_hooks(app: Flask) -> None:
 
     from portal.accounts.models import role_label
     from portal.accounts.views import enforce_password_change
+    from portal.core.pagination import page_url
 
     app.before_request(enforce_password_change)
     app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor
     def inject_programme() -> dict[str, Any]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.extensions import db
+from portal.households.models import Household
+from portal.listings.models import Flat
+from portal.listings.queries import waiting_for_review
+from portal.placements.models import Interest, InterestStatus
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
@@ -23,12 +28,36 @@ def home():
         )
     )
     organisations = db.session.scalar(select(func.count(Organisation.id)))
+    interests, open_interests, flats_waiting = [], 0, 0
+    if current_user.role in (Role.SPECIALIST, Role.SOCIAL_WORKER):  # casework, not admins
+        interests, open_interests = _open_interests()
+        flats_waiting = waiting_for_review()
     return render_template(
         "backoffice/home.html",
         landlords=landlords,
         unverified=unverified,
         organisations=organisations,
+        interests=interests,
+        open_interests=open_interests,
+        flats_waiting=flats_waiting,
     )
+
+
+def _open_interests(limit: int = 10) -> tuple[list[Interest], int]:
+    """The newest open landlord interests (with household and flat) and how many are open."""
+    is_open = Interest.status == InterestStatus.OPEN.value
+    count = db.session.scalar(select(func.count(Interest.id)).where(is_open))
+    rows = db.session.scalars(
+        select(Interest)
+        .where(is_open)
+        .options(
+            selectinload(Interest.household).load_only(Household.code),
+            selectinload(Interest.flat).selectinload(Flat.organisation),
+        )
+        .order_by(Interest.created_at.desc(), Interest.id.desc())
+        .limit(limit)
+    ).all()
+    return list(rows), count
 
 
 @bp.route("/landlords")

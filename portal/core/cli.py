@@ -89,8 +89,10 @@ def demo_load() -> None:
         click.echo("Demo data is there already; the passwords were printed when it was loaded.")
         click.echo("To start afresh: rm instance/portal.db && make run")
         return
+    from portal.households import demo as households_demo
     from portal.listings import demo as listings_demo
 
     users = accounts_demo.seed(click.echo)
-    listings_demo.seed(users, click.echo)
+    flats = listings_demo.seed(users, click.echo)
+    households_demo.seed(users, flats, click.echo)
     db.session.commit()

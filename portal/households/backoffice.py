@@ -1,7 +1,530 @@
-"""Staff routes of the households domain."""
+"""Staff routes of the households domain: the list, the profile form, the detail page (consents,
+status, who looked, open interests, flats that fit) and the consent documents.
+
+Rights (DESIGN.md §1): social workers do everything here; specialists read the list and the
+detail page (tier 1 and tier 2, never case notes or consent documents); admins and landlords get
+403, anonymous visitors go to the login. Every change is a POST with a CSRF token.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import Organisation, Role, User
+from portal.accounts.permissions import staff_required
+from portal.core import audit, storage
+from portal.core.security import allow_body
+from portal.extensions import db
+from portal.households import operations as ops
+from portal.households.forms import (
+    DOCUMENT_EXTENSIONS,
+    MAX_DOCUMENT_BYTES,
+    ConsentForm,
+    HouseholdForm,
+    StatusForm,
+    cost_bearer_label,
+    initial_data,
+    status_label,
+)
+from portal.households.models import (
+    SOCIAL_WORKER,
+    Consent,
+    Household,
+    HouseholdIdentity,
+    HouseholdStatus,
+    ProfileView,
+)
+from portal.listings.models import District, Flat
+from portal.placements.matching import rank_flats
+from portal.placements.models import Interest, InterestStatus
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
+
+READERS = (Role.SPECIALIST, Role.SOCIAL_WORKER)
+EXPIRY_WARNING_DAYS = 14
+PER_PAGE = 25
+# The status buttons a social worker may see, in this order.
+MOVES = (
+    HouseholdStatus.VETTED,
+    HouseholdStatus.PAUSED,
+    HouseholdStatus.HOUSED,
+    HouseholdStatus.WITHDRAWN,
+)
+
+# A consent scan of up to 10 MB plus the form around it, whatever MAX_CONTENT_LENGTH says.
+allow_body(bp, "households_backoffice.record_consent", MAX_DOCUMENT_BYTES + 1024 * 1024)
+
+
+@bp.record_once
+def _register_template_helpers(state) -> None:
+    state.app.jinja_env.globals.update(
+        household_status_label=status_label,
+        cost_bearer_label=cost_bearer_label,
+        consent_state=consent_state,
+    )
+
+
+def consent_state(consent: Consent, today: date | None = None) -> str:
+    """valid | expired | withdrawn | future."""
+    today = today or date.today()
+    if consent.withdrawn_on is not None:
+        return "withdrawn"
+    if consent.expires_on < today:
+        return "expired"
+    return "valid" if consent.given_on <= today else "future"
+
+
+def valid_until(household: Household, today: date) -> date | None:
+    """The last day on which the household has a valid consent (from the loaded consents)."""
+    days = [c.expires_on for c in household.consents if c.is_valid(today)]
+    return max(days) if days else None
+
+
+# The list ---------------------------------------------------------------------------------------
+
+SORTS = ("waiting", "newest", "code", "expiry")
+CONSENT_FILTERS = ("valid", "expiring", "none")
+
+
+def _valid_until_column(today: date):
+    return (
+        select(func.max(Consent.expires_on))
+        .where(
+            Consent.household_id == Household.id,
+            Consent.withdrawn_on.is_(None),
+            Consent.given_on <= today,
+            Consent.expires_on >= today,
+        )
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class HouseholdFilter:
+    text: str = ""
+    status: str | None = None
+    size: int | None = None
+    consent: str | None = None
+    sort: str = "waiting"
+
+    @classmethod
+    def from_args(cls, args) -> HouseholdFilter:
+        status = args.get("status") or None
+        consent = args.get("consent") or None
+        return cls(
+            text=" ".join((args.get("q") or "").split())[:100],
+            status=status if status in {s.value for s in HouseholdStatus} else None,
+            size=_int(args.get("size")),
+            consent=consent if consent in CONSENT_FILTERS else None,
+            sort=args.get("sort") if args.get("sort") in SORTS else "waiting",
+        )
+
+    def query(self, today: date) -> Select:
+        """The matching households, with what the list shows loaded in a fixed number of
+        queries."""
+        until = _valid_until_column(today)
+        query = select(Household).options(
+            selectinload(Household.consents),
+            selectinload(Household.identity).load_only(HouseholdIdentity.main_tenant_name),
+        )
+        if self.text:
+            needle = self.text.lower()
+            query = query.where(
+                or_(
+                    func.lower(Household.code).contains(needle, autoescape=True),
+                    Household.identity.has(
+                        func.lower(HouseholdIdentity.main_tenant_name).contains(
+                            needle, autoescape=True
+                        )
+                    ),
+                )
+            )
+        if self.status:
+            query = query.where(Household.status == self.status)
+        if self.size:
+            query = query.where(Household.adults + Household.children == self.size)
+        if self.consent == "valid":
+            query = query.where(until.is_not(None))
+        elif self.consent == "expiring":
+            query = query.where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+        elif self.consent == "none":
+            query = query.where(until.is_(None))
+        order = {
+            "waiting": (Household.waiting_since.asc(), Household.id.asc()),
+            "newest": (Household.created_at.desc(), Household.id.desc()),
+            "code": (Household.code.asc(),),
+            "expiry": (until.is_(None), until.asc(), Household.id.asc()),
+        }[self.sort]
+        return query.order_by(*order)
+
+
+def expiring_count(today: date) -> int:
+    """Households whose last valid consent ends within the warning period."""
+    until = _valid_until_column(today)
+    return db.session.scalar(
+        select(func.count(Household.id)).where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+    )
+
+
+@bp.route("/")
+@staff_required(*READERS)
+def index():
+    today = date.today()
+    criteria = HouseholdFilter.from_args(request.args)
+    page = db.paginate(
+        criteria.query(today),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    rows = [(h, valid_until(h, today)) for h in page.items]
+    return render_template(
+        "backoffice/households/list.html",
+        page=page,
+        rows=rows,
+        criteria=criteria,
+        expiring=expiring_count(today),
+        warn_until=today + timedelta(days=EXPIRY_WARNING_DAYS),
+        today=today,
+        can_edit=current_user.role == Role.SOCIAL_WORKER,
+    )
+
+
+# Loading ----------------------------------------------------------------------------------------
+
+
+def _household(household_id: int) -> Household:
+    household = db.session.scalar(
+        select(Household)
+        .where(Household.id == household_id)
+        .options(
+            selectinload(Household.identity),
+            selectinload(Household.consents),
+            selectinload(Household.preferred_districts),
+        )
+    )
+    if household is None:
+        abort(404)
+    return household
+
+
+def _consent(household: Household, consent_id: int) -> Consent:
+    for consent in household.consents:
+        if consent.id == consent_id:
+            return consent
+    abort(404)
+
+
+def _districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.position)))
+
+
+def _chosen_districts(form: HouseholdForm) -> list[District]:
+    ids = form.preferred_districts.data or []
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(select(District).where(District.id.in_(ids)).order_by(District.position))
+    )
+
+
+# The detail page --------------------------------------------------------------------------------
+
+
+def _sees_case_notes() -> bool:
+    """Case notes and consent documents (tier 3) are for social workers alone."""
+    return current_user.role == Role.SOCIAL_WORKER
+
+
+def _render_detail(household: Household, consent_form: ConsentForm | None = None):
+    is_social_worker = _sees_case_notes()
+    if is_social_worker and consent_form is None:
+        consent_form = ConsentForm(formdata=None)
+    people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
+    people_ids.discard(None)
+    people = (
+        {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
+        if people_ids
+        else {}
+    )
+    views = db.session.execute(
+        select(ProfileView.viewed_at, Organisation.name)
+        .join(Organisation, Organisation.id == ProfileView.organisation_id)
+        .where(ProfileView.household_id == household.id)
+        .order_by(ProfileView.viewed_at.desc(), ProfileView.id.desc())
+        .limit(100)
+    ).all()
+    interests = db.session.scalars(
+        select(Interest)
+        .where(
+            Interest.household_id == household.id,
+            Interest.status == InterestStatus.OPEN.value,
+        )
+        .options(selectinload(Interest.flat).selectinload(Flat.organisation))
+        .order_by(Interest.created_at.desc(), Interest.id.desc())
+    ).all()
+    moves = (
+        [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
+    )
+    return render_template(
+        "backoffice/households/detail.html",
+        household=household,
+        identity=household.identity,
+        show_restricted=is_social_worker,
+        consent_form=consent_form,
+        moves=moves,
+        people=people,
+        views=views,
+        interests=interests,
+        matches=rank_flats(household),
+        today=date.today(),
+        visible=household.is_visible_to_landlords(),
+    )
+
+
+@bp.route("/<int:household_id>")
+@staff_required(*READERS)
+def detail(household_id: int):
+    return _render_detail(_household(household_id))
+
+
+# Create and edit --------------------------------------------------------------------------------
+
+
+def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
+    db.session.rollback()
+    if exc.message == "override reason required":
+        form.override_reason.errors = [
+            *form.override_reason.errors,
+            _(
+                "A value differs from the proposal: please give the reason, or empty the field "
+                "to use the proposal."
+            ),
+        ]
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    else:
+        flash(_("The profile could not be saved. Please try again."), "error")
+
+
+def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
+    persons = form.persons or fallback_persons
+    form.show_proposal(persons, ops.propose(persons))
+    return render_template("backoffice/households/form.html", form=form, household=household)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def create():
+    form = HouseholdForm(districts=_districts(), is_new=True, with_case_notes=_sees_case_notes())
+    if form.validate_on_submit():
+        try:
+            household = ops.create_household(current_user, form.payload(), _chosen_districts(form))
+        except ops.HouseholdError as exc:
+            _refuse_save(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The profile %(code)s is saved as a draft.", code=household.code), "success")
+            return redirect(url_for(".detail", household_id=household.id))
+    elif form.is_submitted():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    return _form_page(form, None, 1)
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def edit(household_id: int):
+    household = _household(household_id)
+    size = household.size
+    initial = None if request.method == "POST" else initial_data(household, ops.propose(size))
+    form = HouseholdForm(
+        data=initial, districts=_districts(), is_new=False, with_case_notes=_sees_case_notes()
+    )
+    if form.validate_on_submit():
+        try:
+            changed = ops.update_household(
+                household, current_user, form.payload(), _chosen_districts(form)
+            )
+        except ops.HouseholdError as exc:
+            _refuse_save(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for(".detail", household_id=household.id))
+    elif form.is_submitted():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    return _form_page(form, household, size)
+
+
+# Consents ---------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:household_id>/consents", methods=["POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def record_consent(household_id: int):
+    household = _household(household_id)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        flash(_("The consent was not recorded. Please check the marked fields."), "error")
+        return _render_detail(household, consent_form=form)
+    key = None
+    if form.checked_document is not None:
+        data, content_type = form.checked_document
+        key = f"consents/{storage.new_key()}"
+        storage.save(key, data)
+    try:
+        ops.record_consent(
+            household,
+            current_user,
+            form.given_on.data,
+            form.expires_on.data,
+            form.scope.data,
+            (key, content_type) if key else None,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if key:
+            storage.delete(key)  # nothing refers to it
+        raise
+    flash(_("The consent is recorded."), "success")
+    return redirect(url_for(".detail", household_id=household.id, _anchor="consents"))
+
+
+@bp.route("/<int:household_id>/consents/<int:consent_id>/withdraw", methods=["POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def withdraw_consent(household_id: int, consent_id: int):
+    household = _household(household_id)
+    consent = _consent(household, consent_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if consent.withdrawn_on is not None:
+        flash(_("This consent was withdrawn already."), "info")
+        return redirect(url_for(".detail", household_id=household.id, _anchor="consents"))
+    ops.withdraw_consent(consent, current_user)
+    db.session.commit()
+    if household.is_visible_to_landlords():
+        flash(
+            _(
+                "The consent is withdrawn. Another consent is still valid, so landlords still "
+                "see the profile."
+            ),
+            "warning",
+        )
+    else:
+        flash(_("The consent is withdrawn. Landlords no longer see the profile."), "success")
+    return redirect(url_for(".detail", household_id=household.id, _anchor="consents"))
+
+
+@bp.route("/<int:household_id>/consents/<int:consent_id>/document")
+@staff_required(Role.SOCIAL_WORKER)
+def consent_document(household_id: int, consent_id: int):
+    """The signed form, for social workers only; always a download, never shown inline."""
+    household = _household(household_id)
+    consent = _consent(household, consent_id)
+    if not consent.document_key:
+        abort(404)
+    try:
+        path = storage.path_for(consent.document_key)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    content_type = consent.document_type
+    extension = DOCUMENT_EXTENSIONS.get(content_type or "")
+    if extension is None:
+        content_type, extension = "application/octet-stream", "bin"
+    # Tier-3 data: who opened it is worth a line in the audit trail.
+    audit.record(
+        "consent.document_downloaded", actor=current_user, obj=consent, household_id=household.id
+    )
+    db.session.commit()
+    response = send_file(
+        path,
+        mimetype=content_type,
+        as_attachment=True,
+        download_name=f"consent-{household.code}-{consent.given_on.isoformat()}.{extension}",
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Status -----------------------------------------------------------------------------------------
+
+
+def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
+    if exc.message == "a valid consent is required":
+        return _(
+            "The profile cannot be vetted without a valid consent. Please record the "
+            "household's consent first."
+        )
+    if exc.message == "no rent limit":
+        return _(
+            "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
+            "in the profile."
+        )
+    if previous == HouseholdStatus.WITHDRAWN:
+        return _("The profile was withdrawn; its status cannot change any more.")
+    return _(
+        "The status cannot change from “%(previous)s” to “%(to)s”.",
+        previous=status_label(previous),
+        to=status_label(to.value),
+    )
+
+
+DONE = {
+    HouseholdStatus.VETTED: lambda: _("The profile is vetted. Landlords see it now."),
+    HouseholdStatus.PAUSED: lambda: _("The profile is paused. Landlords no longer see it."),
+    HouseholdStatus.HOUSED: lambda: _("The household is marked as housed."),
+    HouseholdStatus.WITHDRAWN: lambda: _("The profile is withdrawn. Landlords no longer see it."),
+}
+
+
+@bp.route("/<int:household_id>/status", methods=["POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def change_status(household_id: int):
+    household = _household(household_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    to = HouseholdStatus(form.to.data)
+    previous = household.status
+    try:
+        if to == HouseholdStatus.VETTED:
+            ops.vet(household, current_user)
+        else:
+            ops.change_status(household, current_user, to)
+    except ops.HouseholdError as exc:
+        db.session.rollback()
+        flash(_refusal(exc, previous, to), "error")
+    else:
+        db.session.commit()
+        flash(DONE[to](), "success")
+    return redirect(url_for(".detail", household_id=household.id))

@@ -1,8 +1,8 @@
 """Households looking for a flat: the pseudonymous public profile (tier 1), the restricted
 identity (tiers 2 and 3), consents, and who looked at a profile.
 
-Landlord-facing code reads a household only through ``PUBLIC_FIELDS`` (see
-``households/public.py``); nothing else of this module reaches a landlord's page.
+Landlord-facing code reads a household only through the allow-list presenter
+``households/public.PublicProfile``; no object of this module reaches a landlord's template.
 """
 
 from __future__ import annotations

@@ -91,31 +91,16 @@ def next_code(year: int) -> str:
 
 
 def _apply(household: Household, data: dict[str, Any], districts: list[District]) -> list[str]:
-    changed = []
-    for name in PUBLIC_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if isinstance(value, str):
-            value = value.strip() or None
-        if name == "wbs_persons" and not data.get("has_wbs"):
-            value = None
-        if getattr(household, name) != value:
-            setattr(household, name, value)
-            changed.append(name)
-    if {d.id for d in household.preferred_districts} != {d.id for d in districts}:
-        household.preferred_districts = list(districts)
-        changed.append("preferred_districts")
-    proposal = propose(household.size)
+    """Copy the profile onto ``household``. Checked first, changed after: a refusal (an
+    override without a reason) leaves the household untouched."""
+    adults = data["adults"] if data.get("adults") is not None else household.adults
+    children = data["children"] if data.get("children") is not None else household.children
+    proposal = propose(adults + children)
     overrides = {
         "needed_rooms": data.get("needed_rooms") or proposal.rooms,
         "needed_area": data.get("needed_area") or proposal.area,
         "max_gross_cold_rent": data.get("max_gross_cold_rent") or proposal.max_rent,
     }
-    for name, value in overrides.items():
-        if getattr(household, name) != value:
-            setattr(household, name, value)
-            changed.append(name)
     differs = (
         overrides["needed_rooms"] != proposal.rooms
         or overrides["needed_area"] != proposal.area
@@ -124,10 +109,20 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     reason = " ".join((data.get("override_reason") or "").split()) or None
     if differs and not reason:
         raise HouseholdError("override reason required")
-    new_reason = reason if differs else None
-    if household.override_reason != new_reason:
-        household.override_reason = new_reason
-        changed.append("override_reason")
+    values: dict[str, Any] = {}
+    for name in PUBLIC_FIELDS:
+        if name in data:
+            value = data[name]
+            values[name] = (value.strip() or None) if isinstance(value, str) else value
+    if not data.get("has_wbs", household.has_wbs):
+        values["wbs_persons"] = None
+    values.update(overrides, override_reason=reason if differs else None)
+    changed = [name for name, value in values.items() if getattr(household, name) != value]
+    for name in changed:
+        setattr(household, name, values[name])
+    if {d.id for d in household.preferred_districts} != {d.id for d in districts}:
+        household.preferred_districts = list(districts)
+        changed.append("preferred_districts")
     return changed
 
 

@@ -1,7 +1,249 @@
-"""Landlord routes: vetted, consented profiles (tier 1 only), and registering interest."""
+"""Landlord routes: vetted, consented profiles (tier 1 only), and registering interest.
+
+Templates here receive ``PublicProfile``, ``FlatFit`` and ``Pager`` objects and the landlord's
+own flats' labels; never a ``Household``, its identity or its consents (households/public.py).
+A profile landlords may not see answers 404, for every method, like an id that does not exist.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import User
+from portal.accounts.permissions import landlord_required
+from portal.extensions import db
+from portal.households.models import Household
+from portal.households.operations import (
+    landlord_may_register_interest,
+    published_flats_of,
+    record_view,
+)
+from portal.households.public import FlatFit, PublicProfile, fits_for
+from portal.households.queries import (
+    PER_PAGE,
+    HouseholdFilter,
+    landlord_households,
+    visible_household,
+)
+from portal.listings.models import District, Flat
+from portal.placements.forms import InterestForm
+from portal.placements.models import Interest
+from portal.placements.operations import InterestError, register_interest
 
 bp = Blueprint("households", __name__, url_prefix="/households")
+
+# Why a landlord cannot register interest yet (shown instead of the form, and flashed when a
+# POST arrives anyway).
+BLOCKED = {
+    "unverified": _l(
+        "Please confirm your e-mail address first: use the link we sent you. Then you can tell "
+        "the Kümmerer team which of your flats could suit a household."
+    ),
+    "no_submitted_flat": _l(
+        "Please list a flat and submit it for review first. Once the Kümmerer team knows you "
+        "and your flat, you can tell them which household could live in it."
+    ),
+    "no_published_flat": _l(
+        "As soon as the Kümmerer team has published one of your flats, you can tell them here "
+        "that this household could live in it."
+    ),
+}
+REFUSED = {
+    "duplicate": _l(
+        "You have already told the Kümmerer team that this household could live in this flat. "
+        "Nothing was changed; the team will contact you."
+    ),
+    "flat": _l("Please choose one of your published flats."),
+}
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What ``_pagination`` needs, without the Household rows of the underlying page."""
+
+    page: int
+    pages: int
+    total: int
+    has_prev: bool
+    has_next: bool
+    prev_num: int | None
+    next_num: int | None
+
+    @classmethod
+    def of(cls, pagination: Pagination) -> Pager:
+        return cls(
+            page=pagination.page,
+            pages=pagination.pages,
+            total=pagination.total or 0,
+            has_prev=pagination.has_prev,
+            has_next=pagination.has_next,
+            prev_num=pagination.prev_num,
+            next_num=pagination.next_num,
+        )
+
+
+@dataclass(frozen=True)
+class RegisteredInterest:
+    flat_label: str
+    registered_on: date
+
+
+def _visible_or_404(household_id: int, today: date) -> Household:
+    household = visible_household(household_id, today)
+    if household is None:
+        abort(404)
+    return household
+
+
+def _flat_label(flat: Flat) -> str:
+    return flat.address_line or _("Flat without address")
+
+
+def _blocked(user: User, flats: list[Flat]) -> str | None:
+    """The reason this landlord cannot register interest now, or None."""
+    if not user.is_verified:
+        return "unverified"
+    if not landlord_may_register_interest(user):
+        return "no_submitted_flat"
+    if not flats:
+        return "no_published_flat"
+    return None
+
+
+def _registered(household: Household, user: User) -> list[tuple[Interest, Flat]]:
+    """The interests the landlord's organisation registered for this household."""
+    rows = db.session.execute(
+        select(Interest, Flat)
+        .join(Flat, Interest.flat_id == Flat.id)
+        .where(
+            Interest.household_id == household.id,
+            Flat.organisation_id == user.organisation_id,
+        )
+        .order_by(Interest.created_at, Interest.id)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def _render_profile(household: Household, today: date, form: InterestForm | None = None):
+    flats = published_flats_of(current_user)
+    registered = _registered(household, current_user)
+    registered_ids = {flat.id for _interest, flat in registered}
+    fits: list[FlatFit] = fits_for(flats, household, today)
+    blocked = _blocked(current_user, flats)
+    if form is None:
+        form = InterestForm(formdata=None)
+        suggested = [f.flat_id for f in fits if f.fits and f.flat_id not in registered_ids]
+        form.flat.data = suggested[0] if suggested else None
+    form.set_flats(
+        [
+            (
+                flat.id,
+                _("%(flat)s (already suggested)", flat=_flat_label(flat))
+                if flat.id in registered_ids
+                else _flat_label(flat),
+            )
+            for flat in flats
+        ]
+    )
+    return render_template(
+        "households/profile.html",
+        profile=PublicProfile.of(household, today),
+        fits=fits,
+        has_flats=bool(flats),
+        registered=[
+            RegisteredInterest(_flat_label(flat), to_user_timezone(interest.created_at).date())
+            for interest, flat in registered
+        ],
+        all_registered=bool(flats) and all(flat.id in registered_ids for flat in flats),
+        blocked=blocked,
+        blocked_text=BLOCKED[blocked] if blocked else None,
+        form=form,
+    )
+
+
+@bp.get("/")
+@landlord_required
+def index():
+    today = date.today()
+    criteria, filter_form = HouseholdFilter.from_args(request.args)
+    filter_form.set_choices(db.session.scalars(select(District).order_by(District.position)).all())
+    my_flats = published_flats_of(current_user)
+    pagination = db.paginate(
+        landlord_households(criteria, my_flats, today),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "households/list.html",
+        profiles=[PublicProfile.of(household, today) for household in pagination.items],
+        pager=Pager.of(pagination),
+        criteria=criteria,
+        filter_form=filter_form,
+        has_published_flats=bool(my_flats),
+    )
+
+
+@bp.get("/<int:household_id>")
+@landlord_required
+def show(household_id: int):
+    today = date.today()
+    household = _visible_or_404(household_id, today)
+    response = _render_profile(household, today)
+    record_view(household, current_user)
+    db.session.commit()
+    return response
+
+
+@bp.post("/<int:household_id>")
+@landlord_required
+def interest(household_id: int):
+    """ "This household could live in my flat X"."""
+    today = date.today()
+    household = _visible_or_404(household_id, today)
+    flats = published_flats_of(current_user)
+    blocked = _blocked(current_user, flats)
+    if blocked:
+        flash(str(BLOCKED[blocked]), "error")
+        return redirect(url_for("households.show", household_id=household.id))
+    form = InterestForm()
+    form.set_flats([(flat.id, _flat_label(flat)) for flat in flats])
+    if not form.validate_on_submit():
+        return _render_profile(household, today, form)
+    flat = next(f for f in flats if f.id == form.flat.data)
+    code, flat_label = household.code, _flat_label(flat)
+    try:
+        register_interest(current_user, household, flat, form.message.data)
+        db.session.commit()
+    except InterestError as exc:
+        db.session.rollback()
+        if exc.code == "not_visible":
+            abort(404)
+        flash(str(REFUSED.get(exc.code) or BLOCKED["no_submitted_flat"]), "error")
+        return redirect(url_for("households.show", household_id=household_id))
+    except IntegrityError:
+        # The same pair registered a moment ago in another request: the unique key held.
+        db.session.rollback()
+        flash(str(REFUSED["duplicate"]), "error")
+        return redirect(url_for("households.show", household_id=household_id))
+    flash(
+        _(
+            "Thank you! The Kümmerer team now knows that household %(code)s could live in your "
+            "flat %(flat)s. We have sent you a confirmation by e-mail.",
+            code=code,
+            flat=flat_label,
+        ),
+        "success",
+    )
+    return redirect(url_for("households.show", household_id=household_id))

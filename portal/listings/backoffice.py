@@ -19,6 +19,7 @@ from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.presenters import flat_facts
 from portal.listings.queries import FlatFilter, filtered_flats, review_queue, waiting_for_review
 from portal.listings.rules import limits_in_force
+from portal.placements.matching import rank_households
 
 bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
 
@@ -72,8 +73,14 @@ def review(flat_id: int):
                 flash(_("The landlord has been asked for changes."), "success")
             db.session.commit()
             return redirect(url_for("listings_backoffice.flats"))
+    # Only a published flat is offered to households; rank_households shows visible ones only.
+    matches = rank_households(flat) if flat.status == FlatStatus.PUBLISHED else None
     return render_template(
-        "backoffice/flat_review.html", flat=flat, facts=flat_facts(flat), form=form
+        "backoffice/flat_review.html",
+        flat=flat,
+        facts=flat_facts(flat),
+        form=form,
+        matches=matches,
     )
 
 

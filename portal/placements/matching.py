@@ -37,6 +37,7 @@ from portal.listings.models import Flat, FlatStatus
 from portal.listings.rules import AREA_TOLERANCE, fits_size
 
 MAX_VACANCY_DAYS = 60
+HALF_CENT = Decimal("0.005")
 HARD = ("size", "rent", "wbs", "access", "move_in")
 
 
@@ -263,8 +264,9 @@ def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:
     conditions = [
         *visible_to_landlords(today),
         Household.max_gross_cold_rent >= gross,
+        # The sum is taken here, in Decimal: SQLite would add in floating point.
         or_(
-            Household.needed_area + AREA_TOLERANCE >= flat.living_area,
+            Household.needed_area >= flat.living_area - AREA_TOLERANCE,
             Household.needed_rooms >= flat.rooms,
         ),
         Household.needed_rooms <= flat.rooms + 1,
@@ -293,7 +295,9 @@ def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
         Flat.rooms.is_not(None),
         Flat.living_area.is_not(None),
         Flat.available_from.is_not(None),
-        Flat.cold_rent + Flat.service_charges <= h.max_gross_cold_rent,
+        # SQLite adds the two columns in floating point (527.70 + 160.10 = 687.8000000000001);
+        # half a cent absorbs that and changes nothing for amounts in whole cents.
+        Flat.cold_rent + Flat.service_charges < h.max_gross_cold_rent + HALF_CENT,
         or_(Flat.living_area <= h.needed_area + AREA_TOLERANCE, Flat.rooms <= h.needed_rooms),
         Flat.rooms >= max(Decimal(1), h.needed_rooms - 1),
         Flat.available_from >= h.earliest_move_in - timedelta(days=MAX_VACANCY_DAYS),

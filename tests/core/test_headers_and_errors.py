@@ -107,3 +107,15 @@ def test_500_page_is_plain(app):
 )
 def test_is_safe_path(target, ok):
     assert is_safe_path(target) is ok
+
+
+def test_pagination_links_keep_the_filters(app):
+    from portal.core.pagination import page_url
+
+    with app.test_request_context("/backoffice/flats/?status=published&wbs=required&page=2"):
+        from flask import request
+
+        request.endpoint  # noqa: B018 - matched by the request context
+        url = page_url(3)
+    assert "status=published" in url and "wbs=required" in url and "page=3" in url
+    assert url.count("page=") == 1

@@ -201,3 +201,10 @@ def test_only_admins_change_rent_limits(browser, db, role):
 def test_landlord_cannot_see_rent_limit_admin(browser):
     browser.login("landlord")
     assert browser.client.get("/backoffice/rent-limits").status_code == 403
+
+
+def test_back_office_home_shows_flats_waiting_for_review(browser, db):
+    submitted(1)
+    submitted(2)
+    browser.login("specialist")
+    assert "2 waiting for review" in browser.client.get("/backoffice/").get_data(as_text=True)

@@ -1,0 +1,239 @@
+"""Demo households for ``make run``: every status a social worker meets, with identities,
+consents (one about to expire) and two open landlord interests. All names are invented."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.households import operations as ops
+from portal.households.models import Household, HouseholdStatus
+from portal.listings.models import District, Flat, FlatStatus
+from portal.placements.models import Interest
+
+# (adults, children, preferred districts, status, consent, days waited, other fields)
+# consent: "valid", "expiring" (within 14 days), "withdrawn" or None.
+HOUSEHOLDS: list[tuple[int, int, tuple[str, ...], HouseholdStatus, str | None, int, dict]] = [
+    (
+        2,
+        2,
+        ("Neudorf-Nord", "Duissern"),
+        HouseholdStatus.VETTED,
+        "valid",
+        420,
+        {
+            "profile_text": (
+                "Wir sind eine Familie mit zwei Kindern (6 und 9 Jahre). Die Kinder gehen in "
+                "Neudorf zur Schule. Wir sind ruhig, zuverlässig und freuen uns auf eine "
+                "eigene Wohnung."
+            ),
+            "main_tenant_name": "Rana Haddad",
+            "adult_names": "Rana Haddad\nKarim Haddad",
+            "phone": "0176 5550101",
+            "current_accommodation": "Gemeinschaftsunterkunft Wanheimer Straße",
+            "case_notes": "Erstgespräch im Februar; Unterlagen für das Jobcenter vollständig.",
+        },
+    ),
+    (
+        1,
+        0,
+        ("Rheinhausen-Mitte", "Hochemmerich"),
+        HouseholdStatus.VETTED,
+        "valid",
+        300,
+        {
+            "has_pets": True,
+            "profile_text": (
+                "Ich bin 52, arbeite in Teilzeit in einer Bäckerei und lebe mit meiner Katze. "
+                "Ich suche eine kleine Wohnung, gern in Rheinhausen."
+            ),
+            "main_tenant_name": "Dieter Kowalski",
+            "adult_names": "Dieter Kowalski",
+            "phone": "0157 5550102",
+            "current_accommodation": "Städtische Notunterkunft",
+            "case_notes": "Schuldnerberatung läuft; Mietzahlungen über das Jobcenter direkt.",
+        },
+    ),
+    (
+        1,
+        1,
+        ("Marxloh", "Alt-Hamborn"),
+        HouseholdStatus.VETTED,
+        "expiring",
+        240,
+        {
+            "cost_bearer": "sozialamt",
+            "profile_text": "Mutter mit Tochter (4). Wir möchten in der Nähe der Kita bleiben.",
+            "main_tenant_name": "Leyla Aydın",
+            "adult_names": "Leyla Aydın",
+            "email": "leyla.aydin@example.org",
+            "current_accommodation": "Frauenhaus (Adresse nicht weitergeben)",
+            "case_notes": "Einwilligung läuft bald ab: beim nächsten Termin erneuern.",
+        },
+    ),
+    (
+        2,
+        0,
+        ("Hochfeld",),
+        HouseholdStatus.DRAFT,
+        None,
+        20,
+        {
+            "main_tenant_name": "Tesfay Gebremedhin",
+            "adult_names": "Tesfay Gebremedhin\nSaba Tesfay",
+            "current_accommodation": "Gemeinschaftsunterkunft Hamborn",
+            "case_notes": "Zweites Gespräch vereinbart; Einwilligung noch nicht unterschrieben.",
+        },
+    ),
+    (
+        2,
+        3,
+        ("Untermeiderich", "Mittelmeiderich", "Beeck"),
+        HouseholdStatus.DRAFT,
+        "valid",
+        60,
+        {
+            "has_wbs": True,
+            "wbs_persons": 5,
+            "profile_text": "Familie mit drei Kindern, WBS für fünf Personen liegt vor.",
+            "main_tenant_name": "Olena Bondarenko",
+            "adult_names": "Olena Bondarenko\nAndrij Bondarenko",
+            "phone": "0152 5550105",
+            "current_accommodation": "Gemeinschaftsunterkunft Meiderich",
+            "case_notes": "Bereit zur Prüfung; Einwilligung liegt vor.",
+        },
+    ),
+    (
+        1,
+        0,
+        ("Wanheimerort", "Hochfeld"),
+        HouseholdStatus.PAUSED,
+        "valid",
+        500,
+        {
+            "needs_step_free": True,
+            "profile_text": "Ich brauche eine Wohnung ohne Stufen, gern mit Aufzug.",
+            "main_tenant_name": "Hans-Peter Lange",
+            "adult_names": "Hans-Peter Lange",
+            "current_accommodation": "Städtische Notunterkunft",
+            "case_notes": "Auf eigenen Wunsch pausiert: Umzug erst im Frühjahr möglich.",
+        },
+    ),
+    (
+        2,
+        1,
+        ("Rheinhausen-Mitte",),
+        HouseholdStatus.HOUSED,
+        "valid",
+        380,
+        {
+            "main_tenant_name": "Ahmad Rahimi",
+            "adult_names": "Ahmad Rahimi\nNargis Rahimi",
+            "current_accommodation": "Seit Oktober in eigener Wohnung",
+            "case_notes": "Nachbetreuung: erster Besuch nach einem Monat vereinbart.",
+        },
+    ),
+    (
+        1,
+        0,
+        (),
+        HouseholdStatus.WITHDRAWN,
+        "withdrawn",
+        150,
+        {
+            "main_tenant_name": "Marco Bianchi",
+            "adult_names": "Marco Bianchi",
+            "case_notes": "Hat selbst eine Wohnung gefunden und die Einwilligung zurückgezogen.",
+        },
+    ),
+    (
+        2,
+        0,
+        ("Neuenkamp", "Kaßlerfeld"),
+        HouseholdStatus.VETTED,
+        "valid",
+        90,
+        {
+            "needs_wheelchair": True,
+            "needed_area": Decimal("75"),
+            "override_reason": "Rollstuhl braucht Bewegungsfläche (DIN 18040-2).",
+            "profile_text": "Ein Paar, ruhig, Nichtraucher. Wir brauchen eine rollstuhlgerechte "
+            "Wohnung.",
+            "main_tenant_name": "Jelena Marković",
+            "adult_names": "Jelena Marković\nIvan Marković",
+            "phone": "0176 5550109",
+            "current_accommodation": "Übergangswohnheim Neudorf",
+        },
+    ),
+]
+
+
+def _consent(household: Household, actor: User, kind: str | None) -> None:
+    """Record the demo consent; a withdrawn one is withdrawn after the status moves."""
+    today = date.today()
+    if kind == "expiring":
+        # Given almost six months ago: it runs out in ten days (the list shows the badge).
+        ops.record_consent(
+            household, actor, today - timedelta(days=172), today + timedelta(days=10)
+        )
+    elif kind is not None:
+        ops.record_consent(household, actor, today - timedelta(days=30), None)
+
+
+def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None]) -> None:
+    """Create the demo households through the operations (codes, proposals, audit) and two
+    open interests of the demo landlords for their published flats."""
+    worker = users["sozialarbeit"]
+    districts = {d.name: d for d in db.session.scalars(select(District))}
+    created: list[Household] = []
+    for adults, children, preferred, status, consent, waited, extra in HOUSEHOLDS:
+        data: dict[str, Any] = {
+            "adults": adults,
+            "children": children,
+            "earliest_move_in": date.today() + timedelta(days=14),
+            "waiting_since": date.today() - timedelta(days=waited),
+            "cost_bearer": "jobcenter",
+            **extra,
+        }
+        household = ops.create_household(worker, data, [districts[n] for n in preferred])
+        _consent(household, worker, consent)
+        if status != HouseholdStatus.DRAFT:
+            ops.vet(household, worker)
+            household.vetted_at = utcnow() - timedelta(days=max(1, waited - 30))
+        if status in (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED, HouseholdStatus.WITHDRAWN):
+            ops.change_status(household, worker, status)
+        if consent == "withdrawn":
+            ops.withdraw_consent(household.consents[0], worker, on=date.today() - timedelta(days=5))
+        created.append(household)
+    db.session.flush()
+    _interests(users, flats, created)
+    echo(f"  {len(created)} demo households, 2 open landlord interests")
+
+
+def _interests(users: dict[str, User], flats: list[Flat], households: list[Household]) -> None:
+    published = {
+        flat.organisation_id: flat for flat in flats if flat.status == FlatStatus.PUBLISHED.value
+    }
+    for login, household, message in (
+        ("vermieterin", households[0], "Die Wohnung liegt nah an der Schule der Kinder."),
+        ("wohnungsbau", households[1], "Katzen sind bei uns willkommen."),
+    ):
+        landlord = users[login]
+        flat = published[landlord.organisation_id]
+        db.session.add(
+            Interest(
+                flat=flat,
+                household=household,
+                organisation_id=landlord.organisation_id,
+                created_by_id=landlord.id,
+                message=message,
+            )
+        )
+    db.session.flush()

@@ -1,0 +1,405 @@
+"""Forms of the households domain (back office): the profile with its restricted identity, the
+consent with its optional scan, and the status buttons."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.core.fields import DecimalTextField
+from portal.core.i18n import area as format_area
+from portal.core.i18n import money as format_money
+from portal.core.i18n import number as format_number
+from portal.households.models import CostBearer, Household, HouseholdStatus
+from portal.households.operations import IDENTITY_FIELDS, Proposal
+from portal.listings.models import District
+from portal.listings.photos import PhotoRejected, process_photo
+
+PROFILE_TEXT_MAX = 1000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/webp": "webp"}
+
+STATUS_LABELS = {
+    HouseholdStatus.DRAFT.value: _l("Draft"),
+    HouseholdStatus.VETTED.value: _l("Vetted"),
+    HouseholdStatus.PAUSED.value: _l("Paused"),
+    HouseholdStatus.HOUSED.value: _l("Housed"),
+    HouseholdStatus.WITHDRAWN.value: _l("Withdrawn"),
+}
+COST_BEARER_LABELS = {
+    CostBearer.JOBCENTER.value: _l("Jobcenter"),
+    CostBearer.SOZIALAMT.value: _l("Social welfare office (Sozialamt)"),
+    CostBearer.OWN_INCOME.value: _l("Own income"),
+}
+# The same words as models.CONSENT_SCOPE, so the default text is offered in the user's language.
+DEFAULT_SCOPE = _l("profile visible to registered landlords; name revealed at a viewing")
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def cost_bearer_label(value: str) -> str:
+    return str(COST_BEARER_LABELS.get(value, value))
+
+
+def _persons(message) -> NumberRange:
+    return NumberRange(min=0, max=12, message=message)
+
+
+class HouseholdForm(FlaskForm):
+    """The public profile (tier 1), the proposal overrides and the restricted identity. The code
+    is generated, never typed. ``case_notes`` is removed for anyone but a social worker."""
+
+    # The household
+    adults = IntegerField(
+        _l("Adults"),
+        default=1,
+        validators=[
+            InputRequired(_l("Please enter the number of adults.")),
+            NumberRange(min=1, max=12, message=_l("Please enter between 1 and 12 adults.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    children = IntegerField(
+        _l("Children"),
+        default=0,
+        description=_l("Under 18."),
+        validators=[
+            InputRequired(_l("Please enter the number of children (0 if none).")),
+            _persons(_l("Please enter between 0 and 12 children.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    earliest_move_in = DateField(
+        _l("Earliest move-in"),
+        validators=[InputRequired(_l("Please enter the earliest move-in date."))],
+    )
+    waiting_since = DateField(
+        _l("Looking for a flat since"),
+        description=_l("Empty: today. The waiting time counts in the matching."),
+        validators=[Optional()],
+    )
+    # Wishes and needs
+    preferred_districts = SelectMultipleField(
+        _l("Preferred districts"),
+        coerce=int,
+        description=_l("Hold Ctrl (Cmd on a Mac) to choose several. None: any district."),
+        validators=[Optional()],
+        render_kw={"size": 12},
+    )
+    cost_bearer = RadioField(
+        _l("Who pays the rent"),
+        choices=[SelectChoice(value, label) for value, label in COST_BEARER_LABELS.items()],
+        default=CostBearer.JOBCENTER.value,
+        validators=[InputRequired(_l("Please choose who pays the rent."))],
+    )
+    has_wbs = BooleanField(_l("The household has a housing entitlement certificate (WBS)"))
+    wbs_persons = IntegerField(
+        _l("WBS for how many persons?"),
+        description=_l("Only with a WBS."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=12, message=_l("Please enter between 1 and 12 persons.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    has_pets = BooleanField(_l("The household has pets"))
+    needs_step_free = BooleanField(_l("Needs step-free access"))
+    needs_wheelchair = BooleanField(_l("Needs a wheelchair-accessible flat"))
+    profile_text = TextAreaField(
+        _l("Profile text"),
+        description=_l(
+            "Written with the household; landlords read it. No names, origin, health details, "
+            "residence status or religion. At most 1,000 characters."
+        ),
+        validators=[
+            Optional(),
+            Length(
+                max=PROFILE_TEXT_MAX,
+                message=_l("Please shorten the text to at most 1,000 characters."),
+            ),
+        ],
+        render_kw={"maxlength": PROFILE_TEXT_MAX},
+    )
+    # What the rules grant; empty means the proposal
+    needed_rooms = DecimalTextField(_l("Rooms needed"), places=1, validators=[Optional()])
+    needed_area = DecimalTextField(_l("Floor area up to (m²)"), places=2, validators=[Optional()])
+    max_gross_cold_rent = DecimalTextField(
+        _l("Maximum gross cold rent (€)"), places=2, fixed=True, validators=[Optional()]
+    )
+    override_reason = TextAreaField(
+        _l("Reason for a different value"),
+        description=_l("Needed when a value above differs from the proposal."),
+        validators=[Optional(), Length(max=500)],
+    )
+    # Restricted (staff only)
+    main_tenant_name = StringField(
+        _l("Main tenant's name"), validators=[Optional(), Length(max=200)]
+    )
+    adult_names = TextAreaField(
+        _l("Names of the adults"),
+        description=_l("One name per line."),
+        validators=[Optional(), Length(max=2000)],
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"type": "tel", "autocomplete": "off"},
+    )
+    email = StringField(
+        _l("E-mail address"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Please enter a valid e-mail address."), check_deliverability=False),
+        ],
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+    current_accommodation = StringField(
+        _l("Current accommodation"), validators=[Optional(), Length(max=300)]
+    )
+    case_notes = TextAreaField(
+        _l("Case notes"),
+        description=_l("Social workers only; never shown to specialists or landlords."),
+        validators=[Optional(), Length(max=20000)],
+    )
+
+    def __init__(
+        self,
+        *args,
+        districts: list[District] = (),  # type: ignore[assignment]
+        is_new: bool = True,
+        with_case_notes: bool = True,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_new = is_new
+        self.preferred_districts.choices = [
+            SelectChoice(str(d.id), d.name, optgroup=d.borough) for d in districts
+        ]
+        if not is_new:
+            del self.waiting_since  # set once, when the profile is created
+        if not with_case_notes:
+            del self.case_notes
+
+    @property
+    def persons(self) -> int | None:
+        """The household size as entered, if it can be read."""
+        adults, children = self.adults.data, self.children.data
+        if not isinstance(adults, int) or not isinstance(children, int):
+            return None
+        return adults + children if 1 <= adults + children <= 12 else None
+
+    def show_proposal(self, persons: int, proposal: Proposal) -> None:
+        """Put what the rules propose for ``persons`` into the hints of the override fields."""
+        empty = _l("Empty: the proposal is used.")
+        self.needed_rooms.description = _l(
+            "Proposed for %(n)d persons (WNB rule): %(rooms)s rooms.",
+            n=persons,
+            rooms=format_number(proposal.rooms),
+        )
+        self.needed_area.description = _l(
+            "Proposed for %(n)d persons (WNB rule): %(area)s.",
+            n=persons,
+            area=format_area(proposal.area),
+        )
+        if proposal.max_rent is None:
+            self.max_gross_cold_rent.description = _l(
+                "The rent-limit table has no figure for %(n)d persons: please enter one.",
+                n=persons,
+            )
+        else:
+            self.max_gross_cold_rent.description = _l(
+                "Rent limit for %(n)d persons: %(limit)s.",
+                n=persons,
+                limit=format_money(proposal.max_rent),
+            )
+        for name in ("needed_rooms", "needed_area"):
+            self[name].description = f"{self[name].description} {empty}"
+        if proposal.max_rent is not None:
+            self.max_gross_cold_rent.description = f"{self.max_gross_cold_rent.description} {empty}"
+
+    def validate_children(self, field) -> None:
+        adults = self.adults.data
+        if isinstance(adults, int) and isinstance(field.data, int) and adults + field.data > 12:
+            raise ValidationError(_l("A household has at most 12 persons."))
+
+    def validate_earliest_move_in(self, field) -> None:
+        if field.data and field.data > date.today() + timedelta(days=3 * 366):
+            raise ValidationError(_l("Please enter a date within the next three years."))
+
+    def validate_waiting_since(self, field) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("This date cannot be in the future."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain for an empty field.
+        if self.has_wbs.data and self.wbs_persons.data is None and not self.wbs_persons.errors:
+            self.wbs_persons.errors = [
+                *self.wbs_persons.errors,
+                str(_l("Please say for how many persons the WBS is.")),
+            ]
+            return False
+        return ok
+
+    def validate_needed_rooms(self, field) -> None:
+        if field.data is not None and (
+            not Decimal(1) <= field.data <= Decimal(12) or (field.data * 2) % 1
+        ):
+            raise ValidationError(_l("Rooms must be between 1 and 12, in steps of 0.5."))
+
+    def validate_needed_area(self, field) -> None:
+        if field.data is not None and not Decimal(10) <= field.data <= Decimal(300):
+            raise ValidationError(_l("The floor area must be between 10 and 300 m²."))
+
+    def validate_max_gross_cold_rent(self, field) -> None:
+        if field.data is not None and not Decimal(0) < field.data < Decimal(10000):
+            raise ValidationError(_l("Please enter an amount between 0 and 10,000 €."))
+
+    def payload(self) -> dict[str, Any]:
+        """What the operations take: every field but the token and the districts."""
+        data = dict(self.data)
+        for name in ("csrf_token", "preferred_districts"):
+            data.pop(name, None)
+        return data
+
+
+def initial_data(household: Household, proposal: Proposal) -> dict[str, Any]:
+    """The edit form's values. A stored size or rent that equals the proposal shows as empty
+    (it follows the rules); only real overrides are shown, with their reason."""
+    data: dict[str, Any] = {
+        name: getattr(household, name)
+        for name in (
+            "adults",
+            "children",
+            "earliest_move_in",
+            "cost_bearer",
+            "has_wbs",
+            "wbs_persons",
+            "has_pets",
+            "needs_step_free",
+            "needs_wheelchair",
+            "profile_text",
+        )
+    }
+    data["preferred_districts"] = [d.id for d in household.preferred_districts]
+    if household.override_reason:
+        proposed = {
+            "needed_rooms": proposal.rooms,
+            "needed_area": proposal.area,
+            "max_gross_cold_rent": proposal.max_rent,
+        }
+        for name, value in proposed.items():
+            stored = getattr(household, name)
+            data[name] = stored if stored != value else None
+        data["override_reason"] = household.override_reason
+    if household.identity is not None:
+        for name in IDENTITY_FIELDS:
+            data[name] = getattr(household.identity, name)
+    return data
+
+
+class ConsentForm(FlaskForm):
+    """The household's written consent; the optional scan is checked by its content, never by
+    its name, and kept in ``document`` as ``(bytes, content type)`` once valid."""
+
+    given_on = DateField(
+        _l("Consent given on"),
+        default=date.today,
+        validators=[InputRequired(_l("Please enter the date the consent was signed."))],
+    )
+    expires_on = DateField(
+        _l("Consent expires on"),
+        description=_l("Empty: six months after the date it was given."),
+        validators=[Optional()],
+    )
+    scope = TextAreaField(
+        _l("Scope"),
+        default=DEFAULT_SCOPE,
+        description=_l("What the household agreed to, as on the signed form."),
+        validators=[
+            InputRequired(_l("Please describe the scope of the consent.")),
+            Length(max=300, message=_l("Please shorten the scope to at most 300 characters.")),
+        ],
+    )
+    document = FileField(
+        _l("Scan of the signed form (optional)"),
+        description=_l("PDF or image (JPEG, PNG, WebP, HEIC), at most 10 MB."),
+        render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp,image/heic,.heic"},
+    )
+
+    checked_document: tuple[bytes, str] | None = None
+
+    def validate_given_on(self, field) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The consent cannot be dated in the future."))
+
+    def validate_expires_on(self, field) -> None:
+        if field.data is None:
+            return
+        if self.given_on.data and field.data <= self.given_on.data:
+            raise ValidationError(_l("The expiry date must be after the date it was given."))
+        if field.data < date.today():
+            raise ValidationError(_l("This consent would already have expired."))
+
+    def validate_document(self, field) -> None:
+        self.checked_document = None
+        if not field.data:
+            return
+        self.checked_document = check_document(field.data.stream)
+
+
+def check_document(stream) -> tuple[bytes, str]:
+    """A consent scan as ``(bytes to store, content type)``: a PDF (by its magic bytes) kept
+    as it is, or an image decoded and re-encoded without metadata. Raises ValidationError."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_l("The file is too large. Please upload at most 10 MB."))
+    if data.startswith(PDF_MAGIC):
+        return data, "application/pdf"
+    try:
+        processed = process_photo(io.BytesIO(data), max_bytes=MAX_DOCUMENT_BYTES)
+    except PhotoRejected as exc:
+        if exc.code == "not_image":
+            raise ValidationError(
+                _l(
+                    "This file is neither a PDF nor an image. "
+                    "Please upload the scan as PDF or JPEG."
+                )
+            ) from None
+        raise ValidationError(
+            _l("This image could not be used. Please scan the form again, as PDF or JPEG.")
+        ) from None
+    # The widest variant (up to 2048 px) keeps a scanned A4 page readable.
+    return processed.variants[-1].data, processed.mime_type
+
+
+class StatusForm(FlaskForm):
+    """The status buttons: ``to`` is the new status (the buttons carry it)."""
+
+    to = HiddenField(validators=[InputRequired()])
+
+    def validate_to(self, field) -> None:
+        if field.data not in {s.value for s in HouseholdStatus} - {HouseholdStatus.DRAFT.value}:
+            raise ValidationError("unknown status")

@@ -1,0 +1,133 @@
+"""What a landlord may see of a household: the tier-1 public profile, as an explicit allow-list.
+
+Landlord templates receive ``PublicProfile`` and ``FlatFit`` objects only, never a
+``Household``: a model object would let a template reach ``identity``, ``consents``,
+``override_reason`` or ``vetted_by_id`` through one careless attribute. A field appears on a
+landlord's page only when it is copied here, by name, from the list in DESIGN.md section 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+
+from portal.households.models import CostBearer, Household
+from portal.listings.models import Flat
+from portal.placements.matching import explain
+
+COST_BEARER_LABELS = {
+    CostBearer.JOBCENTER.value: _l("Rent paid via Jobcenter"),
+    CostBearer.SOZIALAMT.value: _l("Rent paid via Sozialamt"),
+    CostBearer.OWN_INCOME.value: _l("Own income"),
+}
+
+
+class NotPublic(Exception):
+    """A profile was about to be shown that landlords may not see (a bug in the caller)."""
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """The tier-1 profile of a vetted household with a valid consent; nothing else."""
+
+    id: int  # for the link only; the page shows the pseudonymous code
+    code: str
+    adults: int
+    children: int
+    size: int
+    needed_rooms: Decimal
+    needed_area: Decimal
+    earliest_move_in: date
+    districts: tuple[str, ...]
+    cost_bearer: str
+    has_wbs: bool
+    wbs_persons: int | None
+    has_pets: bool
+    needs: tuple[str, ...]
+    profile_text: str | None
+    vetted_on: date | None
+
+    @classmethod
+    def of(cls, household: Household, today: date | None = None) -> PublicProfile:
+        """The public profile of ``household``; refuses a household landlords may not see, so
+        that a wrong query fails loudly instead of showing a hidden profile."""
+        if not household.is_visible_to_landlords(today):
+            raise NotPublic(household.id)
+        needs = []
+        if household.needs_wheelchair:
+            needs.append(str(_l("Needs a wheelchair-accessible flat")))
+        if household.needs_step_free and not household.needs_wheelchair:
+            needs.append(str(_l("Needs step-free access")))
+        vetted_on = None
+        if household.vetted_at is not None:
+            vetted_on = to_user_timezone(household.vetted_at).date()
+        return cls(
+            id=household.id,
+            code=household.code,
+            adults=household.adults,
+            children=household.children,
+            size=household.size,
+            needed_rooms=household.needed_rooms,
+            needed_area=household.needed_area,
+            earliest_move_in=household.earliest_move_in,
+            districts=tuple(d.name for d in household.preferred_districts),
+            cost_bearer=str(COST_BEARER_LABELS.get(household.cost_bearer, "–")),
+            has_wbs=household.has_wbs,
+            wbs_persons=household.wbs_persons if household.has_wbs else None,
+            has_pets=household.has_pets,
+            needs=tuple(needs),
+            profile_text=household.profile_text,
+            vetted_on=vetted_on,
+        )
+
+    @property
+    def wbs_label(self) -> str:
+        if not self.has_wbs:
+            return str(_l("No WBS"))
+        if self.wbs_persons:
+            return str(_l("WBS for %(n)d persons", n=self.wbs_persons))
+        return str(_l("Has a WBS"))
+
+    @property
+    def pets_label(self) -> str:
+        return str(_l("Has pets") if self.has_pets else _l("No pets"))
+
+    @property
+    def supported_by(self) -> str:
+        return str(_l("Supported by the Kümmerer team"))
+
+
+@dataclass(frozen=True)
+class FlatFit:
+    """How one of the landlord's own flats fits a household, in sentences built from the
+    tier-1 profile (rooms, area, rent limit, WBS, access, move-in date) only."""
+
+    flat_id: int
+    flat_label: str
+    fits: bool
+    met: tuple[str, ...]  # the hard rules the pair meets
+    unmet: tuple[str, ...]  # the hard rules it does not
+    notes: tuple[str, ...]  # district preference, pets: worth knowing, not required
+
+    @classmethod
+    def of(cls, flat: Flat, household: Household, today: date | None = None) -> FlatFit:
+        match = explain(flat, household, today)
+        hard = [r for r in match.reasons if r.hard]
+        return cls(
+            flat_id=flat.id,
+            flat_label=flat.address_line or str(_l("Flat without address")),
+            fits=match.fits,
+            met=tuple(r.text for r in hard if r.met),
+            unmet=tuple(r.text for r in hard if not r.met),
+            notes=tuple(r.text for r in match.reasons if not r.hard),
+        )
+
+
+def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
+    """Each of ``flats`` measured against ``household``: those that fit first."""
+    fits = [FlatFit.of(flat, household, today) for flat in flats]
+    return sorted(fits, key=lambda fit: not fit.fits)

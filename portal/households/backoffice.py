@@ -8,13 +8,12 @@ detail page (tier 1 and tier 2, never case notes or consent documents); admins a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.forms import EmptyForm
@@ -38,9 +37,15 @@ from portal.households.models import (
     SOCIAL_WORKER,
     Consent,
     Household,
-    HouseholdIdentity,
     HouseholdStatus,
     ProfileView,
+)
+from portal.households.queries import (
+    EXPIRY_WARNING_DAYS,
+    CaseloadFilter,
+    consent_state,
+    expiring_count,
+    valid_until,
 )
 from portal.listings.models import District, Flat
 from portal.placements.matching import rank_flats
@@ -49,7 +54,6 @@ from portal.placements.models import Interest, InterestStatus
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
 READERS = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-EXPIRY_WARNING_DAYS = 14
 PER_PAGE = 25
 # The status buttons a social worker may see, in this order.
 MOVES = (
@@ -72,121 +76,11 @@ def _register_template_helpers(state) -> None:
     )
 
 
-def consent_state(consent: Consent, today: date | None = None) -> str:
-    """valid | expired | withdrawn | future."""
-    today = today or date.today()
-    if consent.withdrawn_on is not None:
-        return "withdrawn"
-    if consent.expires_on < today:
-        return "expired"
-    return "valid" if consent.given_on <= today else "future"
-
-
-def valid_until(household: Household, today: date) -> date | None:
-    """The last day on which the household has a valid consent (from the loaded consents)."""
-    days = [c.expires_on for c in household.consents if c.is_valid(today)]
-    return max(days) if days else None
-
-
-# The list ---------------------------------------------------------------------------------------
-
-SORTS = ("waiting", "newest", "code", "expiry")
-CONSENT_FILTERS = ("valid", "expiring", "none")
-
-
-def _valid_until_column(today: date):
-    return (
-        select(func.max(Consent.expires_on))
-        .where(
-            Consent.household_id == Household.id,
-            Consent.withdrawn_on.is_(None),
-            Consent.given_on <= today,
-            Consent.expires_on >= today,
-        )
-        .correlate(Household)
-        .scalar_subquery()
-    )
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-@dataclass
-class HouseholdFilter:
-    text: str = ""
-    status: str | None = None
-    size: int | None = None
-    consent: str | None = None
-    sort: str = "waiting"
-
-    @classmethod
-    def from_args(cls, args) -> HouseholdFilter:
-        status = args.get("status") or None
-        consent = args.get("consent") or None
-        return cls(
-            text=" ".join((args.get("q") or "").split())[:100],
-            status=status if status in {s.value for s in HouseholdStatus} else None,
-            size=_int(args.get("size")),
-            consent=consent if consent in CONSENT_FILTERS else None,
-            sort=args.get("sort") if args.get("sort") in SORTS else "waiting",
-        )
-
-    def query(self, today: date) -> Select:
-        """The matching households, with what the list shows loaded in a fixed number of
-        queries."""
-        until = _valid_until_column(today)
-        query = select(Household).options(
-            selectinload(Household.consents),
-            selectinload(Household.identity).load_only(HouseholdIdentity.main_tenant_name),
-        )
-        if self.text:
-            needle = self.text.lower()
-            query = query.where(
-                or_(
-                    func.lower(Household.code).contains(needle, autoescape=True),
-                    Household.identity.has(
-                        func.lower(HouseholdIdentity.main_tenant_name).contains(
-                            needle, autoescape=True
-                        )
-                    ),
-                )
-            )
-        if self.status:
-            query = query.where(Household.status == self.status)
-        if self.size:
-            query = query.where(Household.adults + Household.children == self.size)
-        if self.consent == "valid":
-            query = query.where(until.is_not(None))
-        elif self.consent == "expiring":
-            query = query.where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
-        elif self.consent == "none":
-            query = query.where(until.is_(None))
-        order = {
-            "waiting": (Household.waiting_since.asc(), Household.id.asc()),
-            "newest": (Household.created_at.desc(), Household.id.desc()),
-            "code": (Household.code.asc(),),
-            "expiry": (until.is_(None), until.asc(), Household.id.asc()),
-        }[self.sort]
-        return query.order_by(*order)
-
-
-def expiring_count(today: date) -> int:
-    """Households whose last valid consent ends within the warning period."""
-    until = _valid_until_column(today)
-    return db.session.scalar(
-        select(func.count(Household.id)).where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
-    )
-
-
 @bp.route("/")
 @staff_required(*READERS)
 def index():
     today = date.today()
-    criteria = HouseholdFilter.from_args(request.args)
+    criteria = CaseloadFilter.from_args(request.args)
     page = db.paginate(
         criteria.query(today),
         page=request.args.get("page", 1, type=int),

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, exists, not_, or_, select
+from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.extensions import db
-from portal.households.models import Household, household_districts
+from portal.households.models import (
+    Consent,
+    Household,
+    HouseholdIdentity,
+    HouseholdStatus,
+    household_districts,
+)
 from portal.listings.models import District, Flat
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 from portal.placements.matching import fits_any_of, visible_to_landlords
@@ -181,3 +187,116 @@ def visible_household(household_id: int, today: date) -> Household | None:
     if household is None or not household.is_visible_to_landlords(today):
         return None
     return household
+
+
+# The staff caseload list ------------------------------------------------------------------------
+
+EXPIRY_WARNING_DAYS = 14
+
+
+def consent_state(consent: Consent, today: date | None = None) -> str:
+    """valid | expired | withdrawn | future."""
+    today = today or date.today()
+    if consent.withdrawn_on is not None:
+        return "withdrawn"
+    if consent.expires_on < today:
+        return "expired"
+    return "valid" if consent.given_on <= today else "future"
+
+
+def valid_until(household: Household, today: date) -> date | None:
+    """The last day on which the household has a valid consent (from the loaded consents)."""
+    days = [c.expires_on for c in household.consents if c.is_valid(today)]
+    return max(days) if days else None
+
+
+SORTS = ("waiting", "newest", "code", "expiry")
+CONSENT_FILTERS = ("valid", "expiring", "none")
+
+
+def _valid_until_column(today: date):
+    return (
+        select(func.max(Consent.expires_on))
+        .where(
+            Consent.household_id == Household.id,
+            Consent.withdrawn_on.is_(None),
+            Consent.given_on <= today,
+            Consent.expires_on >= today,
+        )
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class CaseloadFilter:
+    text: str = ""
+    status: str | None = None
+    size: int | None = None
+    consent: str | None = None
+    sort: str = "waiting"
+
+    @classmethod
+    def from_args(cls, args) -> CaseloadFilter:
+        status = args.get("status") or None
+        consent = args.get("consent") or None
+        return cls(
+            text=" ".join((args.get("q") or "").split())[:100],
+            status=status if status in {s.value for s in HouseholdStatus} else None,
+            size=_int(args.get("size")),
+            consent=consent if consent in CONSENT_FILTERS else None,
+            sort=args.get("sort") if args.get("sort") in SORTS else "waiting",
+        )
+
+    def query(self, today: date) -> Select:
+        """The matching households, with what the list shows loaded in a fixed number of
+        queries."""
+        until = _valid_until_column(today)
+        query = select(Household).options(
+            selectinload(Household.consents),
+            selectinload(Household.identity).load_only(HouseholdIdentity.main_tenant_name),
+        )
+        if self.text:
+            needle = self.text.lower()
+            query = query.where(
+                or_(
+                    func.lower(Household.code).contains(needle, autoescape=True),
+                    Household.identity.has(
+                        func.lower(HouseholdIdentity.main_tenant_name).contains(
+                            needle, autoescape=True
+                        )
+                    ),
+                )
+            )
+        if self.status:
+            query = query.where(Household.status == self.status)
+        if self.size:
+            query = query.where(Household.adults + Household.children == self.size)
+        if self.consent == "valid":
+            query = query.where(until.is_not(None))
+        elif self.consent == "expiring":
+            query = query.where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+        elif self.consent == "none":
+            query = query.where(until.is_(None))
+        order = {
+            "waiting": (Household.waiting_since.asc(), Household.id.asc()),
+            "newest": (Household.created_at.desc(), Household.id.desc()),
+            "code": (Household.code.asc(),),
+            "expiry": (until.is_(None), until.asc(), Household.id.asc()),
+        }[self.sort]
+        return query.order_by(*order)
+
+
+def expiring_count(today: date) -> int:
+    """Households whose last valid consent ends within the warning period."""
+    until = _valid_until_column(today)
+    return db.session.scalar(
+        select(func.count(Household.id)).where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+    )

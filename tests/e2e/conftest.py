@@ -108,7 +108,7 @@ def web(chromium, live_server, request):
     phone = request.node.get_closest_marker("phone") is not None
     context = chromium.new_context(
         viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
-        locale="de-DE",
+        locale="en-GB" if request.node.get_closest_marker("english") else "de-DE",
         is_mobile=phone,
         has_touch=phone,
     )

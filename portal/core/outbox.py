@@ -47,6 +47,10 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # One text attachment at most (a calendar invitation): name, MIME type, content.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_text: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status}>"
@@ -57,7 +61,13 @@ def _one_line(value: str, limit: int) -> str:
     return " ".join(value.split())[:limit]
 
 
-def queue_mail(to: str, template: str, locale: str | None = None, **context: Any) -> OutboxMessage:
+def queue_mail(
+    to: str,
+    template: str,
+    locale: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
+    **context: Any,
+) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` in ``locale`` and queue it for ``to``.
 
     The template's first line is the subject, the rest the body. Nothing is sent here; the row
@@ -76,6 +86,8 @@ def queue_mail(to: str, template: str, locale: str | None = None, **context: Any
         subject=_one_line(subject, MAX_SUBJECT),
         body_text=body.strip() + "\n",
     )
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment_text = attachment
     db.session.add(message)
     return message
 
@@ -89,6 +101,17 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=addr.split("@")[-1])
     email.set_content(message.body_text)
+    if message.attachment_text is not None:
+        maintype, _, rest = (message.attachment_type or "text/plain").partition("/")
+        subtype, _, params = rest.partition(";")
+        extra = dict(part.strip().split("=", 1) for part in params.split(";") if "=" in part)
+        email.add_attachment(
+            message.attachment_text.encode(),
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=message.attachment_name or "attachment",
+            params=extra,
+        )
     return email
 
 

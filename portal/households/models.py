@@ -58,6 +58,7 @@ TRANSITIONS: dict[tuple[HouseholdStatus, HouseholdStatus], frozenset[str]] = {
     (HouseholdStatus.VETTED, HouseholdStatus.HOUSED): frozenset({SOCIAL_WORKER, SYSTEM}),
     (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED): frozenset({SOCIAL_WORKER, SYSTEM}),
     (HouseholdStatus.HOUSED, HouseholdStatus.VETTED): frozenset({SYSTEM}),
+    (HouseholdStatus.HOUSED, HouseholdStatus.PAUSED): frozenset({SYSTEM}),  # no valid consent
     (HouseholdStatus.DRAFT, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
     (HouseholdStatus.VETTED, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
     (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Role, User
 from portal.core import audit
+from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
@@ -189,7 +190,7 @@ def record_consent(
     document: tuple[str, str] | None = None,
 ) -> Consent:
     """Record written consent (default expiry six months after it was given)."""
-    expires_on = expires_on or _add_months(given_on, CONSENT_MONTHS)
+    expires_on = expires_on or add_months(given_on, CONSENT_MONTHS)
     if expires_on <= given_on:
         raise HouseholdError("expiry before start")
     consent = Consent(
@@ -325,12 +326,3 @@ def published_flats_of(user: User) -> list[Flat]:
             .order_by(Flat.id)
         )
     )
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    import calendar
-
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

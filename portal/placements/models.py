@@ -1,17 +1,31 @@
-"""Placements: for now the landlord's interest in a household for one of their flats, which the
-specialist turns into a placement (next step of the workflow)."""
+"""Placements: one flat and one household moving through the contract steps, with an event per
+step; the landlord's interest that can start one; aftercare follow-ups."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from portal.core.db import Base, TimestampMixin, UTCDateTime
+from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.households.models import Household
 from portal.listings.models import Flat
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 
 class InterestStatus(StrEnum):
@@ -45,3 +59,320 @@ class Interest(TimestampMixin, Base):
 
     flat: Mapped[Flat] = relationship()
     household: Mapped[Household] = relationship()
+
+
+class State(StrEnum):
+    PROPOSED = "proposed"
+    LANDLORD_ACCEPTED = "landlord_accepted"
+    VIEWING_SCHEDULED = "viewing_scheduled"
+    VIEWING_DONE = "viewing_done"
+    RENT_OFFER_SUBMITTED = "rent_offer_submitted"
+    COSTS_APPROVED = "costs_approved"
+    LEASE_SIGNED = "lease_signed"
+    MOVED_IN = "moved_in"
+    AFTERCARE = "aftercare"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+ORDER = [
+    State.PROPOSED,
+    State.LANDLORD_ACCEPTED,
+    State.VIEWING_SCHEDULED,
+    State.VIEWING_DONE,
+    State.RENT_OFFER_SUBMITTED,
+    State.COSTS_APPROVED,
+    State.LEASE_SIGNED,
+    State.MOVED_IN,
+    State.AFTERCARE,
+    State.COMPLETED,
+]
+OPEN_STATES = tuple(s for s in ORDER if s != State.COMPLETED)
+CLOSED_STATES = (State.COMPLETED, State.CANCELLED)
+# The invariants the database holds (partial unique indexes below): a flat has at most one open
+# placement from landlord_accepted on; a household at most one from viewing_scheduled on.
+FLAT_HOLDING = ORDER[ORDER.index(State.LANDLORD_ACCEPTED) : ORDER.index(State.COMPLETED)]
+HOUSEHOLD_HOLDING = ORDER[ORDER.index(State.VIEWING_SCHEDULED) : ORDER.index(State.COMPLETED)]
+
+
+def _in(states) -> str:
+    return "state IN (" + ", ".join(f"'{s.value}'" for s in states) + ")"
+
+
+CANCEL_REASONS = (
+    "landlord_declined",
+    "household_declined",
+    "viewing_negative",
+    "costs_refused",
+    "flat_let",
+    "household_housed_elsewhere",
+    "no_contact",
+    "other",
+)
+FOLLOW_UP_MONTHS = (1, 3, 6, 12)
+FOLLOW_UP_OUTCOMES = ("all_well", "needs_support", "rent_arrears", "conflict")
+
+LANDLORD, SPECIALIST, SOCIAL_WORKER, SYSTEM = "landlord", "specialist", "social_worker", "system"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"  # the landlord agrees to meet the household
+    DECLINE = "decline"  # the landlord does not (the placement is cancelled)
+    SCHEDULE_VIEWING = "schedule_viewing"
+    RESCHEDULE_VIEWING = "reschedule_viewing"
+    RECORD_VIEWING = "record_viewing"
+    SUBMIT_RENT_OFFER = "submit_rent_offer"
+    APPROVE_COSTS = "approve_costs"
+    SIGN_LEASE = "sign_lease"
+    MOVE_IN = "move_in"
+    START_AFTERCARE = "start_aftercare"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+
+
+# action -> (states it starts from, state it leads to (None: stays), roles that may take it)
+STEPS: dict[Action, tuple[tuple[State, ...], State | None, frozenset[str]]] = {
+    Action.ACCEPT: ((State.PROPOSED,), State.LANDLORD_ACCEPTED, frozenset({LANDLORD, SPECIALIST})),
+    Action.DECLINE: ((State.PROPOSED,), State.CANCELLED, frozenset({LANDLORD, SPECIALIST})),
+    Action.SCHEDULE_VIEWING: (
+        (State.LANDLORD_ACCEPTED,),
+        State.VIEWING_SCHEDULED,
+        frozenset({SPECIALIST}),
+    ),
+    Action.RESCHEDULE_VIEWING: ((State.VIEWING_SCHEDULED,), None, frozenset({SPECIALIST})),
+    Action.RECORD_VIEWING: (
+        (State.VIEWING_SCHEDULED,),
+        State.VIEWING_DONE,
+        frozenset({SPECIALIST}),
+    ),
+    Action.SUBMIT_RENT_OFFER: (
+        (State.VIEWING_DONE,),
+        State.RENT_OFFER_SUBMITTED,
+        frozenset({SPECIALIST}),
+    ),
+    Action.APPROVE_COSTS: (
+        (State.RENT_OFFER_SUBMITTED,),
+        State.COSTS_APPROVED,
+        frozenset({SPECIALIST}),
+    ),
+    Action.SIGN_LEASE: ((State.COSTS_APPROVED,), State.LEASE_SIGNED, frozenset({SPECIALIST})),
+    Action.MOVE_IN: ((State.LEASE_SIGNED,), State.MOVED_IN, frozenset({SPECIALIST})),
+    Action.START_AFTERCARE: (
+        (State.MOVED_IN,),
+        State.AFTERCARE,
+        frozenset({SPECIALIST, SOCIAL_WORKER, SYSTEM}),
+    ),
+    Action.COMPLETE: (
+        (State.AFTERCARE,),
+        State.COMPLETED,
+        frozenset({SPECIALIST, SOCIAL_WORKER, SYSTEM}),
+    ),
+    Action.CANCEL: (OPEN_STATES, State.CANCELLED, frozenset({SPECIALIST, SYSTEM})),
+}
+
+
+class StepRefused(Exception):
+    """The workflow does not allow this step now, or not for this role; ``code`` says which
+    (``state``, ``role``, ``flat_taken``, ``household_taken``, ``data``, ``flat_not_free``)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+class Placement(TimestampMixin, Base):
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint(_in(list(State)), name="state"),
+        Index(
+            "uq_placements_flat_holding",
+            "flat_id",
+            unique=True,
+            sqlite_where=text(_in(FLAT_HOLDING)),
+            postgresql_where=text(_in(FLAT_HOLDING)),
+        ),
+        Index(
+            "uq_placements_household_holding",
+            "household_id",
+            unique=True,
+            sqlite_where=text(_in(HOUSEHOLD_HOLDING)),
+            postgresql_where=text(_in(HOUSEHOLD_HOLDING)),
+        ),
+        Index("ix_placements_state_changed", "state", "state_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flat_id: Mapped[int] = mapped_column(ForeignKey("flats.id", ondelete="RESTRICT"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="RESTRICT"), index=True
+    )
+    interest_id: Mapped[int | None] = mapped_column(ForeignKey("interests.id", ondelete="SET NULL"))
+    origin: Mapped[str] = mapped_column(String(12))  # "specialist" | "interest"
+    state: Mapped[str] = mapped_column(String(24), default=State.PROPOSED.value)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )  # the specialist in charge
+    # Step data
+    viewing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    viewing_place: Mapped[str | None] = mapped_column(String(200))
+    viewing_companion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    viewing_sequence: Mapped[int] = mapped_column(default=0)  # ICS SEQUENCE
+    viewing_outcome: Mapped[str | None] = mapped_column(Text)
+    rent_offer_on: Mapped[date | None] = mapped_column(Date)
+    rent_offer_office: Mapped[str | None] = mapped_column(String(120))
+    costs_approved_on: Mapped[date | None] = mapped_column(Date)
+    deposit_loan: Mapped[bool | None]
+    lease_signed_on: Mapped[date | None] = mapped_column(Date)
+    rent_start_on: Mapped[date | None] = mapped_column(Date)
+    keys_handed_over_on: Mapped[date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str | None] = mapped_column(String(30))
+    cancel_note: Mapped[str | None] = mapped_column(Text)
+
+    flat: Mapped[Flat] = relationship()
+    household: Mapped[Household] = relationship()
+    staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
+    viewing_companion: Mapped[User | None] = relationship(foreign_keys=[viewing_companion_id])
+    events: Mapped[list[PlacementEvent]] = relationship(
+        back_populates="placement", order_by="PlacementEvent.id", cascade="all, delete-orphan"
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="placement", order_by="FollowUp.due_on", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+    @property
+    def identity_revealed(self) -> bool:
+        """Tier 2 (main tenant's name, the accompanying staff member) reaches the landlord from
+        the scheduled viewing on, and only while the placement goes on or has completed."""
+        if self.state == State.CANCELLED:
+            return False
+        return ORDER.index(State(self.state)) >= ORDER.index(State.VIEWING_SCHEDULED)
+
+    def allowed_actions(self, role: str) -> list[Action]:
+        return [
+            action
+            for action, (sources, _to, roles) in STEPS.items()
+            if State(self.state) in sources and role in roles
+        ]
+
+    def advance(
+        self,
+        action: Action,
+        actor: User | None,
+        role: str,
+        *,
+        on_behalf_of: str | None = None,
+        note: str | None = None,
+        **data: Any,
+    ) -> PlacementEvent:
+        """The one method that changes ``state``. Refuses (StepRefused, nothing changed) a step
+        the workflow does not allow from the current state, or not for ``role``; otherwise
+        stores the step's data, writes a PlacementEvent and an AuditEvent. Side effects on flat
+        and household, and the database's invariants, are handled by the caller's operation
+        (placements/operations.py) in the same transaction."""
+        from portal.core import audit
+
+        sources, target, roles = STEPS[action]
+        if State(self.state) not in sources:
+            raise StepRefused("state", f"{action} from {self.state}")
+        if role not in roles:
+            raise StepRefused("role", f"{action} by {role}")
+        previous = self.state
+        for name, value in data.items():
+            if not hasattr(type(self), name):
+                raise StepRefused("data", name)
+            setattr(self, name, value)
+        if target is not None:
+            self.state = target.value
+        self.state_changed_at = utcnow()
+        event = PlacementEvent(
+            placement=self,
+            action=action.value,
+            from_state=previous,
+            to_state=self.state,
+            actor_id=actor.id if actor is not None else None,
+            role=role,
+            on_behalf_of=on_behalf_of,
+            note=(note or "").strip() or None,
+            data={
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in data.items()
+                if not isinstance(v, (bytes, bytearray))
+            },
+        )
+        # Added through the session, not the collection: appending to a collection that was
+        # loaded before a savepoint showed the event twice in memory.
+        event.placement_id = self.id
+        session = object_session(self)
+        assert session is not None, "advance() needs a persisted placement"
+        session.add(event)
+        session.flush()
+        session.expire(self, ["events"])
+        audit.record(
+            f"placement.{action.value}",
+            actor=actor,
+            obj=self,
+            previous=previous,
+            state=self.state,
+            on_behalf_of=on_behalf_of or "",
+        )
+        return event
+
+    def __repr__(self) -> str:
+        return f"<Placement {self.id} {self.state}>"
+
+
+class PlacementEvent(Base):
+    """One step (or note) in a placement's history."""
+
+    __tablename__ = "placement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(20))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(20))  # "landlord": by phone
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    placement: Mapped[Placement] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class FollowUp(Base):
+    """An aftercare check after moving in (1, 3, 6, 12 months)."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('all_well', 'needs_support', 'rent_arrears', "
+            "'conflict')",
+            name="outcome",
+        ),
+        Index("ix_follow_ups_open_due", "done_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
+    months: Mapped[int]
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    placement: Mapped[Placement] = relationship(back_populates="follow_ups")

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.accounts.models import User
 from portal.core import audit
+from portal.core.dates import add_months
+from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
-from portal.households.models import Household
+from portal.households.models import Household, HouseholdStatus
 from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
-from portal.placements.models import Interest
+from portal.placements.models import (
+    CANCEL_REASONS,
+    CLOSED_STATES,
+    FLAT_HOLDING,
+    FOLLOW_UP_MONTHS,
+    FOLLOW_UP_OUTCOMES,
+    LANDLORD,
+    OPEN_STATES,
+    SYSTEM,
+    Action,
+    FollowUp,
+    Interest,
+    InterestStatus,
+    Placement,
+    PlacementEvent,
+    State,
+    StepRefused,
+)
 
 
 class InterestError(Exception):
@@ -77,3 +98,402 @@ def register_interest(
         url=f"{base}/backoffice/households/{household.id}",
     )
     return interest
+
+
+# Placements ------------------------------------------------------------------------------------
+
+
+class PlacementError(Exception):
+    """Refused; ``code`` says why, ``message`` can be shown to the user."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message or code
+
+
+def _lock(model, object_id: int):
+    """Re-read one row with a row lock on PostgreSQL (SQLite serialises writers anyway), so two
+    people confirming at the same moment see each other's result."""
+    return db.session.scalar(
+        select(model)
+        .where(model.id == object_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def propose(
+    flat: Flat, household: Household, actor: User, interest: Interest | None = None
+) -> Placement:
+    """Start a placement (``proposed``): the specialist proposes a household for a published
+    flat, or accepts a landlord's interest. The landlord is asked to accept or decline."""
+    if flat.status != FlatStatus.PUBLISHED:
+        raise PlacementError("flat_not_free")
+    if not household.is_visible_to_landlords(date.today()):
+        raise PlacementError("not_visible")
+    duplicate = db.session.scalar(
+        select(Placement.id).where(
+            Placement.flat_id == flat.id,
+            Placement.household_id == household.id,
+            Placement.state.not_in([s.value for s in CLOSED_STATES]),
+        )
+    )
+    if duplicate is not None:
+        raise PlacementError("duplicate")
+    placement = Placement(
+        flat=flat,
+        household=household,
+        origin="interest" if interest else "specialist",
+        interest_id=interest.id if interest else None,
+        state=State.PROPOSED.value,
+        staff_id=actor.id,
+    )
+    placement.events.append(
+        PlacementEvent(
+            action="propose",
+            from_state="",
+            to_state="proposed",
+            actor_id=actor.id,
+            role=actor.role,
+            data={},
+        )
+    )
+    db.session.add(placement)
+    db.session.flush()
+    audit.record(
+        "placement.proposed", actor=actor, obj=placement, flat_id=flat.id, household_id=household.id
+    )
+    _tell_landlord(placement, "placement_proposed")
+    return placement
+
+
+def accept_interest(interest: Interest, actor: User) -> Placement:
+    """The specialist takes up a landlord's interest: it becomes a proposed placement."""
+    if interest.status != InterestStatus.OPEN:
+        raise PlacementError("decided")
+    placement = propose(interest.flat, interest.household, actor, interest=interest)
+    interest.status = InterestStatus.ACCEPTED.value
+    interest.decided_at = utcnow()
+    audit.record("interest.accepted", actor=actor, obj=interest, placement_id=placement.id)
+    return placement
+
+
+def decline_interest(interest: Interest, actor: User) -> None:
+    """Decline politely: the landlord hears that the team will not follow this up now, and
+    nothing about the household."""
+    if interest.status != InterestStatus.OPEN:
+        raise PlacementError("decided")
+    interest.status = InterestStatus.DECLINED.value
+    interest.decided_at = utcnow()
+    audit.record("interest.declined", actor=actor, obj=interest)
+    recipient = db.session.get(User, interest.created_by_id or -1)
+    if recipient is not None and recipient.is_active:
+        queue_mail(
+            recipient.email,
+            "interest_declined",
+            recipient.locale,
+            name=recipient.full_name,
+            code=interest.household.code,
+            flat=interest.flat,
+        )
+
+
+REQUIRED_DATA = {
+    Action.SCHEDULE_VIEWING: ("viewing_at", "viewing_place", "viewing_companion_id"),
+    Action.RESCHEDULE_VIEWING: ("viewing_at", "viewing_place", "viewing_companion_id"),
+    Action.RECORD_VIEWING: ("viewing_outcome",),
+    Action.SUBMIT_RENT_OFFER: ("rent_offer_on", "rent_offer_office"),
+    Action.APPROVE_COSTS: ("costs_approved_on", "deposit_loan"),
+    Action.SIGN_LEASE: ("lease_signed_on", "rent_start_on"),
+    Action.MOVE_IN: ("keys_handed_over_on",),
+    Action.CANCEL: ("cancel_reason",),
+}
+
+
+def take_step(
+    placement: Placement,
+    action: Action,
+    actor: User | None,
+    role: str,
+    *,
+    on_behalf_of: str | None = None,
+    note: str | None = None,
+    **data: Any,
+) -> PlacementEvent:
+    """Take one step with its data, and everything that follows from it, in one transaction:
+    the flat is reserved from ``landlord_accepted`` and let at ``moved_in``; the household is
+    housed at ``moved_in``; cancelling releases both; at ``lease_signed`` the flat's other
+    proposals are cancelled ("flat let"). Refused steps raise PlacementError and change
+    nothing; the database's unique indexes catch a second placement holding the same flat or
+    household even when two requests race."""
+    missing = [name for name in REQUIRED_DATA.get(action, ()) if data.get(name) in (None, "")]
+    if missing:
+        raise PlacementError("data", ",".join(missing))
+    if action == Action.CANCEL and data["cancel_reason"] not in CANCEL_REASONS:
+        raise PlacementError("data", "cancel_reason")
+    flat = _lock(Flat, placement.flat_id)
+    household = _lock(Household, placement.household_id)
+    try:
+        with db.session.begin_nested():
+            previous = State(placement.state)
+            try:
+                event = placement.advance(
+                    action, actor, role, on_behalf_of=on_behalf_of, note=note, **data
+                )
+            except StepRefused as exc:
+                raise PlacementError(exc.code) from exc
+            _side_effects(placement, previous, action, actor, flat, household)
+            db.session.flush()
+    except IntegrityError as exc:
+        taken = "flat_taken" if "flat" in str(exc.orig).lower() else "household_taken"
+        raise PlacementError(taken) from exc
+    except OperationalError as exc:  # SQLite: another writer at the same moment
+        raise PlacementError("busy") from exc
+    _notify(placement, action)
+    return event
+
+
+def _side_effects(
+    placement: Placement,
+    previous: State,
+    action: Action,
+    actor: User | None,
+    flat: Flat,
+    household: Household,
+) -> None:
+    state = State(placement.state)
+    if action == Action.ACCEPT:
+        if flat.status != FlatStatus.PUBLISHED:
+            raise PlacementError("flat_taken")
+        flat.transition(FlatStatus.RESERVED, actor, SYSTEM, placement_id=placement.id)
+    elif action == Action.DECLINE:
+        placement.cancel_reason = "landlord_declined"
+    elif action == Action.SIGN_LEASE:
+        others = db.session.scalars(
+            select(Placement).where(
+                Placement.flat_id == flat.id,
+                Placement.id != placement.id,
+                Placement.state == State.PROPOSED.value,
+            )
+        ).all()
+        for other in others:
+            other.advance(
+                Action.CANCEL,
+                actor,
+                SYSTEM,
+                cancel_reason="flat_let",
+                note="flat let to another household",
+            )
+    elif action == Action.MOVE_IN:
+        flat.transition(FlatStatus.LET, actor, SYSTEM, placement_id=placement.id)
+        household.transition(HouseholdStatus.HOUSED, actor, SYSTEM, placement_id=placement.id)
+        moved = placement.keys_handed_over_on
+        for months in FOLLOW_UP_MONTHS:
+            placement.follow_ups.append(FollowUp(months=months, due_on=add_months(moved, months)))
+    elif state == State.CANCELLED:
+        if previous in FLAT_HOLDING and flat.status == FlatStatus.RESERVED:
+            flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
+        if household.status == HouseholdStatus.HOUSED:
+            to = (
+                HouseholdStatus.VETTED
+                if household.valid_consent() is not None
+                else HouseholdStatus.PAUSED
+            )
+            household.transition(to, actor, SYSTEM, placement_id=placement.id)
+
+
+def _landlord_of(placement: Placement) -> User | None:
+    flat = placement.flat
+    user = db.session.get(User, flat.submitted_by_id or flat.created_by_id or -1)
+    if user is None or not user.is_active:
+        user = next((m for m in flat.organisation.members if m.is_active), None)
+    return user
+
+
+def _tell_landlord(placement: Placement, template: str, **context: Any) -> None:
+    landlord = _landlord_of(placement)
+    if landlord is None:
+        return
+    url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.id}"
+    queue_mail(
+        landlord.email,
+        template,
+        landlord.locale,
+        name=landlord.full_name,
+        flat=placement.flat,
+        code=placement.household.code,
+        url=url,
+        **context,
+    )
+
+
+def _notify(placement: Placement, action: Action) -> None:
+    """The e-mails of a step, queued in the step's transaction."""
+    if action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING):
+        landlord = _landlord_of(placement)
+        if landlord is None:
+            return
+        from flask_babel import force_locale
+        from flask_babel import gettext as _
+
+        from portal.placements.calendar import viewing_invitation
+
+        with force_locale(landlord.locale):
+            summary = _("Viewing: %(address)s", address=placement.flat.address_line)
+            description = _(
+                "Viewing with household %(code)s, accompanied by the Kümmerer team.",
+                code=placement.household.code,
+            )
+        ics = viewing_invitation(
+            placement, summary, description, current_app.config["PROGRAMME_CONTACT_EMAIL"]
+        )
+        url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.id}"
+        queue_mail(
+            landlord.email,
+            "viewing_invitation",
+            landlord.locale,
+            attachment=("viewing.ics", "text/calendar; method=REQUEST", ics),
+            name=landlord.full_name,
+            flat=placement.flat,
+            placement=placement,
+            rescheduled=action == Action.RESCHEDULE_VIEWING,
+            url=url,
+            tenant=(
+                placement.household.identity.main_tenant_name
+                if placement.household.identity
+                else None
+            ),
+            companion=placement.viewing_companion.full_name
+            if placement.viewing_companion
+            else None,
+        )
+    elif action in (Action.CANCEL, Action.DECLINE):
+        _tell_landlord(placement, "placement_cancelled")
+
+
+def record_follow_up(
+    follow_up: FollowUp, actor: User, outcome: str, note: str | None, done_on: date | None = None
+) -> None:
+    """Record an aftercare check. The first moves the placement into aftercare; the last
+    completes it."""
+    if outcome not in FOLLOW_UP_OUTCOMES:
+        raise PlacementError("data", "outcome")
+    if follow_up.done_on is not None:
+        raise PlacementError("done")
+    placement = follow_up.placement
+    if placement.state not in (State.MOVED_IN, State.AFTERCARE):
+        raise PlacementError("state")
+    follow_up.done_on = done_on or date.today()
+    follow_up.outcome = outcome
+    follow_up.note = (note or "").strip() or None
+    follow_up.recorded_by_id = actor.id
+    audit.record(
+        "follow_up.recorded", actor=actor, obj=follow_up, placement_id=placement.id, outcome=outcome
+    )
+    if placement.state == State.MOVED_IN:
+        placement.advance(Action.START_AFTERCARE, actor, SYSTEM)
+    if all(f.done_on is not None for f in placement.follow_ups):
+        placement.advance(Action.COMPLETE, actor, SYSTEM)
+
+
+def add_note(placement: Placement, actor: User, note: str) -> PlacementEvent:
+    """A note in the timeline; the state stays."""
+    text = (note or "").strip()
+    if not text:
+        raise PlacementError("data", "note")
+    event = PlacementEvent(
+        placement=placement,
+        action="note",
+        from_state=placement.state,
+        to_state=placement.state,
+        actor_id=actor.id,
+        role=actor.role,
+        note=text[:4000],
+        data={},
+    )
+    db.session.add(event)
+    audit.record("placement.note", actor=actor, obj=placement)
+    return event
+
+
+def propose_viewing_slots(placement: Placement, landlord: User, slots: str) -> PlacementEvent:
+    """The landlord suggests times for the viewing; the team is told."""
+    if placement.flat.organisation_id != landlord.organisation_id:
+        raise PlacementError("role")
+    if placement.state not in (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED):
+        raise PlacementError("state")
+    text = (slots or "").strip()
+    if not text:
+        raise PlacementError("data", "slots")
+    event = PlacementEvent(
+        placement=placement,
+        action="viewing_slots",
+        from_state=placement.state,
+        to_state=placement.state,
+        actor_id=landlord.id,
+        role=LANDLORD,
+        note=text[:2000],
+        data={},
+    )
+    db.session.add(event)
+    audit.record("placement.viewing_slots", actor=landlord, obj=placement)
+    queue_mail(
+        current_app.config["PROGRAMME_CONTACT_EMAIL"],
+        "viewing_slots",
+        "de",
+        code=placement.household.code,
+        flat=placement.flat,
+        slots=text[:2000],
+        url=current_app.config["PORTAL_BASE_URL"] + f"/backoffice/placements/{placement.id}",
+    )
+    return event
+
+
+OVERDUE_DAYS = 14
+
+
+def remind(today: date | None = None) -> dict[str, int]:
+    """For cron: tell the specialist in charge (or every specialist) about placements with no
+    progress for 14 days and about follow-ups due within the coming week."""
+    today = today or date.today()
+    limit = datetime.combine(today - timedelta(days=OVERDUE_DAYS), datetime.min.time(), UTC)
+    stuck = db.session.scalars(
+        select(Placement).where(
+            Placement.state.in_(
+                [s.value for s in OPEN_STATES if s not in (State.MOVED_IN, State.AFTERCARE)]
+            ),
+            Placement.state_changed_at < limit,
+        )
+    ).all()
+    due = db.session.scalars(
+        select(FollowUp).where(
+            FollowUp.done_on.is_(None), FollowUp.due_on <= today + timedelta(days=7)
+        )
+    ).all()
+    specialists = db.session.scalars(
+        select(User).where(User.role == "specialist", User.is_active.is_(True))
+    ).all()
+    per_person: dict[int, tuple[User, list[Placement], list[FollowUp]]] = {}
+    for placement in stuck:
+        for person in (
+            [placement.staff] if placement.staff and placement.staff.is_active else specialists
+        ):
+            per_person.setdefault(person.id, (person, [], []))[1].append(placement)
+    for follow_up in due:
+        staff = follow_up.placement.staff
+        for person in [staff] if staff and staff.is_active else specialists:
+            per_person.setdefault(person.id, (person, [], []))[2].append(follow_up)
+    base = current_app.config["PORTAL_BASE_URL"]
+    for person, placements, follow_ups in per_person.values():
+        queue_mail(
+            person.email,
+            "placements_reminder",
+            person.locale,
+            name=person.full_name,
+            placements=placements,
+            follow_ups=follow_ups,
+            base=base,
+            today=today,
+        )
+    return {"overdue": len(stuck), "follow_ups": len(due), "mails": len(per_person)}

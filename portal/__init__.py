@@ -75,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.households import views as households_views
     from portal.listings import backoffice as listings_backoffice
     from portal.listings import views as listings_views
+    from portal.placements import backoffice as placements_backoffice
+    from portal.placements import views as placements_views
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -84,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(listings_backoffice.bp)
     app.register_blueprint(households_views.bp)
     app.register_blueprint(households_backoffice.bp)
+    app.register_blueprint(placements_views.bp)
+    app.register_blueprint(placements_backoffice.bp)
     limiter.exempt(health.bp)
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 MESSAGE_MAX = 1000
 
@@ -47,3 +47,16 @@ class InterestForm(FlaskForm):
         allowed = {_flat_id(choice.value) for choice in field.choices or []}
         if field.data is None or field.data not in allowed:
             raise ValidationError(_l("Please choose one of your published flats."))
+
+
+class ViewingSlotsForm(FlaskForm):
+    """The landlord proposes times for the viewing (free text)."""
+
+    slots = TextAreaField(
+        _l("When could the viewing take place?"),
+        description=_l("For example: Tuesday or Thursday after 4 pm, Saturday morning."),
+        validators=[
+            InputRequired(_l("Please suggest at least one time.")),
+            Length(max=2000, message=_l("Please keep it to at most 2,000 characters.")),
+        ],
+    )

@@ -267,6 +267,8 @@ def _side_effects(
         if flat.status != FlatStatus.PUBLISHED:
             raise PlacementError("flat_taken")
         flat.transition(FlatStatus.RESERVED, actor, SYSTEM, placement_id=placement.id)
+    elif action == Action.RESCHEDULE_VIEWING:
+        placement.viewing_sequence += 1  # calendars update the event with the same UID
     elif action == Action.DECLINE:
         placement.cancel_reason = "landlord_declined"
     elif action == Action.SIGN_LEASE:

@@ -1,4 +1,5 @@
-"""Staff routes of the accounts domain: the back-office home and the landlord list."""
+"""Staff routes of the accounts domain: the back-office home (with the placements dashboard for
+casework) and the landlord list."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.listings.queries import waiting_for_review
+from portal.placements.backoffice import dashboard
 from portal.placements.models import Interest, InterestStatus
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
@@ -28,10 +30,11 @@ def home():
         )
     )
     organisations = db.session.scalar(select(func.count(Organisation.id)))
-    interests, open_interests, flats_waiting = [], 0, 0
+    interests, open_interests, flats_waiting, placements = [], 0, 0, None
     if current_user.role in (Role.SPECIALIST, Role.SOCIAL_WORKER):  # casework, not admins
         interests, open_interests = _open_interests()
         flats_waiting = waiting_for_review()
+        placements = dashboard()
     return render_template(
         "backoffice/home.html",
         landlords=landlords,
@@ -40,6 +43,7 @@ def home():
         interests=interests,
         open_interests=open_interests,
         flats_waiting=flats_waiting,
+        placements=placements,
     )
 
 

@@ -91,8 +91,10 @@ def demo_load() -> None:
         return
     from portal.households import demo as households_demo
     from portal.listings import demo as listings_demo
+    from portal.placements import demo as placements_demo
 
     users = accounts_demo.seed(click.echo)
     flats = listings_demo.seed(users, click.echo)
     households_demo.seed(users, flats, click.echo)
+    placements_demo.seed(users, click.echo)
     db.session.commit()

@@ -28,6 +28,7 @@ from portal.listings.forms import FlatForm, PhotoEditForm, PhotoUploadForm
 from portal.listings.models import District, Flat, FlatStatus, Photo
 from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
+from portal.placements.presenters import landlord_placements
 
 bp = Blueprint("listings", __name__, url_prefix="/flats")
 
@@ -161,7 +162,11 @@ def edit(flat_id: int):
 def show(flat_id: int):
     flat = _own_flat(flat_id)
     return render_template(
-        "listings/show.html", flat=flat, facts=flat_facts(flat), action_form=EmptyForm()
+        "listings/show.html",
+        flat=flat,
+        facts=flat_facts(flat),
+        action_form=EmptyForm(),
+        placements=landlord_placements(current_user.organisation_id, flat_id=flat.id),
     )
 
 

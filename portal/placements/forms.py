@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.placements.calendar import BERLIN
+from portal.placements.models import Action, State
 
 MESSAGE_MAX = 1000
 
@@ -60,3 +72,379 @@ class ViewingSlotsForm(FlaskForm):
             Length(max=2000, message=_l("Please keep it to at most 2,000 characters.")),
         ],
     )
+
+
+# Back office: labels of states, steps, reasons and outcomes -------------------------------------
+
+STATE_LABELS = {
+    State.PROPOSED.value: _l("Proposed"),
+    State.LANDLORD_ACCEPTED.value: _l("Landlord accepted"),
+    State.VIEWING_SCHEDULED.value: _l("Viewing scheduled"),
+    State.VIEWING_DONE.value: _l("Viewing done"),
+    State.RENT_OFFER_SUBMITTED.value: _l("Rent offer submitted"),
+    State.COSTS_APPROVED.value: _l("Costs approved"),
+    State.LEASE_SIGNED.value: _l("Lease signed"),
+    State.MOVED_IN.value: _l("Moved in"),
+    State.AFTERCARE.value: _l("Aftercare"),
+    State.COMPLETED.value: _l("Completed"),
+    State.CANCELLED.value: _l("Cancelled"),
+}
+# What a button says.
+ACTION_LABELS = {
+    Action.ACCEPT.value: _l("Accept on the landlord's behalf"),
+    Action.DECLINE.value: _l("Decline on the landlord's behalf"),
+    Action.SCHEDULE_VIEWING.value: _l("Schedule the viewing"),
+    Action.RESCHEDULE_VIEWING.value: _l("Move the viewing"),
+    Action.RECORD_VIEWING.value: _l("Record the viewing"),
+    Action.SUBMIT_RENT_OFFER.value: _l("Record the rent offer"),
+    Action.APPROVE_COSTS.value: _l("Record the cost approval"),
+    Action.SIGN_LEASE.value: _l("Record the lease"),
+    Action.MOVE_IN.value: _l("Record the move-in"),
+    Action.START_AFTERCARE.value: _l("Start aftercare"),
+    Action.COMPLETE.value: _l("Complete the placement"),
+    Action.CANCEL.value: _l("Cancel the placement"),
+}
+# What the timeline says happened.
+EVENT_LABELS = {
+    "propose": _l("Proposed"),
+    Action.ACCEPT.value: _l("Landlord accepted"),
+    Action.DECLINE.value: _l("Landlord declined"),
+    Action.SCHEDULE_VIEWING.value: _l("Viewing scheduled"),
+    Action.RESCHEDULE_VIEWING.value: _l("Viewing moved"),
+    Action.RECORD_VIEWING.value: _l("Viewing recorded"),
+    Action.SUBMIT_RENT_OFFER.value: _l("Rent offer submitted"),
+    Action.APPROVE_COSTS.value: _l("Costs approved"),
+    Action.SIGN_LEASE.value: _l("Lease signed"),
+    Action.MOVE_IN.value: _l("Moved in"),
+    Action.START_AFTERCARE.value: _l("Aftercare started"),
+    Action.COMPLETE.value: _l("Completed"),
+    Action.CANCEL.value: _l("Cancelled"),
+    "note": _l("Note"),
+    "viewing_slots": _l("Viewing times suggested by the landlord"),
+}
+CANCEL_REASON_LABELS = {
+    "landlord_declined": _l("The landlord declined"),
+    "household_declined": _l("The household declined"),
+    "viewing_negative": _l("The viewing did not lead to a lease"),
+    "costs_refused": _l("The costs were not approved"),
+    "flat_let": _l("The flat was let otherwise"),
+    "household_housed_elsewhere": _l("The household found a flat elsewhere"),
+    "no_contact": _l("No contact any more"),
+    "other": _l("Other reason"),
+}
+OUTCOME_LABELS = {
+    "all_well": _l("All well"),
+    "needs_support": _l("Needs support"),
+    "rent_arrears": _l("Rent arrears"),
+    "conflict": _l("Conflict with the landlord or neighbours"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, action))
+
+
+def cancel_reason_label(reason: str | None) -> str:
+    return str(CANCEL_REASON_LABELS.get(reason or "", reason or "–"))
+
+
+def outcome_label(outcome: str | None) -> str:
+    return str(OUTCOME_LABELS.get(outcome or "", outcome or "–"))
+
+
+# Back office: one small form per step -----------------------------------------------------------
+
+NOTE_MAX = 4000
+
+
+def _required(message) -> list:
+    return [InputRequired(message)]
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIP = [_strip]
+
+
+class StepForm(FlaskForm):
+    """A step's form: ``step_data()`` gives the keyword arguments of ``operations.take_step``
+    (the step's data, ``note``, ``on_behalf_of``)."""
+
+    def step_data(self) -> dict[str, Any]:
+        return {}
+
+
+class LandlordAnswerForm(StepForm):
+    """Accept or decline a proposal for the landlord, who told the team by phone."""
+
+    on_behalf = BooleanField(
+        _l("Recorded on the landlord's behalf (phone call)"),
+        validators=[
+            InputRequired(_l("Please confirm that the landlord gave this answer to the team."))
+        ],
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        description=_l("For example who called and when."),
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        render_kw={"rows": 2},
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {"on_behalf_of": "landlord", "note": self.note.data}
+
+
+class ViewingForm(StepForm):
+    """Date, time (Europe/Berlin), place and the staff member who goes along."""
+
+    viewing_date = DateField(_l("Date"), validators=_required(_l("Please enter the date.")))
+    viewing_time = TimeField(
+        _l("Time"),
+        description=_l("Local time in Duisburg."),
+        validators=_required(_l("Please enter the time, e.g. 14:30.")),
+    )
+    viewing_place = StringField(
+        _l("Place"),
+        description=_l("For example: in front of the house, at the main entrance."),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please enter where the viewing takes place.")),
+            Length(max=200, message=_l("Please write at most %(max)d characters.")),
+        ],
+    )
+    companion = SelectField(_l("Accompanied by"), coerce=_flat_id, validate_choice=False)
+
+    def set_staff(self, staff: list[tuple[int, str]]) -> None:
+        """``staff``: (id, name) of the active staff members."""
+        self.companion.choices = [SelectChoice("", _l("Please choose"))] + [
+            SelectChoice(str(user_id), name) for user_id, name in staff
+        ]
+
+    def validate_companion(self, field: SelectField) -> None:
+        allowed = {_flat_id(choice.value) for choice in field.choices or []} - {None}
+        if field.data is None or field.data not in allowed:
+            raise ValidationError(_l("Please choose who accompanies the viewing."))
+
+    def viewing_at(self) -> datetime:
+        """The local date and time as a UTC-aware moment."""
+        local = datetime.combine(self.viewing_date.data, self.viewing_time.data, tzinfo=BERLIN)
+        return local.astimezone(UTC)
+
+    def step_data(self) -> dict[str, Any]:
+        return {
+            "viewing_at": self.viewing_at(),
+            "viewing_place": self.viewing_place.data.strip(),
+            "viewing_companion_id": self.companion.data,
+        }
+
+
+class ViewingOutcomeForm(StepForm):
+    viewing_outcome = TextAreaField(
+        _l("Outcome of the viewing"),
+        description=_l("For example: both sides want to go on; the household asks about …"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please describe the outcome of the viewing.")),
+            Length(max=NOTE_MAX),
+        ],
+        render_kw={"rows": 3},
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {"viewing_outcome": self.viewing_outcome.data.strip()}
+
+
+class RentOfferForm(StepForm):
+    rent_offer_on = DateField(
+        _l("Rent offer sent on"), validators=_required(_l("Please enter the date."))
+    )
+    rent_offer_office = StringField(
+        _l("Sent to"),
+        description=_l("For example: Jobcenter Duisburg-Mitte, Sozialamt."),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please enter the office the rent offer went to.")),
+            Length(max=120, message=_l("Please write at most %(max)d characters.")),
+        ],
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {
+            "rent_offer_on": self.rent_offer_on.data,
+            "rent_offer_office": self.rent_offer_office.data.strip(),
+        }
+
+
+class CostsApprovedForm(StepForm):
+    costs_approved_on = DateField(
+        _l("Written approval (Zusicherung) dated"),
+        validators=_required(_l("Please enter the date.")),
+    )
+    deposit_loan = RadioField(
+        _l("Is the deposit paid as a loan?"),
+        choices=[SelectChoice("yes", _l("yes")), SelectChoice("no", _l("no"))],
+        validators=_required(_l("Please choose yes or no.")),
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {
+            "costs_approved_on": self.costs_approved_on.data,
+            "deposit_loan": self.deposit_loan.data == "yes",
+        }
+
+
+class LeaseForm(StepForm):
+    lease_signed_on = DateField(
+        _l("Lease signed on"), validators=_required(_l("Please enter the date."))
+    )
+    rent_start_on = DateField(
+        _l("Rent starts on"), validators=_required(_l("Please enter the date."))
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {
+            "lease_signed_on": self.lease_signed_on.data,
+            "rent_start_on": self.rent_start_on.data,
+        }
+
+
+class MoveInForm(StepForm):
+    keys_handed_over_on = DateField(
+        _l("Keys handed over on"),
+        description=_l("The aftercare follow-ups are due 1, 3, 6 and 12 months later."),
+        validators=_required(_l("Please enter the date.")),
+    )
+
+    def step_data(self) -> dict[str, Any]:
+        return {"keys_handed_over_on": self.keys_handed_over_on.data}
+
+
+class ConfirmStepForm(StepForm):
+    """A step without data (start aftercare, complete)."""
+
+
+class CancelForm(StepForm):
+    cancel_reason = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice("", _l("Please choose"))]
+        + [SelectChoice(key, label) for key, label in CANCEL_REASON_LABELS.items()],
+        validators=_required(_l("Please choose a reason.")),
+    )
+    note = TextAreaField(
+        _l("What happened?"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please describe briefly why the placement ends.")),
+            Length(max=NOTE_MAX),
+        ],
+        render_kw={"rows": 3},
+    )
+
+    def validate_cancel_reason(self, field: SelectField) -> None:
+        if field.data not in CANCEL_REASON_LABELS:
+            raise ValidationError(_l("Please choose a reason."))
+
+    def step_data(self) -> dict[str, Any]:
+        return {"cancel_reason": self.cancel_reason.data, "note": self.note.data}
+
+
+STEP_FORMS: dict[Action, type[StepForm]] = {
+    Action.ACCEPT: LandlordAnswerForm,
+    Action.DECLINE: LandlordAnswerForm,
+    Action.SCHEDULE_VIEWING: ViewingForm,
+    Action.RESCHEDULE_VIEWING: ViewingForm,
+    Action.RECORD_VIEWING: ViewingOutcomeForm,
+    Action.SUBMIT_RENT_OFFER: RentOfferForm,
+    Action.APPROVE_COSTS: CostsApprovedForm,
+    Action.SIGN_LEASE: LeaseForm,
+    Action.MOVE_IN: MoveInForm,
+    Action.START_AFTERCARE: ConfirmStepForm,
+    Action.COMPLETE: ConfirmStepForm,
+    Action.CANCEL: CancelForm,
+}
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(
+        _l("Note"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please write the note.")),
+            Length(max=NOTE_MAX, message=_l("Please write at most %(max)d characters.")),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
+class FollowUpForm(FlaskForm):
+    """Record an aftercare check."""
+
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[SelectChoice(key, label) for key, label in OUTCOME_LABELS.items()],
+        validators=_required(_l("Please choose the outcome.")),
+    )
+    done_on = DateField(_l("Done on"), description=_l("Empty: today."), validators=[Optional()])
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        render_kw={"rows": 3},
+    )
+
+    def validate_done_on(self, field: DateField) -> None:
+        if field.data is not None and field.data > date.today():
+            raise ValidationError(_l("The date cannot be in the future."))
+
+
+# Back office: the filters of the placement list --------------------------------------------------
+
+
+class PlacementFilterForm(FlaskForm):
+    """The list's filters as a GET form (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("State"), validate_choice=False, id="filter-state")
+    district = SelectField(
+        _l("District of the flat"), coerce=_flat_id, validate_choice=False, id="filter-district"
+    )
+    staff = SelectField(
+        _l("Staff member in charge"), coerce=_flat_id, validate_choice=False, id="filter-staff"
+    )
+    changed_from = DateField(
+        _l("Last change from"), validators=[Optional()], id="filter-changed-from"
+    )
+    changed_to = DateField(
+        _l("Last change until"),
+        description=_l("Both days included."),
+        validators=[Optional()],
+        id="filter-changed-to",
+    )
+
+    def set_choices(self, districts, staff: list[tuple[int, str]]) -> None:
+        self.state.choices = [
+            SelectChoice("", _l("all")),
+            SelectChoice("open", _l("all open")),
+        ] + [SelectChoice(key, label) for key, label in STATE_LABELS.items()]
+        self.district.choices = [SelectChoice("", _l("any district"))] + [
+            SelectChoice(str(d.id), d.name, optgroup=d.borough) for d in districts
+        ]
+        self.staff.choices = [SelectChoice("", _l("anyone"))] + [
+            SelectChoice(str(user_id), name) for user_id, name in staff
+        ]
+
+    def validate_changed_to(self, field: DateField) -> None:
+        start = self.changed_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("The end cannot be before the start."))

@@ -25,7 +25,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    extract,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 
 from portal.core.i18n import area as fmt_area
 from portal.core.i18n import day as fmt_day
@@ -38,6 +50,13 @@ from portal.listings.rules import AREA_TOLERANCE, fits_size
 
 MAX_VACANCY_DAYS = 60
 HALF_CENT = Decimal("0.005")
+# The soft score, in points: the district, one point per week of waiting (two years at most),
+# a room more or fewer than needed, pets where the flat allows none.
+PREFERRED, NO_PREFERENCE, ELSEWHERE = 30, 15, 0
+MAX_WAITING_WEEKS = 104
+PER_ROOM = 10
+PETS_NOT_ALLOWED = 20
+SECONDS_PER_DAY = 86400
 HARD = ("size", "rent", "wbs", "access", "move_in")
 
 
@@ -214,12 +233,12 @@ def score(
     today: date,
 ) -> float:
     """Higher is better. ``prefers``: None when the household named no district."""
-    value = 15.0 if prefers is None else (30.0 if prefers else 0.0)
-    value += min((today - waiting_since).days / 7, 104)  # one point per week, two years at most
+    value = float(NO_PREFERENCE if prefers is None else (PREFERRED if prefers else ELSEWHERE))
+    value += min((today - waiting_since).days / 7, MAX_WAITING_WEEKS)
     if flat_rooms is not None:
-        value -= 10 * abs(float(flat_rooms - needed_rooms))
+        value -= PER_ROOM * abs(float(flat_rooms - needed_rooms))
     if has_pets and not flat_pets:
-        value -= 20
+        value -= PETS_NOT_ALLOWED
     return value
 
 
@@ -258,11 +277,15 @@ def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
 
 def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:
     """The hard rules, as conditions on Household for this flat, plus visibility."""
+    return [*visible_to_landlords(today), *_fit_conditions(flat)]
+
+
+def _fit_conditions(flat: Flat) -> list[ColumnElement[bool]]:
+    """The hard rules alone, as conditions on Household for this flat."""
     gross = flat.gross_cold_rent
     if None in (gross, flat.rooms, flat.living_area, flat.available_from):
         return [false()]
     conditions = [
-        *visible_to_landlords(today),
         Household.max_gross_cold_rent >= gross,
         # The sum is taken here, in Decimal: SQLite would add in floating point.
         or_(
@@ -316,57 +339,67 @@ def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
 
 
 def fits_any_of(flats: list[Flat], today: date) -> ColumnElement[bool]:
-    """Households that fit at least one of ``flats`` (the landlord's filter)."""
+    """Visible households that fit at least one of ``flats`` (the landlord's filter)."""
     if not flats:
         return false()
-    return or_(*(and_(*household_conditions(flat, today)) for flat in flats))
+    # Visibility once, not once per flat: repeated in every branch of the OR, PostgreSQL
+    # evaluated the consent subquery as a scan of all consents.
+    return and_(
+        *visible_to_landlords(today),
+        or_(*(and_(*_fit_conditions(flat)) for flat in flats)),
+    )
 
 
 def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> list[Match]:
-    """The households that fit ``flat``, best first, with reasons. Scores are computed from a
-    few columns per candidate; only the ``limit`` best are loaded as objects."""
+    """The households that fit ``flat``, best first (by ``score``, then longer waiting, then
+    id), with reasons. The database ranks the candidates, so only the ``limit`` best rows
+    leave it, whatever the number of households that fit."""
     today = today or date.today()
-    prefers = (
-        exists().where(
-            household_districts.c.household_id == Household.id,
-            household_districts.c.district_id == flat.district_id,
-        )
-        if flat.district_id
-        else false()
-    )
-    has_preferences = exists().where(household_districts.c.household_id == Household.id)
-    rows = db.session.execute(
-        select(
-            Household.id,
-            Household.waiting_since,
-            Household.needed_rooms,
-            Household.has_pets,
-            prefers,
-            has_preferences,
-        ).where(*household_conditions(flat, today))
+    conditions = household_conditions(flat, today)
+    if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
+        return []
+    ids = db.session.scalars(
+        _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
     ).all()
-    scored = sorted(
-        (
-            (
-                score(
-                    flat.district_id,
-                    flat.rooms,
-                    flat.pets_allowed,
-                    row[1],
-                    row[2],
-                    row[3],
-                    bool(row[4]) if row[5] else None,
-                    today,
-                ),
-                row[1],
-                row[0],
-            )
-            for row in rows
-        ),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )[:limit]
-    households = _load_households([item[2] for item in scored])
-    return [explain(flat, households[item[2]], today) for item in scored]
+    households = _load_households(list(ids))
+    return [explain(flat, households[household_id], today) for household_id in ids]
+
+
+def _ranked(query: Select, flat: Flat, today: date) -> Select:
+    """``query`` in the order of ``score`` (then longer waiting, then id), computed by the
+    database in sevenths of a point: whole numbers, so that equal scores tie on every database
+    as they do in Python."""
+    preference = (
+        select(
+            household_districts.c.household_id,
+            func.max(
+                case(
+                    (household_districts.c.district_id == flat.district_id, PREFERRED),
+                    else_=ELSEWHERE,
+                )
+            ).label("points"),
+        )
+        .group_by(household_districts.c.household_id)
+        .subquery()
+    )
+    # extract("epoch") is the one date difference SQLite and PostgreSQL share.
+    days = (_epoch(today) - extract("epoch", Household.waiting_since)) / SECONDS_PER_DAY
+    longest = today - timedelta(weeks=MAX_WAITING_WEEKS)
+    sevenths = (
+        7 * func.coalesce(preference.c.points, NO_PREFERENCE)
+        + case((Household.waiting_since <= longest, 7 * MAX_WAITING_WEEKS), else_=days)
+        - 7 * PER_ROOM * func.abs(Household.needed_rooms - flat.rooms)
+    )
+    if not flat.pets_allowed:
+        sevenths -= case((Household.has_pets.is_(True), 7 * PETS_NOT_ALLOWED), else_=0)
+    return query.outerjoin(preference, preference.c.household_id == Household.id).order_by(
+        sevenths.desc(), Household.waiting_since, Household.id
+    )
+
+
+def _epoch(day: date) -> int:
+    """Seconds from 1970-01-01 to the start of ``day``, as SQL's extract("epoch") counts."""
+    return (day - date(1970, 1, 1)).days * SECONDS_PER_DAY
 
 
 def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:

@@ -249,10 +249,14 @@ class Placement(TimestampMixin, Base):
     @property
     def identity_revealed(self) -> bool:
         """Tier 2 (main tenant's name, the accompanying staff member) reaches the landlord from
-        the scheduled viewing on, and only while the placement goes on or has completed."""
+        the scheduled viewing on, only while the placement goes on or has completed, and only
+        while the household's consent is valid."""
         if self.state == State.CANCELLED:
             return False
-        return ORDER.index(State(self.state)) >= ORDER.index(State.VIEWING_SCHEDULED)
+        if ORDER.index(State(self.state)) < ORDER.index(State.VIEWING_SCHEDULED):
+            return False
+        # The consent's scope includes the name at a viewing; withdrawn or expired, no name.
+        return self.household.valid_consent() is not None
 
     def allowed_actions(self, role: str) -> list[Action]:
         return [

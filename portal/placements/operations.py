@@ -16,8 +16,10 @@ from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
 from portal.households.models import Household, HouseholdStatus
+from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
+from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
@@ -26,6 +28,7 @@ from portal.placements.models import (
     FOLLOW_UP_OUTCOMES,
     LANDLORD,
     OPEN_STATES,
+    STEPS,
     SYSTEM,
     Action,
     FollowUp,
@@ -199,6 +202,9 @@ def decline_interest(interest: Interest, actor: User) -> None:
         )
 
 
+# Steps that bring the household closer to the landlord need its consent to be valid.
+NEEDS_CONSENT = (Action.ACCEPT, Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING)
+
 REQUIRED_DATA = {
     Action.SCHEDULE_VIEWING: ("viewing_at", "viewing_place", "viewing_companion_id"),
     Action.RESCHEDULE_VIEWING: ("viewing_at", "viewing_place", "viewing_companion_id"),
@@ -234,6 +240,10 @@ def take_step(
         raise PlacementError("data", "cancel_reason")
     flat = _lock(Flat, placement.flat_id)
     household = _lock(Household, placement.household_id)
+    sources, _target, roles = STEPS[action]
+    allowed = State(placement.state) in sources and role in roles  # else advance() says why
+    if allowed and action in NEEDS_CONSENT and not household.is_visible_to_landlords(date.today()):
+        raise PlacementError("not_visible")
     try:
         with db.session.begin_nested():
             previous = State(placement.state)
@@ -243,7 +253,12 @@ def take_step(
                 )
             except StepRefused as exc:
                 raise PlacementError(exc.code) from exc
-            _side_effects(placement, previous, action, actor, flat, household)
+            try:
+                _side_effects(placement, previous, action, actor, flat, household)
+            except FlatMoveRefused as exc:
+                raise PlacementError("flat_not_free") from exc
+            except HouseholdMoveRefused as exc:
+                raise PlacementError("not_visible") from exc
             db.session.flush()
     except IntegrityError as exc:
         taken = "flat_taken" if "flat" in str(exc.orig).lower() else "household_taken"
@@ -293,10 +308,33 @@ def _side_effects(
         moved = placement.keys_handed_over_on
         for months in FOLLOW_UP_MONTHS:
             placement.follow_ups.append(FollowUp(months=months, due_on=add_months(moved, months)))
+        # The household has its home: its other open placements end, and a flat one of them
+        # held is offered again.
+        others = db.session.scalars(
+            select(Placement).where(
+                Placement.household_id == household.id,
+                Placement.id != placement.id,
+                Placement.state.in_([State.PROPOSED.value, State.LANDLORD_ACCEPTED.value]),
+            )
+        ).all()
+        for other in others:
+            held = other.state == State.LANDLORD_ACCEPTED
+            other.advance(
+                Action.CANCEL,
+                actor,
+                SYSTEM,
+                cancel_reason="household_housed_elsewhere",
+                note="household moved into another flat",
+            )
+            other_flat = db.session.get(Flat, other.flat_id)
+            if held and other_flat is not None and other_flat.status == FlatStatus.RESERVED:
+                other_flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=other.id)
     elif state == State.CANCELLED:
         if previous in FLAT_HOLDING and flat.status == FlatStatus.RESERVED:
             flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
-        if household.status == HouseholdStatus.HOUSED:
+        # Only the placement that housed the household releases it, not a stale proposal.
+        housed_here = previous in (State.MOVED_IN, State.AFTERCARE)
+        if housed_here and household.status == HouseholdStatus.HOUSED:
             to = (
                 HouseholdStatus.VETTED
                 if household.valid_consent() is not None
@@ -355,7 +393,9 @@ def _notify(placement: Placement, action: Action) -> None:
             landlord.email,
             "viewing_invitation",
             landlord.locale,
-            attachment=("viewing.ics", "text/calendar; method=REQUEST", ics),
+            # The charset is named: the text holds umlauts (address, team name), and a text/*
+            # part without one is read as US-ASCII by mail libraries (Python's among them).
+            attachment=("viewing.ics", "text/calendar; method=REQUEST; charset=utf-8", ics),
             name=landlord.full_name,
             flat=placement.flat,
             placement=placement,
@@ -370,7 +410,8 @@ def _notify(placement: Placement, action: Action) -> None:
             if placement.viewing_companion
             else None,
         )
-    elif action in (Action.CANCEL, Action.DECLINE):
+    elif action == Action.CANCEL:
+        # A landlord who declined needs no letter about it; a cancellation by the team does.
         _tell_landlord(placement, "placement_cancelled")
 
 
@@ -470,7 +511,14 @@ def remind(today: date | None = None) -> dict[str, int]:
     ).all()
     due = db.session.scalars(
         select(FollowUp).where(
-            FollowUp.done_on.is_(None), FollowUp.due_on <= today + timedelta(days=7)
+            FollowUp.done_on.is_(None),
+            FollowUp.due_on <= today + timedelta(days=7),
+            # A cancelled placement's open follow-ups can never be recorded: no reminders.
+            FollowUp.placement_id.in_(
+                select(Placement.id).where(
+                    Placement.state.in_([State.MOVED_IN.value, State.AFTERCARE.value])
+                )
+            ),
         )
     ).all()
     specialists = db.session.scalars(

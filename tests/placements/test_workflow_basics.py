@@ -120,3 +120,75 @@ def test_second_flat_placement_past_acceptance_is_refused(app, db, setup):
             db.session.scalar(select(Placement.state).where(Placement.id == second.id))
             == "landlord_accepted"
         )
+
+
+def test_consent_withdrawn_blocks_acceptance_and_hides_the_name(app, db, setup):
+    landlord, flat, household, specialist = setup
+    with app.test_request_context():
+        placement = ops.propose(flat, household, specialist)
+        household.consents[0].withdrawn_on = date.today()
+        with pytest.raises(ops.PlacementError) as refused:
+            ops.take_step(placement, Action.ACCEPT, landlord, "landlord")
+        assert refused.value.code == "not_visible"
+        assert flat.status == "published"
+
+
+def test_name_revealed_only_while_consent_is_valid(app, db, setup):
+    landlord, flat, household, specialist = setup
+    with app.test_request_context():
+        placement = ops.propose(flat, household, specialist)
+        ops.take_step(placement, Action.ACCEPT, landlord, "landlord")
+        ops.take_step(
+            placement,
+            Action.SCHEDULE_VIEWING,
+            specialist,
+            "specialist",
+            viewing_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC),
+            viewing_place="Vor dem Haus",
+            viewing_companion_id=specialist.id,
+        )
+        assert placement.identity_revealed
+        household.consents[0].withdrawn_on = date.today()
+        assert not placement.identity_revealed
+
+
+def test_moving_in_ends_the_households_other_placements(app, db, setup):
+    landlord, flat, household, specialist = setup
+    other_landlord = UserFactory()
+    other_flat = FlatFactory(organisation=other_landlord.organisation, status="published")
+    with app.test_request_context():
+        placement = ops.propose(flat, household, specialist)
+        elsewhere = ops.propose(other_flat, household, specialist)
+        ops.take_step(elsewhere, Action.ACCEPT, other_landlord, "landlord")
+        assert other_flat.status == "reserved"
+        ops.take_step(placement, Action.ACCEPT, landlord, "landlord")
+        steps = [
+            (
+                Action.SCHEDULE_VIEWING,
+                {
+                    "viewing_at": datetime(2026, 12, 3, 13, 0, tzinfo=UTC),
+                    "viewing_place": "Haus",
+                    "viewing_companion_id": specialist.id,
+                },
+            ),
+            (Action.RECORD_VIEWING, {"viewing_outcome": "gut"}),
+            (Action.SUBMIT_RENT_OFFER, {"rent_offer_on": date.today(), "rent_offer_office": "JC"}),
+            (Action.APPROVE_COSTS, {"costs_approved_on": date.today(), "deposit_loan": False}),
+            (Action.SIGN_LEASE, {"lease_signed_on": date.today(), "rent_start_on": date.today()}),
+            (Action.MOVE_IN, {"keys_handed_over_on": date.today()}),
+        ]
+        for action, data in steps:
+            ops.take_step(placement, action, specialist, "specialist", **data)
+        db.session.refresh(elsewhere)
+        assert elsewhere.state == "cancelled"
+        assert elsewhere.cancel_reason == "household_housed_elsewhere"
+        assert other_flat.status == "published"
+
+
+def test_landlord_decline_sends_no_cancellation_letter(app, db, setup):
+    landlord, flat, household, specialist = setup
+    with app.test_request_context():
+        placement = ops.propose(flat, household, specialist)
+        before = len(outbox(landlord.email))
+        ops.take_step(placement, Action.DECLINE, landlord, "landlord")
+        assert len(outbox(landlord.email)) == before

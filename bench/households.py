@@ -1,0 +1,292 @@
+"""Household benchmarks: ranking the households for one flat, and the landlord's household list.
+
+    .venv/bin/python bench/households.py            # SQLite files
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/households.py
+
+Data: bench/pages.py's flats (10,000, half of them published) and 20,000 households of one to
+five persons, mixed statuses, one or two consents each (most valid, some expired or withdrawn),
+up to three preferred districts.
+
+Targets (issue 4):
+- ``rank_households(flat)``: under 50 ms per flat (median over 30 published flats);
+- the landlord's list (``/households/``, also with "fits one of my flats"): the same statement
+  count at 3 and at 20,000 households, and at least 30 % of the bare app's requests per second.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    count_queries,
+    gunicorn,
+    login_cookie,
+    requests_per_second,
+    temp_sqlite_url,
+)
+from bench.pages import PASSWORD  # noqa: E402
+from bench.pages import seed as seed_flats  # noqa: E402
+
+LANDLORD = "landlord0@bench.example"  # five published flats in both data sets
+LIST = "/households/"
+LIST_FITS = "/households/?fits=y"  # HouseholdFilterForm.fits (portal/households/queries.py)
+RANKED_FLATS = 30
+RANKING_TARGET_MS = 50
+
+
+def seed_households(app, households: int) -> None:
+    """``households`` households with consents and preferred districts, in bulk inserts."""
+    from sqlalchemy import insert, select
+
+    from portal.accounts.models import utcnow
+    from portal.extensions import db
+    from portal.households.models import Consent, Household, household_districts
+    from portal.listings.models import District
+    from portal.listings.rules import limits_in_force, max_area_for, rooms_for
+
+    rng = random.Random(7)
+    today = date.today()
+    now = utcnow()
+    with app.app_context():
+        districts = db.session.scalars(select(District.id)).all()
+        limits = limits_in_force(today).limits
+        statuses = ["vetted"] * 14 + ["draft"] * 2 + ["paused", "housed", "withdrawn", "vetted"]
+        rows = []
+        for i in range(households):
+            size = rng.choices([1, 2, 3, 4, 5], weights=[35, 25, 18, 14, 8])[0]
+            adults = min(size, rng.choice([1, 2]))
+            override = rng.random() < 0.05  # the social worker granted one room more
+            has_wbs = rng.random() < 0.4
+            rows.append(
+                {
+                    "code": f"BN-{i + 1:06d}",
+                    "status": statuses[i % len(statuses)],
+                    "status_changed_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                    "adults": adults,
+                    "children": size - adults,
+                    "needed_rooms": Decimal(rooms_for(size) + override),
+                    "needed_area": max_area_for(size) + 15 * override,
+                    "max_gross_cold_rent": limits.get(size),
+                    "earliest_move_in": today + timedelta(days=rng.randrange(-30, 120)),
+                    "cost_bearer": "jobcenter",
+                    "has_wbs": has_wbs,
+                    "wbs_persons": size if has_wbs else None,
+                    "has_pets": rng.random() < 0.15,
+                    "needs_step_free": rng.random() < 0.06,
+                    "needs_wheelchair": rng.random() < 0.02,
+                    "profile_text": "Benchmark",
+                    "waiting_since": today - timedelta(days=rng.randrange(0, 1100)),
+                    "vetted_at": now,
+                }
+            )
+        for start in range(0, len(rows), 2000):
+            db.session.execute(insert(Household), rows[start : start + 2000])
+        ids = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+        consents, preferences = [], []
+        for household_id in ids:
+            kind = rng.random()
+            given = today - timedelta(days=rng.randrange(1, 170))
+            if kind < 0.1:  # an old consent, expired, and a new one
+                old = given - timedelta(days=200)
+                consents.append(_consent(household_id, old, old + timedelta(days=182), None, now))
+            if kind < 0.85:
+                consents.append(
+                    _consent(household_id, given, given + timedelta(days=182), None, now)
+                )
+            elif kind < 0.93:  # expired
+                old = given - timedelta(days=200)
+                consents.append(_consent(household_id, old, old + timedelta(days=182), None, now))
+            else:  # withdrawn
+                withdrawn = given + timedelta(days=rng.randrange(0, (today - given).days + 1))
+                consents.append(
+                    _consent(household_id, given, given + timedelta(days=182), withdrawn, now)
+                )
+            for district_id in rng.sample(districts, rng.choice([0, 0, 1, 2, 3])):
+                preferences.append({"household_id": household_id, "district_id": district_id})
+        for start in range(0, len(consents), 5000):
+            db.session.execute(insert(Consent), consents[start : start + 5000])
+        for start in range(0, len(preferences), 5000):
+            db.session.execute(insert(household_districts), preferences[start : start + 5000])
+        db.session.commit()
+
+
+def _consent(household_id: int, given: date, expires: date, withdrawn: date | None, now) -> dict:
+    return {
+        "household_id": household_id,
+        "given_on": given,
+        "expires_on": expires,
+        "withdrawn_on": withdrawn,
+        "scope": "benchmark",
+        "created_at": now,
+    }
+
+
+def make_app(url: str):
+    from portal import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "MAIL_DELIVER_AFTER_REQUEST": False,
+            "RATELIMIT_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+def measure_ranking(app) -> dict[str, float]:
+    """Median and slowest time of ``rank_households`` over ``RANKED_FLATS`` published flats that
+    fit at least one household (a flat nobody fits costs one empty query), each in a fresh
+    session as in a request; and the statements of one call."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.households.models import Household
+    from portal.listings.models import Flat, FlatStatus
+    from portal.placements.matching import household_conditions, rank_households
+
+    today = date.today()
+    with app.app_context():
+        published = db.session.scalars(
+            select(Flat).where(Flat.status == FlatStatus.PUBLISHED.value).order_by(Flat.id)
+        ).all()
+        flats, candidates = [], []
+        for flat in random.Random(3).sample(published, len(published)):
+            fitting = db.session.scalar(
+                select(func.count(Household.id)).where(*household_conditions(flat, today))
+            )
+            if fitting:
+                flats.append(flat.id)
+                candidates.append(fitting)
+            if len(flats) == RANKED_FLATS:
+                break
+        rank_households(db.session.get(Flat, flats[0]))  # warm caches
+        times, shown = [], []
+        for flat_id in flats:
+            db.session.expunge_all()
+            flat = db.session.get(Flat, flat_id)
+            start = time.perf_counter()
+            matches = rank_households(flat)
+            times.append(time.perf_counter() - start)
+            shown.append(len(matches))
+        db.session.expunge_all()
+        flat = db.session.get(Flat, flats[0])
+        with count_queries(db.engine) as statements:
+            rank_households(flat)
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "max_ms": max(times) * 1000,
+        "candidates": statistics.median(candidates),
+        "max_candidates": max(candidates),
+        "shown": statistics.median(shown),
+        "statements": len(statements),
+    }
+
+
+def logged_in_client(app, email: str):
+    client = app.test_client()
+    page = client.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/account/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    return client
+
+
+def list_statements(app) -> dict[str, int] | None:
+    """Statements per request for the list and the filtered list; None when the route is not
+    there (yet) or does not answer 200."""
+    from portal.extensions import db
+
+    client = logged_in_client(app, LANDLORD)
+    counts = {}
+    for path in (LIST, LIST_FITS):
+        try:
+            response = client.get(path)  # warm caches
+        except Exception as exc:  # noqa: BLE001 - a half-built route must not stop the ranking figures
+            print(f"{path}: {type(exc).__name__}: {exc}")
+            return None
+        if response.status_code != 200:
+            print(f"{path}: answers {response.status_code}")
+            return None
+        with app.app_context(), count_queries(db.engine) as statements:
+            response = client.get(path)
+        counts[path] = len(statements)
+    return counts
+
+
+def main() -> None:
+    base_url = os.environ.get("BENCH_DATABASE_URL")
+    print(f"database: {'PostgreSQL' if base_url else 'SQLite'}", flush=True)
+
+    # Small: 100 flats, 3 households (statement counts only).
+    url = base_url or temp_sqlite_url("households-3")[0]
+    app = make_app(url)
+    seed_flats(app, 20, 100)
+    seed_households(app, 3)
+    small = list_statements(app)
+
+    # Large: 10,000 flats, 20,000 households.
+    url = base_url or temp_sqlite_url("households-20000")[0]
+    app = make_app(url)
+    start = time.perf_counter()
+    seed_flats(app, 2000, 10000)
+    seed_households(app, 20000)
+    print(f"seeded 10,000 flats and 20,000 households in {time.perf_counter() - start:.1f} s")
+
+    ranking = measure_ranking(app)
+    verdict = "ok" if ranking["median_ms"] < RANKING_TARGET_MS else "TOO SLOW"
+    print(
+        f"rank_households(flat), {RANKED_FLATS} published flats: median "
+        f"{ranking['median_ms']:.1f} ms, slowest {ranking['max_ms']:.1f} ms per flat "
+        f"(target < {RANKING_TARGET_MS} ms: {verdict}); {ranking['statements']} SQL statements; "
+        f"fitting households per flat: median {ranking['candidates']:.0f}, "
+        f"at most {ranking['max_candidates']}; {ranking['shown']:.0f} shown",
+        flush=True,
+    )
+
+    large = list_statements(app) if small is not None else None
+    if small is None or large is None:
+        print("landlord list: not yet available")
+        return
+    for path in (LIST, LIST_FITS):
+        same = "same" if small[path] == large[path] else "DIFFERENT"
+        print(
+            f"landlord list {path}: SQL statements {small[path]} at 3 households, "
+            f"{large[path]} at 20,000 ({same})"
+        )
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "PORTAL_ENV": "development",
+        "MAIL_DELIVER_AFTER_REQUEST": "0",
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "RATELIMIT_LOGIN_IP": "1000 per minute",
+    }
+    with gunicorn("bench.hello:app", env) as hello:
+        bare = requests_per_second(hello + "/")
+    print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")
+    with gunicorn("wsgi:app", env) as portal:
+        cookie = login_cookie(portal, LANDLORD, PASSWORD)
+        for path in (LIST, LIST_FITS):
+            rps = requests_per_second(portal + path, cookie)
+            print(
+                f"landlord list {path} at 20,000 households: {rps:,.0f} requests/s = "
+                f"{rps / bare:.0%} of bare Flask (target >= 30 %)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,352 @@
+"""Placement benchmarks: SQL statements per back-office page at two data sizes, and throughput
+under gunicorn next to a bare Flask app served the same way in the same run.
+
+    .venv/bin/python bench/placements.py            # SQLite files, 50 and 5,000 placements
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/placements.py
+
+The database is emptied and seeded (bulk inserts): landlords, flats and a specialist as in
+``bench/pages.py``, one household per placement, ten events per placement (50,000 at the large
+size), follow-ups after moving in and some open landlord interests.
+
+Pages, seen by a specialist: the back-office home (``/backoffice/``) and a placement page
+(``/backoffice/placements/<id>``; measured once it exists). Targets: a small constant number
+of statements, the same at 50 and at 5,000 placements; each page at least 25 % of the bare
+app's requests per second.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sys
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    count_queries,
+    gunicorn,
+    login_cookie,
+    requests_per_second,
+    temp_sqlite_url,
+)
+from bench.pages import PASSWORD  # noqa: E402
+from bench.pages import seed as seed_landlords_and_flats  # noqa: E402
+
+SIZES = (50, 5000)
+EVENTS_PER_PLACEMENT = 10
+SPECIALIST = "specialist@bench.example"
+HOME = "/backoffice/"
+PLACEMENT = "/backoffice/placements/{id}"
+TARGET_SHARE = 0.25
+BATCH = 5000
+
+
+def _insert(model, rows: list[dict]) -> None:
+    from sqlalchemy import insert
+
+    from portal.extensions import db
+
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(insert(model), rows[start : start + BATCH])
+
+
+def _history(state: str, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(action, from, to) of the steps that lead a placement to ``state``."""
+    from portal.placements.models import ORDER, STEPS, Action, State
+
+    leads_to = {
+        target: action
+        for action, (_sources, target, _roles) in STEPS.items()
+        if target is not None and action not in (Action.CANCEL, Action.DECLINE)
+    }
+    if state == State.CANCELLED:
+        reached = ORDER[: rng.randrange(1, 7)]
+    else:
+        reached = ORDER[: ORDER.index(State(state)) + 1]
+    steps = [("propose", "", State.PROPOSED.value)]
+    for before, after in zip(reached, reached[1:], strict=False):
+        steps.append((leads_to[after].value, before.value, after.value))
+    if state == State.CANCELLED:
+        steps.append((Action.CANCEL.value, reached[-1].value, State.CANCELLED.value))
+    return steps
+
+
+def seed(app, placements: int) -> int:
+    """Seed ``placements`` placements (each its own flat and household, states spread evenly)
+    with ten events each; returns the id of a placement with a scheduled viewing."""
+    from sqlalchemy import func, select, update
+
+    from portal.accounts.models import User, utcnow
+    from portal.extensions import db
+    from portal.households.models import Consent, Household, HouseholdIdentity
+    from portal.listings.models import Flat
+    from portal.placements.calendar import BERLIN
+    from portal.placements.models import (
+        FLAT_HOLDING,
+        FOLLOW_UP_MONTHS,
+        FollowUp,
+        Interest,
+        Placement,
+        PlacementEvent,
+        State,
+    )
+
+    seed_landlords_and_flats(app, organisations=max(placements // 5, 10), flats=placements)
+    rng = random.Random(7)
+    today = date.today()
+    now = utcnow()
+    states = list(State)
+    with app.app_context():
+        specialist = db.session.scalar(select(User.id).where(User.email == SPECIALIST))
+        flats = db.session.execute(select(Flat.id, Flat.organisation_id).order_by(Flat.id)).all()
+        _insert(
+            Household,
+            [
+                {
+                    "code": f"DU-2026-{i + 1:05d}",
+                    "status": "vetted",
+                    "status_changed_at": now,
+                    "updated_at": now,
+                    "created_at": now,
+                    "adults": 1 + i % 3,
+                    "children": i % 4,
+                    "needed_rooms": Decimal(rng.choice(["1", "2", "3", "4"])),
+                    "needed_area": Decimal(rng.randrange(35, 95)),
+                    "max_gross_cold_rent": Decimal(rng.randrange(400, 800)),
+                    "earliest_move_in": today,
+                    "cost_bearer": "jobcenter",
+                    "waiting_since": today - timedelta(days=i % 700),
+                    "profile_text": "Benchmark",
+                    "vetted_at": now,
+                    "vetted_by_id": specialist,
+                }
+                for i in range(placements)
+            ],
+        )
+        households = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+        _insert(
+            HouseholdIdentity,
+            [
+                {
+                    "household_id": h,
+                    "main_tenant_name": f"Mieterin {h}",
+                    "adult_names": f"Mieterin {h}",
+                    "phone": "0203 000000",
+                }
+                for h in households
+            ],
+        )
+        _insert(
+            Consent,
+            [
+                {
+                    "household_id": h,
+                    "given_on": today - timedelta(days=10),
+                    # Spread so that some end soon (the home page warns) at every size.
+                    "expires_on": today + timedelta(days=1 + h % 180),
+                    "recorded_by_id": specialist,
+                    "created_at": now,
+                }
+                for h in households
+            ],
+        )
+        viewing_on = ("viewing_scheduled", "viewing_done", "rent_offer_submitted")
+        # Half the scheduled viewings are today (Berlin), so the home page lists some.
+        noon = datetime.combine(datetime.now(BERLIN).date(), time(12), tzinfo=BERLIN)
+        rows = []
+        for i, ((flat_id, _org), household_id) in enumerate(zip(flats, households, strict=True)):
+            state = states[i % len(states)].value
+            # Fresh and long-stalled placements at every size (the home page lists those).
+            changed = now - timedelta(days=(i * 37) % 200, minutes=i)
+            rows.append(
+                {
+                    "flat_id": flat_id,
+                    "household_id": household_id,
+                    "origin": "specialist",
+                    "state": state,
+                    "state_changed_at": changed,
+                    "staff_id": specialist,
+                    "created_at": changed - timedelta(days=20),
+                    "viewing_at": (
+                        noon + timedelta(days=0 if i % 2 == 0 else i % 7, minutes=i % 240)
+                        if state in viewing_on
+                        else None
+                    ),
+                    "viewing_place": "Vor dem Haus" if state in viewing_on else None,
+                    "viewing_companion_id": specialist if state in viewing_on else None,
+                    "viewing_sequence": 0,
+                    "cancel_reason": "other" if state == State.CANCELLED else None,
+                }
+            )
+        _insert(Placement, rows)
+        placed = db.session.execute(
+            select(Placement.id, Placement.state, Placement.created_at).order_by(Placement.id)
+        ).all()
+        events, follow_ups = [], []
+        for placement_id, state, created in placed:
+            steps = _history(state, rng)
+            notes = EVENTS_PER_PLACEMENT - len(steps)
+            steps += [("note", state, state)] * notes
+            for n, (action, before, after) in enumerate(steps):
+                events.append(
+                    {
+                        "placement_id": placement_id,
+                        "action": action,
+                        "from_state": before,
+                        "to_state": after,
+                        "actor_id": specialist,
+                        "role": "specialist",
+                        "note": "Telefonat mit der Vermieterin" if action == "note" else None,
+                        "data": {},
+                        "created_at": created + timedelta(hours=n),
+                    }
+                )
+            if state in ("moved_in", "aftercare", "completed"):
+                for months in FOLLOW_UP_MONTHS:
+                    done = state == "completed" or (state == "aftercare" and months == 1)
+                    follow_ups.append(
+                        {
+                            "placement_id": placement_id,
+                            "months": months,
+                            "due_on": today + timedelta(days=30 * months - 200),
+                            "done_on": today if done else None,
+                            "outcome": "all_well" if done else None,
+                        }
+                    )
+        _insert(PlacementEvent, events)
+        _insert(FollowUp, follow_ups)
+        # Open interests for the home page: household i in the next flat's organisation.
+        _insert(
+            Interest,
+            [
+                {
+                    "flat_id": flats[(i + 1) % len(flats)][0],
+                    "household_id": households[i],
+                    "organisation_id": flats[(i + 1) % len(flats)][1],
+                    "status": "open",
+                    "message": "Könnte passen",
+                    "created_at": now - timedelta(minutes=i),
+                }
+                for i in range(0, placements, 10)
+            ],
+        )
+        # Flats and households as the placements leave them.
+        holding = select(Placement.flat_id).where(
+            Placement.state.in_(
+                [s.value for s in FLAT_HOLDING[: FLAT_HOLDING.index(State.MOVED_IN)]]
+            )
+        )
+        moved = [State.MOVED_IN.value, State.AFTERCARE.value, State.COMPLETED.value]
+        db.session.execute(update(Flat).where(Flat.id.in_(holding)).values(status="reserved"))
+        db.session.execute(
+            update(Flat)
+            .where(Flat.id.in_(select(Placement.flat_id).where(Placement.state.in_(moved))))
+            .values(status="let")
+        )
+        db.session.execute(
+            update(Household)
+            .where(
+                Household.id.in_(select(Placement.household_id).where(Placement.state.in_(moved)))
+            )
+            .values(status="housed")
+        )
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # Statistics, as autovacuum would gather them soon after such a load: without them
+            # the planner takes the freshly filled tables for empty and picks nested loops.
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "ANALYZE"
+                )
+        count = db.session.scalar(select(func.count(PlacementEvent.id)))
+        assert count == placements * EVENTS_PER_PLACEMENT, count
+        return db.session.scalar(
+            select(Placement.id)
+            .where(Placement.state == State.VIEWING_SCHEDULED.value)
+            .order_by(Placement.id.desc())
+        )
+
+
+def statements(app, path: str) -> int | None:
+    """SQL statements of one GET of ``path`` by the specialist (None: the page answers 404)."""
+    from portal.extensions import db
+
+    client = app.test_client()
+    page = client.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(
+        "/account/login", data={"csrf_token": token, "email": SPECIALIST, "password": PASSWORD}
+    )
+    if client.get(path).status_code == 404:  # also warms caches
+        return None
+    with app.app_context(), count_queries(db.engine) as executed:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(executed)
+
+
+def main() -> None:
+    from portal import create_app
+    from portal.extensions import db
+
+    base_url = os.environ.get("BENCH_DATABASE_URL")
+    counts: dict[int, dict[str, int | None]] = {}
+    for size in SIZES:
+        url = base_url or temp_sqlite_url(f"placements-{size}")[0]
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "MAIL_DELIVER_AFTER_REQUEST": False,
+                "RATELIMIT_ENABLED": False,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        placement_id = seed(app, size)
+        pages = {"back-office home": HOME, "placement page": PLACEMENT.format(id=placement_id)}
+        counts[size] = {name: statements(app, path) for name, path in pages.items()}
+        with app.app_context():
+            db.engine.dispose()
+        shown = {name: "n/a" if n is None else n for name, n in counts[size].items()}
+        print(
+            f"{size:>5} placements, {size * EVENTS_PER_PLACEMENT:>6} events: "
+            f"SQL statements per page: {shown}",
+            flush=True,
+        )
+    if counts[SIZES[-1]]["placement page"] is None:
+        print("placement page: not yet available")
+        del pages["placement page"]
+    env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "PORTAL_ENV": "development",
+        "MAIL_DELIVER_AFTER_REQUEST": "0",
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "RATELIMIT_LOGIN_IP": "1000 per minute",
+    }
+    with gunicorn("bench.hello:app", env) as hello:
+        bare = requests_per_second(hello + "/")
+    print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")
+    with gunicorn("wsgi:app", env) as portal:
+        cookie = login_cookie(portal, SPECIALIST, PASSWORD)
+        for name, path in pages.items():
+            rps = requests_per_second(portal + path, cookie)
+            print(
+                f"{name} ({path}) at {SIZES[-1]:,} placements: {rps:,.0f} requests/s = "
+                f"{rps / bare:.0%} of bare Flask (target >= {TARGET_SHARE:.0%})"
+            )
+    for name in pages:
+        small, large = (counts[size][name] for size in SIZES)
+        print(
+            f"{name}: statement counts {small} at {SIZES[0]} and {large} at {SIZES[-1]:,} "
+            f"placements, equal: {small == large} (target: equal and small)"
+        )
+
+
+if __name__ == "__main__":
+    main()

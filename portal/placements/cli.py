@@ -1,0 +1,23 @@
+"""``flask placements ...``: the jobs cron runs for the placements domain."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+
+from portal.extensions import db
+from portal.placements import operations as ops
+
+bp = Blueprint("placements_cli", __name__, cli_group="placements")
+
+
+@bp.cli.command("remind")
+def remind() -> None:
+    """Mail the specialists about placements without progress for 14 days and follow-ups due
+    within a week (daily cron)."""
+    counts = ops.remind()
+    db.session.commit()
+    click.echo(
+        f"overdue {counts['overdue']}, follow-ups due {counts['follow_ups']}, "
+        f"mails {counts['mails']}"
+    )

@@ -14,8 +14,8 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.listings.queries import waiting_for_review
-from portal.placements.backoffice import dashboard
 from portal.placements.models import Interest, InterestStatus
+from portal.placements.queries import dashboard
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 

@@ -20,7 +20,6 @@ from portal.core.db import utcnow
 from portal.extensions import db as _db
 from portal.listings.models import District
 from portal.placements import operations as ops
-from portal.placements.backoffice import dashboard
 from portal.placements.models import (
     Action,
     FollowUp,
@@ -29,6 +28,7 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
+from portal.placements.queries import dashboard
 from tests.conftest import outbox
 from tests.factories import (
     FlatFactory,

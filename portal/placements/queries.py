@@ -1,0 +1,197 @@
+"""Queries of the placements back office: the filterable list, the open placements beside
+the matching lists, and what the casework home shows; each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.households.models import Household
+from portal.households.queries import CaseloadFilter, expiring_count, valid_until
+from portal.listings.models import Flat
+from portal.placements import operations as ops
+from portal.placements.calendar import BERLIN
+from portal.placements.forms import PlacementFilterForm
+from portal.placements.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    ORDER,
+    FollowUp,
+    Placement,
+    State,
+)
+
+HOME_ROWS = 20
+BEFORE_MOVE_IN = tuple(ORDER[: ORDER.index(State.MOVED_IN)])
+AFTERCARE_STATES = (State.MOVED_IN.value, State.AFTERCARE.value)
+
+
+def open_placements(*, flat_id: int | None = None, household_id: int | None = None) -> dict:
+    """The open placements of a flat (keyed by household id) or of a household (keyed by flat
+    id), in one query: the matching lists show "placement in progress" instead of a propose
+    button."""
+    query = select(Placement).where(Placement.state.not_in([s.value for s in CLOSED_STATES]))
+    if flat_id is not None:
+        rows = db.session.scalars(query.where(Placement.flat_id == flat_id))
+        return {p.household_id: p for p in rows}
+    rows = db.session.scalars(query.where(Placement.household_id == household_id))
+    return {p.flat_id: p for p in rows}
+
+
+def _overdue_limit(today: date) -> datetime:
+    # The same moment as operations.remind, so the home and the reminder mail agree.
+    return datetime.combine(today - timedelta(days=ops.OVERDUE_DAYS), time.min, UTC)
+
+
+def is_overdue(placement: Placement, today: date | None = None) -> bool:
+    return placement.state in BEFORE_MOVE_IN and placement.state_changed_at < _overdue_limit(
+        today or date.today()
+    )
+
+
+def _day_start(local_day: date) -> datetime:
+    """The UTC moment at which ``local_day`` begins in Duisburg."""
+    return datetime.combine(local_day, time.min, BERLIN).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class PlacementFilter:
+    state: str | None = None  # a state, or "open"
+    district_id: int | None = None
+    staff_id: int | None = None
+    changed_from: date | None = None  # last change (state_changed_at), Duisburg days
+    changed_to: date | None = None
+
+    @classmethod
+    def from_form(cls, form: PlacementFilterForm) -> PlacementFilter:
+        """What the form holds; a value that does not parse is no filter (the form shows the
+        error next to the field)."""
+        state = form.state.data or None
+        valid_range = not form.changed_from.errors and not form.changed_to.errors
+        return cls(
+            state=state if state == "open" or state in {s.value for s in State} else None,
+            district_id=form.district.data,
+            staff_id=form.staff.data,
+            changed_from=form.changed_from.data if valid_range else None,
+            changed_to=form.changed_to.data if valid_range else None,
+        )
+
+    def query(self) -> Select:
+        """The matching placements, latest change first, with what the list and the CSV show
+        loaded in a fixed number of queries."""
+        query = select(Placement).options(
+            selectinload(Placement.flat).options(
+                selectinload(Flat.district), selectinload(Flat.organisation)
+            ),
+            selectinload(Placement.household).load_only(Household.code),
+            selectinload(Placement.staff),
+        )
+        if self.state == "open":
+            query = query.where(Placement.state.in_([s.value for s in OPEN_STATES]))
+        elif self.state:
+            query = query.where(Placement.state == self.state)
+        if self.district_id:
+            query = query.where(
+                Placement.flat_id.in_(select(Flat.id).where(Flat.district_id == self.district_id))
+            )
+        if self.staff_id:
+            query = query.where(Placement.staff_id == self.staff_id)
+        if self.changed_from:
+            query = query.where(Placement.state_changed_at >= _day_start(self.changed_from))
+        if self.changed_to:
+            end = _day_start(self.changed_to + timedelta(days=1))
+            query = query.where(Placement.state_changed_at < end)
+        return query.order_by(Placement.state_changed_at.desc(), Placement.id.desc())
+
+
+# The back-office home ---------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    pipeline: list[tuple[str, int]]  # every state with its number of placements
+    due_follow_ups: list[FollowUp]
+    due_count: int
+    viewings_today: list[Placement]
+    overdue: list[Placement]
+    overdue_count: int
+    expiring: list[tuple[Household, date | None]]
+    expiring_count: int
+
+
+def _with_flat_and_code():
+    return (
+        selectinload(Placement.flat),
+        selectinload(Placement.household).load_only(Household.code),
+    )
+
+
+def dashboard(today: date | None = None) -> Dashboard:
+    """What the casework home shows, in a fixed number of queries whatever the numbers: the
+    pipeline, follow-ups due today or earlier, today's viewings, placements without progress
+    for ``OVERDUE_DAYS`` days, and consents that end within the warning period."""
+    local_today = datetime.now(BERLIN).date() if today is None else today
+    today = today or date.today()
+    counts = dict(
+        db.session.execute(select(Placement.state, func.count()).group_by(Placement.state)).all()
+    )
+    pipeline = [(s.value, counts.get(s.value, 0)) for s in [*ORDER, State.CANCELLED]]
+
+    is_due = (
+        FollowUp.done_on.is_(None),
+        FollowUp.due_on <= today,
+        FollowUp.placement_id.in_(
+            select(Placement.id).where(Placement.state.in_(AFTERCARE_STATES))
+        ),
+    )
+    due_count = db.session.scalar(select(func.count(FollowUp.id)).where(*is_due))
+    due = db.session.scalars(
+        select(FollowUp)
+        .where(*is_due)
+        .options(selectinload(FollowUp.placement).options(*_with_flat_and_code()))
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(HOME_ROWS)
+    ).all()
+
+    viewings = db.session.scalars(
+        select(Placement)
+        .where(
+            Placement.state == State.VIEWING_SCHEDULED.value,
+            Placement.viewing_at >= _day_start(local_today),
+            Placement.viewing_at < _day_start(local_today + timedelta(days=1)),
+        )
+        .options(*_with_flat_and_code())
+        .order_by(Placement.viewing_at, Placement.id)
+        .limit(HOME_ROWS)
+    ).all()
+
+    is_stuck = (
+        Placement.state.in_([s.value for s in BEFORE_MOVE_IN]),
+        Placement.state_changed_at < _overdue_limit(today),
+    )
+    overdue_count = db.session.scalar(select(func.count(Placement.id)).where(*is_stuck))
+    overdue = db.session.scalars(
+        select(Placement)
+        .where(*is_stuck)
+        .options(*_with_flat_and_code())
+        .order_by(Placement.state_changed_at, Placement.id)
+        .limit(HOME_ROWS)
+    ).all()
+
+    expiring = db.session.scalars(
+        CaseloadFilter(consent="expiring", sort="expiry").query(today).limit(HOME_ROWS)
+    ).all()
+    return Dashboard(
+        pipeline=pipeline,
+        due_follow_ups=list(due),
+        due_count=due_count,
+        viewings_today=list(viewings),
+        overdue=list(overdue),
+        overdue_count=overdue_count,
+        expiring=[(h, valid_until(h, today)) for h in expiring],
+        expiring_count=expiring_count(today),
+    )

@@ -75,6 +75,7 @@ def upgrade():
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_household_id'), ['household_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consents_expires_on'), ['expires_on'], unique=False)
 
     op.create_table('household_districts',
     sa.Column('household_id', sa.Integer(), nullable=False),
@@ -152,6 +153,7 @@ def downgrade():
     op.drop_table('household_districts')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_household_id'))
+        batch_op.drop_index(batch_op.f('ix_consents_expires_on'))
 
     op.drop_table('consents')
     with op.batch_alter_table('households', schema=None) as batch_op:

@@ -199,7 +199,7 @@ class Consent(TimestampMixin, Base):
     )
     given_on: Mapped[date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(300), default=CONSENT_SCOPE)
-    expires_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     document_key: Mapped[str | None] = mapped_column(String(80))

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, exists, func, not_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -282,7 +282,7 @@ class CaseloadFilter:
         if self.consent == "valid":
             query = query.where(until.is_not(None))
         elif self.consent == "expiring":
-            query = query.where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+            query = query.where(Household.id.in_(expiring_household_ids(today)))
         elif self.consent == "none":
             query = query.where(until.is_(None))
         order = {
@@ -294,9 +294,29 @@ class CaseloadFilter:
         return query.order_by(*order)
 
 
+def expiring_household_ids(today: date) -> Select:
+    """Households whose last valid consent ends within the warning period. Starts from the
+    few consents that end soon (index on ``expires_on``), not from every household."""
+    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    later = aliased(Consent)
+    return select(Consent.household_id).where(
+        Consent.withdrawn_on.is_(None),
+        Consent.given_on <= today,
+        Consent.expires_on >= today,
+        Consent.expires_on <= soon,
+        ~exists().where(
+            later.household_id == Consent.household_id,
+            later.withdrawn_on.is_(None),
+            later.given_on <= today,
+            later.expires_on > soon,
+        ),
+    )
+
+
 def expiring_count(today: date) -> int:
-    """Households whose last valid consent ends within the warning period."""
-    until = _valid_until_column(today)
+    """How many households' last valid consent ends within the warning period."""
     return db.session.scalar(
-        select(func.count(Household.id)).where(until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
+        select(func.count(func.distinct(Household.id))).where(
+            Household.id.in_(expiring_household_ids(today))
+        )
     )

@@ -148,3 +148,16 @@ def _python_load(url: str, cookie: str | None, seconds: float, connections: int)
 def temp_sqlite_url(name: str) -> tuple[str, Path]:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     return f"sqlite:///{folder / 'bench.db'}", folder
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """The environment the portal runs with under gunicorn in the benchmarks."""
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "PORTAL_ENV": "development",
+        "MAIL_DELIVER_AFTER_REQUEST": "0",
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "RATELIMIT_LOGIN_IP": "1000 per minute",
+    }

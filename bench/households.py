@@ -27,11 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     count_queries,
     gunicorn,
     login_cookie,
     requests_per_second,
+    server_env,  # noqa: E402
     temp_sqlite_url,
 )
 from bench.pages import PASSWORD  # noqa: E402
@@ -266,15 +267,7 @@ def main() -> None:
             f"landlord list {path}: SQL statements {small[path]} at 3 households, "
             f"{large[path]} at 20,000 ({same})"
         )
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": "bench",
-        "PORTAL_ENV": "development",
-        "MAIL_DELIVER_AFTER_REQUEST": "0",
-        "LOG_LEVEL": "WARNING",
-        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
-        "RATELIMIT_LOGIN_IP": "1000 per minute",
-    }
+    env = server_env(url)
     with gunicorn("bench.hello:app", env) as hello:
         bare = requests_per_second(hello + "/")
     print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")

@@ -25,6 +25,7 @@ from bench.common import (
     gunicorn,
     login_cookie,
     requests_per_second,  # noqa: E402
+    server_env,
     temp_sqlite_url,
 )
 
@@ -184,15 +185,7 @@ def main() -> None:
         seed(app, organisations, flats)
         results[flats] = statements_per_page(app)
         print(f"{flats:>6} flats: SQL statements per page: {results[flats]}", flush=True)
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": "bench",
-        "PORTAL_ENV": "development",
-        "MAIL_DELIVER_AFTER_REQUEST": "0",
-        "LOG_LEVEL": "WARNING",
-        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
-        "RATELIMIT_LOGIN_IP": "1000 per minute",
-    }
+    env = server_env(url)
     with gunicorn("bench.hello:app", env) as hello:
         bare = requests_per_second(hello + "/")
     print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")

@@ -29,7 +29,7 @@ from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
 from portal.core.i18n import number as format_number
 from portal.households.models import CostBearer, Household, HouseholdStatus
-from portal.households.operations import IDENTITY_FIELDS, Proposal
+from portal.households.operations import IDENTITY_FIELDS, PUBLIC_FIELDS, Proposal
 from portal.listings.models import District
 from portal.listings.photos import PhotoRejected, process_photo
 
@@ -288,21 +288,7 @@ class HouseholdForm(FlaskForm):
 def initial_data(household: Household, proposal: Proposal) -> dict[str, Any]:
     """The edit form's values. A stored size or rent that equals the proposal shows as empty
     (it follows the rules); only real overrides are shown, with their reason."""
-    data: dict[str, Any] = {
-        name: getattr(household, name)
-        for name in (
-            "adults",
-            "children",
-            "earliest_move_in",
-            "cost_bearer",
-            "has_wbs",
-            "wbs_persons",
-            "has_pets",
-            "needs_step_free",
-            "needs_wheelchair",
-            "profile_text",
-        )
-    }
+    data: dict[str, Any] = {name: getattr(household, name) for name in PUBLIC_FIELDS}
     data["preferred_districts"] = [d.id for d in household.preferred_districts]
     if household.override_reason:
         proposed = {

@@ -49,6 +49,7 @@ def init_extensions(app: Flask) -> None:
     from portal.core.security import register_body_limits
     from portal.households import models as households_models  # noqa: F401
     from portal.listings import models as listings_models  # noqa: F401
+    from portal.mediation import models as mediation_models  # noqa: F401
     from portal.placements import models as placements_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -75,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.households import views as households_views
     from portal.listings import backoffice as listings_backoffice
     from portal.listings import views as listings_views
+    from portal.mediation import backoffice as mediation_backoffice
+    from portal.mediation import views as mediation_views
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import views as placements_views
 
@@ -88,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(households_backoffice.bp)
     app.register_blueprint(placements_views.bp)
     app.register_blueprint(placements_backoffice.bp)
+    app.register_blueprint(mediation_views.bp)
+    app.register_blueprint(mediation_backoffice.bp)
     limiter.exempt(health.bp)
 
 

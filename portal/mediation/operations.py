@@ -1,0 +1,220 @@
+"""The rules of mediation: a request from the contact form becomes a case; staff note, reply,
+assign, link and resolve it; contact data of resolved cases is purged after the retention
+period. Operations flush, audit and queue mail; they never commit and never read the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import User
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.core.outbox import queue_mail
+from portal.extensions import db
+from portal.mediation.models import (
+    CONTACT_BY,
+    SENDER_KINDS,
+    TOPICS,
+    CaseEntry,
+    CaseStatus,
+    MediationCase,
+)
+
+WORKING_DAYS_TO_ANSWER = 2
+
+
+class MediationError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _line(value: str | None, limit: int) -> str | None:
+    """One line, shortened: names and addresses never carry line breaks into mail."""
+    text = " ".join((value or "").split())[:limit]
+    return text or None
+
+
+@dataclass
+class Request:
+    sender_kind: str
+    name: str
+    email: str
+    topic: str
+    message: str
+    contact_by: str = "email"
+    phone: str | None = None
+    flat_address: str | None = None
+    flat_id: int | None = None
+    locale: str = "de"
+
+
+def next_number(year: int) -> str:
+    prefix = f"M-{year}-"
+    last = db.session.scalar(
+        select(func.max(MediationCase.number)).where(MediationCase.number.like(prefix + "%"))
+    )
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+def submit_request(data: Request, user: User | None = None) -> MediationCase:
+    """Store the request as a new case and queue the confirmation to the sender and the
+    notice to the team. The case is stored even when mail is down (the outbox delivers later).
+    Names, subjects and addresses are stored as text and never become mail headers."""
+    if data.sender_kind not in SENDER_KINDS or data.topic not in TOPICS:
+        raise MediationError("data")
+    if data.contact_by not in CONTACT_BY:
+        raise MediationError("data")
+    case = MediationCase(
+        sender_kind=data.sender_kind,
+        name=_line(data.name, 200),
+        email=_line(data.email, 254),
+        phone=_line(data.phone, 40),
+        contact_by=data.contact_by,
+        topic=data.topic,
+        flat_address=_line(data.flat_address, 300),
+        flat_id=data.flat_id,
+        message=data.message.strip()[:5000],
+        locale=data.locale,
+        organisation_id=user.organisation_id if user is not None else None,
+        user_id=user.id if user is not None else None,
+    )
+    year = date.today().year
+    for _attempt in range(5):
+        case.number = next_number(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+                db.session.flush()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise MediationError("number")
+    audit.record("mediation.submitted", actor=user, obj=case, number=case.number, topic=case.topic)
+    if case.email:
+        queue_mail(
+            case.email,
+            "mediation_confirmation",
+            case.locale,
+            number=case.number,
+            days=WORKING_DAYS_TO_ANSWER,
+        )
+    base = current_app.config["PORTAL_BASE_URL"]
+    queue_mail(
+        current_app.config["PROGRAMME_CONTACT_EMAIL"],
+        "mediation_new",
+        "de",
+        number=case.number,
+        topic=case.topic,
+        url=f"{base}/backoffice/mediation/{case.id}",
+    )
+    return case
+
+
+def add_note(case: MediationCase, author: User, text: str) -> CaseEntry:
+    """An internal note: staff only, never shown to the sender."""
+    text = (text or "").strip()
+    if not text:
+        raise MediationError("data")
+    entry = CaseEntry(case=case, kind="note", author_id=author.id, text=text[:5000])
+    db.session.add(entry)
+    audit.record("mediation.note", actor=author, obj=case)
+    return entry
+
+
+def reply(case: MediationCase, author: User, text: str) -> CaseEntry:
+    """Send an answer by e-mail (through the outbox) and keep it on the case."""
+    text = (text or "").strip()
+    if not text:
+        raise MediationError("data")
+    if not case.email:
+        raise MediationError("no_email")
+    entry = CaseEntry(case=case, kind="reply", author_id=author.id, text=text[:5000])
+    db.session.add(entry)
+    if case.first_answer_at is None:
+        case.first_answer_at = utcnow()
+    if case.status == CaseStatus.NEW:
+        case.set_status(CaseStatus.IN_PROGRESS, author)
+    queue_mail(
+        case.email,
+        "mediation_reply",
+        case.locale,
+        number=case.number,
+        text=text,
+        author=author.full_name,
+    )
+    audit.record("mediation.reply", actor=author, obj=case)
+    return entry
+
+
+def change_status(case: MediationCase, actor: User, to: str) -> None:
+    try:
+        status = CaseStatus(to)
+    except ValueError as exc:
+        raise MediationError("data") from exc
+    case.set_status(status, actor)
+
+
+def assign(case: MediationCase, actor: User, staff: User | None) -> None:
+    if staff is not None and not staff.is_staff:
+        raise MediationError("data")
+    case.assigned_to_id = staff.id if staff is not None else None
+    audit.record(
+        "mediation.assigned",
+        actor=actor,
+        obj=case,
+        assigned_to=staff.id if staff is not None else None,
+    )
+
+
+def link_placement(case: MediationCase, actor: User, placement_id: int | None) -> None:
+    from portal.placements.models import Placement
+
+    if placement_id is not None and db.session.get(Placement, placement_id) is None:
+        raise MediationError("data")
+    case.placement_id = placement_id
+    audit.record("mediation.linked", actor=actor, obj=case, placement_id=placement_id)
+
+
+def purge(months: int, today: date | None = None, dry_run: bool = False) -> list[str]:
+    """Remove the sender's contact data (name, e-mail, phone) from cases resolved or closed
+    more than ``months`` ago; returns the case numbers. Logged as one audit event per case."""
+    today = today or date.today()
+    cutoff = today - timedelta(days=round(months * 30.44))
+    from datetime import UTC, datetime, time
+
+    limit = datetime.combine(cutoff, time.min, UTC)
+    cases = db.session.scalars(
+        select(MediationCase).where(
+            MediationCase.status.in_([CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value]),
+            MediationCase.resolved_at < limit,
+            MediationCase.contact_purged_at.is_(None),
+        )
+    ).all()
+    if dry_run:
+        return [c.number for c in cases]
+    for case in cases:
+        case.name = case.email = case.phone = None
+        case.contact_purged_at = utcnow()
+        audit.record("mediation.purged", obj=case, number=case.number)
+    return [c.number for c in cases]
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
+    days, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days += 1
+    return days
+
+
+__all__: list[Any] = ["MediationError", "Request", "submit_request"]

@@ -100,12 +100,14 @@ def register_cli(app: Flask) -> None:
     from portal.accounts.cli import bp as accounts_cli
     from portal.core.cli import demo_cli, outbox_cli, translate_cli
     from portal.households.cli import bp as households_cli
+    from portal.mediation.cli import bp as mediation_cli
     from portal.placements.cli import bp as placements_cli
 
     for blueprint in (
         accounts_cli,
         households_cli,
         placements_cli,
+        mediation_cli,
         outbox_cli,
         translate_cli,
         demo_cli,

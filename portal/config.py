@@ -96,6 +96,11 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "RATELIMIT_REGISTER": env.get("RATELIMIT_REGISTER", "5 per hour"),
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
+        "RATELIMIT_MEDIATION": env.get("RATELIMIT_MEDIATION", "5 per hour"),
+        # Mediation form: seconds a person needs at least between opening and sending; months
+        # after which the sender's contact data of a resolved case is removed.
+        "MEDIATION_MIN_SECONDS": _int(env, "MEDIATION_MIN_SECONDS", 3),
+        "MEDIATION_RETENTION_MONTHS": _int(env, "MEDIATION_RETENTION_MONTHS", 24),
         # Mail: every message goes through the outbox; the backend delivers it.
         "MAIL_BACKEND": mail_backend,
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),

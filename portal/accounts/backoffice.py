@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.listings.queries import waiting_for_review
+from portal.mediation.queries import home_counts as mediation_counts
 from portal.placements.models import Interest, InterestStatus
 from portal.placements.queries import dashboard
 
@@ -31,10 +32,12 @@ def home():
     )
     organisations = db.session.scalar(select(func.count(Organisation.id)))
     interests, open_interests, flats_waiting, placements = [], 0, 0, None
+    mediation = None
     if current_user.role in (Role.SPECIALIST, Role.SOCIAL_WORKER):  # casework, not admins
         interests, open_interests = _open_interests()
         flats_waiting = waiting_for_review()
         placements = dashboard()
+        mediation = mediation_counts()
     return render_template(
         "backoffice/home.html",
         landlords=landlords,
@@ -44,6 +47,7 @@ def home():
         open_interests=open_interests,
         flats_waiting=flats_waiting,
         placements=placements,
+        mediation=mediation,
     )
 
 

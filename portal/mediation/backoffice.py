@@ -1,7 +1,312 @@
-"""Staff routes of mediation: the cases."""
+"""Staff routes of mediation: the list of cases with its filters, and the case page with the
+request, the sender's contact data, the linked placement, internal notes, replies by e-mail,
+the status, the assignment and the history.
+
+Rights (DESIGN.md §1): specialists and social workers do everything here; admins and landlords
+get 403 (landlords see their own cases on another page, without internal notes); anonymous
+visitors go to the login. Every change is a POST with a CSRF token and writes an audit event
+(the operations do). A refused change is rolled back, explained, and the input is kept.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Role, User
+from portal.accounts.permissions import staff_required
+from portal.core.audit import AuditEvent
+from portal.extensions import db
+from portal.households.models import Household
+from portal.mediation import operations as ops
+from portal.mediation.models import CaseEntry, MediationCase
+from portal.mediation.queries import CaseFilter, age_in_working_days, is_overdue
+from portal.mediation.staff_forms import (
+    CaseAssignForm,
+    CaseFilterForm,
+    CaseLinkForm,
+    CaseNoteForm,
+    CaseReplyForm,
+    CaseStatusForm,
+    sender_label,
+    status_label,
+    topic_label,
+)
+from portal.placements.models import Placement
 
 bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
+
+CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
+PER_PAGE = 25
+
+
+def _labels() -> dict[str, Callable]:
+    return {
+        "mediation_status_label": status_label,
+        "mediation_topic_label": topic_label,
+        "mediation_sender_label": sender_label,
+    }
+
+
+def _staff(active_only: bool) -> list[tuple[int, str]]:
+    """Specialists and social workers as (id, name); the filter also names inactive ones."""
+    query = select(User).where(User.role.in_([r.value for r in CASEWORK]))
+    if active_only:
+        query = query.where(User.is_active.is_(True))
+    users = db.session.scalars(query.order_by(User.full_name, User.id))
+    return [
+        (u.id, u.full_name if u.is_active else _("%(name)s (inactive)", name=u.full_name))
+        for u in users
+    ]
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@staff_required(*CASEWORK)
+def index():
+    today = date.today()
+    form = CaseFilterForm(formdata=request.args)
+    form.set_choices(_staff(active_only=False))
+    form.validate()
+    criteria = CaseFilter.from_form(form, overdue=request.args.get("overdue") == "1")
+    page = db.paginate(
+        criteria.query(today),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "backoffice/mediation/list.html",
+        page=page,
+        form=form,
+        criteria=criteria,
+        today=today,
+        age=age_in_working_days,
+        is_overdue=is_overdue,
+        **_labels(),
+    )
+
+
+# The case page ----------------------------------------------------------------------------------
+
+
+def _load(case_id: int) -> MediationCase:
+    case = db.session.scalar(
+        select(MediationCase)
+        .where(MediationCase.id == case_id)
+        .options(
+            selectinload(MediationCase.entries).selectinload(CaseEntry.author),
+            selectinload(MediationCase.assigned_to),
+        )
+    )
+    if case is None:
+        abort(404)
+    return case
+
+
+def _placement(placement_id: int | None) -> Placement | None:
+    if placement_id is None:
+        return None
+    return db.session.scalar(
+        select(Placement)
+        .where(Placement.id == placement_id)
+        .options(
+            selectinload(Placement.household).load_only(Household.code),
+            selectinload(Placement.flat),
+        )
+    )
+
+
+def _history(case: MediationCase) -> list[tuple[AuditEvent, str | None]]:
+    """The case's audit events (status changes, assignments, links, replies, notes) with the
+    name of who acted, oldest first."""
+    rows = db.session.execute(
+        select(AuditEvent, User.full_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.object_type == MediationCase.__tablename__,
+            AuditEvent.object_id == case.id,
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    return [(event, name) for event, name in rows]
+
+
+HISTORY_LABELS: dict[str, Callable[[], str]] = {
+    "mediation.submitted": lambda: _("Request received"),
+    "mediation.status": lambda: _("Status changed"),
+    "mediation.note": lambda: _("Internal note added"),
+    "mediation.reply": lambda: _("Reply sent by e-mail"),
+    "mediation.assigned": lambda: _("Assignment changed"),
+    "mediation.linked": lambda: _("Placement link changed"),
+    "mediation.purged": lambda: _("Contact data removed after the retention period"),
+}
+
+
+def history_label(action: str) -> str:
+    label = HISTORY_LABELS.get(action)
+    return label() if label else action
+
+
+def _render(case: MediationCase, **posted):
+    """The case page; a form that was posted with errors is shown as the user filled it."""
+    staff = _staff(active_only=True)
+    forms = {
+        "note_form": posted.get("note_form") or CaseNoteForm(formdata=None),
+        "reply_form": posted.get("reply_form") or CaseReplyForm(formdata=None),
+        "status_form": posted.get("status_form")
+        or CaseStatusForm(formdata=None, data={"status": case.status}),
+        "assign_form": posted.get("assign_form")
+        or CaseAssignForm(formdata=None, data={"assigned_to": case.assigned_to_id}),
+        "link_form": posted.get("link_form")
+        or CaseLinkForm(formdata=None, data={"placement_id": case.placement_id}),
+    }
+    forms["assign_form"].set_choices(staff)
+    names = dict(_staff(active_only=False))
+    return render_template(
+        "backoffice/mediation/case.html",
+        case=case,
+        placement=_placement(case.placement_id),
+        notes=[e for e in case.entries if e.kind == "note"],
+        replies=[e for e in case.entries if e.kind == "reply"],
+        history=_history(case),
+        history_label=history_label,
+        names=names,
+        age=age_in_working_days(case),
+        overdue=is_overdue(case),
+        **forms,
+        **_labels(),
+    )
+
+
+@bp.route("/<int:case_id>")
+@staff_required(*CASEWORK)
+def detail(case_id: int):
+    return _render(_load(case_id))
+
+
+# Changes ----------------------------------------------------------------------------------------
+
+REFUSALS: dict[str, Callable[[], str]] = {
+    "data": lambda: _("This was refused: the information is missing or not valid."),
+    "no_email": lambda: _(
+        "The sender left no e-mail address (or it was removed after the retention period): "
+        "the reply cannot be sent. Nothing was changed."
+    ),
+}
+
+
+def _refuse(case: MediationCase, exc: ops.MediationError, **posted):
+    db.session.rollback()
+    message = REFUSALS.get(exc.code)
+    flash(message() if message else _("This was refused. Nothing was changed."), "error")
+    return _render(_load(case.id), **posted)
+
+
+def _invalid(case: MediationCase, **posted):
+    flash(
+        _("Nothing was changed. Please check the marked fields; your input is still here."),
+        "error",
+    )
+    return _render(case, **posted)
+
+
+def _done(case: MediationCase, message: str, anchor: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".detail", case_id=case.id, _anchor=anchor))
+
+
+@bp.route("/<int:case_id>/notes", methods=["POST"])
+@staff_required(*CASEWORK)
+def add_note(case_id: int):
+    case = _load(case_id)
+    form = CaseNoteForm()
+    if not form.validate_on_submit():
+        return _invalid(case, note_form=form)
+    try:
+        ops.add_note(case, current_user, form.note.data)
+    except ops.MediationError as exc:
+        return _refuse(case, exc, note_form=form)
+    return _done(case, _("The internal note is saved."), "notes")
+
+
+@bp.route("/<int:case_id>/reply", methods=["POST"])
+@staff_required(*CASEWORK)
+def reply(case_id: int):
+    case = _load(case_id)
+    form = CaseReplyForm()
+    if not form.validate_on_submit():
+        return _invalid(case, reply_form=form)
+    try:
+        ops.reply(case, current_user, form.reply_text.data)
+    except ops.MediationError as exc:
+        return _refuse(case, exc, reply_form=form)
+    return _done(case, _("The reply is sent by e-mail and kept on the case."), "replies")
+
+
+@bp.route("/<int:case_id>/status", methods=["POST"])
+@staff_required(*CASEWORK)
+def change_status(case_id: int):
+    case = _load(case_id)
+    form = CaseStatusForm()
+    if not form.validate_on_submit():
+        return _invalid(case, status_form=form)
+    if form.status.data == case.status:
+        flash(_("The case already has this status."), "info")
+        return redirect(url_for(".detail", case_id=case.id))
+    try:
+        ops.change_status(case, current_user, form.status.data)
+    except ops.MediationError as exc:
+        return _refuse(case, exc, status_form=form)
+    return _done(
+        case, _("The status is now “%(status)s”.", status=status_label(case.status)), "status"
+    )
+
+
+@bp.route("/<int:case_id>/assignment", methods=["POST"])
+@staff_required(*CASEWORK)
+def assign(case_id: int):
+    case = _load(case_id)
+    form = CaseAssignForm()
+    form.set_choices(_staff(active_only=True))
+    if not form.validate_on_submit():
+        return _invalid(case, assign_form=form)
+    staff = db.session.get(User, form.assigned_to.data) if form.assigned_to.data else None
+    try:
+        ops.assign(case, current_user, staff)
+    except ops.MediationError as exc:
+        return _refuse(case, exc, assign_form=form)
+    if staff is None:
+        return _done(case, _("Nobody is assigned to the case now."), "status")
+    return _done(case, _("%(name)s is assigned to the case.", name=staff.full_name), "status")
+
+
+@bp.route("/<int:case_id>/placement", methods=["POST"])
+@staff_required(*CASEWORK)
+def link_placement(case_id: int):
+    case = _load(case_id)
+    form = CaseLinkForm()
+    if not form.validate_on_submit():
+        return _invalid(case, link_form=form)
+    placement_id = form.placement_id.data
+    try:
+        ops.link_placement(case, current_user, placement_id)
+    except ops.MediationError:
+        db.session.rollback()
+        form.placement_id.errors = [
+            *form.placement_id.errors,
+            _("There is no placement with this number."),
+        ]
+        return _invalid(_load(case_id), link_form=form)
+    if placement_id is None:
+        return _done(case, _("The case is no longer linked to a placement."), "placement")
+    return _done(case, _("The case is linked to placement %(id)d.", id=placement_id), "placement")

@@ -1,7 +1,273 @@
-"""Public routes of mediation: the contact form and the landlord's own cases."""
+"""Public routes of mediation: the contact form and the landlord's own cases.
+
+The form is open to everyone. Besides the global CSRF check it is protected by a field people
+never see (bots fill it in), a rate limit per IP and a minimum time between opening and
+sending (a signed timestamp). A refused request says why and keeps everything typed.
+Landlords see their organisation's cases and the replies sent to them, never internal notes.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.accounts.permissions import landlord_required
+from portal.core.db import utcnow
+from portal.core.i18n import select_locale
+from portal.extensions import db, limiter
+from portal.listings.models import Flat, FlatStatus
+from portal.mediation import operations as ops
+from portal.mediation.forms import (
+    NO_FLAT,
+    SENDER_KIND_LABELS,
+    TOPIC_LABELS,
+    MediationForm,
+)
+from portal.mediation.models import CaseEntry, CaseStatus, MediationCase
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
+
+# A form open longer than this has to be sent again (the CSRF token has expired by then too).
+FORM_MAX_AGE = 24 * 3600
+SENT_KEY = "mediation_sent"
+TENANCY_STATUSES = (FlatStatus.LET.value, FlatStatus.RESERVED.value)
+
+STATUS_LABELS = {
+    CaseStatus.NEW.value: _l("Received"),
+    CaseStatus.IN_PROGRESS.value: _l("In progress"),
+    CaseStatus.WAITING.value: _l("Waiting for a reply"),
+    CaseStatus.RESOLVED.value: _l("Resolved"),
+    CaseStatus.CLOSED.value: _l("Closed"),
+}
+REFUSED = {
+    "honeypot": _l(
+        "Your message was not sent because a field meant to catch automated messages was "
+        "filled in (sometimes the browser's autofill does this). We have emptied it: please "
+        "send the form again."
+    ),
+    "too_fast": _l(
+        "Your message was not sent because the form was sent only seconds after it was opened. "
+        "We do this to keep out automated messages. Please check your details and send it again."
+    ),
+    "expired": _l(
+        "Your message was not sent because the form was open for a very long time. "
+        "Please check your details and send it again."
+    ),
+}
+
+
+def _cfg(name: str):
+    return lambda: current_app.config[name]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="portal.mediation-form")
+
+
+def _started_token() -> str:
+    return _serializer().dumps("mediation-form")
+
+
+def _timing_problem(token: str | None) -> str | None:
+    """``too_fast`` or ``expired`` when the signed opening time does not allow sending now."""
+    try:
+        _payload, opened_at = _serializer().loads(
+            token or "", max_age=FORM_MAX_AGE, return_timestamp=True
+        )
+    except (SignatureExpired, BadSignature):
+        return "expired"
+    if (utcnow() - opened_at).total_seconds() < current_app.config["MEDIATION_MIN_SECONDS"]:
+        return "too_fast"
+    return None
+
+
+def _landlord() -> User | None:
+    if current_user.is_authenticated and current_user.role == Role.LANDLORD:
+        return current_user._get_current_object()
+    return None
+
+
+def _placement_flat_id(user: User | None) -> tuple[int | None, int | None]:
+    """(placement id, flat id) of the ``?placement=`` the landlord came from, if it is theirs."""
+    placement_id = request.args.get("placement", type=int)
+    if user is None or placement_id is None or user.organisation_id is None:
+        return None, None
+    from portal.placements.models import Placement
+
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.flat.organisation_id != user.organisation_id:
+        return None, None
+    return placement.id, placement.flat_id
+
+
+def _tenancies(user: User | None, extra_flat_id: int | None) -> list[Flat]:
+    """The landlord's let or reserved flats (and the flat of the placement they came from)."""
+    if user is None or user.organisation_id is None:
+        return []
+    condition = Flat.status.in_(TENANCY_STATUSES)
+    if extra_flat_id is not None:
+        condition = condition | (Flat.id == extra_flat_id)
+    return list(
+        db.session.scalars(
+            select(Flat)
+            .where(Flat.organisation_id == user.organisation_id, condition)
+            .order_by(Flat.street, Flat.house_number, Flat.id)
+        )
+    )
+
+
+def _flat_label(flat: Flat) -> str:
+    return flat.address_line or _("Flat without address")
+
+
+def _render_form(form: MediationForm, refused: str | None = None, status: int = 200):
+    return render_template(
+        "mediation/form.html",
+        form=form,
+        refused=REFUSED[refused] if refused else None,
+    ), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(_cfg("RATELIMIT_MEDIATION"), methods=["POST"], scope="mediation")
+def form():
+    landlord = _landlord()
+    placement_id, placement_flat_id = _placement_flat_id(landlord)
+    flats = _tenancies(landlord, placement_flat_id)
+    choices = [(flat.id, _flat_label(flat)) for flat in flats]
+    if request.method == "GET":
+        form = MediationForm(formdata=None, flats=choices)
+        if landlord is not None:
+            form.sender_kind.data = "landlord"
+            form.name.data = landlord.full_name
+            form.email.data = landlord.email
+            form.phone.data = landlord.phone
+            form.flat.data = placement_flat_id or NO_FLAT
+        form.started.data = _started_token()
+        return _render_form(form)
+
+    form = MediationForm(flats=choices)
+    if not form.validate_on_submit():
+        return _render_form(form)
+    if (form.website.data or "").strip():
+        form.website.data = ""
+        return _render_form(form, "honeypot")
+    problem = _timing_problem(form.started.data)
+    if problem:
+        if problem == "expired":
+            form.started.data = _started_token()
+        return _render_form(form, problem)
+
+    flat = next((f for f in flats if f.id == form.flat.data), None)
+    case = ops.submit_request(
+        ops.Request(
+            sender_kind=form.sender_kind.data,
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            contact_by=form.contact_by.data,
+            topic=form.topic.data,
+            flat_address=_flat_label(flat) if flat is not None else form.flat_address.data,
+            flat_id=flat.id if flat is not None else None,
+            message=form.message.data,
+            locale=select_locale(),
+        ),
+        user=current_user._get_current_object() if current_user.is_authenticated else None,
+    )
+    if placement_id is not None and flat is not None and flat.id == placement_flat_id:
+        case.placement_id = placement_id
+    number = case.number
+    db.session.commit()
+    session[SENT_KEY] = number
+    return redirect(url_for("mediation.sent"))
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    return render_template(
+        "errors/error.html",
+        code=429,
+        title=_("Too many messages"),
+        text=_(
+            "Several messages have been sent from your connection in a short time, so this one "
+            "was not accepted. Please try again in an hour, or call or write to the Kümmerer "
+            "team: %(phone)s, %(email)s.",
+            phone=current_app.config["PROGRAMME_CONTACT_PHONE"],
+            email=current_app.config["PROGRAMME_CONTACT_EMAIL"],
+        ),
+    ), 429
+
+
+@bp.get("/sent")
+def sent():
+    number = session.get(SENT_KEY)
+    if not number:
+        return redirect(url_for("mediation.form"))
+    return render_template("mediation/sent.html", number=number, days=ops.WORKING_DAYS_TO_ANSWER)
+
+
+def _own_case_or_404(case_id: int) -> MediationCase:
+    case = db.session.get(MediationCase, case_id)
+    if (
+        case is None
+        or current_user.organisation_id is None
+        or case.organisation_id != current_user.organisation_id
+    ):
+        abort(404)
+    return case
+
+
+@bp.get("/mine")
+@landlord_required
+def mine():
+    cases = []
+    if current_user.organisation_id is not None:
+        cases = list(
+            db.session.scalars(
+                select(MediationCase)
+                .where(MediationCase.organisation_id == current_user.organisation_id)
+                .order_by(MediationCase.created_at.desc(), MediationCase.id.desc())
+            )
+        )
+    return render_template(
+        "mediation/mine.html",
+        cases=cases,
+        topic_labels=TOPIC_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/mine/<int:case_id>")
+@landlord_required
+def case(case_id: int):
+    case = _own_case_or_404(case_id)
+    # Only what was sent to the sender: internal notes never leave the back office.
+    replies = list(
+        db.session.scalars(
+            select(CaseEntry)
+            .where(CaseEntry.case_id == case.id, CaseEntry.kind == "reply")
+            .order_by(CaseEntry.created_at, CaseEntry.id)
+        )
+    )
+    return render_template(
+        "mediation/case.html",
+        case=case,
+        replies=replies,
+        topic_labels=TOPIC_LABELS,
+        status_labels=STATUS_LABELS,
+        sender_labels=SENDER_KIND_LABELS,
+    )

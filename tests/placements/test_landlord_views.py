@@ -229,7 +229,7 @@ def test_the_page_names_who_to_contact_and_offers_mediation(browser, db, mine):
         assert f'href="mailto:{PROGRAMME}"' in html, path
         assert 'href="tel:0203000000-0"' in html, path
         assert "Ask the team for mediation</a>" in html, path
-        assert f'href="mailto:{PROGRAMME}?subject=Mediation%3A%20Erstweg' in html, path
+        assert f'href="/mediation/?placement={placement.id}"' in html, path
 
 
 def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):

@@ -1,0 +1,159 @@
+"""The back-office forms of mediation: the list's filters and the case page's actions (note,
+reply, status, assignment, placement link), with the labels of statuses, topics and senders.
+
+The public contact form lives in ``forms.py``. The case page shows several forms at once; their
+field names differ, so they share the page's one CSRF token without prefixes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.mediation.models import TOPICS, CaseStatus
+
+TEXT_MAX = 5000
+
+STATUS_LABELS: dict[str, Callable[[], str]] = {
+    CaseStatus.NEW: lambda: _("new"),
+    CaseStatus.IN_PROGRESS: lambda: _("in progress"),
+    CaseStatus.WAITING: lambda: _("waiting for a reply"),
+    CaseStatus.RESOLVED: lambda: _("resolved"),
+    CaseStatus.CLOSED: lambda: _("closed"),
+}
+TOPIC_LABELS: dict[str, Callable[[], str]] = {
+    "rent_arrears": lambda: _("rent arrears"),
+    "neighbourhood": lambda: _("neighbourhood"),
+    "damage": lambda: _("damage to the flat"),
+    "communication": lambda: _("communication"),
+    "other": lambda: _("something else"),
+}
+SENDER_LABELS: dict[str, Callable[[], str]] = {
+    "landlord": lambda: _("landlord"),
+    "tenant": lambda: _("tenant"),
+    "other": lambda: _("someone else"),
+}
+
+
+def _label(labels: dict[str, Callable[[], str]], key: str | None) -> str:
+    return labels[key]() if key in labels else (key or "–")
+
+
+def status_label(status: str | None) -> str:
+    return _label(STATUS_LABELS, status)
+
+
+def topic_label(topic: str | None) -> str:
+    return _label(TOPIC_LABELS, topic)
+
+
+def sender_label(kind: str | None) -> str:
+    return _label(SENDER_LABELS, kind)
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce for selects: "" and junk mean "nothing chosen" rather than an error."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(label, message) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired(message),
+            Length(max=TEXT_MAX, message=_l("Please write at most %(max)d characters.")),
+        ],
+        render_kw={"rows": 4},
+    )
+
+
+# The list's filters -----------------------------------------------------------------------------
+
+
+class CaseFilterForm(FlaskForm):
+    """The filters as a GET form (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False, id="filter-status")
+    topic = SelectField(_l("Topic"), validate_choice=False, id="filter-topic")
+    staff = SelectField(_l("Assigned to"), validate_choice=False, id="filter-staff")
+
+    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+        self.status.choices = [
+            SelectChoice("", _l("all")),
+            SelectChoice("open", _l("all open cases")),
+        ] + [SelectChoice(s.value, status_label(s.value)) for s in CaseStatus]
+        self.topic.choices = [SelectChoice("", _l("all"))] + [
+            SelectChoice(t, topic_label(t)) for t in TOPICS
+        ]
+        self.staff.choices = [
+            SelectChoice("", _l("anyone")),
+            SelectChoice("none", _l("nobody yet")),
+        ] + [SelectChoice(str(user_id), name) for user_id, name in staff]
+
+
+# The case page ----------------------------------------------------------------------------------
+
+
+class CaseNoteForm(FlaskForm):
+    """An internal note: staff only, never sent to anyone."""
+
+    note = _text(_l("Internal note"), _l("Please write the note."))
+
+
+class CaseReplyForm(FlaskForm):
+    """An answer to the sender, sent by e-mail and kept on the case."""
+
+    reply_text = _text(_l("Reply by e-mail"), _l("Please write the reply."))
+
+
+class CaseStatusForm(FlaskForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[s.value for s in CaseStatus],
+        validators=[DataRequired(_l("Please choose the status."))],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels in the user's language at render time, not at import time.
+        self.status.choices = [SelectChoice(s.value, status_label(s.value)) for s in CaseStatus]
+
+
+class CaseAssignForm(FlaskForm):
+    assigned_to = SelectField(
+        _l("Assigned to"),
+        coerce=optional_int,
+        validators=[Optional()],
+        description=_l("Active specialists and social workers."),
+    )
+
+    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+        self.assigned_to.choices = [SelectChoice("", _l("nobody"))] + [
+            SelectChoice(user_id, name) for user_id, name in staff
+        ]
+
+
+class CaseLinkForm(FlaskForm):
+    placement_id = IntegerField(
+        _l("Placement number"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, message=_l("Please enter the number of a placement.")),
+        ],
+        description=_l("The number in the placement's address; empty removes the link."),
+    )

@@ -1,0 +1,116 @@
+"""The mediation form on a phone: an anonymous visitor and a logged-in landlord send it and see
+the case number; the landlord then finds the team's reply (created directly here: the back
+office is tested on its own). Every page passes axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Organisation, Role, User, utcnow
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+from portal.mediation import operations as ops
+from portal.mediation.models import MediationCase
+
+pytestmark = [pytest.mark.e2e, pytest.mark.phone, pytest.mark.english]
+
+PASSWORD = "Ein Zuhause für alle 2026"
+NUMBER = re.compile(r"M-\d{4}-\d{4}")
+
+
+@pytest.fixture
+def no_waiting(live_app):
+    live_app.config["MEDIATION_MIN_SECONDS"] = 0
+    yield
+    live_app.config["MEDIATION_MIN_SECONDS"] = 3
+
+
+def make_landlord(live_app) -> None:
+    with live_app.app_context():
+        org = Organisation(kind="private", name="Mediation Vermietung")
+        landlord = User(
+            email="mediation.owner@example.org",
+            full_name="Lena Landlord",
+            role=Role.LANDLORD,
+            organisation=org,
+            is_org_admin=True,
+            locale="en",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        staff = User(
+            email="mediation.sw@example.org",
+            full_name="Sami Sozial",
+            role=Role.SOCIAL_WORKER,
+            locale="en",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        db.session.add_all([org, landlord, staff])
+        db.session.commit()
+
+
+def fill_request(page, message: str) -> None:
+    page.get_by_label("What is it about?").select_option("communication")
+    page.get_by_label("Your message").fill(message)
+    page.get_by_label("I agree that the Kümmerer team processes my details").check()
+
+
+def test_visitor_and_landlord_send_the_mediation_form(web, live_app, no_waiting):
+    make_landlord(live_app)
+    page = web.page
+
+    # An anonymous visitor, from the link on the start page.
+    web.goto("/")
+    page.locator("main").get_by_role("link", name="Ask for mediation").click()
+    web.check()
+    page.get_by_label("Tenant").check()
+    page.get_by_label("Your name").fill("Tariq Tenant")
+    page.get_by_label("E-mail address").fill("tariq@example.org")
+    fill_request(page, "Short.")
+    page.get_by_role("button", name="Send request").click()
+    web.check()  # the refusal page is checked too
+    assert "Please write between 20 and 5,000 characters." in page.locator("main").inner_text()
+    assert page.get_by_label("Your name").input_value() == "Tariq Tenant"
+    page.get_by_label("Your message").fill("Our landlord does not answer about the broken window.")
+    page.get_by_label("I agree that the Kümmerer team processes my details").check()
+    page.get_by_role("button", name="Send request").click()
+    web.check()
+    main = page.locator("main").inner_text()
+    assert NUMBER.search(main) and "2 working days" in main
+
+    # A landlord: name and e-mail are filled in.
+    web.goto("/account/login")
+    page.get_by_label("E-mail address").fill("mediation.owner@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    web.check()
+    web.goto("/mediation/")
+    assert page.get_by_label("Your name").input_value() == "Lena Landlord"
+    assert page.get_by_label("E-mail address").input_value() == "mediation.owner@example.org"
+    fill_request(page, "The tenants and I need help to talk about the house rules.")
+    page.get_by_role("button", name="Send request").click()
+    web.check()
+    number = NUMBER.search(page.locator("main").inner_text()).group(0)
+
+    page.get_by_role("link", name="My mediation requests").click()
+    web.check()
+    page.get_by_role("link", name=number).click()
+    web.check()
+    assert "No answer yet" in page.locator("main").inner_text()
+
+    # The team answers (and keeps an internal note) in the back office.
+    with live_app.app_context():
+        case = db.session.scalar(select(MediationCase).where(MediationCase.number == number))
+        staff = db.session.scalar(select(User).where(User.email == "mediation.sw@example.org"))
+        ops.add_note(case, staff, "Internal: call the tenant first.")
+        ops.reply(case, staff, "We will visit you and your tenants next Tuesday.")
+        db.session.commit()
+    page.reload()
+    web.check()
+    main = page.locator("main").inner_text()
+    assert "We will visit you and your tenants next Tuesday." in main
+    assert "Internal" not in main and "In progress" in main

@@ -1,0 +1,178 @@
+"""The landlord side of mediation: prefilled form, tenancy choice, and the own cases with the
+replies sent to them (never internal notes, never another organisation's cases)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.mediation import operations as ops
+from portal.mediation.models import CaseEntry, MediationCase
+from portal.placements.models import Placement
+from tests import factories
+from tests.mediation.test_form import GOOD, cases, send
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(app):
+    app.config["MEDIATION_MIN_SECONDS"] = 0
+    yield
+    app.config["MEDIATION_MIN_SECONDS"] = 3
+
+
+def make_case(org_id: int | None, number: str, **kw) -> MediationCase:
+    case = MediationCase(
+        number=number,
+        sender_kind="landlord",
+        name="Lara Landlord",
+        email="lara@example.org",
+        topic="rent_arrears",
+        message="The rent for March has not arrived yet.",
+        organisation_id=org_id,
+        **kw,
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def test_landlord_finds_name_and_email_filled_in_and_their_tenancies(browser):
+    landlord = browser.login("landlord", full_name="Lara Landlord")
+    let = factories.FlatFactory(
+        organisation=landlord.organisation, status="let", street="Mietweg", house_number="3"
+    )
+    factories.FlatFactory(organisation=landlord.organisation, status="reserved", street="Resweg")
+    factories.FlatFactory(organisation=landlord.organisation, status="published", street="Pubweg")
+    factories.FlatFactory(status="let", street="Fremdweg")  # another organisation
+    html = browser.client.get("/mediation/").get_data(as_text=True)
+    assert 'value="Lara Landlord"' in html and f'value="{landlord.email}"' in html
+    assert re.search(r'value="landlord"[^>]*checked|checked[^>]*value="landlord"', html)
+    assert "Which tenancy is it about?" in html
+    assert "Mietweg 3" in html and "Resweg" in html
+    assert "Pubweg" not in html and "Fremdweg" not in html
+    assert f'<option value="{let.id}"' in html
+
+
+def test_anonymous_visitor_sees_no_tenancy_choice(client):
+    html = client.get("/mediation/").get_data(as_text=True)
+    assert "Which tenancy is it about?" not in html
+    assert 'value="landlord" checked' not in html
+
+
+def test_landlord_sends_a_request_about_a_tenancy(browser):
+    landlord = browser.login("landlord")
+    flat = factories.FlatFactory(
+        organisation=landlord.organisation, status="let", street="Mietweg", house_number="3"
+    )
+    response = send(
+        browser,
+        sender_kind="landlord",
+        name=landlord.full_name,
+        email=landlord.email,
+        flat=str(flat.id),
+        flat_address="",
+    )
+    assert response.status_code == 302
+    [case] = cases()
+    assert case.flat_id == flat.id and "Mietweg 3" in case.flat_address
+    assert case.organisation_id == landlord.organisation_id and case.user_id == landlord.id
+
+
+def test_landlord_cannot_choose_another_organisations_flat(browser):
+    browser.login("landlord")
+    other = factories.FlatFactory(status="let")
+    response = send(browser, flat=str(other.id))
+    assert response.status_code == 200
+    assert GOOD["message"] in response.get_data(as_text=True)
+    assert cases() == []
+
+
+def test_link_from_a_placement_preselects_its_flat(browser):
+    landlord = browser.login("landlord")
+    flat = factories.FlatFactory(organisation=landlord.organisation, status="published")
+    household = factories.HouseholdFactory()
+    placement = Placement(flat=flat, household=household, origin="specialist")
+    db.session.add(placement)
+    db.session.flush()
+    path = f"/mediation/?placement={placement.id}"
+    html = browser.client.get(path).get_data(as_text=True)
+    assert re.search(
+        rf'<option selected value="{flat.id}"|<option value="{flat.id}" selected', html
+    )
+    data = dict(GOOD, flat=str(flat.id), flat_address="")
+    data["started"] = re.search(r'name="started"[^>]*value="([^"]+)"', html).group(1)
+    assert browser.post(path, data, csrf_from_path=path).status_code == 302
+    [case] = cases()
+    assert case.placement_id == placement.id and case.flat_id == flat.id
+    # Another organisation's placement preselects nothing.
+    other = Placement(
+        flat=factories.FlatFactory(status="published"),
+        household=factories.HouseholdFactory(),
+        origin="specialist",
+    )
+    db.session.add(other)
+    db.session.flush()
+    html = browser.client.get(f"/mediation/?placement={other.id}").get_data(as_text=True)
+    assert f'value="{other.flat_id}"' not in html
+
+
+def test_mine_lists_own_cases_only(browser):
+    landlord = browser.login("landlord")
+    own = make_case(landlord.organisation_id, "M-2026-0101")
+    other_org = factories.OrganisationFactory()
+    make_case(other_org.id, "M-2026-0102")
+    make_case(None, "M-2026-0103")
+    html = browser.client.get("/mediation/mine").get_data(as_text=True)
+    assert own.number in html and "Rent arrears" in html and "Received" in html
+    assert "M-2026-0102" not in html and "M-2026-0103" not in html
+
+
+def test_case_shows_replies_but_never_internal_notes(browser):
+    landlord = browser.login("landlord")
+    staff = factories.StaffFactory(role="social_worker", full_name="Sara Sozial")
+    case = make_case(landlord.organisation_id, "M-2026-0111")
+    ops.add_note(case, staff, "INTERNAL: tenant seems overwhelmed")
+    ops.reply(case, staff, "We have spoken with your tenant and will call you tomorrow.")
+    db.session.add(CaseEntry(case=case, kind="note", text="SECOND INTERNAL NOTE"))
+    db.session.flush()
+    response = browser.client.get(f"/mediation/mine/{case.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "We have spoken with your tenant" in html and "Sara Sozial" in html
+    assert "INTERNAL" not in html
+    assert case.message in html and "In progress" in html
+
+
+def test_another_organisations_case_answers_404(browser):
+    browser.login("landlord")
+    other = make_case(factories.OrganisationFactory().id, "M-2026-0121")
+    orphan = make_case(None, "M-2026-0122")
+    for case_id in (other.id, orphan.id, 999999):
+        assert browser.client.get(f"/mediation/mine/{case_id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["specialist", "social_worker", "admin"])
+def test_staff_get_403(browser, role):
+    browser.login(role)
+    case = make_case(None, "M-2026-0131")
+    assert browser.client.get("/mediation/mine").status_code == 403
+    assert browser.client.get(f"/mediation/mine/{case.id}").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    case = make_case(None, "M-2026-0141")
+    for path in ("/mediation/mine", f"/mediation/mine/{case.id}"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/login" in response.location
+
+
+def test_nav_footer_and_landing_link_to_the_form(client):
+    html = client.get("/").get_data(as_text=True)
+    assert html.count('href="/mediation/"') >= 3
+
+
+def test_no_case_rows_leak_between_tests():
+    assert db.session.scalars(select(MediationCase)).all() == []

@@ -222,7 +222,7 @@ def _invalid(case: MediationCase, **posted):
 def _done(case: MediationCase, message: str, anchor: str):
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".detail", case_id=case.id, _anchor=anchor))
+    return redirect(url_for(".detail", case_id=case.id, _anchor=f"case-{anchor}"))
 
 
 @bp.route("/<int:case_id>/notes", methods=["POST"])

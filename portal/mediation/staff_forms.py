@@ -16,6 +16,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
 from portal.mediation.models import TOPICS, CaseStatus
 
 TEXT_MAX = 5000
@@ -27,20 +28,6 @@ STATUS_LABELS: dict[str, Callable[[], str]] = {
     CaseStatus.RESOLVED: lambda: _("resolved"),
     CaseStatus.CLOSED: lambda: _("closed"),
 }
-TOPIC_LABELS: dict[str, Callable[[], str]] = {
-    "rent_arrears": lambda: _("rent arrears"),
-    "neighbourhood": lambda: _("neighbourhood"),
-    "damage": lambda: _("damage to the flat"),
-    "communication": lambda: _("communication"),
-    "other": lambda: _("something else"),
-}
-SENDER_LABELS: dict[str, Callable[[], str]] = {
-    "landlord": lambda: _("landlord"),
-    "tenant": lambda: _("tenant"),
-    "other": lambda: _("someone else"),
-}
-
-
 def _label(labels: dict[str, Callable[[], str]], key: str | None) -> str:
     return labels[key]() if key in labels else (key or "–")
 
@@ -50,11 +37,12 @@ def status_label(status: str | None) -> str:
 
 
 def topic_label(topic: str | None) -> str:
-    return _label(TOPIC_LABELS, topic)
+    # The same words the sender chose from on the form.
+    return str(TOPIC_LABELS.get(topic or "", topic or "–"))
 
 
 def sender_label(kind: str | None) -> str:
-    return _label(SENDER_LABELS, kind)
+    return str(SENDER_KIND_LABELS.get(kind or "", kind or "–"))
 
 
 def optional_int(value: Any) -> int | None:

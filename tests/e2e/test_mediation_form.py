@@ -1,6 +1,6 @@
 """The mediation form on a phone: an anonymous visitor and a logged-in landlord send it and see
-the case number; the landlord then finds the team's reply (created directly here: the back
-office is tested on its own). Every page passes axe-core."""
+the case number; a social worker replies, keeps an internal note and resolves the case; the
+landlord sees the reply and never the note. Every page passes axe-core."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal.accounts.models import Organisation, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
-from portal.mediation import operations as ops
 from portal.mediation.models import MediationCase
 
 pytestmark = [pytest.mark.e2e, pytest.mark.phone, pytest.mark.english]
@@ -102,15 +101,43 @@ def test_visitor_and_landlord_send_the_mediation_form(web, live_app, no_waiting)
     web.check()
     assert "No answer yet" in page.locator("main").inner_text()
 
-    # The team answers (and keeps an internal note) in the back office.
-    with live_app.app_context():
-        case = db.session.scalar(select(MediationCase).where(MediationCase.number == number))
-        staff = db.session.scalar(select(User).where(User.email == "mediation.sw@example.org"))
-        ops.add_note(case, staff, "Internal: call the tenant first.")
-        ops.reply(case, staff, "We will visit you and your tenants next Tuesday.")
-        db.session.commit()
-    page.reload()
+    case_path = page.url.replace(web.base_url, "")
+    page.get_by_role("button", name="Log out").click()
     web.check()
+
+    # A social worker answers in the back office, keeps an internal note and resolves the case.
+    web.goto("/account/login")
+    page.get_by_label("E-mail address").fill("mediation.sw@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    web.check()
+    web.goto("/backoffice/mediation/")
+    page.get_by_role("link", name=number).click()
+    web.check()
+    page.get_by_label("Internal note", exact=True).fill("Internal: call the tenant first.")
+    page.get_by_role("button", name="Save the note").click()
+    web.check()
+    page.get_by_label("Reply by e-mail", exact=True).fill(
+        "We will visit you and your tenants next Tuesday."
+    )
+    page.get_by_role("button", name="Send the reply").click()
+    web.check()
+    page.get_by_label("Status", exact=True).select_option("resolved")
+    page.get_by_role("button", name="Change the status").click()
+    web.check()
+    page.get_by_role("button", name="Log out").click()
+    web.check()
+
+    # The landlord sees the reply and the status, never the internal note.
+    web.goto("/account/login")
+    page.get_by_label("E-mail address").fill("mediation.owner@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    web.check()
+    web.goto(case_path)
     main = page.locator("main").inner_text()
     assert "We will visit you and your tenants next Tuesday." in main
-    assert "Internal" not in main and "In progress" in main
+    assert "Internal" not in main
+    with live_app.app_context():
+        case = db.session.scalar(select(MediationCase).where(MediationCase.number == number))
+        assert case.status == "resolved"

@@ -159,7 +159,9 @@ def households(draw, flat_rows: list[dict], fitting: bool = False) -> dict:
     needs = (
         [(False, False)] + [(True, False)] * step_free + [(False, True), (True, True)] * wheelchair
     )
-    unmet = [(True, False)] * 2 * (not step_free) + [(False, True), (True, True)] * (not wheelchair)
+    # (needs step-free, needs a wheelchair) the flat does not offer; each need alone as often
+    unmet = [(True, False)] * 2 * (not step_free)
+    unmet += [(False, True), (False, True), (True, True)] * (not wheelchair)
     row["needs_step_free"], row["needs_wheelchair"] = one_of(needs, unmet or needs, "access")
     if flat["available_from"] is not None:
         offset = one_of(

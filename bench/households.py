@@ -47,7 +47,7 @@ RANKING_TARGET_MS = 50
 
 def seed_households(app, households: int) -> None:
     """``households`` households with consents and preferred districts, in bulk inserts."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from portal.accounts.models import utcnow
     from portal.extensions import db
@@ -121,6 +121,11 @@ def seed_households(app, households: int) -> None:
         for start in range(0, len(preferences), 5000):
             db.session.execute(insert(household_districts), preferences[start : start + 5000])
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load: without statistics the planner
+            # takes every table for empty and picks plans no running system would use.
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
 
 
 def _consent(household_id: int, given: date, expires: date, withdrawn: date | None, now) -> dict:

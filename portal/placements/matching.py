@@ -15,7 +15,8 @@ Hard rules
   access   step-free or wheelchair needs met
   move_in  the household can move in at most ``MAX_VACANCY_DAYS`` after the flat is free
   profile  the household is vetted with a valid consent (flat → households only)
-Soft score: preferred district, waiting time (longer first), how well the rooms fit, pets.
+Soft score: preferred district, waiting time (longer first), how well the rooms fit, pets;
+``score`` for one pair, ``_ranked`` (the same in SQL) to rank the households for a flat.
 """
 
 from __future__ import annotations
@@ -232,7 +233,8 @@ def score(
     prefers: bool | None,
     today: date,
 ) -> float:
-    """Higher is better. ``prefers``: None when the household named no district."""
+    """Higher is better. ``prefers``: None when the household named no district. ``_ranked``
+    orders by the same score in SQL; the property test holds the two together."""
     value = float(NO_PREFERENCE if prefers is None else (PREFERRED if prefers else ELSEWHERE))
     value += min((today - waiting_since).days / 7, MAX_WAITING_WEEKS)
     if flat_rooms is not None:

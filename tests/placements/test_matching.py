@@ -514,3 +514,12 @@ def test_fits_any_of_two_flats_is_the_union():
     assert either == sql_households(small) | sql_households(large)
     assert big_family.id not in either
     assert not db.session.scalars(select(Household.id).where(fits_any_of([], TODAY))).all()
+
+
+def test_reasons_in_german(app):
+    with app.test_request_context(), force_locale("de"):
+        reasons = reasons_by_rule(hard_reasons(published(), household()))
+    assert reasons["rent"] == (
+        True,
+        "Bruttokaltmiete 640,00 € liegt innerhalb der Mietobergrenze von 687,80 €",
+    )

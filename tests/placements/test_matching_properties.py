@@ -1,10 +1,11 @@
 """The hard rules exist twice, as Python (``is_match``) and as SQL (``household_conditions``,
-``flat_conditions``). For random flats and households both must pick exactly the same pairs, in
-both directions, on SQLite and on PostgreSQL.
+``flat_conditions``, ``fits_any_of``); the score too (``score`` and the order of
+``rank_households``). For random flats and households both versions must pick exactly the same
+pairs, in both directions, and rank them alike, on SQLite and on PostgreSQL.
 
-Households are often drawn close to one of the flats (the area tolerance, the rent limit, the
-move-in window, the rooms and the WBS persons just met, just missed, or exactly on the edge),
-because that is where two versions of a rule part ways."""
+Households are mostly drawn around one of the flats: fitting it, often exactly on the edge of a
+rule, or missing it by one rule, by a cent, a day or by far; that is where two versions of a rule
+part ways. Each example works in a savepoint that is rolled back."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from portal.placements.matching import (
 )
 from tests.factories import OrganisationFactory
 
-TODAY = date(2026, 6, 1)  # fixed, so that every run replays the same examples
+TODAY = date(2026, 6, 1)  # fixed: the examples do not depend on the day the suite runs
 CENT = Decimal("0.01")
 
 
@@ -57,7 +58,8 @@ def sometimes_none(strategy: st.SearchStrategy, none: bool) -> st.SearchStrategy
 
 @st.composite
 def flats(draw, complete: bool = False) -> dict:
-    incomplete = not complete and draw(weighted((4, False), (1, True)))  # a draft may lack any
+    # A draft may lack any figure.
+    incomplete = not complete and draw(weighted((4, False), (1, True)))
     return {
         "status": draw(weighted((5, "published"), *[(1, s.value) for s in FlatStatus])),
         "rooms": draw(sometimes_none(half_rooms, incomplete)),
@@ -282,13 +284,8 @@ def test_sql_and_python_agree_from_a_flat_to_its_households(db, world):
             ]
             expected = {h.id for h in fitting}
             assert found == expected, describe(flat, household_objects, found ^ expected)
-            # The database ranks as ``score`` does (in sevenths of a point: whole numbers).
             ranked = rank_households(flat, limit=len(household_objects), today=TODAY)
-            by_score = sorted(
-                fitting,
-                key=lambda h: (-round(7 * explain(flat, h, TODAY).score), h.waiting_since, h.id),
-            )
-            assert [m.household for m in ranked] == by_score
+            assert [m.household for m in ranked] == by_score(flat, fitting)
         either = set(
             db.session.scalars(select(Household.id).where(fits_any_of(flat_objects, TODAY)))
         )
@@ -325,16 +322,21 @@ def test_the_database_ranks_as_score_does(db, world):
     try:
         (flat,), household_objects = insert(db, *world)
         ranked = rank_households(flat, limit=len(household_objects), today=TODAY)
-        # ``score`` in sevenths of a point is a whole number: rounding removes float noise.
-        by_score = sorted(
-            household_objects,
-            key=lambda h: (-round(7 * explain(flat, h, TODAY).score), h.waiting_since, h.id),
-        )
-        assert [m.household for m in ranked] == by_score
+        assert [m.household for m in ranked] == by_score(flat, household_objects)
         top = rank_households(flat, limit=2, today=TODAY)
-        assert [m.household for m in top] == by_score[:2]
+        assert [m.household for m in top] == by_score(flat, household_objects)[:2]
     finally:
         savepoint.rollback()
+
+
+def by_score(flat: Flat, households: list[Household]) -> list[Household]:
+    """Best first by ``score``, then longer waiting, then id: the order ``rank_households``
+    promises. The score in sevenths of a point is a whole number; rounding removes float noise
+    that would otherwise order equal scores by chance."""
+    return sorted(
+        households,
+        key=lambda h: (-round(7 * explain(flat, h, TODAY).score), h.waiting_since, h.id),
+    )
 
 
 def describe(one, others, differing: set[int]) -> str:

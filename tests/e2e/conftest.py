@@ -93,6 +93,19 @@ class A11yPage:
         self.page.goto(self.base_url + path)
         self.check()
 
+    def log_in(self, email: str, password: str) -> None:
+        """Log in through the login page, whatever the page's language."""
+        self.goto("/account/login")
+        form = self.page.locator("main form[action^='/account/login']")
+        form.locator("input[name=email]").fill(email)
+        form.locator("input[name=password]").fill(password)
+        form.locator("button[type=submit]").click()
+        self.check()
+
+    def log_out(self) -> None:
+        self.page.locator("header form[action='/account/logout'] button").click()
+        self.check()
+
     def check(self) -> None:
         self.page.wait_for_load_state("load")
         results = self.axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})

@@ -46,19 +46,11 @@ def photo_file(tmp_path, name, color):
     return str(path)
 
 
-def log_in(web, email):
-    web.goto("/account/login")
-    web.page.get_by_label("E-Mail-Adresse").fill(email)
-    web.page.get_by_label("Passwort").fill(PASSWORD)
-    web.page.locator("main").get_by_role("button", name="Anmelden").click()
-    web.check()
-
-
 @pytest.mark.phone
 def test_landlord_lists_flat_and_specialist_publishes(web, live_app, tmp_path):
     make_users(live_app)
     page = web.page
-    log_in(web, "kaya@example.org")
+    web.log_in("kaya@example.org", PASSWORD)
     assert page.url.endswith("/flats/")
     page.get_by_role("link", name="Wohnung hinzufügen").first.click()
     web.check()
@@ -99,7 +91,7 @@ def test_landlord_lists_flat_and_specialist_publishes(web, live_app, tmp_path):
     page.get_by_role("button", name="Abmelden").click()
     web.check()
 
-    log_in(web, "fach@example.org")
+    web.log_in("fach@example.org", PASSWORD)
     web.goto("/backoffice/flats/")
     page.get_by_role("link", name=re.compile("Am Buchenbaum 17")).first.click()
     web.check()
@@ -110,7 +102,7 @@ def test_landlord_lists_flat_and_specialist_publishes(web, live_app, tmp_path):
     page.get_by_role("button", name="Abmelden").click()
     web.check()
 
-    log_in(web, "kaya@example.org")
+    web.log_in("kaya@example.org", PASSWORD)
     card = page.locator(".flat-card").filter(has_text="Am Buchenbaum")
     assert "Veröffentlicht" in card.inner_text()
     card.get_by_role("link", name=re.compile("Am Buchenbaum")).click()

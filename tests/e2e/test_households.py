@@ -66,25 +66,12 @@ def make_people(live_app):
         db.session.commit()
 
 
-def log_in(web, email):
-    web.goto("/account/login")
-    web.page.get_by_label("E-mail address").fill(email)
-    web.page.get_by_label("Password").fill(PASSWORD)
-    web.page.locator("main").get_by_role("button", name="Log in").click()
-    web.check()
-
-
-def log_out(web):
-    web.page.get_by_role("button", name="Log out").click()
-    web.check()
-
-
 @pytest.mark.english
 def test_household_from_vetting_to_landlord_interest(web, live_app):
     make_people(live_app)
     page = web.page
 
-    log_in(web, "sw@example.org")
+    web.log_in("sw@example.org", PASSWORD)
     web.goto("/backoffice/households/new")
     page.get_by_label("Adults", exact=True).fill("2")
     page.get_by_label("Children", exact=True).fill("1")
@@ -101,9 +88,9 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     page.get_by_role("button", name="Mark as vetted").click()
     web.check()
     assert "Vetted" in page.locator("main").inner_text()
-    log_out(web)
+    web.log_out()
 
-    log_in(web, "owner@example.org")
+    web.log_in("owner@example.org", PASSWORD)
     web.goto("/households/")
     page.get_by_label("Household size").select_option("3")
     page.get_by_label("Fits one of my flats").check()
@@ -117,9 +104,9 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     page.get_by_role("button", name="Send to the Kümmerer team").click()
     web.check()
     assert page.locator(".flash-success").count() == 1
-    log_out(web)
+    web.log_out()
 
-    log_in(web, "spec@example.org")
+    web.log_in("spec@example.org", PASSWORD)
     web.goto("/backoffice/")
     interests = page.locator(
         "section", has=page.get_by_role("heading", name=re.compile("Open landlord interests"))

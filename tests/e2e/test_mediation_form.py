@@ -82,11 +82,7 @@ def test_visitor_and_landlord_send_the_mediation_form(web, live_app, no_waiting)
     assert NUMBER.search(main) and "2 working days" in main
 
     # A landlord: name and e-mail are filled in.
-    web.goto("/account/login")
-    page.get_by_label("E-mail address").fill("mediation.owner@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    web.check()
+    web.log_in("mediation.owner@example.org", PASSWORD)
     web.goto("/mediation/")
     assert page.get_by_label("Your name").input_value() == "Lena Landlord"
     assert page.get_by_label("E-mail address").input_value() == "mediation.owner@example.org"
@@ -102,15 +98,10 @@ def test_visitor_and_landlord_send_the_mediation_form(web, live_app, no_waiting)
     assert "No answer yet" in page.locator("main").inner_text()
 
     case_path = page.url.replace(web.base_url, "")
-    page.get_by_role("button", name="Log out").click()
-    web.check()
+    web.log_out()
 
     # A social worker answers in the back office, keeps an internal note and resolves the case.
-    web.goto("/account/login")
-    page.get_by_label("E-mail address").fill("mediation.sw@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    web.check()
+    web.log_in("mediation.sw@example.org", PASSWORD)
     web.goto("/backoffice/mediation/")
     page.get_by_role("link", name=number).click()
     web.check()
@@ -125,15 +116,10 @@ def test_visitor_and_landlord_send_the_mediation_form(web, live_app, no_waiting)
     page.get_by_label("Status", exact=True).select_option("resolved")
     page.get_by_role("button", name="Change the status").click()
     web.check()
-    page.get_by_role("button", name="Log out").click()
-    web.check()
+    web.log_out()
 
     # The landlord sees the reply and the status, never the internal note.
-    web.goto("/account/login")
-    page.get_by_label("E-mail address").fill("mediation.owner@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    web.check()
+    web.log_in("mediation.owner@example.org", PASSWORD)
     web.goto(case_path)
     main = page.locator("main").inner_text()
     assert "We will visit you and your tenants next Tuesday." in main

@@ -97,19 +97,6 @@ def seed(live_app) -> int:
         return household.id
 
 
-def log_in(web, email):
-    web.goto("/account/login")
-    web.page.get_by_label("E-mail address").fill(email)
-    web.page.get_by_label("Password").fill(PASSWORD)
-    web.page.locator("main").get_by_role("button", name="Log in").click()
-    web.check()
-
-
-def log_out(web):
-    web.page.get_by_role("button", name="Log out").click()
-    web.check()
-
-
 def click(web, scope, button):
     scope.get_by_role("button", name=button).click()
     web.check()
@@ -137,7 +124,7 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     today = date.today()
 
     # 1. The landlord suggests the household for the flat.
-    log_in(web, LANDLORD)
+    web.log_in(LANDLORD, PASSWORD)
     web.goto(f"/households/{household_id}")
     assert f"{ADDRESS} fits" in main.inner_text()
     assert TENANT not in main.inner_text()
@@ -145,10 +132,10 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     interest.get_by_label("Which of your flats?").select_option(label=ADDRESS)
     click(web, interest, "Send to the Kümmerer team")
     assert f"household {CODE} could live in your flat {ADDRESS}" in flash(page)
-    log_out(web)
+    web.log_out()
 
     # 2. The specialist takes the interest up: the placement is proposed.
-    log_in(web, SPECIALIST)
+    web.log_in(SPECIALIST, PASSWORD)
     web.goto("/backoffice/")
     interests = page.locator(
         "section", has=page.get_by_role("heading", name=re.compile("Open landlord interests"))
@@ -161,10 +148,10 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     assert "The interest is accepted" in flash(page)
     assert state(page) == "Proposed"
     placement_path = re.search(r"/backoffice/placements/\d+$", page.url).group(0)
-    log_out(web)
+    web.log_out()
 
     # 3. The landlord accepts; the household's name is not shown yet.
-    log_in(web, LANDLORD)
+    web.log_in(LANDLORD, PASSWORD)
     web.goto("/placements/")
     main.get_by_role("link", name=f"Household {CODE}").click()
     web.check()
@@ -173,10 +160,10 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     assert f"You have agreed to meet household {CODE}" in flash(page)
     assert state(page) == "You agreed to a viewing"
     assert TENANT not in main.inner_text()
-    log_out(web)
+    web.log_out()
 
     # 4. The specialist takes every step up to the move-in.
-    log_in(web, SPECIALIST)
+    web.log_in(SPECIALIST, PASSWORD)
     web.goto(placement_path)
     assert state(page) == "Landlord accepted"
 
@@ -224,10 +211,10 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     click(web, form, "Record the move-in")
     assert flash(page).startswith("The move-in is recorded")
     assert state(page) == "Moved in"
-    log_out(web)
+    web.log_out()
 
     # 5. The landlord now sees the main tenant's name, with the viewing in the timeline.
-    log_in(web, LANDLORD)
+    web.log_in(LANDLORD, PASSWORD)
     web.goto("/placements/")
     main.get_by_role("link", name=f"Household {CODE}").click()
     web.check()
@@ -239,10 +226,10 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     assert "Viewing on" in history.inner_text()
     assert "In front of the house" in history.inner_text()
     assert f"You meet {TENANT}, the main tenant." in history.inner_text()
-    log_out(web)
+    web.log_out()
 
     # 6. The specialist records the first follow-up: the placement is in aftercare.
-    log_in(web, SPECIALIST)
+    web.log_in(SPECIALIST, PASSWORD)
     web.goto(placement_path)
     follow_ups = main.locator("#follow-ups")
     form = follow_ups.locator("form", has=page.get_by_role("heading", name=re.compile("1 month")))

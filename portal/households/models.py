@@ -64,6 +64,50 @@ TRANSITIONS: dict[tuple[HouseholdStatus, HouseholdStatus], frozenset[str]] = {
     (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN): frozenset({SOCIAL_WORKER}),
 }
 
+
+class TargetGroup(StrEnum):
+    """Who the programme is for (reporting, staff only)."""
+
+    REFUGEE_SHARED_ACCOMMODATION = "refugee_shared_accommodation"
+    HOMELESS_MUNICIPAL_SHELTER = "homeless_municipal_shelter"
+    OTHER = "other"
+
+
+class ExitDestination(StrEnum):
+    """Where a household went when it left the programme (reporting, staff only)."""
+
+    OWN_TENANCY_PROGRAMME = "own_tenancy_programme"  # through a placement in the portal
+    OWN_TENANCY_WITH_SUPPORT = "own_tenancy_with_support"  # found itself, with our support
+    OTHER_ACCOMMODATION = "other_accommodation"
+    DROPPED_OUT = "dropped_out"
+    MOVED_AWAY = "moved_away"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    NO_ANSWER = "no_answer"
+
+
+class AgeBand(StrEnum):
+    UNDER_18 = "under_18"
+    FROM_18_TO_29 = "18_29"
+    FROM_30_TO_54 = "30_54"
+    FROM_55 = "55_plus"
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NO_ANSWER = "no_answer"
+
+
+def _check_in(column: str, values, nullable: bool = False) -> str:
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IS NULL OR {column} IN ({listed})" if nullable else f"{column} IN ({listed})"
+
+
 CONSENT_SCOPE = "profile visible to registered landlords; name revealed at a viewing"
 
 household_districts = Table(
@@ -89,6 +133,16 @@ class Household(TimestampMixin, Base):
         CheckConstraint("children >= 0 AND children <= 12", name="children"),
         CheckConstraint("adults + children <= 12", name="size"),
         Index("ix_households_status_waiting", "status", "waiting_since"),
+        CheckConstraint(_check_in("target_group", TargetGroup), name="target_group"),
+        CheckConstraint(
+            _check_in("exit_destination", ExitDestination, nullable=True), name="exit_destination"
+        ),
+        CheckConstraint(
+            "(exit_on IS NULL) = (exit_destination IS NULL)", name="exit_date_and_destination"
+        ),
+        CheckConstraint("exit_on IS NULL OR exit_on >= intake_on", name="exit_after_intake"),
+        Index("ix_households_intake", "intake_on"),
+        Index("ix_households_exit", "exit_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +169,11 @@ class Household(TimestampMixin, Base):
     waiting_since: Mapped[date] = mapped_column(Date)
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Tier 3, for the programme's reports (staff only, never shown to landlords).
+    intake_on: Mapped[date] = mapped_column(Date, default=date.today)
+    target_group: Mapped[str] = mapped_column(String(30), default=TargetGroup.OTHER.value)
+    exit_on: Mapped[date | None] = mapped_column(Date)
+    exit_destination: Mapped[str | None] = mapped_column(String(30))
 
     preferred_districts: Mapped[list[District]] = relationship(
         secondary=household_districts, order_by="District.position"
@@ -126,6 +185,9 @@ class Household(TimestampMixin, Base):
         back_populates="household",
         order_by="Consent.given_on.desc()",
         cascade="all, delete-orphan",
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="household", order_by="Participant.position", cascade="all, delete-orphan"
     )
 
     @property
@@ -184,6 +246,31 @@ class HouseholdIdentity(Base):
     case_notes: Mapped[str | None] = mapped_column(Text)
 
     household: Mapped[Household] = relationship(back_populates="identity")
+
+
+class Participant(Base):
+    """The ESF participant fields of one person in a household, collected at entry (tier 3,
+    staff only). A household has at most one row per person; persons without a row count as
+    "not recorded" in the reports."""
+
+    __tablename__ = "household_participants"
+    __table_args__ = (
+        UniqueConstraint("household_id", "position"),
+        CheckConstraint(_check_in("gender", Gender), name="gender"),
+        CheckConstraint(_check_in("age_band", AgeBand), name="age_band"),
+        CheckConstraint(_check_in("third_country", Answer), name="third_country"),
+        CheckConstraint(_check_in("disability", Answer), name="disability"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    gender: Mapped[str] = mapped_column(String(12), default=Gender.NO_ANSWER.value)
+    age_band: Mapped[str] = mapped_column(String(10))
+    third_country: Mapped[str] = mapped_column(String(10), default=Answer.NO_ANSWER.value)
+    disability: Mapped[str] = mapped_column(String(10), default=Answer.NO_ANSWER.value)
+
+    household: Mapped[Household] = relationship(back_populates="participants")
 
 
 class Consent(TimestampMixin, Base):

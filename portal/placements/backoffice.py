@@ -484,14 +484,19 @@ def record_follow_up(placement_id: int, follow_up_id: int):
     follow_up = next((f for f in placement.follow_ups if f.id == follow_up_id), None)
     if follow_up is None:
         abort(404)
-    form = FollowUpForm(prefix="follow_up")
+    form = FollowUpForm(prefix="follow_up", moved_in_on=placement.keys_handed_over_on)
     if not form.validate_on_submit():
         flash(_("The follow-up was not recorded. Please check the marked fields."), "error")
         return _render(placement, follow_up_form=form)
     state = placement.state
     try:
         ops.record_follow_up(
-            follow_up, current_user, form.outcome.data, form.note.data, form.done_on.data
+            follow_up,
+            current_user,
+            form.outcome.data,
+            form.note.data,
+            form.done_on.data,
+            form.outcome_on.data,
         )
     except ops.PlacementError as exc:
         _refuse(exc, state)

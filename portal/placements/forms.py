@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.placements.calendar import BERLIN
-from portal.placements.models import Action, State
+from portal.placements.models import ENDED_OUTCOMES, Action, State
 
 MESSAGE_MAX = 1000
 
@@ -137,6 +137,8 @@ OUTCOME_LABELS = {
     "needs_support": _l("Needs support"),
     "rent_arrears": _l("Rent arrears"),
     "conflict": _l("Conflict with the landlord or neighbours"),
+    "tenancy_ended": _l("The tenancy has ended"),
+    "returned_to_shelter": _l("Returned to a shelter or shared accommodation"),
 }
 
 
@@ -395,15 +397,35 @@ class FollowUpForm(FlaskForm):
         validators=_required(_l("Please choose the outcome.")),
     )
     done_on = DateField(_l("Done on"), description=_l("Empty: today."), validators=[Optional()])
+    outcome_on = DateField(
+        _l("Ended on"),
+        description=_l("Only when the tenancy has ended: the day the household moved out."),
+        validators=[Optional()],
+    )
     note = TextAreaField(
         _l("Note (optional)"),
         validators=[Optional(), Length(max=NOTE_MAX)],
         render_kw={"rows": 3},
     )
 
+    def __init__(self, *args, moved_in_on: date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.moved_in_on = moved_in_on
+
     def validate_done_on(self, field: DateField) -> None:
         if field.data is not None and field.data > date.today():
             raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_outcome_on(self, field: DateField) -> None:
+        ended = self.outcome.data in ENDED_OUTCOMES
+        if ended and field.data is None:
+            raise ValidationError(_l("Please enter the day the tenancy ended."))
+        if not ended and field.data is not None:
+            raise ValidationError(_l("Leave this empty while the tenancy goes on."))
+        if field.data is not None and field.data > date.today():
+            raise ValidationError(_l("The date cannot be in the future."))
+        if field.data is not None and self.moved_in_on and field.data < self.moved_in_on:
+            raise ValidationError(_l("The tenancy cannot end before the move-in."))
 
 
 # Back office: the filters of the placement list --------------------------------------------------

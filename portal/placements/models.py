@@ -110,7 +110,11 @@ CANCEL_REASONS = (
     "other",
 )
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)
-FOLLOW_UP_OUTCOMES = ("all_well", "needs_support", "rent_arrears", "conflict")
+# Outcomes of an aftercare check: the tenancy runs (first four), or it has ended, on the date
+# in ``FollowUp.outcome_on``.
+RUNNING_OUTCOMES = ("all_well", "needs_support", "rent_arrears", "conflict")
+ENDED_OUTCOMES = ("tenancy_ended", "returned_to_shelter")
+FOLLOW_UP_OUTCOMES = RUNNING_OUTCOMES + ENDED_OUTCOMES
 
 LANDLORD, SPECIALIST, SOCIAL_WORKER, SYSTEM = "landlord", "specialist", "social_worker", "system"
 
@@ -356,15 +360,25 @@ class PlacementEvent(Base):
 
 
 class FollowUp(Base):
-    """An aftercare check after moving in (1, 3, 6, 12 months)."""
+    """An aftercare check after moving in (1, 3, 6, 12 months). An outcome of
+    ``tenancy_ended`` or ``returned_to_shelter`` carries the date it happened in
+    ``outcome_on``; the checks still open after it are closed without outcome."""
 
     __tablename__ = "follow_ups"
     __table_args__ = (
         CheckConstraint(
-            "outcome IS NULL OR outcome IN ('all_well', 'needs_support', 'rent_arrears', "
-            "'conflict')",
+            "outcome IS NULL OR outcome IN ("
+            + ", ".join(f"'{o}'" for o in FOLLOW_UP_OUTCOMES)
+            + ")",
             name="outcome",
         ),
+        CheckConstraint(
+            "(outcome IN ('tenancy_ended', 'returned_to_shelter') AND outcome_on IS NOT NULL)"
+            " OR (outcome_on IS NULL AND (outcome IS NULL"
+            " OR outcome NOT IN ('tenancy_ended', 'returned_to_shelter')))",
+            name="outcome_on_for_ended",
+        ),
+        Index("ix_follow_ups_outcome_on", "outcome_on"),
         Index("ix_follow_ups_open_due", "done_on", "due_on"),
     )
 
@@ -376,6 +390,7 @@ class FollowUp(Base):
     due_on: Mapped[date] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_on: Mapped[date | None] = mapped_column(Date)  # when the tenancy ended
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -15,7 +15,7 @@ from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
-from portal.households.models import Household, HouseholdStatus
+from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
@@ -23,6 +23,7 @@ from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
+    ENDED_OUTCOMES,
     FLAT_HOLDING,
     FOLLOW_UP_MONTHS,
     FOLLOW_UP_OUTCOMES,
@@ -306,6 +307,9 @@ def _side_effects(
         flat.transition(FlatStatus.LET, actor, SYSTEM, placement_id=placement.id)
         household.transition(HouseholdStatus.HOUSED, actor, SYSTEM, placement_id=placement.id)
         moved = placement.keys_handed_over_on
+        if household.exit_on is None:  # for the reports: the household leaves the programme
+            household.exit_on = max(moved, household.intake_on or moved)
+            household.exit_destination = ExitDestination.OWN_TENANCY_PROGRAMME.value
         for months in FOLLOW_UP_MONTHS:
             placement.follow_ups.append(FollowUp(months=months, due_on=add_months(moved, months)))
         # The household has its home: its other open placements end, and a flat one of them
@@ -341,6 +345,8 @@ def _side_effects(
                 else HouseholdStatus.PAUSED
             )
             household.transition(to, actor, SYSTEM, placement_id=placement.id)
+            if household.exit_destination == ExitDestination.OWN_TENANCY_PROGRAMME:
+                household.exit_on = household.exit_destination = None  # back in the programme
 
 
 def _landlord_of(placement: Placement) -> User | None:
@@ -416,24 +422,44 @@ def _notify(placement: Placement, action: Action) -> None:
 
 
 def record_follow_up(
-    follow_up: FollowUp, actor: User, outcome: str, note: str | None, done_on: date | None = None
+    follow_up: FollowUp,
+    actor: User,
+    outcome: str,
+    note: str | None,
+    done_on: date | None = None,
+    outcome_on: date | None = None,
 ) -> None:
     """Record an aftercare check. The first moves the placement into aftercare; the last
-    completes it."""
+    completes it. An ended tenancy (``tenancy_ended``, ``returned_to_shelter``) needs the day
+    it ended (not before the move-in); the checks still open are then closed without outcome
+    and the placement completes."""
     if outcome not in FOLLOW_UP_OUTCOMES:
         raise PlacementError("data", "outcome")
+    ended = outcome in ENDED_OUTCOMES
+    placement = follow_up.placement
+    moved = placement.keys_handed_over_on
+    if ended != (outcome_on is not None) or (
+        outcome_on is not None and moved is not None and outcome_on < moved
+    ):
+        raise PlacementError("data", "outcome_on")
     if follow_up.done_on is not None:
         raise PlacementError("done")
-    placement = follow_up.placement
     if placement.state not in (State.MOVED_IN, State.AFTERCARE):
         raise PlacementError("state")
     follow_up.done_on = done_on or date.today()
     follow_up.outcome = outcome
+    follow_up.outcome_on = outcome_on
     follow_up.note = (note or "").strip() or None
     follow_up.recorded_by_id = actor.id
     audit.record(
         "follow_up.recorded", actor=actor, obj=follow_up, placement_id=placement.id, outcome=outcome
     )
+    if ended:
+        for other in placement.follow_ups:
+            if other.done_on is None and other is not follow_up:
+                other.done_on = follow_up.done_on
+                other.note = "not needed: the tenancy has ended"
+                other.recorded_by_id = actor.id
     if placement.state == State.MOVED_IN:
         placement.advance(Action.START_AFTERCARE, actor, SYSTEM)
     if all(f.done_on is not None for f in placement.follow_ups):

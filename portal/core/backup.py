@@ -390,8 +390,16 @@ def check_backup(directory: Path) -> dict[str, Any]:
         files: dict[str, dict[str, Any]] = manifest["files"]
         kind = manifest["database"]["kind"]
         database_file = manifest["database"]["file"]
-        manifest["database"]["tables"]  # noqa: B018 (must be there)
-    except (ValueError, KeyError, TypeError) as exc:
+        if not (
+            isinstance(manifest["database"]["tables"], dict)
+            and isinstance(manifest["created_at"], str)
+            and isinstance(manifest["uploads"]["files"], int)
+        ):
+            raise ValueError("tables, created_at or the upload count are missing")
+        for relative, entry in files.items():
+            if not (isinstance(entry.get("sha256"), str) and isinstance(entry.get("bytes"), int)):
+                raise ValueError(f"no sha256 and size for {relative}")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(f"{manifest_path} is not a valid backup manifest: {exc}") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')!r}")

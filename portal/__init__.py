@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from portal.accounts.cli import bp as accounts_cli
+    from portal.core.backup_cli import bp as backup_cli
     from portal.core.cli import demo_cli, outbox_cli, translate_cli
     from portal.households.cli import bp as households_cli
     from portal.mediation.cli import bp as mediation_cli
@@ -109,6 +110,7 @@ def register_cli(app: Flask) -> None:
         placements_cli,
         mediation_cli,
         outbox_cli,
+        backup_cli,
         translate_cli,
         demo_cli,
     ):

@@ -117,6 +117,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
             env.get("MAIL_DELIVER_AFTER_REQUEST"), default=mail_backend == "log"
         ),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
+        # Where ``flask backup create`` writes when no --to is given.
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance / "backups"),
         # Operator's own texts (site/impressum.html, site/privacy.html) override the defaults.
         "SITE_TEMPLATES_DIR": env.get("SITE_TEMPLATES_DIR") or str(instance / "templates"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,

@@ -1,0 +1,77 @@
+"""``flask backup create|restore|verify``: backups of the database and the upload folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Blueprint, current_app
+
+from portal.core import backup
+from portal.extensions import db
+
+bp = Blueprint("backup_cli", __name__, cli_group="backup")
+
+
+def _summary(manifest: dict[str, Any]) -> str:
+    tables = manifest["database"]["tables"]
+    rows = sum(table["rows"] for table in tables.values())
+    return (
+        f"{manifest['database']['kind']} database, revision "
+        f"{manifest['database']['alembic_revision'] or '-'}, {len(tables)} tables, {rows} rows, "
+        f"{manifest['uploads']['files']} uploaded files, made {manifest['created_at']}"
+    )
+
+
+@bp.cli.command("create")
+@click.option(
+    "--to",
+    "destination",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to write the backup into (default: BACKUP_DIR).",
+)
+@click.option("--tar", "archive", is_flag=True, help="Write one .tar archive, not a directory.")
+def create(destination: Path | None, archive: bool) -> None:
+    """Back up the database and the upload folder while the portal runs (nightly cron)."""
+    try:
+        result = backup.create_backup(current_app.config, db.engine, destination, archive=archive)
+    except backup.BackupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()  # the audit event
+    click.echo(str(result.path))
+    click.echo(_summary(result.manifest))
+
+
+@bp.cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def verify(path: Path) -> None:
+    """Check a backup (directory or .tar) against the checksums of its manifest."""
+    try:
+        manifest = backup.verify_backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"ok: {_summary(manifest)}")
+
+
+@bp.cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--force-uploads",
+    is_flag=True,
+    help="Restore into a non-empty upload folder: the backup's files replace files of the same "
+    "name, other files stay.",
+)
+def restore(path: Path, force_uploads: bool) -> None:
+    """Restore a backup into an EMPTY database and an empty upload folder."""
+    try:
+        manifest = backup.restore_backup(
+            current_app.config, db.engine, path, force_uploads=force_uploads
+        )
+    except backup.BackupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()  # the audit event, into the restored database
+    click.echo(f"restored: {_summary(manifest)}")

@@ -1,0 +1,1 @@
+"""The programme's figures for the ministry, the ESF and the city."""

@@ -1,0 +1,50 @@
+"""Labels of the report tables' columns and rows."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import OrganisationKind
+from portal.households.models import AgeBand, Answer, Gender, TargetGroup
+
+ALL = "all"
+TARGET_GROUPS = [g.value for g in TargetGroup]
+TARGET_GROUP_LABELS = {
+    TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value: _l("Refugees in shared accommodation"),
+    TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value: _l("Homeless in a municipal shelter"),
+    TargetGroup.OTHER.value: _l("Other"),
+}
+LANDLORD_KIND_LABELS = {
+    OrganisationKind.PRIVATE.value: _l("Private landlords"),
+    OrganisationKind.COMPANY.value: _l("Housing companies"),
+}
+GENDER_LABELS = {
+    Gender.FEMALE.value: _l("Women"),
+    Gender.MALE.value: _l("Men"),
+    Gender.NON_BINARY.value: _l("Non-binary"),
+    Gender.NO_ANSWER.value: _l("Gender: no answer"),
+}
+AGE_LABELS = {
+    AgeBand.UNDER_18.value: _l("Under 18"),
+    AgeBand.FROM_18_TO_29.value: _l("18 to 29"),
+    AgeBand.FROM_30_TO_54.value: _l("30 to 54"),
+    AgeBand.FROM_55.value: _l("55 and older"),
+}
+THIRD_COUNTRY_LABELS = {
+    Answer.YES.value: _l("Third-country nationals"),
+    Answer.NO.value: _l("Not third-country nationals"),
+    Answer.NO_ANSWER.value: _l("Third-country national: no answer"),
+}
+DISABILITY_LABELS = {
+    Answer.YES.value: _l("Persons with disabilities"),
+    Answer.NO.value: _l("Persons without disabilities"),
+    Answer.NO_ANSWER.value: _l("Disability: no answer"),
+}
+
+
+def by_target_group() -> list[tuple[str, str]]:
+    return [(ALL, str(_l("All")))] + [(g, str(TARGET_GROUP_LABELS[g])) for g in TARGET_GROUPS]
+
+
+def by_landlord_kind() -> list[tuple[str, str]]:
+    return [(ALL, str(_l("All")))] + [(k, str(v)) for k, v in LANDLORD_KIND_LABELS.items()]

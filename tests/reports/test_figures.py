@@ -1,0 +1,466 @@
+"""Every figure's exact value over a small, fully known history, for several periods and their
+edges, on SQLite and on PostgreSQL (the suite runs on both).
+
+The history (all dates 2025/2026; "today" is 2026-11-25):
+
+  household  group     persons  intake      lease       keys        exit
+  H1         refugee   2A 2C    2026-01-10  2026-03-31  2026-04-15  2026-04-15 programme
+  H2         refugee   1A       2026-02-01  2026-04-01  2026-04-20  2026-04-20 programme
+  H3         homeless  1A 1C    2026-03-31  2026-06-30  2026-07-01  2026-07-01 programme
+  H4         homeless  2A       2026-04-01  –           –           2026-05-10 dropped out
+  H5         other     1A 3C    2025-12-31  –           –           2026-06-30 with support
+  H6         refugee   3A 1C    2026-01-05  (2026-04-01, cancelled)
+  H7         refugee   1A       2026-07-01  –
+  H8         other     2A       2025-06-01  2025-07-01  2025-07-15  2025-07-15 programme
+
+Follow-ups: H1 all well at 1, 3 and 6 months; H2 returned to a shelter on 2026-08-01; H3 none
+recorded (two overdue); H8 all well at 12 months (2026-07-20).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from flask_babel import force_locale
+
+from portal.extensions import db
+from portal.households.models import Participant
+from portal.mediation.models import MediationCase
+from portal.placements.models import FollowUp, Placement
+from portal.reports import figures
+from portal.reports.periods import Period, preset
+from portal.reports.sql import interpolated_percentile
+from portal.reports.tables import SUPPRESSED, display
+from tests.factories import (
+    CompanyFactory,
+    FlatFactory,
+    HouseholdFactory,
+    OrganisationFactory,
+    StaffFactory,
+)
+
+TODAY = date(2026, 11, 25)
+Q1 = Period(date(2026, 1, 1), date(2026, 3, 31))
+Q2 = Period(date(2026, 4, 1), date(2026, 6, 30))
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+REF, HOME, OTHER, ALL = (
+    "refugee_shared_accommodation",
+    "homeless_municipal_shelter",
+    "other",
+    "all",
+)
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    # The labels are read in English here; the figures do not depend on the language.
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
+def utc(*parts) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.fixture
+def history():
+    worker = StaffFactory(role="social_worker")
+    a, b, c = OrganisationFactory(), CompanyFactory(), OrganisationFactory()
+
+    def flat(org, published, status, changed=None):
+        return FlatFactory(
+            organisation=org,
+            status=status,
+            published_at=published,
+            status_changed_at=changed or published,
+        )
+
+    f1 = flat(a, utc(2026, 1, 15, 10), "let")
+    # 2026-04-01 00:30 in Duisburg: acquired in Q2, not Q1.
+    f2 = flat(b, utc(2026, 3, 31, 22, 30), "let")
+    f3 = flat(b, utc(2026, 2, 10, 9), "let", changed=utc(2026, 7, 1, 9))
+    flat(c, utc(2025, 11, 1, 9), "published")  # f4
+    f5 = flat(a, utc(2026, 5, 5, 9), "published")
+    flat(b, utc(2026, 1, 20, 9), "archived", changed=utc(2026, 5, 1, 9))  # f6
+    f7 = flat(c, utc(2025, 6, 10, 9), "let")
+
+    def household(group, adults, children, intake, exit_on=None, destination=None, **kw):
+        return HouseholdFactory(
+            target_group=group,
+            adults=adults,
+            children=children,
+            intake_on=intake,
+            exit_on=exit_on,
+            exit_destination=destination,
+            **kw,
+        )
+
+    h1 = household(
+        REF,
+        2,
+        2,
+        date(2026, 1, 10),
+        date(2026, 4, 15),
+        "own_tenancy_programme",
+        created_by_id=worker.id,
+        status="housed",
+    )
+    h2 = household(
+        REF, 1, 0, date(2026, 2, 1), date(2026, 4, 20), "own_tenancy_programme", status="housed"
+    )
+    h3 = household(
+        HOME, 1, 1, date(2026, 3, 31), date(2026, 7, 1), "own_tenancy_programme", status="housed"
+    )
+    h4 = household(
+        HOME,
+        2,
+        0,
+        date(2026, 4, 1),
+        date(2026, 5, 10),
+        "dropped_out",
+        created_by_id=worker.id,
+        status="withdrawn",
+    )
+    household(
+        OTHER,
+        1,
+        3,
+        date(2025, 12, 31),
+        date(2026, 6, 30),
+        "own_tenancy_with_support",
+        status="withdrawn",
+    )
+    h6 = household(REF, 3, 1, date(2026, 1, 5))
+    household(REF, 1, 0, date(2026, 7, 1))
+    h8 = household(
+        OTHER, 2, 0, date(2025, 6, 1), date(2025, 7, 15), "own_tenancy_programme", status="housed"
+    )
+
+    def placement(flat_, household_, state, lease=None, keys=None):
+        p = Placement(
+            flat_id=flat_.id,
+            household_id=household_.id,
+            origin="specialist",
+            state=state,
+            lease_signed_on=lease,
+            keys_handed_over_on=keys,
+            staff_id=worker.id if household_ is h3 else None,
+        )
+        db.session.add(p)
+        db.session.flush()
+        return p
+
+    p1 = placement(f1, h1, "aftercare", date(2026, 3, 31), date(2026, 4, 15))
+    p2 = placement(f2, h2, "completed", date(2026, 4, 1), date(2026, 4, 20))
+    p3 = placement(f3, h3, "moved_in", date(2026, 6, 30), date(2026, 7, 1))
+    placement(f5, h6, "cancelled", date(2026, 4, 1))
+    p8 = placement(f7, h8, "completed", date(2025, 7, 1), date(2025, 7, 15))
+
+    def follow_up(p, months, due, done=None, outcome=None, outcome_on=None):
+        db.session.add(
+            FollowUp(
+                placement_id=p.id,
+                months=months,
+                due_on=due,
+                done_on=done,
+                outcome=outcome,
+                outcome_on=outcome_on,
+            )
+        )
+
+    follow_up(p1, 1, date(2026, 5, 15), date(2026, 5, 15), "all_well")
+    follow_up(p1, 3, date(2026, 7, 15), date(2026, 7, 16), "needs_support")
+    follow_up(p1, 6, date(2026, 10, 15), date(2026, 10, 14), "all_well")
+    follow_up(p1, 12, date(2027, 4, 15))
+    follow_up(p2, 1, date(2026, 5, 20), date(2026, 5, 20), "all_well")
+    follow_up(p2, 3, date(2026, 7, 20), date(2026, 8, 5), "returned_to_shelter", date(2026, 8, 1))
+    follow_up(p2, 6, date(2026, 10, 20), date(2026, 8, 5))
+    follow_up(p2, 12, date(2027, 4, 20), date(2026, 8, 5))
+    follow_up(p3, 1, date(2026, 8, 1))
+    follow_up(p3, 3, date(2026, 10, 1))
+    follow_up(p3, 6, date(2027, 1, 1))
+    follow_up(p3, 12, date(2027, 7, 1))
+    follow_up(p8, 12, date(2026, 7, 15), date(2026, 7, 20), "all_well")
+
+    def participants(h, *rows):
+        for position, (gender, age, third, disability) in enumerate(rows):
+            db.session.add(
+                Participant(
+                    household_id=h.id,
+                    position=position,
+                    gender=gender,
+                    age_band=age,
+                    third_country=third,
+                    disability=disability,
+                )
+            )
+
+    participants(
+        h1,
+        ("female", "30_54", "yes", "no"),
+        ("male", "30_54", "yes", "yes"),
+        ("female", "under_18", "yes", "no"),
+        ("male", "under_18", "yes", "no"),
+    )
+    participants(h4, ("male", "18_29", "yes", "no"), ("female", "18_29", "no_answer", "no_answer"))
+
+    def case(number, topic, created, answered=None, resolved=None):
+        db.session.add(
+            MediationCase(
+                number=number,
+                sender_kind="landlord",
+                topic=topic,
+                message="…",
+                status="resolved" if resolved else "in_progress",
+                created_at=created,
+                first_answer_at=answered,
+                resolved_at=resolved,
+            )
+        )
+
+    case("M-1", "rent_arrears", utc(2026, 4, 2, 10), utc(2026, 4, 3, 10), utc(2026, 4, 10, 9))
+    case("M-2", "rent_arrears", utc(2026, 5, 1, 8), utc(2026, 5, 4, 8))
+    # 23:30 in Duisburg on 30 June: in Q2; the next one is 00:30 on 1 July: not.
+    case("M-3", "damage", utc(2026, 6, 30, 21, 30), utc(2026, 7, 1, 9, 30), utc(2026, 7, 2, 9))
+    case("M-4", "neighbourhood", utc(2026, 6, 30, 22, 30))
+    db.session.flush()
+    return {"worker": worker}
+
+
+def row(table, label) -> dict:
+    found = next(r for r in table.rows if r.label == label)
+    return {key: cell.value for key, cell in found.cells.items()}
+
+
+def num(value):
+    return None if value is None else float(value)
+
+
+def test_intakes(history):
+    q2 = figures.intakes(Q2, today=TODAY)
+    assert row(q2, "Households taken in") == {ALL: 1, REF: 0, HOME: 1, OTHER: 0}
+    assert row(q2, "Persons taken in") == {ALL: 2, REF: 0, HOME: 2, OTHER: 0}
+    q1 = figures.intakes(Q1, today=TODAY)  # H3 on the quarter's last day counts, H5 does not
+    assert row(q1, "Households taken in") == {ALL: 4, REF: 3, HOME: 1, OTHER: 0}
+    assert row(q1, "Persons taken in") == {ALL: 11, REF: 9, HOME: 2, OTHER: 0}
+    assert row(q1, "of whom adults") == {ALL: 7, REF: 6, HOME: 1, OTHER: 0}
+    assert row(q1, "of whom children") == {ALL: 4, REF: 3, HOME: 1, OTHER: 0}
+
+
+def test_caseload(history):
+    table = figures.caseload(Q2, today=TODAY)
+    # H3 leaves on 1 July: still active on 30 June; H5 leaves on 30 June: not.
+    assert row(table, "Households active at the period's end") == {
+        ALL: 2,
+        REF: 1,
+        HOME: 1,
+        OTHER: 0,
+    }
+    assert row(table, "Persons active at the period's end") == {ALL: 6, REF: 4, HOME: 2, OTHER: 0}
+    assert row(table, "Households served during the period") == {ALL: 6, REF: 3, HOME: 2, OTHER: 1}
+    assert row(table, "Persons served during the period") == {ALL: 17, REF: 9, HOME: 4, OTHER: 4}
+
+
+def test_placements_and_the_last_day_of_the_period(history):
+    table = figures.placements(Q2, today=TODAY)
+    # H2 on the first day and H3 on the last day count; H1 (31 March) and H6 (cancelled) not.
+    assert row(table, "Households placed (lease signed)") == {ALL: 2, REF: 1, HOME: 1, OTHER: 0}
+    assert row(table, "Persons placed") == {ALL: 3, REF: 1, HOME: 2, OTHER: 0}
+    assert row(table, "of whom children") == {ALL: 1, REF: 0, HOME: 1, OTHER: 0}
+    assert row(table, "Households that found a tenancy with support") == {
+        ALL: 1,
+        REF: 0,
+        HOME: 0,
+        OTHER: 1,
+    }
+    assert row(table, "Persons that found a tenancy with support")[ALL] == 4
+    day_before = Period(date(2026, 4, 1), date(2026, 6, 29))
+    assert (
+        row(figures.placements(day_before, today=TODAY), "Households placed (lease signed)")[ALL]
+        == 1
+    )
+    last_day = Period(date(2026, 6, 30), date(2026, 6, 30))
+    assert (
+        row(figures.placements(last_day, today=TODAY), "Households placed (lease signed)")[HOME]
+        == 1
+    )
+    day_after = Period(date(2026, 7, 1), date(2026, 7, 31))
+    assert (
+        row(figures.placements(day_after, today=TODAY), "Households placed (lease signed)")[ALL]
+        == 0
+    )
+
+
+def test_placement_rate_only_for_quarters_with_their_full_180_days(history):
+    assert figures.placement_rate(Q2, today=TODAY).rows == []
+    table = figures.placement_rate(YEAR, today=TODAY)  # Q1 only: Q2 + 180 days > 25 November
+    assert [r.label for r in table.rows] == [
+        "2026 Q1: households taken in",
+        "2026 Q1: lease within 180 days",
+        "2026 Q1: placement rate (%)",
+    ]
+    assert row(table, "2026 Q1: households taken in") == {ALL: 4, REF: 3, HOME: 1, OTHER: 0}
+    assert row(table, "2026 Q1: lease within 180 days") == {ALL: 3, REF: 2, HOME: 1, OTHER: 0}
+    rates = {k: num(v) for k, v in row(table, "2026 Q1: placement rate (%)").items()}
+    assert rates == {ALL: 75.0, REF: 66.7, HOME: 100.0, OTHER: None}
+
+
+def test_durations(history):
+    table = figures.durations(Q2, today=TODAY)
+    assert num(row(table, "Intake to lease: median days")[ALL]) == 75.0  # 59 and 91 days
+    assert num(row(table, "Intake to lease: mean days")[ALL]) == 75.0
+    assert num(row(table, "Intake to lease: 75th percentile, days")[ALL]) == 83.0
+    assert num(row(table, "Intake to lease: median days")[REF]) == 59.0
+    assert row(table, "Intake to lease: median days")[OTHER] is None
+    assert num(row(table, "Lease to move-in: median days")[ALL]) == 17.0  # 15 and 19 days
+    year = figures.durations(YEAR, today=TODAY)  # 59, 80, 91 days
+    assert num(row(year, "Intake to lease: median days")[ALL]) == 80.0
+    assert num(row(year, "Intake to lease: mean days")[ALL]) == 76.7
+    assert num(row(year, "Intake to lease: 75th percentile, days")[ALL]) == 85.5
+
+
+def test_flats(history):
+    q2 = figures.flats(Q2, today=TODAY)
+    assert row(q2, "Flats acquired") == {ALL: 2, "private": 1, "company": 1}
+    assert row(q2, "Flats available, not yet placed, at the period's end") == {
+        ALL: 2,
+        "private": 2,
+        "company": 0,
+    }
+    assert num(row(q2, "Publication to lease: median days")[ALL]) == 70.5  # 1 and 140 days
+    q1 = figures.flats(Q1, today=TODAY)
+    assert row(q1, "Flats acquired") == {ALL: 3, "private": 1, "company": 2}
+    assert row(q1, "Flats available, not yet placed, at the period's end") == {
+        ALL: 3,
+        "private": 1,
+        "company": 2,
+    }
+
+
+def test_landlords(history):
+    assert row(figures.landlords(Q1, today=TODAY), "Landlords newly won") == {
+        ALL: 2,
+        "private": 1,
+        "company": 1,
+    }
+    q2 = figures.landlords(Q2, today=TODAY)
+    assert row(q2, "Landlords newly won")[ALL] == 0
+    # Leases from 2025-07-01 (the first day of the twelve months) to 2026-06-30.
+    assert row(q2, "Active landlords (a lease in the last 12 months)") == {
+        ALL: 3,
+        "private": 2,
+        "company": 1,
+    }
+
+
+def test_retention_and_returns(history):
+    table = figures.retention(YEAR, today=TODAY)
+    assert row(table, "6 months: move-ins old enough") == {ALL: 3, REF: 2, HOME: 0, OTHER: 1}
+    assert row(table, "6 months: held") == {ALL: 2, REF: 1, HOME: 0, OTHER: 1}
+    assert row(table, "6 months: ended") == {ALL: 1, REF: 1, HOME: 0, OTHER: 0}
+    assert row(table, "6 months: unknown")[ALL] == 0
+    assert num(row(table, "6 months: held (%)")[ALL]) == 66.7
+    assert row(table, "12 months: move-ins old enough")[ALL] == 1
+    assert row(table, "12 months: held")[OTHER] == 1
+    assert row(table, "24 months: move-ins old enough")[ALL] == 0
+    # At the end of Q2 the 12-month follow-up of H8 (20 July) was not yet known.
+    q2 = figures.retention(Q2, today=TODAY)
+    assert row(q2, "6 months: move-ins old enough")[ALL] == 1
+    assert row(q2, "6 months: unknown")[ALL] == 1
+    back = figures.returns(YEAR, today=TODAY)
+    assert row(back, "6 months: returned") == {ALL: 1, REF: 1, HOME: 0, OTHER: 0}
+    assert num(row(back, "6 months: returned (%)")[ALL]) == 33.3
+    assert row(back, "12 months: returned")[ALL] == 0
+
+
+def test_aftercare_and_overdue_follow_ups(history):
+    table = figures.aftercare(YEAR, today=TODAY)
+    assert row(table, "Tenancies moved in within the last 12 months") == {
+        ALL: 2,
+        REF: 1,
+        HOME: 1,
+        OTHER: 0,
+    }
+    assert row(table, "with a follow-up in the last 90 days") == {ALL: 1, REF: 1, HOME: 0, OTHER: 0}
+    assert num(row(table, "Coverage (%)")[ALL]) == 50.0
+    overdue = figures.overdue_follow_ups(YEAR, today=TODAY)
+    assert [
+        (r.cells["months"].value, r.cells["due_on"].value, r.cells["days"].value)
+        for r in overdue.rows
+    ] == [(1, date(2026, 8, 1), 116), (3, date(2026, 10, 1), 55)]
+
+
+def test_mediation_by_the_day_in_duisburg(history):
+    table = figures.mediation(Q2, today=TODAY)
+    assert row(table, "Cases opened")[ALL] == 3
+    assert row(table, "Cases opened")["rent_arrears"] == 2
+    assert row(table, "Cases opened")["neighbourhood"] == 0
+    assert row(table, "Cases resolved")[ALL] == 1
+    assert num(row(table, "Opening to first answer: median days")[ALL]) == 1.0
+    assert num(row(table, "Opening to first answer: median days")["rent_arrears"]) == 2.0
+
+
+def test_esf_participants(history):
+    table = figures.esf(Q2, today=TODAY)
+    assert row(table, "Households") == {"entrants": 1, "exits": 4}
+    assert row(table, "Persons") == {"entrants": 2, "exits": 11}
+    assert row(table, "Women") == {"entrants": 1, "exits": 3}
+    assert row(table, "Men") == {"entrants": 1, "exits": 3}
+    assert row(table, "18 to 29") == {"entrants": 2, "exits": 2}
+    assert row(table, "Under 18") == {"entrants": 0, "exits": 2}
+    assert row(table, "Third-country nationals") == {"entrants": 1, "exits": 5}
+    assert row(table, "Persons with disabilities") == {"entrants": 0, "exits": 1}
+    assert row(table, "Disability: no answer") == {"entrants": 1, "exits": 1}
+    assert row(table, "Participant data not recorded") == {"entrants": 0, "exits": 5}
+    assert row(table, "Homeless or affected by housing exclusion") == {"entrants": 2, "exits": 7}
+
+
+def test_small_numbers_are_suppressed_except_in_the_own_caseload_view(history):
+    fmt = lambda value, kind: str(value)  # noqa: E731
+    table = figures.esf(Q2, today=TODAY)
+    households = next(r for r in table.rows if r.label == "Households").cells
+    persons = next(r for r in table.rows if r.label == "Persons").cells
+    assert display(households["entrants"], True, fmt) == SUPPRESSED
+    assert display(households["exits"], True, fmt) == "4"
+    assert display(persons["entrants"], True, fmt) == SUPPRESSED
+    assert display(persons["entrants"], False, fmt) == "2"
+    rate = figures.placement_rate(YEAR, today=TODAY)
+    refugees = next(r for r in rate.rows if r.label == "2026 Q1: placement rate (%)").cells
+    assert display(refugees[REF], True, fmt) == SUPPRESSED  # 2 of 3
+    assert display(refugees[ALL], True, fmt) == "75.0"
+    zero = next(r for r in table.rows if r.label == "Under 18").cells["entrants"]
+    assert display(zero, True, fmt) == "0"
+
+
+def test_own_caseload(history):
+    own = figures.Scope(history["worker"].id)
+    # H1 and H4 were entered by the social worker; H3's placement is led by them.
+    assert row(figures.intakes(Q1, own, TODAY), "Households taken in")[ALL] == 2
+    assert row(figures.intakes(Q2, own, TODAY), "Households taken in")[ALL] == 1
+
+
+def test_landlord_own_figures(history):
+    from sqlalchemy import select
+
+    from portal.accounts.models import Organisation
+
+    company = db.session.scalar(select(Organisation).where(Organisation.kind == "company"))
+    own = figures.own_figures(company.id)
+    assert (own.flats_listed, own.flats_ever, own.placements, own.tenancies_running) == (0, 3, 2, 1)
+
+
+def test_percentile_rule_matches_postgresql():
+    assert interpolated_percentile([59, 91], 0.75) == 83.0
+    assert interpolated_percentile([3], 0.5) == 3.0
+    assert interpolated_percentile([], 0.5) is None
+
+
+def test_presets():
+    assert preset("last_quarter", TODAY) == Period(
+        date(2026, 7, 1), date(2026, 9, 30), "last_quarter"
+    )
+    assert preset("this_month", date(2026, 2, 10)).end == date(2026, 2, 28)
+    assert preset("funding_phase", TODAY).start == date(2025, 3, 1)
+    assert Q2.as_of(TODAY) == date(2026, 6, 30)
+    assert YEAR.as_of(TODAY) == TODAY

@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.mediation import views as mediation_views
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import views as placements_views
+    from portal.reports import backoffice as reports_backoffice
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(placements_backoffice.bp)
     app.register_blueprint(mediation_views.bp)
     app.register_blueprint(mediation_backoffice.bp)
+    app.register_blueprint(reports_backoffice.bp)
     limiter.exempt(health.bp)
 
 
@@ -103,12 +105,14 @@ def register_cli(app: Flask) -> None:
     from portal.households.cli import bp as households_cli
     from portal.mediation.cli import bp as mediation_cli
     from portal.placements.cli import bp as placements_cli
+    from portal.reports.cli import bp as reports_cli
 
     for blueprint in (
         accounts_cli,
         households_cli,
         placements_cli,
         mediation_cli,
+        reports_cli,
         outbox_cli,
         backup_cli,
         translate_cli,

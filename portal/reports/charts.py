@@ -1,0 +1,153 @@
+"""The report's trend charts as SVG, drawn on the server with pygal: no script, no external
+file, readable without colour (dashes differ per line, values printed on the bars) and sized
+for an A4 page. Each chart comes with its data as a table for the text alternative; small
+numbers are left out of the drawing and shown as "< 3" in that table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pygal
+from flask_babel import gettext as _
+from pygal.style import Style
+
+from portal.reports import figures, labels
+from portal.reports.periods import Period
+from portal.reports.tables import Cell, Table, count, days
+
+PRINTABLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1a1a1a",
+    foreground_strong="#000000",
+    foreground_subtle="#555555",
+    colors=("#1d4e89", "#b5400a", "#2e6b30", "#6a3d9a"),
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+)
+SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+DASHES = ("", "8, 4", "2, 4", "12, 4, 2, 4")
+CHARTS = ("placements", "lease_time", "retention")
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    description: str  # the short text alternative
+    data: Table  # the long one: the figures drawn
+
+
+def _config(**kw) -> dict:
+    return {
+        "style": PRINTABLE,
+        "js": [],  # no script: nothing to load, nothing to run
+        "width": 800,
+        "height": 380,
+        "explicit_size": False,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": 2,
+        "print_values": False,
+        "show_minor_x_labels": True,
+        "truncate_legend": -1,
+        "margin": 16,
+        **kw,
+    }
+
+
+def _drawn(cell: Cell, suppress: bool):
+    return None if cell.value is None or (suppress and cell.is_small) else float(cell.value)
+
+
+def _month_labels(period: Period) -> list[str]:
+    return [f"{key[5:]}/{key[2:4]}" for key in period.months()]
+
+
+def placements_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+    series = figures.placements_per_month(period, scope)
+    months = period.months()
+    data = Table(
+        "placements_per_month",
+        _("Placements per month"),
+        "",
+        [(g, str(labels.TARGET_GROUP_LABELS[g])) for g in labels.TARGET_GROUPS],
+    )
+    for key, shown in zip(months, _month_labels(period), strict=True):
+        data.add(shown, {g: count(series[g][key]) for g in labels.TARGET_GROUPS})
+    return Chart(
+        "placements",
+        _("Placements per month by target group"),
+        _("Line chart: households with a lease signed per month, one line per target group."),
+        data,
+    )
+
+
+def lease_time_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+    series = figures.lease_time_per_month(period, scope)
+    data = Table("lease_time", _("Days from intake to lease"), "", [("median", _("Median days"))])
+    for key, shown in zip(period.months(), _month_labels(period), strict=True):
+        n, value = series[key]
+        data.add(shown, {"median": days(value, n)})
+    return Chart(
+        "lease_time",
+        _("Days from intake to lease (median per month of the lease)"),
+        _("Line chart: the median number of days from intake to lease, per month."),
+        data,
+    )
+
+
+def retention_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+    table = figures.retention(period, scope)
+    rows = [r for r in table.rows if r.label.endswith("(%)")]
+    data = Table("retention", _("Tenancies held"), "", table.columns)
+    for row in rows:
+        data.add(row.label.replace(" (%)", ""), row.cells)
+    return Chart(
+        "retention",
+        _("Tenancies held at 6, 12 and 24 months (per cent)"),
+        _("Bar chart: the share of tenancies still running 6, 12 and 24 months after moving in."),
+        data,
+    )
+
+
+BUILDERS = {
+    "placements": placements_chart,
+    "lease_time": lease_time_chart,
+    "retention": retention_chart,
+}
+
+
+def build(key: str, period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+    return BUILDERS[key](period, scope, suppress)
+
+
+def svg(chart: Chart, suppress: bool) -> str:
+    """The chart drawn; small numbers are gaps."""
+    table = chart.data
+    if chart.key == "retention":
+        drawing = pygal.Bar(
+            **_config(print_values=True, range=(0, 100), legend_at_bottom=False, show_legend=False)
+        )
+        drawing.x_labels = [row.label for row in table.rows]
+        drawing.add(
+            str(_("All")),
+            [_drawn(row.cells["all"], suppress) for row in table.rows],
+        )
+    else:
+        drawing = pygal.Line(**_config(x_label_rotation=0, show_dots=True, dots_size=3))
+        drawing.x_labels = [row.label for row in table.rows]
+        for index, (key, label) in enumerate(table.columns):
+            drawing.add(
+                label,
+                [_drawn(row.cells[key], suppress) for row in table.rows],
+                stroke_style={"width": 3, "dasharray": DASHES[index % len(DASHES)]},
+                allow_interruptions=True,
+            )
+    drawing.title = chart.title
+    # pygal always writes its tooltip settings as an inline script; an image needs none.
+    return SCRIPT.sub("", drawing.render(is_unicode=True))

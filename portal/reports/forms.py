@@ -1,0 +1,74 @@
+"""The period picker: a preset or a first and last day, and whose caseload."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from portal.reports.periods import MAX_DAYS, PRESETS, Period, preset
+
+PRESET_LABELS = {
+    "this_month": _l("This month"),
+    "last_quarter": _l("Last quarter"),
+    "this_year": _l("This year"),
+    "funding_phase": _l("Funding phase (1 March 2025 to 31 December 2027)"),
+    "custom": _l("Own period (below)"),
+}
+
+
+class PeriodForm(FlaskForm):
+    """A GET form (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    preset = SelectField(
+        _l("Period"),
+        choices=[SelectChoice(key, label) for key, label in PRESET_LABELS.items()],
+        default="this_year",
+        id="report-preset",
+    )
+    start = DateField(_l("From"), validators=[Optional()], id="report-start")
+    end = DateField(
+        _l("Until"), description=_l("Both days included."), validators=[Optional()], id="report-end"
+    )
+    scope = RadioField(
+        _l("Households"),
+        choices=[
+            SelectChoice("all", _l("The whole programme")),
+            SelectChoice("own", _l("Only my own caseload")),
+        ],
+        default="all",
+        id="report-scope",
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.preset.data != "custom" or self.start.errors or self.end.errors:
+            return valid
+        start, end = self.start.data, self.end.data
+        problems = []
+        if start is None:
+            problems.append((self.start, _l("Please enter the first day of the period.")))
+        if end is None:
+            problems.append((self.end, _l("Please enter the last day of the period.")))
+        elif start is not None and end < start:
+            problems.append((self.end, _l("The period cannot end before it starts.")))
+        elif start is not None and (end - start).days > MAX_DAYS:
+            problems.append((self.end, _l("Please choose a period of at most ten years.")))
+        for field, message in problems:
+            field.errors = [*field.errors, message]
+        return valid and not problems
+
+    def period(self, today: date) -> Period:
+        """The chosen period; the preset "this year" when the form is not valid."""
+        if self.preset.data == "custom" and self.start.data and self.end.data:
+            return Period(self.start.data, self.end.data)
+        if self.preset.data in PRESETS:
+            return preset(self.preset.data, today)
+        return preset("this_year", today)

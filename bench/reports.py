@@ -561,6 +561,8 @@ def explain(app, name: str) -> None:
         prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
         connection = db.session.connection()
         for statement, parameters in captured:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue  # BEGIN and the like
             start = time.perf_counter()
             connection.exec_driver_sql(statement, parameters).all()
             elapsed = time.perf_counter() - start

@@ -68,7 +68,14 @@ def dashboard():
         .options(selectinload(Flat.photos), selectinload(Flat.district))
         .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
     ).all()
-    return render_template("listings/dashboard.html", flats=flats, action_form=EmptyForm())
+    from portal.reports.figures import own_figures
+
+    return render_template(
+        "listings/dashboard.html",
+        flats=flats,
+        action_form=EmptyForm(),
+        figures=own_figures(current_user.organisation_id) if flats else None,
+    )
 
 
 def _save(form: FlatForm, flat: Flat | None):

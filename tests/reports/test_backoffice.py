@@ -171,3 +171,18 @@ def test_command_line_refuses_a_reversed_or_missing_period(app):
     assert result.exit_code != 0 and "--to is before --from" in result.output
     result = runner.invoke(args=["reports", "export"])
     assert result.exit_code != 0 and "--preset" in result.output
+
+
+def test_landlords_see_their_own_figures_on_the_dashboard(client, auth, history):
+    from sqlalchemy import select as select_
+
+    from portal.accounts.models import Organisation
+    from tests.factories import UserFactory
+
+    company = db.session.scalar(select_(Organisation).where(Organisation.kind == "company"))
+    landlord = UserFactory(organisation=company)
+    auth.login(landlord)
+    html = client.get("/flats/").get_data(as_text=True)
+    assert "Flats listed so far</dt><dd>3</dd>" in html
+    assert "Households housed (lease signed)</dt><dd>2</dd>" in html
+    assert "Tenancies running</dt><dd>1</dd>" in html

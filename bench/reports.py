@@ -602,7 +602,7 @@ def main() -> None:
         f"\nfigures for {YEAR[0]}..{YEAR[1]} (today {TODAY}), median of {RUNS} runs after a "
         f"warm-up ({len(statements)} SQL statements in all_tables):"
     )
-    width = max(len(name) for name in per_figure)
+    width = max(len(name) for name in [*per_figure, "all_tables + both charts, one call"])
     for name, seconds in per_figure.items():
         print(f"  {name:<{width}}  {seconds * 1000:8.1f} ms")
     total = statistics.median(totals)

@@ -1,0 +1,100 @@
+"""A specialist opens the reports, picks the last quarter, reads a figure, opens a definition,
+and downloads the CSV and the PDF. Every page passes axe-core."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from portal.accounts.models import Organisation, Role, User, utcnow
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+from portal.households.models import Household
+from portal.listings.models import Flat
+from portal.placements.models import Placement
+from portal.reports.periods import preset
+
+pytestmark = [pytest.mark.e2e, pytest.mark.english]
+
+PASSWORD = "Ein Zuhause für alle 2026"
+
+
+def make_history(live_app) -> None:
+    quarter = preset("last_quarter", date.today())
+    with live_app.app_context():
+        org = Organisation(kind="company", name="Reports Wohnbau GmbH")
+        specialist = User(
+            email="reports.specialist@example.org",
+            full_name="Rita Reports",
+            role=Role.SPECIALIST,
+            locale="en",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        db.session.add_all([org, specialist])
+        db.session.flush()
+        for n in range(4):
+            intake = quarter.start + timedelta(days=5 * n)
+            household = Household(
+                code=f"DU-2099-09{n:02d}",
+                status="housed",
+                adults=2,
+                children=n,
+                needed_rooms=Decimal("3"),
+                needed_area=Decimal("80"),
+                earliest_move_in=intake,
+                waiting_since=intake,
+                intake_on=intake,
+                target_group="refugee_shared_accommodation" if n < 3 else "other",
+            )
+            flat = Flat(organisation_id=org.id, status="let", published_at=utcnow())
+            db.session.add_all([household, flat])
+            db.session.flush()
+            db.session.add(
+                Placement(
+                    flat_id=flat.id,
+                    household_id=household.id,
+                    origin="specialist",
+                    state="lease_signed",
+                    lease_signed_on=intake + timedelta(days=30),
+                )
+            )
+        db.session.commit()
+
+
+def test_specialist_downloads_the_last_quarter(web, live_app, tmp_path):
+    make_history(live_app)
+    quarter = preset("last_quarter", date.today())
+    page = web.page
+    web.log_in("reports.specialist@example.org", PASSWORD)
+    page.get_by_role("link", name="Reports").first.click()
+    web.check()
+    page.get_by_label("Period").select_option("last_quarter")
+    page.get_by_role("button", name="Show figures").click()
+    web.check()
+    assert quarter.start.strftime("%b") in page.locator(".report-period-line").inner_text()
+    intakes = page.locator("#intakes")
+    row = intakes.get_by_role("row", name="Households taken in")
+    assert row.get_by_role("cell").first.inner_text() == "4"
+    intakes.get_by_text("Definition").click()
+    assert intakes.get_by_text("Households whose intake date lies in the period").is_visible()
+    # One household of the group "other": a small number, not shown.
+    assert row.get_by_role("cell").last.inner_text() == "< 3"
+    assert page.locator("img[alt^='Line chart']").first.is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="All tables as CSV").click()
+    csv_file = tmp_path / "report.csv"
+    download_info.value.save_as(csv_file)
+    text = csv_file.read_bytes()
+    assert text.startswith("\ufeff".encode())
+    assert b";" in text and "Households taken in;4".encode() in text
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Summary for the ministry (PDF)").click()
+    pdf_file = tmp_path / "report.pdf"
+    download_info.value.save_as(pdf_file)
+    assert pdf_file.read_bytes().startswith(b"%PDF")
+    assert download_info.value.suggested_filename.endswith(".pdf")

@@ -11,14 +11,11 @@ explained in a flash message; nothing changes.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -35,6 +32,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.i18n import day, moment
+from portal.core.spreadsheet import csv_response
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.queries import valid_until
@@ -213,16 +211,6 @@ def index():
     )
 
 
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that spreadsheets show as text, never run as a formula (landlords type the
-    organisation names)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
-
-
 def _german_day(moment_: datetime | None) -> str:
     return moment_.astimezone(BERLIN).strftime("%d.%m.%Y") if moment_ else ""
 
@@ -234,9 +222,7 @@ def export():
     household codes only, never names."""
     staff = _staff()
     _form, criteria = _filters(staff)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    rows: list[list[object]] = [
         [
             _("ID"),
             _("Household code"),
@@ -248,28 +234,23 @@ def export():
             _("Last change"),
             _("Staff member"),
         ]
-    )
+    ]
     for placement in db.session.scalars(criteria.query()):
         flat = placement.flat
-        writer.writerow(
+        rows.append(
             [
-                _cell(placement.id),
-                _cell(placement.household.code),
-                _cell(flat.address_line),
-                _cell(flat.district.name if flat.district else ""),
-                _cell(flat.organisation.name),
-                _cell(state_label(placement.state)),
+                placement.id,
+                placement.household.code,
+                flat.address_line,
+                flat.district.name if flat.district else "",
+                flat.organisation.name,
+                state_label(placement.state),
                 _german_day(placement.created_at),
                 _german_day(placement.state_changed_at),
-                _cell(placement.staff.full_name if placement.staff else ""),
+                placement.staff.full_name if placement.staff else "",
             ]
         )
-    name = f"placements-{date.today().isoformat()}.csv"
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response(rows, f"placements-{date.today().isoformat()}.csv")
 
 
 # The placement page -----------------------------------------------------------------------------

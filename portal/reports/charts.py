@@ -133,7 +133,7 @@ def svg(chart: Chart, suppress: bool) -> str:
         drawing = pygal.Bar(
             **_config(print_values=True, range=(0, 100), legend_at_bottom=False, show_legend=False)
         )
-        drawing.x_labels = [row.label for row in table.rows]
+        drawing.x_labels = [row.label.split(":")[0] for row in table.rows]
         drawing.add(
             str(_("All")),
             [_drawn(row.cells["all"], suppress) for row in table.rows],
@@ -141,9 +141,10 @@ def svg(chart: Chart, suppress: bool) -> str:
     else:
         drawing = pygal.Line(**_config(x_label_rotation=0, show_dots=True, dots_size=3))
         drawing.x_labels = [row.label for row in table.rows]
+        lines = (_("solid line"), _("dashed line"), _("dotted line"), _("dash-dot line"))
         for index, (key, label) in enumerate(table.columns):
             drawing.add(
-                label,
+                f"{label} ({lines[index % len(lines)]})" if len(table.columns) > 1 else label,
                 [_drawn(row.cells[key], suppress) for row in table.rows],
                 stroke_style={"width": 3, "dasharray": DASHES[index % len(DASHES)]},
                 allow_interruptions=True,

@@ -531,3 +531,30 @@ def test_landlord_pages_show_no_reporting_labels(browser, db):
     ]
     for page in pages:
         assert [text for text in forbidden if text in page] == []
+
+
+# Demo data ---------------------------------------------------------------------------------------
+
+
+def test_demo_households_are_complete_for_the_reports(runner, db):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    households = list(db.session.scalars(select(Household)))
+    assert len(households) >= 9
+    year_ago = TODAY - timedelta(days=366)
+    assert all(year_ago <= h.intake_on <= TODAY for h in households)
+    assert {h.target_group for h in households} == {
+        "refugee_shared_accommodation",
+        "homeless_municipal_shelter",
+        "other",
+    }
+    persons = sum(h.size for h in households)
+    rows = db.session.scalars(select(Participant)).all()
+    assert len(rows) > persons * 3 // 4
+    for participant in rows:
+        household = participant.household
+        assert participant.position < household.size
+        assert (participant.age_band == "under_18") == (participant.position >= household.adults)
+    left = [h for h in households if h.exit_on is not None]
+    assert {h.status for h in left} >= {"withdrawn", "housed"}
+    assert all(h.intake_on <= h.exit_on <= TODAY and h.exit_destination for h in left)

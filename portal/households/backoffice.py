@@ -26,12 +26,17 @@ from portal.households import operations as ops
 from portal.households.forms import (
     DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
+    PARTICIPANT_COLUMNS,
     ConsentForm,
     HouseholdForm,
+    ParticipantsForm,
     StatusForm,
     cost_bearer_label,
+    exit_destination_label,
     initial_data,
+    participant_data,
     status_label,
+    target_group_label,
 )
 from portal.households.models import (
     SOCIAL_WORKER,
@@ -73,6 +78,8 @@ def _register_template_helpers(state) -> None:
         household_status_label=status_label,
         cost_bearer_label=cost_bearer_label,
         consent_state=consent_state,
+        target_group_label=target_group_label,
+        exit_destination_label=exit_destination_label,
     )
 
 
@@ -111,6 +118,7 @@ def _household(household_id: int) -> Household:
             selectinload(Household.identity),
             selectinload(Household.consents),
             selectinload(Household.preferred_districts),
+            selectinload(Household.participants),
         )
     )
     if household is None:
@@ -146,10 +154,21 @@ def _sees_case_notes() -> bool:
     return current_user.role == Role.SOCIAL_WORKER
 
 
-def _render_detail(household: Household, consent_form: ConsentForm | None = None):
+def _recorded(household: Household) -> int:
+    """How many persons of the household have their ESF participant row."""
+    return sum(1 for p in household.participants if p.position < household.size)
+
+
+def _render_detail(
+    household: Household,
+    consent_form: ConsentForm | None = None,
+    status_form: StatusForm | None = None,
+):
     is_social_worker = _sees_case_notes()
     if is_social_worker and consent_form is None:
         consent_form = ConsentForm(formdata=None)
+    if is_social_worker and status_form is None:
+        status_form = StatusForm(formdata=None)
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
     people_ids.discard(None)
     people = (
@@ -182,6 +201,9 @@ def _render_detail(household: Household, consent_form: ConsentForm | None = None
         identity=household.identity,
         show_restricted=is_social_worker,
         consent_form=consent_form,
+        status_form=status_form,
+        asks_exit=household.exit_on is None,
+        recorded=_recorded(household),
         moves=moves,
         people=people,
         views=views,
@@ -203,7 +225,20 @@ def detail(household_id: int):
 
 def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
     db.session.rollback()
-    if exc.message == "override reason required":
+    # The form checks the exit first; these answer a change made meanwhile by someone else.
+    exit_errors = {
+        "exit needs date and destination": _(
+            "Please enter both the day the household left and where it went, or neither."
+        ),
+        "exit before intake": _("The household cannot leave the programme before it was taken in."),
+    }
+    if exc.message in exit_errors:
+        form.exit_on.errors = [*form.exit_on.errors, exit_errors[exc.message]]
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    elif exc.message == "override reason required":
         form.override_reason.errors = [
             *form.override_reason.errors,
             _(
@@ -406,13 +441,30 @@ DONE = {
 def change_status(household_id: int):
     household = _household(household_id)
     form = StatusForm()
-    if not form.validate_on_submit():
+    form.validate_on_submit()
+    # Only the exit fields are the user's to correct; anything else is a forged request.
+    if not form.is_submitted() or set(form.errors) - {"exit_destination", "exit_on"}:
         abort(400)
     to = HouseholdStatus(form.to.data)
     previous = household.status
+    asks_exit = (
+        to == HouseholdStatus.WITHDRAWN
+        and household.exit_on is None
+        and household.can_move(to, SOCIAL_WORKER)
+    )
+    if asks_exit and not form.check_exit(household.intake_on):
+        flash(
+            _("The profile was not withdrawn. Please say where the household went."),
+            "error",
+        )
+        return _render_detail(household, status_form=form)
     try:
         if to == HouseholdStatus.VETTED:
             ops.vet(household, current_user)
+        elif asks_exit:
+            ops.change_status(
+                household, current_user, to, form.exit_destination.data, form.exit_on.data
+            )
         else:
             ops.change_status(household, current_user, to)
     except ops.HouseholdError as exc:
@@ -422,3 +474,43 @@ def change_status(household_id: int):
         db.session.commit()
         flash(DONE[to](), "success")
     return redirect(url_for(".detail", household_id=household.id))
+
+
+# ESF participant data ---------------------------------------------------------------------------
+
+
+def _participants_page(household: Household, form: ParticipantsForm):
+    return render_template(
+        "backoffice/households/participants.html",
+        household=household,
+        form=form,
+        columns=PARTICIPANT_COLUMNS,
+        recorded=_recorded(household),
+    )
+
+
+@bp.route("/<int:household_id>/participants", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def participants(household_id: int):
+    """The ESF participant fields, one row per person (the same rights as the profile form)."""
+    household = _household(household_id)
+    size = {"adults": household.adults, "children": household.children}
+    if request.method == "GET":
+        form = ParticipantsForm(formdata=None, data=participant_data(household), **size)
+        return _participants_page(household, form)
+    form = ParticipantsForm(**size)
+    if not form.validate_on_submit():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+        return _participants_page(household, form)
+    try:
+        changed = ops.save_participants(household, current_user, form.rows())
+    except ops.HouseholdError:
+        db.session.rollback()
+        flash(_("The participant data could not be saved. Please try again."), "error")
+        return redirect(url_for(".participants", household_id=household.id))
+    db.session.commit()
+    flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for(".detail", household_id=household.id, _anchor="reporting"))

@@ -1,5 +1,7 @@
 """Demo households for ``make run``: every status a social worker meets, with identities,
-consents (one about to expire) and two open landlord interests. All names are invented."""
+consents (one about to expire), the reporting fields (intake over the last year, target group,
+ESF participant rows for most persons, an exit where the household left) and two open landlord
+interests. All names are invented."""
 
 from __future__ import annotations
 
@@ -14,7 +16,15 @@ from portal.accounts.models import User
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.households import operations as ops
-from portal.households.models import Household, HouseholdStatus
+from portal.households.models import (
+    AgeBand,
+    Answer,
+    ExitDestination,
+    Gender,
+    Household,
+    HouseholdStatus,
+    TargetGroup,
+)
 from portal.listings.models import District, Flat, FlatStatus
 from portal.placements.models import Interest
 
@@ -175,6 +185,57 @@ HOUSEHOLDS: list[tuple[int, int, tuple[str, ...], HouseholdStatus, str | None, i
 ]
 
 
+# For the reports, in the order of HOUSEHOLDS: days since the intake, target group, exit (days
+# ago and destination, or None), and the ESF rows (gender, age band, third-country national,
+# disability) of each person, adults first; None: not recorded yet.
+_F, _M = Gender.FEMALE.value, Gender.MALE.value
+_YES, _NO, _NA = Answer.YES.value, Answer.NO.value, Answer.NO_ANSWER.value
+_CHILD, _YOUNG, _MID, _OLD = (band.value for band in AgeBand)
+REFUGEE = TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value
+HOMELESS = TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value
+OTHER = TargetGroup.OTHER.value
+WITH_SUPPORT = ExitDestination.OWN_TENANCY_WITH_SUPPORT.value
+Row = tuple[str, str, str, str] | None
+REPORTING: list[tuple[int, str, tuple[int, str] | None, list[Row]]] = [
+    (
+        330,
+        REFUGEE,
+        None,
+        [
+            (_F, _MID, _YES, _NO),
+            (_M, _MID, _YES, _NO),
+            (_F, _CHILD, _YES, _NO),
+            (_M, _CHILD, _YES, _NO),
+        ],
+    ),
+    (290, HOMELESS, None, [(_M, _MID, _NO, _NO)]),
+    (230, OTHER, None, [(_F, _YOUNG, _NA, _NO), None]),
+    (20, REFUGEE, None, [(_M, _YOUNG, _YES, _NO), (_F, _YOUNG, _YES, _NA)]),
+    (
+        55,
+        REFUGEE,
+        None,
+        [
+            (_F, _MID, _YES, _NO),
+            (_M, _MID, _YES, _NO),
+            (_F, _CHILD, _YES, _NO),
+            (_M, _CHILD, _YES, _YES),
+            None,
+        ],
+    ),
+    (360, HOMELESS, None, [(_M, _OLD, _NO, _YES)]),
+    (345, REFUGEE, (40, WITH_SUPPORT), [(_M, _MID, _YES, _NO), (_F, _YOUNG, _YES, _NO), None]),
+    (140, OTHER, (6, WITH_SUPPORT), [(_M, _MID, _NO, _NO)]),
+    (85, HOMELESS, None, [(_F, _MID, _YES, _YES), (_M, _MID, _YES, _NO)]),
+]
+
+
+def participant_rows(rows: list[Row]) -> list[dict[str, str] | None]:
+    """Demo rows in the shape ``ops.save_participants`` takes."""
+    names = ("gender", "age_band", "third_country", "disability")
+    return [dict(zip(names, row, strict=True)) if row else None for row in rows]
+
+
 def _consent(household: Household, actor: User, kind: str | None) -> None:
     """Record the demo consent; a withdrawn one is withdrawn after the status moves."""
     today = date.today()
@@ -193,21 +254,34 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
     worker = users["sozialarbeit"]
     districts = {d.name: d for d in db.session.scalars(select(District))}
     created: list[Household] = []
-    for adults, children, preferred, status, consent, waited, extra in HOUSEHOLDS:
+    today = date.today()
+    for row, reporting in zip(HOUSEHOLDS, REPORTING, strict=True):
+        adults, children, preferred, status, consent, waited, extra = row
+        intake, target_group, exit_, persons = reporting
         data: dict[str, Any] = {
             "adults": adults,
             "children": children,
-            "earliest_move_in": date.today() + timedelta(days=14),
-            "waiting_since": date.today() - timedelta(days=waited),
+            "earliest_move_in": today + timedelta(days=14),
+            "waiting_since": today - timedelta(days=waited),
             "cost_bearer": "jobcenter",
+            "intake_on": today - timedelta(days=intake),
+            "target_group": target_group,
             **extra,
         }
+        if exit_ and status != HouseholdStatus.WITHDRAWN:  # a withdrawal records its own exit
+            data.update(exit_on=today - timedelta(days=exit_[0]), exit_destination=exit_[1])
         household = ops.create_household(worker, data, [districts[n] for n in preferred])
+        ops.save_participants(household, worker, participant_rows(persons))
         _consent(household, worker, consent)
         if status != HouseholdStatus.DRAFT:
             ops.vet(household, worker)
             household.vetted_at = utcnow() - timedelta(days=max(1, waited - 30))
-        if status in (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED, HouseholdStatus.WITHDRAWN):
+        if status == HouseholdStatus.WITHDRAWN:
+            days_ago, destination = exit_  # withdrawing asks where the household went
+            ops.change_status(
+                household, worker, status, destination, today - timedelta(days=days_ago)
+            )
+        elif status in (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED):
             ops.change_status(household, worker, status)
         if consent == "withdrawn":
             ops.withdraw_consent(household.consents[0], worker, on=date.today() - timedelta(days=5))

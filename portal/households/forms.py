@@ -14,9 +14,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -28,8 +32,23 @@ from portal.core.fields import DecimalTextField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
 from portal.core.i18n import number as format_number
-from portal.households.models import CostBearer, Household, HouseholdStatus
-from portal.households.operations import IDENTITY_FIELDS, PUBLIC_FIELDS, Proposal
+from portal.households.models import (
+    AgeBand,
+    Answer,
+    CostBearer,
+    ExitDestination,
+    Gender,
+    Household,
+    HouseholdStatus,
+    TargetGroup,
+)
+from portal.households.operations import (
+    IDENTITY_FIELDS,
+    PUBLIC_FIELDS,
+    REPORTING_FIELDS,
+    WITHDRAWAL_DESTINATIONS,
+    Proposal,
+)
 from portal.listings.models import District
 from portal.listings.photos import PhotoRejected, process_photo
 
@@ -50,6 +69,20 @@ COST_BEARER_LABELS = {
     CostBearer.SOZIALAMT.value: _l("Social welfare office (Sozialamt)"),
     CostBearer.OWN_INCOME.value: _l("Own income"),
 }
+TARGET_GROUP_LABELS = {
+    TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value: _l("Refugee in shared accommodation"),
+    TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value: _l("Homeless, in a municipal shelter"),
+    TargetGroup.OTHER.value: _l("Other"),
+}
+EXIT_DESTINATION_LABELS = {
+    ExitDestination.OWN_TENANCY_PROGRAMME.value: _l("Own tenancy through the programme"),
+    ExitDestination.OWN_TENANCY_WITH_SUPPORT.value: _l(
+        "Own tenancy found by the household, with our support"
+    ),
+    ExitDestination.OTHER_ACCOMMODATION.value: _l("Other accommodation"),
+    ExitDestination.DROPPED_OUT.value: _l("Ended the support early"),
+    ExitDestination.MOVED_AWAY.value: _l("Moved away from Duisburg"),
+}
 # The same words as models.CONSENT_SCOPE, so the default text is offered in the user's language.
 DEFAULT_SCOPE = _l("profile visible to registered landlords; name revealed at a viewing")
 
@@ -60,6 +93,20 @@ def status_label(status: str) -> str:
 
 def cost_bearer_label(value: str) -> str:
     return str(COST_BEARER_LABELS.get(value, value))
+
+
+def target_group_label(value: str) -> str:
+    return str(TARGET_GROUP_LABELS.get(value, value))
+
+
+def exit_destination_label(value: str) -> str:
+    return str(EXIT_DESTINATION_LABELS.get(value, value))
+
+
+def _choose(labels: dict, placeholder, values=None) -> list[SelectChoice]:
+    """Select options with an empty first option (``placeholder``)."""
+    values = labels if values is None else values
+    return [SelectChoice("", placeholder)] + [SelectChoice(v, labels[v]) for v in values]
 
 
 def _persons(message) -> NumberRange:
@@ -183,6 +230,28 @@ class HouseholdForm(FlaskForm):
         description=_l("Social workers only; never shown to specialists or landlords."),
         validators=[Optional(), Length(max=20000)],
     )
+    # For the programme's reports (staff only)
+    intake_on = DateField(
+        _l("Taken into the programme on"),
+        default=date.today,
+        description=_l("Empty: today."),
+        validators=[Optional()],
+    )
+    target_group = SelectField(
+        _l("Target group"),
+        choices=_choose(TARGET_GROUP_LABELS, _l("Please choose")),
+        validators=[InputRequired(_l("Please choose the target group."))],
+    )
+    exit_on = DateField(
+        _l("Left the programme on"),
+        description=_l("Only once the household has left the programme, with where it went."),
+        validators=[Optional()],
+    )
+    exit_destination = SelectField(
+        _l("Where the household went"),
+        choices=_choose(EXIT_DESTINATION_LABELS, _l("Still in the programme")),
+        validators=[Optional()],
+    )
 
     def __init__(
         self,
@@ -199,6 +268,10 @@ class HouseholdForm(FlaskForm):
         ]
         if not is_new:
             del self.waiting_since  # set once, when the profile is created
+            self.intake_on.description = ""
+            self.intake_on.validators = [
+                InputRequired(_l("Please enter the day the household was taken in."))
+            ]
         if not with_case_notes:
             del self.case_notes
 
@@ -252,15 +325,48 @@ class HouseholdForm(FlaskForm):
         if field.data and field.data > date.today():
             raise ValidationError(_l("This date cannot be in the future."))
 
+    def validate_intake_on(self, field) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("This date cannot be in the future."))
+
+    def validate_exit_on(self, field) -> None:
+        if field.data is None:
+            return
+        if field.data > date.today():
+            raise ValidationError(_l("This date cannot be in the future."))
+        intake = self.intake_on.data or date.today()
+        if field.data < intake:
+            raise ValidationError(
+                _l("The household cannot leave the programme before it was taken in.")
+            )
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        # Not an inline validator: Optional() stops the chain for an empty field.
+        # Not inline validators: Optional() stops the chain for an empty field.
         if self.has_wbs.data and self.wbs_persons.data is None and not self.wbs_persons.errors:
             self.wbs_persons.errors = [
                 *self.wbs_persons.errors,
                 str(_l("Please say for how many persons the WBS is.")),
             ]
-            return False
+            ok = False
+        # An exit is a date and a destination, both or neither.
+        if self.exit_on.data is not None and not self.exit_destination.data:
+            self.exit_destination.errors = [
+                *self.exit_destination.errors,
+                str(_l("Please say where the household went, or empty the date.")),
+            ]
+            ok = False
+        if self.exit_destination.data and self.exit_on.data is None and not self.exit_on.errors:
+            self.exit_on.errors = [
+                *self.exit_on.errors,
+                str(
+                    _l(
+                        "Please enter the day the household left, or choose “Still in the "
+                        "programme”."
+                    )
+                ),
+            ]
+            ok = False
         return ok
 
     def validate_needed_rooms(self, field) -> None:
@@ -290,6 +396,9 @@ def initial_data(household: Household, proposal: Proposal) -> dict[str, Any]:
     (it follows the rules); only real overrides are shown, with their reason."""
     data: dict[str, Any] = {name: getattr(household, name) for name in PUBLIC_FIELDS}
     data["preferred_districts"] = [d.id for d in household.preferred_districts]
+    for name in REPORTING_FIELDS:
+        data[name] = getattr(household, name)
+    data["exit_destination"] = household.exit_destination or ""
     if household.override_reason:
         proposed = {
             "needed_rooms": proposal.rooms,
@@ -382,10 +491,167 @@ def check_document(stream) -> tuple[bytes, str]:
 
 
 class StatusForm(FlaskForm):
-    """The status buttons: ``to`` is the new status (the buttons carry it)."""
+    """The status buttons: ``to`` is the new status (the buttons carry it). Withdrawing a
+    profile that has no exit yet also records where the household went and when; the view
+    asks ``needs_exit`` before it checks those two fields."""
 
     to = HiddenField(validators=[InputRequired()])
+    exit_destination = SelectField(
+        _l("Where did the household go?"),
+        choices=_choose(EXIT_DESTINATION_LABELS, _l("Please choose"), WITHDRAWAL_DESTINATIONS),
+        validators=[Optional()],
+    )
+    exit_on = DateField(
+        _l("Left the programme on"),
+        default=date.today,
+        description=_l("Empty: today."),
+        validators=[Optional()],
+    )
 
     def validate_to(self, field) -> None:
         if field.data not in {s.value for s in HouseholdStatus} - {HouseholdStatus.DRAFT.value}:
             raise ValidationError("unknown status")
+
+    def check_exit(self, intake_on: date) -> bool:
+        """The exit fields of a withdrawal: a destination, a date not in the future and not
+        before the intake. Adds the errors to the fields; True when both are usable."""
+        ok = True
+        if not self.exit_destination.data or self.exit_destination.errors:
+            self.exit_destination.errors = [
+                str(_l("Please choose where the household went before withdrawing the profile."))
+            ]
+            ok = False
+        day = self.exit_on.data
+        if self.exit_on.errors:
+            ok = False
+        elif day is not None and day > date.today():
+            self.exit_on.errors = [str(_l("This date cannot be in the future."))]
+            ok = False
+        elif day is not None and day < intake_on:
+            self.exit_on.errors = [
+                str(_l("The household cannot leave the programme before it was taken in."))
+            ]
+            ok = False
+        return ok
+
+
+# ESF participant data: one row per person -------------------------------------------------------
+
+GENDER_LABELS = {
+    Gender.FEMALE.value: _l("Female"),
+    Gender.MALE.value: _l("Male"),
+    Gender.NON_BINARY.value: _l("Non-binary"),
+    Gender.NO_ANSWER.value: _l("No answer"),
+}
+AGE_BAND_LABELS = {
+    AgeBand.UNDER_18.value: _l("Under 18"),
+    AgeBand.FROM_18_TO_29.value: _l("18 to 29"),
+    AgeBand.FROM_30_TO_54.value: _l("30 to 54"),
+    AgeBand.FROM_55.value: _l("55 or older"),
+}
+ANSWER_LABELS = {
+    Answer.YES.value: _l("Yes"),
+    Answer.NO.value: _l("No"),
+    Answer.NO_ANSWER.value: _l("No answer"),
+}
+PARTICIPANT_COLUMNS = {
+    "gender": (_l("Gender"), GENDER_LABELS),
+    "age_band": (_l("Age band"), AGE_BAND_LABELS),
+    "third_country": (_l("Third-country national"), ANSWER_LABELS),
+    "disability": (_l("Disability"), ANSWER_LABELS),
+}
+NOT_RECORDED = _l("not recorded")
+
+
+class PersonForm(Form):
+    """One person's ESF fields; all empty means "not recorded"."""
+
+    gender = SelectField(choices=_choose(GENDER_LABELS, NOT_RECORDED), validators=[Optional()])
+    age_band = SelectField(choices=_choose(AGE_BAND_LABELS, NOT_RECORDED), validators=[Optional()])
+    third_country = SelectField(
+        choices=_choose(ANSWER_LABELS, NOT_RECORDED), validators=[Optional()]
+    )
+    disability = SelectField(choices=_choose(ANSWER_LABELS, NOT_RECORDED), validators=[Optional()])
+
+    def values(self) -> dict[str, str] | None:
+        data = {name: self[name].data or "" for name in PARTICIPANT_COLUMNS}
+        return data if any(data.values()) else None
+
+
+class ParticipantsForm(FlaskForm):
+    """The ESF participant fields of every person in a household: ``adults`` rows for adults,
+    then the children. A person is recorded once any field is chosen; then all four are
+    needed. Adults cannot be under 18; children must be."""
+
+    persons = FieldList(FormField(PersonForm))
+
+    def __init__(self, *args, adults: int, children: int, **kwargs) -> None:
+        self.adults, self.children = adults, children
+        super().__init__(*args, **kwargs)
+        size = adults + children
+        # Exactly one row per person, whatever a request sends.
+        while len(self.persons.entries) > size:
+            self.persons.pop_entry()
+        while len(self.persons.entries) < size:
+            self.persons.append_entry(dict.fromkeys(PARTICIPANT_COLUMNS, ""))
+
+    def is_adult(self, index: int) -> bool:
+        return index < self.adults
+
+    def validate_persons(self, field) -> None:
+        for index, entry in enumerate(field.entries):
+            values = entry.form.values()
+            if values is None:
+                continue
+            for name, (label, _labels) in PARTICIPANT_COLUMNS.items():
+                if not values[name]:
+                    entry[name].errors = [
+                        *entry[name].errors,
+                        str(
+                            _l(
+                                "Person %(n)d: please choose “%(field)s” too, or set all of "
+                                "this person's fields to “not recorded”.",
+                                n=index + 1,
+                                field=label,
+                            )
+                        ),
+                    ]
+            band = values["age_band"]
+            if band and self.is_adult(index) and band == AgeBand.UNDER_18:
+                entry.age_band.errors = [
+                    *entry.age_band.errors,
+                    str(
+                        _l(
+                            "Person %(n)d is an adult of the household: the age band cannot be "
+                            "“under 18”.",
+                            n=index + 1,
+                        )
+                    ),
+                ]
+            elif band and not self.is_adult(index) and band != AgeBand.UNDER_18:
+                entry.age_band.errors = [
+                    *entry.age_band.errors,
+                    str(
+                        _l(
+                            "Person %(n)d is a child of the household: the age band must be "
+                            "“under 18”.",
+                            n=index + 1,
+                        )
+                    ),
+                ]
+        if any(entry.errors for entry in field.entries):
+            raise ValidationError(_l("Please check the marked persons."))
+
+    def rows(self) -> list[dict[str, str] | None]:
+        """One entry per person, in order: the four values, or None (not recorded)."""
+        return [entry.form.values() for entry in self.persons.entries]
+
+
+def participant_data(household: Household) -> dict[str, Any]:
+    """The participant form's values from the stored rows; persons without a row are empty."""
+    stored = {p.position: p for p in household.participants}
+    persons = []
+    for position in range(household.size):
+        row = stored.get(position)
+        persons.append({name: getattr(row, name) if row else "" for name in PARTICIPANT_COLUMNS})
+    return {"persons": persons}

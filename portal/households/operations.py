@@ -22,12 +22,18 @@ from portal.extensions import db
 from portal.households.models import (
     CONSENT_SCOPE,
     SOCIAL_WORKER,
+    AgeBand,
+    Answer,
     Consent,
+    ExitDestination,
+    Gender,
     Household,
     HouseholdIdentity,
     HouseholdStatus,
     IllegalTransition,
+    Participant,
     ProfileView,
+    TargetGroup,
 )
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import limits_in_force, max_area_for, rooms_for
@@ -45,6 +51,13 @@ PUBLIC_FIELDS = (
     "needs_wheelchair",
     "profile_text",
 )
+# Tier 3, for the programme's reports (staff only).
+REPORTING_FIELDS = ("intake_on", "target_group", "exit_on", "exit_destination")
+# Withdrawing a profile: the programme's own placements record their exit at the move-in.
+WITHDRAWAL_DESTINATIONS = tuple(
+    d.value for d in ExitDestination if d != ExitDestination.OWN_TENANCY_PROGRAMME
+)
+PARTICIPANT_FIELDS = ("gender", "age_band", "third_country", "disability")
 IDENTITY_FIELDS = (
     "main_tenant_name",
     "adult_names",
@@ -91,9 +104,33 @@ def next_code(year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
+def _reporting_values(household: Household, data: dict[str, Any]) -> dict[str, Any]:
+    """The reporting fields in ``data``, checked: a known target group and destination, an
+    intake not in the future, an exit with its destination (both or neither), neither before
+    the intake nor in the future. Raises HouseholdError."""
+    values = {name: data[name] or None for name in REPORTING_FIELDS if name in data}
+    today = date.today()
+    intake = values.get("intake_on") or household.intake_on or today
+    exit_on = values.get("exit_on", household.exit_on)
+    destination = values.get("exit_destination", household.exit_destination)
+    if "target_group" in values and values["target_group"] not in set(TargetGroup):
+        raise HouseholdError("unknown target group")
+    if destination is not None and destination not in set(ExitDestination):
+        raise HouseholdError("unknown exit destination")
+    if intake > today or (exit_on is not None and exit_on > today):
+        raise HouseholdError("date in the future")
+    if (exit_on is None) != (destination is None):
+        raise HouseholdError("exit needs date and destination")
+    if exit_on is not None and exit_on < intake:
+        raise HouseholdError("exit before intake")
+    if "intake_on" in values and values["intake_on"] is None:
+        values["intake_on"] = intake  # empty: today (new) or as before
+    return values
+
+
 def _apply(household: Household, data: dict[str, Any], districts: list[District]) -> list[str]:
     """Copy the profile onto ``household``. Checked first, changed after: a refusal (an
-    override without a reason) leaves the household untouched."""
+    override without a reason, an impossible exit) leaves the household untouched."""
     adults = data["adults"] if data.get("adults") is not None else household.adults
     children = data["children"] if data.get("children") is not None else household.children
     proposal = propose(adults + children)
@@ -110,6 +147,7 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     reason = " ".join((data.get("override_reason") or "").split()) or None
     if differs and not reason:
         raise HouseholdError("override reason required")
+    reporting = _reporting_values(household, data)
     values: dict[str, Any] = {}
     for name in PUBLIC_FIELDS:
         if name in data:
@@ -118,9 +156,15 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     if not data.get("has_wbs", household.has_wbs):
         values["wbs_persons"] = None
     values.update(overrides, override_reason=reason if differs else None)
+    values.update(reporting)
+    previous_size = (household.adults, household.children)
     changed = [name for name, value in values.items() if getattr(household, name) != value]
     for name in changed:
         setattr(household, name, values[name])
+    if (household.adults, household.children) != previous_size and _fit_participants(
+        household, *previous_size
+    ):
+        changed.append("participants")
     if {d.id for d in household.preferred_districts} != {d.id for d in districts}:
         household.preferred_districts = list(districts)
         changed.append("preferred_districts")
@@ -143,12 +187,44 @@ def _apply_identity(household: Household, data: dict[str, Any], actor: User) -> 
     return changed
 
 
+def _fit_participants(household: Household, old_adults: int | None, old_children: int) -> bool:
+    """After a change of size, keep the participant rows of the adults and children that are
+    still there (the first ones of each), renumbered: adults first, then children. Surplus rows
+    are deleted; persons without a row show as "not recorded". True if a row changed."""
+    rows = list(household.participants)
+    if not rows or old_adults is None:
+        return False
+    adults = sorted((p for p in rows if p.position < old_adults), key=lambda p: p.position)
+    children = sorted((p for p in rows if p.position >= old_adults), key=lambda p: p.position)
+    kept = {p.position: p for p in adults if p.position < household.adults}
+    kept.update(
+        (household.adults + p.position - old_adults, p)
+        for p in children
+        if p.position - old_adults < household.children
+    )
+    if all(p.position == position for position, p in kept.items()) and len(kept) == len(rows):
+        return False
+    values = {
+        position: {name: getattr(p, name) for name in PARTICIPANT_FIELDS}
+        for position, p in kept.items()
+    }
+    # New rows in place of moved ones: an UPDATE of the position could meet the unique
+    # (household, position) of a row not yet deleted.
+    household.participants.clear()
+    db.session.flush()
+    for position in sorted(values):
+        household.participants.append(Participant(position=position, **values[position]))
+    return True
+
+
 def create_household(actor: User, data: dict[str, Any], districts: list[District]) -> Household:
-    """A new draft profile with a generated code ``DU-<year>-<number>``."""
+    """A new draft profile with a generated code ``DU-<year>-<number>``; the intake date is
+    today unless given."""
     household = Household(
         created_by_id=actor.id,
         status=HouseholdStatus.DRAFT.value,
         waiting_since=data.get("waiting_since") or date.today(),
+        intake_on=data.get("intake_on") or date.today(),
         adults=data["adults"],
         children=data["children"],
         earliest_move_in=data["earliest_move_in"],
@@ -174,7 +250,9 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
 def update_household(
     household: Household, actor: User, data: dict[str, Any], districts: list[District]
 ) -> list[str]:
-    """Save the profile and identity; audits the names of the changed fields (not values)."""
+    """Save the profile, identity and reporting fields; audits the names of the changed fields
+    (not values). A new household size keeps the participant rows of the persons still there
+    (see ``_fit_participants``)."""
     changed = _apply(household, data, districts) + _apply_identity(household, data, actor)
     if changed:
         audit.record("household.updated", actor=actor, obj=household, fields=",".join(changed))
@@ -234,13 +312,88 @@ def vet(household: Household, actor: User) -> None:
         raise HouseholdError(str(exc)) from exc
 
 
-def change_status(household: Household, actor: User, to: HouseholdStatus) -> None:
+def change_status(
+    household: Household,
+    actor: User,
+    to: HouseholdStatus,
+    exit_destination: str | None = None,
+    exit_on: date | None = None,
+) -> None:
+    """A social worker's status move. Withdrawing a household that has not left the programme
+    yet needs where it went (not ``own_tenancy_programme``: placements record that at the
+    move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
+    the future)."""
     if actor.role != Role.SOCIAL_WORKER:
         raise HouseholdError("not allowed")
+    records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
+    if records_exit and household.can_move(to, SOCIAL_WORKER):
+        exit_on = exit_on or date.today()
+        if exit_destination not in WITHDRAWAL_DESTINATIONS:
+            raise HouseholdError("exit destination required")
+        if exit_on > date.today():
+            raise HouseholdError("date in the future")
+        if exit_on < household.intake_on:
+            raise HouseholdError("exit before intake")
     try:
-        household.transition(to, actor, SOCIAL_WORKER)
+        household.transition(
+            to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
+        )
     except IllegalTransition as exc:
         raise HouseholdError(str(exc)) from exc
+    if records_exit:
+        household.exit_on, household.exit_destination = exit_on, exit_destination
+
+
+def save_participants(household: Household, actor: User, rows: list[dict[str, str] | None]) -> bool:
+    """Replace the household's ESF participant rows: ``rows`` holds one entry per person
+    (adults first, then children), the four values or None for "not recorded". Refuses a
+    wrong number of rows, unknown values, an adult under 18 and a child not under 18, and
+    then changes nothing. Audits the number of persons recorded, never the values. True if
+    something changed."""
+    if len(rows) != household.size:
+        raise HouseholdError("one row per person")
+    allowed = {
+        "gender": set(Gender),
+        "age_band": set(AgeBand),
+        "third_country": set(Answer),
+        "disability": set(Answer),
+    }
+    for position, row in enumerate(rows):
+        if row is None:
+            continue
+        if any(row.get(name) not in allowed[name] for name in PARTICIPANT_FIELDS):
+            raise HouseholdError("unknown value")
+        if (row["age_band"] == AgeBand.UNDER_18) != (position >= household.adults):
+            raise HouseholdError("age band does not fit")
+    stored = {p.position: p for p in household.participants}
+    changed = False
+    for participant in list(household.participants):
+        position = participant.position
+        if position >= household.size or rows[position] is None:
+            household.participants.remove(participant)
+            changed = True
+    for position, row in enumerate(rows):
+        if row is None:
+            continue
+        participant = stored.get(position)
+        if participant is None:
+            household.participants.append(Participant(position=position, **row))
+            changed = True
+            continue
+        for name in PARTICIPANT_FIELDS:
+            if getattr(participant, name) != row[name]:
+                setattr(participant, name, row[name])
+                changed = True
+    if changed:
+        db.session.flush()
+        audit.record(
+            "household.participants",
+            actor=actor,
+            obj=household,
+            recorded=sum(row is not None for row in rows),
+            persons=household.size,
+        )
+    return changed
 
 
 def record_view(household: Household, viewer: User) -> None:

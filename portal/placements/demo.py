@@ -13,7 +13,8 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.households import operations as households_ops
-from portal.households.models import Household
+from portal.households.demo import participant_rows
+from portal.households.models import Household, TargetGroup
 from portal.listings.models import District, Flat, FlatStatus
 from portal.placements import operations as ops
 from portal.placements.calendar import BERLIN
@@ -46,13 +47,25 @@ FLATS = [
     ("wohnungsbau", "Bahnhofstraße 17", "47137", "Obermeiderich", "3", "68", "400", "140", "90"),
 ]
 
-# (adults, children, main tenant, current accommodation)
+# (adults, children, main tenant, current accommodation, days since the intake, target group)
 HOUSEHOLDS = [
-    (1, 1, "Amina Yusuf", "Gemeinschaftsunterkunft Wanheimer Straße"),
-    (2, 1, "Goran Petrović", "Städtische Notunterkunft Hochfeld"),
-    (2, 0, "Farid Noori", "Gemeinschaftsunterkunft Hamborn"),
-    (1, 2, "Mariam Tesfaye", "Übergangswohnheim Neudorf"),
+    (1, 1, "Amina Yusuf", "Gemeinschaftsunterkunft Wanheimer Straße", 250, "refugee"),
+    (2, 1, "Goran Petrović", "Städtische Notunterkunft Hochfeld", 310, "homeless"),
+    (2, 0, "Farid Noori", "Gemeinschaftsunterkunft Hamborn", 200, "refugee"),
+    (1, 2, "Mariam Tesfaye", "Übergangswohnheim Neudorf", 160, "homeless"),
 ]
+TARGET_GROUPS = {
+    "refugee": TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value,
+    "homeless": TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value,
+}
+# ESF rows of the adults (gender, age band, third-country national, disability); the children
+# are recorded as under 18 with the third-country answer of the first adult.
+ADULT_ROWS = {
+    "Amina Yusuf": [("female", "30_54", "yes", "no")],
+    "Goran Petrović": [("male", "30_54", "yes", "no"), ("female", "30_54", "yes", "no_answer")],
+    "Farid Noori": [("male", "18_29", "yes", "no"), ("male", "18_29", "yes", "no")],
+    "Mariam Tesfaye": [("female", "30_54", "yes", "yes")],
+}
 
 # Each demo placement: its flat and household (indexes above), the state to reach, and how many
 # days ago its last step was (older than 14 days before the move-in: overdue on the home page).
@@ -99,7 +112,7 @@ def _flats(users: dict[str, User]) -> list[Flat]:
 
 def _households(worker: User) -> list[Household]:
     households = []
-    for adults, children, name, accommodation in HOUSEHOLDS:
+    for adults, children, name, accommodation, intake, group in HOUSEHOLDS:
         household = households_ops.create_household(
             worker,
             {
@@ -112,9 +125,16 @@ def _households(worker: User) -> list[Household]:
                 "main_tenant_name": name,
                 "adult_names": name,
                 "current_accommodation": accommodation,
+                "intake_on": date.today() - timedelta(days=intake),
+                "target_group": TARGET_GROUPS[group],
             },
             [],
         )
+        rows = ADULT_ROWS[name]
+        rows = rows + [
+            (("female", "male")[i % 2], "under_18", rows[0][2], "no") for i in range(children)
+        ]
+        households_ops.save_participants(household, worker, participant_rows(rows))
         households_ops.record_consent(household, worker, date.today() - timedelta(days=80), None)
         households_ops.vet(household, worker)
         households.append(household)

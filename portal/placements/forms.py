@@ -418,14 +418,21 @@ class FollowUpForm(FlaskForm):
 
     def validate_outcome_on(self, field: DateField) -> None:
         ended = self.outcome.data in ENDED_OUTCOMES
-        if ended and field.data is None:
-            raise ValidationError(_l("Please enter the day the tenancy ended."))
         if not ended and field.data is not None:
             raise ValidationError(_l("Leave this empty while the tenancy goes on."))
         if field.data is not None and field.data > date.today():
             raise ValidationError(_l("The date cannot be in the future."))
         if field.data is not None and self.moved_in_on and field.data < self.moved_in_on:
             raise ValidationError(_l("The tenancy cannot end before the move-in."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Not in validate_outcome_on: Optional() stops the chain for an empty field.
+        ended = self.outcome.data in ENDED_OUTCOMES
+        if ended and self.outcome_on.data is None and not self.outcome_on.errors:
+            self.outcome_on.errors = [str(_l("Please enter the day the tenancy ended."))]
+            ok = False
+        return ok
 
 
 # Back office: the filters of the placement list --------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import Organisation, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
+from portal.households.models import Household
 from portal.listings.models import District, Flat
 
 pytestmark = pytest.mark.e2e
@@ -79,8 +80,27 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     page.get_by_label("Profile text").fill("We are a quiet family and like gardening.")
     page.get_by_label("Main tenant's name").fill("Layla Example")
     page.get_by_role("button", name="Save").click()
+    web.check()  # refused: the target group is missing
+    assert "Please choose the target group." in page.locator("main").inner_text()
+    page.get_by_label("Target group").select_option(label="Refugee in shared accommodation")
+    page.get_by_role("button", name="Save").click()
     web.check()
     code = re.search(r"DU-\d{4}-\d{4}", page.locator("h1").inner_text()).group(0)
+
+    # The ESF participant data, one row per person; an adult cannot be under 18.
+    page.get_by_role("link", name="ESF participant data").click()
+    web.check()
+    page.get_by_label("Person 1: Gender").select_option("female")
+    page.get_by_label("Person 1: Age band").select_option("under_18")
+    page.get_by_label("Person 1: Third-country national").select_option("yes")
+    page.get_by_label("Person 1: Disability").select_option("no_answer")
+    page.get_by_role("button", name="Save").click()
+    web.check()
+    assert "the age band cannot be “under 18”" in page.locator("main").inner_text()
+    page.get_by_label("Person 1: Age band").select_option("30_54")
+    page.get_by_role("button", name="Save").click()
+    web.check()
+    assert "1 of 3 persons recorded" in page.locator("main").inner_text()
 
     page.get_by_label("Consent given on").fill(date.today().isoformat())
     page.get_by_role("button", name="Record consent").click()
@@ -115,3 +135,42 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     interests.get_by_role("link", name=code).click()
     web.check()
     assert "Layla Example" in page.locator("main").inner_text()  # staff see tier 2
+
+
+@pytest.mark.english
+@pytest.mark.phone
+def test_participant_rows_stack_on_a_phone(web, live_app):
+    with live_app.app_context():
+        worker = User(
+            email="sw-phone@example.org",
+            full_name="Sami Sozial",
+            role=Role.SOCIAL_WORKER,
+            locale="en",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        household = Household(
+            code="DU-2026-0900",
+            status="draft",
+            adults=1,
+            children=1,
+            earliest_move_in=date.today(),
+            waiting_since=date.today(),
+            cost_bearer="jobcenter",
+            needed_rooms=Decimal("2"),
+            needed_area=Decimal("65"),
+        )
+        db.session.add_all([worker, household])
+        db.session.commit()
+        household_id = household.id
+    web.log_in("sw-phone@example.org", PASSWORD)
+    web.goto(f"/backoffice/households/{household_id}/participants")
+    page = web.page
+    # The column headers are hidden on a phone; each field shows its own label instead.
+    label = page.locator("label[for='persons-1-age_band']")
+    assert label.bounding_box()["width"] > 20  # not the 1-pixel box of hidden text
+    assert page.locator(".stack-table thead").bounding_box()["height"] <= 1
+    page.get_by_label("Person 2: Age band").select_option("under_18")
+    page.get_by_role("button", name="Save").click()
+    web.check()  # refused: the other fields of person 2 are missing
+    assert "Person 2: please choose “Gender” too" in page.locator("main").inner_text()

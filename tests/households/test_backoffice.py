@@ -43,6 +43,8 @@ def profile_form(**overrides) -> dict:
         "email": "haddad@example.org",
         "current_accommodation": "Gemeinschaftsunterkunft Musterweg",
         "case_notes": "Vertrauliche Notiz zur Familie.",
+        "intake_on": date.today().isoformat(),
+        "target_group": "refugee_shared_accommodation",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -187,7 +189,10 @@ def test_form_refusals_keep_the_input(browser, db, overrides, message):
 
 def move(browser, household, to):
     path = f"{BASE}/{household.id}"
-    return browser.post(f"{path}/status", {"to": to}, csrf_from_path=path, follow_redirects=True)
+    data = {"to": to}
+    if to == "withdrawn":  # a withdrawal records where the household went
+        data["exit_destination"] = "dropped_out"
+    return browser.post(f"{path}/status", data, csrf_from_path=path, follow_redirects=True)
 
 
 ALLOWED = [

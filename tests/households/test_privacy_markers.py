@@ -16,7 +16,13 @@ import pytest
 from sqlalchemy import String, Text, select
 
 from portal.accounts.models import utcnow
-from portal.households.models import Consent, Household, HouseholdIdentity
+from portal.households.models import (
+    Consent,
+    Household,
+    HouseholdIdentity,
+    Participant,
+    TargetGroup,
+)
 from portal.listings.models import District
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, StaffFactory
@@ -91,6 +97,20 @@ def marked_household(markers: Markers, n: int, **kw) -> Household:
     for name in text_columns(HouseholdIdentity):
         length = HouseholdIdentity.__table__.columns[name].type.length or 1000
         setattr(identity, name, markers.new(f"HouseholdIdentity.{name} {n}", length))
+    # The reporting fields hold values from fixed lists: the landlord pages must not show
+    # their labels (checked in the test below).
+    household.target_group = TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value
+    household.intake_on = TODAY - timedelta(days=100)
+    for position in range(household.size):
+        household.participants.append(
+            Participant(
+                position=position,
+                gender="non_binary",
+                age_band="30_54" if position < household.adults else "under_18",
+                third_country="yes",
+                disability="yes",
+            )
+        )
     for consent in household.consents:
         consent.recorded_by_id = worker.id
         for name in text_columns(Consent):
@@ -201,6 +221,22 @@ def test_no_restricted_value_reaches_a_landlord(browser, db, world):
 
     leaks = [(where, markers.found_in(text)) for where, text in seen if markers.found_in(text)]
     assert leaks == []
+    # Nor the reporting fields (target group, ESF participant data), by label or value.
+    reporting = [
+        "Homeless, in a municipal shelter",
+        "homeless_municipal_shelter",
+        "Target group",
+        "ESF participant",
+        "Non-binary",
+        "non_binary",
+        "Third-country",
+        "third_country",
+        "Disability",
+        "30 to 54",
+        "Taken into the programme",
+    ]
+    shown = [(where, t) for where, text in seen for t in reporting if t.lower() in text.lower()]
+    assert shown == []
 
     # Not vacuous: the public profile itself is there.
     everything = "\n".join(text for _where, text in seen)

@@ -26,6 +26,8 @@ ROUTES = [
     ("POST", "/<household_id>/consents/<consent_id>/withdraw", None),
     ("GET", "/<household_id>/consents/<consent_id>/document", None),
     ("POST", "/<household_id>/status", None),
+    ("GET", "/<household_id>/participants", None),
+    ("POST", "/<household_id>/participants", None),
 ]
 STATE_CHANGING = [(m, r) for m, r, _ in ROUTES if m == "POST"]
 
@@ -123,7 +125,8 @@ def test_state_changes_need_post_and_csrf(browser, db, method, rule):
     path = BASE + rule.replace("<household_id>", str(household.id)).replace(
         "<consent_id>", str(consent.id)
     )
-    if rule not in ("/new", "/<household_id>/edit"):  # these two show their form on GET
+    # these show their form on GET
+    if rule not in ("/new", "/<household_id>/edit", "/<household_id>/participants"):
         assert browser.client.get(path).status_code == 405
     response = browser.client.post(path, data=form_for(rule), content_type="multipart/form-data")
     assert response.status_code == 400

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import OrganisationKind
-from portal.households.models import AgeBand, Answer, Gender, TargetGroup
+from portal.households.forms import AGE_BAND_LABELS
+from portal.households.models import Answer, Gender, TargetGroup
 
 ALL = "all"
 TARGET_GROUPS = [g.value for g in TargetGroup]
@@ -24,12 +25,7 @@ GENDER_LABELS = {
     Gender.NON_BINARY.value: _l("Non-binary"),
     Gender.NO_ANSWER.value: _l("Gender: no answer"),
 }
-AGE_LABELS = {
-    AgeBand.UNDER_18.value: _l("Under 18"),
-    AgeBand.FROM_18_TO_29.value: _l("18 to 29"),
-    AgeBand.FROM_30_TO_54.value: _l("30 to 54"),
-    AgeBand.FROM_55.value: _l("55 and older"),
-}
+AGE_LABELS = AGE_BAND_LABELS  # the same words as on the participant page
 THIRD_COUNTRY_LABELS = {
     Answer.YES.value: _l("Third-country nationals"),
     Answer.NO.value: _l("Not third-country nationals"),

@@ -202,7 +202,9 @@ def seed(app) -> dict[str, int]:
             )
 
         # Placements: each its own household and flat.
-        candidates = [i for i, h in enumerate(households) if h["intake_on"] <= TODAY - timedelta(30)]
+        candidates = [
+            i for i, h in enumerate(households) if h["intake_on"] <= TODAY - timedelta(30)
+        ]
         chosen = rng.sample(candidates, PLACEMENTS)
         placements, flat_dates = [], []
         for n, index in enumerate(chosen):
@@ -591,12 +593,11 @@ def main() -> None:
     counts = seed(app)
     print(f"database: {database}; seeded in {time.perf_counter() - start:.1f} s: {counts}")
     print("\n".join(headline(app)))
-    with app.app_context(), count_queries(db.engine) as statements:
-        with app.test_request_context():
-            from portal.reports import figures
-            from portal.reports.periods import Period
+    with app.app_context(), count_queries(db.engine) as statements, app.test_request_context():
+        from portal.reports import figures
+        from portal.reports.periods import Period
 
-            figures.all_tables(Period(*YEAR), today=TODAY)
+        figures.all_tables(Period(*YEAR), today=TODAY)
     per_figure, totals, whole = measure(app)
     print(
         f"\nfigures for {YEAR[0]}..{YEAR[1]} (today {TODAY}), median of {RUNS} runs after a "

@@ -92,9 +92,11 @@ def demo_load() -> None:
     from portal.households import demo as households_demo
     from portal.listings import demo as listings_demo
     from portal.placements import demo as placements_demo
+    from portal.reports import demo as reports_demo
 
     users = accounts_demo.seed(click.echo)
     flats = listings_demo.seed(users, click.echo)
     households_demo.seed(users, flats, click.echo)
     placements_demo.seed(users, click.echo)
+    reports_demo.seed(users, click.echo)
     db.session.commit()

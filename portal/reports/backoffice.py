@@ -49,6 +49,8 @@ def _args(period: Period, scope: figures.Scope) -> dict[str, str]:
 
 
 def on_page(value, kind: str) -> str:
+    if kind == "text":
+        return str(value)
     if kind == "date":
         return day(value)
     if kind == "rate":

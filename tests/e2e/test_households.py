@@ -150,7 +150,7 @@ def test_participant_rows_stack_on_a_phone(web, live_app):
             email_verified_at=utcnow(),
         )
         household = Household(
-            code="DU-2026-0900",
+            code="DU-2026-0950",
             status="draft",
             adults=1,
             children=1,

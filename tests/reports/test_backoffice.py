@@ -186,3 +186,13 @@ def test_landlords_see_their_own_figures_on_the_dashboard(client, auth, history)
     assert "Flats listed so far</dt><dd>3</dd>" in html
     assert "Households housed (lease signed)</dt><dd>2</dd>" in html
     assert "Tenancies running</dt><dd>1</dd>" in html
+
+
+def test_the_overdue_follow_ups_are_listed_with_the_specialist(client, auth, history):
+    auth.login("specialist")
+    year = {"preset": "custom", "start": "2026-01-01", "end": "2026-12-31"}
+    response = client.get(PAGE, query_string=year)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    section = html[html.index('id="overdue_follow_ups"') :]
+    assert history["worker"].full_name in section

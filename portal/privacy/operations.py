@@ -69,25 +69,29 @@ def is_erased_user(user: User) -> bool:
 
 
 def delete_files_after_commit(keys: list[str]) -> None:
-    """Remove stored files once the current transaction commits (never on rollback)."""
+    """Remove stored files once the current transaction commits (never on rollback): files
+    follow the database."""
     if not keys:
         return
     session = db.session()
+    done = False
 
     def on_commit(_session) -> None:
-        event.remove(session, "after_commit", on_commit)
+        nonlocal done
+        if done:
+            return
+        done = True
         for key in keys:
             # A stored key that points outside the folder was never ours to delete.
             with contextlib.suppress(ValueError):
                 storage.delete(key)
 
     def on_rollback(_session, _previous) -> None:
-        if event.contains(session, "after_commit", on_commit):
-            event.remove(session, "after_commit", on_commit)
-        event.remove(session, "after_soft_rollback", on_rollback)
+        nonlocal done
+        done = True  # only the first outcome after the change counts
 
-    event.listen(session, "after_commit", on_commit)
-    event.listen(session, "after_soft_rollback", on_rollback)
+    event.listen(session, "after_commit", on_commit, once=True)
+    event.listen(session, "after_soft_rollback", on_rollback, once=True)
 
 
 # Shared steps -----------------------------------------------------------------------------------

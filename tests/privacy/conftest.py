@@ -15,7 +15,7 @@ from portal.core import audit, storage
 from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
-from portal.households.models import Consent, Household, Participant, ProfileView
+from portal.households.models import Household, Participant, ProfileView
 from portal.listings.models import Photo
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent

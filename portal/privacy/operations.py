@@ -13,14 +13,10 @@ Files follow the database: they are deleted only once the erasure has committed.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import event, func, or_, select
 
 from portal.accounts.models import Invitation, Organisation, Role, User
@@ -32,6 +28,7 @@ from portal.households.models import Household
 from portal.listings.models import LANDLORD, Flat, FlatStatus
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, Placement, PlacementEvent
+from portal.privacy import erasure_log
 from portal.privacy.models import Erasure, ErasureKind
 
 ERASED_TEXT = "[erased]"
@@ -217,46 +214,6 @@ def _created_at(obj: Household | User) -> datetime | None:
     return obj.created_at
 
 
-def _log_path() -> Path:
-    return Path(current_app.config["ERASURE_LOG"])
-
-
-def append_to_log(entry: dict[str, Any]) -> None:
-    """Append one line to the erasure log and force it to disk (append-only, never rewritten)."""
-    path = _log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(entry, sort_keys=True, ensure_ascii=True) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, line.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def read_log() -> list[dict[str, Any]]:
-    """The erasure log's entries; a damaged line (a crash mid-write) is skipped, never fatal."""
-    path = _log_path()
-    if not path.exists():
-        return []
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-            entries.append(
-                {
-                    "kind": str(entry["kind"]),
-                    "object_id": int(entry["object_id"]),
-                    "object_created_at": entry.get("object_created_at"),
-                    "erased_at": entry.get("erased_at"),
-                    "erased_by_id": entry.get("erased_by_id"),
-                }
-            )
-        except (ValueError, KeyError, TypeError):
-            continue
-    return entries
-
-
 def _record(kind: ErasureKind, obj: Household | User, actor: User | None, write_log: bool) -> None:
     existing = db.session.scalar(
         select(Erasure).where(Erasure.kind == kind.value, Erasure.object_id == obj.id)
@@ -271,7 +228,7 @@ def _record(kind: ErasureKind, obj: Household | User, actor: User | None, write_
         db.session.add(existing)
         db.session.flush()
     if write_log:
-        append_to_log(
+        erasure_log.append(
             {
                 "kind": existing.kind,
                 "object_id": existing.object_id,
@@ -490,7 +447,7 @@ def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
     belongs to an object created at another time, which is left alone). Missing rows of the
     table and lines of the log are written again, so each source is complete afterwards."""
     rows = db.session.scalars(select(Erasure)).all()
-    logged = read_log()
+    logged = erasure_log.read()
     wanted: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in logged:
         wanted.setdefault((entry["kind"], entry["object_id"]), entry)

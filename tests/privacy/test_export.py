@@ -213,3 +213,17 @@ def test_cli_export_writes_the_archive(runner, world, tmp_path):
         args=["privacy", "export", "--household", "x", "--user", "y", "--to", str(target)]
     )
     assert both.exit_code != 0
+
+
+def test_the_back_office_pages_offer_the_export(browser, world):
+    household = world.households[0]
+    export_url = f"/backoffice/privacy/households/{household.id}/export"
+    browser.login("social_worker")
+    html = browser.client.get(f"/backoffice/households/{household.id}").get_data(as_text=True)
+    assert export_url in html
+    browser.logout()
+    browser.login("specialist")
+    html = browser.client.get(f"/backoffice/households/{household.id}").get_data(as_text=True)
+    assert export_url not in html
+    html = browser.client.get("/backoffice/landlords").get_data(as_text=True)
+    assert f"/backoffice/privacy/users/{world.landlords[0][0].id}" in html

@@ -51,6 +51,7 @@ def init_extensions(app: Flask) -> None:
     from portal.listings import models as listings_models  # noqa: F401
     from portal.mediation import models as mediation_models  # noqa: F401
     from portal.placements import models as placements_models  # noqa: F401
+    from portal.privacy import models as privacy_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import views as placements_views
     from portal.reports import backoffice as reports_backoffice
+    from portal.privacy import backoffice as privacy_backoffice
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mediation_views.bp)
     app.register_blueprint(mediation_backoffice.bp)
     app.register_blueprint(reports_backoffice.bp)
+    app.register_blueprint(privacy_backoffice.bp)
     limiter.exempt(health.bp)
 
 
@@ -106,6 +109,7 @@ def register_cli(app: Flask) -> None:
     from portal.mediation.cli import bp as mediation_cli
     from portal.placements.cli import bp as placements_cli
     from portal.reports.cli import bp as reports_cli
+    from portal.privacy.cli import bp as privacy_cli
 
     for blueprint in (
         accounts_cli,
@@ -113,6 +117,7 @@ def register_cli(app: Flask) -> None:
         placements_cli,
         mediation_cli,
         reports_cli,
+        privacy_cli,
         outbox_cli,
         backup_cli,
         translate_cli,

@@ -101,6 +101,12 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         # after which the sender's contact data of a resolved case is removed.
         "MEDIATION_MIN_SECONDS": _int(env, "MEDIATION_MIN_SECONDS", 3),
         "MEDIATION_RETENTION_MONTHS": _int(env, "MEDIATION_RETENTION_MONTHS", 24),
+        # Privacy (docs/privacy.md): retention periods of ``flask privacy purge``, and the
+        # append-only erasure log outside the database that survives a restored backup.
+        "HOUSEHOLD_IDENTITY_RETENTION_MONTHS": _int(env, "HOUSEHOLD_IDENTITY_RETENTION_MONTHS", 24),
+        "UNVERIFIED_ACCOUNT_DAYS": _int(env, "UNVERIFIED_ACCOUNT_DAYS", 30),
+        "OUTBOX_BODY_RETENTION_DAYS": _int(env, "OUTBOX_BODY_RETENTION_DAYS", 90),
+        "ERASURE_LOG": env.get("ERASURE_LOG") or str(instance / "erasures.jsonl"),
         # Mail: every message goes through the outbox; the backend delivers it.
         "MAIL_BACKEND": mail_backend,
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),

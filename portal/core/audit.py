@@ -1,4 +1,11 @@
-"""The append-only audit trail: one row per security event and per state change."""
+"""The append-only audit trail: one row per security event and per state change.
+
+In production the application's database role may only INSERT and SELECT on ``audit_events``
+(deploy/postgres-grants.sql): nothing the web application does can rewrite history. That is
+why ``details`` must never hold personal data in the first place: an erasure cannot strip it
+later. ``record`` enforces this with an allow-list of detail keys (ids, states, enumerations,
+dates); a name, an e-mail address, a phone number or a free text has no key to travel under.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,48 @@ from portal.extensions import db
 
 # Keys whose values must never reach the audit trail, whatever a caller passes.
 _SECRET_KEYS = ("password", "token", "secret", "hash", "code")
+
+# Every key a caller may put into ``details``. Values under them are ids, states, enumerations,
+# ISO dates, field names or case numbers, never personal data; tests/privacy/test_audit_details.py
+# checks every call site against this list. A new key belongs here only if its value can never
+# name or reach a person.
+DETAIL_KEYS = frozenset(
+    {
+        "assigned_to",  # a staff user id
+        "expires_on",
+        "fields",  # names of changed fields, never their values
+        "flat_id",
+        "household_id",
+        "kind",  # organisation kind, erasure kind
+        "number",  # mediation case number M-2026-0007
+        "on_behalf_of",
+        "organisation_id",
+        "outcome",
+        "placement_id",
+        "position",
+        "previous",
+        "reason",  # a fixed reason word, never typed text
+        "role",
+        "sizes",
+        "source_flat_id",
+        "state",
+        "status",
+        "topic",
+        "user_id",
+        "valid_from",
+        # privacy domain: counts and kinds only
+        "accounts",
+        "households",
+        "outbox",
+        "object_kind",
+        "dry_run",
+        "reapplied",
+    }
+)
+
+
+class PersonalDataInAudit(ValueError):
+    """A caller tried to put a key into the audit details that is not on the allow-list."""
 
 
 class AuditEvent(Base):
@@ -40,6 +89,8 @@ def _scrub(details: dict[str, Any]) -> dict[str, Any]:
     for key, value in details.items():
         if any(word in key.lower() for word in _SECRET_KEYS):
             continue
+        if key not in DETAIL_KEYS:
+            raise PersonalDataInAudit(f"audit detail key {key!r} is not on the allow-list")
         clean[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
     return clean
 
@@ -56,7 +107,8 @@ def record(
     """Add an audit event to the current transaction; it commits or rolls back with the change.
 
     ``obj`` is any model with an ``id``; its table name becomes the object type. Values under keys
-    that look like secrets (password, token, ...) are dropped, never stored.
+    that look like secrets (password, token, ...) are dropped, never stored; a key that is not on
+    ``DETAIL_KEYS`` raises ``PersonalDataInAudit`` (the trail is append-only, see above).
     """
     if obj is not None:
         if obj.id is None:

@@ -205,7 +205,8 @@ def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
     comment = (comment or "").strip()
     if not comment:
         raise ListingError("comment required")
-    _move(flat, FlatStatus.CHANGES_REQUESTED, reviewer, SPECIALIST, comment=comment)
+    # The comment stays on the flat, not in the append-only audit trail: it is free text.
+    _move(flat, FlatStatus.CHANGES_REQUESTED, reviewer, SPECIALIST)
     flat.review_comment = comment
     _tell_landlord(flat, "flat_changes_requested", comment=comment)
 

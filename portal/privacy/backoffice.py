@@ -1,0 +1,256 @@
+"""Staff routes of the privacy domain: a household's and a landlord account's data-protection
+page (export, erasure), and the audit log.
+
+Who may do what (docs/privacy.md): a household's export needs a role that sees its tier-3 data
+(social worker) or the admin; a landlord's export the specialist, who looks after landlords, or
+the admin. Erasure is for the admin alone. The audit log is the admin's.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import false, func, select
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import Role, User, normalise_email
+from portal.accounts.permissions import staff_required
+from portal.core.audit import AuditEvent
+from portal.extensions import db
+from portal.households.models import Household
+from portal.placements.models import Placement
+from portal.privacy import export as export_ops
+from portal.privacy import operations as ops
+from portal.privacy.forms import AuditFilterForm, EraseForm
+
+bp = Blueprint("privacy_backoffice", __name__, url_prefix="/backoffice")
+
+HOUSEHOLD_EXPORTERS = (Role.SOCIAL_WORKER, Role.ADMIN)
+LANDLORD_EXPORTERS = (Role.SPECIALIST, Role.ADMIN)
+AUDIT_PAGE_SIZE = 50
+
+
+def _zip_response(data: bytes, name: str):
+    """The archive as a download that no cache may keep (it holds the subject's data)."""
+    response = current_app.response_class(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+# Finding a subject ------------------------------------------------------------------------------
+
+
+@bp.route("/privacy")
+@staff_required()
+def index():
+    """Find a household by its code or a landlord account by its e-mail address."""
+    query = (request.args.get("q") or "").strip()
+    if query:
+        if "@" in query and current_user.role in LANDLORD_EXPORTERS:
+            user = db.session.scalar(
+                select(User).where(User.email == normalise_email(query), User.role == Role.LANDLORD)
+            )
+            if user is not None:
+                return redirect(url_for(".landlord", user_id=user.id))
+        elif current_user.role in HOUSEHOLD_EXPORTERS:
+            household = db.session.scalar(select(Household).where(Household.code == query.upper()))
+            if household is not None:
+                return redirect(url_for(".household", household_id=household.id))
+        flash(_("Nothing found for this search."), "warning")
+    return render_template(
+        "backoffice/privacy/index.html",
+        query=query,
+        finds_households=current_user.role in HOUSEHOLD_EXPORTERS,
+        finds_landlords=current_user.role in LANDLORD_EXPORTERS,
+    )
+
+
+# Households -------------------------------------------------------------------------------------
+
+
+def _household(household_id: int) -> Household:
+    household = db.session.get(Household, household_id)
+    if household is None:
+        abort(404)
+    return household
+
+
+def _household_page(household: Household, form: EraseForm | None = None, status: int = 200):
+    placements = db.session.scalar(
+        select(func.count(Placement.id)).where(Placement.household_id == household.id)
+    )
+    erased = db.session.scalar(
+        select(func.count())
+        .select_from(ops.Erasure)
+        .where(ops.Erasure.kind == "household", ops.Erasure.object_id == household.id)
+    )
+    return (
+        render_template(
+            "backoffice/privacy/household.html",
+            household=household,
+            placements=placements,
+            erased=bool(erased),
+            export_form=EmptyForm(),
+            erase_form=form or EraseForm(),
+            may_erase=current_user.role == Role.ADMIN,
+        ),
+        status,
+    )
+
+
+@bp.route("/privacy/households/<int:household_id>")
+@staff_required(*HOUSEHOLD_EXPORTERS)
+def household(household_id: int):
+    return _household_page(_household(household_id))
+
+
+@bp.route("/privacy/households/<int:household_id>/export", methods=["POST"])
+@staff_required(*HOUSEHOLD_EXPORTERS)
+def export_household(household_id: int):
+    household = _household(household_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    data = export_ops.export(household, current_user)
+    db.session.commit()
+    return _zip_response(data, f"export-{household.code}.zip")
+
+
+@bp.route("/privacy/households/<int:household_id>/erase", methods=["POST"])
+@staff_required(Role.ADMIN)
+def erase_household(household_id: int):
+    household = _household(household_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            ops.erase_household(household, current_user, form.confirmation.data or "")
+        except ops.ErasureError:
+            form.confirmation.errors = [
+                _("Type the household's code exactly as shown to confirm the erasure.")
+            ]
+        else:
+            db.session.commit()
+            flash(_("The household's personal data has been erased."), "success")
+            return redirect(url_for(".household", household_id=household.id))
+    return _household_page(household, form, status=400)
+
+
+# Landlord accounts ------------------------------------------------------------------------------
+
+
+def _landlord(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != Role.LANDLORD:
+        abort(404)
+    return user
+
+
+def _landlord_page(user: User, form: EraseForm | None = None, status: int = 200):
+    organisation = user.organisation
+    others = [m for m in organisation.members if m.id != user.id] if organisation else []
+    return (
+        render_template(
+            "backoffice/privacy/landlord.html",
+            subject=user,
+            organisation=organisation,
+            others=[m for m in others if not ops.is_erased_user(m)],
+            erased=ops.is_erased_user(user),
+            export_form=EmptyForm(),
+            erase_form=form or EraseForm(),
+            may_erase=current_user.role == Role.ADMIN,
+        ),
+        status,
+    )
+
+
+@bp.route("/privacy/users/<int:user_id>")
+@staff_required(*LANDLORD_EXPORTERS)
+def landlord(user_id: int):
+    return _landlord_page(_landlord(user_id))
+
+
+@bp.route("/privacy/users/<int:user_id>/export", methods=["POST"])
+@staff_required(*LANDLORD_EXPORTERS)
+def export_landlord(user_id: int):
+    user = _landlord(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    data = export_ops.export(user, current_user)
+    db.session.commit()
+    return _zip_response(data, f"export-user-{user.id}.zip")
+
+
+@bp.route("/privacy/users/<int:user_id>/erase", methods=["POST"])
+@staff_required(Role.ADMIN)
+def erase_landlord(user_id: int):
+    user = _landlord(user_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            ops.erase_landlord(user, current_user, form.confirmation.data or "")
+        except ops.ErasureError:
+            form.confirmation.errors = [
+                _("Type the account's e-mail address exactly as shown to confirm the erasure.")
+            ]
+        else:
+            db.session.commit()
+            flash(_("The landlord account's personal data has been erased."), "success")
+            return redirect(url_for(".landlord", user_id=user.id))
+    return _landlord_page(user, form, status=400)
+
+
+# Audit log --------------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@staff_required(Role.ADMIN)
+def audit_log():
+    """The audit trail, newest first, filtered by object (type and id) and by actor (id or
+    e-mail address)."""
+    form = AuditFilterForm(request.args)
+    query = select(AuditEvent)
+    actor_unknown = False
+    if form.validate():
+        if form.object_type.data:
+            query = query.where(AuditEvent.object_type == form.object_type.data.strip())
+        if form.object_id.data:
+            query = query.where(AuditEvent.object_id == form.object_id.data)
+        actor = (form.actor.data or "").strip()
+        if actor:
+            actor_id = int(actor) if actor.isdigit() else None
+            if actor_id is None:
+                actor_id = db.session.scalar(
+                    select(User.id).where(User.email == normalise_email(actor))
+                )
+                actor_unknown = actor_id is None
+            query = query.where(AuditEvent.actor_id == (actor_id or -1))
+    else:
+        query = query.where(false())  # a malformed filter shows nothing rather than everything
+    page = db.paginate(
+        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=AUDIT_PAGE_SIZE,
+        error_out=False,
+    )
+    actor_ids = {e.actor_id for e in page.items if e.actor_id is not None}
+    actors = dict(
+        db.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()
+    )
+    return render_template(
+        "backoffice/privacy/audit.html",
+        form=form,
+        page=page,
+        actors=actors,
+        actor_unknown=actor_unknown,
+    )

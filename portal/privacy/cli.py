@@ -1,0 +1,86 @@
+"""``flask privacy ...``: export from the server, the retention purge (cron), and applying the
+recorded erasures again after a backup was restored."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Blueprint
+from sqlalchemy import select
+
+from portal.accounts.models import User, normalise_email
+from portal.extensions import db
+from portal.households.models import Household
+from portal.privacy import export as export_ops
+from portal.privacy import operations as ops
+from portal.privacy import retention
+
+bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
+
+
+@bp.cli.command("export")
+@click.option("--household", "code", help="The household's code, e.g. DU-2026-0042.")
+@click.option("--user", "email", help="The landlord account's e-mail address.")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export(code: str | None, email: str | None, target: Path) -> None:
+    """Write the export archive (ZIP) of one household or one landlord account to a file."""
+    if bool(code) == bool(email):
+        raise click.UsageError("give exactly one of --household and --user")
+    subject: Household | User | None
+    if code:
+        subject = db.session.scalar(select(Household).where(Household.code == code.strip()))
+    else:
+        subject = db.session.scalar(
+            select(User).where(User.email == normalise_email(email or ""), User.role == "landlord")
+        )
+    if subject is None:
+        raise click.ClickException("no such household or landlord account")
+    data = export_ops.export(subject, actor=None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Readable by the operator alone from the first byte on: the archive is personal data.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    db.session.commit()  # the audit event
+    click.echo(f"wrote {target} ({len(data)} bytes)")
+
+
+@bp.cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
+def purge(dry_run: bool) -> None:
+    """Apply the retention periods (daily cron): identities of households housed or withdrawn
+    long ago, unconfirmed landlord accounts, old e-mail bodies. Every removal is audited."""
+    result = retention.purge(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        click.echo("dry run: nothing was changed")
+    else:
+        db.session.commit()
+    verb = "would purge" if dry_run else "purged"
+    click.echo(f"{verb} identity data of {len(result.households)} household(s)")
+    for code in result.households:
+        click.echo(f"  {code}")
+    click.echo(f"{verb} {len(result.accounts)} unconfirmed landlord account(s)")
+    for user_id in result.accounts:
+        click.echo(f"  user {user_id}")
+    for org_id in result.organisations:
+        click.echo(f"  organisation {org_id} removed with it")
+    click.echo(f"{verb} the body of {len(result.outbox)} e-mail(s)")
+    if result.outbox:
+        click.echo("  " + " ".join(str(i) for i in result.outbox))
+
+
+@bp.cli.command("reapply-erasures")
+def reapply_erasures() -> None:
+    """Apply every recorded erasure again (run after restoring a backup, before the portal
+    takes requests). Reads the ``erasures`` table and the erasure log (ERASURE_LOG)."""
+    results = ops.reapply_erasures()
+    db.session.commit()
+    counts: dict[str, int] = {}
+    for kind, object_id, outcome in results:
+        counts[outcome] = counts.get(outcome, 0) + 1
+        click.echo(f"  {kind} {object_id}: {outcome}")
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing"
+    click.echo(f"{len(results)} recorded erasure(s): {summary}")

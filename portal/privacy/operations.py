@@ -1,0 +1,484 @@
+"""Erasure (GDPR Art. 17, DSG-EKD § 21) of a household or a landlord account, and applying
+recorded erasures again after a backup was restored.
+
+What goes and what stays is listed in docs/privacy.md. In short: every name, e-mail address,
+phone number, address, free text and stored file of the subject goes (deleted, or replaced by a
+fixed value); ids, dates, states and enumerations stay, because the programme's statistics are
+built from them. The audit trail is never changed: it holds no personal data (see
+``portal.core.audit.DETAIL_KEYS``).
+
+Files follow the database: they are deleted only once the erasure has committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, func, or_, select
+
+from portal.accounts.models import Invitation, Organisation, Role, User
+from portal.core import audit, storage
+from portal.core.db import utcnow
+from portal.core.outbox import FAILED, PENDING, SENDING, OutboxMessage
+from portal.extensions import db
+from portal.households.models import Household
+from portal.listings.models import LANDLORD, Flat, FlatStatus
+from portal.mediation.models import MediationCase
+from portal.placements.models import Interest, Placement, PlacementEvent
+from portal.privacy import erasure_log
+from portal.privacy.models import Erasure, ErasureKind
+
+ERASED_TEXT = "[erased]"
+# Scope of an erased consent: the original text may have been edited by hand.
+ERASED_SCOPE = ERASED_TEXT
+# An argon2 hash never starts with "!": verify_password answers False, a reset link made for
+# the old hash no longer matches.
+UNUSABLE_PASSWORD = "!erased"  # noqa: S105  (not a password: no hash looks like it)
+# Placement columns (and keys of a step's data) that hold typed text.
+PLACEMENT_FREE_TEXT = ("viewing_place", "viewing_outcome", "cancel_note")
+ARCHIVABLE = (
+    FlatStatus.DRAFT,
+    FlatStatus.SUBMITTED,
+    FlatStatus.CHANGES_REQUESTED,
+    FlatStatus.PUBLISHED,
+)
+# Values shorter than this are not searched for in the outbox (they would match anything).
+MIN_SEARCH_LENGTH = 4
+
+
+class ErasureError(Exception):
+    """An erasure the rules do not allow (``code``: not_landlord, confirmation)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def erased_email(user_id: int) -> str:
+    return f"erased-{user_id}@invalid"
+
+
+def is_erased_user(user: User) -> bool:
+    return user.email == erased_email(user.id)
+
+
+def delete_files_after_commit(keys: list[str]) -> None:
+    """Remove stored files once the current transaction commits (never on rollback): files
+    follow the database."""
+    if not keys:
+        return
+    session = db.session()
+    done = False
+
+    def on_commit(_session) -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        for key in keys:
+            # A stored key that points outside the folder was never ours to delete.
+            with contextlib.suppress(ValueError):
+                storage.delete(key)
+
+    def on_rollback(_session, _previous) -> None:
+        nonlocal done
+        done = True  # only the first outcome after the change counts
+
+    event.listen(session, "after_commit", on_commit, once=True)
+    event.listen(session, "after_soft_rollback", on_rollback, once=True)
+
+
+# Shared steps -----------------------------------------------------------------------------------
+
+
+def scrub_outbox(values: list[str | None]) -> int:
+    """Empty every queued or sent e-mail that contains one of ``values`` (compared without case):
+    body, subject and attachment go; an address equal to a value is replaced. A message not sent
+    yet is marked failed so that nothing empty is ever sent. Returns the number of messages."""
+    needles = sorted(
+        {v.strip().lower() for v in values if v and len(v.strip()) >= MIN_SEARCH_LENGTH}
+    )
+    if not needles:
+        return 0
+    columns = (
+        OutboxMessage.to_address,
+        OutboxMessage.subject,
+        OutboxMessage.body_text,
+        OutboxMessage.attachment_text,
+    )
+    conditions = [
+        func.lower(column).contains(needle, autoescape=True)
+        for needle in needles
+        for column in columns
+    ]
+    messages = db.session.scalars(select(OutboxMessage).where(or_(*conditions))).all()
+    for message in messages:
+        if message.to_address.strip().lower() in needles:
+            message.to_address = f"erased-message-{message.id}@invalid"
+        message.subject = ERASED_TEXT
+        message.body_text = ""
+        message.attachment_name = message.attachment_type = message.attachment_text = None
+        if message.status in (PENDING, SENDING):
+            message.status = FAILED
+            message.last_error = "erased"
+    return len(messages)
+
+
+def _free_text_columns() -> list[Any]:
+    from portal.households.models import HouseholdIdentity
+    from portal.listings.models import Photo
+    from portal.mediation.models import CaseEntry
+    from portal.placements.models import FollowUp
+
+    return [
+        Household.profile_text,
+        Household.override_reason,
+        HouseholdIdentity.case_notes,
+        HouseholdIdentity.current_accommodation,
+        Placement.viewing_place,
+        Placement.viewing_outcome,
+        Placement.cancel_note,
+        PlacementEvent.note,
+        FollowUp.note,
+        Interest.message,
+        Flat.description,
+        Flat.review_comment,
+        Photo.caption,
+        MediationCase.message,
+        MediationCase.flat_address,
+        CaseEntry.text,
+    ]
+
+
+def scrub_free_texts(values: list[str | None]) -> int:
+    """Replace each occurrence of one of ``values`` in any free text of the database (notes of
+    other cases that mention the erased person) with ``[erased]``; the rest of the text stays.
+    Returns the number of texts changed."""
+    needles = sorted(
+        {v.strip() for v in values if v and len(v.strip()) >= MIN_SEARCH_LENGTH},
+        key=len,
+        reverse=True,  # "Amira Haddad" before "Amira"
+    )
+    if not needles:
+        return 0
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    changed = 0
+    for column in _free_text_columns():
+        model = column.class_
+        matches = or_(*[func.lower(column).contains(n.lower(), autoescape=True) for n in needles])
+        for obj in db.session.scalars(select(model).where(matches)):
+            text = getattr(obj, column.key)
+            if text:
+                setattr(obj, column.key, pattern.sub(ERASED_TEXT, text))
+                changed += 1
+    return changed
+
+
+def _erase_case(case: MediationCase, contact_too: bool = True) -> None:
+    if contact_too:
+        case.name = case.email = case.phone = None
+        case.contact_purged_at = case.contact_purged_at or utcnow()
+    case.message = ERASED_TEXT
+    case.flat_address = None
+    for entry in case.entries:
+        entry.text = ERASED_TEXT
+
+
+def _erase_step(step: PlacementEvent, keys: tuple[str, ...] = PLACEMENT_FREE_TEXT) -> None:
+    step.note = None
+    if any(key in step.data for key in keys):
+        step.data = {k: v for k, v in step.data.items() if k not in keys}
+
+
+def _placements(condition) -> list[Placement]:
+    return list(db.session.scalars(select(Placement).where(condition).order_by(Placement.id)))
+
+
+def _events_of(placement_ids: list[int]) -> list[PlacementEvent]:
+    if not placement_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(PlacementEvent).where(PlacementEvent.placement_id.in_(placement_ids))
+        )
+    )
+
+
+# The record of erasures -------------------------------------------------------------------------
+
+
+def _created_at(obj: Household | User) -> datetime | None:
+    return obj.created_at
+
+
+def _record(kind: ErasureKind, obj: Household | User, actor: User | None, write_log: bool) -> None:
+    existing = db.session.scalar(
+        select(Erasure).where(Erasure.kind == kind.value, Erasure.object_id == obj.id)
+    )
+    if existing is None:
+        existing = Erasure(
+            kind=kind.value,
+            object_id=obj.id,
+            object_created_at=_created_at(obj),
+            erased_by_id=actor.id if actor is not None else None,
+        )
+        db.session.add(existing)
+        db.session.flush()
+    if write_log:
+        erasure_log.append(
+            {
+                "kind": existing.kind,
+                "object_id": existing.object_id,
+                "object_created_at": existing.object_created_at.isoformat()
+                if existing.object_created_at
+                else None,
+                "erased_at": existing.erased_at.isoformat(),
+                "erased_by_id": existing.erased_by_id,
+            }
+        )
+
+
+# Household --------------------------------------------------------------------------------------
+
+
+def household_needs_erasure(household: Household) -> bool:
+    return (
+        household.identity is not None
+        or household.profile_text is not None
+        or household.override_reason is not None
+        or any(c.document_key or c.scope != ERASED_SCOPE for c in household.consents)
+    )
+
+
+def _apply_household(household: Household, today: date) -> None:
+    identity = household.identity
+    values: list[str | None] = []
+    if identity is not None:
+        values += [identity.main_tenant_name, identity.phone, identity.email]
+        values += (identity.adult_names or "").splitlines()
+        household.identity = None  # delete-orphan: the row goes
+    household.profile_text = None
+    household.override_reason = None
+    files = []
+    for consent in household.consents:
+        if consent.document_key:
+            files.append(consent.document_key)
+        consent.document_key = consent.document_type = None
+        consent.scope = ERASED_SCOPE
+        if consent.withdrawn_on is None and consent.expires_on >= today:
+            # Erasure ends the consent: the profile disappears from the landlords' lists at once.
+            consent.withdrawn_on = max(today, consent.given_on)
+    placements = _placements(Placement.household_id == household.id)
+    for placement in placements:
+        for name in PLACEMENT_FREE_TEXT:
+            setattr(placement, name, None)
+        for follow_up in placement.follow_ups:
+            follow_up.note = None
+    for step in _events_of([p.id for p in placements]):
+        _erase_step(step)
+    interests = select(Interest).where(Interest.household_id == household.id)
+    for interest in db.session.scalars(interests):
+        interest.message = None
+    conditions = []
+    if placements:
+        conditions.append(MediationCase.placement_id.in_([p.id for p in placements]))
+    emails = [v.lower() for v in values if v and "@" in v]
+    if emails:
+        conditions.append(func.lower(MediationCase.email).in_(emails))
+    if conditions:
+        for case in db.session.scalars(select(MediationCase).where(or_(*conditions))):
+            # The tenant's own contact data goes; a landlord's stays with the landlord.
+            _erase_case(case, contact_too=case.sender_kind != "landlord")
+    db.session.flush()
+    scrub_free_texts(values)
+    scrub_outbox(values)
+    delete_files_after_commit(files)
+
+
+def erase_household(household: Household, actor: User | None, confirmation: str) -> None:
+    """Erase ``household``'s personal data for good; ``confirmation`` must be its code.
+
+    Guarantees: the identity row is deleted; profile text and staff reason are nulled; consent
+    scans are deleted from storage once committed and the consents end; notes of its placements,
+    steps, follow-ups, interests and linked mediation cases are removed; e-mails naming it are
+    emptied. Kept: the code, counts, dates, target group, ESF categories, placement dates and
+    states. Recorded in ``erasures`` and in the erasure log; audited without personal data."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise ErasureError("not_admin")
+    if confirmation.strip() != household.code:
+        raise ErasureError("confirmation")
+    _apply_household(household, date.today())
+    _record(ErasureKind.HOUSEHOLD, household, actor, write_log=True)
+    audit.record("privacy.erased", actor=actor, obj=household, object_kind="household")
+
+
+# Landlord ---------------------------------------------------------------------------------------
+
+
+def landlord_needs_erasure(user: User) -> bool:
+    return not is_erased_user(user) or user.is_active or user.phone is not None
+
+
+def _remaining_members(organisation: Organisation, user: User) -> list[User]:
+    return [m for m in organisation.members if m.id != user.id and not is_erased_user(m)]
+
+
+def _apply_organisation(organisation: Organisation, actor: User | None) -> list[str | None]:
+    values: list[str | None] = [organisation.name, organisation.address, organisation.phone]
+    organisation.name = f"erased-{organisation.id}"
+    organisation.address = organisation.phone = None
+    flats = list(db.session.scalars(select(Flat).where(Flat.organisation_id == organisation.id)))
+    files: list[str] = []
+    for flat in flats:
+        values.append(flat.address_line or None)
+        flat.street = flat.house_number = flat.postcode = None
+        flat.description = flat.review_comment = None
+        for photo in list(flat.photos):
+            files += [photo.file_name(w) for w in photo.width_list]
+            flat.photos.remove(photo)
+        if flat.status in ARCHIVABLE:
+            # On the landlord's behalf: an erased landlord offers no flat any more.
+            flat.transition(FlatStatus.ARCHIVED, actor, LANDLORD, reason="erasure")
+    flat_ids = [f.id for f in flats]
+    if flat_ids:
+        placements = _placements(Placement.flat_id.in_(flat_ids))
+        for placement in placements:
+            placement.viewing_place = None
+        for step in _events_of([p.id for p in placements]):
+            note = step.note
+            _erase_step(step, ("viewing_place",))
+            if step.role != Role.LANDLORD:
+                step.note = note  # the team's notes are the team's, not the landlord's
+    for interest in db.session.scalars(
+        select(Interest).where(Interest.organisation_id == organisation.id)
+    ):
+        interest.message = None
+    for case in db.session.scalars(
+        select(MediationCase).where(MediationCase.organisation_id == organisation.id)
+    ):
+        _erase_case(case, contact_too=case.sender_kind == "landlord")
+    for invitation in db.session.scalars(
+        select(Invitation).where(Invitation.organisation_id == organisation.id)
+    ):
+        values.append(invitation.email)
+        db.session.delete(invitation)
+    delete_files_after_commit(files)
+    return values
+
+
+def _apply_landlord(user: User, actor: User | None) -> None:
+    old_email = user.email
+    values: list[str | None] = [old_email, user.full_name, user.phone]
+    user.email = erased_email(user.id)
+    user.full_name = f"erased-{user.id}"
+    user.phone = None
+    user.password_hash = UNUSABLE_PASSWORD
+    user.must_change_password = False
+    user.is_active = False
+    user.end_all_sessions()  # every open session ends at its next request
+    for invitation in db.session.scalars(
+        select(Invitation).where(func.lower(Invitation.email) == old_email.lower())
+    ):
+        invitation.email = erased_email(user.id)
+    for interest in db.session.scalars(select(Interest).where(Interest.created_by_id == user.id)):
+        interest.message = None
+    for step in db.session.scalars(
+        select(PlacementEvent).where(
+            PlacementEvent.actor_id == user.id, PlacementEvent.role == Role.LANDLORD
+        )
+    ):
+        step.note = None
+    for case in db.session.scalars(
+        select(MediationCase).where(
+            or_(MediationCase.user_id == user.id, func.lower(MediationCase.email) == old_email)
+        )
+    ):
+        _erase_case(case)
+    organisation = user.organisation
+    if organisation is not None and not _remaining_members(organisation, user):
+        values += _apply_organisation(organisation, actor)
+    db.session.flush()
+    scrub_free_texts(values)
+    scrub_outbox(values)
+
+
+def erase_landlord(user: User, actor: User | None, confirmation: str) -> None:
+    """Erase a landlord account; ``confirmation`` must be its e-mail address.
+
+    Guarantees: name, e-mail (now ``erased-<id>@invalid``) and phone are replaced, the password
+    can no longer be used, the account is deactivated and its sessions end; its notes, interest
+    messages and mediation cases lose their text; e-mails naming it are emptied. When no other
+    member of its organisation remains, the organisation is anonymised too: name, address and
+    phone; its flats lose address, description and photos (files deleted after commit) and are
+    archived unless a placement holds them. Kept: ids, dates, states, the flats' facts."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise ErasureError("not_admin")
+    if user.role != Role.LANDLORD:
+        raise ErasureError("not_landlord")
+    if confirmation.strip().lower() != user.email.lower():
+        raise ErasureError("confirmation")
+    _apply_landlord(user, actor)
+    _record(ErasureKind.LANDLORD, user, actor, write_log=True)
+    audit.record("privacy.erased", actor=actor, obj=user, object_kind="landlord")
+
+
+# After a restore --------------------------------------------------------------------------------
+
+
+def _same_moment(recorded: datetime | str | None, actual: datetime | None) -> bool:
+    if recorded is None or actual is None:
+        return True  # nothing to compare with: trust the id
+    if isinstance(recorded, str):
+        recorded = datetime.fromisoformat(recorded)
+    if recorded.tzinfo is None or actual.tzinfo is None:
+        recorded, actual = recorded.replace(tzinfo=None), actual.replace(tzinfo=None)
+    return abs(recorded - actual) < timedelta(seconds=1)
+
+
+def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
+    """Apply every recorded erasure (the ``erasures`` table and the erasure log) again.
+
+    Idempotent: an erasure still in force changes nothing. Returns (kind, id, outcome) with
+    outcome ``reapplied`` (personal data had come back, e.g. from a restored backup),
+    ``unchanged``, ``absent`` (no such object in this database) or ``different`` (the id now
+    belongs to an object created at another time, which is left alone). Missing rows of the
+    table and lines of the log are written again, so each source is complete afterwards."""
+    rows = db.session.scalars(select(Erasure)).all()
+    logged = erasure_log.read()
+    wanted: dict[tuple[str, int], dict[str, Any]] = {}
+    for entry in logged:
+        wanted.setdefault((entry["kind"], entry["object_id"]), entry)
+    for erasure in rows:
+        wanted.setdefault(
+            (erasure.kind, erasure.object_id),
+            {"object_created_at": erasure.object_created_at},
+        )
+    in_log = {(e["kind"], e["object_id"]) for e in logged}
+    results = []
+    today = date.today()
+    for (kind, object_id), entry in sorted(wanted.items()):
+        model = Household if kind == ErasureKind.HOUSEHOLD else User
+        obj = db.session.get(model, object_id)
+        if obj is None:
+            results.append((kind, object_id, "absent"))
+            continue
+        if not _same_moment(entry.get("object_created_at"), _created_at(obj)):
+            results.append((kind, object_id, "different"))
+            continue
+        if kind == ErasureKind.HOUSEHOLD:
+            changed = household_needs_erasure(obj)
+            _apply_household(obj, today)
+        else:
+            changed = landlord_needs_erasure(obj)
+            _apply_landlord(obj, actor)
+        _record(ErasureKind(kind), obj, actor, write_log=(kind, object_id) not in in_log)
+        if changed:
+            audit.record(
+                "privacy.erasure_reapplied", actor=actor, obj=obj, object_kind=kind, reapplied=True
+            )
+        results.append((kind, object_id, "reapplied" if changed else "unchanged"))
+    db.session.flush()
+    return results

@@ -81,8 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.mediation import views as mediation_views
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import views as placements_views
-    from portal.reports import backoffice as reports_backoffice
     from portal.privacy import backoffice as privacy_backoffice
+    from portal.reports import backoffice as reports_backoffice
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -108,8 +108,8 @@ def register_cli(app: Flask) -> None:
     from portal.households.cli import bp as households_cli
     from portal.mediation.cli import bp as mediation_cli
     from portal.placements.cli import bp as placements_cli
-    from portal.reports.cli import bp as reports_cli
     from portal.privacy.cli import bp as privacy_cli
+    from portal.reports.cli import bp as reports_cli
 
     for blueprint in (
         accounts_cli,

@@ -57,6 +57,20 @@ DETAIL_KEYS = frozenset(
         "object_kind",
         "dry_run",
         "reapplied",
+        # ESF participant rows: counts only
+        "recorded",
+        "persons",
+        # report downloads: the format and the period
+        "format",
+        "start",
+        "end",
+        "via",
+        # backups: the backup's directory name, revision and counts
+        "backup",
+        "alembic_revision",
+        "rows",
+        "upload_files",
+        "backup_created_at",
     }
 )
 

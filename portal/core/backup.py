@@ -343,7 +343,7 @@ def create_backup(
     audit.record(
         "backup.created",
         object_type="backup",
-        name=final.name,
+        backup=final.name,
         kind=kind,
         alembic_revision=revision,
         rows=sum(table["rows"] for table in tables.values()),
@@ -527,7 +527,7 @@ def restore_backup(
     audit.record(
         "backup.restored",
         object_type="backup",
-        name=manifest.get("name"),
+        backup=manifest.get("name"),
         backup_created_at=manifest["created_at"],
         kind=kind,
         alembic_revision=manifest["database"]["alembic_revision"],

@@ -231,7 +231,7 @@ def test_backup_under_write_load_restores_exactly_the_snapshot(new_app, backend,
         audited = _db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "backup.created")
         ).all()
-    assert [event.details["name"] for event in audited] == [path.name]
+    assert [event.details["backup"] for event in audited] == [path.name]
 
     target = new_app("target")
     result = _restore(target, path)
@@ -239,7 +239,7 @@ def test_backup_under_write_load_restores_exactly_the_snapshot(new_app, backend,
 
     with target.app_context():
         last = _db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-        assert last.action == "backup.restored" and last.details["name"] == manifest["name"]
+        assert last.action == "backup.restored" and last.details["backup"] == manifest["name"]
         # Without the restore's own audit event the database is the snapshot, row for row.
         _db.session.delete(last)
         _db.session.commit()

@@ -392,7 +392,8 @@ def test_landlord_switches_second_factor_on_and_off(app, browser, db, clock):
     assert send_code(browser, "abc", "/account/security/enable").status_code == 200
     assert not fresh(db, landlord).has_two_factor
     response = send_code(browser, code_at(landlord, STEP), "/account/security/enable")
-    assert response.status_code == 200 and len(recovery_codes_in(response.get_data(as_text=True))) == 10
+    assert response.status_code == 200
+    assert len(recovery_codes_in(response.get_data(as_text=True))) == 10
     assert fresh(db, landlord).has_two_factor
     assert actions(db, "auth.2fa_enrolled")[0].details == {"role": "landlord"}
     # This session goes on; the one opened elsewhere with the password alone ends.

@@ -250,7 +250,10 @@ def start_enrolment(user: User) -> str:
     an app that scanned it already keeps working."""
     if user.has_two_factor:
         raise TwoFactorError("not_allowed")
-    secret = secret_of(user) if user.totp_secret_encrypted else None
+    try:
+        secret = secret_of(user)
+    except InvalidToken:
+        secret = None  # made with a key that is gone: start afresh
     if secret is None:
         secret = pyotp.random_base32()
         user.totp_secret_encrypted = encrypt_secret(secret)
@@ -272,7 +275,9 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
         raise
     user.totp_enabled_at = utcnow()
     codes = _replace_recovery_codes(user)
-    audit.record("auth.2fa_enrolled", actor=user, obj=user, role=user.role)
+    # Staff enrol because they must; a landlord switches it on by choice.
+    action = "auth.2fa_enabled" if user.is_landlord else "auth.2fa_enrolled"
+    audit.record(action, actor=user, obj=user, role=user.role)
     return codes
 
 

@@ -395,7 +395,7 @@ def test_landlord_switches_second_factor_on_and_off(app, browser, db, clock):
     assert response.status_code == 200
     assert len(recovery_codes_in(response.get_data(as_text=True))) == 10
     assert fresh(db, landlord).has_two_factor
-    assert actions(db, "auth.2fa_enrolled")[0].details == {"role": "landlord"}
+    assert actions(db, "auth.2fa_enabled")[0].details == {"role": "landlord"}
     # This session goes on; the one opened elsewhere with the password alone ends.
     assert browser.client.get("/flats/").status_code == 200
     assert elsewhere.client.get("/flats/").status_code == 302
@@ -463,6 +463,10 @@ def test_staff_cannot_switch_the_second_factor_off(browser, db, clock):
     assert "Staff accounts must keep their second factor." in response.get_data(as_text=True)
     assert fresh(db, staff).has_two_factor
     assert actions(db, "auth.2fa_disable_refused")
+    # Nor set up a second authenticator over the first one.
+    secret_before = fresh(db, staff).totp_secret_encrypted
+    assert browser.client.get("/account/security/enable").headers["Location"] == "/account/security"
+    assert fresh(db, staff).totp_secret_encrypted == secret_before
     assert "Switch the second factor off" not in browser.client.get("/account/security").get_data(
         as_text=True
     )

@@ -68,6 +68,7 @@ def test_landlord_switches_on_and_admin_resets_a_colleague(web, live_app):
     web.log_out()
     web.log_in("admin.2fa@example.org", PASSWORD)
     web.goto("/backoffice/staff")
+    page.once("dialog", lambda dialog: dialog.accept())  # the "are you sure?" question
     page.get_by_role("button", name="Reset (lost phone) – Carl Kollege").click()
     web.check()
     assert "The second factor of Carl Kollege is reset" in page.content()

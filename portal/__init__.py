@@ -71,6 +71,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts import backoffice as accounts_backoffice
+    from portal.accounts import twofactor_views
     from portal.accounts import views as accounts_views
     from portal.core import health, pages
     from portal.households import backoffice as households_backoffice
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(twofactor_views.bp)
     app.register_blueprint(accounts_backoffice.bp)
     app.register_blueprint(listings_views.bp)
     app.register_blueprint(listings_backoffice.bp)

@@ -2,11 +2,13 @@
 
 Every variable is listed in the README. Three environments exist: ``development`` (the default,
 what ``make run`` uses), ``testing`` and ``production``. Production refuses to start without a
-``SECRET_KEY`` and with ``DEBUG`` on.
+``SECRET_KEY``, without a ``TOTP_ENCRYPTION_KEY`` and with ``DEBUG`` on.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 from datetime import timedelta
@@ -61,6 +63,44 @@ def _secret_key(env: dict[str, str], instance: Path, environment: str) -> str:
     return key
 
 
+def _totp_encryption_key(
+    env: dict[str, str], instance: Path, environment: str, secret_key: str
+) -> str:
+    """The Fernet key(s) that encrypt TOTP secrets, comma-separated (newest first: it encrypts,
+    all of them decrypt, so a key can be rotated without losing enrolments)."""
+    from cryptography.fernet import Fernet
+
+    raw = env.get("TOTP_ENCRYPTION_KEY", "").strip()
+    if raw:
+        keys = [key.strip() for key in raw.split(",") if key.strip()]
+        for key in keys:
+            try:
+                Fernet(key)
+            except ValueError as exc:
+                # The value itself is never repeated in the message.
+                raise ConfigurationError(
+                    "TOTP_ENCRYPTION_KEY must be one or more Fernet keys, comma-separated "
+                    "(make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())')"
+                ) from exc
+        return ",".join(keys)
+    if environment == "production":
+        raise ConfigurationError("TOTP_ENCRYPTION_KEY must be set in production")
+    if environment == "testing":
+        # Tests write nothing into instance/: a key derived from the (test) SECRET_KEY.
+        digest = hashlib.sha256(b"portal.totp-encryption:" + secret_key.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+    # Development: one key generated into instance/ and kept, like the SECRET_KEY.
+    path = instance / "totp_encryption_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
 def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the settings for the environment ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -80,11 +120,18 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
     if mail_backend not in {"smtp", "log"}:
         raise ConfigurationError("MAIL_BACKEND must be smtp or log")
 
+    secret_key = _secret_key(env, instance, environment)
+
     return {
         "PORTAL_ENV": environment,
         "DEBUG": debug,
         "TESTING": environment == "testing",
-        "SECRET_KEY": _secret_key(env, instance, environment),
+        "SECRET_KEY": secret_key,
+        # Second factor (TOTP): the secrets are stored encrypted with this key.
+        "TOTP_ENCRYPTION_KEY": _totp_encryption_key(env, instance, environment, secret_key),
+        "TOTP_ISSUER": env.get("TOTP_ISSUER", "Endlich ein ZUHAUSE Duisburg"),
+        # Seconds between the password and the code before the login must start again.
+        "TWOFACTOR_PENDING_SECONDS": _int(env, "TWOFACTOR_PENDING_SECONDS", 600),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Rate limits: counters in memory locally, in Redis when several workers run.
@@ -93,6 +140,12 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;20 per hour"),
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per minute;200 per hour"),
+        # Code checks (login code, enrolment, new recovery codes, switching off): per user and
+        # per IP address, counted together over all the pages that take a code.
+        "RATELIMIT_TWOFACTOR_ACCOUNT": env.get(
+            "RATELIMIT_TWOFACTOR_ACCOUNT", "5 per minute;20 per hour"
+        ),
+        "RATELIMIT_TWOFACTOR_IP": env.get("RATELIMIT_TWOFACTOR_IP", "30 per minute;200 per hour"),
         "RATELIMIT_REGISTER": env.get("RATELIMIT_REGISTER", "5 per hour"),
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),

@@ -6,9 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+import pyotp
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy import select
 
+from portal.accounts import twofactor
 from portal.accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
@@ -52,9 +54,19 @@ class UserFactory(BaseFactory):
 
 
 class StaffFactory(UserFactory):
+    """A staff member with an enrolled authenticator (as after their first login);
+    ``two_factor=False`` leaves them to enrol at their next login."""
+
     role = Role.SPECIALIST.value
     organisation = None
     is_org_admin = False
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        if extracted is False:
+            return
+        twofactor.enrol_with_secret(self, pyotp.random_base32())
+        db.session.flush()
 
 
 def user_for_role(role: str, **kw) -> User:

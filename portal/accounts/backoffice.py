@@ -3,11 +3,14 @@ casework) and the landlord list."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal.accounts import twofactor as tf
+from portal.accounts.forms import EmptyForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.extensions import db
@@ -88,4 +91,38 @@ def staff():
     users = db.session.scalars(
         select(User).where(User.role.in_([str(r) for r in STAFF_ROLES])).order_by(User.email)
     ).all()
-    return render_template("backoffice/staff.html", users=users)
+    return render_template("backoffice/staff.html", users=users, action_form=EmptyForm())
+
+
+@bp.route("/staff/<int:user_id>/reset-second-factor", methods=["POST"])
+@staff_required(Role.ADMIN)
+def reset_second_factor(user_id: int):
+    """Remove a colleague's authenticator (lost phone): they enrol again at their next login,
+    and every session of theirs ends now. Never one's own."""
+    target = db.get_or_404(User, user_id)
+    if not target.is_staff:
+        abort(404)
+    try:
+        tf.reset_by_admin(current_user._get_current_object(), target)
+    except tf.TwoFactorError as exc:
+        db.session.commit()  # the audit event of the refusal
+        if exc.reason != "own_reset":
+            abort(403)
+        flash(
+            _(
+                "You cannot reset your own second factor. Another administrator has to do it, "
+                "so that a stolen password alone never replaces your phone."
+            ),
+            "error",
+        )
+        return redirect(url_for("backoffice.staff"), 303)
+    db.session.commit()
+    flash(
+        _(
+            "The second factor of %(name)s is reset and their sessions are ended. They set up "
+            "their authenticator again at their next login.",
+            name=target.full_name,
+        ),
+        "success",
+    )
+    return redirect(url_for("backoffice.staff"), 303)

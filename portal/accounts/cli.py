@@ -51,3 +51,16 @@ def deactivate(email: str) -> None:
 def activate(email: str) -> None:
     """Activate a deactivated account again."""
     _set_active(email, True)
+
+
+@bp.cli.command("rotate-totp-key")
+def rotate_totp_key() -> None:
+    """Re-encrypt every TOTP secret with the first key in TOTP_ENCRYPTION_KEY.
+
+    Rotation: put the new key first and keep the old one after it (comma-separated), run this,
+    then remove the old key."""
+    from portal.accounts.twofactor import rotate_secrets
+
+    count = rotate_secrets()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} TOTP secret(s) with the first configured key.")

@@ -1,11 +1,19 @@
 """Demo accounts for ``make run``: a private landlord, a housing company with two users and one
-user per staff role."""
+user per staff role.
+
+Staff must use a second factor, so the demo staff come with an authenticator already enrolled:
+``flask demo load`` prints each one's TOTP key and ``otpauth://`` URI next to the password, to be
+typed (or pasted) into any authenticator app. The landlords have none (they may switch it on).
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 
+import pyotp
+
+from portal.accounts import twofactor
 from portal.accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
@@ -60,6 +68,15 @@ def seed(echo: Callable[[str], None]) -> dict[str, User]:
         db.session.add(user)
         users[local] = user
         echo(f"  {role.value:<14} {user.email:<40} {password}")
+        if user.is_staff:
+            secret = pyotp.random_base32()
+            twofactor.enrol_with_secret(user, secret)
+            echo(f"  {'':<14} TOTP key: {twofactor.format_secret(secret)}")
+            echo(f"  {'':<14} {twofactor.provisioning_uri(user, secret)}")
+    echo(
+        "Staff log in with a code from an authenticator app: add the TOTP key above to the app "
+        "(or run: python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\")."
+    )
     db.session.flush()
     return users
 

@@ -153,5 +153,35 @@ class InviteForm(EmailFieldMixin, FlaskForm):
     pass
 
 
+class TotpCodeForm(FlaskForm):
+    """A code from the authenticator app (enrolment, new recovery codes)."""
+
+    code = StringField(
+        _l("Code from your app"),
+        description=_l("The 6-digit number your authenticator app shows now."),
+        validators=[InputRequired(_l("Please enter the code from your app.")), Length(max=64)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
+    )
+
+
+class LoginCodeForm(TotpCodeForm):
+    """A code from the app, or one of the recovery codes (login, switching off)."""
+
+    code = StringField(
+        _l("Code from your app or a recovery code"),
+        description=_l(
+            "The 6-digit number your authenticator app shows now. Without your phone, enter one "
+            "of your recovery codes instead."
+        ),
+        validators=[InputRequired(_l("Please enter a code.")), Length(max=64)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state (logout, resend)."""

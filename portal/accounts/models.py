@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -88,8 +88,18 @@ class User(TimestampMixin, Base):
     # Flask-Login's "alternative token": part of the session's user id; replacing it ends
     # every session that carries the old one.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Second factor (TOTP, RFC 6238). The secret is a Fernet token (see accounts/twofactor.py),
+    # never the secret itself. A secret without ``totp_enabled_at`` is an enrolment not yet
+    # confirmed with a code. ``totp_last_step`` is the newest time step a code was accepted
+    # for: codes of that step or older are refused, so a code works once.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @validates("email")
     def _normalise_email(self, key: str, value: str) -> str:
@@ -126,6 +136,16 @@ class User(TimestampMixin, Base):
         return self.role in roles
 
     @property
+    def has_two_factor(self) -> bool:
+        """An authenticator is enrolled and confirmed."""
+        return self.totp_enabled_at is not None
+
+    @property
+    def two_factor_required(self) -> bool:
+        """Staff always need the second factor; landlords once they switched it on."""
+        return self.is_staff or self.has_two_factor
+
+    @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
@@ -145,6 +165,23 @@ class User(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, stored as a salted SHA-256 digest (see
+    accounts/twofactor.py for why not argon2). A used code's row is deleted."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"
 
 
 class Invitation(TimestampMixin, Base):
@@ -176,6 +213,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "OrganisationKind",
+    "RecoveryCode",
     "Role",
     "STAFF_ROLES",
     "User",

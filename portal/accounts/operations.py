@@ -130,7 +130,9 @@ def verify_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None; both outcomes are audited."""
+    """The active user with this e-mail and password, or None; both outcomes are audited.
+    For an account with a second factor the login is not complete yet (see
+    ``complete_login``)."""
     user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -143,9 +145,21 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    audit.record("auth.login", actor=user, obj=user)
+    if user.two_factor_required:
+        # Half way: the login completes with ``complete_login`` once the code is accepted.
+        audit.record("auth.password_accepted", actor=user, obj=user)
+        return user
+    complete_login(user)
     return user
+
+
+def complete_login(user: User, second_factor: str | None = None) -> None:
+    """Record a completed login (after the password, and the code where one is needed)."""
+    user.last_login_at = utcnow()
+    if second_factor:
+        audit.record("auth.login", actor=user, obj=user, second_factor=second_factor)
+    else:
+        audit.record("auth.login", actor=user, obj=user)
 
 
 def logout(user: User) -> None:

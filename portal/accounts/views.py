@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from portal.accounts import operations as ops
 from portal.accounts.forms import (
@@ -29,6 +29,13 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import login_required
+from portal.accounts.sessions import (
+    begin_second_factor,
+    fresh_session,
+    home_for,
+    pending_user,
+    start_session,
+)
 from portal.accounts.tokens import TokenError
 from portal.core.i18n import select_locale
 from portal.core.security import is_safe_path
@@ -53,22 +60,11 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(uid))
     if user is None or not user.is_active or not user.matches_session(token):
         return None
+    if user.is_staff and not user.has_two_factor:
+        # A staff session is only ever started after the second factor; one without it (made
+        # before enrolment became mandatory, or after an admin's reset) is not honoured.
+        return None
     return user
-
-
-def home_for(user: User) -> str:
-    if user.is_staff:
-        return url_for("backoffice.home")
-    return url_for("listings.dashboard")
-
-
-def _start_session(user: User) -> None:
-    locale = session.get("locale")
-    session.clear()  # no session fixation: a fresh session for the logged-in user
-    if locale:
-        session["locale"] = locale
-    session.permanent = True
-    login_user(user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -146,6 +142,9 @@ def login():
         next_path = None
     if current_user.is_authenticated:
         return redirect(next_path or home_for(current_user))
+    if request.method == "GET" and pending_user() is not None:
+        # Password given, code missing (e.g. sent here from a page that needs a login).
+        return redirect(url_for("twofactor.login_code"))
     form = LoginForm()
     if form.validate_on_submit():
         user = ops.authenticate(form.email.data, form.password.data)
@@ -154,7 +153,10 @@ def login():
             flash(_("The e-mail address or the password is not correct."), "error")
             return render_template("accounts/login.html", form=form, next=next_path), 200
         db.session.commit()
-        _start_session(user)
+        if user.two_factor_required:
+            begin_second_factor(user, next_path)
+            return redirect(url_for("twofactor.login_code"))
+        start_session(user)
         if user.must_change_password:
             flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("accounts.change_password"))
@@ -168,10 +170,7 @@ def logout():
         ops.logout(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    fresh_session()  # also forgets a login that was waiting for its code
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.landing"))
 
@@ -189,7 +188,9 @@ def change_password():
             form.current_password.errors.append(_("The current password is not correct."))
             return render_template("accounts/change_password.html", form=form)
         db.session.commit()
-        _start_session(user)  # this session goes on with the new token; all others end
+        # This session goes on with the new token (it was made with the second factor, where
+        # one is needed); all others end.
+        start_session(user, second_factor_done=True)
         flash(_("Your password is changed. You were logged out everywhere else."), "success")
         return redirect(home_for(user))
     return render_template("accounts/change_password.html", form=form)
@@ -295,7 +296,7 @@ def accept_invitation(token: str):
             db.session.rollback()
             return render_template("accounts/token_invalid.html", expired=exc.expired), 400
         db.session.commit()
-        _start_session(user)
+        start_session(user)  # a new landlord account: no second factor yet
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(home_for(user))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
+from tests.conftest import totp_code_for
 from tests.factories import StaffFactory, UserFactory
 from tests.services import TEST_PASSWORD
 
@@ -81,9 +82,13 @@ def test_login_redirects_to_login_with_next(client):
     assert response.headers["Location"].startswith("/account/login?next=")
 
 
-def test_staff_land_in_back_office(browser):
+def test_staff_land_in_back_office_after_their_code(browser):
     staff = StaffFactory(role="social_worker")
     response = login(browser, staff.email, TEST_PASSWORD)
+    assert response.headers["Location"] == "/account/login/code"
+    response = browser.post(
+        "/account/login/code", {"code": totp_code_for(staff)}, csrf_from_path="/account/login/code"
+    )
     assert response.headers["Location"] == "/backoffice/"
 
 

@@ -1,5 +1,6 @@
 import re
 
+import pyotp
 from sqlalchemy import select
 
 from portal.accounts.models import User
@@ -30,7 +31,16 @@ def test_create_staff_prints_one_time_password_that_must_be_changed(runner, brow
         {"email": "fach@example.org", "password": password},
         csrf_from_path="/account/login",
     )
-    assert response.headers["Location"] == "/account/password"
+    # First the authenticator (staff must have one), then the own password.
+    assert response.headers["Location"] == "/account/login/code"
+    page = browser.client.get("/account/login/code").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    response = browser.post(
+        "/account/login/code",
+        {"code": pyotp.TOTP(secret).now()},
+        csrf_from_path="/account/login/code",
+    )
+    assert response.status_code == 200 and "Your recovery codes" in response.get_data(as_text=True)
     # Nothing else is reachable until the password is changed.
     assert browser.client.get("/backoffice/").headers["Location"] == "/account/password"
     response = browser.post(

@@ -33,8 +33,15 @@ def test_production_refuses_debug(tmp_path):
         )
 
 
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "TOTP_ENCRYPTION_KEY": "oE4Q3cVwS2t3Yb7VvJvZ8cC9yq1x0cY2Y8F3a4bLh2Q=",
+}
+
+
 def test_production_defaults_are_safe(tmp_path):
-    config = build_config(str(tmp_path), {"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40})
+    config = build_config(str(tmp_path), PRODUCTION)
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert config["MAIL_BACKEND"] == "smtp"

@@ -114,8 +114,11 @@ class HouseholdFactory(BaseFactory):
     def consent(self, create, extracted, **kwargs):
         if extracted is False:
             return
-        consent = Consent(household=self, given_on=date.today() - timedelta(days=10),
-                          expires_on=date.today() + timedelta(days=170))
+        consent = Consent(
+            household=self,
+            given_on=date.today() - timedelta(days=10),
+            expires_on=date.today() + timedelta(days=170),
+        )
         db.session.add(consent)
         db.session.flush()
 

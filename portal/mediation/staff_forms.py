@@ -28,6 +28,8 @@ STATUS_LABELS: dict[str, Callable[[], str]] = {
     CaseStatus.RESOLVED: lambda: _("resolved"),
     CaseStatus.CLOSED: lambda: _("closed"),
 }
+
+
 def _label(labels: dict[str, Callable[[], str]], key: str | None) -> str:
     return labels[key]() if key in labels else (key or "–")
 

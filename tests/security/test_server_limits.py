@@ -265,3 +265,26 @@ def test_gigabyte_body_is_refused_quickly_without_memory_growth(server, path, ch
         assert sent == 0
     growth = max(after.get(pid, 0) - rss for pid, rss in before.items())
     assert growth < 64 * 1024, f"a worker grew by {growth} KiB"
+
+
+@pytest.mark.parametrize("parts", [5_000, 50_000])
+def test_multipart_form_with_thousands_of_parts_is_refused_quickly(app, browser, parts):
+    """Werkzeug stops parsing at MAX_FORM_PARTS (1000, portal/config.py) with 413."""
+    assert app.config["MAX_FORM_PARTS"] == 1000
+    token = browser.csrf("/account/login")
+    boundary = "x" * 20
+    body = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nv\r\n'
+        for i in range(parts)
+    )
+    body += f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+    body += f"--{boundary}--\r\n"
+    started = time.monotonic()
+    response = browser.client.post(
+        "/account/login",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    STATS["big bodies: multipart forms with thousands of parts"] += 1
+    assert response.status_code == 413
+    assert time.monotonic() - started < 5

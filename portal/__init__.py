@@ -46,7 +46,7 @@ def init_extensions(app: Flask) -> None:
 
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
     from portal.core.i18n import init_i18n, select_locale
-    from portal.core.security import register_body_limits
+    from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401
     from portal.listings import models as listings_models  # noqa: F401
     from portal.mediation import models as mediation_models  # noqa: F401
@@ -59,6 +59,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db)
     register_body_limits(app)  # before CSRFProtect, which reads the body first
+    register_input_checks(app)  # NUL characters: 400 before anything reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

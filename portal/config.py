@@ -181,6 +181,9 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         # Operator's own texts (site/impressum.html, site/privacy.html) override the defaults.
         "SITE_TEMPLATES_DIR": env.get("SITE_TEMPLATES_DIR") or str(instance / "templates"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH_MB", 32) * 1024 * 1024,
+        # Parts of one multipart form (Flask's default, stated so it is not lost): the largest
+        # real form has a few dozen fields and 20 photos; thousands of parts are an attack.
+        "MAX_FORM_PARTS": _int(env, "MAX_FORM_PARTS", 1000),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
         "PROGRAMME_CONTACT_EMAIL": env.get(

@@ -240,7 +240,7 @@ def invite_colleague(inviter: User, email: str) -> Invitation | None:
     account gets no invitation (returns None; the caller says the same either way)."""
     if not inviter.can_invite:
         raise AccountError("not allowed")
-    assert inviter.organisation is not None
+    assert inviter.organisation is not None  # noqa: S101 - narrows the type; can_invite checked it
     if find_user(email) is not None:
         audit.record("organisation.invite_existing", actor=inviter, obj=inviter.organisation)
         return None

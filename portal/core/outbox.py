@@ -193,7 +193,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict[str, 
             if not claimed:
                 continue  # another worker has it
             message = db.session.get(OutboxMessage, message_id)
-            assert message is not None
+            assert message is not None  # noqa: S101 - narrows the type for the checker
             try:
                 transport.send(build_email(message, config["MAIL_FROM"]))
             except (OSError, smtplib.SMTPException) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
@@ -61,6 +61,22 @@ def register_body_limits(app: Flask) -> None:
         limit = app.config["BODY_LIMITS"].get(request.endpoint)
         if limit:
             request.max_content_length = limit
+
+
+def register_input_checks(app: Flask) -> None:
+    """Refuse NUL characters in form fields and query parameters with 400.
+
+    No person types one, PostgreSQL cannot store one in a text column (the insert fails with a
+    server error), and C-based tools cut strings at it. Registered after the body limits (which
+    must come first) and before CSRFProtect, whose check reads the form.
+    """
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    abort(400)
 
 
 def allow_body(blueprint, endpoint: str, limit: int) -> None:

@@ -61,7 +61,7 @@ ENERGY_CARRIER_LABELS = {
     "wood_pellets": _l("Wood or pellets"),
     "other": _l("Other"),
 }
-assert set(ENERGY_CARRIER_LABELS) == set(ENERGY_CARRIERS)
+assert set(ENERGY_CARRIER_LABELS) == set(ENERGY_CARRIERS)  # noqa: S101 - import-time consistency
 
 
 def _choices(labels: dict, blank: bool = True) -> list[SelectChoice]:

@@ -318,7 +318,7 @@ class Placement(TimestampMixin, Base):
         # loaded before a savepoint showed the event twice in memory.
         event.placement_id = self.id
         session = object_session(self)
-        assert session is not None, "advance() needs a persisted placement"
+        assert session is not None, "advance() needs a persisted placement"  # noqa: S101 - programming error, not input
         session.add(event)
         session.flush()
         session.expire(self, ["events"])

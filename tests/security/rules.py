@@ -1,0 +1,144 @@
+"""Who may use which endpoint: one line per endpoint of ``app.url_map``, grouped by blueprint.
+
+The route matrix (``test_route_matrix.py``) reads this table. An endpoint without a line, or a
+line naming an endpoint that no longer exists, fails the suite: whoever adds a route decides here
+who may use it (DESIGN.md §1, and what the view's decorators in ``portal/*/views.py`` and
+``portal/*/backoffice.py`` enforce).
+
+A rule is the set of roles allowed to use the endpoint, or a dict ``{"GET": ..., "POST": ...}``
+where the methods differ. Roles:
+
+- ``anonymous``: nobody logged in;
+- ``owner``: a landlord of organisation A, which owns every object of the test world;
+- ``other_landlord``: a landlord of organisation B (the attacker);
+- ``specialist``, ``social_worker``, ``admin``: staff.
+
+"Allowed" means the role gets the page (GET 200 or a redirect elsewhere than the login); a POST
+by an allowed role may still be refused by the form or the workflow, which the domain tests
+check. Every role not listed must be refused: anonymous to the login, the others 403 or 404,
+and nothing may change.
+"""
+
+from __future__ import annotations
+
+ANONYMOUS = "anonymous"
+OTHER_LANDLORD = "other_landlord"
+OWNER = "owner"
+SPECIALIST = "specialist"
+SOCIAL_WORKER = "social_worker"
+ADMIN = "admin"
+ROLES = (ANONYMOUS, OTHER_LANDLORD, OWNER, SPECIALIST, SOCIAL_WORKER, ADMIN)
+
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {ANONYMOUS}
+# Any landlord: the route shows or changes only the user's own organisation's things, or
+# public profiles, and names no object of organisation A.
+LANDLORDS = frozenset({OWNER, OTHER_LANDLORD})
+# A landlord route on an object of organisation A: the other organisation answers 404.
+OWN = frozenset({OWNER})
+STAFF = frozenset({SPECIALIST, SOCIAL_WORKER, ADMIN})
+CASEWORK = frozenset({SPECIALIST, SOCIAL_WORKER})
+NOBODY: frozenset[str] = frozenset()
+
+Rule = frozenset[str] | dict[str, frozenset[str]]
+
+RULES: dict[str, Rule] = {
+    # public pages --------------------------------------------------------------------------
+    "public.landing": EVERYONE,
+    "public.impressum": EVERYONE,
+    "public.privacy": EVERYONE,
+    "public.set_language": EVERYONE,
+    "health.healthz": EVERYONE,
+    # accounts ------------------------------------------------------------------------------
+    "accounts.login": EVERYONE,
+    "accounts.logout": EVERYONE,  # logging out without a session just goes home
+    "accounts.register": EVERYONE,
+    "accounts.register_done": EVERYONE,
+    "accounts.verify_email": EVERYONE,  # the signed token is the credential
+    "accounts.reset_request": EVERYONE,
+    "accounts.reset_password": EVERYONE,  # the signed token is the credential
+    "accounts.accept_invitation": EVERYONE,  # the signed token is the credential
+    "accounts.resend_verification": LOGGED_IN,
+    "accounts.change_password": LOGGED_IN,
+    "accounts.profile": LOGGED_IN,
+    "accounts.invite": LANDLORDS,  # a company's organisation admin, into their own company
+    # back office home and accounts -----------------------------------------------------------
+    "backoffice.home": STAFF,
+    "backoffice.landlords": CASEWORK,
+    "backoffice.staff": frozenset({ADMIN}),
+    # listings (landlord) -------------------------------------------------------------------
+    "listings.dashboard": LANDLORDS,
+    "listings.create": LANDLORDS,
+    "listings.show": OWN,
+    "listings.edit": OWN,
+    "listings.delete": OWN,
+    "listings.duplicate": OWN,
+    "listings.withdraw": OWN,
+    "listings.relist": OWN,
+    "listings.upload_photos": OWN,
+    "listings.photo_caption": OWN,
+    "listings.photo_cover": OWN,
+    "listings.photo_move": OWN,
+    "listings.photo_delete": OWN,
+    "listings.photo_file": OWN | CASEWORK,  # Flat.can_view: staff who work with flats
+    # listings (back office) ----------------------------------------------------------------
+    "listings_backoffice.flats": CASEWORK,
+    # Social workers read a flat; only a specialist reviews (and only a submitted flat).
+    "listings_backoffice.review": {"GET": CASEWORK, "POST": frozenset({SPECIALIST})},
+    # Every staff member reads the rent limits in force; only the admin enters new ones.
+    "listings_backoffice.rent_limit_table": {"GET": STAFF, "POST": frozenset({ADMIN})},
+    "listings_backoffice.rent_limit_csv": frozenset({ADMIN}),
+    # households (landlord): vetted, consented public profiles, for any landlord -------------
+    "households.index": LANDLORDS,
+    "households.show": LANDLORDS,
+    # Interest for one of the user's own flats; another organisation's flat id is refused by
+    # the form (tests/households/test_idor.py).
+    "households.interest": LANDLORDS,
+    # households (back office) --------------------------------------------------------------
+    "households_backoffice.index": CASEWORK,
+    "households_backoffice.detail": CASEWORK,
+    "households_backoffice.create": frozenset({SOCIAL_WORKER}),
+    "households_backoffice.edit": frozenset({SOCIAL_WORKER}),
+    "households_backoffice.change_status": frozenset({SOCIAL_WORKER}),
+    "households_backoffice.record_consent": frozenset({SOCIAL_WORKER}),
+    "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
+    "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
+    # placements (landlord) -----------------------------------------------------------------
+    "placements.index": LANDLORDS,
+    "placements.show": OWN,
+    "placements.accept": OWN,
+    "placements.decline": OWN,
+    "placements.viewing_times": OWN,
+    # placements (back office) --------------------------------------------------------------
+    "placements_backoffice.index": CASEWORK,
+    "placements_backoffice.export": CASEWORK,
+    "placements_backoffice.detail": CASEWORK,
+    # Social workers reach the route; the STEPS table refuses them all but aftercare steps.
+    "placements_backoffice.take_step": CASEWORK,
+    "placements_backoffice.record_follow_up": CASEWORK,
+    "placements_backoffice.add_note": frozenset({SPECIALIST}),
+    "placements_backoffice.propose": frozenset({SPECIALIST}),
+    "placements_backoffice.accept_interest": frozenset({SPECIALIST}),
+    "placements_backoffice.decline_interest": frozenset({SPECIALIST}),
+    # mediation (public form, landlord's own cases) -------------------------------------------
+    "mediation.form": EVERYONE,
+    "mediation.sent": EVERYONE,
+    "mediation.mine": LANDLORDS,
+    "mediation.case": OWN,
+    # mediation (back office) ---------------------------------------------------------------
+    "mediation_backoffice.index": CASEWORK,
+    "mediation_backoffice.detail": CASEWORK,
+    "mediation_backoffice.add_note": CASEWORK,
+    "mediation_backoffice.reply": CASEWORK,
+    "mediation_backoffice.change_status": CASEWORK,
+    "mediation_backoffice.assign": CASEWORK,
+    "mediation_backoffice.link_placement": CASEWORK,
+}
+
+
+def allowed(endpoint: str, method: str) -> frozenset[str]:
+    """The roles that may use ``endpoint`` with ``method``."""
+    rule = RULES[endpoint]
+    if isinstance(rule, dict):
+        return rule.get(method, NOBODY)
+    return rule

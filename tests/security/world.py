@@ -1,0 +1,241 @@
+"""One world of objects for the attack suite: everything belongs to organisation A; the attacker
+is a landlord of organisation B. Built once per module inside one outer transaction that is
+rolled back at the end (the same savepoint scheme as ``tests/conftest.py``'s ``db`` fixture, one
+level up), so hundreds of requests share it.
+
+The world holds plain ids and the users' Flask-Login ids, never ORM objects: each request runs in
+its own session state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from types import SimpleNamespace
+
+from PIL import Image
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from portal.accounts import tokens
+from portal.accounts.models import Invitation
+from portal.core import storage
+from portal.extensions import db as _db
+from portal.households.models import Consent
+from portal.listings.models import Photo
+from portal.listings.photos import process_photo
+from portal.mediation.models import MediationCase
+from portal.placements.models import Interest, State
+from tests.factories import (
+    CompanyFactory,
+    FlatFactory,
+    HouseholdFactory,
+    IdentityFactory,
+    StaffFactory,
+    UserFactory,
+)
+from tests.placements.test_backoffice import placement_in
+from tests.security.rules import (
+    ADMIN,
+    OTHER_LANDLORD,
+    OWNER,
+    SOCIAL_WORKER,
+    SPECIALIST,
+)
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@contextmanager
+def module_transaction(app) -> Iterator[None]:
+    """Swap Flask-SQLAlchemy's session for one bound to an outer transaction, rolled back at
+    the end; the code's commits only release savepoints."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        original = _db.session
+        _db.session = session
+        try:
+            yield
+        finally:
+            session.remove()
+            outer.rollback()
+            connection.close()
+            _db.session = original
+
+
+def _photo(flat) -> Photo:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (200, 120, 40)).save(buffer, "JPEG")
+    buffer.seek(0)
+    processed = process_photo(buffer)
+    key = storage.new_key()
+    photo = Photo(
+        flat=flat,
+        storage_key=key,
+        widths=",".join(str(v.width) for v in processed.variants),
+        extension=processed.extension,
+        height_ratio=Decimal("0.75"),
+        position=0,
+        is_cover=True,
+    )
+    for variant in processed.variants:
+        storage.save(photo.file_name(variant.width), variant.data)
+    _db.session.add(photo)
+    return photo
+
+
+def build_world(app) -> SimpleNamespace:
+    """Organisation A (a company) with its landlord, flats, a photo, placements at the viewing
+    and in aftercare (with follow-ups), an interest, a mediation case, an invitation and tokens;
+    a household with identity, consent and consent document; organisation B's landlord; one
+    user per staff role."""
+    org_a = CompanyFactory(name="Wohnbau A GmbH")
+    owner = UserFactory(organisation=org_a, email="owner@a.example")
+    org_b = CompanyFactory(name="Wohnbau B GmbH")
+    attacker = UserFactory(organisation=org_b, email="attacker@b.example")
+    specialist = StaffFactory(role=SPECIALIST, full_name="Sabine Fach")
+    social_worker = StaffFactory(role=SOCIAL_WORKER)
+    admin = StaffFactory(role=ADMIN)
+
+    def flat(**kw):
+        return FlatFactory(organisation=org_a, status="published", created_by_id=owner.id, **kw)
+
+    def household():
+        h = HouseholdFactory(max_gross_cold_rent=Decimal("687.80"))
+        IdentityFactory(household=h, main_tenant_name="Mira Beispiel", case_notes="Vertraulich")
+        return h
+
+    # A placement at the viewing (the landlord sees tier 2) on a flat with a photo.
+    viewing = SimpleNamespace(
+        landlord=owner, flat=flat(), household=household(), specialist=specialist
+    )
+    photo = _photo(viewing.flat)
+    placement = placement_in(app, viewing, State.VIEWING_SCHEDULED)
+    # A placement in aftercare, for the follow-ups.
+    housed = SimpleNamespace(
+        landlord=owner, flat=flat(), household=household(), specialist=specialist
+    )
+    moved_in = placement_in(app, housed, State.MOVED_IN)
+    follow_up = moved_in.follow_ups[0]
+    # An open interest of organisation A in a third household for a third flat.
+    interest_flat, interest_household = flat(), household()
+    interest = Interest(
+        flat=interest_flat,
+        household=interest_household,
+        organisation_id=org_a.id,
+        created_by_id=owner.id,
+    )
+    _db.session.add(interest)
+    # A flat and a household with nothing between them yet, for proposing.
+    propose = (flat().id, household().id)
+    # The consent of the household at the viewing, with its document (tier 3).
+    consent: Consent = viewing.household.consents[0]
+    consent.document_key = f"consents/{storage.new_key()}"
+    consent.document_type = "application/pdf"
+    storage.save(consent.document_key, PDF)
+    case = MediationCase(
+        number="M-2026-0042",
+        sender_kind="landlord",
+        name="Lara Landlord",
+        email="owner@a.example",
+        topic="rent_arrears",
+        message="The rent for March has not arrived yet.",
+        organisation_id=org_a.id,
+        user_id=owner.id,
+    )
+    _db.session.add(case)
+    invitation = Invitation(organisation=org_a, email="colleague@a.example", invited_by=owner)
+    _db.session.add(invitation)
+    _db.session.flush()
+    with app.test_request_context():
+        invitation_token = tokens.make_token(
+            tokens.INVITATION, {"iid": invitation.id, "email": invitation.email}
+        )
+        verify_token = tokens.make_token(
+            tokens.VERIFY_EMAIL, {"uid": owner.id, "email": owner.email}
+        )
+        reset_token = tokens.make_token(
+            tokens.RESET_PASSWORD,
+            {"uid": owner.id, "fp": tokens.fingerprint(owner.password_hash)},
+        )
+    _db.session.commit()
+    return SimpleNamespace(
+        users={
+            OWNER: owner.get_id(),
+            OTHER_LANDLORD: attacker.get_id(),
+            SPECIALIST: specialist.get_id(),
+            SOCIAL_WORKER: social_worker.get_id(),
+            ADMIN: admin.get_id(),
+        },
+        emails={OWNER: owner.email, OTHER_LANDLORD: attacker.email},
+        specialist_id=specialist.id,
+        url_values={
+            "flat_id": viewing.flat.id,
+            "photo_id": photo.id,
+            "width": photo.width_list[0],
+            "ext": photo.extension,
+            "direction": "down",
+            "household_id": viewing.household.id,
+            "consent_id": consent.id,
+            "placement_id": placement.id,
+            "follow_up_id": follow_up.id,
+            "interest_id": interest.id,
+            "case_id": case.id,
+            "step": "cancel",
+            "token": None,  # per endpoint, below
+        },
+        tokens={
+            "accounts.accept_invitation": invitation_token,
+            "accounts.verify_email": verify_token,
+            "accounts.reset_password": reset_token,
+        },
+        follow_up_placement_id=moved_in.id,
+        propose=propose,
+    )
+
+
+def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -> dict:
+    values = {name: world.url_values[name] for name in arguments}
+    if "token" in arguments:
+        values["token"] = world.tokens[endpoint]
+    if endpoint == "placements_backoffice.record_follow_up":
+        values["placement_id"] = world.follow_up_placement_id
+    if endpoint == "placements_backoffice.propose":
+        # A flat and household with nothing between them yet: proposing would create a row.
+        values["flat_id"], values["household_id"] = world.propose
+    return values
+
+
+def log_in(client, login_id: str) -> None:
+    """Put the user into the test client's session as Flask-Login does, without the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = login_id
+        session["_fresh"] = True
+
+
+def fingerprint() -> str:
+    """A digest of every row of every table: any change a request makes shows."""
+    _db.session.expire_all()
+    digest = hashlib.sha256()
+    for table in _db.metadata.sorted_tables:
+        order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns) or "1"
+        rows = _db.session.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}'))  # noqa: S608 - table names from our own metadata
+        digest.update(table.name.encode())
+        for row in rows:
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per table: what a refused form must leave as it was."""
+    return {
+        table.name: _db.session.scalar(select(func.count()).select_from(table))
+        for table in _db.metadata.sorted_tables
+    }

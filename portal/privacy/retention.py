@@ -122,7 +122,7 @@ def _remove_account(user: User, result: PurgeResult) -> None:
     db.session.flush()
     audit.record("privacy.account_removed", object_type="users", object_id=user_id)
     if removable:
-        assert organisation is not None
+        assert organisation is not None  # noqa: S101 - narrows the type: "removable" implies one
         files = []
         for flat in db.session.scalars(
             select(Flat).where(Flat.organisation_id == organisation.id)

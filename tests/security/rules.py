@@ -62,10 +62,19 @@ RULES: dict[str, Rule] = {
     "accounts.change_password": LOGGED_IN,
     "accounts.profile": LOGGED_IN,
     "accounts.invite": LANDLORDS,  # a company's organisation admin, into their own company
+    # second factor -------------------------------------------------------------------------
+    # The code page belongs to a half-done login; without one it sends visitors to the login.
+    "twofactor.login_code": LOGGED_IN,
+    "twofactor.security": LOGGED_IN,
+    "twofactor.regenerate_recovery_codes": LOGGED_IN,  # needs a current code (domain tests)
+    "twofactor.enable": LOGGED_IN,  # landlords opt in; staff are enrolled already
+    "twofactor.cancel_enable": LOGGED_IN,
+    "twofactor.disable": LANDLORDS,  # staff may never switch it off
     # back office home and accounts -----------------------------------------------------------
     "backoffice.home": STAFF,
     "backoffice.landlords": CASEWORK,
     "backoffice.staff": frozenset({ADMIN}),
+    "backoffice.reset_second_factor": frozenset({ADMIN}),  # another staff member's, never own
     # listings (landlord) -------------------------------------------------------------------
     "listings.dashboard": LANDLORDS,
     "listings.create": LANDLORDS,
@@ -103,6 +112,7 @@ RULES: dict[str, Rule] = {
     "households_backoffice.record_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
+    "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
     # placements (landlord) -----------------------------------------------------------------
     "placements.index": LANDLORDS,
     "placements.show": OWN,
@@ -133,6 +143,20 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.change_status": CASEWORK,
     "mediation_backoffice.assign": CASEWORK,
     "mediation_backoffice.link_placement": CASEWORK,
+    # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
+    "reports_backoffice.index": STAFF,
+    "reports_backoffice.chart": STAFF,
+    "reports_backoffice.export_csv": STAFF,
+    "reports_backoffice.summary_pdf": STAFF,
+    # privacy: exports by those who see the data, erasure and the audit log by admins
+    "privacy_backoffice.index": STAFF,
+    "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),
+    "privacy_backoffice.export_household": frozenset({SOCIAL_WORKER, ADMIN}),
+    "privacy_backoffice.erase_household": frozenset({ADMIN}),
+    "privacy_backoffice.landlord": frozenset({SPECIALIST, ADMIN}),
+    "privacy_backoffice.export_landlord": frozenset({SPECIALIST, ADMIN}),
+    "privacy_backoffice.erase_landlord": frozenset({ADMIN}),
+    "privacy_backoffice.audit_log": frozenset({ADMIN}),
 }
 
 

@@ -71,6 +71,11 @@ DETAIL_KEYS = frozenset(
         "rows",
         "upload_files",
         "backup_created_at",
+        # second factor: how it was passed, what for, codes left (never a code or secret)
+        "second_factor",
+        "purpose",
+        "method",
+        "remaining",
     }
 )
 

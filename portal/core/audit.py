@@ -71,6 +71,7 @@ DETAIL_KEYS = frozenset(
         "rows",
         "upload_files",
         "backup_created_at",
+        "exit",  # "recorded" when a withdrawal records the household's exit
         # second factor: how it was passed, what for, codes left (never a code or secret)
         "second_factor",
         "purpose",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pygal
 from flask_babel import gettext as _
@@ -51,7 +52,8 @@ def _config(**kw) -> dict:
         "height": 380,
         "explicit_size": False,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 2,
+        "legend_at_bottom_columns": 1,
+        "include_x_axis": True,  # the axis starts at 0: no exaggerated slopes
         "print_values": False,
         "show_minor_x_labels": True,
         "truncate_legend": -1,
@@ -77,8 +79,12 @@ def placements_chart(period: Period, scope: figures.Scope, suppress: bool) -> Ch
         "",
         [(g, str(labels.TARGET_GROUP_LABELS[g])) for g in labels.TARGET_GROUPS],
     )
+    this_month = date.today().strftime("%Y-%m")
     for key, shown in zip(months, _month_labels(period), strict=True):
-        data.add(shown, {g: count(series[g][key]) for g in labels.TARGET_GROUPS})
+        if key > this_month:  # months still to come: no value, not 0
+            data.add(shown, {g: Cell(None) for g in labels.TARGET_GROUPS})
+        else:
+            data.add(shown, {g: count(series[g][key]) for g in labels.TARGET_GROUPS})
     return Chart(
         "placements",
         _("Placements per month by target group"),
@@ -139,7 +145,17 @@ def svg(chart: Chart, suppress: bool) -> str:
             [_drawn(row.cells["all"], suppress) for row in table.rows],
         )
     else:
-        drawing = pygal.Line(**_config(x_label_rotation=0, show_dots=True, dots_size=3))
+        values = [
+            _drawn(row.cells[key], suppress) for row in table.rows for key, _label in table.columns
+        ]
+        top = max([v for v in values if v is not None] or [0])
+        options = {}
+        if chart.key == "placements":  # whole households: whole numbers on the axis
+            step = max(1, int(top) // 6 + 1)
+            options["y_labels"] = list(range(0, int(top) + step + 1, step))
+        drawing = pygal.Line(
+            **_config(x_label_rotation=0, show_dots=True, dots_size=3, height=420, **options)
+        )
         drawing.x_labels = [row.label for row in table.rows]
         lines = (_("solid line"), _("dashed line"), _("dotted line"), _("dash-dot line"))
         for index, (key, label) in enumerate(table.columns):

@@ -24,6 +24,12 @@ from portal.reports.periods import Period
 from portal.reports.tables import display
 
 bp = Blueprint("reports_backoffice", __name__, url_prefix="/backoffice/reports")
+# A chart is an image of our own making: its styles are inline, and nothing in it may load or
+# run.
+CHART_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 def _choice() -> tuple[PeriodForm, Period, figures.Scope]:
@@ -90,10 +96,7 @@ def chart(key: str):
     suppress = not scope.is_own
     drawing = charts.svg(charts.build(key, period, scope, suppress), suppress)
     response = Response(drawing, mimetype="image/svg+xml")
-    # An image of our own making: its styles are inline, and nothing in it may run.
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    )
+    response.headers["Content-Security-Policy"] = CHART_POLICY
     return response
 
 

@@ -62,6 +62,7 @@ def begin_second_factor(user: User, next_path: str | None) -> None:
         "token": user.session_token,
         "at": int(time.time()),
         "next": next_path,
+        "locale": user.locale,  # the code page speaks the user's language (core/i18n.py)
     }
 
 

@@ -11,7 +11,8 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
-    """The session's choice, then the user's setting, then the browser, then German."""
+    """The session's choice, then the user's setting (also while a login waits for its second
+    factor), then the browser, then German."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI jobs, e-mail workers
@@ -20,6 +21,11 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    # Between password and second factor nobody is logged in yet; the pending login carries
+    # the user's language (accounts/sessions.py).
+    pending = session.get("second_factor_pending")
+    if isinstance(pending, dict) and pending.get("locale") in languages:
+        return pending["locale"]
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )

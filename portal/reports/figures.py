@@ -421,6 +421,13 @@ def _by_kind(stmt_columns, *, where, select_from) -> dict[str, tuple]:
     return {k: found.get(k, tuple(None for _ in stmt_columns)) for k in kinds}
 
 
+def _kind_counts(split: dict[str, tuple]) -> dict[str, Cell]:
+    """Counts per landlord kind from ``_by_kind``, with their sum for all."""
+    cells = {k: count(v[0]) for k, v in split.items()}
+    cells[ALL] = count(sum(c.value for c in cells.values()))
+    return cells
+
+
 def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> Table:
     """Flats acquired in the period: flats first published in the period (by the day in
     Duisburg), by landlord kind. Available at the period's end: published by then and without a
@@ -460,11 +467,6 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
         .where(*lease_where)
     ).one()
 
-    def counts(split) -> dict[str, Cell]:
-        cells = {k: count(v[0]) for k, v in split.items()}
-        cells[ALL] = count(sum(c.value for c in cells.values()))
-        return cells
-
     table = Table(
         "flats",
         str(_l("Flats")),
@@ -477,8 +479,8 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
         ),
         labels.by_landlord_kind(),
     )
-    table.add(_l("Flats acquired"), counts(acquired))
-    table.add(_l("Flats available, not yet placed, at the period's end"), counts(available))
+    table.add(_l("Flats acquired"), _kind_counts(acquired))
+    table.add(_l("Flats available, not yet placed, at the period's end"), _kind_counts(available))
     medians = {k: days(v[1], v[0]) for k, v in median.items()}
     medians[ALL] = days(median_all[1], median_all[0])
     table.add(_l("Publication to lease: median days"), medians)
@@ -523,11 +525,6 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         select_from=Organisation.__table__,
     )
 
-    def counts(split) -> dict[str, Cell]:
-        cells = {k: count(v[0]) for k, v in split.items()}
-        cells[ALL] = count(sum(c.value for c in cells.values()))
-        return cells
-
     table = Table(
         "landlords",
         str(_l("Landlords")),
@@ -539,8 +536,8 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         ),
         labels.by_landlord_kind(),
     )
-    table.add(_l("Landlords newly won"), counts(won))
-    table.add(_l("Active landlords (a lease in the last 12 months)"), counts(active))
+    table.add(_l("Landlords newly won"), _kind_counts(won))
+    table.add(_l("Active landlords (a lease in the last 12 months)"), _kind_counts(active))
     return table
 
 

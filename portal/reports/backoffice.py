@@ -15,12 +15,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
-from portal.core import audit
 from portal.core.i18n import day, number
 from portal.extensions import db
 from portal.reports import charts, exports, figures
 from portal.reports.forms import PeriodForm
-from portal.reports.periods import Period
+from portal.reports.periods import Period, preset
 from portal.reports.tables import display
 
 bp = Blueprint("reports_backoffice", __name__, url_prefix="/backoffice/reports")
@@ -35,12 +34,8 @@ CHART_POLICY = (
 def _choice() -> tuple[PeriodForm, Period, figures.Scope]:
     form = PeriodForm(request.args)
     today = date.today()
-    if request.args and not form.validate():
-        period = PeriodForm(data={"preset": "this_year"}).period(today)
-    else:
-        if not request.args:
-            form.preset.data = "this_year"
-        period = form.period(today)
+    valid = not request.args or form.validate()  # no arguments: the form's defaults
+    period = form.period(today) if valid else preset("this_year", today)
     scope = figures.Scope(current_user.id) if form.scope.data == "own" else figures.PROGRAMME
     return form, period, scope
 
@@ -71,7 +66,12 @@ def index():
     suppress = not scope.is_own
     today = date.today()
     tables = figures.all_tables(period, scope, today)
-    drawn = [charts.build(key, period, scope, suppress) for key in charts.CHARTS]
+    by_key = {table.key: table for table in tables}
+    drawn = [
+        charts.placements_chart(period, scope),
+        charts.lease_time_chart(period, scope),
+        charts.retention_chart(period, scope, by_key["retention"]),
+    ]
     args = _args(period, scope)
     return render_template(
         "backoffice/reports/index.html",
@@ -94,37 +94,32 @@ def index():
 def chart(key: str):
     _form, period, scope = _choice()
     suppress = not scope.is_own
-    drawing = charts.svg(charts.build(key, period, scope, suppress), suppress)
+    drawing = charts.svg(charts.build(key, period, scope), suppress)
     response = Response(drawing, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     return response
 
 
-def _filename(period: Period, extension: str) -> str:
-    return f"zuhause-figures-{period.start.isoformat()}-{period.end.isoformat()}.{extension}"
+def _download(kind: str, tables, period: Period, today: date) -> Response:
+    exports.record(kind, period, actor=current_user)
+    db.session.commit()
+    name = f"zuhause-figures-{period.start.isoformat()}-{period.end.isoformat()}.{kind}"
+    return Response(
+        exports.render(kind, tables, period, today),
+        mimetype=exports.MIMETYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/export.csv")
 @staff_required()
 def export_csv():
+    """All tables, or the one named by ``table``; always with the small-number rule."""
     _form, period, scope = _choice()
-    tables = figures.all_tables(period, scope)
-    wanted = request.args.get("table")
-    if wanted:
-        tables = [t for t in tables if t.key == wanted] or tables
-    audit.record(
-        "report.exported",
-        actor=current_user,
-        format="csv",
-        start=str(period.start),
-        end=str(period.end),
-    )
-    db.session.commit()
-    return Response(
-        exports.csv_for(tables, period).encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(period, "csv")}"'},
-    )
+    today = date.today()
+    one = figures.BY_KEY.get(request.args.get("table", ""))
+    tables = [one(period, scope, today)] if one else figures.all_tables(period, scope, today)
+    return _download("csv", tables, period, today)
 
 
 @bp.route("/summary.pdf")
@@ -132,17 +127,5 @@ def export_csv():
 def summary_pdf():
     _form, period, _scope = _choice()
     today = date.today()
-    tables = figures.all_tables(period, figures.PROGRAMME, today)  # for the ministry: all
-    audit.record(
-        "report.exported",
-        actor=current_user,
-        format="pdf",
-        start=str(period.start),
-        end=str(period.end),
-    )
-    db.session.commit()
-    return Response(
-        exports.pdf_for(tables, period, today),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(period, "pdf")}"'},
-    )
+    # For the ministry: always the whole programme.
+    return _download("pdf", figures.all_tables(period, figures.PROGRAMME, today), period, today)

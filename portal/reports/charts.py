@@ -70,7 +70,7 @@ def _month_labels(period: Period) -> list[str]:
     return [f"{key[5:]}/{key[2:4]}" for key in period.months()]
 
 
-def placements_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+def placements_chart(period: Period, scope: figures.Scope) -> Chart:
     series = figures.placements_per_month(period, scope)
     months = period.months()
     data = Table(
@@ -93,7 +93,7 @@ def placements_chart(period: Period, scope: figures.Scope, suppress: bool) -> Ch
     )
 
 
-def lease_time_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
+def lease_time_chart(period: Period, scope: figures.Scope) -> Chart:
     series = figures.lease_time_per_month(period, scope)
     data = Table("lease_time", _("Days from intake to lease"), "", [("median", _("Median days"))])
     for key, shown in zip(period.months(), _month_labels(period), strict=True):
@@ -107,8 +107,9 @@ def lease_time_chart(period: Period, scope: figures.Scope, suppress: bool) -> Ch
     )
 
 
-def retention_chart(period: Period, scope: figures.Scope, suppress: bool) -> Chart:
-    table = figures.retention(period, scope)
+def retention_chart(period: Period, scope: figures.Scope, table: Table | None = None) -> Chart:
+    """The rates of ``figures.retention``; pass its table when the page has it already."""
+    table = table or figures.retention(period, scope)
     rows = [r for r in table.rows if r.label.endswith("(%)")]
     data = Table("retention", _("Tenancies held"), "", table.columns)
     for row in rows:
@@ -128,8 +129,8 @@ BUILDERS = {
 }
 
 
-def build(key: str, period: Period, scope: figures.Scope, suppress: bool) -> Chart:
-    return BUILDERS[key](period, scope, suppress)
+def build(key: str, period: Period, scope: figures.Scope) -> Chart:
+    return BUILDERS[key](period, scope)
 
 
 def svg(chart: Chart, suppress: bool) -> str:

@@ -10,7 +10,6 @@ import click
 from flask import Blueprint
 from flask_babel import force_locale
 
-from portal.core import audit
 from portal.extensions import db
 from portal.reports import exports, figures
 from portal.reports.periods import PRESETS, Period, preset
@@ -45,14 +44,10 @@ def export(start, end, preset_name, kind, output, locale) -> None:
     else:
         raise click.UsageError("give --from and --to, or --preset")
     with force_locale(locale):
-        tables = figures.all_tables(period, figures.PROGRAMME, today)
-        if kind == "csv":
-            data = exports.csv_for(tables, period).encode("utf-8")
-        else:
-            data = exports.pdf_for(tables, period, today)
-    audit.record(
-        "report.exported", format=kind, start=str(period.start), end=str(period.end), via="cli"
-    )
+        data = exports.render(
+            kind, figures.all_tables(period, figures.PROGRAMME, today), period, today
+        )
+    exports.record(kind, period, via="cli")
     db.session.commit()
     if output is None:
         sys.stdout.buffer.write(data)

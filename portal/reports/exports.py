@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from portal.core import audit
 from portal.core.spreadsheet import csv_text
 from portal.reports.periods import Period
 from portal.reports.tables import Cell, Table, display
@@ -38,7 +39,7 @@ def table_rows(table: Table, fmt=german, suppress: bool = True) -> Iterator[list
         yield [label] + [display(row.cells.get(key), suppress, fmt) for key, _l in table.columns]
 
 
-def csv_for(tables: list[Table], period: Period) -> str:
+def csv_rows(tables: list[Table], period: Period) -> list[list[str]]:
     """Every table one after the other, each with its title row and a blank line between; the
     first line names the period; every cell suppressed by the small-number rule."""
     rows: list[list[str]] = [
@@ -50,7 +51,29 @@ def csv_for(tables: list[Table], period: Period) -> str:
         if table.note:
             rows.append([table.note])
         rows.append([])
-    return csv_text(rows)
+    return rows
+
+
+def render(kind: str, tables: list[Table], period: Period, today: date) -> bytes:
+    """The file of ``kind`` (``csv`` or ``pdf``), for the page and the command line."""
+    if kind == "csv":
+        return csv_text(csv_rows(tables, period)).encode("utf-8")
+    return pdf_for(tables, period, today)
+
+
+def record(kind: str, period: Period, actor=None, **how) -> None:
+    """Every download of figures leaves an audit event: format and period, no figures."""
+    audit.record(
+        "report.exported",
+        actor=actor,
+        format=kind,
+        start=str(period.start),
+        end=str(period.end),
+        **how,
+    )
+
+
+MIMETYPES = {"csv": "text/csv", "pdf": "application/pdf"}
 
 
 def period_text(period: Period) -> str:

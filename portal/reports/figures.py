@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.sql.expression import ColumnElement
 
 from portal.accounts.models import Organisation, User
@@ -32,7 +32,7 @@ from portal.households.models import (
     TargetGroup,
 )
 from portal.listings.models import Flat, FlatStatus
-from portal.mediation.models import MediationCase
+from portal.mediation.models import TOPICS, MediationCase
 from portal.placements.models import (
     ENDED_OUTCOMES,
     RUNNING_OUTCOMES,
@@ -76,7 +76,7 @@ class Scope:
 
     def households(self) -> ColumnElement[bool]:
         if self.user_id is None:
-            return Household.id.is_not(None)
+            return true()
         led = select(Placement.household_id).where(Placement.staff_id == self.user_id)
         return or_(Household.created_by_id == self.user_id, Household.id.in_(led))
 
@@ -92,6 +92,10 @@ def _move_ins() -> ColumnElement[bool]:
     return and_(
         Placement.keys_handed_over_on.is_not(None), Placement.state != State.CANCELLED.value
     )
+
+
+def _placements_of_households():
+    return Placement.__table__.join(Household.__table__, Placement.household_id == Household.id)
 
 
 def _split(*columns, where, select_from=Household) -> dict[str, tuple]:
@@ -356,7 +360,7 @@ def durations(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     mean and 75th percentile (interpolated, as PostgreSQL's percentile_cont); days from lease to
     key handover for the move-ins in the period: median."""
     to_lease = days_between(Household.intake_on, Placement.lease_signed_on)
-    joined = Placement.__table__.join(Household.__table__, Placement.household_id == Household.id)
+    joined = _placements_of_households()
     lease_split = _stats_split(
         [
             func.count(Placement.id),
@@ -584,7 +588,7 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     Ended: a follow-up records the tenancy's end (or a return to a shelter) before that month.
     Unknown: neither (shown apart, not in the rate)."""
     as_of = period.as_of(today or date.today())
-    joined = Placement.__table__.join(Household.__table__, Placement.household_id == Household.id)
+    joined = _placements_of_households()
     table = Table(
         "retention",
         str(_l("Tenancies held")),
@@ -631,7 +635,7 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
     of the move-ins at least that many months before the period's end, those with a follow-up
     "returned to a shelter" dated within that many months of the key handover."""
     as_of = period.as_of(today or date.today())
-    joined = Placement.__table__.join(Household.__table__, Placement.household_id == Household.id)
+    joined = _placements_of_households()
     table = Table(
         "returns",
         str(_l("Returns to a shelter")),
@@ -683,7 +687,7 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         FollowUp.outcome.is_not(None),
         FollowUp.done_on.between(as_of - timedelta(days=AFTERCARE_RECENT_DAYS - 1), as_of),
     )
-    joined = Placement.__table__.join(Household.__table__, Placement.household_id == Household.id)
+    joined = _placements_of_households()
     split = _split(
         func.count(Placement.id),
         func.count(case((recent, Placement.id))),
@@ -771,18 +775,14 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     member."""
     from portal.mediation.staff_forms import topic_label
 
-    topics = ["rent_arrears", "neighbourhood", "damage", "communication", "other"]
+    topics = list(TOPICS)
     opened = and_(
         MediationCase.created_at >= period.utc_start, MediationCase.created_at < period.utc_end
     )
     resolved = and_(
         MediationCase.resolved_at >= period.utc_start, MediationCase.resolved_at < period.utc_end
     )
-    mine = (
-        MediationCase.assigned_to_id == scope.user_id
-        if scope.is_own
-        else MediationCase.id.is_not(None)
-    )
+    mine = MediationCase.assigned_to_id == scope.user_id if scope.is_own else true()
     answer_days = days_between_times(MediationCase.created_at, MediationCase.first_answer_at)
     answered = and_(opened, MediationCase.first_answer_at.is_not(None))
     columns = [
@@ -920,6 +920,9 @@ FIGURES = (
     mediation,
     esf,
 )
+
+
+BY_KEY = {figure.__name__: figure for figure in FIGURES}  # the table keys are the names
 
 
 def all_tables(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> list[Table]:

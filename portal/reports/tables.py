@@ -86,12 +86,6 @@ class Table:
     def add(self, label: str, cells: dict[str, Cell], level: int = 0) -> None:
         self.rows.append(Row(str(label), cells, level))
 
-    def cell(self, row_label: str, column: str) -> Cell:
-        for row in self.rows:
-            if row.label == row_label:
-                return row.cells[column]
-        raise KeyError(row_label)
-
 
 def display(cell: Cell | None, suppress: bool, fmt) -> str:
     """The text of a cell: "< 3" for a small one when suppressing, "–" for no value, else the

@@ -1,9 +1,9 @@
 """Who may use which endpoint: one line per endpoint of ``app.url_map``, grouped by blueprint.
 
-The route matrix (``test_route_matrix.py``) reads this table. An endpoint without a line, or a
-line naming an endpoint that no longer exists, fails the suite: whoever adds a route decides here
-who may use it (DESIGN.md §1, and what the view's decorators in ``portal/*/views.py`` and
-``portal/*/backoffice.py`` enforce).
+The route matrix (``matrix/test_route_matrix.py``) reads this table. An endpoint without a
+line, or a line naming an endpoint that no longer exists, fails the suite: whoever adds a
+route decides here who may use it (DESIGN.md §1, and what the view's decorators in
+``portal/*/views.py`` and ``portal/*/backoffice.py`` enforce).
 
 A rule is the set of roles allowed to use the endpoint, or a dict ``{"GET": ..., "POST": ...}``
 where the methods differ. Roles:

@@ -20,15 +20,12 @@ import pytest
 from flask import url_for
 
 from portal import create_app
-from portal.extensions import limiter
 from tests.conftest import Browser, base_config
 from tests.security import rules
 from tests.security.rules import ANONYMOUS, OTHER_LANDLORD, OWN, ROLES, RULES
 from tests.security.world import (
-    build_world,
     fingerprint,
     log_in,
-    module_transaction,
     url_values_for,
 )
 
@@ -60,28 +57,6 @@ def cases():
 
 
 CASES = list(cases())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def db(app, tmp_path_factory):
-    """The world, built once for the module (see ``world.py``)."""
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("matrix-uploads"))
-    try:
-        with module_transaction(app):
-            yield
-    finally:
-        app.config["UPLOAD_DIR"] = original
-
-
-@pytest.fixture(scope="module")
-def world(app, db):
-    return build_world(app)
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    limiter.reset()
 
 
 def test_every_endpoint_has_a_rule_and_every_rule_an_endpoint():

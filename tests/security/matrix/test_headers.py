@@ -9,13 +9,15 @@ from flask import url_for
 
 from portal.config import build_config
 from portal.core.security import CONTENT_SECURITY_POLICY
-from portal.extensions import limiter
 from portal.reports.backoffice import CHART_POLICY
 from tests import factories
 from tests.security import rules
+from tests.security.matrix.test_route_matrix import ROUTES
 from tests.security.rules import ANONYMOUS
-from tests.security.test_route_matrix import ROUTES
-from tests.security.world import build_world, log_in, module_transaction, url_values_for
+from tests.security.world import (
+    log_in,
+    url_values_for,
+)
 from tests.services import TEST_PASSWORD
 
 GET_CASES = [
@@ -24,27 +26,6 @@ GET_CASES = [
     if method == "GET"
     for role in sorted(rules.allowed(endpoint, "GET"))
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def db(app, tmp_path_factory):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("header-uploads"))
-    try:
-        with module_transaction(app):
-            yield
-    finally:
-        app.config["UPLOAD_DIR"] = original
-
-
-@pytest.fixture(scope="module")
-def world(app, db):
-    return build_world(app)
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    limiter.reset()
 
 
 def session_cookies(response) -> list[str]:

@@ -150,6 +150,21 @@ def temp_sqlite_url(name: str) -> tuple[str, Path]:
     return f"sqlite:///{folder / 'bench.db'}", folder
 
 
+def bench_app(database_url: str):
+    """The portal as the benchmarks run it in-process: no mail, no rate limits, quiet logs."""
+    from portal import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench",
+            "MAIL_DELIVER_AFTER_REQUEST": False,
+            "RATELIMIT_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+
 def server_env(database_url: str) -> dict[str, str]:
     """The environment the portal runs with under gunicorn in the benchmarks."""
     return {

@@ -27,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (
+from bench.common import (  # noqa: E402
+    bench_app,
     count_queries,
     gunicorn,
     login_cookie,
@@ -140,17 +141,8 @@ def _consent(household_id: int, given: date, expires: date, withdrawn: date | No
 
 
 def make_app(url: str):
-    from portal import create_app
 
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "MAIL_DELIVER_AFTER_REQUEST": False,
-            "RATELIMIT_ENABLED": False,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    return bench_app(url)
 
 
 def measure_ranking(app) -> dict[str, float]:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (
+from bench.common import (  # noqa: E402
+    bench_app,
     count_queries,
     gunicorn,
     login_cookie,
@@ -168,20 +169,12 @@ def statements_per_page(app) -> dict[str, int]:
 
 
 def main() -> None:
-    from portal import create_app
 
     base_url = os.environ.get("BENCH_DATABASE_URL")
     results = {}
     for organisations, flats in [(20, 100), (2000, 10000)]:
         url = base_url or temp_sqlite_url(f"{flats}")[0]
-        config = {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "MAIL_DELIVER_AFTER_REQUEST": False,
-            "RATELIMIT_ENABLED": False,
-            "LOG_LEVEL": "WARNING",
-        }
-        app = create_app(config)
+        app = bench_app(url)
         seed(app, organisations, flats)
         results[flats] = statements_per_page(app)
         print(f"{flats:>6} flats: SQL statements per page: {results[flats]}", flush=True)

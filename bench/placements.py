@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (
+from bench.common import (  # noqa: E402
+    bench_app,
     count_queries,
     gunicorn,
     login_cookie,
@@ -291,22 +292,13 @@ def statements(app, path: str) -> int | None:
 
 
 def main() -> None:
-    from portal import create_app
     from portal.extensions import db
 
     base_url = os.environ.get("BENCH_DATABASE_URL")
     counts: dict[int, dict[str, int | None]] = {}
     for size in SIZES:
         url = base_url or temp_sqlite_url(f"placements-{size}")[0]
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "MAIL_DELIVER_AFTER_REQUEST": False,
-                "RATELIMIT_ENABLED": False,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = bench_app(url)
         placement_id = seed(app, size)
         pages = {"back-office home": HOME, "placement page": PLACEMENT.format(id=placement_id)}
         counts[size] = {name: statements(app, path) for name, path in pages.items()}

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import count_queries, temp_sqlite_url  # noqa: E402
+from bench.common import bench_app, count_queries, temp_sqlite_url  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -574,20 +574,11 @@ def explain(app, name: str) -> None:
 
 
 def main() -> None:
-    from portal import create_app
     from portal.extensions import db
 
     base_url = os.environ.get("BENCH_DATABASE_URL")
     url = base_url or temp_sqlite_url("reports")[0]
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "MAIL_DELIVER_AFTER_REQUEST": False,
-            "RATELIMIT_ENABLED": False,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    app = bench_app(url)
     database = "PostgreSQL" if base_url else "SQLite"
     start = time.perf_counter()
     counts = seed(app)

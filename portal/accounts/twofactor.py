@@ -211,8 +211,13 @@ def recovery_codes_left(user: User) -> int:
     )
 
 
-def _replace_recovery_codes(user: User) -> list[str]:
+def _delete_recovery_codes(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.expire(user, ["recovery_codes"])
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    _delete_recovery_codes(user)
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     db.session.add_all(
         RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(_clean(code))) for code in codes
@@ -360,8 +365,7 @@ def _clear(user: User) -> None:
     user.totp_secret_encrypted = None
     user.totp_enabled_at = None
     user.totp_last_step = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.expire(user, ["recovery_codes"])
+    _delete_recovery_codes(user)
 
 
 def enrol_with_secret(user: User, secret: str) -> None:

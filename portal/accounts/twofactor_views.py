@@ -7,6 +7,8 @@ password step of the login. Pages that show a secret or recovery codes are never
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,8 @@ from portal.accounts.sessions import (
     pending_user_id,
     start_session,
 )
+from portal.core.errors import error_page
+from portal.core.security import no_store
 from portal.extensions import db, limiter
 
 bp = Blueprint("twofactor", __name__, url_prefix="/account")
@@ -52,13 +56,9 @@ code_limit_per_ip = limiter.shared_limit(
 )
 
 
-@bp.after_request
-def _never_cache(response):
-    # Secrets, QR codes and recovery codes: also for the half-logged-in, whom the general
-    # no-store rule (for logged-in users) does not cover.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+# Secrets, QR codes and recovery codes: also for the half-logged-in, whom the general no-store
+# rule (for logged-in users, core/security.py) does not cover.
+bp.after_request(no_store)
 
 
 def _refusal(exc: tf.TwoFactorError) -> str:
@@ -70,7 +70,7 @@ def _refusal(exc: tf.TwoFactorError) -> str:
     )
 
 
-def _enrol_page(user: User, secret: str, form: TotpCodeForm, *, at_login: bool, status=200):
+def _enrol_page(user: User, secret: str, form: TotpCodeForm, *, at_login: bool):
     uri = tf.provisioning_uri(user, secret)
     return render_template(
         "accounts/two_factor_enrol.html",
@@ -79,7 +79,7 @@ def _enrol_page(user: User, secret: str, form: TotpCodeForm, *, at_login: bool, 
         secret=tf.format_secret(secret),
         at_login=at_login,
         action=url_for("twofactor.login_code" if at_login else "twofactor.enable"),
-    ), status
+    )
 
 
 def _recovery_codes_page(codes: list[str], continue_url: str):
@@ -87,6 +87,33 @@ def _recovery_codes_page(codes: list[str], continue_url: str):
     # stored, not even in the session.
     g.code_accepted = True
     return render_template("accounts/recovery_codes.html", codes=codes, continue_url=continue_url)
+
+
+def _enrolment(user: User, *, at_login: bool, finish: Callable[[], str]):
+    """The enrolment page and its form. Once a right code confirms the app, ``finish()`` starts
+    the session and returns where the recovery codes page continues to."""
+    secret = tf.start_enrolment(user)
+    db.session.commit()
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = tf.confirm_enrolment(user, form.code.data)
+        except tf.TwoFactorError as exc:
+            db.session.commit()  # the audit event of the failure
+            form.code.errors.append(_refusal(exc))
+        else:
+            return _recovery_codes_page(codes, finish())
+    return _enrol_page(user, secret, form, at_login=at_login)
+
+
+def _complete_login(user: User, method: str) -> str:
+    """Log ``user`` in once their code is accepted; returns where they were going."""
+    ops.complete_login(user, second_factor=method)
+    db.session.commit()
+    g.code_accepted = True
+    next_path = pending_next()
+    start_session(user, second_factor_done=True)
+    return next_path or home_for(user)
 
 
 # The code step of the login ----------------------------------------------------------------------
@@ -104,7 +131,8 @@ def login_code():
         flash(_("Please log in again."), "info")
         return redirect(url_for("accounts.login"))
     if not user.has_two_factor:
-        return _enrol_at_login(user)
+        # Staff without an authenticator set one up now; nothing else opens before that.
+        return _enrolment(user, at_login=True, finish=lambda: _complete_login(user, "totp"))
     form = LoginCodeForm()
     if form.validate_on_submit():
         try:
@@ -113,11 +141,7 @@ def login_code():
             db.session.commit()  # the audit event of the failure
             form.code.errors.append(_refusal(exc))
             return render_template("accounts/two_factor_code.html", form=form)
-        ops.complete_login(user, second_factor=result.method)
-        db.session.commit()
-        g.code_accepted = True
-        next_path = pending_next()
-        start_session(user, second_factor_done=True)
+        target = _complete_login(user, result.method)
         if result.method == "recovery":
             flash(
                 _(
@@ -130,41 +154,21 @@ def login_code():
         if user.must_change_password:
             flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("accounts.change_password"))
-        return redirect(next_path or home_for(user))
+        return redirect(target)
     return render_template("accounts/two_factor_code.html", form=form)
-
-
-def _enrol_at_login(user: User):
-    """Staff without an authenticator set one up now; nothing else opens before that."""
-    secret = tf.start_enrolment(user)
-    db.session.commit()
-    form = TotpCodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = tf.confirm_enrolment(user, form.code.data)
-        except tf.TwoFactorError as exc:
-            db.session.commit()
-            form.code.errors.append(_refusal(exc))
-            return _enrol_page(user, secret, form, at_login=True)
-        ops.complete_login(user, second_factor="totp")
-        db.session.commit()
-        next_path = pending_next()
-        start_session(user, second_factor_done=True)
-        return _recovery_codes_page(codes, next_path or home_for(user))
-    return _enrol_page(user, secret, form, at_login=True)
 
 
 # The security page --------------------------------------------------------------------------------
 
 
-def _security_page(regen_form=None, disable_form=None, status=200):
+def _security_page(regen_form=None, disable_form=None):
     user: User = current_user._get_current_object()
     return render_template(
         "accounts/security.html",
         codes_left=tf.recovery_codes_left(user) if user.has_two_factor else 0,
         regen_form=regen_form or TotpCodeForm(prefix="regen", formdata=None),
         disable_form=disable_form or LoginCodeForm(prefix="disable", formdata=None),
-    ), status
+    )
 
 
 @bp.route("/security")
@@ -203,22 +207,15 @@ def enable():
     user: User = current_user._get_current_object()
     if not user.is_landlord or user.has_two_factor:
         return redirect(url_for("twofactor.security"))
-    secret = tf.start_enrolment(user)
-    db.session.commit()
-    form = TotpCodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = tf.confirm_enrolment(user, form.code.data)
-        except tf.TwoFactorError as exc:
-            db.session.commit()
-            form.code.errors.append(_refusal(exc))
-            return _enrol_page(user, secret, form, at_login=False)
+
+    def finish() -> str:
         # Sessions elsewhere were opened with the password alone: they end; this one goes on.
         user.end_all_sessions()
         db.session.commit()
         start_session(user, second_factor_done=True)
-        return _recovery_codes_page(codes, url_for("twofactor.security"))
-    return _enrol_page(user, secret, form, at_login=False)
+        return url_for("twofactor.security")
+
+    return _enrolment(user, at_login=False, finish=finish)
 
 
 @bp.route("/security/disable", methods=["POST"])
@@ -235,12 +232,7 @@ def disable():
             tf.disable(user, "")  # refuses staff whatever the code, and audits the attempt
         except tf.TwoFactorError:
             db.session.commit()
-        return render_template(
-            "errors/error.html",
-            code=403,
-            title=_("Access denied"),
-            text=_("Staff accounts must keep their second factor."),
-        ), 403
+        return error_page(403, _("Staff accounts must keep their second factor."))
     if form.validate_on_submit():
         try:
             tf.disable(user, form.code.data)

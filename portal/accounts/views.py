@@ -37,6 +37,7 @@ from portal.accounts.sessions import (
     start_session,
 )
 from portal.accounts.tokens import TokenError
+from portal.core.errors import error_page
 from portal.core.i18n import select_locale
 from portal.core.security import is_safe_path
 from portal.extensions import db, limiter, login_manager
@@ -251,12 +252,7 @@ def profile():
 def invite():
     user: User = current_user._get_current_object()
     if not user.can_invite:
-        return render_template(
-            "errors/error.html",
-            code=403,
-            title=_("Access denied"),
-            text=_("Only the first user of a housing company can invite colleagues."),
-        ), 403
+        return error_page(403, _("Only the first user of a housing company can invite colleagues."))
     invite_form = InviteForm()
     if invite_form.validate_on_submit():
         ops.invite_colleague(user, invite_form.email.data)

@@ -38,7 +38,9 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None):
+def error_page(code: int, detail: str | None = None):
+    """The error page for ``code`` (and the response status), with ``detail`` in place of the
+    standard text when a view can say more precisely why it refuses."""
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
@@ -46,7 +48,7 @@ def _render(code: int, detail: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _render(
+        return error_page(
             400,
             str(
                 _l(
@@ -61,10 +63,10 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code not in MESSAGES:
             return error
-        return _render(code)
+        return error_page(code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("Unhandled error")
         db.session.rollback()
-        return _render(500)
+        return error_page(500)

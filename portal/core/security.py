@@ -27,6 +27,13 @@ def is_safe_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def no_store(response: Response) -> Response:
+    """Keep ``response`` out of every cache: it holds personal data or a secret."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
 def _add_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -44,8 +51,7 @@ def _add_headers(response: Response) -> Response:
         and not request.path.startswith("/static/")
         and "immutable" not in headers.get("Cache-Control", "")
     ):
-        headers["Cache-Control"] = "no-store"
-        headers["Pragma"] = "no-cache"
+        no_store(response)
     return response
 
 

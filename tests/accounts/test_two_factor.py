@@ -45,6 +45,16 @@ def code_at(user: User, step: int) -> str:
     return pyotp.TOTP(tf.secret_of(user)).generate_otp(step)
 
 
+def wrong_code_at(user: User, step: int) -> str:
+    """Six digits that are not ``user``'s code of ``step``."""
+    return "000000" if code_at(user, step) != "000000" else "111111"
+
+
+def shown_secret(html: str) -> str:
+    """The TOTP key the enrolment page shows for typing by hand, without its spaces."""
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+
+
 def password_step(browser: Browser, user: User):
     return browser.post(
         "/account/login",
@@ -86,14 +96,14 @@ def test_staff_enrol_at_first_login_with_a_qr_code_made_here(browser, db, clock)
     assert not re.search(r'(?:src|href|action)="(?:https?:)?//', html)
     assert "otpauth" not in html and "<img" not in html
     assert page.headers["Cache-Control"] == "no-store"
-    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    secret = shown_secret(html)
     assert tf.secret_of(fresh(db, staff)) == secret
     # Reloading keeps the secret (an app that scanned it already goes on working).
     assert secret.encode() and browser.client.get(CODE_PAGE).get_data(as_text=True).count(
         tf.format_secret(secret)
     )
 
-    wrong = send_code(browser, "000000" if code_at(staff, STEP) != "000000" else "111111")
+    wrong = send_code(browser, wrong_code_at(staff, STEP))
     assert wrong.status_code == 200 and "This code is not correct." in wrong.get_data(as_text=True)
     assert fresh(db, staff).totp_enabled_at is None
     assert actions(db, "auth.2fa_enrol_failed")
@@ -312,6 +322,12 @@ def regenerate(browser: Browser, code: str):
     )
 
 
+def switch_off(browser: Browser, code: str):
+    return browser.post(
+        "/account/security/disable", {"disable-code": code}, csrf_from_path="/account/security"
+    )
+
+
 def make_recovery_codes(browser: Browser, staff: User, step: int) -> list[str]:
     response = regenerate(browser, code_at(staff, step))
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -361,7 +377,7 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old(browser, db,
     clock.move(30)
     old = make_recovery_codes(browser, staff, STEP + 1)
     # Refused: a wrong code, and a recovery code (only the app's code makes new ones).
-    for refused in ["000000" if code_at(staff, STEP + 1) != "000000" else "111111", old[0]]:
+    for refused in [wrong_code_at(staff, STEP + 1), old[0]]:
         response = regenerate(browser, refused)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
@@ -407,19 +423,11 @@ def test_landlord_switches_second_factor_on_and_off(app, browser, db, clock):
     assert send_code(browser, code_at(landlord, STEP + 1)).headers["Location"] == "/flats/"
 
     # Switching off needs a current code.
-    wrong = browser.post(
-        "/account/security/disable",
-        {"disable-code": "000000" if code_at(landlord, STEP + 1) != "000000" else "111111"},
-        csrf_from_path="/account/security",
-    )
+    wrong = switch_off(browser, wrong_code_at(landlord, STEP + 1))
     assert wrong.status_code == 200 and "This code is not correct." in wrong.get_data(as_text=True)
     assert fresh(db, landlord).has_two_factor
     clock.move(30)
-    off = browser.post(
-        "/account/security/disable",
-        {"disable-code": code_at(landlord, STEP + 2)},
-        csrf_from_path="/account/security",
-    )
+    off = switch_off(browser, code_at(landlord, STEP + 2))
     assert off.status_code == 302
     landlord = fresh(db, landlord)
     assert not landlord.has_two_factor and landlord.totp_secret_encrypted is None
@@ -434,9 +442,7 @@ def test_landlord_can_switch_off_with_a_recovery_code(browser, db, clock):
     browser.client.get("/account/security/enable")
     response = send_code(browser, code_at(fresh(db, landlord), STEP), "/account/security/enable")
     codes = recovery_codes_in(response.get_data(as_text=True))
-    off = browser.post(
-        "/account/security/disable", {"disable-code": codes[0]}, csrf_from_path="/account/security"
-    )
+    off = switch_off(browser, codes[0])
     assert off.status_code == 302 and not fresh(db, landlord).has_two_factor
 
 
@@ -454,11 +460,7 @@ def test_landlord_may_cancel_an_unconfirmed_setup(browser, db):
 def test_staff_cannot_switch_the_second_factor_off(browser, db, clock):
     staff = browser.login("specialist")
     clock.move(30)
-    response = browser.post(
-        "/account/security/disable",
-        {"disable-code": code_at(staff, STEP + 1)},
-        csrf_from_path="/account/security",
-    )
+    response = switch_off(browser, code_at(staff, STEP + 1))
     assert response.status_code == 403
     assert "Staff accounts must keep their second factor." in response.get_data(as_text=True)
     assert fresh(db, staff).has_two_factor
@@ -543,7 +545,7 @@ def test_secret_is_stored_encrypted(app, browser, db):
     staff = StaffFactory(two_factor=False)
     password_step(browser, staff)
     html = browser.client.get(CODE_PAGE).get_data(as_text=True)
-    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    secret = shown_secret(html)
     raw = db.session.execute(
         text("SELECT totp_secret_encrypted FROM users WHERE id = :id"), {"id": staff.id}
     ).scalar_one()

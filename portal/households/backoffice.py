@@ -26,15 +26,12 @@ from portal.households import operations as ops
 from portal.households.forms import (
     DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
-    PARTICIPANT_COLUMNS,
     ConsentForm,
     HouseholdForm,
-    ParticipantsForm,
     StatusForm,
     cost_bearer_label,
     exit_destination_label,
     initial_data,
-    participant_data,
     status_label,
     target_group_label,
 )
@@ -44,6 +41,11 @@ from portal.households.models import (
     Household,
     HouseholdStatus,
     ProfileView,
+)
+from portal.households.participant_forms import (
+    PARTICIPANT_COLUMNS,
+    ParticipantsForm,
+    participant_data,
 )
 from portal.households.queries import (
     EXPIRY_WARNING_DAYS,
@@ -55,6 +57,7 @@ from portal.households.queries import (
 from portal.listings.models import District, Flat
 from portal.placements.matching import rank_flats
 from portal.placements.models import Interest, InterestStatus
+from portal.placements.queries import open_placements
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
@@ -195,6 +198,7 @@ def _render_detail(
     moves = (
         [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
     )
+    matches = rank_flats(household)
     return render_template(
         "backoffice/households/detail.html",
         household=household,
@@ -208,7 +212,8 @@ def _render_detail(
         people=people,
         views=views,
         interests=interests,
-        matches=rank_flats(household),
+        matches=matches,
+        in_progress=open_placements(household_id=household.id) if matches else {},
         today=date.today(),
         visible=household.is_visible_to_landlords(),
     )

@@ -1,5 +1,6 @@
 """Forms of the households domain (back office): the profile with its restricted identity, the
-consent with its optional scan, and the status buttons."""
+consent with its optional scan, and the status buttons; the ESF participant rows are in
+``participant_forms.py``."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
-    Form,
-    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -103,7 +101,7 @@ def exit_destination_label(value: str) -> str:
     return str(EXIT_DESTINATION_LABELS.get(value, value))
 
 
-def _choose(labels: dict, placeholder, values=None) -> list[SelectChoice]:
+def choose(labels: dict, placeholder, values=None) -> list[SelectChoice]:
     """Select options with an empty first option (``placeholder``)."""
     values = labels if values is None else values
     return [SelectChoice("", placeholder)] + [SelectChoice(v, labels[v]) for v in values]
@@ -239,7 +237,7 @@ class HouseholdForm(FlaskForm):
     )
     target_group = SelectField(
         _l("Target group"),
-        choices=_choose(TARGET_GROUP_LABELS, _l("Please choose")),
+        choices=choose(TARGET_GROUP_LABELS, _l("Please choose")),
         validators=[InputRequired(_l("Please choose the target group."))],
     )
     exit_on = DateField(
@@ -249,7 +247,7 @@ class HouseholdForm(FlaskForm):
     )
     exit_destination = SelectField(
         _l("Where the household went"),
-        choices=_choose(EXIT_DESTINATION_LABELS, _l("Still in the programme")),
+        choices=choose(EXIT_DESTINATION_LABELS, _l("Still in the programme")),
         validators=[Optional()],
     )
 
@@ -498,7 +496,7 @@ class StatusForm(FlaskForm):
     to = HiddenField(validators=[InputRequired()])
     exit_destination = SelectField(
         _l("Where did the household go?"),
-        choices=_choose(EXIT_DESTINATION_LABELS, _l("Please choose"), WITHDRAWAL_DESTINATIONS),
+        choices=choose(EXIT_DESTINATION_LABELS, _l("Please choose"), WITHDRAWAL_DESTINATIONS),
         validators=[Optional()],
     )
     exit_on = DateField(
@@ -535,7 +533,7 @@ class StatusForm(FlaskForm):
         return ok
 
 
-# ESF participant data: one row per person -------------------------------------------------------
+# The words of the ESF participant fields (participant_forms.py and the reports) -------------------
 
 GENDER_LABELS = {
     Gender.FEMALE.value: _l("Female"),
@@ -554,104 +552,3 @@ ANSWER_LABELS = {
     Answer.NO.value: _l("No"),
     Answer.NO_ANSWER.value: _l("No answer"),
 }
-PARTICIPANT_COLUMNS = {
-    "gender": (_l("Gender"), GENDER_LABELS),
-    "age_band": (_l("Age band"), AGE_BAND_LABELS),
-    "third_country": (_l("Third-country national"), ANSWER_LABELS),
-    "disability": (_l("Disability"), ANSWER_LABELS),
-}
-NOT_RECORDED = _l("not recorded")
-
-
-class PersonForm(Form):
-    """One person's ESF fields; all empty means "not recorded"."""
-
-    gender = SelectField(choices=_choose(GENDER_LABELS, NOT_RECORDED), validators=[Optional()])
-    age_band = SelectField(choices=_choose(AGE_BAND_LABELS, NOT_RECORDED), validators=[Optional()])
-    third_country = SelectField(
-        choices=_choose(ANSWER_LABELS, NOT_RECORDED), validators=[Optional()]
-    )
-    disability = SelectField(choices=_choose(ANSWER_LABELS, NOT_RECORDED), validators=[Optional()])
-
-    def values(self) -> dict[str, str] | None:
-        data = {name: self[name].data or "" for name in PARTICIPANT_COLUMNS}
-        return data if any(data.values()) else None
-
-
-class ParticipantsForm(FlaskForm):
-    """The ESF participant fields of every person in a household: ``adults`` rows for adults,
-    then the children. A person is recorded once any field is chosen; then all four are
-    needed. Adults cannot be under 18; children must be."""
-
-    persons = FieldList(FormField(PersonForm))
-
-    def __init__(self, *args, adults: int, children: int, **kwargs) -> None:
-        self.adults, self.children = adults, children
-        super().__init__(*args, **kwargs)
-        size = adults + children
-        # Exactly one row per person, whatever a request sends.
-        while len(self.persons.entries) > size:
-            self.persons.pop_entry()
-        while len(self.persons.entries) < size:
-            self.persons.append_entry(dict.fromkeys(PARTICIPANT_COLUMNS, ""))
-
-    def is_adult(self, index: int) -> bool:
-        return index < self.adults
-
-    def validate_persons(self, field) -> None:
-        for index, entry in enumerate(field.entries):
-            values = entry.form.values()
-            if values is None:
-                continue
-            for name, (label, _labels) in PARTICIPANT_COLUMNS.items():
-                if not values[name]:
-                    entry[name].errors = [
-                        *entry[name].errors,
-                        str(
-                            _l(
-                                "Person %(n)d: please choose “%(field)s” too, or set all of "
-                                "this person's fields to “not recorded”.",
-                                n=index + 1,
-                                field=label,
-                            )
-                        ),
-                    ]
-            band = values["age_band"]
-            if band and self.is_adult(index) and band == AgeBand.UNDER_18:
-                entry.age_band.errors = [
-                    *entry.age_band.errors,
-                    str(
-                        _l(
-                            "Person %(n)d is an adult of the household: the age band cannot be "
-                            "“under 18”.",
-                            n=index + 1,
-                        )
-                    ),
-                ]
-            elif band and not self.is_adult(index) and band != AgeBand.UNDER_18:
-                entry.age_band.errors = [
-                    *entry.age_band.errors,
-                    str(
-                        _l(
-                            "Person %(n)d is a child of the household: the age band must be "
-                            "“under 18”.",
-                            n=index + 1,
-                        )
-                    ),
-                ]
-        if any(entry.errors for entry in field.entries):
-            raise ValidationError(_l("Please check the marked persons."))
-
-    def rows(self) -> list[dict[str, str] | None]:
-        """One entry per person, in order: the four values, or None (not recorded)."""
-        return [entry.form.values() for entry in self.persons.entries]
-
-
-def participant_data(household: Household) -> dict[str, Any]:
-    """The participant form's values from the stored rows; persons without a row are empty."""
-    stored = {p.position: p for p in household.participants}
-    persons = []
-    for position in range(household.size):
-        row = stored.get(position)
-        persons.append({name: getattr(row, name) if row else "" for name in PARTICIPANT_COLUMNS})
-    return {"persons": persons}

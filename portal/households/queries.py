@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -29,21 +28,12 @@ from portal.households.models import (
     household_districts,
 )
 from portal.listings.models import District, Flat
+from portal.listings.queries import optional_int
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 from portal.placements.matching import fits_any_of, visible_to_landlords
 
 PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
-
-
-def _optional_int(value: Any) -> int | None:
-    """Coerce for selects: "" and junk mean "no filter" rather than an error."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class HouseholdFilterForm(FlaskForm):
@@ -54,7 +44,7 @@ class HouseholdFilterForm(FlaskForm):
         csrf = False  # a search changes nothing
 
     size = SelectField(
-        _l("Household size"), coerce=_optional_int, validate_choice=False, id="filter-size"
+        _l("Household size"), coerce=optional_int, validate_choice=False, id="filter-size"
     )
     fits = BooleanField(_l("Fits one of my flats"), id="filter-fits")
     move_in_by = DateField(
@@ -62,7 +52,7 @@ class HouseholdFilterForm(FlaskForm):
     )
     district = SelectField(
         _l("Would like to live in"),
-        coerce=_optional_int,
+        coerce=optional_int,
         validate_choice=False,
         description=_l("Households that named this district, or no district at all."),
         id="filter-district",
@@ -228,13 +218,6 @@ def _valid_until_column(today: date):
     )
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @dataclass
 class CaseloadFilter:
     text: str = ""
@@ -250,7 +233,7 @@ class CaseloadFilter:
         return cls(
             text=" ".join((args.get("q") or "").split())[:100],
             status=status if status in {s.value for s in HouseholdStatus} else None,
-            size=_int(args.get("size")),
+            size=optional_int(args.get("size")),
             consent=consent if consent in CONSENT_FILTERS else None,
             sort=args.get("sort") if args.get("sort") in SORTS else "waiting",
         )

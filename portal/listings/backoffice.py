@@ -20,6 +20,7 @@ from portal.listings.presenters import flat_facts
 from portal.listings.queries import FlatFilter, filtered_flats, review_queue, waiting_for_review
 from portal.listings.rules import limits_in_force
 from portal.placements.matching import rank_households
+from portal.placements.queries import open_placements
 
 bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
 
@@ -81,6 +82,7 @@ def review(flat_id: int):
         facts=flat_facts(flat),
         form=form,
         matches=matches,
+        in_progress=open_placements(flat_id=flat.id) if matches else {},
     )
 
 

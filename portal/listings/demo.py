@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.core import storage
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus, Photo
 from portal.listings.photos import process_photo
@@ -209,8 +210,6 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> list[Flat]:
         db.session.add(flat)
         flats.append(flat)
     db.session.flush()
-    from portal.core.db import utcnow
-
     now = utcnow()
     for offset, flat in enumerate(flats):
         flat.status_changed_at = now - timedelta(days=10 - offset)

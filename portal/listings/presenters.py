@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from portal.listings.forms import ENERGY_CARRIER_LABELS, ENERGY_KIND_LABELS, WARM_WATER_LABELS
 from portal.listings.models import Flat
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
 
@@ -64,20 +65,14 @@ def next_step(status: str) -> str:
 
 
 def warm_water_label(value: str | None) -> str:
-    from portal.listings.forms import WARM_WATER_LABELS
-
     return str(WARM_WATER_LABELS.get(value or "", "–"))
 
 
 def energy_kind_label(value: str | None) -> str:
-    from portal.listings.forms import ENERGY_KIND_LABELS
-
     return str(ENERGY_KIND_LABELS.get(value or "", "–"))
 
 
 def energy_carrier_label(value: str | None) -> str:
-    from portal.listings.forms import ENERGY_CARRIER_LABELS
-
     return str(ENERGY_CARRIER_LABELS.get(value or "", "–"))
 
 

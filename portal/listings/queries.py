@@ -24,9 +24,13 @@ SORTS = {
 }
 
 
-def _int(value: Any) -> int | None:
+def optional_int(value: Any) -> int | None:
+    """A whole number from a query string or a select; "" and junk mean "no choice" (no filter)
+    rather than an error. The coerce of every id and size select of the back office."""
+    if value in (None, ""):
+        return None
     try:
-        return int(value) if value not in (None, "") else None
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -54,10 +58,10 @@ class FlatFilter:
         status = args.get("status") or None
         return cls(
             status=status if status in {s.value for s in FlatStatus} else None,
-            district_id=_int(args.get("district")),
+            district_id=optional_int(args.get("district")),
             min_rooms=_decimal(args.get("min_rooms")),
             max_gross_rent=_decimal(args.get("max_rent")),
-            affordable_for=_int(args.get("affordable_for")),
+            affordable_for=optional_int(args.get("affordable_for")),
             wbs=args.get("wbs") if args.get("wbs") in ("required", "not_required") else None,
             step_free=args.get("step_free") == "1",
             sort=args.get("sort") if args.get("sort") in SORTS else "newest",

@@ -29,6 +29,7 @@ from portal.listings.models import District, Flat, FlatStatus, Photo
 from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
 from portal.placements.presenters import landlord_placements
+from portal.reports.figures import own_figures
 
 bp = Blueprint("listings", __name__, url_prefix="/flats")
 
@@ -65,15 +66,12 @@ def dashboard():
     flats = db.session.scalars(
         select(Flat)
         .where(Flat.organisation_id == current_user.organisation_id)
-        .options(selectinload(Flat.photos), selectinload(Flat.district))
+        .options(selectinload(Flat.photos))
         .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
     ).all()
-    from portal.reports.figures import own_figures
-
     return render_template(
         "listings/dashboard.html",
         flats=flats,
-        action_form=EmptyForm(),
         figures=own_figures(current_user.organisation_id) if flats else None,
     )
 
@@ -172,7 +170,6 @@ def show(flat_id: int):
         "listings/show.html",
         flat=flat,
         facts=flat_facts(flat),
-        action_form=EmptyForm(),
         placements=landlord_placements(current_user.organisation_id, flat_id=flat.id),
     )
 

@@ -5,7 +5,7 @@ period. Operations flush, audit and queue mail; they never commit and never read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,6 +25,7 @@ from portal.mediation.models import (
     CaseStatus,
     MediationCase,
 )
+from portal.placements.models import Placement
 
 WORKING_DAYS_TO_ANSWER = 2
 
@@ -175,8 +176,6 @@ def assign(case: MediationCase, actor: User, staff: User | None) -> None:
 
 
 def link_placement(case: MediationCase, actor: User, placement_id: int | None) -> None:
-    from portal.placements.models import Placement
-
     if placement_id is not None and db.session.get(Placement, placement_id) is None:
         raise MediationError("data")
     case.placement_id = placement_id
@@ -188,8 +187,6 @@ def purge(months: int, today: date | None = None, dry_run: bool = False) -> list
     more than ``months`` ago; returns the case numbers. Logged as one audit event per case."""
     today = today or date.today()
     cutoff = today - timedelta(days=round(months * 30.44))
-    from datetime import UTC, datetime, time
-
     limit = datetime.combine(cutoff, time.min, UTC)
     cases = db.session.scalars(
         select(MediationCase).where(

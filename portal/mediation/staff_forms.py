@@ -7,7 +7,6 @@ field names differ, so they share the page's one CSRF token without prefixes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +15,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.listings.queries import optional_int
 from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -45,16 +45,6 @@ def topic_label(topic: str | None) -> str:
 
 def sender_label(kind: str | None) -> str:
     return str(SENDER_KIND_LABELS.get(kind or "", kind or "–"))
-
-
-def optional_int(value: Any) -> int | None:
-    """Coerce for selects: "" and junk mean "nothing chosen" rather than an error."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _text(label, message) -> TextAreaField:

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import landlord_required
@@ -38,6 +39,7 @@ from portal.mediation.forms import (
     MediationForm,
 )
 from portal.mediation.models import CaseEntry, CaseStatus, MediationCase
+from portal.placements.models import Placement
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
 
@@ -106,8 +108,6 @@ def _placement_flat_id(user: User | None) -> tuple[int | None, int | None]:
     placement_id = request.args.get("placement", type=int)
     if user is None or placement_id is None or user.organisation_id is None:
         return None, None
-    from portal.placements.models import Placement
-
     placement = db.session.get(Placement, placement_id)
     if placement is None or placement.flat.organisation_id != user.organisation_id:
         return None, None
@@ -260,6 +260,7 @@ def case(case_id: int):
         db.session.scalars(
             select(CaseEntry)
             .where(CaseEntry.case_id == case.id, CaseEntry.kind == "reply")
+            .options(selectinload(CaseEntry.author))
             .order_by(CaseEntry.created_at, CaseEntry.id)
         )
     )

@@ -64,7 +64,6 @@ from portal.placements.queries import (
     AFTERCARE_STATES,
     PlacementFilter,
     is_overdue,
-    open_placements,
 )
 
 bp = Blueprint("placements_backoffice", __name__, url_prefix="/backoffice/placements")
@@ -82,7 +81,6 @@ def _register_template_helpers(state) -> None:
         placement_event_label=event_label,
         cancel_reason_label=cancel_reason_label,
         follow_up_outcome_label=outcome_label,
-        open_placements=open_placements,
     )
 
 

@@ -19,27 +19,18 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.listings.queries import optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.models import ENDED_OUTCOMES, Action, State
 
 MESSAGE_MAX = 1000
 
 
-def _flat_id(value: Any) -> int | None:
-    # Junk is "no choice", answered by validate_flat with a clear message, not a coerce error.
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class InterestForm(FlaskForm):
     """ "This household could live in my flat": one of the landlord's published flats (the view
     sets the choices) and an optional message to the Kümmerer team."""
 
-    flat = SelectField(_l("Which of your flats?"), coerce=_flat_id, validate_choice=False)
+    flat = SelectField(_l("Which of your flats?"), coerce=optional_int, validate_choice=False)
     message = TextAreaField(
         _l("Message to the Kümmerer team (optional)"),
         validators=[
@@ -56,7 +47,7 @@ class InterestForm(FlaskForm):
         self.flat.choices = [SelectChoice(str(flat_id), label) for flat_id, label in flats]
 
     def validate_flat(self, field: SelectField) -> None:
-        allowed = {_flat_id(choice.value) for choice in field.choices or []}
+        allowed = {optional_int(choice.value) for choice in field.choices or []}
         if field.data is None or field.data not in allowed:
             raise ValidationError(_l("Please choose one of your published flats."))
 
@@ -224,7 +215,7 @@ class ViewingForm(StepForm):
             Length(max=200, message=_l("Please write at most %(max)d characters.")),
         ],
     )
-    companion = SelectField(_l("Accompanied by"), coerce=_flat_id, validate_choice=False)
+    companion = SelectField(_l("Accompanied by"), coerce=optional_int, validate_choice=False)
 
     def set_staff(self, staff: list[tuple[int, str]]) -> None:
         """``staff``: (id, name) of the active staff members."""
@@ -233,7 +224,7 @@ class ViewingForm(StepForm):
         ]
 
     def validate_companion(self, field: SelectField) -> None:
-        allowed = {_flat_id(choice.value) for choice in field.choices or []} - {None}
+        allowed = {optional_int(choice.value) for choice in field.choices or []} - {None}
         if field.data is None or field.data not in allowed:
             raise ValidationError(_l("Please choose who accompanies the viewing."))
 
@@ -446,10 +437,10 @@ class PlacementFilterForm(FlaskForm):
 
     state = SelectField(_l("State"), validate_choice=False, id="filter-state")
     district = SelectField(
-        _l("District of the flat"), coerce=_flat_id, validate_choice=False, id="filter-district"
+        _l("District of the flat"), coerce=optional_int, validate_choice=False, id="filter-district"
     )
     staff = SelectField(
-        _l("Staff member in charge"), coerce=_flat_id, validate_choice=False, id="filter-staff"
+        _l("Staff member in charge"), coerce=optional_int, validate_choice=False, id="filter-staff"
     )
     changed_from = DateField(
         _l("Last change from"), validators=[Optional()], id="filter-changed-from"

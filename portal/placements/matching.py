@@ -39,6 +39,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.orm import selectinload
 
 from portal.core.i18n import area as fmt_area
 from portal.core.i18n import day as fmt_day
@@ -407,8 +408,6 @@ def _epoch(day: date) -> int:
 def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
     """The published flats that fit household ``h``, best first, with reasons."""
     today = today or date.today()
-    from sqlalchemy.orm import selectinload
-
     flats = db.session.scalars(
         select(Flat)
         .where(*flat_conditions(h))
@@ -423,8 +422,6 @@ def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list
 def _load_households(ids: list[int]) -> dict[int, Household]:
     if not ids:
         return {}
-    from sqlalchemy.orm import selectinload
-
     rows = db.session.scalars(
         select(Household)
         .where(Household.id.in_(ids))

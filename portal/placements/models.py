@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from portal.core import audit
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.households.models import Household
 from portal.listings.models import Flat
@@ -284,8 +285,6 @@ class Placement(TimestampMixin, Base):
         stores the step's data, writes a PlacementEvent and an AuditEvent. Side effects on flat
         and household, and the database's invariants, are handled by the caller's operation
         (placements/operations.py) in the same transaction."""
-        from portal.core import audit
-
         sources, target, roles = STEPS[action]
         if State(self.state) not in sources:
             raise StepRefused("state", f"{action} from {self.state}")

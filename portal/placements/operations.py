@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -20,6 +22,7 @@ from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.models import IllegalTransition as FlatMoveRefused
+from portal.placements.calendar import viewing_invitation
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
@@ -380,11 +383,6 @@ def _notify(placement: Placement, action: Action) -> None:
         landlord = _landlord_of(placement)
         if landlord is None:
             return
-        from flask_babel import force_locale
-        from flask_babel import gettext as _
-
-        from portal.placements.calendar import viewing_invitation
-
         with force_locale(landlord.locale):
             summary = _("Viewing: %(address)s", address=placement.flat.address_line)
             description = _(

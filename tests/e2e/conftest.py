@@ -7,12 +7,18 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.accounts.models import Organisation, Role, User, utcnow
+from portal.accounts.passwords import hash_password
 from portal.extensions import db as _db
+from portal.listings.models import District, Flat
 from portal.listings.reference import ensure_reference_data
 from tests.conftest import base_config
 from tests.services import chromium_path, database_url_under_test, fresh_postgres_database
@@ -78,6 +84,65 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+# The journeys' test worlds ----------------------------------------------------------------------
+
+
+def person(
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    *,
+    organisation: Organisation | None = None,
+    locale: str = "en",
+) -> User:
+    """A user who can log in at once: password set, address confirmed; a landlord given an
+    ``organisation`` is its admin. Added to the session, not committed."""
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        locale=locale,
+        password_hash=hash_password(password),
+        email_verified_at=utcnow(),
+    )
+    if organisation is not None:
+        user.organisation = organisation
+        user.is_org_admin = True
+    _db.session.add(user)
+    return user
+
+
+def published_flat(organisation: Organisation, street: str, house_number: str, **fields) -> Flat:
+    """A published flat in Neudorf-Nord (3 rooms, 75 m², 540 € gross cold) that fits a
+    three-person household; ``fields`` override any column. Added to the session."""
+    values = {
+        "status": "published",
+        "postcode": "47057",
+        "district": _db.session.scalar(select(District).where(District.name == "Neudorf-Nord")),
+        "floor": 1,
+        "rooms": Decimal("3"),
+        "living_area": Decimal("75"),
+        "cold_rent": Decimal("420"),
+        "service_charges": Decimal("120"),
+        "heating_costs": Decimal("80"),
+        "warm_water": "central",
+        "deposit": Decimal("840"),
+        "energy_certificate_pending": True,
+        "available_from": date.today(),
+        "submitted_at": utcnow(),
+        "published_at": utcnow(),
+    }
+    flat = Flat(
+        organisation=organisation,
+        street=street,
+        house_number=house_number,
+        **(values | fields),
+    )
+    _db.session.add(flat)
+    return flat
 
 
 class A11yPage:

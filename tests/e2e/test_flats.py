@@ -6,9 +6,9 @@ import re
 import pytest
 from PIL import Image
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
+from tests.e2e.conftest import person
 
 pytestmark = pytest.mark.e2e
 
@@ -18,25 +18,10 @@ PASSWORD = "Wohnung am Rhein 2026"
 def make_users(live_app):
     with live_app.app_context():
         org = Organisation(kind="private", name="Familie Kaya")
-        landlord = User(
-            email="kaya@example.org",
-            full_name="Deniz Kaya",
-            role=Role.LANDLORD,
-            organisation=org,
-            is_org_admin=True,
-            locale="de",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
+        person(
+            "kaya@example.org", "Deniz Kaya", Role.LANDLORD, PASSWORD, organisation=org, locale="de"
         )
-        specialist = User(
-            email="fach@example.org",
-            full_name="Frau Fach",
-            role=Role.SPECIALIST,
-            locale="de",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
-        db.session.add_all([org, landlord, specialist])
+        person("fach@example.org", "Frau Fach", Role.SPECIALIST, PASSWORD, locale="de")
         db.session.commit()
 
 

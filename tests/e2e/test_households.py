@@ -7,13 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
 from portal.households.models import Household
-from portal.listings.models import District, Flat
+from tests.e2e.conftest import person, published_flat
 
 pytestmark = pytest.mark.e2e
 
@@ -23,46 +21,15 @@ PASSWORD = "Ein Zuhause für alle 2026"
 def make_people(live_app):
     with live_app.app_context():
         org = Organisation(kind="company", name="Wohnen am Rhein GmbH")
-        people = [
-            User(email="sw@example.org", full_name="Sara Sozial", role=Role.SOCIAL_WORKER),
-            User(email="spec@example.org", full_name="Ingo Immo", role=Role.SPECIALIST),
-            User(
-                email="owner@example.org",
-                full_name="Olga Owner",
-                role=Role.LANDLORD,
-                organisation=org,
-                is_org_admin=True,
-            ),
-        ]
-        for person in people:
-            person.locale = "en"
-            person.password_hash = hash_password(PASSWORD)
-            person.email_verified_at = utcnow()
-        db.session.add_all([org, *people])
-        db.session.flush()
-        district = db.session.scalar(select(District).where(District.name == "Neudorf-Nord"))
-        db.session.add(
-            Flat(
-                organisation_id=org.id,
-                status="published",
-                street="Lotharstraße",
-                house_number="8",
-                postcode="47057",
-                district=district,
-                floor=1,
-                rooms=Decimal("3"),
-                living_area=Decimal("75"),
-                cold_rent=Decimal("420"),
-                service_charges=Decimal("120"),
-                heating_costs=Decimal("80"),
-                warm_water="central",
-                deposit=Decimal("840"),
-                energy_certificate_pending=True,
-                description="Hell.",
-                available_from=date.today() + timedelta(days=20),
-                submitted_at=utcnow(),
-                published_at=utcnow(),
-            )
+        person("sw@example.org", "Sara Sozial", Role.SOCIAL_WORKER, PASSWORD)
+        person("spec@example.org", "Ingo Immo", Role.SPECIALIST, PASSWORD)
+        person("owner@example.org", "Olga Owner", Role.LANDLORD, PASSWORD, organisation=org)
+        published_flat(
+            org,
+            "Lotharstraße",
+            "8",
+            description="Hell.",
+            available_from=date.today() + timedelta(days=20),
         )
         db.session.commit()
 
@@ -141,14 +108,7 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
 @pytest.mark.phone
 def test_participant_rows_stack_on_a_phone(web, live_app):
     with live_app.app_context():
-        worker = User(
-            email="sw-phone@example.org",
-            full_name="Sami Sozial",
-            role=Role.SOCIAL_WORKER,
-            locale="en",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
+        person("sw-phone@example.org", "Sami Sozial", Role.SOCIAL_WORKER, PASSWORD)
         household = Household(
             code="DU-2026-0950",
             status="draft",
@@ -160,7 +120,7 @@ def test_participant_rows_stack_on_a_phone(web, live_app):
             needed_rooms=Decimal("2"),
             needed_area=Decimal("65"),
         )
-        db.session.add_all([worker, household])
+        db.session.add(household)
         db.session.commit()
         household_id = household.id
     web.log_in("sw-phone@example.org", PASSWORD)

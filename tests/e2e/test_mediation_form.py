@@ -9,10 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
 from portal.mediation.models import MediationCase
+from tests.e2e.conftest import person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.phone, pytest.mark.english]
 
@@ -30,25 +30,14 @@ def no_waiting(live_app):
 def make_landlord(live_app) -> None:
     with live_app.app_context():
         org = Organisation(kind="private", name="Mediation Vermietung")
-        landlord = User(
-            email="mediation.owner@example.org",
-            full_name="Lena Landlord",
-            role=Role.LANDLORD,
+        person(
+            "mediation.owner@example.org",
+            "Lena Landlord",
+            Role.LANDLORD,
+            PASSWORD,
             organisation=org,
-            is_org_admin=True,
-            locale="en",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
         )
-        staff = User(
-            email="mediation.sw@example.org",
-            full_name="Sami Sozial",
-            role=Role.SOCIAL_WORKER,
-            locale="en",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
-        db.session.add_all([org, landlord, staff])
+        person("mediation.sw@example.org", "Sami Sozial", Role.SOCIAL_WORKER, PASSWORD)
         db.session.commit()
 
 

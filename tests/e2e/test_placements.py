@@ -8,13 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role, utcnow
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
-from portal.listings.models import District, Flat
+from tests.e2e.conftest import person, published_flat
 
 pytestmark = pytest.mark.e2e
 
@@ -32,43 +30,16 @@ def seed(live_app) -> int:
     a valid consent whose needs fit the flat. Returns the household's id."""
     with live_app.app_context():
         org = Organisation(kind="company", name=ORGANISATION)
-        specialist = User(email=SPECIALIST, full_name="Pia Platz", role=Role.SPECIALIST)
-        landlord = User(
-            email=LANDLORD,
-            full_name="Lars Landlord",
-            role=Role.LANDLORD,
-            organisation=org,
-            is_org_admin=True,
-        )
-        for person in (specialist, landlord):
-            person.locale = "en"
-            person.password_hash = hash_password(PASSWORD)
-            person.email_verified_at = utcnow()
-        db.session.add_all([org, specialist, landlord])
+        specialist = person(SPECIALIST, "Pia Platz", Role.SPECIALIST, PASSWORD)
+        landlord = person(LANDLORD, "Lars Landlord", Role.LANDLORD, PASSWORD, organisation=org)
         db.session.flush()
-        district = db.session.scalar(select(District).where(District.name == "Neudorf-Nord"))
-        flat = Flat(
-            organisation_id=org.id,
+        flat = published_flat(
+            org,
+            "Wanheimer Straße",
+            "12",
             created_by_id=landlord.id,
             submitted_by_id=landlord.id,
-            status="published",
-            street="Wanheimer Straße",
-            house_number="12",
-            postcode="47057",
-            district=district,
-            floor=1,
-            rooms=Decimal("3"),
-            living_area=Decimal("75"),
-            cold_rent=Decimal("420"),
-            service_charges=Decimal("120"),
-            heating_costs=Decimal("80"),
-            warm_water="central",
-            deposit=Decimal("840"),
-            energy_certificate_pending=True,
             description="Hell, mit Balkon.",
-            available_from=date.today(),
-            submitted_at=utcnow(),
-            published_at=utcnow(),
         )
         household = Household(
             code=CODE,

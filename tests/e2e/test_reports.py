@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role, utcnow
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.placements.models import Placement
 from portal.reports.periods import preset
+from tests.e2e.conftest import person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.english]
 
@@ -25,15 +25,8 @@ def make_history(live_app) -> None:
     quarter = preset("last_quarter", date.today())
     with live_app.app_context():
         org = Organisation(kind="company", name="Reports Wohnbau GmbH")
-        specialist = User(
-            email="reports.specialist@example.org",
-            full_name="Rita Reports",
-            role=Role.SPECIALIST,
-            locale="en",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
-        db.session.add_all([org, specialist])
+        db.session.add(org)
+        person("reports.specialist@example.org", "Rita Reports", Role.SPECIALIST, PASSWORD)
         db.session.flush()
         for n in range(4):
             intake = quarter.start + timedelta(days=5 * n)

@@ -5,9 +5,9 @@ axe-core."""
 import pyotp
 import pytest
 
-from portal.accounts.models import Organisation, Role, User, utcnow
-from portal.accounts.passwords import hash_password
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
+from tests.e2e.conftest import person
 
 pytestmark = pytest.mark.e2e
 
@@ -17,22 +17,9 @@ PASSWORD = "Zwei Faktoren sind besser 2026"
 def make_people(live_app):
     with live_app.app_context():
         org = Organisation(kind="private", name="Familie Berg")
-        people = [
-            User(
-                email="berg.2fa@example.org",
-                full_name="Hanna Berg",
-                role=Role.LANDLORD,
-                organisation=org,
-                is_org_admin=True,
-            ),
-            User(email="admin.2fa@example.org", full_name="Ada Admin", role=Role.ADMIN),
-            User(email="colleague.2fa@example.org", full_name="Carl Kollege", role=Role.SPECIALIST),
-        ]
-        for person in people:
-            person.locale = "en"
-            person.password_hash = hash_password(PASSWORD)
-            person.email_verified_at = utcnow()
-        db.session.add_all([org, *people])
+        person("berg.2fa@example.org", "Hanna Berg", Role.LANDLORD, PASSWORD, organisation=org)
+        person("admin.2fa@example.org", "Ada Admin", Role.ADMIN, PASSWORD)
+        person("colleague.2fa@example.org", "Carl Kollege", Role.SPECIALIST, PASSWORD)
         db.session.commit()
 
 

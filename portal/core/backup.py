@@ -22,47 +22,46 @@ unnamed and deleted again while the first pass runs.
 
 A restore goes only into an empty database, after every checksum has been checked; it then
 checks the restored tables against the manifest before it touches the upload folder.
+
+The manifest and the checks of a backup against it live in ``portal.core.backup_manifest``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
 from portal.core import audit
-from portal.core.storage import DIR_MODE, FILE_MODE
+from portal.core.backup_manifest import (
+    DATABASE_FILES,
+    UPLOADS,
+    BackupError,
+    TableDigests,
+    alembic_revision,
+    check_backup,
+    differing_tables,
+    files_under,
+    opened,
+    table_digests,
+    write_manifest,
+)
+from portal.core.storage import DIR_MODE, FILE_MODE, PARTIAL_PREFIX
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-UPLOADS = "uploads"
-DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 NAME_PREFIX = "portal-backup-"
-# A file storage.save() is still writing; it becomes visible under its real name or not at all.
-_PARTIAL_PREFIX = ".tmp-"
-_CHUNK = 1024 * 1024
-
-TableDigests = dict[str, dict[str, Any]]
-
-
-class BackupError(Exception):
-    """A backup or restore was refused or failed; the message says why, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -73,90 +72,14 @@ class Backup:
     manifest: dict[str, Any]
 
 
-# --- table checksums --------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready form of a driver value that does not depend on the session's settings."""
-    if isinstance(value, datetime):
-        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def table_digests(connection: Connection) -> TableDigests:
-    """Row count and sha256 of the content of every table in the connection's default schema.
-
-    The sha256 covers every column of every row, rows in primary-key order (all columns where a
-    table has no primary key), values as the driver returns them. Two databases of the same kind
-    holding the same rows give the same digests; the figures describe what ``connection`` sees,
-    so inside one transaction they describe one snapshot.
-    """
-    inspector = inspect(connection)
-    quote = connection.dialect.identifier_preparer.quote
-    digests: TableDigests = {}
-    for table in sorted(inspector.get_table_names()):
-        columns = [column["name"] for column in inspector.get_columns(table)]
-        order = inspector.get_pk_constraint(table).get("constrained_columns") or columns
-        sql = "SELECT {} FROM {} ORDER BY {}".format(  # noqa: S608 (names from the catalogue)
-            ", ".join(quote(c) for c in columns), quote(table), ", ".join(quote(c) for c in order)
-        )
-        sha = hashlib.sha256()
-        rows = 0
-        result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
-        for partition in result.partitions(1000):
-            for row in partition:
-                line = json.dumps(
-                    [_plain(v) for v in row], default=str, sort_keys=True, separators=(",", ":")
-                )
-                sha.update(line.encode() + b"\n")
-                rows += 1
-        digests[table] = {"rows": rows, "sha256": sha.hexdigest()}
-    return digests
-
-
-def _alembic_revision(connection: Connection) -> str | None:
-    if "alembic_version" not in inspect(connection).get_table_names():
-        return None
-    versions = sorted(
-        connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
-    )
-    return ",".join(versions) or None
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
-def _files_under(root: Path) -> Iterator[tuple[str, Path]]:
-    """(posix path relative to ``root``, path) of every regular file; nothing if ``root`` is
-    missing. Symlinks are neither followed nor returned: storage never makes any."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            yield path.relative_to(root).as_posix(), path
+# --- uploads ----------------------------------------------------------------------------------
 
 
 def _copy_uploads(source: Path, target: Path, copied: set[str]) -> None:
     """Copy the files of ``source`` not in ``copied`` yet; files that vanish meanwhile are
     skipped (their removal was committed), half-written ones are never copied."""
-    for relative, path in _files_under(source):
-        if relative in copied or path.name.startswith(_PARTIAL_PREFIX):
+    for relative, path in files_under(source):
+        if relative in copied or path.name.startswith(PARTIAL_PREFIX):
             continue
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +126,7 @@ def _snapshot_sqlite(engine: Engine, target: Path) -> tuple[TableDigests, str | 
             check = connection.exec_driver_sql("PRAGMA quick_check").scalar()
             if check != "ok":
                 raise BackupError(f"the copy of the SQLite database is damaged: {check}")
-            return table_digests(connection), _alembic_revision(connection)
+            return table_digests(connection), alembic_revision(connection)
     finally:
         copy_engine.dispose()
 
@@ -250,7 +173,7 @@ def _snapshot_postgres(engine: Engine, target: Path) -> tuple[TableDigests, str 
                 env,
             )
             # Same transaction, same snapshot as the dump.
-            return table_digests(snapshot), _alembic_revision(snapshot)
+            return table_digests(snapshot), alembic_revision(snapshot)
 
 
 def _unused_name(destination: Path, now: datetime) -> str:
@@ -268,6 +191,24 @@ def _lock_down(root: Path) -> None:
         os.chmod(dirpath, 0o700)
         for name in filenames:
             os.chmod(Path(dirpath) / name, 0o600)
+
+
+def _archive(work: Path, destination: Path, name: str) -> Path:
+    """Pack ``work`` into ``<name>.tar``, which appears under that name only once complete."""
+    final = destination / f"{name}.tar"
+    partial = destination / f".tmp-{name}.tar"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with tarfile.open(fileobj=fh, mode="w") as tar:
+                tar.add(work, arcname=name)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, final)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return final
 
 
 def create_backup(
@@ -300,39 +241,18 @@ def create_backup(
         snapshot = _snapshot_sqlite if kind == "sqlite" else _snapshot_postgres
         tables, revision = snapshot(engine, database_file)
         _copy_uploads(uploads, work / UPLOADS, copied)  # ... and after it: see module docstring
-        files = {
-            relative: {"sha256": _sha256(path), "bytes": path.stat().st_size}
-            for relative, path in _files_under(work)
-        }
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "name": name,
-            "created_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "database": {
-                "kind": kind,
-                "file": DATABASE_FILES[kind],
-                "alembic_revision": revision,
-                "tables": tables,
-            },
-            "uploads": {"directory": UPLOADS, "files": len(copied)},
-            "files": files,
-        }
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        manifest = write_manifest(
+            work,
+            name=name,
+            created_at=now,
+            kind=kind,
+            alembic_revision=revision,
+            tables=tables,
+            upload_files=len(copied),
+        )
         _lock_down(work)
         if archive:
-            final = destination / f"{name}.tar"
-            partial = destination / f".tmp-{name}.tar"
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    with tarfile.open(fileobj=fh, mode="w") as tar:
-                        tar.add(work, arcname=name)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(partial, final)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    partial.unlink()
+            final = _archive(work, destination, name)
             shutil.rmtree(work)
         else:
             final = destination / name
@@ -352,82 +272,6 @@ def create_backup(
     return Backup(final, manifest)
 
 
-# --- verify -----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def opened(path: Path) -> Iterator[Path]:
-    """The backup directory of ``path``: the directory itself, or for a ``.tar`` archive its
-    content unpacked into a temporary directory (removed afterwards) with tarfile's ``data``
-    filter, which refuses absolute paths, ``..`` and links that lead outside."""
-    path = Path(path)
-    if path.is_dir():
-        yield path
-        return
-    if not path.is_file() or not tarfile.is_tarfile(path):
-        raise BackupError(f"{path} is neither a backup directory nor a .tar archive")
-    with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
-        try:
-            with tarfile.open(path) as tar:
-                tar.extractall(tmp, filter="data")
-        except (tarfile.TarError, OSError) as exc:
-            raise BackupError(f"cannot unpack {path}: {exc}") from exc
-        candidates = [p.parent for p in Path(tmp).glob(f"*/{MANIFEST}")]
-        if len(candidates) != 1:
-            raise BackupError(f"{path} does not hold exactly one backup directory")
-        yield candidates[0]
-
-
-def check_backup(directory: Path) -> dict[str, Any]:
-    """The manifest of the backup ``directory``, once every file it lists is present with its
-    recorded size and sha256 and no file it does not list is there. Raises ``BackupError``
-    naming the problems otherwise."""
-    manifest_path = directory / MANIFEST
-    if not manifest_path.is_file():
-        raise BackupError(f"{directory} has no {MANIFEST}: not a portal backup")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        files: dict[str, dict[str, Any]] = manifest["files"]
-        kind = manifest["database"]["kind"]
-        database_file = manifest["database"]["file"]
-        if not (
-            isinstance(manifest["database"]["tables"], dict)
-            and isinstance(manifest["created_at"], str)
-            and isinstance(manifest["uploads"]["files"], int)
-        ):
-            raise ValueError("tables, created_at or the upload count are missing")
-        for relative, entry in files.items():
-            if not (isinstance(entry.get("sha256"), str) and isinstance(entry.get("bytes"), int)):
-                raise ValueError(f"no sha256 and size for {relative}")
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BackupError(f"{manifest_path} is not a valid backup manifest: {exc}") from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
-    if DATABASE_FILES.get(kind) != database_file or database_file not in files:
-        raise BackupError(f"the manifest names no database file for {kind!r}")
-    problems: list[str] = []
-    present = {relative: path for relative, path in _files_under(directory)}
-    present.pop(MANIFEST, None)
-    for relative, expected in sorted(files.items()):
-        path = present.pop(relative, None)
-        if path is None:
-            problems.append(f"missing: {relative}")
-        elif path.stat().st_size != expected["bytes"] or _sha256(path) != expected["sha256"]:
-            problems.append(f"checksum mismatch: {relative}")
-    problems.extend(f"not in the manifest: {relative}" for relative in sorted(present))
-    if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise BackupError(f"the backup does not match its manifest:\n  {shown}{more}")
-    return manifest
-
-
-def verify_backup(path: Path) -> dict[str, Any]:
-    """The manifest of the backup at ``path`` (directory or .tar) once ``check_backup`` passed."""
-    with opened(path) as directory:
-        return check_backup(directory)
-
-
 # --- restore ----------------------------------------------------------------------------------
 
 
@@ -443,7 +287,7 @@ def _refuse_non_empty_database(engine: Engine) -> None:
 
 
 def _refuse_non_empty_uploads(uploads: Path) -> None:
-    if next(iter(_files_under(uploads)), None) is not None:
+    if next(iter(files_under(uploads)), None) is not None:
         raise BackupError(
             f"the upload folder {uploads} is not empty; empty it, point UPLOAD_DIR to an empty "
             "folder, or pass --force-uploads to write the backup's files over it"
@@ -510,16 +354,12 @@ def restore_backup(
             _restore_postgres(engine, database_file)
         with engine.connect() as connection:
             restored = table_digests(connection)
-        if restored != manifest["database"]["tables"]:
-            differing = sorted(
-                name
-                for name in set(restored) | set(manifest["database"]["tables"])
-                if restored.get(name) != manifest["database"]["tables"].get(name)
-            )
+        differing = differing_tables(restored, manifest)
+        if differing:
             raise BackupError(
                 "the restored database differs from the manifest in: " + ", ".join(differing)
             )
-        for relative, source in _files_under(directory / UPLOADS):
+        for relative, source in files_under(directory / UPLOADS):
             target = uploads / relative
             target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             shutil.copyfile(source, target)

@@ -9,6 +9,7 @@ import click
 from flask import Blueprint, current_app
 
 from portal.core import backup
+from portal.core.backup_manifest import BackupError, verify_backup
 from portal.extensions import db
 
 bp = Blueprint("backup_cli", __name__, cli_group="backup")
@@ -37,7 +38,7 @@ def create(destination: Path | None, archive: bool) -> None:
     """Back up the database and the upload folder while the portal runs (nightly cron)."""
     try:
         result = backup.create_backup(current_app.config, db.engine, destination, archive=archive)
-    except backup.BackupError as exc:
+    except BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()  # the audit event
@@ -50,8 +51,8 @@ def create(destination: Path | None, archive: bool) -> None:
 def verify(path: Path) -> None:
     """Check a backup (directory or .tar) against the checksums of its manifest."""
     try:
-        manifest = backup.verify_backup(path)
-    except backup.BackupError as exc:
+        manifest = verify_backup(path)
+    except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"ok: {_summary(manifest)}")
 
@@ -70,7 +71,7 @@ def restore(path: Path, force_uploads: bool) -> None:
         manifest = backup.restore_backup(
             current_app.config, db.engine, path, force_uploads=force_uploads
         )
-    except backup.BackupError as exc:
+    except BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()  # the audit event, into the restored database

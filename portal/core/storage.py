@@ -14,9 +14,15 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
+from sqlalchemy import event
+
+from portal.extensions import db
 
 FILE_MODE = 0o640
 DIR_MODE = 0o750
+# Name prefix of a file save() is still writing; it becomes visible under its real name or not at
+# all, so readers of the folder (backups) skip these.
+PARTIAL_PREFIX = ".tmp-"
 
 
 def new_key() -> str:
@@ -57,7 +63,7 @@ def save(relative: str, data: bytes) -> None:
     """
     target = path_for(relative)
     target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -78,3 +84,29 @@ def delete(relative: str) -> None:
     """
     with contextlib.suppress(FileNotFoundError):
         path_for(relative).unlink()
+
+
+def delete_after_commit(keys: list[str]) -> None:
+    """Remove the files at ``keys`` once the current transaction commits, never on rollback:
+    files follow the database. Only the first outcome after the call counts; a key that points
+    outside the upload folder was never ours to delete and is skipped."""
+    if not keys:
+        return
+    session = db.session()
+    done = False
+
+    def on_commit(_session) -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        for key in keys:
+            with contextlib.suppress(ValueError):
+                delete(key)
+
+    def on_rollback(_session, _previous) -> None:
+        nonlocal done
+        done = True
+
+    event.listen(session, "after_commit", on_commit, once=True)
+    event.listen(session, "after_soft_rollback", on_rollback, once=True)

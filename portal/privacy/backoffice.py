@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -32,6 +32,7 @@ from portal.placements.models import Placement
 from portal.privacy import export as export_ops
 from portal.privacy import operations as ops
 from portal.privacy.forms import AuditFilterForm, EraseForm
+from portal.privacy.models import Erasure, ErasureKind
 
 bp = Blueprint("privacy_backoffice", __name__, url_prefix="/backoffice")
 
@@ -40,13 +41,14 @@ LANDLORD_EXPORTERS = (Role.SPECIALIST, Role.ADMIN)
 AUDIT_PAGE_SIZE = 50
 
 
-def _zip_response(data: bytes, name: str):
-    """The archive as a download that no cache may keep (it holds the subject's data)."""
-    response = current_app.response_class(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+def _zip_response(data: bytes, name: str) -> Response:
+    """The archive as a download. No cache keeps it: the security headers mark every response
+    to a logged-in user ``no-store`` (portal.core.security)."""
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # Finding a subject ------------------------------------------------------------------------------
@@ -80,21 +82,14 @@ def index():
 # Households -------------------------------------------------------------------------------------
 
 
-def _household(household_id: int) -> Household:
-    household = db.session.get(Household, household_id)
-    if household is None:
-        abort(404)
-    return household
-
-
 def _household_page(household: Household, form: EraseForm | None = None, status: int = 200):
     placements = db.session.scalar(
         select(func.count(Placement.id)).where(Placement.household_id == household.id)
     )
     erased = db.session.scalar(
         select(func.count())
-        .select_from(ops.Erasure)
-        .where(ops.Erasure.kind == "household", ops.Erasure.object_id == household.id)
+        .select_from(Erasure)
+        .where(Erasure.kind == ErasureKind.HOUSEHOLD, Erasure.object_id == household.id)
     )
     return (
         render_template(
@@ -102,7 +97,6 @@ def _household_page(household: Household, form: EraseForm | None = None, status:
             household=household,
             placements=placements,
             erased=bool(erased),
-            export_form=EmptyForm(),
             erase_form=form or EraseForm(),
             may_erase=current_user.role == Role.ADMIN,
         ),
@@ -113,13 +107,13 @@ def _household_page(household: Household, form: EraseForm | None = None, status:
 @bp.route("/privacy/households/<int:household_id>")
 @staff_required(*HOUSEHOLD_EXPORTERS)
 def household(household_id: int):
-    return _household_page(_household(household_id))
+    return _household_page(db.get_or_404(Household, household_id))
 
 
 @bp.route("/privacy/households/<int:household_id>/export", methods=["POST"])
 @staff_required(*HOUSEHOLD_EXPORTERS)
 def export_household(household_id: int):
-    household = _household(household_id)
+    household = db.get_or_404(Household, household_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     data = export_ops.export(household, current_user)
@@ -130,7 +124,7 @@ def export_household(household_id: int):
 @bp.route("/privacy/households/<int:household_id>/erase", methods=["POST"])
 @staff_required(Role.ADMIN)
 def erase_household(household_id: int):
-    household = _household(household_id)
+    household = db.get_or_404(Household, household_id)
     form = EraseForm()
     if form.validate_on_submit():
         try:
@@ -150,23 +144,21 @@ def erase_household(household_id: int):
 
 
 def _landlord(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.role != Role.LANDLORD:
+    user = db.get_or_404(User, user_id)
+    if user.role != Role.LANDLORD:
         abort(404)
     return user
 
 
 def _landlord_page(user: User, form: EraseForm | None = None, status: int = 200):
     organisation = user.organisation
-    others = [m for m in organisation.members if m.id != user.id] if organisation else []
     return (
         render_template(
             "backoffice/privacy/landlord.html",
             subject=user,
             organisation=organisation,
-            others=[m for m in others if not ops.is_erased_user(m)],
+            others=ops.remaining_members(organisation, user) if organisation else [],
             erased=ops.is_erased_user(user),
-            export_form=EmptyForm(),
             erase_form=form or EraseForm(),
             may_erase=current_user.role == Role.ADMIN,
         ),

@@ -4,13 +4,14 @@ recorded erasures again after a backup was restored."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import click
 from flask import Blueprint
 from sqlalchemy import select
 
-from portal.accounts.models import User, normalise_email
+from portal.accounts.models import Role, User, normalise_email
 from portal.extensions import db
 from portal.households.models import Household
 from portal.privacy import export as export_ops
@@ -33,7 +34,9 @@ def export(code: str | None, email: str | None, target: Path) -> None:
         subject = db.session.scalar(select(Household).where(Household.code == code.strip()))
     else:
         subject = db.session.scalar(
-            select(User).where(User.email == normalise_email(email or ""), User.role == "landlord")
+            select(User).where(
+                User.email == normalise_email(email or ""), User.role == Role.LANDLORD
+            )
         )
     if subject is None:
         raise click.ClickException("no such household or landlord account")
@@ -78,9 +81,8 @@ def reapply_erasures() -> None:
     takes requests). Reads the ``erasures`` table and the erasure log (ERASURE_LOG)."""
     results = ops.reapply_erasures()
     db.session.commit()
-    counts: dict[str, int] = {}
     for kind, object_id, outcome in results:
-        counts[outcome] = counts.get(outcome, 0) + 1
         click.echo(f"  {kind} {object_id}: {outcome}")
+    counts = Counter(outcome for _kind, _id, outcome in results)
     summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing"
     click.echo(f"{len(results)} recorded erasure(s): {summary}")

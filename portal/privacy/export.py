@@ -63,10 +63,11 @@ def row(obj: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
 
 @dataclass
 class Archive:
-    """What goes into the ZIP: the document and the stored files (archive path -> storage path)."""
+    """What goes into the ZIP: the document and the stored files (archive path -> content, read
+    once, so the listed checksum is that of the bytes in the archive)."""
 
     data: dict[str, Any]
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def add_file(self, archive_path: str, storage_key: str, kind: str, object_id: int) -> None:
         """List a stored file; a file missing on disk is listed as missing, not invented."""
@@ -77,7 +78,7 @@ class Archive:
                 {"path": None, "kind": kind, "object_id": object_id, "missing": True}
             )
             return
-        self.files[archive_path] = storage_key
+        self.files[archive_path] = content
         self.data["files"].append(
             {
                 "path": archive_path,
@@ -93,8 +94,8 @@ class Archive:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True)
             archive.writestr("data.json", text + "\n")
-            for archive_path, key in sorted(self.files.items()):
-                archive.writestr(archive_path, storage.path_for(key).read_bytes())
+            for archive_path, content in sorted(self.files.items()):
+                archive.writestr(archive_path, content)
         return buffer.getvalue()
 
 
@@ -333,9 +334,8 @@ def landlord_archive(user: User) -> Archive:
 def export(subject: Household | User, actor: User | None) -> bytes:
     """The ZIP archive of ``subject``; writes the ``privacy.export`` audit event (ids only)."""
     if isinstance(subject, Household):
-        archive = household_archive(subject)
-        audit.record("privacy.export", actor=actor, obj=subject, object_kind="household")
+        archive, kind = household_archive(subject), "household"
     else:
-        archive = landlord_archive(subject)
-        audit.record("privacy.export", actor=actor, obj=subject, object_kind="landlord")
+        archive, kind = landlord_archive(subject), "landlord"
+    audit.record("privacy.export", actor=actor, obj=subject, object_kind=kind)
     return archive.to_zip()

@@ -12,17 +12,15 @@ Files follow the database: they are deleted only once the erasure has committed.
 
 from __future__ import annotations
 
-import contextlib
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Invitation, Organisation, Role, User
 from portal.core import audit, storage
 from portal.core.db import utcnow
-from portal.core.outbox import FAILED, PENDING, SENDING, OutboxMessage
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import LANDLORD, Flat, FlatStatus
@@ -30,8 +28,8 @@ from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, Placement, PlacementEvent
 from portal.privacy import erasure_log
 from portal.privacy.models import Erasure, ErasureKind
+from portal.privacy.scrub import ERASED_TEXT, scrub_free_texts, scrub_outbox
 
-ERASED_TEXT = "[erased]"
 # Scope of an erased consent: the original text may have been edited by hand.
 ERASED_SCOPE = ERASED_TEXT
 # An argon2 hash never starts with "!": verify_password answers False, a reset link made for
@@ -45,12 +43,10 @@ ARCHIVABLE = (
     FlatStatus.CHANGES_REQUESTED,
     FlatStatus.PUBLISHED,
 )
-# Values shorter than this are not searched for in the outbox (they would match anything).
-MIN_SEARCH_LENGTH = 4
 
 
 class ErasureError(Exception):
-    """An erasure the rules do not allow (``code``: not_landlord, confirmation)."""
+    """An erasure the rules do not allow (``code``: not_admin, not_landlord, confirmation)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -65,116 +61,7 @@ def is_erased_user(user: User) -> bool:
     return user.email == erased_email(user.id)
 
 
-def delete_files_after_commit(keys: list[str]) -> None:
-    """Remove stored files once the current transaction commits (never on rollback): files
-    follow the database."""
-    if not keys:
-        return
-    session = db.session()
-    done = False
-
-    def on_commit(_session) -> None:
-        nonlocal done
-        if done:
-            return
-        done = True
-        for key in keys:
-            # A stored key that points outside the folder was never ours to delete.
-            with contextlib.suppress(ValueError):
-                storage.delete(key)
-
-    def on_rollback(_session, _previous) -> None:
-        nonlocal done
-        done = True  # only the first outcome after the change counts
-
-    event.listen(session, "after_commit", on_commit, once=True)
-    event.listen(session, "after_soft_rollback", on_rollback, once=True)
-
-
 # Shared steps -----------------------------------------------------------------------------------
-
-
-def scrub_outbox(values: list[str | None]) -> int:
-    """Empty every queued or sent e-mail that contains one of ``values`` (compared without case):
-    body, subject and attachment go; an address equal to a value is replaced. A message not sent
-    yet is marked failed so that nothing empty is ever sent. Returns the number of messages."""
-    needles = sorted(
-        {v.strip().lower() for v in values if v and len(v.strip()) >= MIN_SEARCH_LENGTH}
-    )
-    if not needles:
-        return 0
-    columns = (
-        OutboxMessage.to_address,
-        OutboxMessage.subject,
-        OutboxMessage.body_text,
-        OutboxMessage.attachment_text,
-    )
-    conditions = [
-        func.lower(column).contains(needle, autoescape=True)
-        for needle in needles
-        for column in columns
-    ]
-    messages = db.session.scalars(select(OutboxMessage).where(or_(*conditions))).all()
-    for message in messages:
-        if message.to_address.strip().lower() in needles:
-            message.to_address = f"erased-message-{message.id}@invalid"
-        message.subject = ERASED_TEXT
-        message.body_text = ""
-        message.attachment_name = message.attachment_type = message.attachment_text = None
-        if message.status in (PENDING, SENDING):
-            message.status = FAILED
-            message.last_error = "erased"
-    return len(messages)
-
-
-def _free_text_columns() -> list[Any]:
-    from portal.households.models import HouseholdIdentity
-    from portal.listings.models import Photo
-    from portal.mediation.models import CaseEntry
-    from portal.placements.models import FollowUp
-
-    return [
-        Household.profile_text,
-        Household.override_reason,
-        HouseholdIdentity.case_notes,
-        HouseholdIdentity.current_accommodation,
-        Placement.viewing_place,
-        Placement.viewing_outcome,
-        Placement.cancel_note,
-        PlacementEvent.note,
-        FollowUp.note,
-        Interest.message,
-        Flat.description,
-        Flat.review_comment,
-        Photo.caption,
-        MediationCase.message,
-        MediationCase.flat_address,
-        CaseEntry.text,
-    ]
-
-
-def scrub_free_texts(values: list[str | None]) -> int:
-    """Replace each occurrence of one of ``values`` in any free text of the database (notes of
-    other cases that mention the erased person) with ``[erased]``; the rest of the text stays.
-    Returns the number of texts changed."""
-    needles = sorted(
-        {v.strip() for v in values if v and len(v.strip()) >= MIN_SEARCH_LENGTH},
-        key=len,
-        reverse=True,  # "Amira Haddad" before "Amira"
-    )
-    if not needles:
-        return 0
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
-    changed = 0
-    for column in _free_text_columns():
-        model = column.class_
-        matches = or_(*[func.lower(column).contains(n.lower(), autoescape=True) for n in needles])
-        for obj in db.session.scalars(select(model).where(matches)):
-            text = getattr(obj, column.key)
-            if text:
-                setattr(obj, column.key, pattern.sub(ERASED_TEXT, text))
-                changed += 1
-    return changed
 
 
 def _erase_case(case: MediationCase, contact_too: bool = True) -> None:
@@ -194,7 +81,22 @@ def _erase_step(step: PlacementEvent, keys: tuple[str, ...] = PLACEMENT_FREE_TEX
 
 
 def _placements(condition) -> list[Placement]:
-    return list(db.session.scalars(select(Placement).where(condition).order_by(Placement.id)))
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .where(condition)
+            .options(selectinload(Placement.follow_ups))
+            .order_by(Placement.id)
+        )
+    )
+
+
+def _cases(condition) -> list[MediationCase]:
+    return list(
+        db.session.scalars(
+            select(MediationCase).where(condition).options(selectinload(MediationCase.entries))
+        )
+    )
 
 
 def _events_of(placement_ids: list[int]) -> list[PlacementEvent]:
@@ -210,35 +112,38 @@ def _events_of(placement_ids: list[int]) -> list[PlacementEvent]:
 # The record of erasures -------------------------------------------------------------------------
 
 
-def _created_at(obj: Household | User) -> datetime | None:
-    return obj.created_at
+def _new_erasure(kind: ErasureKind, obj: Household | User, actor: User | None) -> Erasure:
+    erasure = Erasure(
+        kind=kind.value,
+        object_id=obj.id,
+        object_created_at=obj.created_at,
+        erased_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(erasure)
+    db.session.flush()  # erased_at, for the log
+    return erasure
 
 
-def _record(kind: ErasureKind, obj: Household | User, actor: User | None, write_log: bool) -> None:
+def _recorded(kind: ErasureKind, obj: Household | User, actor: User | None) -> Erasure:
+    """The row of ``erasures`` for ``obj``, written now unless it is there already."""
     existing = db.session.scalar(
         select(Erasure).where(Erasure.kind == kind.value, Erasure.object_id == obj.id)
     )
-    if existing is None:
-        existing = Erasure(
-            kind=kind.value,
-            object_id=obj.id,
-            object_created_at=_created_at(obj),
-            erased_by_id=actor.id if actor is not None else None,
-        )
-        db.session.add(existing)
-        db.session.flush()
-    if write_log:
-        erasure_log.append(
-            {
-                "kind": existing.kind,
-                "object_id": existing.object_id,
-                "object_created_at": existing.object_created_at.isoformat()
-                if existing.object_created_at
-                else None,
-                "erased_at": existing.erased_at.isoformat(),
-                "erased_by_id": existing.erased_by_id,
-            }
-        )
+    return existing or _new_erasure(kind, obj, actor)
+
+
+def _log(erasure: Erasure) -> None:
+    erasure_log.append(
+        {
+            "kind": erasure.kind,
+            "object_id": erasure.object_id,
+            "object_created_at": erasure.object_created_at.isoformat()
+            if erasure.object_created_at
+            else None,
+            "erased_at": erasure.erased_at.isoformat(),
+            "erased_by_id": erasure.erased_by_id,
+        }
+    )
 
 
 # Household --------------------------------------------------------------------------------------
@@ -289,13 +194,13 @@ def _apply_household(household: Household, today: date) -> None:
     if emails:
         conditions.append(func.lower(MediationCase.email).in_(emails))
     if conditions:
-        for case in db.session.scalars(select(MediationCase).where(or_(*conditions))):
+        for case in _cases(or_(*conditions)):
             # The tenant's own contact data goes; a landlord's stays with the landlord.
             _erase_case(case, contact_too=case.sender_kind != "landlord")
     db.session.flush()
     scrub_free_texts(values)
     scrub_outbox(values)
-    delete_files_after_commit(files)
+    storage.delete_after_commit(files)
 
 
 def erase_household(household: Household, actor: User | None, confirmation: str) -> None:
@@ -311,7 +216,7 @@ def erase_household(household: Household, actor: User | None, confirmation: str)
     if confirmation.strip() != household.code:
         raise ErasureError("confirmation")
     _apply_household(household, date.today())
-    _record(ErasureKind.HOUSEHOLD, household, actor, write_log=True)
+    _log(_recorded(ErasureKind.HOUSEHOLD, household, actor))
     audit.record("privacy.erased", actor=actor, obj=household, object_kind="household")
 
 
@@ -322,7 +227,8 @@ def landlord_needs_erasure(user: User) -> bool:
     return not is_erased_user(user) or user.is_active or user.phone is not None
 
 
-def _remaining_members(organisation: Organisation, user: User) -> list[User]:
+def remaining_members(organisation: Organisation, user: User) -> list[User]:
+    """The members of ``organisation`` other than ``user`` that are not erased."""
     return [m for m in organisation.members if m.id != user.id and not is_erased_user(m)]
 
 
@@ -330,7 +236,13 @@ def _apply_organisation(organisation: Organisation, actor: User | None) -> list[
     values: list[str | None] = [organisation.name, organisation.address, organisation.phone]
     organisation.name = f"erased-{organisation.id}"
     organisation.address = organisation.phone = None
-    flats = list(db.session.scalars(select(Flat).where(Flat.organisation_id == organisation.id)))
+    flats = list(
+        db.session.scalars(
+            select(Flat)
+            .where(Flat.organisation_id == organisation.id)
+            .options(selectinload(Flat.photos))
+        )
+    )
     files: list[str] = []
     for flat in flats:
         values.append(flat.address_line or None)
@@ -356,16 +268,14 @@ def _apply_organisation(organisation: Organisation, actor: User | None) -> list[
         select(Interest).where(Interest.organisation_id == organisation.id)
     ):
         interest.message = None
-    for case in db.session.scalars(
-        select(MediationCase).where(MediationCase.organisation_id == organisation.id)
-    ):
+    for case in _cases(MediationCase.organisation_id == organisation.id):
         _erase_case(case, contact_too=case.sender_kind == "landlord")
     for invitation in db.session.scalars(
         select(Invitation).where(Invitation.organisation_id == organisation.id)
     ):
         values.append(invitation.email)
         db.session.delete(invitation)
-    delete_files_after_commit(files)
+    storage.delete_after_commit(files)
     return values
 
 
@@ -391,14 +301,12 @@ def _apply_landlord(user: User, actor: User | None) -> None:
         )
     ):
         step.note = None
-    for case in db.session.scalars(
-        select(MediationCase).where(
-            or_(MediationCase.user_id == user.id, func.lower(MediationCase.email) == old_email)
-        )
+    for case in _cases(
+        or_(MediationCase.user_id == user.id, func.lower(MediationCase.email) == old_email)
     ):
         _erase_case(case)
     organisation = user.organisation
-    if organisation is not None and not _remaining_members(organisation, user):
+    if organisation is not None and not remaining_members(organisation, user):
         values += _apply_organisation(organisation, actor)
     db.session.flush()
     scrub_free_texts(values)
@@ -421,7 +329,7 @@ def erase_landlord(user: User, actor: User | None, confirmation: str) -> None:
     if confirmation.strip().lower() != user.email.lower():
         raise ErasureError("confirmation")
     _apply_landlord(user, actor)
-    _record(ErasureKind.LANDLORD, user, actor, write_log=True)
+    _log(_recorded(ErasureKind.LANDLORD, user, actor))
     audit.record("privacy.erased", actor=actor, obj=user, object_kind="landlord")
 
 
@@ -438,6 +346,22 @@ def _same_moment(recorded: datetime | str | None, actual: datetime | None) -> bo
     return abs(recorded - actual) < timedelta(seconds=1)
 
 
+def _model(kind: str) -> type[Household] | type[User]:
+    return Household if kind == ErasureKind.HOUSEHOLD else User
+
+
+def _subjects(keys: list[tuple[str, int]]) -> dict[tuple[type, int], Any]:
+    """The households and users named by ``keys``, in one query per model."""
+    ids: dict[type, set[int]] = {}
+    for kind, object_id in keys:
+        ids.setdefault(_model(kind), set()).add(object_id)
+    return {
+        (model, obj.id): obj
+        for model, wanted in ids.items()
+        for obj in db.session.scalars(select(model).where(model.id.in_(wanted)))
+    }
+
+
 def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
     """Apply every recorded erasure (the ``erasures`` table and the erasure log) again.
 
@@ -446,26 +370,23 @@ def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
     ``unchanged``, ``absent`` (no such object in this database) or ``different`` (the id now
     belongs to an object created at another time, which is left alone). Missing rows of the
     table and lines of the log are written again, so each source is complete afterwards."""
-    rows = db.session.scalars(select(Erasure)).all()
+    rows = {(e.kind, e.object_id): e for e in db.session.scalars(select(Erasure))}
     logged = erasure_log.read()
     wanted: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in logged:
         wanted.setdefault((entry["kind"], entry["object_id"]), entry)
-    for erasure in rows:
-        wanted.setdefault(
-            (erasure.kind, erasure.object_id),
-            {"object_created_at": erasure.object_created_at},
-        )
+    for key, erasure in rows.items():
+        wanted.setdefault(key, {"object_created_at": erasure.object_created_at})
     in_log = {(e["kind"], e["object_id"]) for e in logged}
+    subjects = _subjects(list(wanted))
     results = []
     today = date.today()
     for (kind, object_id), entry in sorted(wanted.items()):
-        model = Household if kind == ErasureKind.HOUSEHOLD else User
-        obj = db.session.get(model, object_id)
+        obj = subjects.get((_model(kind), object_id))
         if obj is None:
             results.append((kind, object_id, "absent"))
             continue
-        if not _same_moment(entry.get("object_created_at"), _created_at(obj)):
+        if not _same_moment(entry.get("object_created_at"), obj.created_at):
             results.append((kind, object_id, "different"))
             continue
         if kind == ErasureKind.HOUSEHOLD:
@@ -474,7 +395,9 @@ def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
         else:
             changed = landlord_needs_erasure(obj)
             _apply_landlord(obj, actor)
-        _record(ErasureKind(kind), obj, actor, write_log=(kind, object_id) not in in_log)
+        erasure = rows.get((kind, object_id)) or _new_erasure(ErasureKind(kind), obj, actor)
+        if (kind, object_id) not in in_log:
+            _log(erasure)
         if changed:
             audit.record(
                 "privacy.erasure_reapplied", actor=actor, obj=obj, object_kind=kind, reapplied=True

@@ -19,14 +19,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Organisation, Role, User
-from portal.core import audit
+from portal.core import audit, storage
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import FAILED, SENT, OutboxMessage
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
 from portal.listings.models import Flat, FlatStatus
-from portal.privacy.operations import delete_files_after_commit, scrub_outbox
+from portal.privacy.scrub import scrub_outbox
 
 
 @dataclass
@@ -76,6 +76,7 @@ def accounts_due(now: datetime, days: int) -> list[User]:
                 User.email_verified_at.is_(None),
                 User.created_at < now - timedelta(days=days),
             )
+            .options(selectinload(User.organisation).selectinload(Organisation.members))
             .order_by(User.id)
         )
     )
@@ -100,7 +101,7 @@ def _purge_household(household: Household) -> None:
     for consent in household.consents:
         consent.document_key = consent.document_type = None
     household.identity = None
-    delete_files_after_commit(files)
+    storage.delete_after_commit(files)
     audit.record("privacy.identity_purged", obj=household)
 
 
@@ -116,7 +117,7 @@ def _organisation_removable(organisation: Organisation, user: User) -> bool:
 
 def _remove_account(user: User, result: PurgeResult) -> None:
     organisation = user.organisation
-    email, user_id = user.email, user.id
+    user_id = user.id
     removable = organisation is not None and _organisation_removable(organisation, user)
     db.session.delete(user)
     db.session.flush()
@@ -125,17 +126,18 @@ def _remove_account(user: User, result: PurgeResult) -> None:
         assert organisation is not None  # noqa: S101 - narrows the type: "removable" implies one
         files = []
         for flat in db.session.scalars(
-            select(Flat).where(Flat.organisation_id == organisation.id)
+            select(Flat)
+            .where(Flat.organisation_id == organisation.id)
+            .options(selectinload(Flat.photos))
         ).all():
             files += [p.file_name(w) for p in flat.photos for w in p.width_list]
             db.session.delete(flat)
         org_id = organisation.id
         db.session.delete(organisation)
         db.session.flush()
-        delete_files_after_commit(files)
+        storage.delete_after_commit(files)
         audit.record("privacy.organisation_removed", object_type="organisations", object_id=org_id)
         result.organisations.append(org_id)
-    scrub_outbox([email])
 
 
 def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
@@ -158,8 +160,10 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
         return result
     for household in households:
         _purge_household(household)
+    emails = [user.email for user in accounts]
     for user in accounts:
         _remove_account(user, result)
+    scrub_outbox(emails)  # one search for all removed accounts' mail
     for message in messages:
         message.body_text = ""
         message.attachment_text = None

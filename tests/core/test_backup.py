@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, insert, inspect, select, table, text
 from portal import create_app
 from portal.config import build_config
 from portal.core import backup as backup_ops
-from portal.core import storage
+from portal.core import backup_manifest, storage
 from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
@@ -209,7 +209,7 @@ def test_backup_under_write_load_restores_exactly_the_snapshot(new_app, backend,
     assert writer.error is None, writer.error
     assert path.parent == tmp_path / "out" and path.name.endswith(".tar") == archive
 
-    manifest = backup_ops.verify_backup(path)
+    manifest = backup_manifest.verify_backup(path)
     tables = manifest["database"]["tables"]
     assert manifest["database"]["kind"] == backend
     assert manifest["database"]["alembic_revision"] == HEAD
@@ -244,7 +244,7 @@ def test_backup_under_write_load_restores_exactly_the_snapshot(new_app, backend,
         _db.session.delete(last)
         _db.session.commit()
         with _db.engine.connect() as connection:
-            assert backup_ops.table_digests(connection) == tables
+            assert backup_manifest.table_digests(connection) == tables
             counts = {
                 name: connection.scalar(select(func.count()).select_from(table(name)))
                 for name in tables
@@ -297,7 +297,7 @@ def test_restore_refuses_a_tampered_backup(new_app, backend):
     target = new_app("target")
     runner = target.test_cli_runner()
     photo = path / "uploads" / next(iter(files))
-    database = path / backup_ops.DATABASE_FILES[backend]
+    database = path / backup_manifest.DATABASE_FILES[backend]
 
     original = photo.read_bytes()
     photo.write_bytes(bytes([original[0] ^ 1]) + original[1:])
@@ -345,7 +345,7 @@ def test_a_failed_backup_leaves_nothing_behind(new_app, monkeypatch, tmp_path):
 
     def broken(engine, target):
         target.write_bytes(b"half a database")
-        raise backup_ops.BackupError("disk full")
+        raise backup_manifest.BackupError("disk full")
 
     monkeypatch.setattr(backup_ops, "_snapshot_sqlite", broken)
     monkeypatch.setattr(backup_ops, "_snapshot_postgres", broken)

@@ -78,6 +78,16 @@ def _file(world: World, key: str, owner: str) -> None:
     world.owner[key] = owner
 
 
+def _case(entry: CaseEntry, **columns) -> MediationCase:
+    """A mediation case with one entry (a reply or an internal note)."""
+    case = MediationCase(**columns)
+    db.session.add(case)
+    db.session.flush()
+    entry.case_id = case.id
+    db.session.add(entry)
+    return case
+
+
 def build_landlord(world: World, n: int):
     m = world.markers
     tag = f"l{n}"
@@ -113,7 +123,8 @@ def build_landlord(world: World, n: int):
     db.session.flush()
     for width in photo.width_list:
         _file(world, photo.file_name(width), tag)
-    case = MediationCase(
+    case = _case(
+        CaseEntry(kind="reply", text=m.new(f"{tag} case reply")),
         number=f"M-2026-9{n:03d}",
         sender_kind="landlord",
         name=m.new(f"{tag} case name"),
@@ -125,9 +136,6 @@ def build_landlord(world: World, n: int):
         organisation_id=org.id,
         user_id=user.id,
     )
-    db.session.add(case)
-    db.session.flush()
-    db.session.add(CaseEntry(case_id=case.id, kind="reply", text=m.new(f"{tag} case reply")))
     db.session.add(
         OutboxMessage(
             to_address=user.email,
@@ -224,7 +232,8 @@ def build_household(world: World, n: int, flat, landlord, worker):
             ),
         ]
     )
-    case = MediationCase(
+    _case(
+        CaseEntry(kind="note", text=m.new(f"{tag} tenant case note")),
         number=f"M-2026-8{n:03d}",
         sender_kind="tenant",
         name=m.new(f"{tag} tenant case name"),
@@ -233,9 +242,6 @@ def build_household(world: World, n: int, flat, landlord, worker):
         message=m.new(f"{tag} tenant case message"),
         placement_id=placement.id,
     )
-    db.session.add(case)
-    db.session.flush()
-    db.session.add(CaseEntry(case_id=case.id, kind="note", text=m.new(f"{tag} tenant case note")))
     db.session.add(
         OutboxMessage(
             to_address=landlord.email,

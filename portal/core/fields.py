@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -52,3 +53,14 @@ class DecimalTextField(StringField):
             return str(self.data)
         pattern = "#,##0." + ("0" if self.fixed else "#") * self.places
         return format_decimal(self.data, format=pattern)
+
+
+def optional_int(value: Any) -> int | None:
+    """A whole number from a query string or a select; "" and junk mean "no choice" (no filter)
+    rather than an error. The coerce of every id and size select of the back office."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

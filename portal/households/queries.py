@@ -19,6 +19,7 @@ from wtforms import BooleanField, DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core.fields import optional_int
 from portal.extensions import db
 from portal.households.models import (
     Consent,
@@ -28,7 +29,6 @@ from portal.households.models import (
     household_districts,
 )
 from portal.listings.models import District, Flat
-from portal.listings.queries import optional_int
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 from portal.placements.matching import fits_any_of, visible_to_landlords
 

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Organisation
+from portal.core.fields import optional_int
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import RentLimitTable
@@ -22,17 +23,6 @@ SORTS = {
     "area": (Flat.living_area.desc(), Flat.id.asc()),
     "available": (Flat.available_from.asc(), Flat.id.asc()),
 }
-
-
-def optional_int(value: Any) -> int | None:
-    """A whole number from a query string or a select; "" and junk mean "no choice" (no filter)
-    rather than an error. The coerce of every id and size select of the back office."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -15,7 +15,7 @@ from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.listings.queries import optional_int
+from portal.core.fields import optional_int
 from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
 from portal.mediation.models import TOPICS, CaseStatus
 

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.listings.queries import optional_int
+from portal.core.fields import optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.models import ENDED_OUTCOMES, Action, State
 

@@ -2,12 +2,11 @@
 status flow, the detail page, and the household parts of other back-office pages."""
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
@@ -15,6 +14,7 @@ from portal.extensions import db as _db
 from portal.households.models import Consent, Household, HouseholdIdentity, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
+from tests.conftest import counted_statements
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, UserFactory
 
 BASE = "/backoffice/households"
@@ -427,20 +427,6 @@ def test_badge_for_consents_expiring_within_14_days(browser, db):
     assert "expires soon" in row[soon.code]
     assert "expires soon" not in row[later.code]
     assert "expires soon" not in row[renewed.code]
-
-
-@contextmanager
-def counted_statements(engine):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_list_loads_in_a_fixed_number_of_queries(browser, db):

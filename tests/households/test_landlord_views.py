@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
 from portal.households.models import Consent, Household, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
-from tests.conftest import outbox
+from tests.conftest import counted_statements, outbox
 from tests.factories import FlatFactory, HouseholdFactory, UserFactory
 
 TODAY = date.today()
@@ -330,16 +330,8 @@ def test_list_needs_a_fixed_number_of_queries(browser, db):
         for _ in range(n):
             fitting_household(preferred_districts=[hochfeld, wedau])
         db.session.commit()
-        statements: list[str] = []
-
-        def listen(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
+        with counted_statements(db.engine) as statements:
             html = page(browser, path)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
         assert "Hochfeld, Wedau" in html
         return len(statements)
 

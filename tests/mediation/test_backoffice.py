@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
@@ -19,7 +18,7 @@ from portal.mediation.models import CaseEntry, MediationCase
 from portal.mediation.operations import working_days_between
 from portal.mediation.queries import home_counts
 from portal.placements.calendar import BERLIN
-from tests.conftest import outbox
+from tests.conftest import counted_statements, outbox
 from tests.factories import StaffFactory
 
 BASE = "/backoffice/mediation"
@@ -81,20 +80,6 @@ def order_in(html: str, cases: list[MediationCase]) -> list[str]:
     found = re.findall(r"M-2026-\d{4}", html)
     wanted = {c.number for c in cases}
     return [n for n in found if n in wanted]
-
-
-@contextmanager
-def counted_statements(engine):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # The list ---------------------------------------------------------------------------------------

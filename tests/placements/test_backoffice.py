@@ -14,7 +14,7 @@ from html import unescape
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.core.db import utcnow
 from portal.extensions import db as _db
@@ -29,7 +29,7 @@ from portal.placements.models import (
     State,
 )
 from portal.placements.queries import dashboard
-from tests.conftest import outbox
+from tests.conftest import counted_statements, outbox
 from tests.factories import (
     FlatFactory,
     HouseholdFactory,
@@ -829,20 +829,6 @@ def test_unknown_interest_or_pair_is_404(app, browser, db):
 
 
 # Helpers ----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def counted_statements(engine):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @contextmanager

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
 from portal.core.audit import AuditEvent
 from portal.placements import operations as ops
 from portal.placements.models import Action, Interest, Placement, PlacementEvent, State
-from tests.conftest import outbox
+from tests.conftest import counted_statements, outbox
 from tests.factories import (
     FlatFactory,
     HouseholdFactory,
@@ -503,16 +503,8 @@ def test_the_list_needs_a_fixed_number_of_queries(app, browser, db):
             if i % 2:
                 drive(app, placement, State.VIEWING_SCHEDULED, landlord)
         db.session.commit()
-        statements: list[str] = []
-
-        def listen(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
+        with counted_statements(db.engine) as statements:
             html = page(browser, "/placements/")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
         assert html.count('class="placement-card"') == n
         assert "Name 1" in html
         return len(statements)

@@ -14,12 +14,9 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.extensions import db
-from portal.households.models import Household
-from portal.listings.models import Flat
 from portal.listings.queries import waiting_for_review
 from portal.mediation.queries import home_counts as mediation_counts
-from portal.placements.models import Interest, InterestStatus
-from portal.placements.queries import dashboard
+from portal.placements.queries import dashboard, newest_open_interests
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
@@ -37,7 +34,7 @@ def home():
     interests, open_interests, flats_waiting, placements = [], 0, 0, None
     mediation = None
     if current_user.role in (Role.SPECIALIST, Role.SOCIAL_WORKER):  # casework, not admins
-        interests, open_interests = _open_interests()
+        interests, open_interests = newest_open_interests()
         flats_waiting = waiting_for_review()
         placements = dashboard()
         mediation = mediation_counts()
@@ -52,23 +49,6 @@ def home():
         placements=placements,
         mediation=mediation,
     )
-
-
-def _open_interests(limit: int = 10) -> tuple[list[Interest], int]:
-    """The newest open landlord interests (with household and flat) and how many are open."""
-    is_open = Interest.status == InterestStatus.OPEN.value
-    count = db.session.scalar(select(func.count(Interest.id)).where(is_open))
-    rows = db.session.scalars(
-        select(Interest)
-        .where(is_open)
-        .options(
-            selectinload(Interest.household).load_only(Household.code),
-            selectinload(Interest.flat).selectinload(Flat.organisation),
-        )
-        .order_by(Interest.created_at.desc(), Interest.id.desc())
-        .limit(limit)
-    ).all()
-    return list(rows), count
 
 
 @bp.route("/landlords")

@@ -88,25 +88,33 @@ def delete(relative: str) -> None:
 
 def delete_after_commit(keys: list[str]) -> None:
     """Remove the files at ``keys`` once the current transaction commits, never on rollback:
-    files follow the database. Only the first outcome after the call counts; a key that points
-    outside the upload folder was never ours to delete and is skipped."""
+    removed rows lose their files only once the removal is committed."""
+    _delete_when(keys, "commit")
+
+
+def delete_after_rollback(keys: list[str]) -> None:
+    """Remove the files at ``keys`` if the current transaction rolls back: new files whose rows
+    never reach the database go again."""
+    _delete_when(keys, "rollback")
+
+
+def _delete_when(keys: list[str], outcome: str) -> None:
+    """Files follow the database. Only the first outcome after the call counts; a key that
+    points outside the upload folder was never ours to delete and is skipped."""
     if not keys:
         return
     session = db.session()
     done = False
 
-    def on_commit(_session) -> None:
+    def finish(happened: str) -> None:
         nonlocal done
         if done:
             return
         done = True
-        for key in keys:
-            with contextlib.suppress(ValueError):
-                delete(key)
+        if happened == outcome:
+            for key in keys:
+                with contextlib.suppress(ValueError):
+                    delete(key)
 
-    def on_rollback(_session, _previous) -> None:
-        nonlocal done
-        done = True
-
-    event.listen(session, "after_commit", on_commit, once=True)
-    event.listen(session, "after_soft_rollback", on_rollback, once=True)
+    event.listen(session, "after_commit", lambda _s: finish("commit"), once=True)
+    event.listen(session, "after_soft_rollback", lambda _s, _p: finish("rollback"), once=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from flask import current_app, url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.core import audit, storage
@@ -238,7 +238,7 @@ def delete_flat(flat: Flat, user: User) -> None:
     audit.record("flat.deleted", actor=user, obj=flat)
     db.session.delete(flat)
     db.session.flush()
-    _delete_files_after_commit(files)
+    storage.delete_after_commit(files)
 
 
 # Photos -----------------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def add_photos(
         )
         for variant in processed.variants:
             storage.save(photo.file_name(variant.width), variant.data)
-        _delete_files_after_rollback([photo.file_name(w) for w in widths])
+        storage.delete_after_rollback([photo.file_name(w) for w in widths])
         db.session.add(photo)
         added.append(photo)
     db.session.flush()
@@ -323,37 +323,4 @@ def delete_photo(photo: Photo, user: User) -> None:
     db.session.flush()
     if was_cover and flat.photos:
         flat.photos[0].is_cover = True
-    _delete_files_after_commit(files)
-
-
-def _delete_files_after_commit(files: list[str]) -> None:
-    _when_transaction_ends(files, delete_on="commit")
-
-
-def _delete_files_after_rollback(files: list[str]) -> None:
-    _when_transaction_ends(files, delete_on="rollback")
-
-
-def _when_transaction_ends(files: list[str], delete_on: str) -> None:
-    """Files follow the database: removed photos lose their files only once the removal is
-    committed; new files are removed again if their rows are rolled back."""
-    session = db.session()
-    done = False
-
-    def finish(outcome: str) -> None:
-        nonlocal done
-        if done:
-            return  # only the first outcome after the change counts
-        done = True
-        if outcome == delete_on:
-            for file_name in files:
-                storage.delete(file_name)
-
-    def on_commit(_session) -> None:
-        finish("commit")
-
-    def on_rollback(_session, _previous) -> None:
-        finish("rollback")
-
-    event.listen(session, "after_commit", on_commit)
-    event.listen(session, "after_soft_rollback", on_rollback)
+    storage.delete_after_commit(files)

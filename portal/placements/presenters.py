@@ -235,7 +235,7 @@ def _viewing_text(event: PlacementEvent, placement: Placement) -> str:
     return _("Viewing on %(when)s.", when=moment(when))
 
 
-def _text(event: PlacementEvent, placement: Placement) -> str | None:
+def landlord_step_text(event: PlacementEvent, placement: Placement) -> str | None:
     """The sentence for one step, built from its kind and dates only; None: not for landlords
     (the team's notes, and steps that concern only the household)."""
     data = event.data or {}
@@ -311,7 +311,7 @@ def _timeline(
     ]
     latest_viewing = viewing_events[-1] if viewing_events else None
     for event in placement.events:
-        text = _text(event, placement)
+        text = landlord_step_text(event, placement)
         if text is None:
             continue
         detail = event.note if event.action == "viewing_slots" else None

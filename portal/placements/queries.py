@@ -21,6 +21,8 @@ from portal.placements.models import (
     OPEN_STATES,
     ORDER,
     FollowUp,
+    Interest,
+    InterestStatus,
     Placement,
     State,
 )
@@ -195,3 +197,20 @@ def dashboard(today: date | None = None) -> Dashboard:
         expiring=[(h, valid_until(h, today)) for h in expiring],
         expiring_count=expiring_count(today),
     )
+
+
+def newest_open_interests(limit: int = 10) -> tuple[list[Interest], int]:
+    """The newest open landlord interests (with household and flat) and how many are open."""
+    is_open = Interest.status == InterestStatus.OPEN.value
+    count = db.session.scalar(select(func.count(Interest.id)).where(is_open))
+    rows = db.session.scalars(
+        select(Interest)
+        .where(is_open)
+        .options(
+            selectinload(Interest.household).load_only(Household.code),
+            selectinload(Interest.flat).selectinload(Flat.organisation),
+        )
+        .order_by(Interest.created_at.desc(), Interest.id.desc())
+        .limit(limit)
+    ).all()
+    return list(rows), count

@@ -208,7 +208,9 @@ def household_archive(household: Household) -> Archive:
 def _landlord_placement(placement: Placement, seen: presenters.LandlordPlacement) -> dict:
     steps = []
     for event in placement.events:
-        if presenters._text(event, placement) is None:  # the team's own steps and notes
+        if (
+            presenters.landlord_step_text(event, placement) is None
+        ):  # the team's own steps and notes
             continue
         steps.append(
             {

@@ -62,8 +62,11 @@ def register_landlord(data: Registration) -> User | None:
     """Create the organisation and its first user and queue the verification mail.
 
     When the e-mail address is taken, nothing is created; the owner of the address gets a
-    notice instead, so the caller shows the same answer either way. Returns the new user or None.
+    notice instead, so the caller shows the same answer either way. Both paths do the same
+    work: the password is hashed (the slow part) and one mail is queued, so neither the answer
+    nor its time tells whether the address has an account. Returns the new user or None.
     """
+    password_hash = hash_password(data.password)
     existing = find_user(data.email)
     if existing is not None:
         queue_mail(
@@ -80,7 +83,7 @@ def register_landlord(data: Registration) -> User | None:
         email=data.email,
         full_name=one_line(data.full_name),
         phone=one_line(data.phone) or None,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash,
         password_changed_at=utcnow(),
         role=Role.LANDLORD,
         organisation=organisation,
@@ -187,11 +190,20 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.record("account.password_changed", actor=user, obj=user)
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, locale: str = "de") -> None:
     """Queue a one-hour, single-use reset link if the address belongs to an active account.
-    Unknown addresses are silently ignored so the answer is the same either way."""
+    Any other address gets a mail saying it has no (active) account: the same page, one queued
+    mail and one audit event either way, so neither the answer nor its time tells whether the
+    address has an account. ``locale`` is the language of the mail to an unknown address."""
     user = find_user(email)
     if user is None or not user.is_active:
+        queue_mail(
+            normalise_email(email),
+            "reset_unknown",
+            locale,
+            register_url=_external("accounts.register"),
+            reset_url=_external("accounts.reset_request"),
+        )
         audit.record("account.password_reset_unknown")
         return
     token = tokens.make_token(

@@ -208,7 +208,7 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        ops.request_password_reset(form.email.data)
+        ops.request_password_reset(form.email.data, select_locale())
         db.session.commit()
         return render_template("accounts/reset_sent.html")
     return render_template("accounts/reset_request.html", form=form)

@@ -173,6 +173,6 @@ def server_env(database_url: str) -> dict[str, str]:
         "PORTAL_ENV": "development",
         "MAIL_DELIVER_AFTER_REQUEST": "0",
         "LOG_LEVEL": "WARNING",
-        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+        "LOGIN_SLOWDOWN_AFTER": "1000",
         "RATELIMIT_LOGIN_IP": "1000 per minute",
     }

@@ -2,7 +2,8 @@
 
 Every variable is listed in the README. Three environments exist: ``development`` (the default,
 what ``make run`` uses), ``testing`` and ``production``. Production refuses to start without a
-``SECRET_KEY``, without a ``TOTP_ENCRYPTION_KEY`` and with ``DEBUG`` on.
+``SECRET_KEY``, without a ``TOTP_ENCRYPTION_KEY``, without Redis for the rate-limit counters
+(``RATELIMIT_STORAGE_URI``) and with ``DEBUG`` on.
 """
 
 from __future__ import annotations
@@ -101,6 +102,19 @@ def _totp_encryption_key(
     return key
 
 
+def _ratelimit_storage(env: dict[str, str], production: bool) -> str:
+    """Where the rate-limit and login-slowdown counters live. Several gunicorn workers must
+    share them, so production refuses to start with counters in each process's memory."""
+    uri = env.get("RATELIMIT_STORAGE_URI", "").strip()
+    scheme = uri.partition("://")[0].lower()
+    if production and scheme.split("+")[0] not in {"redis", "rediss", "valkey", "valkeys"}:
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI must point to Redis in production (redis://host:6379/0): "
+            "the counters of failed logins must be shared by all workers"
+        )
+    return uri or "memory://"
+
+
 def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the settings for the environment ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -135,11 +149,18 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Rate limits: counters in memory locally, in Redis when several workers run.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(env, production),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "portal"),
         "RATELIMIT_HEADERS_ENABLED": False,
-        "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "5 per minute;20 per hour"),
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per minute;200 per hour"),
+        # Failed logins slow down one account from one address, never the account as a whole
+        # (accounts/throttle.py): after LOGIN_SLOWDOWN_AFTER failures a wait of FIRST seconds,
+        # doubling with each further failure up to MAX; the count is forgotten FORGET seconds
+        # after the first failure, and after the right password from that address.
+        "LOGIN_SLOWDOWN_AFTER": _int(env, "LOGIN_SLOWDOWN_AFTER", 5),
+        "LOGIN_SLOWDOWN_FIRST_SECONDS": _int(env, "LOGIN_SLOWDOWN_FIRST_SECONDS", 30),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": _int(env, "LOGIN_SLOWDOWN_MAX_SECONDS", 15 * 60),
+        "LOGIN_SLOWDOWN_FORGET_SECONDS": _int(env, "LOGIN_SLOWDOWN_FORGET_SECONDS", 24 * 3600),
         # Code checks (login code, enrolment, new recovery codes, switching off): per user and
         # per IP address, counted together over all the pages that take a code.
         "RATELIMIT_TWOFACTOR_ACCOUNT": env.get(
@@ -230,3 +251,5 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config.update(overrides)
     if app.config["PORTAL_ENV"] == "production" and app.config["DEBUG"]:
         raise ConfigurationError("DEBUG must be off in production")
+    if app.config["PORTAL_ENV"] == "production":
+        _ratelimit_storage({"RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"]}, True)

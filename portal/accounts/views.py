@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import format_time, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.accounts import operations as ops
+from portal.accounts import throttle
 from portal.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -128,15 +133,23 @@ def resend_verification():
     return redirect(url_for("accounts.profile"))
 
 
+def _wait_page(wait: throttle.Wait):
+    """429 for an account and address that must wait (accounts/throttle.py): when to try
+    again, and the way to a new password."""
+    response = make_response(
+        render_template(
+            "accounts/login_wait.html",
+            at=format_time(wait.until, "short"),
+            within=format_timedelta(timedelta(seconds=wait.seconds), threshold=1),
+        ),
+        429,
+    )
+    response.headers["Retry-After"] = str(wait.seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_cfg("RATELIMIT_LOGIN_IP"), methods=["POST"], scope="login-ip")
-@limiter.limit(
-    _cfg("RATELIMIT_LOGIN_ACCOUNT"),
-    methods=["POST"],
-    key_func=_form_email_key,
-    scope="login-account",
-    deduct_when=lambda response: response.status_code != 302,
-)
 def login():
     next_path = request.args.get("next")
     if not is_safe_path(next_path):
@@ -148,12 +161,17 @@ def login():
         return redirect(url_for("twofactor.login_code"))
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.current_wait(form.email.data)
+        if wait is not None:
+            return _wait_page(wait)  # the password is not even checked
         user = ops.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle.record_failure(form.email.data)
             db.session.commit()  # the audit event of the failure
             flash(_("The e-mail address or the password is not correct."), "error")
             return render_template("accounts/login.html", form=form, next=next_path), 200
         db.session.commit()
+        throttle.forget(form.email.data)
         if user.two_factor_required:
             begin_second_factor(user, next_path)
             return redirect(url_for("twofactor.login_code"))
@@ -224,6 +242,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         ops.reset_password(token, form.password.data)
         db.session.commit()
+        throttle.forget(user.email)  # the link proved the address: no wait at the next login
         logout_user()
         flash(_("Your new password is set. Please log in."), "success")
         return redirect(url_for("accounts.login"))

@@ -585,7 +585,11 @@ def test_key_rotation_keeps_the_secrets_readable(app, db, runner, monkeypatch):
 
 
 def test_production_refuses_to_start_without_totp_key(tmp_path):
-    env = {"PORTAL_ENV": "production", "SECRET_KEY": "x" * 40}
+    env = {
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    }
     with pytest.raises(ConfigurationError, match="TOTP_ENCRYPTION_KEY must be set"):
         build_config(str(tmp_path), env)
     with pytest.raises(ConfigurationError, match="TOTP_ENCRYPTION_KEY must be one or more"):

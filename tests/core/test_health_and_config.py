@@ -37,6 +37,7 @@ PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": "x" * 40,
     "TOTP_ENCRYPTION_KEY": "oE4Q3cVwS2t3Yb7VvJvZ8cC9yq1x0cY2Y8F3a4bLh2Q=",
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
 }
 
 

@@ -8,7 +8,7 @@ from tests.factories import UserFactory
 from tests.services import redis_url
 
 
-def test_login_is_limited_per_account(app, browser):
+def test_login_is_slowed_down_per_account_and_address(app, browser):
     user = UserFactory()
     statuses = []
     for _ in range(6):
@@ -19,7 +19,8 @@ def test_login_is_limited_per_account(app, browser):
         )
         statuses.append(response.status_code)
     assert statuses[:5] == [200] * 5 and statuses[5] == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "30"
+    assert "Please wait before the next try" in response.get_data(as_text=True)
 
 
 def test_login_limit_per_ip_covers_many_accounts(app, browser):
@@ -79,7 +80,7 @@ WORKER = textwrap.dedent("""
     tmp = Path(sys.argv[1])
     app = create_app(base_config(tmp, DATABASE_URL=f"sqlite:///{tmp}/rl.db",
         RATELIMIT_STORAGE_URI=sys.argv[2], RATELIMIT_KEY_PREFIX=sys.argv[3],
-        RATELIMIT_LOGIN_ACCOUNT="3 per minute", WTF_CSRF_ENABLED=False))
+        LOGIN_SLOWDOWN_AFTER=3, WTF_CSRF_ENABLED=False))
     with app.app_context():
         db.create_all()
     client = app.test_client()

@@ -112,6 +112,7 @@ def test_production_defaults_to_secure_cookies(tmp_path):
             "PORTAL_ENV": "production",
             "SECRET_KEY": "k" * 40,
             "TOTP_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
         },
     )
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

@@ -118,3 +118,19 @@ def test_notice_to_an_unknown_address_speaks_the_asking_browsers_language(browse
     )
     notice = outbox("niemand@example.org")[-1]
     assert "kein aktives Konto" in notice.body_text
+
+
+def test_resending_the_confirmation_link_names_no_address(app, browser, db):
+    """Sending the confirmation link again takes no address: only a logged-in account asks, for
+    itself, so it cannot be used to learn whether some address has an account."""
+    other = UserFactory(email_verified_at=None)
+    token = browser.csrf("/account/login")
+    anonymous = browser.client.post(
+        "/account/verify/resend", data={"email": other.email, "csrf_token": token}
+    )
+    assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]
+    me = UserFactory(email_verified_at=None)
+    browser.login(me)
+    browser.post("/account/verify/resend", {"email": other.email}, csrf_from_path="/account/")
+    assert outbox(other.email) == []
+    assert len(outbox(me.email)) == 1

@@ -148,7 +148,7 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "TWOFACTOR_PENDING_SECONDS": _int(env, "TWOFACTOR_PENDING_SECONDS", 600),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Rate limits: counters in memory locally, in Redis when several workers run.
+        # Rate limits: counters in memory locally; Redis, shared by all workers, in production.
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(env, production),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "portal"),
         "RATELIMIT_HEADERS_ENABLED": False,

@@ -111,7 +111,12 @@ def verify_email(token: str):
         return render_template("accounts/token_invalid.html", expired=exc.expired), 400
     form = ConfirmEmailForm(email=user.email)
     if form.validate_on_submit():
-        ops.verify_email(token, form.password.data)
+        try:
+            ops.verify_email(token, form.password.data)
+        except ops.AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(exc.message)
+            return render_template("accounts/verify_email.html", form=form, account=user)
         db.session.commit()
         # Every other session of the account ended; this browser goes on as its owner.
         if user.two_factor_required:  # staff: never logged in without the code

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import twofactor as tf
-from portal.accounts.forms import EmptyForm
+from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.extensions import db
@@ -106,3 +106,32 @@ def reset_second_factor(user_id: int):
         "success",
     )
     return redirect(url_for("backoffice.staff"), 303)
+
+
+@bp.route("/landlords/<int:user_id>/reset-second-factor", methods=["GET", "POST"])
+@staff_required(Role.SPECIALIST)
+def reset_landlord_second_factor(user_id: int):
+    """Staff-assisted reset for a landlord who lost phone and recovery codes (issue 13.15):
+    the specialist confirms the person by phone and records how; the authenticator and the
+    recovery codes go, the landlord's sessions end, they are told by e-mail. Staff accounts
+    are reset by an admin on the staff page, never here."""
+    target = db.get_or_404(User, user_id)
+    if not target.is_landlord:
+        abort(404)
+    enrolled = target.has_two_factor or bool(target.totp_secret_encrypted)
+    form = LandlordSecondFactorResetForm()
+    if enrolled and form.validate_on_submit():
+        tf.reset_for_landlord(current_user._get_current_object(), target, form.identity_check.data)
+        db.session.commit()
+        flash(
+            _(
+                "The second factor of %(name)s is reset and their sessions are ended. They "
+                "were told by e-mail.",
+                name=target.full_name,
+            ),
+            "success",
+        )
+        return redirect(url_for("backoffice.landlords"), 303)
+    return render_template(
+        "backoffice/landlord_second_factor.html", target=target, form=form, enrolled=enrolled
+    ), (400 if form.is_submitted() else 200)

@@ -153,6 +153,69 @@ class InviteForm(EmailFieldMixin, FlaskForm):
     pass
 
 
+class ConfirmEmailForm(NewPasswordForm):
+    """Confirming the address sets the password: whoever registered the address chose the old
+    one and may not be its owner (issue 13.1)."""
+
+    password = PasswordField(
+        _l("Your password"),
+        description=_l(
+            "At least 12 characters. You may type the password you chose when you registered."
+        ),
+        validators=[InputRequired(_l("Please choose a password."))],
+        render_kw={"autocomplete": "new-password", "maxlength": MAX_LENGTH},
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    """Correct the address of an account that is not confirmed yet."""
+
+    email = EmailField(
+        _l("New e-mail address"),
+        validators=[
+            InputRequired(_l("Please enter your e-mail address.")),
+            Length(max=254),
+            Email(
+                _l("Please enter a valid e-mail address, e.g. name@example.de."),
+                check_deliverability=False,
+            ),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Please enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class LandlordSecondFactorResetForm(FlaskForm):
+    """The specialist records how the landlord's identity was confirmed before a reset."""
+
+    identity_check = RadioField(
+        _l("How did you confirm who you spoke to?"),
+        choices=[
+            SelectChoice(
+                "callback_known_number",
+                _l("I called back on the phone number stored with the account"),
+            ),
+            SelectChoice(
+                "callback_company_switchboard",
+                _l("I called back through the company's published switchboard number"),
+            ),
+            SelectChoice("in_person", _l("In person, with an identity document")),
+        ],
+        validators=[InputRequired(_l("Please say how you confirmed the person."))],
+    )
+    confirmed = BooleanField(
+        _l(
+            "I have confirmed that the person who asked is this account's user, and that they "
+            "have lost both their phone and their recovery codes."
+        ),
+        validators=[InputRequired(_l("Please confirm that you checked the person's identity."))],
+    )
+
+
 class TotpCodeForm(FlaskForm):
     """A code from the authenticator app (enrolment, new recovery codes)."""
 

@@ -150,14 +150,21 @@ class User(TimestampMixin, Base):
         return self.email_verified_at is not None
 
     @property
-    def can_invite(self) -> bool:
-        """Only a housing company's first user (its organisation admin) invites colleagues."""
+    def is_first_user(self) -> bool:
+        """A housing company's first user (its organisation admin): manages the colleagues."""
         return bool(
             self.is_landlord
             and self.is_org_admin
             and self.organisation is not None
             and self.organisation.is_company
         )
+
+    @property
+    def can_invite(self) -> bool:
+        """Only a housing company's first user invites colleagues, and only once their own
+        address is confirmed: whoever registered someone else's address must not bring people
+        in before the owner confirms (issue 13.1)."""
+        return self.is_first_user and self.is_verified
 
     def mark_verified(self) -> None:
         if self.email_verified_at is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from portal.accounts import tokens
+from portal.accounts import tokens, twofactor
 from portal.accounts.models import Invitation, Organisation, Role, User, normalise_email, utcnow
 from portal.accounts.passwords import (
     hash_password,
@@ -116,17 +116,79 @@ def send_verification(user: User) -> None:
     )
 
 
-def verify_email(token: str) -> User:
-    """Mark the address in ``token`` verified. Raises ``TokenError`` for a bad or old link, and
-    for a link whose address is no longer the account's."""
+def user_for_verification(token: str) -> User:
+    """The account a confirmation link is for. Raises ``TokenError`` for a bad or old link, for
+    a link whose address is no longer the account's (the address was changed since), and once
+    the address is confirmed (a link works once)."""
     data = tokens.read_token(tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = db.session.get(User, data.get("uid"))
-    if user is None or user.email != data.get("email") or not user.is_active:
+    if (
+        user is None
+        or user.email != data.get("email")
+        or not user.is_active
+        or user.email_verified_at is not None
+    ):
         raise tokens.TokenError()
-    if user.email_verified_at is None:
-        user.mark_verified()
-        audit.record("account.email_verified", actor=user, obj=user)
     return user
+
+
+def verify_email(token: str, password: str) -> User:
+    """Confirm the address in ``token`` and set the password of the address's owner.
+
+    Whoever registered the address chose the password, and may not be its owner (issue 13.1):
+    so the owner sets the password here, every session of the account ends, and whatever was
+    done before the confirmation that could outlast it is undone (``_confirmed``). Raises
+    ``TokenError`` for a bad, old or used link and ``AccountError`` for a weak password."""
+    user = user_for_verification(token)
+    _set_password(user, password)
+    _confirmed(user)
+    return user
+
+
+def _confirmed(user: User) -> None:
+    """Mark ``user``'s address confirmed (the owner proved it through a link and set the
+    password). When it was not confirmed before, take back what the account may have done
+    before: a second factor enrolled then is removed (it would lock the owner out), open
+    invitations it sent are revoked, and colleagues who joined through them are removed."""
+    if user.email_verified_at is not None:
+        return
+    user.mark_verified()
+    audit.record("account.email_verified", actor=user, obj=user)
+    if user.totp_secret_encrypted or user.totp_enabled_at:
+        twofactor.remove_before_confirmation(user)
+    for invitation in db.session.scalars(
+        select(Invitation).where(Invitation.invited_by_id == user.id)
+    ).all():
+        joined = find_user(invitation.email) if not invitation.is_open else None
+        if (
+            joined is not None
+            and joined.is_active
+            and joined.organisation_id == invitation.organisation_id
+        ):
+            _deactivate_colleague(user, joined, reason="unconfirmed_inviter")
+        if invitation.is_open:
+            _revoke_invitation(user, invitation, reason="unconfirmed_inviter")
+
+
+def change_unconfirmed_email(user: User, password: str, new_email: str) -> None:
+    """Correct the address of an account that is not confirmed yet (a typo at registration).
+    The new address gets a new confirmation link; links to the old address stop working
+    (``user_for_verification`` compares the address). Needs the current password. Raises
+    ``AccountError`` with ``message`` one of ``confirmed``, ``password``, ``same``, ``taken``."""
+    if user.is_verified:
+        raise AccountError("confirmed")
+    if not verify_password(user.password_hash, password):
+        audit.record("account.email_change_refused", actor=user, obj=user, reason="password")
+        raise AccountError("password")
+    new = normalise_email(new_email)
+    if new == user.email:
+        raise AccountError("same")
+    if find_user(new) is not None:
+        audit.record("account.email_change_refused", actor=user, obj=user, reason="taken")
+        raise AccountError("taken")
+    user.email = new
+    audit.record("account.email_changed", actor=user, obj=user)
+    send_verification(user)
 
 
 # Login, logout, passwords ---------------------------------------------------------------------
@@ -239,7 +301,7 @@ def reset_password(token: str, new: str) -> User:
     """Set a new password through a reset link; the link and every session end."""
     user = user_for_reset(token)
     _set_password(user, new)
-    user.mark_verified()  # the link proved the address
+    _confirmed(user)  # the link proved the address
     audit.record("account.password_reset", actor=user, obj=user)
     return user
 
@@ -310,6 +372,93 @@ def accept_invitation(token: str, full_name: str, password: str, locale: str) ->
     db.session.flush()
     audit.record("organisation.invitation_accepted", actor=user, obj=invitation, user_id=user.id)
     return user
+
+
+def _revoke_invitation(actor: User, invitation: Invitation, reason: str) -> None:
+    """An open invitation stops working: its row goes, so its link finds nothing."""
+    audit.record(
+        "organisation.invitation_revoked",
+        actor=actor,
+        obj=invitation,
+        organisation_id=invitation.organisation_id,
+        reason=reason,
+    )
+    db.session.delete(invitation)
+    db.session.flush()
+
+
+def _deactivate_colleague(actor: User, colleague: User, reason: str) -> None:
+    colleague.is_active = False
+    colleague.is_org_admin = False
+    colleague.end_all_sessions()  # every session of theirs ends at their next request
+    audit.record(
+        "organisation.colleague_removed",
+        actor=actor,
+        obj=colleague,
+        organisation_id=colleague.organisation_id,
+        reason=reason,
+    )
+    for invitation in db.session.scalars(
+        select(Invitation).where(
+            Invitation.invited_by_id == colleague.id, Invitation.accepted_at.is_(None)
+        )
+    ).all():
+        _revoke_invitation(actor, invitation, reason="inviter_removed")
+
+
+def colleagues_of(user: User) -> list[User]:
+    """Everyone of ``user``'s organisation, ``user`` included, oldest account first."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.organisation_id == user.organisation_id).order_by(User.id)
+        )
+    )
+
+
+def _check_colleague(first_user: User, colleague: User, action: str) -> None:
+    if not first_user.can_invite:
+        raise AccountError("not_first_user")
+    if colleague.organisation_id != first_user.organisation_id or not colleague.is_landlord:
+        raise AccountError("other_organisation")
+    if colleague.id == first_user.id:
+        audit.record(
+            f"organisation.{action}_refused", actor=first_user, obj=colleague, reason="own"
+        )
+        raise AccountError("own")
+    if not colleague.is_active:
+        raise AccountError("inactive")
+
+
+def remove_colleague(first_user: User, colleague: User) -> None:
+    """A company's first user removes a colleague: the account is deactivated, each of its
+    sessions ends at once, its open invitations stop working. Never oneself, never someone of
+    another organisation. Raises ``AccountError`` (``not_first_user``, ``other_organisation``,
+    ``own``, ``inactive``)."""
+    _check_colleague(first_user, colleague, "colleague_remove")
+    _deactivate_colleague(first_user, colleague, reason="removed_by_first_user")
+
+
+def hand_over_first_user(first_user: User, colleague: User) -> None:
+    """Make ``colleague`` the company's first user in place of ``first_user``, who stays a
+    colleague. Only to an active colleague of the same organisation whose address is confirmed.
+    Raises ``AccountError`` (as ``remove_colleague``, and ``unconfirmed``)."""
+    _check_colleague(first_user, colleague, "first_user_hand_over")
+    if not colleague.is_verified:
+        audit.record(
+            "organisation.first_user_hand_over_refused",
+            actor=first_user,
+            obj=colleague,
+            reason="unconfirmed",
+        )
+        raise AccountError("unconfirmed")
+    first_user.is_org_admin = False
+    colleague.is_org_admin = True
+    audit.record(
+        "organisation.first_user_handed_over",
+        actor=first_user,
+        obj=colleague,
+        organisation_id=colleague.organisation_id,
+    )
 
 
 def update_profile(user: User, full_name: str, phone: str | None, locale: str) -> None:

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from portal.accounts.models import STAFF_ROLES, Role
@@ -21,19 +20,37 @@ from portal.extensions import db, login_manager
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 
+# The only pages behind a login that an account whose e-mail address is not confirmed yet may
+# use (issue 13.1): the page that asks to confirm, sending the link again and correcting the
+# address. Confirming itself (the link) and logging out need no login. Every other route that
+# needs a login sends such an account to ``accounts.confirm_first``: whoever registered
+# somebody else's address can do nothing as that account before the owner confirms.
+UNCONFIRMED_ALLOWED = frozenset(
+    {"accounts.confirm_first", "accounts.resend_verification", "accounts.change_email"}
+)
+
+
+def _unconfirmed_stop():
+    """The redirect to the confirm-first page for a logged-in account whose address is not
+    confirmed, unless the route is one of ``UNCONFIRMED_ALLOWED``; else None."""
+    if current_user.is_verified or request.endpoint in UNCONFIRMED_ALLOWED:
+        return None
+    return redirect(url_for("accounts.confirm_first"))
+
 
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        return view(*args, **kwargs)
+        return _unconfirmed_stop() or view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
 def landlord_required(view: F) -> F:
-    """Only landlords; staff get 403 (they know the page exists, and it is not theirs)."""
+    """Only landlords with a confirmed address; staff get 403 (they know the page exists, and
+    it is not theirs); an unconfirmed landlord goes to the page that asks to confirm."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
@@ -41,7 +58,7 @@ def landlord_required(view: F) -> F:
             return login_manager.unauthorized()
         if current_user.role != Role.LANDLORD:
             abort(403)
-        return view(*args, **kwargs)
+        return _unconfirmed_stop() or view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
@@ -57,7 +74,7 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
                 abort(403)
-            return view(*args, **kwargs)
+            return _unconfirmed_stop() or view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
@@ -65,17 +82,15 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
 
 
 def verified_required(view: F) -> F:
-    """A landlord whose e-mail is not verified yet is sent back with an explanation."""
+    """Only accounts with a confirmed address (``login_required`` and the role decorators hold
+    this already; kept for views that need no other check)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_verified:
-            flash(
-                _l("Please confirm your e-mail address first: use the link we sent you."), "warning"
-            )
-            return redirect(url_for("accounts.profile"))
+            return redirect(url_for("accounts.confirm_first"))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -29,6 +29,8 @@ PENDING_KEY = "second_factor_pending"
 
 
 def home_for(user: User) -> str:
+    if not user.is_verified:
+        return url_for("accounts.confirm_first")  # nothing else opens before (issue 13.1)
     if user.is_staff:
         return url_for("backoffice.home")
     return url_for("listings.dashboard")

@@ -26,12 +26,13 @@ from functools import lru_cache
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import current_app
+from flask import current_app, url_for
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
 from portal.accounts.models import RecoveryCode, User, utcnow
 from portal.core import audit
+from portal.core.outbox import queue_mail
 from portal.extensions import db
 
 STEP_SECONDS = 30
@@ -359,6 +360,43 @@ def reset_by_admin(admin: User, user: User) -> None:
     _clear(user)
     user.end_all_sessions()
     audit.record("auth.2fa_reset", actor=admin, obj=user, role=user.role)
+
+
+# How a specialist made sure who is on the phone before resetting a landlord's second factor
+# (a fixed word: the audit trail holds no typed text).
+IDENTITY_CHECKS = ("callback_known_number", "callback_company_switchboard", "in_person")
+
+
+def reset_for_landlord(staff: User, user: User, identity_check: str) -> None:
+    """A specialist resets the second factor of a landlord who lost phone and recovery codes,
+    after confirming the person by phone (``identity_check``, one of ``IDENTITY_CHECKS``):
+    the authenticator and the recovery codes go, every session ends, the landlord is told by
+    e-mail in their language. Staff accounts are reset by an admin (``reset_by_admin``)."""
+    if not staff.has_role("specialist") or not user.is_landlord:
+        raise TwoFactorError("not_allowed")
+    if identity_check not in IDENTITY_CHECKS:
+        raise TwoFactorError("not_allowed")
+    if not (user.has_two_factor or user.totp_secret_encrypted):
+        raise TwoFactorError("not_enrolled")
+    _clear(user)
+    user.end_all_sessions()
+    audit.record("auth.2fa_reset", actor=staff, obj=user, role=user.role, method=identity_check)
+    queue_mail(
+        user.email,
+        "second_factor_reset",
+        user.locale,
+        name=user.full_name,
+        login_url=current_app.config["PORTAL_BASE_URL"] + url_for("accounts.login"),
+        phone=current_app.config["PROGRAMME_CONTACT_PHONE"],
+        email=current_app.config["PROGRAMME_CONTACT_EMAIL"],
+    )
+
+
+def remove_before_confirmation(user: User) -> None:
+    """Remove a second factor set up before the account's address was confirmed: it was set
+    up by whoever registered the address, who need not be its owner (issue 13.1)."""
+    _clear(user)
+    audit.record("auth.2fa_removed", actor=user, obj=user, reason="unconfirmed")
 
 
 def _clear(user: User) -> None:

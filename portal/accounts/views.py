@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -17,13 +18,16 @@ from flask import (
 )
 from flask_babel import format_time, format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.accounts import operations as ops
 from portal.accounts import throttle
 from portal.accounts.forms import (
     AcceptInvitationForm,
+    ChangeEmailForm,
     ChangePasswordForm,
+    ConfirmEmailForm,
     EmptyForm,
     InviteForm,
     LoginForm,
@@ -33,7 +37,7 @@ from portal.accounts.forms import (
     ResetRequestForm,
 )
 from portal.accounts.models import Role, User, normalise_email
-from portal.accounts.permissions import login_required
+from portal.accounts.permissions import landlord_required, login_required
 from portal.accounts.sessions import (
     begin_second_factor,
     fresh_session,
@@ -104,20 +108,85 @@ def register_done():
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
-    form = EmptyForm()
+    """Confirm the address and set the password (issue 13.1). Opening the link changes nothing;
+    the form does (mail scanners open links too)."""
+    try:
+        user = ops.user_for_verification(token)
+    except TokenError as exc:
+        return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+    form = ConfirmEmailForm(email=user.email)
     if form.validate_on_submit():
         try:
-            user = ops.verify_email(token)
-        except TokenError as exc:
+            ops.verify_email(token, form.password.data)
+        except ops.AccountError as exc:
             db.session.rollback()
-            return render_template("accounts/token_invalid.html", expired=exc.expired), 400
+            form.password.errors.append(exc.message)
+            return render_template("accounts/verify_email.html", form=form, account=user)
         db.session.commit()
-        flash(_("Thank you, your e-mail address is confirmed."), "success")
-        if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(home_for(user))
-        return redirect(url_for("accounts.login"))
-    # Opening the link changes nothing; the button does (mail scanners open links too).
-    return render_template("accounts/verify_email.html", form=form)
+        # Every other session of the account ended; this browser goes on as its owner.
+        if user.two_factor_required:  # staff: never logged in without the code
+            logout_user()
+            fresh_session()
+            flash(_("Thank you, your e-mail address is confirmed. Please log in."), "success")
+            return redirect(url_for("accounts.login"))
+        start_session(user)
+        flash(_("Thank you, your e-mail address is confirmed and your password is set."), "success")
+        return redirect(home_for(user))
+    return render_template("accounts/verify_email.html", form=form, account=user)
+
+
+@bp.route("/confirm")
+@login_required
+def confirm_first():
+    """Where an account whose address is not confirmed yet is sent from every other page."""
+    if current_user.is_verified:
+        return redirect(home_for(current_user))
+    return render_template("accounts/confirm_first.html", action_form=EmptyForm())
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    _cfg("RATELIMIT_RESET_ACCOUNT"),
+    methods=["POST"],
+    key_func=lambda: f"user:{current_user.id}",
+    scope="change-email",
+)
+def change_email():
+    """An account not confirmed yet corrects its address; the new one gets a new link."""
+    user: User = current_user._get_current_object()
+    if user.is_verified:
+        flash(
+            _("Your e-mail address is confirmed. To change it, please write to the Kümmerer team."),
+            "info",
+        )
+        return redirect(url_for("accounts.profile"))
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_unconfirmed_email(user, form.current_password.data, form.email.data)
+        except ops.AccountError as exc:
+            db.session.commit()  # the audit event of the refusal
+            if exc.message == "password":
+                form.current_password.errors.append(_("The current password is not correct."))
+            elif exc.message == "same":
+                form.email.errors.append(_("This is the address the account has already."))
+            else:
+                form.email.errors.append(
+                    _("This address cannot be used for your account. Please choose another.")
+                )
+            return render_template("accounts/change_email.html", form=form), 400
+        db.session.commit()
+        flash(
+            _(
+                "Your e-mail address is changed to %(email)s. We have sent a new confirmation "
+                "link there; earlier links no longer work.",
+                email=user.email,
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.confirm_first"))
+    return render_template("accounts/change_email.html", form=form)
 
 
 @bp.route("/verify/resend", methods=["POST"])
@@ -130,7 +199,7 @@ def resend_verification():
         ops.send_verification(current_user)
         db.session.commit()
         flash(_("We have sent you a new confirmation link."), "success")
-    return redirect(url_for("accounts.profile"))
+    return redirect(url_for("accounts.confirm_first"))
 
 
 def _wait_page(wait: throttle.Wait):
@@ -290,6 +359,85 @@ def invite():
         invite_form=invite_form,
         action_form=EmptyForm(),
     ), 400
+
+
+# Colleagues (a housing company's first user) ------------------------------------------------
+
+COLLEAGUE_REFUSALS = {
+    "own": _l("You cannot do this to your own account."),
+    "inactive": _l("This colleague was removed already."),
+    "unconfirmed": _l(
+        "Only a colleague who has confirmed their e-mail address can become the first user."
+    ),
+}
+
+
+def _first_user() -> User | None:
+    user: User = current_user._get_current_object()
+    return user if user.can_invite else None
+
+
+def _colleague_or_404(user_id: int) -> User:
+    """A user of the current user's organisation; anyone else's id answers 404."""
+    colleague = db.session.get(User, user_id)
+    if colleague is None or colleague.organisation_id != current_user.organisation_id:
+        abort(404)
+    return colleague
+
+
+def _not_first_user():
+    return error_page(403, _("Only the first user of a housing company manages colleagues."))
+
+
+@bp.route("/colleagues")
+@landlord_required
+def colleagues():
+    user = _first_user()
+    if user is None:
+        return _not_first_user()
+    return render_template(
+        "accounts/colleagues.html", colleagues=ops.colleagues_of(user), action_form=EmptyForm()
+    )
+
+
+def _colleague_action(user_id: int, operation, done):
+    user = _first_user()
+    if user is None:
+        return _not_first_user()
+    colleague = _colleague_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operation(user, colleague)
+    except ops.AccountError as exc:
+        db.session.commit()  # the audit event of the refusal
+        flash(str(COLLEAGUE_REFUSALS.get(exc.message, _("This is not possible."))), "error")
+        return redirect(url_for("accounts.colleagues"), 303)
+    db.session.commit()
+    flash(done(colleague.full_name), "success")
+    return redirect(url_for("accounts.colleagues"), 303)
+
+
+@bp.route("/colleagues/<int:user_id>/remove", methods=["POST"])
+@landlord_required
+def remove_colleague(user_id: int):
+    """Remove a colleague: their account is deactivated and their sessions end at once."""
+    return _colleague_action(
+        user_id,
+        ops.remove_colleague,
+        lambda name: _("%(name)s was removed; their sessions have ended.", name=name),
+    )
+
+
+@bp.route("/colleagues/<int:user_id>/hand-over", methods=["POST"])
+@landlord_required
+def hand_over(user_id: int):
+    """Hand the first-user role to a confirmed colleague."""
+    return _colleague_action(
+        user_id,
+        ops.hand_over_first_user,
+        lambda name: _("%(name)s is now the first user of your company.", name=name),
+    )
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

@@ -97,10 +97,17 @@ def _timing_problem(token: str | None) -> str | None:
     return None
 
 
-def _landlord() -> User | None:
-    if current_user.is_authenticated and current_user.role == Role.LANDLORD:
+def _account() -> User | None:
+    """The logged-in user, or None for visitors and for accounts whose address is not confirmed
+    yet: such an account sends the public form as anyone does (issue 13.1)."""
+    if current_user.is_authenticated and current_user.is_verified:
         return current_user._get_current_object()
     return None
+
+
+def _landlord() -> User | None:
+    user = _account()
+    return user if user is not None and user.role == Role.LANDLORD else None
 
 
 def _placement_flat_id(user: User | None) -> tuple[int | None, int | None]:
@@ -186,7 +193,7 @@ def form():
             message=form.message.data,
             locale=select_locale(),
         ),
-        user=current_user._get_current_object() if current_user.is_authenticated else None,
+        user=_account(),
     )
     if placement_id is not None and flat is not None and flat.id == placement_flat_id:
         case.placement_id = placement_id

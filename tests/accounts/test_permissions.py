@@ -56,7 +56,7 @@ def test_unverified_landlord_is_held_back(app, db):
     with app.test_request_context():
         login_user(unverified)
         response = view()
-        assert response.status_code == 302 and response.headers["Location"] == "/account/"
+        assert response.status_code == 302 and response.headers["Location"] == "/account/confirm"
     verified = UserFactory()
     with app.test_request_context():
         login_user(verified)
@@ -65,5 +65,7 @@ def test_unverified_landlord_is_held_back(app, db):
 
 def test_unverified_landlord_sees_banner(browser):
     browser.login("landlord", email_verified_at=None)
-    html = browser.client.get("/account/").get_data(as_text=True)
-    assert "Until then you cannot submit flats." in html
+    response = browser.client.get("/account/")
+    assert response.headers["Location"] == "/account/confirm"
+    html = browser.client.get("/account/confirm").get_data(as_text=True)
+    assert "Until then your account can do nothing else." in html

@@ -38,17 +38,24 @@ def test_registration_creates_organisation_user_and_verification_mail(browser, d
     assert "account.registered" in actions
 
 
-def test_verification_link_confirms_address_once_with_a_button(browser, db):
+def test_verification_link_confirms_address_once_with_a_password(browser, db):
     register(browser)
     path = link_in(outbox("anna.becker@example.org")[0])
     page = browser.client.get(path)
     assert page.status_code == 200
+    assert 'name="password"' in page.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "anna.becker@example.org"))
     assert user.email_verified_at is None, "opening the link must not change anything"
-    response = browser.post(path, csrf_from_path=path)
+    # Without a password nothing is confirmed.
+    assert browser.post(path, csrf_from_path=path).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email_verified_at is None
+    response = browser.post(path, {"password": GOOD["password"]}, csrf_from_path=path)
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).email_verified_at is not None
+    # The link works once.
+    assert browser.client.get(path).status_code == 400
 
 
 def test_forged_and_expired_verification_links_are_refused(browser, app, db):
@@ -58,7 +65,7 @@ def test_forged_and_expired_verification_links_are_refused(browser, app, db):
     assert browser.post(forged, csrf_from_path=path).status_code == 400
     app.config["EMAIL_VERIFY_MAX_AGE"] = -1
     try:
-        response = browser.post(path, csrf_from_path=path)
+        response = browser.client.get(path)
     finally:
         app.config["EMAIL_VERIFY_MAX_AGE"] = 7 * 24 * 3600
     assert response.status_code == 400

@@ -493,15 +493,18 @@ def test_interest_message_at_most_1000_characters(browser, db):
     assert db.session.scalar(select(Interest.message)) == "y" * 1000
 
 
-def test_unverified_landlord_sees_profiles_but_cannot_register(browser, db):
+def test_unverified_landlord_sees_no_profiles_and_cannot_register(browser, db):
+    """Issue 13.2: the household list and profiles answer only confirmed accounts."""
     user, flat = landlord_with_flat(browser, email_verified_at=None)
     household = fitting_household()
-    html = page(browser, f"/households/{household.id}")
-    assert household.code in html
-    assert "Please confirm your e-mail address first" in html
-    assert 'name="flat"' not in html
-    response = post_interest(browser, household, flat.id, follow_redirects=True)
-    assert "Please confirm your e-mail address first" in response.get_data(as_text=True)
+    for path in ("/households/", f"/households/{household.id}"):
+        response = browser.client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/confirm"
+        assert household.code not in response.get_data(as_text=True)
+    confirm = browser.client.get("/account/confirm").get_data(as_text=True)
+    assert household.code not in confirm
+    response = post_interest(browser, household, flat.id)
+    assert response.headers["Location"] == "/account/confirm"
     assert interest_count(db) == 0 and outbox(user.email) == []
 
 

@@ -89,9 +89,8 @@ def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
 def test_unverified_landlord_cannot_submit(browser, db):
     browser.login("landlord", email_verified_at=None)
     response = post_flat(browser, "/flats/new", complete(db), "submit")
-    assert response.status_code == 302
-    flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
-    assert flat.status == "draft"
+    assert response.status_code == 302 and response.headers["Location"] == "/account/confirm"
+    assert db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße")) is None
     assert outbox("zuhause@diakoniewerk-duisburg.example") == []
 
 

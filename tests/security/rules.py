@@ -62,6 +62,14 @@ RULES: dict[str, Rule] = {
     "accounts.change_password": LOGGED_IN,
     "accounts.profile": LOGGED_IN,
     "accounts.invite": LANDLORDS,  # a company's organisation admin, into their own company
+    # The page an account with an unconfirmed address is sent to; others go home from it.
+    "accounts.confirm_first": LOGGED_IN,
+    # Correcting an unconfirmed address (needs the password); confirmed accounts go to profile.
+    "accounts.change_email": LOGGED_IN,
+    # A company's first user manages its colleagues; another organisation's user answers 404.
+    "accounts.colleagues": LANDLORDS,
+    "accounts.remove_colleague": OWN,
+    "accounts.hand_over": OWN,
     # second factor -------------------------------------------------------------------------
     # The code page belongs to a half-done login; without one it sends visitors to the login.
     "twofactor.login_code": LOGGED_IN,
@@ -75,6 +83,8 @@ RULES: dict[str, Rule] = {
     "backoffice.landlords": CASEWORK,
     "backoffice.staff": frozenset({ADMIN}),
     "backoffice.reset_second_factor": frozenset({ADMIN}),  # another staff member's, never own
+    # A landlord who lost phone and recovery codes: the specialist, after a call (issue 13.15).
+    "backoffice.reset_landlord_second_factor": frozenset({SPECIALIST}),
     # listings (landlord) -------------------------------------------------------------------
     "listings.dashboard": LANDLORDS,
     "listings.create": LANDLORDS,

@@ -100,6 +100,11 @@ def build_world(app) -> SimpleNamespace:
     owner = UserFactory(organisation=org_a, email="owner@a.example")
     org_b = CompanyFactory(name="Wohnbau B GmbH")
     attacker = UserFactory(organisation=org_b, email="attacker@b.example")
+    # A first user of organisation A whose address is not confirmed (issue 13.1): without the
+    # confirm-first rule it could do everything the owner can.
+    unconfirmed = UserFactory(
+        organisation=org_a, email="unconfirmed@a.example", email_verified_at=None
+    )
     specialist = StaffFactory(role=SPECIALIST, full_name="Sabine Fach")
     social_worker = StaffFactory(role=SOCIAL_WORKER)
     admin = StaffFactory(role=ADMIN)
@@ -159,7 +164,7 @@ def build_world(app) -> SimpleNamespace:
             tokens.INVITATION, {"iid": invitation.id, "email": invitation.email}
         )
         verify_token = tokens.make_token(
-            tokens.VERIFY_EMAIL, {"uid": owner.id, "email": owner.email}
+            tokens.VERIFY_EMAIL, {"uid": unconfirmed.id, "email": unconfirmed.email}
         )
         reset_token = tokens.make_token(
             tokens.RESET_PASSWORD,
@@ -175,6 +180,7 @@ def build_world(app) -> SimpleNamespace:
             ADMIN: admin.get_id(),
         },
         emails={OWNER: owner.email, OTHER_LANDLORD: attacker.email},
+        unconfirmed=unconfirmed.get_id(),
         specialist_id=specialist.id,
         url_values={
             "flat_id": viewing.flat.id,

@@ -25,6 +25,7 @@ from portal.listings.models import (
     Photo,
 )
 from portal.listings.photos import PhotoRejected, process_photo
+from portal.placements import release
 
 log = logging.getLogger(__name__)
 
@@ -211,8 +212,29 @@ def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
     _tell_landlord(flat, "flat_changes_requested", comment=comment)
 
 
+WITHDRAWABLE = frozenset(
+    {
+        FlatStatus.DRAFT,
+        FlatStatus.SUBMITTED,
+        FlatStatus.CHANGES_REQUESTED,
+        FlatStatus.PUBLISHED,
+        FlatStatus.RESERVED,
+    }
+)
+
+
 def withdraw_flat(flat: Flat, user: User) -> None:
-    """The landlord takes an unlet flat off the portal (archived)."""
+    """The landlord takes an unlet flat off the portal (archived). Its open placements are
+    cancelled ("flat withdrawn"), its open interests closed, the staff told, the households
+    free again (``placements.release``); a reserved flat is withdrawn the same way. Refused
+    (ListingError ``lease_signed``, nothing changed) once a lease for it is signed, and
+    (``illegal``) for a let or archived flat."""
+    if flat.status not in WITHDRAWABLE:
+        raise ListingError("illegal")
+    try:
+        release.close_for_flat(flat, user)
+    except release.ReleaseRefused as exc:
+        raise ListingError("lease_signed") from exc
     _move(flat, FlatStatus.ARCHIVED, user, LANDLORD)
 
 

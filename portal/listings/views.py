@@ -180,9 +180,18 @@ def _flat_action(flat_id: int, operation, message: str, target: str = "listings.
         abort(400)
     try:
         result = operation(flat, current_user)
-    except ops.ListingError:
+    except ops.ListingError as exc:
         db.session.rollback()
-        flash(_("This is not possible in the flat's current state."), "error")
+        if exc.message == "lease_signed":
+            flash(
+                _(
+                    "A lease for this flat has been signed, so it cannot be withdrawn. Please "
+                    "contact the Kümmerer team."
+                ),
+                "error",
+            )
+        else:
+            flash(_("This is not possible in the flat's current state."), "error")
         return redirect(url_for("listings.show", flat_id=flat.id))
     db.session.commit()
     flash(message, "success")

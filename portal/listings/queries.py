@@ -106,7 +106,10 @@ def changes_queue() -> list[Flat]:
     return list(
         db.session.scalars(
             select(Flat)
-            .where(Flat.changes_submitted_at.is_not(None))
+            .where(
+                Flat.changes_submitted_at.is_not(None),
+                Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value]),
+            )
             .options(selectinload(Flat.district), selectinload(Flat.organisation))
             .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
         )

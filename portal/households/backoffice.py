@@ -424,6 +424,11 @@ def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str
             "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
             "in the profile."
         )
+    if exc.message == "lease signed":
+        return _(
+            "A lease has been signed through a placement of this household, so the profile "
+            "cannot be paused or withdrawn now. Please settle the placement first."
+        )
     if previous == HouseholdStatus.WITHDRAWN:
         return _("The profile was withdrawn; its status cannot change any more.")
     return _(

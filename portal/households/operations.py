@@ -322,7 +322,9 @@ def change_status(
     """A social worker's status move. Withdrawing a household that has not left the programme
     yet needs where it went (not ``own_tenancy_programme``: placements record that at the
     move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
-    the future)."""
+    the future). Pausing or withdrawing cancels the household's open placements and closes its
+    open interests ("household no longer available", see ``placements.release``); refused
+    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
     if actor.role != Role.SOCIAL_WORKER:
         raise HouseholdError("not allowed")
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
@@ -334,6 +336,15 @@ def change_status(
             raise HouseholdError("date in the future")
         if exit_on < household.intake_on:
             raise HouseholdError("exit before intake")
+    leaves = to in (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN)
+    if leaves and household.can_move(to, SOCIAL_WORKER):
+        # Imported here: placements build on this module (the import would be circular).
+        from portal.placements import release
+
+        try:
+            release.close_for_household(household, actor)
+        except release.ReleaseRefused as exc:
+            raise HouseholdError("lease signed") from exc
     try:
         household.transition(
             to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})

@@ -14,10 +14,16 @@ from portal.accounts.permissions import staff_required
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings import rent_limits
-from portal.listings.forms import RentLimitCsvForm, RentLimitForm, ReviewForm
+from portal.listings.forms import ChangesReviewForm, RentLimitCsvForm, RentLimitForm, ReviewForm
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.presenters import flat_facts
-from portal.listings.queries import FlatFilter, filtered_flats, review_queue, waiting_for_review
+from portal.listings.queries import (
+    FlatFilter,
+    changes_queue,
+    filtered_flats,
+    review_queue,
+    waiting_for_review,
+)
 from portal.listings.rules import limits_in_force
 from portal.placements.matching import rank_households
 from portal.placements.queries import open_placements
@@ -43,6 +49,7 @@ def flats():
         "backoffice/flats.html",
         queue=review_queue(),
         waiting=waiting_for_review(),
+        changes_queue=changes_queue(),
         page=page,
         criteria=criteria,
         districts=districts,
@@ -60,18 +67,27 @@ def review(flat_id: int):
     )
     if flat is None:
         abort(404)
-    can_review = current_user.role == Role.SPECIALIST and flat.status == FlatStatus.SUBMITTED
-    form = ReviewForm() if can_review else None
+    specialist = current_user.role == Role.SPECIALIST
+    can_review = specialist and flat.status == FlatStatus.SUBMITTED
+    # A published flat's edits wait beside the approved version until a specialist decides.
+    reviews_changes = specialist and not can_review and flat.changes_in_review
+    form = ReviewForm() if can_review else ChangesReviewForm() if reviews_changes else None
     if request.method == "POST":
         if form is None:
             abort(403)
         if form.validate_on_submit():
-            if form.decision.data == "publish":
-                ops.publish_flat(flat, current_user)
-                flash(_("The flat is published. The landlord has been told."), "success")
-            else:
-                ops.request_changes(flat, current_user, form.comment.data)
-                flash(_("The landlord has been asked for changes."), "success")
+            try:
+                _decide(flat, form, reviews_changes)
+            except ops.ListingError:
+                db.session.rollback()
+                flash(
+                    _(
+                        "The changes cannot be approved: postcode and district do not agree. "
+                        "Please send them back with a comment."
+                    ),
+                    "error",
+                )
+                return redirect(url_for("listings_backoffice.review", flat_id=flat.id))
             db.session.commit()
             return redirect(url_for("listings_backoffice.flats"))
     # Only a published flat is offered to households; rank_households shows visible ones only.
@@ -84,6 +100,22 @@ def review(flat_id: int):
         matches=matches,
         in_progress=open_placements(flat_id=flat.id) if matches else {},
     )
+
+
+def _decide(flat: Flat, form: ReviewForm, reviews_changes: bool) -> None:
+    approve = form.decision.data == "publish"
+    if reviews_changes and approve:
+        ops.approve_changes(flat, current_user)
+        flash(_("The changes are approved and shown now. The landlord has been told."), "success")
+    elif reviews_changes:
+        ops.return_changes(flat, current_user, form.comment.data)
+        flash(_("The changes were sent back to the landlord."), "success")
+    elif approve:
+        ops.publish_flat(flat, current_user)
+        flash(_("The flat is published. The landlord has been told."), "success")
+    else:
+        ops.request_changes(flat, current_user, form.comment.data)
+        flash(_("The landlord has been asked for changes."), "success")
 
 
 @bp.route("/rent-limits", methods=["GET", "POST"])

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,14 +24,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.core.fields import DecimalTextField
 from portal.core.i18n import money as format_money
 from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
+from portal.listings.rules import address_problem, reference_data
 
 DESCRIPTION_MAX = 4000
-
-
-@lru_cache(maxsize=1)
-def reference_data() -> dict:
-    raw = resources.files("portal.listings").joinpath("data/duisburg.json").read_text("utf-8")
-    return json.loads(raw)
 
 
 def duisburg_postcodes() -> frozenset[str]:
@@ -192,6 +184,7 @@ class FlatForm(FlaskForm):
     def __init__(self, *args, districts=(), is_new_listing: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.is_new_listing = is_new_listing
+        self.district_names = {d.id: d.name for d in districts}
         self.district_id.choices = [SelectChoice("", _l("– please choose –"))] + [
             SelectChoice(str(d.id), d.name, optgroup=d.borough) for d in districts
         ]
@@ -200,6 +193,21 @@ class FlatForm(FlaskForm):
     def validate_postcode(self, field) -> None:
         if field.data and field.data.strip() not in duisburg_postcodes():
             raise ValidationError(_l("Please enter a Duisburg postcode (47051 to 47279)."))
+
+    def validate_district_id(self, field) -> None:
+        # The rule lives in listings.rules (the operations check it again); here it only
+        # puts the message at the field. A wrong postcode has its own message above.
+        name = self.district_names.get(field.data) if field.data else None
+        postcode = (self.postcode.data or "").strip()
+        if address_problem(postcode, name) == "district":
+            raise ValidationError(
+                _l(
+                    "%(district)s is not in the area of the postcode %(postcode)s. Please check "
+                    "the district or the postcode.",
+                    district=name,
+                    postcode=postcode,
+                )
+            )
 
     def validate_rooms(self, field) -> None:
         if field.data is None:
@@ -336,6 +344,20 @@ class ReviewForm(FlaskForm):
             ]
             return False
         return ok
+
+
+class ChangesReviewForm(ReviewForm):
+    """The team's decision on a published flat's pending changes (same values as ReviewForm:
+    ``publish`` approves them, ``changes`` sends them back with the comment)."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("publish", _l("Approve the changes")),
+            SelectChoice("changes", _l("Send the changes back to the landlord")),
+        ],
+        validators=[InputRequired(_l("Please choose a decision."))],
+    )
 
 
 class RentLimitForm(FlaskForm):

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,7 +103,6 @@ LANDLORD, SPECIALIST, SYSTEM = "landlord", "specialist", "system"
 TRANSITIONS: dict[tuple[FlatStatus, FlatStatus], frozenset[str]] = {
     (FlatStatus.DRAFT, FlatStatus.SUBMITTED): frozenset({LANDLORD}),
     (FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED): frozenset({LANDLORD}),
-    (FlatStatus.PUBLISHED, FlatStatus.SUBMITTED): frozenset({LANDLORD}),  # material edit
     (FlatStatus.SUBMITTED, FlatStatus.PUBLISHED): frozenset({SPECIALIST}),
     (FlatStatus.SUBMITTED, FlatStatus.CHANGES_REQUESTED): frozenset({SPECIALIST}),
     (FlatStatus.PUBLISHED, FlatStatus.RESERVED): frozenset({SYSTEM}),
@@ -117,18 +118,46 @@ TRANSITIONS: dict[tuple[FlatStatus, FlatStatus], frozenset[str]] = {
 EDITABLE = frozenset(
     {FlatStatus.DRAFT, FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED, FlatStatus.PUBLISHED}
 )
-# Edits to these fields of a published flat send it back to review.
+# Editing a published flat (listings/operations.py, update_flat): changes to these fields wait
+# for the team's review in ``Flat.pending_changes`` while the columns keep the approved version.
+# They are what matching, the rent check and the household rely on: address, size, money, WBS,
+# access, pets, the date, the description (and new photos, see Photo.is_approved).
 MATERIAL_FIELDS = (
     "street",
     "house_number",
     "postcode",
     "district_id",
+    "floor",
     "rooms",
     "living_area",
     "cold_rent",
     "service_charges",
     "heating_costs",
+    "warm_water",
+    "deposit",
+    "wbs_required",
+    "wbs_persons",
+    "is_step_free",
+    "is_wheelchair_accessible",
+    "has_lift",
+    "pets_allowed",
+    "description",
+    "available_from",
 )
+# Fields that apply at once on a published flat: a balcony, and the energy certificate's
+# details (a legal disclosure the landlord must keep correct; matching does not use them).
+IMMEDIATE_FIELDS = (
+    "has_balcony",
+    "energy_certificate_pending",
+    "energy_kind",
+    "energy_value",
+    "energy_carrier",
+    "building_year",
+    "energy_class",
+    "energy_valid_until",
+)
+# Statuses in which the team reviews the whole flat (so every photo is shown to the reviewer).
+WHOLE_REVIEW = frozenset({FlatStatus.DRAFT, FlatStatus.SUBMITTED, FlatStatus.CHANGES_REQUESTED})
 
 
 class IllegalTransition(Exception):
@@ -203,6 +232,12 @@ class Flat(TimestampMixin, Base):
     # Description and availability
     description: Mapped[str | None] = mapped_column(Text)
     available_from: Mapped[date | None] = mapped_column(Date)
+    # Changes to a published flat waiting for review: {"fields": {name: JSON value},
+    # "captions": {photo id: caption}}. The columns above keep the last approved version,
+    # which is all that staff, matching and households see until the team approves.
+    pending_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changes_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in review
+    changes_comment: Mapped[str | None] = mapped_column(Text)  # the team sent them back
 
     organisation: Mapped[Organisation] = relationship()
     district: Mapped[District | None] = relationship()
@@ -237,6 +272,24 @@ class Flat(TimestampMixin, Base):
             if photo.is_cover:
                 return photo
         return self.photos[0] if self.photos else None
+
+    @property
+    def shown_photos(self) -> list[Photo]:
+        """The photos staff see beside the approved facts: all of them while the whole flat is
+        reviewed, otherwise only the approved ones (a new photo of a published flat waits)."""
+        if self.status in WHOLE_REVIEW:
+            return list(self.photos)
+        return [photo for photo in self.photos if photo.is_approved]
+
+    @property
+    def pending_photos(self) -> list[Photo]:
+        if self.status in WHOLE_REVIEW:
+            return []
+        return [photo for photo in self.photos if not photo.is_approved]
+
+    @property
+    def changes_in_review(self) -> bool:
+        return self.changes_submitted_at is not None
 
     @property
     def address_line(self) -> str:
@@ -291,6 +344,8 @@ class Photo(TimestampMixin, Base):
     extension: Mapped[str] = mapped_column(String(5), default="webp")
     position: Mapped[int] = mapped_column(default=0)
     is_cover: Mapped[bool] = mapped_column(default=False)
+    # False for a photo added to a published flat until the team approves the flat's changes.
+    is_approved: Mapped[bool] = mapped_column(default=True, server_default=true())
     caption: Mapped[str | None] = mapped_column(String(200))
 
     flat: Mapped[Flat] = relationship(back_populates="photos")

@@ -13,18 +13,24 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.core import audit, storage
+from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
+from portal.listings import changes
 from portal.listings.models import (
+    IMMEDIATE_FIELDS,
     LANDLORD,
     MATERIAL_FIELDS,
     SPECIALIST,
+    District,
     Flat,
     FlatStatus,
     IllegalTransition,
     Photo,
 )
 from portal.listings.photos import PhotoRejected, process_photo
+from portal.listings.rules import address_problem
+from portal.placements import release
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +93,9 @@ def _clean(name: str, value: Any) -> Any:
     return value
 
 
-def apply_fields(flat: Flat, data: dict[str, Any]) -> list[str]:
-    """Copy form data onto ``flat``; returns the names of the fields whose value changed."""
-    changed = []
+def clean_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The flat fields in ``data`` as they would be stored."""
+    values = {}
     for name in FLAT_FIELDS:
         if name not in data:
             continue
@@ -98,23 +104,45 @@ def apply_fields(flat: Flat, data: dict[str, Any]) -> list[str]:
             value = None
         if name in ENERGY_FIELDS and data.get("energy_certificate_pending"):
             value = None
-        current = getattr(flat, name)
-        if isinstance(current, Decimal) and isinstance(value, Decimal):
-            same = current == value
-        else:
-            same = current == value
-        if not same:
+        values[name] = value
+    return values
+
+
+def _set(flat: Flat, values: dict[str, Any]) -> list[str]:
+    """Store ``values`` on the flat; the names of those that changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(flat, name) != value:
             setattr(flat, name, value)
             changed.append(name)
     return changed
 
 
+def apply_fields(flat: Flat, data: dict[str, Any]) -> list[str]:
+    """Copy form data onto ``flat``; returns the names of the fields whose value changed."""
+    return _set(flat, clean_values(data))
+
+
+def check_address(postcode: str | None, district_id: int | None) -> None:
+    """Postcode and district must agree (listings.rules); ListingError ``address`` if not."""
+    district = db.session.get(District, district_id) if district_id else None
+    if address_problem(postcode, district.name if district else None):
+        raise ListingError("address")
+
+
+def form_values(flat: Flat) -> dict[str, Any]:
+    """What the landlord's form shows: the flat with its pending (proposed) values."""
+    return changes.proposed_values(flat, FLAT_FIELDS)
+
+
 def create_flat(user: User, data: dict[str, Any]) -> Flat:
     """A new draft flat of the user's organisation."""
+    values = clean_values(data)
+    check_address(values.get("postcode"), values.get("district_id"))
     flat = Flat(
         organisation_id=user.organisation_id, created_by_id=user.id, status=FlatStatus.DRAFT.value
     )
-    apply_fields(flat, data)
+    _set(flat, values)
     db.session.add(flat)
     db.session.flush()
     audit.record("flat.created", actor=user, obj=flat)
@@ -122,24 +150,98 @@ def create_flat(user: User, data: dict[str, Any]) -> Flat:
 
 
 def update_flat(flat: Flat, user: User, data: dict[str, Any]) -> list[str]:
-    """Save changes. A published flat whose rent, size or address changed goes back to review
-    (and the team is told). Returns the changed field names."""
+    """Save changes; returns the changed field names. A draft (or a flat in review or sent
+    back) changes at once. On a published flat only the IMMEDIATE_FIELDS change at once; the
+    material ones wait for the team's review (``pending_changes``) while the flat stays
+    offered as approved, and the team is told. Postcode and district must agree."""
     if not flat.can_edit(user):
         raise ListingError("not editable")
-    changed = apply_fields(flat, data)
+    values = clean_values(data)
+    if flat.status != FlatStatus.PUBLISHED:
+        check_address(
+            values.get("postcode", flat.postcode), values.get("district_id", flat.district_id)
+        )
+        changed = _set(flat, values)
+        if changed:
+            audit.record("flat.updated", actor=user, obj=flat, fields=",".join(changed))
+        return changed
+    proposed = changes.proposed_values(flat, MATERIAL_FIELDS)
+    proposed.update((name, value) for name, value in values.items() if name in MATERIAL_FIELDS)
+    check_address(proposed["postcode"], proposed["district_id"])
+    changed = _set(flat, {n: v for n, v in values.items() if n in IMMEDIATE_FIELDS})
     if changed:
         audit.record("flat.updated", actor=user, obj=flat, fields=",".join(changed))
-    material = [name for name in changed if name in MATERIAL_FIELDS]
-    if flat.status == FlatStatus.PUBLISHED and material:
-        flat.transition(
-            FlatStatus.SUBMITTED,
-            user,
-            LANDLORD,
-            reason="material change",
-            fields=",".join(material),
-        )
-        _notify_team_of_submission(flat, user, resubmitted=True)
+    before = changes.pending_fields(flat)
+    pending = {n: v for n, v in proposed.items() if getattr(flat, n) != v}
+    changes.store(flat, pending, changes.pending_captions(flat))
+    if pending != before or (pending and not flat.changes_in_review):
+        _changes_to_review(flat, user, sorted(set(pending) | set(before)))
+    elif not changes.has_anything(flat):
+        _clear_changes(flat)
+    return changed + [n for n in pending if before.get(n, getattr(flat, n)) != pending[n]]
+
+
+def _changes_to_review(flat: Flat, user: User, fields: list[str]) -> None:
+    """The flat's pending changes (again) wait for the team, who are told; with nothing left
+    pending (the landlord went back to the approved values) the review ends."""
+    if not changes.has_anything(flat):
+        if flat.changes_in_review:
+            audit.record("flat.changes_withdrawn", actor=user, obj=flat)
+        _clear_changes(flat)
+        return
+    flat.changes_submitted_at = utcnow()
+    flat.changes_comment = None
+    audit.record("flat.changes_submitted", actor=user, obj=flat, fields=",".join(fields))
+    _notify_team_of_submission(flat, user, resubmitted=True)
+
+
+def _clear_changes(flat: Flat) -> None:
+    flat.pending_changes = None
+    flat.changes_submitted_at = None
+    flat.changes_comment = None
+
+
+def approve_changes(flat: Flat, reviewer: User) -> list[str]:
+    """The team approves a published flat's pending changes: the proposed values become the
+    flat's, new photos are shown, new captions applied; the landlord is told. Returns the
+    changed field names."""
+    if not flat.changes_in_review:
+        raise ListingError("nothing to review")
+    pending = changes.pending_fields(flat)
+    check_address(
+        pending.get("postcode", flat.postcode), pending.get("district_id", flat.district_id)
+    )
+    changed = _set(flat, pending)
+    captions = changes.pending_captions(flat)
+    for photo in flat.photos:
+        if photo.id in captions:
+            photo.caption = captions[photo.id]
+        if not photo.is_approved:
+            photo.is_approved = True
+            changed.append("photos")
+    if captions:
+        changed.append("captions")
+    _clear_changes(flat)
+    audit.record(
+        "flat.changes_approved", actor=reviewer, obj=flat, fields=",".join(dict.fromkeys(changed))
+    )
+    _tell_landlord(flat, "flat_changes_approved")
     return changed
+
+
+def return_changes(flat: Flat, reviewer: User, comment: str) -> None:
+    """The team sends a published flat's pending changes back with a comment the landlord sees
+    and receives by e-mail. The flat stays offered as approved; the proposed values stay with
+    the landlord to correct (or to set back)."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ListingError("comment required")
+    if not flat.changes_in_review:
+        raise ListingError("nothing to review")
+    flat.changes_submitted_at = None
+    flat.changes_comment = comment  # on the flat, not in the append-only audit trail
+    audit.record("flat.changes_returned", actor=reviewer, obj=flat)
+    _tell_landlord(flat, "flat_changes_returned", comment=comment)
 
 
 def _move(flat: Flat, to: FlatStatus, actor: User, actor_kind: str, **details: Any) -> None:
@@ -154,8 +256,8 @@ def submit_flat(flat: Flat, user: User) -> None:
     e-mail must be verified."""
     if not user.is_verified:
         raise ListingError("unverified")
-    if flat.status == FlatStatus.SUBMITTED:
-        return
+    if flat.status in (FlatStatus.SUBMITTED, FlatStatus.PUBLISHED):
+        return  # a published flat's changes go to review when saved
     _move(flat, FlatStatus.SUBMITTED, user, LANDLORD)
     flat.review_comment = None
     _notify_team_of_submission(flat, user)
@@ -194,9 +296,12 @@ def _tell_landlord(flat: Flat, template: str, **context: Any) -> None:
 
 
 def publish_flat(flat: Flat, reviewer: User) -> None:
-    """Approve a submitted flat; the landlord is told by e-mail."""
+    """Approve a submitted flat, all its photos with it; the landlord is told by e-mail."""
     _move(flat, FlatStatus.PUBLISHED, reviewer, SPECIALIST)
     flat.review_comment = None
+    for photo in flat.photos:
+        photo.is_approved = True
+    _clear_changes(flat)
     _tell_landlord(flat, "flat_published")
 
 
@@ -211,9 +316,31 @@ def request_changes(flat: Flat, reviewer: User, comment: str) -> None:
     _tell_landlord(flat, "flat_changes_requested", comment=comment)
 
 
+WITHDRAWABLE = frozenset(
+    {
+        FlatStatus.DRAFT,
+        FlatStatus.SUBMITTED,
+        FlatStatus.CHANGES_REQUESTED,
+        FlatStatus.PUBLISHED,
+        FlatStatus.RESERVED,
+    }
+)
+
+
 def withdraw_flat(flat: Flat, user: User) -> None:
-    """The landlord takes an unlet flat off the portal (archived)."""
+    """The landlord takes an unlet flat off the portal (archived). Its open placements are
+    cancelled ("flat withdrawn"), its open interests closed, the staff told, the households
+    free again (``placements.release``); a reserved flat is withdrawn the same way. Refused
+    (ListingError ``lease_signed``, nothing changed) once a lease for it is signed, and
+    (``illegal``) for a let or archived flat."""
+    if flat.status not in WITHDRAWABLE:
+        raise ListingError("illegal")
+    try:
+        release.close_for_flat(flat, user)
+    except release.ReleaseRefused as exc:
+        raise ListingError("lease_signed") from exc
     _move(flat, FlatStatus.ARCHIVED, user, LANDLORD)
+    _clear_changes(flat)  # listed again, the whole flat is reviewed
 
 
 def relist_flat(flat: Flat, user: User) -> None:
@@ -278,6 +405,7 @@ def add_photos(
             / Decimal(processed.variants[-1].width),
             position=position + 1 + len(added),
             is_cover=(count == 0 and not added),
+            is_approved=flat.status != FlatStatus.PUBLISHED,
         )
         for variant in processed.variants:
             storage.save(photo.file_name(variant.width), variant.data)
@@ -287,11 +415,26 @@ def add_photos(
     db.session.flush()
     for photo in added:
         audit.record("photo.added", actor=user, obj=photo, flat_id=flat.id)
+    if added and flat.status == FlatStatus.PUBLISHED:
+        _changes_to_review(flat, user, ["photos"])
     return added, refused
 
 
 def update_photo(photo: Photo, user: User, caption: str | None) -> None:
-    photo.caption = " ".join((caption or "").split()) or None
+    """A new caption; on a published flat's approved photo it waits for review."""
+    caption = " ".join((caption or "").split()) or None
+    flat = photo.flat
+    if flat.status == FlatStatus.PUBLISHED and photo.is_approved:
+        captions = changes.pending_captions(flat)
+        if caption == photo.caption:
+            captions.pop(photo.id, None)
+        else:
+            captions[photo.id] = caption
+        changes.store(flat, changes.pending_fields(flat), captions)
+        audit.record("photo.updated", actor=user, obj=photo, flat_id=photo.flat_id)
+        _changes_to_review(flat, user, ["captions"])
+        return
+    photo.caption = caption
     audit.record("photo.updated", actor=user, obj=photo, flat_id=photo.flat_id)
 
 
@@ -323,4 +466,12 @@ def delete_photo(photo: Photo, user: User) -> None:
     db.session.flush()
     if was_cover and flat.photos:
         flat.photos[0].is_cover = True
+    if flat.status == FlatStatus.PUBLISHED:
+        # Removing a photo applies at once; what was waiting for review may be gone with it.
+        captions = changes.pending_captions(flat)
+        captions.pop(photo.id, None)
+        changes.store(flat, changes.pending_fields(flat), captions)
+        if flat.changes_in_review and not changes.has_anything(flat):
+            audit.record("flat.changes_withdrawn", actor=user, obj=flat)
+            _clear_changes(flat)
     storage.delete_after_commit(files)

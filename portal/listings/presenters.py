@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.listings.forms import ENERGY_CARRIER_LABELS, ENERGY_KIND_LABELS, WARM_WATER_LABELS
-from portal.listings.models import Flat
+from portal.core.i18n import area, day, money, number
+from portal.extensions import db
+from portal.listings import changes
+from portal.listings.forms import (
+    ENERGY_CARRIER_LABELS,
+    ENERGY_KIND_LABELS,
+    WARM_WATER_LABELS,
+    FlatForm,
+)
+from portal.listings.models import District, Flat
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
 
 
@@ -76,10 +85,66 @@ def energy_carrier_label(value: str | None) -> str:
     return str(ENERGY_CARRIER_LABELS.get(value or "", "–"))
 
 
+MONEY_FIELDS = frozenset({"cold_rent", "service_charges", "heating_costs", "deposit"})
+
+
+@dataclass(frozen=True)
+class PendingRow:
+    label: str
+    approved: str
+    proposed: str
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "district_id":
+        district = db.session.get(District, value)
+        return district.name if district else "–"
+    if name == "warm_water":
+        return warm_water_label(value)
+    if name in MONEY_FIELDS:
+        return money(value)
+    if name == "living_area":
+        return area(value)
+    if name in changes.DATE_FIELDS:
+        return day(value)
+    if name in changes.DECIMAL_FIELDS:
+        return number(value)
+    return str(value)
+
+
+def pending_rows(flat: Flat) -> list[PendingRow]:
+    """The flat's changes waiting for review, field by field: approved and proposed value."""
+    rows = [
+        PendingRow(
+            str(getattr(FlatForm, name).args[0]),
+            _shown(name, getattr(flat, name)),
+            _shown(name, value),
+        )
+        for name, value in changes.pending_fields(flat).items()
+    ]
+    photos = {photo.id: photo for photo in flat.photos}
+    for photo_id, caption in changes.pending_captions(flat).items():
+        photo = photos.get(photo_id)
+        if photo is not None:
+            rows.append(
+                PendingRow(
+                    _("Caption of photo %(n)d", n=flat.photos.index(photo) + 1),
+                    photo.caption or "–",
+                    caption or "–",
+                )
+            )
+    return rows
+
+
 TEMPLATE_HELPERS = {
     "flat_status_label": status_label,
     "flat_next_step": next_step,
     "warm_water_label": warm_water_label,
     "energy_kind_label": energy_kind_label,
     "energy_carrier_label": energy_carrier_label,
+    "flat_pending_rows": pending_rows,
 }

@@ -101,6 +101,21 @@ def review_queue(limit: int = 10) -> list[Flat]:
     )
 
 
+def changes_queue() -> list[Flat]:
+    """Published (or reserved) flats whose landlord's changes wait for review, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Flat)
+            .where(
+                Flat.changes_submitted_at.is_not(None),
+                Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value]),
+            )
+            .options(selectinload(Flat.district), selectinload(Flat.organisation))
+            .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
+        )
+    )
+
+
 def waiting_for_review() -> int:
     return (
         db.session.scalar(

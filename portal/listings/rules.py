@@ -1,12 +1,15 @@
-"""The rules a flat is measured by: the rent limits (Kosten der Unterkunft) and the floor-area
-rule of the NRW housing-funding guidelines (WNB). One place, used by the flat pages, the back
-office filters and the matching of households."""
+"""The rules a flat is measured by: the rent limits (Kosten der Unterkunft), the floor-area
+rule of the NRW housing-funding guidelines (WNB), and postcode and district agreeing. One
+place, used by the flat pages, the back office filters and the matching of households."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
 
 from sqlalchemy import func, select
 
@@ -111,3 +114,35 @@ def limits_in_force(on: date | None = None) -> RentLimitTable:
 def size_range(sizes: list[int]) -> tuple[int, int] | None:
     """(first, last) of a list of sizes, or None when empty."""
     return (min(sizes), max(sizes)) if sizes else None
+
+
+# Address: postcode and district must agree (reference data in data/duisburg.json) ----------------
+
+
+@lru_cache(maxsize=1)
+def reference_data() -> dict:
+    """Districts, postcodes and the first rent limits (data/duisburg.json)."""
+    raw = resources.files("portal.listings").joinpath("data/duisburg.json").read_text("utf-8")
+    return json.loads(raw)
+
+
+def postcode_districts() -> dict[str, frozenset[str]]:
+    """The districts (Ortsteile) each Duisburg postcode reaches."""
+    return {
+        code: frozenset(names) for code, names in reference_data()["postcode_districts"].items()
+    }
+
+
+def address_problem(postcode: str | None, district_name: str | None) -> str | None:
+    """Why a postcode and district cannot stand together: ``postcode`` (not Duisburg's),
+    ``district`` (the district is not in the postcode's area), or None when they agree or one
+    of them is still missing (a draft may be half done)."""
+    postcode = (postcode or "").strip() or None
+    if postcode is None:
+        return None
+    areas = postcode_districts()
+    if postcode not in areas:
+        return "postcode"
+    if district_name is not None and district_name not in areas[postcode]:
+        return "district"
+    return None

@@ -98,10 +98,18 @@ def _save(form: FlatForm, flat: Flat | None):
         complete = True
     else:
         complete = form.check_complete() if submit else True
-    if flat is None:
-        flat = ops.create_flat(current_user, form.data)
-    else:
-        ops.update_flat(flat, current_user, form.data)
+    try:
+        if flat is None:
+            flat = ops.create_flat(current_user, form.data)
+        else:
+            ops.update_flat(flat, current_user, form.data)
+    except ops.ListingError:  # the form checks the same rules; this is the last line
+        db.session.rollback()
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+        return None
     if submit and complete:
         ops.submit_flat(flat, current_user)
         db.session.commit()
@@ -123,7 +131,16 @@ def _save(form: FlatForm, flat: Flat | None):
             upload_form=PhotoUploadForm(formdata=None),
             photo_form=PhotoEditForm(formdata=None),
         ), 200
-    flash(_("Saved."), "success")
+    if flat.changes_in_review:
+        flash(
+            _(
+                "Saved. Your changes wait for the team's review; until then the flat is offered "
+                "as approved."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Saved."), "success")
     return redirect(url_for("listings.edit", flat_id=flat.id))
 
 
@@ -148,7 +165,9 @@ def edit(flat_id: int):
             "warning",
         )
         return redirect(url_for("listings.show", flat_id=flat.id))
-    form = FlatForm(obj=flat, districts=_districts(), is_new_listing=flat.published_at is None)
+    form = FlatForm(
+        data=ops.form_values(flat), districts=_districts(), is_new_listing=flat.published_at is None
+    )
     if request.method == "POST":
         response = _save(form, flat)
         if response is not None:
@@ -180,9 +199,18 @@ def _flat_action(flat_id: int, operation, message: str, target: str = "listings.
         abort(400)
     try:
         result = operation(flat, current_user)
-    except ops.ListingError:
+    except ops.ListingError as exc:
         db.session.rollback()
-        flash(_("This is not possible in the flat's current state."), "error")
+        if exc.message == "lease_signed":
+            flash(
+                _(
+                    "A lease for this flat has been signed, so it cannot be withdrawn. Please "
+                    "contact the Kümmerer team."
+                ),
+                "error",
+            )
+        else:
+            flash(_("This is not possible in the flat's current state."), "error")
         return redirect(url_for("listings.show", flat_id=flat.id))
     db.session.commit()
     flash(message, "success")

@@ -121,6 +121,8 @@ CANCEL_REASON_LABELS = {
     "flat_let": _l("The flat was let otherwise"),
     "household_housed_elsewhere": _l("The household found a flat elsewhere"),
     "no_contact": _l("No contact any more"),
+    "flat_withdrawn": _l("The flat was withdrawn"),
+    "household_unavailable": _l("The household is no longer available"),
     "other": _l("Other reason"),
 }
 OUTCOME_LABELS = {

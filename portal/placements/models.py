@@ -108,6 +108,8 @@ CANCEL_REASONS = (
     "flat_let",
     "household_housed_elsewhere",
     "no_contact",
+    "flat_withdrawn",  # the landlord withdrew the flat (placements/release.py)
+    "household_unavailable",  # the household was paused or withdrawn; says nothing why
     "other",
 )
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)

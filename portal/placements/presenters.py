@@ -114,6 +114,12 @@ STATE_TEXTS = {
 CANCEL_TEXTS = {
     "landlord_declined": _l("The placement was ended because you declined."),
     "flat_let": _l("The placement was ended: your flat has been let to another household."),
+    "flat_withdrawn": _l("The placement was ended because you withdrew the flat."),
+    # Neutral on purpose: nothing about the household's reasons reaches the landlord.
+    "household_unavailable": _l(
+        "This placement cannot go ahead, for reasons that have nothing to do with you or your "
+        "flat. The Kümmerer team will contact you about other households."
+    ),
 }
 
 

@@ -247,7 +247,8 @@ def _apply_organisation(organisation: Organisation, actor: User | None) -> list[
     for flat in flats:
         values.append(flat.address_line or None)
         flat.street = flat.house_number = flat.postcode = None
-        flat.description = flat.review_comment = None
+        flat.description = flat.review_comment = flat.changes_comment = None
+        flat.pending_changes = flat.changes_submitted_at = None  # proposed values: the same data
         for photo in list(flat.photos):
             files += [photo.file_name(w) for w in photo.width_list]
             flat.photos.remove(photo)

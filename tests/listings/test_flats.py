@@ -179,7 +179,8 @@ def test_flat_page_shows_derived_figures_and_rules(browser, db):
     assert "suits households of 3–4 persons" in html
 
 
-def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, db):
+def test_edit_of_published_flat_waits_for_review_and_stays_published(browser, db):
+    """Issue 13.7: the flat stays offered as approved; see tests/listings/test_flat_changes.py."""
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation, status="published")
     data = complete(db, description="Neue Beschreibung")
@@ -191,7 +192,7 @@ def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, 
         rooms="3",
         living_area="72",
         floor="2",
-        cold_rent="480,00",
+        cold_rent="500,00",
         service_charges="160,00",
         heating_costs="90,00",
         deposit="1.440,00",
@@ -199,15 +200,12 @@ def test_edit_of_published_flat_goes_back_to_review_on_material_change(browser, 
     )
     assert post_flat(browser, f"/flats/{flat.id}/edit", data, "save").status_code == 302
     db.session.refresh(flat)
-    assert flat.status == "published" and flat.description == "Neue Beschreibung"
-    data["cold_rent"] = "500,00"
-    post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
-    db.session.refresh(flat)
-    assert flat.status == "submitted"
+    assert flat.status == "published" and flat.description == "Helle Wohnung.\nNahe Straßenbahn."
+    assert str(flat.cold_rent) == "480.00" and flat.changes_submitted_at is not None
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "flat.submitted")
+        select(AuditEvent).where(AuditEvent.action == "flat.changes_submitted")
     ).all()
-    assert events and events[-1].details["reason"] == "material change"
+    assert events and set(events[-1].details["fields"].split(",")) == {"cold_rent", "description"}
 
 
 def test_duplicate_withdraw_relist_delete(browser, db):

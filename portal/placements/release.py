@@ -1,0 +1,158 @@
+"""When a flat or a household leaves the portal: its open placements are cancelled and its open
+interests closed, the staff in charge are told, and the other side is set free. From
+``lease_signed`` on a placement binds both sides: then nothing changes and the caller refuses.
+
+Called by ``listings.operations.withdraw_flat`` and ``households.operations.change_status``;
+like every operation it flushes, audits and queues mail, and never commits."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.core.outbox import queue_mail
+from portal.extensions import db
+from portal.households.models import Household
+from portal.listings.models import Flat, FlatStatus
+from portal.placements import operations as placement_ops
+from portal.placements.models import (
+    FLAT_HOLDING,
+    OPEN_STATES,
+    ORDER,
+    SYSTEM,
+    Action,
+    Interest,
+    InterestStatus,
+    Placement,
+    State,
+)
+
+FLAT_WITHDRAWN = "flat_withdrawn"
+HOUSEHOLD_UNAVAILABLE = "household_unavailable"
+# Open states in which the lease is signed (or the household moved in): the placement binds.
+BINDING_STATES = tuple(s for s in OPEN_STATES if ORDER.index(s) >= ORDER.index(State.LEASE_SIGNED))
+CANCELLABLE_STATES = tuple(s for s in OPEN_STATES if s not in BINDING_STATES)
+
+
+class ReleaseRefused(Exception):
+    """A placement at or past ``lease_signed`` binds the flat or household; nothing changed."""
+
+
+def _open_placements(column, object_id: int) -> list[Placement]:
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .where(column == object_id, Placement.state.in_([s.value for s in OPEN_STATES]))
+            .order_by(Placement.id)
+        )
+    )
+
+
+def _open_interests(column, object_id: int) -> list[Interest]:
+    return list(
+        db.session.scalars(
+            select(Interest)
+            .where(column == object_id, Interest.status == InterestStatus.OPEN.value)
+            .order_by(Interest.id)
+        )
+    )
+
+
+def _check_not_bound(placements: list[Placement]) -> None:
+    if any(State(p.state) in BINDING_STATES for p in placements):
+        raise ReleaseRefused("lease_signed")
+
+
+def _cancel(placement: Placement, actor: User | None, reason: str, note: str) -> None:
+    """Cancel through the model (PlacementEvent and AuditEvent); a flat the placement held is
+    offered again (it may be archived right after by the caller)."""
+    held = State(placement.state) in FLAT_HOLDING
+    placement.advance(Action.CANCEL, actor, SYSTEM, cancel_reason=reason, note=note)
+    flat = placement.flat
+    if held and flat.status == FlatStatus.RESERVED:
+        flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
+
+
+def _close_interest(interest: Interest, actor: User | None, reason: str) -> None:
+    interest.status = InterestStatus.DECLINED.value
+    interest.decided_at = utcnow()
+    audit.record("interest.closed", actor=actor, obj=interest, reason=reason)
+
+
+def _tell_staff(
+    placements: list[Placement], interests: list[Interest], reason: str, subject_line: str
+) -> None:
+    """One mail to each active specialist in charge of a cancelled placement; the team's
+    address when nobody is (or only interests were closed)."""
+    if not placements and not interests:
+        return
+    people: dict[int, User] = {}
+    for placement in placements:
+        staff = placement.staff
+        if staff is not None and staff.is_active and staff.role == Role.SPECIALIST:
+            people[staff.id] = staff
+    recipients = [(p.email, p.locale, p.full_name) for p in people.values()] or [
+        (current_app.config["PROGRAMME_CONTACT_EMAIL"], "de", None)
+    ]
+    for email, locale, name in recipients:
+        queue_mail(
+            email,
+            "placements_closed",
+            locale,
+            name=name,
+            reason=reason,
+            subject_line=subject_line,
+            placements=placements,
+            interests=interests,
+            base=current_app.config["PORTAL_BASE_URL"],
+        )
+
+
+def close_for_flat(flat: Flat, actor: User | None) -> None:
+    """The flat is withdrawn: refuse (ReleaseRefused, nothing changed) when a placement of it
+    is at or past ``lease_signed``; otherwise cancel every open placement ("flat withdrawn"),
+    close every open interest, and tell the staff in charge. The households are free again:
+    a cancelled placement no longer holds them."""
+    placements = _open_placements(Placement.flat_id, flat.id)
+    _check_not_bound(placements)
+    interests = _open_interests(Interest.flat_id, flat.id)
+    for placement in placements:
+        _cancel(placement, actor, FLAT_WITHDRAWN, "flat withdrawn by the landlord")
+    for interest in interests:
+        _close_interest(interest, actor, FLAT_WITHDRAWN)
+    _tell_staff(placements, interests, FLAT_WITHDRAWN, flat.address_line)
+
+
+def check_household_free(household: Household) -> None:
+    """Raise ReleaseRefused when a placement of the household is at or past ``lease_signed``."""
+    _check_not_bound(_open_placements(Placement.household_id, household.id))
+
+
+def close_for_household(household: Household, actor: User | None) -> None:
+    """The household is paused or withdrawn: refuse (ReleaseRefused, nothing changed) when a
+    placement of it is at or past ``lease_signed``; otherwise cancel every open placement
+    ("household no longer available"), releasing a flat one of them held; close every open
+    interest in it. The landlords hear in neutral words that the placement or suggestion will
+    not go ahead (nothing about why); the staff in charge are told."""
+    placements = _open_placements(Placement.household_id, household.id)
+    _check_not_bound(placements)
+    interests = _open_interests(Interest.household_id, household.id)
+    for placement in placements:
+        _cancel(placement, actor, HOUSEHOLD_UNAVAILABLE, "household no longer available")
+        placement_ops._tell_landlord(placement, "placement_cancelled")
+    for interest in interests:
+        _close_interest(interest, actor, HOUSEHOLD_UNAVAILABLE)
+        recipient = db.session.get(User, interest.created_by_id or -1)
+        if recipient is not None and recipient.is_active:
+            queue_mail(
+                recipient.email,
+                "interest_declined",
+                recipient.locale,
+                name=recipient.full_name,
+                code=household.code,
+                flat=interest.flat,
+            )
+    _tell_staff(placements, interests, HOUSEHOLD_UNAVAILABLE, household.code)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
-from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
@@ -135,7 +135,7 @@ class IllegalTransition(Exception):
     """A status change the flow does not allow, or not for this actor."""
 
 
-class Flat(TimestampMixin, Base):
+class Flat(PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "flats"
     __table_args__ = (
         CheckConstraint(

@@ -138,10 +138,13 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class LandlordPlacement:
-    """A placement as its landlord may see it; built only through ``of``."""
+    """A placement as its landlord may see it; built only through ``of``. Pages and links use
+    ``key`` and ``flat_key`` (public keys); the ids are for the privacy export only."""
 
     id: int
+    key: str
     flat_id: int
+    flat_key: str
     flat_label: str
     household_code: str
     profile_id: int | None  # link to the tier-1 profile, only while landlords may see it
@@ -179,7 +182,9 @@ class LandlordPlacement:
         actions = placement.allowed_actions(LANDLORD)
         return cls(
             id=placement.id,
+            key=placement.public_key,
             flat_id=flat.id,
+            flat_key=flat.public_key,
             flat_label=flat.address_line or _("Flat without address"),
             household_code=household.code,
             profile_id=household.id if household.is_visible_to_landlords(today) else None,
@@ -380,13 +385,13 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     return _order(db.session.scalars(query).unique().all())
 
 
-def own_placement(organisation_id: int | None, placement_id: int) -> Placement | None:
-    """The placement if it concerns one of the organisation's flats, else None (the caller
-    answers 404)."""
+def own_placement(organisation_id: int | None, key: str) -> Placement | None:
+    """The placement with this public key if it concerns one of the organisation's flats, else
+    None (the caller answers 404). Landlords name placements by key, never by id."""
     if organisation_id is None:
         return None
     return (
-        db.session.scalars(_query(organisation_id).where(Placement.id == placement_id))
+        db.session.scalars(_query(organisation_id).where(Placement.public_key == key))
         .unique()
         .one_or_none()
     )

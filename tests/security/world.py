@@ -177,7 +177,8 @@ def build_world(app) -> SimpleNamespace:
         emails={OWNER: owner.email, OTHER_LANDLORD: attacker.email},
         specialist_id=specialist.id,
         url_values={
-            "flat_id": viewing.flat.id,
+            "flat_id": viewing.flat.id,  # back-office routes: ids
+            "flat_key": viewing.flat.public_key,  # landlord routes: public keys
             "photo_id": photo.id,
             "width": photo.width_list[0],
             "ext": photo.extension,
@@ -185,9 +186,11 @@ def build_world(app) -> SimpleNamespace:
             "household_id": viewing.household.id,
             "consent_id": consent.id,
             "placement_id": placement.id,
+            "placement_key": placement.public_key,
             "follow_up_id": follow_up.id,
             "interest_id": interest.id,
             "case_id": case.id,
+            "case_key": case.public_key,
             "step": "cancel",
             "user_id": owner.id,  # privacy pages of the landlord
             "key": "placements",  # a report chart

@@ -1,6 +1,6 @@
-"""Public keys: an opaque, unique key for flats, placements and mediation cases, used in
-landlord URLs and e-mails instead of the sequential id (which lets a landlord count the
-programme's volume).
+"""Public keys: an opaque, unique key for flats (and their photos), placements and mediation
+cases, used in landlord URLs and e-mails instead of the sequential id (which lets a landlord
+count the programme's volume).
 
 Existing rows get a random key each (made here, per row, so the same on SQLite and PostgreSQL);
 then the column becomes NOT NULL and unique.
@@ -27,7 +27,7 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
-TABLES = ('flats', 'placements', 'mediation_cases')
+TABLES = ('flats', 'photos', 'placements', 'mediation_cases')
 LENGTH = 32
 
 

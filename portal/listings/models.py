@@ -277,7 +277,7 @@ class Flat(PublicKeyMixin, TimestampMixin, Base):
         return f"<Flat {self.id} {self.status}>"
 
 
-class Photo(TimestampMixin, Base):
+class Photo(PublicKeyMixin, TimestampMixin, Base):
     """A photo of a flat, stored re-encoded in width variants under a server-made name."""
 
     __tablename__ = "photos"

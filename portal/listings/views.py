@@ -59,8 +59,8 @@ def _own_flat(flat_key: str) -> Flat:
     return get_owned_or_404(Flat, flat_key, current_user)
 
 
-def _own_photo(flat: Flat, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
+def _own_photo(flat: Flat, photo_key: str) -> Photo:
+    photo = get_by_key(Photo, photo_key)
     if photo is None or photo.flat_id != flat.id:
         abort(404)
     return photo
@@ -263,9 +263,9 @@ def upload_photos(flat_key: str):
     return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
 
 
-def _photo_action(flat_key: str, photo_id: int, operation, *args):
+def _photo_action(flat_key: str, photo_key: str, operation, *args):
     flat = _own_flat(flat_key)
-    photo = _own_photo(flat, photo_id)
+    photo = _own_photo(flat, photo_key)
     if not flat.can_edit(current_user):
         abort(409)
     operation(photo, current_user, *args)
@@ -273,45 +273,45 @@ def _photo_action(flat_key: str, photo_id: int, operation, *args):
     return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
 
 
-@bp.route("/<flat_key>/photos/<int:photo_id>/caption", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/caption", methods=["POST"])
 @landlord_required
-def photo_caption(flat_key: str, photo_id: int):
+def photo_caption(flat_key: str, photo_key: str):
     form = PhotoEditForm()
     if not form.validate_on_submit():
-        _own_photo(_own_flat(flat_key), photo_id)
+        _own_photo(_own_flat(flat_key), photo_key)
         flash(_("The caption can have at most 200 characters."), "error")
         return redirect(url_for("listings.edit", flat_key=flat_key, _anchor="flat-photos"))
-    return _photo_action(flat_key, photo_id, ops.update_photo, form.caption.data)
+    return _photo_action(flat_key, photo_key, ops.update_photo, form.caption.data)
 
 
-@bp.route("/<flat_key>/photos/<int:photo_id>/cover", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/cover", methods=["POST"])
 @landlord_required
-def photo_cover(flat_key: str, photo_id: int):
-    return _photo_action(flat_key, photo_id, ops.set_cover)
+def photo_cover(flat_key: str, photo_key: str):
+    return _photo_action(flat_key, photo_key, ops.set_cover)
 
 
-@bp.route("/<flat_key>/photos/<int:photo_id>/move/<direction>", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/move/<direction>", methods=["POST"])
 @landlord_required
-def photo_move(flat_key: str, photo_id: int, direction: str):
+def photo_move(flat_key: str, photo_key: str, direction: str):
     if direction not in ("up", "down"):
         abort(404)
-    return _photo_action(flat_key, photo_id, ops.move_photo, -1 if direction == "up" else 1)
+    return _photo_action(flat_key, photo_key, ops.move_photo, -1 if direction == "up" else 1)
 
 
-@bp.route("/<flat_key>/photos/<int:photo_id>/delete", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/delete", methods=["POST"])
 @landlord_required
-def photo_delete(flat_key: str, photo_id: int):
-    return _photo_action(flat_key, photo_id, ops.delete_photo)
+def photo_delete(flat_key: str, photo_key: str):
+    return _photo_action(flat_key, photo_key, ops.delete_photo)
 
 
-@bp.route("/<flat_key>/photos/<int:photo_id>/<int:width>.<ext>")
+@bp.route("/<flat_key>/photos/<photo_key>/<int:width>.<ext>")
 @login_required
-def photo_file(flat_key: str, photo_id: int, width: int, ext: str):
+def photo_file(flat_key: str, photo_key: str, width: int, ext: str):
     """The image itself, for the owning organisation and for staff who work with flats."""
     flat = get_by_key(Flat, flat_key)
     if flat is None or not flat.can_view(current_user):
         abort(404)
-    photo = _own_photo(flat, photo_id)
+    photo = _own_photo(flat, photo_key)
     if width not in photo.width_list or ext != photo.extension:
         abort(404)
     try:

@@ -49,7 +49,7 @@ def test_upload_several_photos_and_serve_variants(browser, db, uploads):
     files = sorted(p.name for p in (uploads / "photos").iterdir())
     assert len(files) == 6 and all(name.endswith(".webp") for name in files)
     assert not any("kitchen" in name for name in files)
-    served = browser.client.get(f"/flats/{flat.public_key}/photos/{photos[1].id}/1024.webp")
+    served = browser.client.get(f"/flats/{flat.public_key}/photos/{photos[1].public_key}/1024.webp")
     assert served.status_code == 200
     assert served.headers["Content-Type"] == "image/webp"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
@@ -115,12 +115,14 @@ def test_caption_cover_order_and_delete(browser, db, uploads):
     ).all()
     path = f"/flats/{flat.public_key}/edit"
     browser.post(
-        f"/flats/{flat.public_key}/photos/{second.id}/caption",
+        f"/flats/{flat.public_key}/photos/{second.public_key}/caption",
         {"caption": "Küche mit Fenster"},
         csrf_from_path=path,
     )
-    browser.post(f"/flats/{flat.public_key}/photos/{second.id}/cover", csrf_from_path=path)
-    browser.post(f"/flats/{flat.public_key}/photos/{second.id}/move/up", csrf_from_path=path)
+    browser.post(f"/flats/{flat.public_key}/photos/{second.public_key}/cover", csrf_from_path=path)
+    browser.post(
+        f"/flats/{flat.public_key}/photos/{second.public_key}/move/up", csrf_from_path=path
+    )
     db.session.expire_all()
     first, second = db.session.get(Photo, first.id), db.session.get(Photo, second.id)
     assert second.caption == "Küche mit Fenster" and second.is_cover and not first.is_cover
@@ -128,7 +130,7 @@ def test_caption_cover_order_and_delete(browser, db, uploads):
     html = browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True)
     assert 'alt="Küche mit Fenster"' in html
     files_before = set((uploads / "photos").iterdir())
-    browser.post(f"/flats/{flat.public_key}/photos/{second.id}/delete", csrf_from_path=path)
+    browser.post(f"/flats/{flat.public_key}/photos/{second.public_key}/delete", csrf_from_path=path)
     db.session.expire_all()
     assert db.session.get(Photo, second.id) is None
     assert db.session.get(Photo, first.id).is_cover
@@ -152,7 +154,7 @@ def test_staff_see_photos_other_landlords_do_not(app, browser, db):
     flat = FlatFactory(organisation=owner.organisation)
     upload(browser, flat, (jpeg(), "a.jpg"))
     photo = db.session.scalar(select(Photo).where(Photo.flat_id == flat.id))
-    url = f"/flats/{flat.public_key}/photos/{photo.id}/320.webp"
+    url = f"/flats/{flat.public_key}/photos/{photo.public_key}/320.webp"
     staff = Browser(app.test_client())
     staff.login("specialist")
     assert staff.client.get(url).status_code == 200

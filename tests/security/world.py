@@ -179,7 +179,7 @@ def build_world(app) -> SimpleNamespace:
         url_values={
             "flat_id": viewing.flat.id,  # back-office routes: ids
             "flat_key": viewing.flat.public_key,  # landlord routes: public keys
-            "photo_id": photo.id,
+            "photo_key": photo.public_key,
             "width": photo.width_list[0],
             "ext": photo.extension,
             "direction": "down",

@@ -1,8 +1,8 @@
 """Issue 13, item 8: no landlord page and no e-mail to a landlord carries a sequential id of a
-flat, a placement or a mediation case, in a link, a form's action, an anchor or a select's
-option; they carry public keys. Every landlord page of the attack world is rendered for its
-owner (flats with a photo, placements at the viewing and in aftercare, an interest, a mediation
-case)."""
+flat (or its photos), a placement or a mediation case, in a link, a form's action, an anchor or
+a select's option; they carry public keys. Every landlord page of the attack world is rendered
+for its owner (flats with a photo, placements at the viewing and in aftercare, an interest, a
+mediation case)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from tests.security.world import log_in, url_values_for
 # An id in a path, a query or an anchor: digits alone between separators (a key is 22
 # URL-safe characters, never digits alone).
 NUMBERED = [
-    re.compile(r"/(?:flats|placements|mediation/mine)/\d+(?=[/\"'?#\s<]|$)"),
+    re.compile(r"/(?:flats|placements|mediation/mine|photos)/\d+(?=[/\"'?#\s<]|$)"),
     re.compile(r"[?&]placement=\d+(?![\w-])"),
-    re.compile(r"placement-\d+(?![\w-])"),
+    re.compile(r"(?:placement|caption)-\d+(?![\w-])"),
 ]
 FLAT_SELECT = re.compile(r'<select[^>]*name="flat"[^>]*>(.*?)</select>', re.S)
 OPTION_VALUE = re.compile(r'<option[^>]*value="([^"]*)"')

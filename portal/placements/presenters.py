@@ -5,8 +5,9 @@ Landlord templates receive ``LandlordPlacement`` objects only, never a ``Placeme
 through ``placement.events`` the team's internal notes. A field reaches a landlord's page only
 when it is copied here, by name:
 
-- always: the flat's address, the household's pseudonymous code (and the link to its public
-  profile while landlords may see that), the state, what happens next, the specialist in
+- always: the public keys of the placement and its flat (for links; never their ids), the
+  flat's address, the household's pseudonymous code (and the link to its public profile while
+  landlords may see that), the state, what happens next, the specialist in
   charge, the viewing's date, time and place, and a timeline written from the steps' kinds and
   dates (never from the team's free-text notes);
 - tier 2, only while ``Placement.identity_revealed`` (DESIGN.md section 2 and 4): the main

@@ -1,8 +1,8 @@
 """Who may do what: role decorators for views, and the 404 rule for other people's objects.
 
-Role checks happen before a view runs; object checks (``get_owned_or_404``) before anything of
-the object is read or changed. Another organisation's object answers 404, never 403, so that ids
-leak nothing.
+Role checks happen before a view runs; object checks (``get_owned_or_404``, by the object's
+public key) before anything of the object is read or changed. Another organisation's object
+answers 404, never 403, so that ids leak nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.extensions import db, login_manager
@@ -96,12 +97,16 @@ def verified_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def get_owned_or_404(model: type[M], object_id: int, user: Any) -> M:
-    """Load ``model`` by id for ``user``'s organisation, or answer 404 (also for staff-free
-    landlord routes): existence of other organisations' objects is never revealed."""
-    obj = db.session.get(model, object_id)
-    if obj is None or user.organisation_id is None:
-        abort(404)
-    if getattr(obj, "organisation_id", None) != user.organisation_id:
+def get_by_key(model: type[M], key: str) -> M | None:
+    """The object of ``model`` whose public key (core/db.py ``PublicKeyMixin``) is ``key``."""
+    return db.session.scalar(select(model).where(model.public_key == key))  # type: ignore[attr-defined]
+
+
+def get_owned_or_404(model: type[M], key: str, user: Any) -> M:
+    """Load ``model`` by its public key for ``user``'s organisation, or answer 404 (also for
+    staff-free landlord routes): existence of other organisations' objects is never revealed,
+    and landlord URLs carry no sequential id to count."""
+    obj = get_by_key(model, key) if user.organisation_id is not None else None
+    if obj is None or getattr(obj, "organisation_id", None) != user.organisation_id:
         abort(404)
     return obj

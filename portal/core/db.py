@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,24 @@ class Base(DeclarativeBase):
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+PUBLIC_KEY_LENGTH = 32  # room above the 22 characters new_public_key makes
+
+
+def new_public_key() -> str:
+    """128 random bits in 22 URL-safe characters: the name of an object in landlord URLs and
+    e-mails, where a sequential id would let a landlord count the programme's objects."""
+    return secrets.token_urlsafe(16)
+
+
+class PublicKeyMixin:
+    """An opaque, unique key made on creation, for URLs outside the back office (landlord pages
+    and their e-mails); staff URLs keep the integer id."""
+
+    public_key: Mapped[str] = mapped_column(
+        String(PUBLIC_KEY_LENGTH), unique=True, index=True, default=new_public_key
+    )
 
 
 @event.listens_for(Engine, "connect")

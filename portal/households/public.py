@@ -106,7 +106,7 @@ class FlatFit:
     """How one of the landlord's own flats fits a household, in sentences built from the
     tier-1 profile (rooms, area, rent limit, WBS, access, move-in date) only."""
 
-    flat_id: int
+    flat_key: str  # the flat's public key: landlord pages carry no flat ids
     flat_label: str
     fits: bool
     met: tuple[str, ...]  # the hard rules the pair meets
@@ -118,7 +118,7 @@ class FlatFit:
         match = explain(flat, household, today)
         hard = [r for r in match.reasons if r.hard]
         return cls(
-            flat_id=flat.id,
+            flat_key=flat.public_key,
             flat_label=flat.address_line or str(_l("Flat without address")),
             fits=match.fits,
             met=tuple(r.text for r in hard if r.met),

@@ -137,19 +137,19 @@ def _registered(household: Household, user: User) -> list[tuple[Interest, Flat]]
 def _render_profile(household: Household, today: date, form: InterestForm | None = None):
     flats = published_flats_of(current_user)
     registered = _registered(household, current_user)
-    registered_ids = {flat.id for _interest, flat in registered}
+    registered_keys = {flat.public_key for _interest, flat in registered}
     fits: list[FlatFit] = fits_for(flats, household, today)
     blocked = _blocked(current_user, flats)
     if form is None:
         form = InterestForm(formdata=None)
-        suggested = [f.flat_id for f in fits if f.fits and f.flat_id not in registered_ids]
+        suggested = [f.flat_key for f in fits if f.fits and f.flat_key not in registered_keys]
         form.flat.data = suggested[0] if suggested else None
     form.set_flats(
         [
             (
-                flat.id,
+                flat.public_key,
                 _("%(flat)s (already suggested)", flat=_flat_label(flat))
-                if flat.id in registered_ids
+                if flat.public_key in registered_keys
                 else _flat_label(flat),
             )
             for flat in flats
@@ -164,7 +164,7 @@ def _render_profile(household: Household, today: date, form: InterestForm | None
             RegisteredInterest(_flat_label(flat), to_user_timezone(interest.created_at).date())
             for interest, flat in registered
         ],
-        all_registered=bool(flats) and all(flat.id in registered_ids for flat in flats),
+        all_registered=bool(flats) and all(flat.public_key in registered_keys for flat in flats),
         blocked=blocked,
         blocked_text=BLOCKED[blocked] if blocked else None,
         form=form,
@@ -218,10 +218,10 @@ def interest(household_id: int):
         flash(str(BLOCKED[blocked]), "error")
         return redirect(url_for("households.show", household_id=household.id))
     form = InterestForm()
-    form.set_flats([(flat.id, _flat_label(flat)) for flat in flats])
+    form.set_flats([(flat.public_key, _flat_label(flat)) for flat in flats])
     if not form.validate_on_submit():
         return _render_profile(household, today, form)
-    flat = next(f for f in flats if f.id == form.flat.data)
+    flat = next(f for f in flats if f.public_key == form.flat.data)
     code, flat_label = household.code, _flat_label(flat)
     try:
         register_interest(current_user, household, flat, form.message.data)

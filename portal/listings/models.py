@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
-from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
@@ -164,7 +164,7 @@ class IllegalTransition(Exception):
     """A status change the flow does not allow, or not for this actor."""
 
 
-class Flat(TimestampMixin, Base):
+class Flat(PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "flats"
     __table_args__ = (
         CheckConstraint(
@@ -330,7 +330,7 @@ class Flat(TimestampMixin, Base):
         return f"<Flat {self.id} {self.status}>"
 
 
-class Photo(TimestampMixin, Base):
+class Photo(PublicKeyMixin, TimestampMixin, Base):
     """A photo of a flat, stored re-encoded in width variants under a server-made name."""
 
     __tablename__ = "photos"

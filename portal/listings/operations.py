@@ -283,7 +283,7 @@ def _tell_landlord(flat: Flat, template: str, **context: Any) -> None:
         recipient = next((m for m in flat.organisation.members if m.is_active), None)
     if recipient is None:
         return
-    url = current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_id=flat.id)
+    url = current_app.config["PORTAL_BASE_URL"] + url_for("listings.show", flat_key=flat.public_key)
     queue_mail(
         recipient.email,
         template,

@@ -19,7 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.forms import EmptyForm
-from portal.accounts.permissions import get_owned_or_404, landlord_required, login_required
+from portal.accounts.permissions import (
+    get_by_key,
+    get_owned_or_404,
+    landlord_required,
+    login_required,
+)
 from portal.core import storage
 from portal.core.security import allow_body
 from portal.extensions import db
@@ -49,12 +54,13 @@ def _districts() -> list[District]:
     return list(db.session.scalars(select(District).order_by(District.position)))
 
 
-def _own_flat(flat_id: int) -> Flat:
-    return get_owned_or_404(Flat, flat_id, current_user)
+def _own_flat(flat_key: str) -> Flat:
+    """The landlord's own flat by its public key (landlord URLs carry no sequential id)."""
+    return get_owned_or_404(Flat, flat_key, current_user)
 
 
-def _own_photo(flat: Flat, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
+def _own_photo(flat: Flat, photo_key: str) -> Photo:
+    photo = get_by_key(Photo, photo_key)
     if photo is None or photo.flat_id != flat.id:
         abort(404)
     return photo
@@ -114,7 +120,7 @@ def _save(form: FlatForm, flat: Flat | None):
         ops.submit_flat(flat, current_user)
         db.session.commit()
         flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
-        return redirect(url_for("listings.show", flat_id=flat.id))
+        return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     if submit:
         flash(
@@ -141,7 +147,7 @@ def _save(form: FlatForm, flat: Flat | None):
         )
     else:
         flash(_("Saved."), "success")
-    return redirect(url_for("listings.edit", flat_id=flat.id))
+    return redirect(url_for("listings.edit", flat_key=flat.public_key))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -155,16 +161,16 @@ def create():
     return render_template("listings/form.html", form=form, flat=None)
 
 
-@bp.route("/<int:flat_id>/edit", methods=["GET", "POST"])
+@bp.route("/<flat_key>/edit", methods=["GET", "POST"])
 @landlord_required
-def edit(flat_id: int):
-    flat = _own_flat(flat_id)
+def edit(flat_key: str):
+    flat = _own_flat(flat_key)
     if not flat.can_edit(current_user):
         flash(
             _("This flat cannot be changed in its current state. Please contact the team."),
             "warning",
         )
-        return redirect(url_for("listings.show", flat_id=flat.id))
+        return redirect(url_for("listings.show", flat_key=flat.public_key))
     form = FlatForm(
         data=ops.form_values(flat), districts=_districts(), is_new_listing=flat.published_at is None
     )
@@ -181,10 +187,10 @@ def edit(flat_id: int):
     )
 
 
-@bp.route("/<int:flat_id>")
+@bp.route("/<flat_key>")
 @landlord_required
-def show(flat_id: int):
-    flat = _own_flat(flat_id)
+def show(flat_key: str):
+    flat = _own_flat(flat_key)
     return render_template(
         "listings/show.html",
         flat=flat,
@@ -193,8 +199,8 @@ def show(flat_id: int):
     )
 
 
-def _flat_action(flat_id: int, operation, message: str, target: str = "listings.show"):
-    flat = _own_flat(flat_id)
+def _flat_action(flat_key: str, operation, message: str, target: str = "listings.show"):
+    flat = _own_flat(flat_key)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -211,52 +217,52 @@ def _flat_action(flat_id: int, operation, message: str, target: str = "listings.
             )
         else:
             flash(_("This is not possible in the flat's current state."), "error")
-        return redirect(url_for("listings.show", flat_id=flat.id))
+        return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     flash(message, "success")
     if target == "listings.dashboard":
         return redirect(url_for(target))
-    return redirect(url_for(target, flat_id=getattr(result, "id", flat.id)))
+    return redirect(url_for(target, flat_key=getattr(result, "public_key", flat.public_key)))
 
 
-@bp.route("/<int:flat_id>/withdraw", methods=["POST"])
+@bp.route("/<flat_key>/withdraw", methods=["POST"])
 @landlord_required
-def withdraw(flat_id: int):
-    return _flat_action(flat_id, ops.withdraw_flat, _("The flat was withdrawn."))
+def withdraw(flat_key: str):
+    return _flat_action(flat_key, ops.withdraw_flat, _("The flat was withdrawn."))
 
 
-@bp.route("/<int:flat_id>/relist", methods=["POST"])
+@bp.route("/<flat_key>/relist", methods=["POST"])
 @landlord_required
-def relist(flat_id: int):
-    return _flat_action(flat_id, ops.relist_flat, _("The flat is a draft again."))
+def relist(flat_key: str):
+    return _flat_action(flat_key, ops.relist_flat, _("The flat is a draft again."))
 
 
-@bp.route("/<int:flat_id>/duplicate", methods=["POST"])
+@bp.route("/<flat_key>/duplicate", methods=["POST"])
 @landlord_required
-def duplicate(flat_id: int):
+def duplicate(flat_key: str):
     return _flat_action(
-        flat_id,
+        flat_key,
         ops.duplicate_flat,
         _("A copy was made. Please check the address and the details."),
         target="listings.edit",
     )
 
 
-@bp.route("/<int:flat_id>/delete", methods=["POST"])
+@bp.route("/<flat_key>/delete", methods=["POST"])
 @landlord_required
-def delete(flat_id: int):
+def delete(flat_key: str):
     return _flat_action(
-        flat_id, ops.delete_flat, _("The draft was deleted."), target="listings.dashboard"
+        flat_key, ops.delete_flat, _("The draft was deleted."), target="listings.dashboard"
     )
 
 
 # Photos -----------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:flat_id>/photos", methods=["POST"])
+@bp.route("/<flat_key>/photos", methods=["POST"])
 @landlord_required
-def upload_photos(flat_id: int):
-    flat = _own_flat(flat_id)
+def upload_photos(flat_key: str):
+    flat = _own_flat(flat_key)
     wants_json = request.accept_mimetypes.best == "application/json"
     if not flat.can_edit(current_user):
         abort(409)
@@ -265,7 +271,7 @@ def upload_photos(flat_id: int):
         if wants_json:
             return jsonify(added=0, refused=[]), 400
         flash(_("Please choose at least one photo."), "error")
-        return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
+        return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
     added, refused = ops.add_photos(flat, current_user, [(f.filename, f.stream) for f in files])
     db.session.commit()
     messages = [
@@ -282,58 +288,58 @@ def upload_photos(flat_id: int):
         flash(_("%(n)d photo(s) added.", n=len(added)), "success")
     for message in messages:
         flash(message, "error")
-    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
+    return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
 
 
-def _photo_action(flat_id: int, photo_id: int, operation, *args):
-    flat = _own_flat(flat_id)
-    photo = _own_photo(flat, photo_id)
+def _photo_action(flat_key: str, photo_key: str, operation, *args):
+    flat = _own_flat(flat_key)
+    photo = _own_photo(flat, photo_key)
     if not flat.can_edit(current_user):
         abort(409)
     operation(photo, current_user, *args)
     db.session.commit()
-    return redirect(url_for("listings.edit", flat_id=flat.id, _anchor="flat-photos"))
+    return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
 
 
-@bp.route("/<int:flat_id>/photos/<int:photo_id>/caption", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/caption", methods=["POST"])
 @landlord_required
-def photo_caption(flat_id: int, photo_id: int):
+def photo_caption(flat_key: str, photo_key: str):
     form = PhotoEditForm()
     if not form.validate_on_submit():
-        _own_photo(_own_flat(flat_id), photo_id)
+        _own_photo(_own_flat(flat_key), photo_key)
         flash(_("The caption can have at most 200 characters."), "error")
-        return redirect(url_for("listings.edit", flat_id=flat_id, _anchor="flat-photos"))
-    return _photo_action(flat_id, photo_id, ops.update_photo, form.caption.data)
+        return redirect(url_for("listings.edit", flat_key=flat_key, _anchor="flat-photos"))
+    return _photo_action(flat_key, photo_key, ops.update_photo, form.caption.data)
 
 
-@bp.route("/<int:flat_id>/photos/<int:photo_id>/cover", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/cover", methods=["POST"])
 @landlord_required
-def photo_cover(flat_id: int, photo_id: int):
-    return _photo_action(flat_id, photo_id, ops.set_cover)
+def photo_cover(flat_key: str, photo_key: str):
+    return _photo_action(flat_key, photo_key, ops.set_cover)
 
 
-@bp.route("/<int:flat_id>/photos/<int:photo_id>/move/<direction>", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/move/<direction>", methods=["POST"])
 @landlord_required
-def photo_move(flat_id: int, photo_id: int, direction: str):
+def photo_move(flat_key: str, photo_key: str, direction: str):
     if direction not in ("up", "down"):
         abort(404)
-    return _photo_action(flat_id, photo_id, ops.move_photo, -1 if direction == "up" else 1)
+    return _photo_action(flat_key, photo_key, ops.move_photo, -1 if direction == "up" else 1)
 
 
-@bp.route("/<int:flat_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@bp.route("/<flat_key>/photos/<photo_key>/delete", methods=["POST"])
 @landlord_required
-def photo_delete(flat_id: int, photo_id: int):
-    return _photo_action(flat_id, photo_id, ops.delete_photo)
+def photo_delete(flat_key: str, photo_key: str):
+    return _photo_action(flat_key, photo_key, ops.delete_photo)
 
 
-@bp.route("/<int:flat_id>/photos/<int:photo_id>/<int:width>.<ext>")
+@bp.route("/<flat_key>/photos/<photo_key>/<int:width>.<ext>")
 @login_required
-def photo_file(flat_id: int, photo_id: int, width: int, ext: str):
+def photo_file(flat_key: str, photo_key: str, width: int, ext: str):
     """The image itself, for the owning organisation and for staff who work with flats."""
-    flat = db.session.get(Flat, flat_id)
+    flat = get_by_key(Flat, flat_key)
     if flat is None or not flat.can_view(current_user):
         abort(404)
-    photo = _own_photo(flat, photo_id)
+    photo = _own_photo(flat, photo_key)
     if width not in photo.width_list or ext != photo.extension:
         abort(404)
     try:

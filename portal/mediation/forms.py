@@ -32,7 +32,7 @@ TOPIC_LABELS = {
     "other": _l("Something else"),
 }
 CONTACT_BY_LABELS = {"email": _l("By e-mail"), "phone": _l("By phone")}
-NO_FLAT = 0
+NO_FLAT = ""  # the choice values are the flats' public keys
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -83,7 +83,7 @@ class MediationForm(FlaskForm):
     flat = SelectField(
         _l("Which tenancy is it about?"),
         description=_l("Choose one of your flats, or type the address below."),
-        coerce=int,
+        coerce=str,
         default=NO_FLAT,
         validate_choice=True,
     )
@@ -124,11 +124,11 @@ class MediationForm(FlaskForm):
     )
     started = HiddenField()
 
-    def __init__(self, *args, flats: list[tuple[int, str]] | None = None, **kwargs) -> None:
+    def __init__(self, *args, flats: list[tuple[str, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.has_flats = bool(flats)
         self.flat.choices = [SelectChoice(NO_FLAT, _l("None of these / I type the address"))] + [
-            SelectChoice(flat_id, label) for flat_id, label in (flats or [])
+            SelectChoice(flat_key, label) for flat_key, label in (flats or [])
         ]
 
     def validate(self, extra_validators=None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
-from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -30,7 +30,7 @@ CONTACT_BY = ("email", "phone")
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
 
 
-class MediationCase(TimestampMixin, Base):
+class MediationCase(PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "mediation_cases"
     __table_args__ = (
         UniqueConstraint("number"),

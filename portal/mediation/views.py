@@ -3,14 +3,14 @@
 The form is open to everyone. Besides the global CSRF check it is protected by a field people
 never see (bots fill it in), a rate limit per IP and a minimum time between opening and
 sending (a signed timestamp). A refused request says why and keeps everything typed.
-Landlords see their organisation's cases and the replies sent to them, never internal notes.
+Landlords see their organisation's cases and the replies sent to them, never internal notes;
+cases, flats and placements are named by their public keys here, never by their ids.
 """
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
-from portal.accounts.permissions import landlord_required
+from portal.accounts.permissions import get_owned_or_404, landlord_required
 from portal.core.db import utcnow
 from portal.core.i18n import select_locale
 from portal.extensions import db, limiter
@@ -40,6 +40,7 @@ from portal.mediation.forms import (
 )
 from portal.mediation.models import CaseEntry, CaseStatus, MediationCase
 from portal.placements.models import Placement
+from portal.placements.presenters import own_placement
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
 
@@ -110,15 +111,13 @@ def _landlord() -> User | None:
     return user if user is not None and user.role == Role.LANDLORD else None
 
 
-def _placement_flat_id(user: User | None) -> tuple[int | None, int | None]:
-    """(placement id, flat id) of the ``?placement=`` the landlord came from, if it is theirs."""
-    placement_id = request.args.get("placement", type=int)
-    if user is None or placement_id is None or user.organisation_id is None:
-        return None, None
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or placement.flat.organisation_id != user.organisation_id:
-        return None, None
-    return placement.id, placement.flat_id
+def _placement_from_args(user: User | None) -> Placement | None:
+    """The placement of the ``?placement=`` (its public key) the landlord came from, if it is
+    theirs."""
+    key = request.args.get("placement")
+    if user is None or not key:
+        return None
+    return own_placement(user.organisation_id, key)
 
 
 def _tenancies(user: User | None, extra_flat_id: int | None) -> list[Flat]:
@@ -153,9 +152,9 @@ def _render_form(form: MediationForm, refused: str | None = None, status: int = 
 @limiter.limit(_cfg("RATELIMIT_MEDIATION"), methods=["POST"], scope="mediation")
 def form():
     landlord = _landlord()
-    placement_id, placement_flat_id = _placement_flat_id(landlord)
-    flats = _tenancies(landlord, placement_flat_id)
-    choices = [(flat.id, _flat_label(flat)) for flat in flats]
+    placement = _placement_from_args(landlord)
+    flats = _tenancies(landlord, placement.flat_id if placement is not None else None)
+    choices = [(flat.public_key, _flat_label(flat)) for flat in flats]
     if request.method == "GET":
         form = MediationForm(formdata=None, flats=choices)
         if landlord is not None:
@@ -163,7 +162,7 @@ def form():
             form.name.data = landlord.full_name
             form.email.data = landlord.email
             form.phone.data = landlord.phone
-            form.flat.data = placement_flat_id or NO_FLAT
+            form.flat.data = placement.flat.public_key if placement is not None else NO_FLAT
         form.started.data = _started_token()
         return _render_form(form)
 
@@ -179,7 +178,7 @@ def form():
             form.started.data = _started_token()
         return _render_form(form, problem)
 
-    flat = next((f for f in flats if f.id == form.flat.data), None)
+    flat = next((f for f in flats if f.public_key == form.flat.data), None)
     case = ops.submit_request(
         ops.Request(
             sender_kind=form.sender_kind.data,
@@ -195,8 +194,8 @@ def form():
         ),
         user=_account(),
     )
-    if placement_id is not None and flat is not None and flat.id == placement_flat_id:
-        case.placement_id = placement_id
+    if placement is not None and flat is not None and flat.id == placement.flat_id:
+        case.placement_id = placement.id
     number = case.number
     db.session.commit()
     session[SENT_KEY] = number
@@ -227,17 +226,6 @@ def sent():
     return render_template("mediation/sent.html", number=number, days=ops.WORKING_DAYS_TO_ANSWER)
 
 
-def _own_case_or_404(case_id: int) -> MediationCase:
-    case = db.session.get(MediationCase, case_id)
-    if (
-        case is None
-        or current_user.organisation_id is None
-        or case.organisation_id != current_user.organisation_id
-    ):
-        abort(404)
-    return case
-
-
 @bp.get("/mine")
 @landlord_required
 def mine():
@@ -258,10 +246,10 @@ def mine():
     )
 
 
-@bp.get("/mine/<int:case_id>")
+@bp.get("/mine/<case_key>")
 @landlord_required
-def case(case_id: int):
-    case = _own_case_or_404(case_id)
+def case(case_key: str):
+    case = get_owned_or_404(MediationCase, case_key, current_user)
     # Only what was sent to the sender: internal notes never leave the back office.
     replies = list(
         db.session.scalars(

@@ -30,7 +30,8 @@ class InterestForm(FlaskForm):
     """ "This household could live in my flat": one of the landlord's published flats (the view
     sets the choices) and an optional message to the Kümmerer team."""
 
-    flat = SelectField(_l("Which of your flats?"), coerce=optional_int, validate_choice=False)
+    # The choices' values are the flats' public keys: a landlord page carries no flat id.
+    flat = SelectField(_l("Which of your flats?"), validate_choice=False)
     message = TextAreaField(
         _l("Message to the Kümmerer team (optional)"),
         validators=[
@@ -42,13 +43,13 @@ class InterestForm(FlaskForm):
         render_kw={"rows": 4, "maxlength": MESSAGE_MAX},
     )
 
-    def set_flats(self, flats: list[tuple[int, str]]) -> None:
-        """``flats``: (id, label) of the landlord's own published flats."""
-        self.flat.choices = [SelectChoice(str(flat_id), label) for flat_id, label in flats]
+    def set_flats(self, flats: list[tuple[str, str]]) -> None:
+        """``flats``: (public key, label) of the landlord's own published flats."""
+        self.flat.choices = [SelectChoice(flat_key, label) for flat_key, label in flats]
 
     def validate_flat(self, field: SelectField) -> None:
-        allowed = {optional_int(choice.value) for choice in field.choices or []}
-        if field.data is None or field.data not in allowed:
+        allowed = {choice.value for choice in field.choices or []}
+        if not field.data or field.data not in allowed:
             raise ValidationError(_l("Please choose one of your published flats."))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.core import audit
-from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.households.models import Household
 from portal.listings.models import Flat
 
@@ -187,7 +187,7 @@ class StepRefused(Exception):
         self.code = code
 
 
-class Placement(TimestampMixin, Base):
+class Placement(PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "placements"
     __table_args__ = (
         CheckConstraint(_in(list(State)), name="state"),

@@ -364,7 +364,7 @@ def _tell_landlord(placement: Placement, template: str, **context: Any) -> None:
     landlord = _landlord_of(placement)
     if landlord is None:
         return
-    url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.id}"
+    url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}"
     queue_mail(
         landlord.email,
         template,
@@ -392,7 +392,7 @@ def _notify(placement: Placement, action: Action) -> None:
         ics = viewing_invitation(
             placement, summary, description, current_app.config["PROGRAMME_CONTACT_EMAIL"]
         )
-        url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.id}"
+        url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}"
         queue_mail(
             landlord.email,
             "viewing_invitation",

@@ -5,8 +5,9 @@ Landlord templates receive ``LandlordPlacement`` objects only, never a ``Placeme
 through ``placement.events`` the team's internal notes. A field reaches a landlord's page only
 when it is copied here, by name:
 
-- always: the flat's address, the household's pseudonymous code (and the link to its public
-  profile while landlords may see that), the state, what happens next, the specialist in
+- always: the public keys of the placement and its flat (for links; never their ids), the
+  flat's address, the household's pseudonymous code (and the link to its public profile while
+  landlords may see that), the state, what happens next, the specialist in
   charge, the viewing's date, time and place, and a timeline written from the steps' kinds and
   dates (never from the team's free-text notes);
 - tier 2, only while ``Placement.identity_revealed`` (DESIGN.md section 2 and 4): the main
@@ -144,10 +145,13 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class LandlordPlacement:
-    """A placement as its landlord may see it; built only through ``of``."""
+    """A placement as its landlord may see it; built only through ``of``. Pages and links use
+    ``key`` and ``flat_key`` (public keys); the ids are for the privacy export only."""
 
     id: int
+    key: str
     flat_id: int
+    flat_key: str
     flat_label: str
     household_code: str
     profile_id: int | None  # link to the tier-1 profile, only while landlords may see it
@@ -185,7 +189,9 @@ class LandlordPlacement:
         actions = placement.allowed_actions(LANDLORD)
         return cls(
             id=placement.id,
+            key=placement.public_key,
             flat_id=flat.id,
+            flat_key=flat.public_key,
             flat_label=flat.address_line or _("Flat without address"),
             household_code=household.code,
             profile_id=household.id if household.is_visible_to_landlords(today) else None,
@@ -386,13 +392,13 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     return _order(db.session.scalars(query).unique().all())
 
 
-def own_placement(organisation_id: int | None, placement_id: int) -> Placement | None:
-    """The placement if it concerns one of the organisation's flats, else None (the caller
-    answers 404)."""
+def own_placement(organisation_id: int | None, key: str) -> Placement | None:
+    """The placement with this public key if it concerns one of the organisation's flats, else
+    None (the caller answers 404). Landlords name placements by key, never by id."""
     if organisation_id is None:
         return None
     return (
-        db.session.scalars(_query(organisation_id).where(Placement.id == placement_id))
+        db.session.scalars(_query(organisation_id).where(Placement.public_key == key))
         .unique()
         .one_or_none()
     )

@@ -2,7 +2,8 @@
 
 Templates here receive ``LandlordPlacement`` objects only (placements/presenters.py), never a
 ``Placement``, whose household leads to the identity and the consents. A placement of another
-organisation's flat answers 404, for every method, like an id that does not exist.
+organisation's flat answers 404, for every method, like a key that does not exist. Placements
+and flats are named by their public keys here, never by their sequential ids.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ DONE = {
 }
 
 
-def _own_or_404(placement_id: int) -> Placement:
-    placement = own_placement(current_user.organisation_id, placement_id)
+def _own_or_404(placement_key: str) -> Placement:
+    placement = own_placement(current_user.organisation_id, placement_key)
     if placement is None:
         abort(404)
     return placement
@@ -70,10 +71,12 @@ def _back(placement: Placement):
     A keyword, never a URL, so nothing can redirect elsewhere."""
     where = request.form.get("back")
     if where == "flat":
-        return redirect(url_for("listings.show", flat_id=placement.flat_id, _anchor="placements"))
+        return redirect(
+            url_for("listings.show", flat_key=placement.flat.public_key, _anchor="placements")
+        )
     if where == "list":
-        return redirect(url_for("placements.index", _anchor=f"placement-{placement.id}"))
-    return redirect(url_for("placements.show", placement_id=placement.id))
+        return redirect(url_for("placements.index", _anchor=f"placement-{placement.public_key}"))
+    return redirect(url_for("placements.show", placement_key=placement.public_key))
 
 
 def _refused(placement: Placement, exc: ops.PlacementError):
@@ -101,14 +104,14 @@ def index():
     )
 
 
-@bp.get("/<int:placement_id>")
+@bp.get("/<placement_key>")
 @landlord_required
-def show(placement_id: int):
-    return _render_show(_own_or_404(placement_id))
+def show(placement_key: str):
+    return _render_show(_own_or_404(placement_key))
 
 
-def _step(placement_id: int, action: Action):
-    placement = _own_or_404(placement_id)
+def _step(placement_key: str, action: Action):
+    placement = _own_or_404(placement_key)
     if not EmptyForm().validate_on_submit():
         abort(400)
     code = placement.household.code
@@ -121,26 +124,26 @@ def _step(placement_id: int, action: Action):
     return _back(placement)
 
 
-@bp.post("/<int:placement_id>/accept")
+@bp.post("/<placement_key>/accept")
 @landlord_required
-def accept(placement_id: int):
+def accept(placement_key: str):
     """The landlord agrees to meet the household: the flat is reserved for this placement."""
-    return _step(placement_id, Action.ACCEPT)
+    return _step(placement_key, Action.ACCEPT)
 
 
-@bp.post("/<int:placement_id>/decline")
+@bp.post("/<placement_key>/decline")
 @landlord_required
-def decline(placement_id: int):
+def decline(placement_key: str):
     """The landlord does not want to meet the household: the placement ends, the flat stays
     offered."""
-    return _step(placement_id, Action.DECLINE)
+    return _step(placement_key, Action.DECLINE)
 
 
-@bp.post("/<int:placement_id>/viewing-times")
+@bp.post("/<placement_key>/viewing-times")
 @landlord_required
-def viewing_times(placement_id: int):
+def viewing_times(placement_key: str):
     """The landlord suggests times for the viewing; the team gets them by e-mail."""
-    placement = _own_or_404(placement_id)
+    placement = _own_or_404(placement_key)
     if placement.state not in SUGGEST_TIMES_STATES:
         # Refused before the form is read: a page without the form could not show its errors.
         return _refused(placement, ops.PlacementError("state"))

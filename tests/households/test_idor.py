@@ -64,12 +64,12 @@ def test_anonymous_is_sent_to_login_everywhere(browser, db, first_org):
     token = browser.csrf("/")  # a valid token of an anonymous session
     for method, path in routes(household.id):
         response = browser.client.open(
-            path, method=method, data={"csrf_token": token, "flat": flat.id}
+            path, method=method, data={"csrf_token": token, "flat": flat.public_key}
         )
         assert response.status_code == 302, (method, path)
         assert "/account/login" in response.headers["Location"]
     # Without a token a POST is refused before anything runs.
-    response = browser.client.post(f"/households/{household.id}", data={"flat": flat.id})
+    response = browser.client.post(f"/households/{household.id}", data={"flat": flat.public_key})
     assert response.status_code in (302, 400)
     assert counts(db) == before
 
@@ -82,7 +82,7 @@ def test_staff_get_403_everywhere(browser, db, first_org, role):
     token = browser.csrf("/")
     for method, path in routes(household.id) + [("GET", "/households/999999")]:
         response = browser.client.open(
-            path, method=method, data={"csrf_token": token, "flat": flat.id}
+            path, method=method, data={"csrf_token": token, "flat": flat.public_key}
         )
         assert response.status_code == 403, (role, method, path, response.status_code)
         assert household.code not in response.get_data(as_text=True)
@@ -100,7 +100,7 @@ def test_second_organisation_sees_neither_flats_nor_interests_of_the_first(brows
     assert household.code in html
     for foreign in ["Erstweg", "already suggested", "You have already suggested", "A's private"]:
         assert foreign not in html, foreign
-    assert f'value="{flat_a.id}"' not in html and f'value="{flat_b.id}"' in html
+    assert f'value="{flat_a.public_key}"' not in html and f'value="{flat_b.public_key}"' in html
     # "Fits one of my flats" measures B's flats only: B's flat is too dear, A's would fit.
     listing = browser.client.get("/households/?fits=y").get_data(as_text=True)
     assert household.code not in listing
@@ -110,7 +110,7 @@ def test_second_organisation_sees_neither_flats_nor_interests_of_the_first(brows
     token = browser.csrf(f"/households/{household.id}")
     before = counts(db)
     response = browser.client.post(
-        f"/households/{household.id}", data={"csrf_token": token, "flat": flat_a.id}
+        f"/households/{household.id}", data={"csrf_token": token, "flat": flat_a.public_key}
     )
     assert "Please choose one of your published flats." in response.get_data(as_text=True)
     assert "Erstweg" not in response.get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_second_organisation_sees_neither_flats_nor_interests_of_the_first(brows
 
     # B's own flat for the same household is B's own business.
     response = browser.client.post(
-        f"/households/{household.id}", data={"csrf_token": token, "flat": flat_b.id}
+        f"/households/{household.id}", data={"csrf_token": token, "flat": flat_b.public_key}
     )
     assert response.status_code == 302
     interests = db.session.scalars(select(Interest).order_by(Interest.id)).all()
@@ -157,7 +157,7 @@ def test_hidden_and_made_up_ids_are_404_for_every_method(browser, db, first_org,
     for household_id in [hidden.id, 999999]:
         for method, path in routes(household_id)[1:]:
             response = browser.client.open(
-                path, method=method, data={"csrf_token": token, "flat": flat.id}
+                path, method=method, data={"csrf_token": token, "flat": flat.public_key}
             )
             assert response.status_code == 404, (status, method, path)
             assert hidden.code not in response.get_data(as_text=True)

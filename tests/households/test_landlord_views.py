@@ -102,7 +102,7 @@ def test_hidden_profiles_are_gone_everywhere(browser, db, why):
     assert browser.client.get(f"/households/{hidden.id}").status_code == 404
     token = browser.csrf("/households/")
     response = browser.client.post(
-        f"/households/{hidden.id}", data={"csrf_token": token, "flat": flat.id}
+        f"/households/{hidden.id}", data={"csrf_token": token, "flat": flat.public_key}
     )
     assert response.status_code == 404
     assert interest_count(db) == 0
@@ -397,10 +397,10 @@ def test_each_profile_view_is_recorded_with_the_organisation(browser, db):
 # Interest ----------------------------------------------------------------------------------------
 
 
-def post_interest(browser, household, flat_id, message="", **kw):
+def post_interest(browser, household, flat_key, message="", **kw):
     return browser.post(
         f"/households/{household.id}",
-        {"flat": flat_id, "message": message},
+        {"flat": flat_key, "message": message},
         csrf_from_path=f"/households/{household.id}",
         **kw,
     )
@@ -410,8 +410,8 @@ def test_register_interest(browser, db):
     user, flat = landlord_with_flat(browser)
     household = fitting_household()
     html = page(browser, f"/households/{household.id}")
-    assert f'<option selected value="{flat.id}">' in html  # the fitting flat is suggested
-    response = post_interest(browser, household, flat.id, "Viewing possible on Saturdays.")
+    assert f'<option selected value="{flat.public_key}">' in html  # the fitting flat is suggested
+    response = post_interest(browser, household, flat.public_key, "Viewing possible on Saturdays.")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/households/{household.id}"
     interest = db.session.scalar(select(Interest))
@@ -436,17 +436,17 @@ def test_duplicate_interest_is_refused_and_nothing_written(browser, db):
     user, flat = landlord_with_flat(browser)
     second = published_flat(user.organisation)
     household = fitting_household()
-    post_interest(browser, household, flat.id)
+    post_interest(browser, household, flat.public_key)
     html = page(browser, f"/households/{household.id}")
     assert f"{flat.address_line} (already suggested)" in html
-    assert f'<option value="{second.id}">' in html or f'value="{second.id}"' in html
+    assert f'<option value="{second.public_key}">' in html or f'value="{second.public_key}"' in html
     before = len(outbox())
-    response = post_interest(browser, household, flat.id, "again", follow_redirects=True)
+    response = post_interest(browser, household, flat.public_key, "again", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "You have already told the Kümmerer team that this household could live in" in html
     assert interest_count(db) == 1 and len(outbox()) == before
     # The other flat is still possible.
-    post_interest(browser, household, second.id)
+    post_interest(browser, household, second.public_key)
     assert interest_count(db) == 2
 
 
@@ -454,7 +454,7 @@ def test_interest_for_a_foreign_flat_is_refused(browser, db):
     landlord_with_flat(browser)
     foreign = published_flat(FlatFactory().organisation)
     household = fitting_household()
-    response = post_interest(browser, household, foreign.id)
+    response = post_interest(browser, household, foreign.public_key)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Please choose one of your published flats." in html
@@ -467,7 +467,7 @@ def test_interest_for_an_unpublished_own_flat_is_refused(browser, db, status):
     user, _flat = landlord_with_flat(browser)
     other = FlatFactory(organisation=user.organisation, status=status, submitted_at=utcnow())
     household = fitting_household()
-    response = post_interest(browser, household, other.id)
+    response = post_interest(browser, household, other.public_key)
     assert "Please choose one of your published flats." in response.get_data(as_text=True)
     assert interest_count(db) == 0 and outbox() == []
 
@@ -484,12 +484,12 @@ def test_interest_without_a_valid_flat_choice(browser, db, flat_value):
 def test_interest_message_at_most_1000_characters(browser, db):
     _user, flat = landlord_with_flat(browser)
     household = fitting_household()
-    response = post_interest(browser, household, flat.id, "x" * 1001)
+    response = post_interest(browser, household, flat.public_key, "x" * 1001)
     html = response.get_data(as_text=True)
     assert "Please write at most 1000 characters." in html
     assert "x" * 1001 in html  # the input is kept
     assert interest_count(db) == 0
-    post_interest(browser, household, flat.id, "y" * 1000)
+    post_interest(browser, household, flat.public_key, "y" * 1000)
     assert db.session.scalar(select(Interest.message)) == "y" * 1000
 
 
@@ -503,7 +503,7 @@ def test_unverified_landlord_sees_no_profiles_and_cannot_register(browser, db):
         assert household.code not in response.get_data(as_text=True)
     confirm = browser.client.get("/account/confirm").get_data(as_text=True)
     assert household.code not in confirm
-    response = post_interest(browser, household, flat.id)
+    response = post_interest(browser, household, flat.public_key)
     assert response.headers["Location"] == "/account/confirm"
     assert interest_count(db) == 0 and outbox(user.email) == []
 
@@ -515,7 +515,7 @@ def test_landlord_without_submitted_flat_cannot_register(browser, db):
     html = page(browser, f"/households/{household.id}")
     assert "Please list a flat and submit it for review first" in html
     assert 'name="flat"' not in html
-    response = post_interest(browser, household, draft.id, follow_redirects=True)
+    response = post_interest(browser, household, draft.public_key, follow_redirects=True)
     assert "Please list a flat and submit it for review first" in response.get_data(as_text=True)
     assert interest_count(db) == 0 and outbox() == []
 
@@ -523,7 +523,7 @@ def test_landlord_without_submitted_flat_cannot_register(browser, db):
 def test_post_without_csrf_is_refused(browser, db):
     _user, flat = landlord_with_flat(browser)
     household = fitting_household()
-    response = browser.client.post(f"/households/{household.id}", data={"flat": flat.id})
+    response = browser.client.post(f"/households/{household.id}", data={"flat": flat.public_key})
     assert response.status_code == 400
     assert interest_count(db) == 0
 
@@ -531,7 +531,7 @@ def test_post_without_csrf_is_refused(browser, db):
 def test_colleague_sees_the_organisation_s_interest(browser, db):
     user, flat = landlord_with_flat(browser)
     household = fitting_household()
-    post_interest(browser, household, flat.id)
+    post_interest(browser, household, flat.public_key)
     browser.logout()
     colleague = UserFactory(organisation=user.organisation, is_org_admin=False)
     browser.login(colleague)

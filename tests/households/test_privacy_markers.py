@@ -198,9 +198,9 @@ def test_no_restricted_value_reaches_a_landlord(browser, db, world):
     # Interest: success, duplicate, a form error; each response and the page after it.
     token = browser.csrf(f"/households/{visible[0].id}")
     for data in [
-        {"flat": flats[0].id, "message": "Saturday works."},
-        {"flat": flats[0].id, "message": "again"},
-        {"flat": flats[1].id, "message": "x" * 1001},
+        {"flat": flats[0].public_key, "message": "Saturday works."},
+        {"flat": flats[0].public_key, "message": "again"},
+        {"flat": flats[1].public_key, "message": "x" * 1001},
         {"flat": "999999"},
     ]:
         fetch("POST", f"/households/{visible[0].id}", data={"csrf_token": token, **data})
@@ -210,7 +210,11 @@ def test_no_restricted_value_reaches_a_landlord(browser, db, world):
             data={"csrf_token": token, **data},
             follow_redirects=True,
         )
-    fetch("POST", f"/households/{visible[1].id}", data={"csrf_token": token, "flat": flats[0].id})
+    fetch(
+        "POST",
+        f"/households/{visible[1].id}",
+        data={"csrf_token": token, "flat": flats[0].public_key},
+    )
     fetch("GET", f"/households/{visible[1].id}")
     assert browser.client.get(f"/households/{hidden.id}").status_code == 404
 

@@ -64,7 +64,7 @@ def test_request_changes_needs_a_comment_the_landlord_sees(browser, db):
     assert "Bitte ein Foto der Küche." in outbox(landlord.email)[0].body_text
     browser.logout()
     browser.login(landlord)
-    assert "Bitte ein Foto der Küche." in browser.client.get(f"/flats/{flat.id}").get_data(
+    assert "Bitte ein Foto der Küche." in browser.client.get(f"/flats/{flat.public_key}").get_data(
         as_text=True
     )
 

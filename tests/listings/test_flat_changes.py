@@ -88,7 +88,7 @@ def test_rent_change_waits_for_review_and_the_approved_version_stays_offered(
     household = HouseholdFactory(max_gross_cold_rent=Decimal("650.00"))
     assert household in [m.household for m in rank_households(flat)]
     response = post_flat(
-        browser, f"/flats/{flat.id}/edit", form_of(flat, db, cold_rent="700,00"), "save"
+        browser, f"/flats/{flat.public_key}/edit", form_of(flat, db, cold_rent="700,00"), "save"
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -103,11 +103,11 @@ def test_rent_change_waits_for_review_and_the_approved_version_stays_offered(
     team = outbox(TEAM)
     assert team and "Änderungen zu prüfen" in team[-1].subject
     # The landlord sees that the change is under review, with both values.
-    page = unescape(browser.client.get(f"/flats/{flat.id}").get_data(as_text=True))
+    page = unescape(browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True))
     assert "Changes under review" in page and "€700.00" in page and "€480.00" in page
     assert "Changes under review" in browser.client.get("/flats/").get_data(as_text=True)
     # The form shows the landlord's proposed value to go on from.
-    form = browser.client.get(f"/flats/{flat.id}/edit").get_data(as_text=True)
+    form = browser.client.get(f"/flats/{flat.public_key}/edit").get_data(as_text=True)
     assert 'value="700,00"' in form or 'value="700.00"' in form
     # A specialist sees old and new and approves: the value becomes the flat's.
     browser.logout()
@@ -130,7 +130,7 @@ def test_rent_change_waits_for_review_and_the_approved_version_stays_offered(
 def test_changes_sent_back_stay_with_the_landlord_and_can_be_resubmitted(browser, db, published):
     landlord, flat = published
     data = form_of(flat, db, description="Ganz neu beschrieben.", is_wheelchair_accessible="y")
-    post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save")
     browser.logout()
     browser.login(StaffFactory(role="specialist"))
     refused = review(browser, flat, decision="changes", comment=" ")
@@ -145,19 +145,19 @@ def test_changes_sent_back_stay_with_the_landlord_and_can_be_resubmitted(browser
     assert "Türbreiten" in outbox(landlord.email)[-1].body_text
     browser.logout()
     browser.login(landlord)
-    page = unescape(browser.client.get(f"/flats/{flat.id}").get_data(as_text=True))
+    page = unescape(browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True))
     assert "Changes sent back" in page and "Türbreiten" in page
-    post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save")
     db.session.expire_all()
     assert db.session.get(Flat, flat.id).changes_in_review
 
 
 def test_going_back_to_the_approved_values_ends_the_review(browser, db, published):
     _landlord, flat = published
-    post_flat(browser, f"/flats/{flat.id}/edit", form_of(flat, db, rooms="4"), "save")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", form_of(flat, db, rooms="4"), "save")
     db.session.expire_all()
     assert db.session.get(Flat, flat.id).changes_in_review
-    post_flat(browser, f"/flats/{flat.id}/edit", form_of(flat, db), "save")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", form_of(flat, db), "save")
     db.session.expire_all()
     flat = db.session.get(Flat, flat.id)
     assert not flat.changes_in_review and flat.pending_changes is None
@@ -177,7 +177,7 @@ def test_balcony_and_energy_certificate_apply_at_once(browser, db, published):
         energy_class="D",
         energy_valid_until="2030-01-01",
     )
-    post_flat(browser, f"/flats/{flat.id}/edit", data, "save")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save")
     db.session.expire_all()
     flat = db.session.get(Flat, flat.id)
     assert flat.has_balcony and flat.energy_class == "D"
@@ -198,7 +198,8 @@ def test_each_material_field_waits(browser, db, published, field, value, column,
     _landlord, flat = published
     if approved is None:
         approved = flat.available_from
-    post_flat(browser, f"/flats/{flat.id}/edit", form_of(flat, db, **{field: value}), "save")
+    data = form_of(flat, db, **{field: value})
+    post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save")
     db.session.expire_all()
     flat = db.session.get(Flat, flat.id)
     assert getattr(flat, column) == approved
@@ -210,9 +211,9 @@ def test_a_new_photo_of_a_published_flat_is_hidden_from_staff_until_approved(
 ):
     _landlord, flat = published
     response = browser.post(
-        f"/flats/{flat.id}/photos",
+        f"/flats/{flat.public_key}/photos",
         {"photos": [(jpeg(), "neu.jpg")]},
-        csrf_from_path=f"/flats/{flat.id}/edit",
+        csrf_from_path=f"/flats/{flat.public_key}/edit",
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -227,7 +228,8 @@ def test_a_new_photo_of_a_published_flat_is_hidden_from_staff_until_approved(
     browser.login(specialist)
     html = browser.client.get(f"/backoffice/flats/{flat.id}").get_data(as_text=True)
     gallery, _sep, pending = html.partition('id="pending-changes"')
-    assert f"/photos/{photo.id}/" not in gallery and f"/photos/{photo.id}/" in pending
+    photo_path = f"/photos/{photo.public_key}/"
+    assert photo_path not in gallery and photo_path in pending
     review(browser, flat, decision="publish")
     db.session.expire_all()
     flat = db.session.get(Flat, flat.id)
@@ -253,7 +255,8 @@ def test_a_new_caption_of_a_published_photo_waits(app, db):
 def test_drafts_change_freely_as_before(browser, db):
     landlord = browser.login("landlord")
     flat = FlatFactory(organisation=landlord.organisation, status="draft")
-    post_flat(browser, f"/flats/{flat.id}/edit", form_of(flat, db, cold_rent="510,00"), "save")
+    data = form_of(flat, db, cold_rent="510,00")
+    post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save")
     db.session.expire_all()
     flat = db.session.get(Flat, flat.id)
     assert flat.cold_rent == Decimal("510.00") and flat.pending_changes is None

@@ -47,7 +47,7 @@ def test_dashboard_lists_own_flats_only(browser, db):
     FlatFactory(street="Fremde Straße")
     html = browser.client.get("/flats/").get_data(as_text=True)
     assert "Meine Straße" in html and "Fremde Straße" not in html
-    assert f"/flats/{mine.id}" in html
+    assert f"/flats/{mine.public_key}" in html
     assert "640.00" in html or "€640.00" in html
 
 
@@ -159,7 +159,7 @@ def test_description_is_escaped_with_line_breaks_kept(browser, db):
     flat = FlatFactory(
         organisation=user.organisation, description="<script>alert(1)</script>\nZweite Zeile"
     )
-    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    html = browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\nZweite Zeile" in html
     assert 'class="pre-line"' in html
@@ -168,7 +168,7 @@ def test_description_is_escaped_with_line_breaks_kept(browser, db):
 def test_flat_page_shows_derived_figures_and_rules(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
-    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    html = browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True)
     assert "€640.00" in html  # gross cold rent 480 + 160
     assert "€730.00" in html  # warm rent
     assert "€6.67" in html  # cold rent per m²
@@ -198,7 +198,7 @@ def test_edit_of_published_flat_waits_for_review_and_stays_published(browser, db
         deposit="1.440,00",
         available_from=flat.available_from.isoformat(),
     )
-    assert post_flat(browser, f"/flats/{flat.id}/edit", data, "save").status_code == 302
+    assert post_flat(browser, f"/flats/{flat.public_key}/edit", data, "save").status_code == 302
     db.session.refresh(flat)
     assert flat.status == "published" and flat.description == "Helle Wohnung.\nNahe Straßenbahn."
     assert str(flat.cold_rent) == "480.00" and flat.changes_submitted_at is not None
@@ -211,28 +211,29 @@ def test_edit_of_published_flat_waits_for_review_and_stays_published(browser, db
 def test_duplicate_withdraw_relist_delete(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation, status="published")
-    response = browser.post(f"/flats/{flat.id}/duplicate")
-    copy_id = int(response.headers["Location"].split("/")[2])
-    copy = db.session.get(Flat, copy_id)
+    response = browser.post(f"/flats/{flat.public_key}/duplicate")
+    copy_key = response.headers["Location"].split("/")[2]
+    copy = db.session.scalar(select(Flat).where(Flat.public_key == copy_key))
+    copy_id = copy.id
     assert copy.status == "draft" and copy.street == flat.street and copy.id != flat.id
-    assert browser.post(f"/flats/{flat.id}/withdraw").status_code == 302
+    assert browser.post(f"/flats/{flat.public_key}/withdraw").status_code == 302
     db.session.refresh(flat)
     assert flat.status == "archived"
-    browser.post(f"/flats/{flat.id}/relist")
+    browser.post(f"/flats/{flat.public_key}/relist")
     db.session.refresh(flat)
     assert flat.status == "draft"
-    browser.post(f"/flats/{copy_id}/delete")
+    browser.post(f"/flats/{copy_key}/delete")
     assert db.session.get(Flat, copy_id) is None
 
 
 def test_reserved_flat_cannot_be_withdrawn_or_edited(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation, status="reserved")
-    response = browser.post(f"/flats/{flat.id}/withdraw", follow_redirects=True)
+    response = browser.post(f"/flats/{flat.public_key}/withdraw", follow_redirects=True)
     assert "not possible" in response.get_data(as_text=True)
     db.session.refresh(flat)
     assert flat.status == "reserved"
-    assert browser.client.get(f"/flats/{flat.id}/edit").status_code == 302
+    assert browser.client.get(f"/flats/{flat.public_key}/edit").status_code == 302
 
 
 def test_staff_cannot_use_landlord_flat_pages(browser, db):

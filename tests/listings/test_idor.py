@@ -18,7 +18,7 @@ def foreign(db):
 
 
 def routes(flat, photo):
-    f, p = flat.id, photo.id
+    f, p = flat.public_key, photo.public_key
     return [
         ("GET", f"/flats/{f}"),
         ("GET", f"/flats/{f}/edit"),
@@ -62,10 +62,15 @@ def test_own_photo_under_foreign_flat_id_is_404(browser, db, foreign):
     mine = FlatFactory(organisation=user.organisation)
     token = browser.csrf("/flats/")
     response = browser.client.post(
-        f"/flats/{mine.id}/photos/{photo.id}/delete", data={"csrf_token": token}
+        f"/flats/{mine.public_key}/photos/{photo.public_key}/delete", data={"csrf_token": token}
     )
     assert response.status_code == 404
-    assert browser.client.get(f"/flats/{mine.id}/photos/{photo.id}/320.webp").status_code == 404
+    assert (
+        browser.client.get(
+            f"/flats/{mine.public_key}/photos/{photo.public_key}/320.webp"
+        ).status_code
+        == 404
+    )
 
 
 def test_anonymous_is_sent_to_login_everywhere(client, db, foreign):

@@ -28,9 +28,9 @@ def jpeg(width=1200, height=800, color=(200, 120, 40)) -> BytesIO:
 
 def upload(browser, flat, *files, json=False):
     return browser.post(
-        f"/flats/{flat.id}/photos",
+        f"/flats/{flat.public_key}/photos",
         {"photos": list(files)},
-        csrf_from_path=f"/flats/{flat.id}/edit",
+        csrf_from_path=f"/flats/{flat.public_key}/edit",
         content_type="multipart/form-data",
         headers={"Accept": "application/json"} if json else {},
     )
@@ -49,13 +49,13 @@ def test_upload_several_photos_and_serve_variants(browser, db, uploads):
     files = sorted(p.name for p in (uploads / "photos").iterdir())
     assert len(files) == 6 and all(name.endswith(".webp") for name in files)
     assert not any("kitchen" in name for name in files)
-    served = browser.client.get(f"/flats/{flat.id}/photos/{photos[1].id}/1024.webp")
+    served = browser.client.get(f"/flats/{flat.public_key}/photos/{photos[1].public_key}/1024.webp")
     assert served.status_code == 200
     assert served.headers["Content-Type"] == "image/webp"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "immutable" in served.headers["Cache-Control"]
     assert "private" in served.headers["Cache-Control"]
-    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    html = browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True)
     assert 'loading="lazy"' in html and "srcset=" in html and "2048w" in html
 
 
@@ -80,9 +80,9 @@ def test_upload_without_files(browser, db):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
     response = browser.post(
-        f"/flats/{flat.id}/photos",
+        f"/flats/{flat.public_key}/photos",
         {},
-        csrf_from_path=f"/flats/{flat.id}/edit",
+        csrf_from_path=f"/flats/{flat.public_key}/edit",
         follow_redirects=True,
     )
     assert "choose at least one photo" in response.get_data(as_text=True)
@@ -113,22 +113,24 @@ def test_caption_cover_order_and_delete(browser, db, uploads):
     first, second = db.session.scalars(
         select(Photo).where(Photo.flat_id == flat.id).order_by(Photo.position)
     ).all()
-    path = f"/flats/{flat.id}/edit"
+    path = f"/flats/{flat.public_key}/edit"
     browser.post(
-        f"/flats/{flat.id}/photos/{second.id}/caption",
+        f"/flats/{flat.public_key}/photos/{second.public_key}/caption",
         {"caption": "Küche mit Fenster"},
         csrf_from_path=path,
     )
-    browser.post(f"/flats/{flat.id}/photos/{second.id}/cover", csrf_from_path=path)
-    browser.post(f"/flats/{flat.id}/photos/{second.id}/move/up", csrf_from_path=path)
+    browser.post(f"/flats/{flat.public_key}/photos/{second.public_key}/cover", csrf_from_path=path)
+    browser.post(
+        f"/flats/{flat.public_key}/photos/{second.public_key}/move/up", csrf_from_path=path
+    )
     db.session.expire_all()
     first, second = db.session.get(Photo, first.id), db.session.get(Photo, second.id)
     assert second.caption == "Küche mit Fenster" and second.is_cover and not first.is_cover
     assert second.position < first.position
-    html = browser.client.get(f"/flats/{flat.id}").get_data(as_text=True)
+    html = browser.client.get(f"/flats/{flat.public_key}").get_data(as_text=True)
     assert 'alt="Küche mit Fenster"' in html
     files_before = set((uploads / "photos").iterdir())
-    browser.post(f"/flats/{flat.id}/photos/{second.id}/delete", csrf_from_path=path)
+    browser.post(f"/flats/{flat.public_key}/photos/{second.public_key}/delete", csrf_from_path=path)
     db.session.expire_all()
     assert db.session.get(Photo, second.id) is None
     assert db.session.get(Photo, first.id).is_cover
@@ -141,7 +143,7 @@ def test_deleting_a_draft_removes_its_files(browser, db, uploads):
     flat = FlatFactory(organisation=user.organisation)
     upload(browser, flat, (jpeg(), "a.jpg"))
     assert any((uploads / "photos").iterdir())
-    browser.post(f"/flats/{flat.id}/delete", csrf_from_path=f"/flats/{flat.id}")
+    browser.post(f"/flats/{flat.public_key}/delete", csrf_from_path=f"/flats/{flat.public_key}")
     assert not any((uploads / "photos").iterdir())
 
 
@@ -152,7 +154,7 @@ def test_staff_see_photos_other_landlords_do_not(app, browser, db):
     flat = FlatFactory(organisation=owner.organisation)
     upload(browser, flat, (jpeg(), "a.jpg"))
     photo = db.session.scalar(select(Photo).where(Photo.flat_id == flat.id))
-    url = f"/flats/{flat.id}/photos/{photo.id}/320.webp"
+    url = f"/flats/{flat.public_key}/photos/{photo.public_key}/320.webp"
     staff = Browser(app.test_client())
     staff.login("specialist")
     assert staff.client.get(url).status_code == 200

@@ -233,6 +233,6 @@ def test_header_injection_strings_are_shown_as_text_to_the_landlord(browser, db)
     )
     [case] = cases()
     assert case.organisation_id == landlord.organisation_id
-    html = browser.client.get(f"/mediation/mine/{case.id}").get_data(as_text=True)
+    html = browser.client.get(f"/mediation/mine/{case.public_key}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert factories  # imported for the login helper's factories

@@ -53,7 +53,7 @@ def test_landlord_finds_name_and_email_filled_in_and_their_tenancies(browser):
     assert "Which tenancy is it about?" in html
     assert "Mietweg 3" in html and "Resweg" in html
     assert "Pubweg" not in html and "Fremdweg" not in html
-    assert f'<option value="{let.id}"' in html
+    assert f'<option value="{let.public_key}"' in html
 
 
 def test_anonymous_visitor_sees_no_tenancy_choice(client):
@@ -72,7 +72,7 @@ def test_landlord_sends_a_request_about_a_tenancy(browser):
         sender_kind="landlord",
         name=landlord.full_name,
         email=landlord.email,
-        flat=str(flat.id),
+        flat=flat.public_key,
         flat_address="",
     )
     assert response.status_code == 302
@@ -84,7 +84,7 @@ def test_landlord_sends_a_request_about_a_tenancy(browser):
 def test_landlord_cannot_choose_another_organisations_flat(browser):
     browser.login("landlord")
     other = factories.FlatFactory(status="let")
-    response = send(browser, flat=str(other.id))
+    response = send(browser, flat=other.public_key)
     assert response.status_code == 200
     assert GOOD["message"] in response.get_data(as_text=True)
     assert cases() == []
@@ -97,12 +97,13 @@ def test_link_from_a_placement_preselects_its_flat(browser):
     placement = Placement(flat=flat, household=household, origin="specialist")
     db.session.add(placement)
     db.session.flush()
-    path = f"/mediation/?placement={placement.id}"
+    path = f"/mediation/?placement={placement.public_key}"
     html = browser.client.get(path).get_data(as_text=True)
     assert re.search(
-        rf'<option selected value="{flat.id}"|<option value="{flat.id}" selected', html
+        rf'<option selected value="{flat.public_key}"|<option value="{flat.public_key}" selected',
+        html,
     )
-    data = dict(GOOD, flat=str(flat.id), flat_address="")
+    data = dict(GOOD, flat=flat.public_key, flat_address="")
     data["started"] = re.search(r'name="started"[^>]*value="([^"]+)"', html).group(1)
     assert browser.post(path, data, csrf_from_path=path).status_code == 302
     [case] = cases()
@@ -115,8 +116,8 @@ def test_link_from_a_placement_preselects_its_flat(browser):
     )
     db.session.add(other)
     db.session.flush()
-    html = browser.client.get(f"/mediation/?placement={other.id}").get_data(as_text=True)
-    assert f'value="{other.flat_id}"' not in html
+    html = browser.client.get(f"/mediation/?placement={other.public_key}").get_data(as_text=True)
+    assert f'value="{other.flat.public_key}"' not in html
 
 
 def test_mine_lists_own_cases_only(browser):
@@ -138,7 +139,7 @@ def test_case_shows_replies_but_never_internal_notes(browser):
     ops.reply(case, staff, "We have spoken with your tenant and will call you tomorrow.")
     db.session.add(CaseEntry(case=case, kind="note", text="SECOND INTERNAL NOTE"))
     db.session.flush()
-    response = browser.client.get(f"/mediation/mine/{case.id}")
+    response = browser.client.get(f"/mediation/mine/{case.public_key}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "We have spoken with your tenant" in html and "Sara Sozial" in html
@@ -150,8 +151,8 @@ def test_another_organisations_case_answers_404(browser):
     browser.login("landlord")
     other = make_case(factories.OrganisationFactory().id, "M-2026-0121")
     orphan = make_case(None, "M-2026-0122")
-    for case_id in (other.id, orphan.id, 999999):
-        assert browser.client.get(f"/mediation/mine/{case_id}").status_code == 404
+    for case_key in (other.public_key, orphan.public_key, "no-such-key", str(other.id)):
+        assert browser.client.get(f"/mediation/mine/{case_key}").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["specialist", "social_worker", "admin"])
@@ -159,12 +160,12 @@ def test_staff_get_403(browser, role):
     browser.login(role)
     case = make_case(None, "M-2026-0131")
     assert browser.client.get("/mediation/mine").status_code == 403
-    assert browser.client.get(f"/mediation/mine/{case.id}").status_code == 403
+    assert browser.client.get(f"/mediation/mine/{case.public_key}").status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client):
     case = make_case(None, "M-2026-0141")
-    for path in ("/mediation/mine", f"/mediation/mine/{case.id}"):
+    for path in ("/mediation/mine", f"/mediation/mine/{case.public_key}"):
         response = client.get(path)
         assert response.status_code == 302 and "/account/login" in response.location
 

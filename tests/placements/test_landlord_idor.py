@@ -28,12 +28,12 @@ def first_org(app, db):
     return landlord, proposed, scheduled
 
 
-def routes(placement_id: int) -> list[tuple[str, str]]:
+def routes(placement_key: str) -> list[tuple[str, str]]:
     return [
-        ("GET", f"/placements/{placement_id}"),
-        ("POST", f"/placements/{placement_id}/accept"),
-        ("POST", f"/placements/{placement_id}/decline"),
-        ("POST", f"/placements/{placement_id}/viewing-times"),
+        ("GET", f"/placements/{placement_key}"),
+        ("POST", f"/placements/{placement_key}/accept"),
+        ("POST", f"/placements/{placement_key}/decline"),
+        ("POST", f"/placements/{placement_key}/viewing-times"),
     ]
 
 
@@ -53,11 +53,11 @@ def test_anonymous_is_sent_to_login_everywhere(browser, db, first_org):
     _landlord, proposed, _scheduled = first_org
     before = counts(db)
     token = browser.csrf("/")
-    for method, path in [("GET", "/placements/"), *routes(proposed.id)]:
+    for method, path in [("GET", "/placements/"), *routes(proposed.public_key)]:
         response = browser.client.open(path, method=method, data={"csrf_token": token, **DATA})
         assert response.status_code == 302, (method, path)
         assert "/account/login" in response.headers["Location"]
-    response = browser.client.post(f"/placements/{proposed.id}/accept")
+    response = browser.client.post(f"/placements/{proposed.public_key}/accept")
     assert response.status_code in (302, 400)
     assert counts(db) == before
 
@@ -69,7 +69,7 @@ def test_staff_get_403_everywhere(browser, db, first_org, role):
     before = counts(db)
     token = browser.csrf("/")
     for placement in (proposed, scheduled):
-        for method, path in [("GET", "/placements/"), *routes(placement.id)]:
+        for method, path in [("GET", "/placements/"), *routes(placement.public_key)]:
             response = browser.client.open(path, method=method, data={"csrf_token": token, **DATA})
             assert response.status_code == 403, (role, method, path, response.status_code)
             assert placement.household.code not in response.get_data(as_text=True)
@@ -95,25 +95,28 @@ def test_second_organisation_gets_404_for_every_route_and_method(app, browser, d
     before = counts(db)
     mails_a = len(outbox(landlord_a.email))
     for placement in (proposed, scheduled):
-        for method, path in routes(placement.id):
+        for method, path in routes(placement.public_key):
             response = browser.client.open(path, method=method, data={"csrf_token": token, **DATA})
             html = response.get_data(as_text=True)
             assert response.status_code == 404, (method, path, response.status_code)
             for foreign in [placement.household.code, "Erstweg", "Zweitweg", "Amira Haddad"]:
                 assert foreign not in html, (path, foreign)
         # A's flat pages are B's business neither.
-        assert browser.client.get(f"/flats/{placement.flat_id}").status_code == 404
+        assert browser.client.get(f"/flats/{placement.flat.public_key}").status_code == 404
     assert counts(db) == before
     assert len(outbox(landlord_a.email)) == mails_a
 
 
-def test_made_up_ids_are_404_for_every_method(browser, db, first_org):
-    browser.login("landlord")
+def test_made_up_keys_and_ids_are_404_for_every_method(browser, db, first_org):
+    landlord, proposed, _scheduled = first_org
+    browser.login(landlord)
     token = browser.csrf("/placements/")
     before = counts(db)
-    for method, path in routes(999999):
-        response = browser.client.open(path, method=method, data={"csrf_token": token, **DATA})
-        assert response.status_code == 404, (method, path)
+    # The own placement's sequential id is no address either: landlords use public keys.
+    for key in ("999999", "no-such-key", str(proposed.id)):
+        for method, path in routes(key):
+            response = browser.client.open(path, method=method, data={"csrf_token": token, **DATA})
+            assert response.status_code == 404, (method, path)
     assert counts(db) == before
 
 
@@ -121,7 +124,9 @@ def test_a_colleague_of_the_same_organisation_may_act(browser, db, first_org):
     landlord_a, proposed, _scheduled = first_org
     colleague = UserFactory(organisation=landlord_a.organisation)
     browser.login(colleague)
-    response = browser.post(f"/placements/{proposed.id}/accept", csrf_from_path="/placements/")
+    response = browser.post(
+        f"/placements/{proposed.public_key}/accept", csrf_from_path="/placements/"
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(Placement.state).where(Placement.id == proposed.id)) == (
         "landlord_accepted"
@@ -132,7 +137,7 @@ def test_other_methods_are_not_allowed(browser, db, first_org):
     _landlord, proposed, _scheduled = first_org
     browser.login("landlord")
     assert browser.client.post("/placements/").status_code in (400, 405)
-    for path in [f"/placements/{proposed.id}", f"/placements/{proposed.id}/accept"]:
+    for path in [f"/placements/{proposed.public_key}", f"/placements/{proposed.public_key}/accept"]:
         assert browser.client.put(path).status_code in (400, 405)
         assert browser.client.delete(path).status_code in (400, 405)
-    assert browser.client.get(f"/placements/{proposed.id}/accept").status_code == 405
+    assert browser.client.get(f"/placements/{proposed.public_key}/accept").status_code == 405

@@ -22,8 +22,9 @@ from tests.factories import StaffFactory, UserFactory
 from tests.households.test_privacy_markers import Markers, marked_household, text_columns
 from tests.placements.test_landlord_views import drive, in_request, propose, published_flat
 
-# Placement columns a landlord may see (or that hold no free text about the household).
-PLACEMENT_PUBLIC = {"state", "origin", "viewing_place", "cancel_reason"}
+# Placement columns a landlord may see (or that hold no free text about the household); the
+# public key is the placement's address in landlord URLs.
+PLACEMENT_PUBLIC = {"state", "origin", "viewing_place", "cancel_reason", "public_key"}
 STATES = [
     State.PROPOSED,
     State.LANDLORD_ACCEPTED,
@@ -139,27 +140,28 @@ def test_no_restricted_value_reaches_a_landlord(app, browser, db, world):
     mine = {p.id: p for p in world.placements}
     all_ids = set(mine)
     accept, decline, slots = world.placements[-3:]
-    flat_ids = {p.id: p.flat_id for p in world.placements}
+    keys = {p.id: (p.public_key, p.flat.public_key) for p in world.placements}
+    by_key = {p.public_key: p.id for p in world.placements}
 
     def pages() -> None:
         fetch("GET", "/placements/", all_ids)
         fetch("GET", "/flats/", set())
-        for placement_id, flat_id in flat_ids.items():
-            fetch("GET", f"/placements/{placement_id}", {placement_id})
-            fetch("GET", f"/flats/{flat_id}", {placement_id})
+        for placement_id, (key, flat_key) in keys.items():
+            fetch("GET", f"/placements/{key}", {placement_id})
+            fetch("GET", f"/flats/{flat_key}", {placement_id})
 
     pages()
     token = browser.csrf("/placements/")
     for path, data in [
-        (f"/placements/{accept.id}/accept", {}),
-        (f"/placements/{accept.id}/accept", {}),  # stale
-        (f"/placements/{decline.id}/decline", {"back": "list"}),
-        (f"/placements/{decline.id}/accept", {"back": "flat"}),  # stale
-        (f"/placements/{slots.id}/viewing-times", {"slots": "Monday"}),
-        (f"/placements/{slots.id}/viewing-times", {"slots": ""}),  # form error, re-rendered
-        (f"/placements/{mine_id(world, State.VIEWING_DONE)}/viewing-times", {"slots": "x"}),
+        (f"/placements/{accept.public_key}/accept", {}),
+        (f"/placements/{accept.public_key}/accept", {}),  # stale
+        (f"/placements/{decline.public_key}/decline", {"back": "list"}),
+        (f"/placements/{decline.public_key}/accept", {"back": "flat"}),  # stale
+        (f"/placements/{slots.public_key}/viewing-times", {"slots": "Monday"}),
+        (f"/placements/{slots.public_key}/viewing-times", {"slots": ""}),  # form error, re-rendered
+        (f"/placements/{mine_key(world, State.VIEWING_DONE)}/viewing-times", {"slots": "x"}),
     ]:
-        placement_id = int(path.split("/")[2])
+        placement_id = by_key[path.split("/")[2]]
         for follow in (False, True):
             fetch(
                 "POST",
@@ -179,7 +181,9 @@ def test_no_restricted_value_reaches_a_landlord(app, browser, db, world):
         text = (mail.subject + mail.body_text + (mail.attachment_text or "")).lower()
         # A viewing invitation carries the tier-2 names of its own placement, which reached the
         # viewing when the mail was written; nothing else does.
-        shows = {p.id for p in world.placements if f"/placements/{p.id}\n" in text + "\n"}
+        shows = {
+            p.id for p in world.placements if f"/placements/{p.public_key.lower()}\n" in text + "\n"
+        }
         seen.append((f"mail {mail.subject}", text, shows & world.tier2.keys()))
 
     leaks = [
@@ -214,8 +218,8 @@ def test_no_restricted_value_reaches_a_landlord(app, browser, db, world):
     assert "vor dem haus" in everything and "you meet" in everything
 
 
-def mine_id(world: World, state: State) -> int:
-    return next(p.id for p in world.placements if p.state == state)
+def mine_key(world: World, state: State) -> str:
+    return next(p.public_key for p in world.placements if p.state == state)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -224,7 +228,11 @@ def test_each_state_reveals_exactly_its_tier_two_in_german_too(app, browser, db,
     landlord.locale = "de"
     db.session.commit()
     placement = next(p for p in world.placements if p.state == state)
-    for path in [f"/placements/{placement.id}", f"/flats/{placement.flat_id}", "/placements/"]:
+    for path in [
+        f"/placements/{placement.public_key}",
+        f"/flats/{placement.flat.public_key}",
+        "/placements/",
+    ]:
         response = browser.client.get(path, headers={"Accept-Language": "de"})
         assert response.status_code == 200
         text = response.get_data(as_text=True).lower()

@@ -177,9 +177,9 @@ def test_list_shows_only_the_organisations_own_placements(app, browser, db, mine
     assert "<h1>My placements</h1>" in html
     for text in [household.code, "Erstweg", second.household.code, "Zweitweg"]:
         assert text in html, text
-    assert f'href="/placements/{placement.id}"' in html
+    assert f'href="/placements/{placement.public_key}"' in html
     assert foreign.household.code not in html and "Fremdweg" not in html
-    assert f"/placements/{foreign.id}" not in html
+    assert f"/placements/{foreign.public_key}" not in html
     # Open placements come first, the latest change on top.
     assert html.index(second.household.code) < html.index(household.code)
 
@@ -209,27 +209,31 @@ def test_landlord_navigation_links_to_the_placements(browser, db):
 
 def test_a_proposal_asks_for_a_decision(browser, db, mine):
     _landlord, _flat, household, placement = mine
-    html = page(browser, f"/placements/{placement.id}")
+    html = page(browser, f"/placements/{placement.public_key}")
     assert f"<h1>Household {household.code}</h1>" in html
     assert "Proposed to you" in html
     assert f"The Kümmerer team proposed household {household.code} for this flat." in html
     assert "Please tell us whether you would like to meet the household." in html
-    assert f'action="/placements/{placement.id}/accept"' in html
-    assert f'action="/placements/{placement.id}/decline"' in html
-    assert f'action="/placements/{placement.id}/viewing-times"' in html
+    assert f'action="/placements/{placement.public_key}/accept"' in html
+    assert f'action="/placements/{placement.public_key}/decline"' in html
+    assert f'action="/placements/{placement.public_key}/viewing-times"' in html
     # The household's public profile is one click away while landlords may see it.
     assert f'href="/households/{household.id}"' in html
 
 
 def test_the_page_names_who_to_contact_and_offers_mediation(browser, db, mine):
     _landlord, flat, household, placement = mine
-    for path in [f"/placements/{placement.id}", "/placements/", f"/flats/{flat.id}"]:
+    for path in [
+        f"/placements/{placement.public_key}",
+        "/placements/",
+        f"/flats/{flat.public_key}",
+    ]:
         html = page(browser, path)
         assert "Your contact at the Kümmerer team: Petra Fachkraft." in html, path
         assert f'href="mailto:{PROGRAMME}"' in html, path
         assert 'href="tel:0203000000-0"' in html, path
         assert "Ask the team for mediation</a>" in html, path
-        assert f'href="/mediation/?placement={placement.id}"' in html, path
+        assert f'href="/mediation/?placement={placement.public_key}"' in html, path
 
 
 def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):
@@ -237,7 +241,7 @@ def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):
     companion = StaffFactory(role="specialist", full_name="Jonas Begleiter")
     drive(app, placement, State.MOVED_IN, landlord, companion)
     today = date.today()
-    html = page(browser, f"/placements/{placement.id}")
+    html = page(browser, f"/placements/{placement.public_key}")
     lines = [
         f"The Kümmerer team proposed household {household.code} for this flat.",
         "You agreed to meet the household.",
@@ -266,7 +270,9 @@ def test_viewing_date_in_german_is_berlin_time(app, browser, db, mine):
     drive(app, placement, State.VIEWING_SCHEDULED, landlord)
     landlord.locale = "de"
     db.session.commit()
-    response = browser.client.get(f"/placements/{placement.id}", headers={"Accept-Language": "de"})
+    response = browser.client.get(
+        f"/placements/{placement.public_key}", headers={"Accept-Language": "de"}
+    )
     assert "03.12.2026, 14:00" in response.get_data(as_text=True)
 
 
@@ -274,13 +280,13 @@ def test_flat_page_shows_its_placements(app, browser, db, mine):
     landlord, flat, household, placement = mine
     other_flat = published_flat(landlord.organisation, street="Zweitweg")
     elsewhere = propose(app, other_flat)
-    html = page(browser, f"/flats/{flat.id}")
+    html = page(browser, f"/flats/{flat.public_key}")
     assert '<h2 id="placements-title">Placements</h2>' in html
-    assert household.code in html and f'href="/placements/{placement.id}"' in html
+    assert household.code in html and f'href="/placements/{placement.public_key}"' in html
     assert elsewhere.household.code not in html
-    assert f'action="/placements/{placement.id}/accept"' in html
+    assert f'action="/placements/{placement.public_key}/accept"' in html
     assert 'name="back" value="flat"' in html
-    html = page(browser, f"/flats/{published_flat(landlord.organisation).id}")
+    html = page(browser, f"/flats/{published_flat(landlord.organisation).public_key}")
     assert "No household has been proposed for this flat yet." in html
 
 
@@ -293,9 +299,9 @@ def post(browser, path: str, data: dict | None = None, **kw):
 
 def test_accept_reserves_the_flat_and_records_the_landlord(browser, db, mine):
     landlord, flat, household, placement = mine
-    response = post(browser, f"/placements/{placement.id}/accept")
+    response = post(browser, f"/placements/{placement.public_key}/accept")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/placements/{placement.id}"
+    assert response.headers["Location"] == f"/placements/{placement.public_key}"
     db.session.expire_all()
     assert placement.state == State.LANDLORD_ACCEPTED
     assert flat.status == "reserved"
@@ -307,9 +313,9 @@ def test_accept_reserves_the_flat_and_records_the_landlord(browser, db, mine):
     html = page(browser, response.headers["Location"])
     assert f"You have agreed to meet household {household.code}." in html
     assert "You agreed to a viewing" in html
-    assert f'action="/placements/{placement.id}/accept"' not in html
+    assert f'action="/placements/{placement.public_key}/accept"' not in html
     # Times can still be suggested.
-    assert f'action="/placements/{placement.id}/viewing-times"' in html
+    assert f'action="/placements/{placement.public_key}/viewing-times"' in html
 
 
 @pytest.mark.parametrize(
@@ -318,15 +324,19 @@ def test_accept_reserves_the_flat_and_records_the_landlord(browser, db, mine):
 )
 def test_the_buttons_lead_back_where_they_were(browser, db, mine, back, location):
     _landlord, flat, _household, placement = mine
-    response = post(browser, f"/placements/{placement.id}/accept", {"back": back})
-    assert response.headers["Location"] == location.format(flat=flat.id, placement=placement.id)
-    response = post(browser, f"/placements/{placement.id}/accept", {"back": "https://evil.example"})
-    assert response.headers["Location"] == f"/placements/{placement.id}"
+    response = post(browser, f"/placements/{placement.public_key}/accept", {"back": back})
+    assert response.headers["Location"] == location.format(
+        flat=flat.public_key, placement=placement.public_key
+    )
+    response = post(
+        browser, f"/placements/{placement.public_key}/accept", {"back": "https://evil.example"}
+    )
+    assert response.headers["Location"] == f"/placements/{placement.public_key}"
 
 
 def test_decline_ends_the_placement_and_the_flat_stays_offered(browser, db, mine):
     landlord, flat, household, placement = mine
-    response = post(browser, f"/placements/{placement.id}/decline")
+    response = post(browser, f"/placements/{placement.public_key}/decline")
     assert response.status_code == 302
     db.session.expire_all()
     assert placement.state == State.CANCELLED
@@ -343,12 +353,12 @@ def test_decline_ends_the_placement_and_the_flat_stays_offered(browser, db, mine
 
 def test_a_stale_decision_is_refused_and_changes_nothing(browser, db, mine):
     _landlord, flat, _household, placement = mine
-    token = browser.csrf(f"/placements/{placement.id}")  # the page as it was
-    post(browser, f"/placements/{placement.id}/decline")
+    token = browser.csrf(f"/placements/{placement.public_key}")  # the page as it was
+    post(browser, f"/placements/{placement.public_key}/decline")
     before = (len(events_of(db, placement)), len(outbox()), state_of(db, placement))
     for action in ["accept", "decline"]:
         response = browser.client.post(
-            f"/placements/{placement.id}/{action}",
+            f"/placements/{placement.public_key}/{action}",
             data={"csrf_token": token},
             follow_redirects=True,
         )
@@ -368,7 +378,7 @@ def test_accepting_when_the_flat_was_reserved_meanwhile_is_refused(app, browser,
         ops.take_step(other, Action.ACCEPT, landlord, "landlord")
     db.session.commit()
     before = (len(events_of(db, placement)), len(outbox()))
-    response = post(browser, f"/placements/{placement.id}/accept", follow_redirects=True)
+    response = post(browser, f"/placements/{placement.public_key}/accept", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Your flat is no longer free for this household" in html
     assert state_of(db, placement) == "proposed"
@@ -379,7 +389,7 @@ def test_accepting_when_the_flat_was_reserved_meanwhile_is_refused(app, browser,
 
 def test_post_without_a_token_changes_nothing(browser, db, mine):
     _landlord, _flat, _household, placement = mine
-    response = browser.client.post(f"/placements/{placement.id}/accept")
+    response = browser.client.post(f"/placements/{placement.public_key}/accept")
     assert response.status_code == 400
     assert state_of(db, placement) == "proposed"
 
@@ -392,7 +402,7 @@ def test_suggesting_viewing_times_writes_an_event_and_tells_the_team(browser, db
     before = len(outbox(PROGRAMME))
     response = post(
         browser,
-        f"/placements/{placement.id}/viewing-times",
+        f"/placements/{placement.public_key}/viewing-times",
         {"slots": "Tuesday after 4 pm\nSaturday morning"},
     )
     assert response.status_code == 302
@@ -421,7 +431,7 @@ def test_suggesting_viewing_times_writes_an_event_and_tells_the_team(browser, db
 def test_invalid_viewing_times_are_shown_again(browser, db, mine, slots, error):
     _landlord, _flat, _household, placement = mine
     before = (len(events_of(db, placement)), len(outbox()))
-    response = post(browser, f"/placements/{placement.id}/viewing-times", {"slots": slots})
+    response = post(browser, f"/placements/{placement.public_key}/viewing-times", {"slots": slots})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert error in html and 'aria-invalid="true"' in html
@@ -432,12 +442,12 @@ def test_viewing_times_after_the_viewing_are_refused(app, browser, db, mine):
     landlord, _flat, _household, placement = mine
     drive(app, placement, State.VIEWING_DONE, landlord)
     db.session.commit()
-    html = page(browser, f"/placements/{placement.id}")
+    html = page(browser, f"/placements/{placement.public_key}")
     assert "viewing-times" not in html
     before = (len(events_of(db, placement)), len(outbox()))
     response = post(
         browser,
-        f"/placements/{placement.id}/viewing-times",
+        f"/placements/{placement.public_key}/viewing-times",
         {"slots": "Monday"},
         follow_redirects=True,
     )
@@ -468,7 +478,11 @@ def test_the_name_is_shared_from_the_viewing_on_and_never_after_a_cancellation(
     companion = StaffFactory(role="specialist", full_name="Jonas Begleiter")
     drive(app, placement, state, landlord, companion)
     db.session.commit()
-    for path in [f"/placements/{placement.id}", "/placements/", f"/flats/{flat.id}"]:
+    for path in [
+        f"/placements/{placement.public_key}",
+        "/placements/",
+        f"/flats/{flat.public_key}",
+    ]:
         html = page(browser, path)
         for name in ["Amira Haddad", "Jonas Begleiter"]:
             assert (name in html) == (state in REVEALED), (state, path, name)
@@ -479,7 +493,7 @@ def test_the_name_is_shared_from_the_viewing_on_and_never_after_a_cancellation(
 def test_the_viewing_box_names_both_people(app, browser, db, mine):
     landlord, _flat, _household, placement = mine
     drive(app, placement, State.VIEWING_SCHEDULED, landlord, StaffFactory(full_name="Jo Weg"))
-    html = page(browser, f"/placements/{placement.id}")
+    html = page(browser, f"/placements/{placement.public_key}")
     assert "<dt>Main tenant</dt><dd>Amira Haddad</dd>" in html
     assert "<dt>From the Kümmerer team</dt><dd>Jo Weg</dd>" in html
     assert "<dt>Where</dt><dd>Vor dem Haus</dd>" in html
@@ -538,7 +552,7 @@ def test_timeline_of_a_suggestion_taken_up_and_a_moved_viewing(app, browser, db)
             viewing_place="Im Hausflur",
             viewing_companion_id=second.id,
         )
-    html = page(browser, f"/placements/{placement.id}")
+    html = page(browser, f"/placements/{placement.public_key}")
     assert (
         f"The Kümmerer team took up your suggestion and proposed household {household.code} "
         "for this flat." in html
@@ -556,6 +570,9 @@ def test_empty_viewing_times_after_the_viewing_are_refused_with_a_message(app, b
     drive(app, placement, State.VIEWING_DONE, landlord)
     db.session.commit()
     response = post(
-        browser, f"/placements/{placement.id}/viewing-times", {"slots": ""}, follow_redirects=True
+        browser,
+        f"/placements/{placement.public_key}/viewing-times",
+        {"slots": ""},
+        follow_redirects=True,
     )
     assert "This is no longer possible" in response.get_data(as_text=True)

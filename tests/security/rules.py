@@ -110,8 +110,8 @@ RULES: dict[str, Rule] = {
     # households (landlord): vetted, consented public profiles, for any landlord -------------
     "households.index": LANDLORDS,
     "households.show": LANDLORDS,
-    # Interest for one of the user's own flats; another organisation's flat id is refused by
-    # the form (tests/households/test_idor.py).
+    # Interest for one of the user's own flats (chosen by its public key); another
+    # organisation's flat is refused by the form (tests/households/test_idor.py).
     "households.interest": LANDLORDS,
     # households (back office) --------------------------------------------------------------
     "households_backoffice.index": CASEWORK,

@@ -325,7 +325,7 @@ def viewing_times(app, browser) -> Target:
     w = world()
     placement = placement_in(app, w, State.LANDLORD_ACCEPTED)
     browser.login(w.landlord)
-    page = f"/placements/{placement.id}"
+    page = f"/placements/{placement.public_key}"
     return Target(f"{page}/viewing-times", {"slots": "Montag 10 Uhr"}, ["slots"], page=page)
 
 

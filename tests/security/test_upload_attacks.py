@@ -103,9 +103,9 @@ def landlord_flat(browser):
 
 def upload_photo(browser, flat, data: bytes, name: str) -> dict:
     STATS["attack files (photos)"] += 1
-    token = csrf_from(browser.client.get(f"/flats/{flat.id}/edit").get_data(as_text=True))
+    token = csrf_from(browser.client.get(f"/flats/{flat.public_key}/edit").get_data(as_text=True))
     response = browser.client.post(
-        f"/flats/{flat.id}/photos",
+        f"/flats/{flat.public_key}/photos",
         data={"csrf_token": token, "photos": [(io.BytesIO(data), name)]},
         content_type="multipart/form-data",
         headers={"Accept": "application/json"},
@@ -165,10 +165,10 @@ def test_hostile_photos_are_refused(browser, db, uploads, landlord_flat, name, d
         # An empty file part is no file at all: the form asks for one.
         STATS["attack files (photos)"] += 1
         token = csrf_from(
-            browser.client.get(f"/flats/{landlord_flat.id}/edit").get_data(as_text=True)
+            browser.client.get(f"/flats/{landlord_flat.public_key}/edit").get_data(as_text=True)
         )
         response = browser.client.post(
-            f"/flats/{landlord_flat.id}/photos",
+            f"/flats/{landlord_flat.public_key}/photos",
             data={"csrf_token": token, "photos": [(io.BytesIO(b""), "")]},
             content_type="multipart/form-data",
             headers={"Accept": "application/json"},

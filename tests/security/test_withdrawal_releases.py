@@ -101,7 +101,7 @@ def test_withdrawing_a_flat_cancels_its_proposals_and_frees_the_households(brows
     viewing = placement(flat, second, State.VIEWING_SCHEDULED, specialist)
     open_interest = interest(flat, third, landlord)
     browser.login(landlord)
-    response = browser.post(f"/flats/{flat.id}/withdraw", follow_redirects=True)
+    response = browser.post(f"/flats/{flat.public_key}/withdraw", follow_redirects=True)
     assert "The flat was withdrawn." in response.get_data(as_text=True)
     _db.session.expire_all()
     assert flat.status == "archived"
@@ -138,7 +138,7 @@ def test_withdrawing_a_flat_with_a_signed_lease_is_refused_and_changes_nothing(b
     open_interest = interest(flat, HouseholdFactory(), landlord)
     browser.login(landlord)
     before = snapshot(flat, signed, waiting, open_interest)
-    response = browser.post(f"/flats/{flat.id}/withdraw", follow_redirects=True)
+    response = browser.post(f"/flats/{flat.public_key}/withdraw", follow_redirects=True)
     html = unescape(response.get_data(as_text=True))
     assert "A lease for this flat has been signed, so it cannot be withdrawn." in html
     assert snapshot(flat, signed, waiting, open_interest) == before
@@ -149,7 +149,7 @@ def test_withdrawing_a_published_flat_without_placements_still_works(browser, db
     landlord = UserFactory()
     flat = FlatFactory(organisation=landlord.organisation, status="published")
     browser.login(landlord)
-    assert browser.post(f"/flats/{flat.id}/withdraw").status_code == 302
+    assert browser.post(f"/flats/{flat.public_key}/withdraw").status_code == 302
     db.session.refresh(flat)
     assert flat.status == "archived"
     assert outbox() == []  # nothing to tell anybody

@@ -183,17 +183,20 @@ def build_world(app) -> SimpleNamespace:
         unconfirmed=unconfirmed.get_id(),
         specialist_id=specialist.id,
         url_values={
-            "flat_id": viewing.flat.id,
-            "photo_id": photo.id,
+            "flat_id": viewing.flat.id,  # back-office routes: ids
+            "flat_key": viewing.flat.public_key,  # landlord routes: public keys
+            "photo_key": photo.public_key,
             "width": photo.width_list[0],
             "ext": photo.extension,
             "direction": "down",
             "household_id": viewing.household.id,
             "consent_id": consent.id,
             "placement_id": placement.id,
+            "placement_key": placement.public_key,
             "follow_up_id": follow_up.id,
             "interest_id": interest.id,
             "case_id": case.id,
+            "case_key": case.public_key,
             "step": "cancel",
             "user_id": owner.id,  # privacy pages of the landlord
             "key": "placements",  # a report chart

@@ -137,7 +137,7 @@ def valid_form(endpoint: str, world) -> dict:
             "set-source": "Angriff",
             **{f"set-amount_{n}": "999,00" for n in range(1, 6)},
         },
-        "households.interest": {"flat_id": str(world.url_values["flat_id"]), "message": "x"},
+        "households.interest": {"flat": world.url_values["flat_key"], "message": "x"},
         "households_backoffice.create": {
             "adults": "1",
             "children": "0",

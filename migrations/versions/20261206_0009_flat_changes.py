@@ -1,6 +1,6 @@
 """Published flats: edits wait for review beside the approved version.
 
-Revision ID: 0009d
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 02:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009d'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None

@@ -5,11 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask import abort, make_response, request
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import IntegerField, StringField
 
+from portal.core.converters import MAX_ID, MIN_ID
+from portal.core.errors import error_page
 from portal.core.numbers import NumberFormatError, parse_decimal
+
+TOO_LARGE = _l("This number is too large.")
 
 
 class DecimalTextField(StringField):
@@ -55,12 +60,45 @@ class DecimalTextField(StringField):
         return format_decimal(self.data, format=pattern)
 
 
+def fits_column(number: int) -> bool:
+    """True if ``number`` fits a signed 64-bit database column (any id, count or year does);
+    a larger one makes the database fail instead of finding nothing."""
+    return MIN_ID <= number <= MAX_ID
+
+
 def optional_int(value: Any) -> int | None:
-    """A whole number from a query string or a select; "" and junk mean "no choice" (no filter)
-    rather than an error. The coerce of every id and size select of the back office."""
+    """A whole number from a query string or a select; "", junk and numbers no column can hold
+    mean "no choice" (no filter) rather than an error. The coerce of every id and size select of
+    the back office."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if fits_column(number) else None
+
+
+class WholeNumberField(IntegerField):
+    """wtforms' IntegerField that refuses numbers no database column can hold with a form
+    error, so that no validator or query ever sees them (``NumberRange(min=1)`` alone lets
+    10^30 through to the database)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not fits_column(self.data):
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
+
+
+def int_arg(name: str, default: int) -> int:
+    """A whole number from the query string (``?page=``): ``default`` when absent or not a
+    number, as before; 400 with a message when it is a number no column can hold."""
+    raw = request.args.get(name, "")
+    try:
+        number = int(raw)
+    except ValueError:
+        return default
+    if not fits_column(number):
+        abort(make_response(error_page(400, str(TOO_LARGE))))
+    return number

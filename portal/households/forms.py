@@ -16,7 +16,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -26,7 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.fields import DecimalTextField
+from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
 from portal.core.i18n import number as format_number
@@ -116,7 +115,7 @@ class HouseholdForm(FlaskForm):
     is generated, never typed. ``case_notes`` is removed for anyone but a social worker."""
 
     # The household
-    adults = IntegerField(
+    adults = WholeNumberField(
         _l("Adults"),
         default=1,
         validators=[
@@ -125,7 +124,7 @@ class HouseholdForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    children = IntegerField(
+    children = WholeNumberField(
         _l("Children"),
         default=0,
         description=_l("Under 18."),
@@ -159,7 +158,7 @@ class HouseholdForm(FlaskForm):
         validators=[InputRequired(_l("Please choose who pays the rent."))],
     )
     has_wbs = BooleanField(_l("The household has a housing entitlement certificate (WBS)"))
-    wbs_persons = IntegerField(
+    wbs_persons = WholeNumberField(
         _l("WBS for how many persons?"),
         description=_l("Only with a WBS."),
         validators=[

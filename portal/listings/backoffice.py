@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.fields import int_arg
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings import rent_limits
@@ -34,7 +35,7 @@ def flats():
     criteria = FlatFilter.from_args(request.args)
     page = db.paginate(
         filtered_flats(criteria, table),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=25,
         error_out=False,
     )

@@ -15,7 +15,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.fields import DecimalTextField
+from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import money as format_money
 from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
 
@@ -99,7 +98,7 @@ class FlatForm(FlaskForm):
         _l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
     )
     # Size and layout
-    floor = IntegerField(
+    floor = WholeNumberField(
         _l("Floor"),
         description=_l("0 for the ground floor, -1 for the basement."),
         validators=[
@@ -127,7 +126,7 @@ class FlatForm(FlaskForm):
     )
     # Equipment and access
     wbs_required = BooleanField(_l("A housing entitlement certificate (WBS) is required"))
-    wbs_persons = IntegerField(
+    wbs_persons = WholeNumberField(
         _l("WBS for how many persons?"),
         validators=[
             Optional(),
@@ -153,7 +152,7 @@ class FlatForm(FlaskForm):
     energy_carrier = SelectField(
         _l("Main energy carrier"), choices=_choices(ENERGY_CARRIER_LABELS), validators=[Optional()]
     )
-    building_year = IntegerField(
+    building_year = WholeNumberField(
         _l("Building year"),
         validators=[
             Optional(),

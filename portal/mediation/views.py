@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import landlord_required
 from portal.core.db import utcnow
+from portal.core.fields import optional_int
 from portal.core.i18n import select_locale
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
@@ -105,7 +106,7 @@ def _landlord() -> User | None:
 
 def _placement_flat_id(user: User | None) -> tuple[int | None, int | None]:
     """(placement id, flat id) of the ``?placement=`` the landlord came from, if it is theirs."""
-    placement_id = request.args.get("placement", type=int)
+    placement_id = optional_int(request.args.get("placement"))
     if user is None or placement_id is None or user.organisation_id is None:
         return None, None
     placement = db.session.get(Placement, placement_id)

@@ -13,7 +13,7 @@ from portal.accounts import twofactor as tf
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
-from portal.core.fields import int_arg
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.listings.queries import waiting_for_review
 from portal.mediation.queries import home_counts as mediation_counts
@@ -59,7 +59,7 @@ def landlords():
         select(Organisation)
         .options(selectinload(Organisation.members))
         .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )

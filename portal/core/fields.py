@@ -20,16 +20,25 @@ TOO_LARGE = _l("This number is too large.")
 class DecimalTextField(StringField):
     """A number typed as text, in German or English notation (``1.234,50`` or ``1234.50``).
 
-    Shown back in the user's language; after an error, shown back exactly as typed.
+    Shown back in the user's language; after an error, shown back exactly as typed. At most
+    ``digits`` digits before the decimal separator (what the column, ``Numeric(digits + places,
+    places)``, holds): more is a form error, not a database error.
     """
 
     def __init__(
-        self, label=None, validators=None, places: int = 2, fixed: bool = False, **kwargs
+        self,
+        label=None,
+        validators=None,
+        places: int = 2,
+        fixed: bool = False,
+        digits: int = 8,
+        **kwargs,
     ) -> None:
         kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.fixed = fixed  # money: always show all decimals
+        self.digits = digits
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not valuelist[0].strip():
@@ -47,6 +56,9 @@ class DecimalTextField(StringField):
                     places=self.places,
                 )
             raise ValueError(str(message)) from None
+        if abs(number) >= Decimal(10) ** self.digits:
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
         self.data = number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
 
     def _value(self) -> str:
@@ -91,14 +103,24 @@ class WholeNumberField(IntegerField):
             raise ValueError(str(TOO_LARGE))
 
 
-def int_arg(name: str, default: int) -> int:
-    """A whole number from the query string (``?page=``): ``default`` when absent or not a
-    number, as before; 400 with a message when it is a number no column can hold."""
+def int_arg(name: str, default: int, maximum: int = MAX_ID) -> int:
+    """A whole number from the query string: ``default`` when absent or not a number, as
+    before; 400 with a message when it is larger than ``maximum`` (by default: what a column
+    can hold)."""
     raw = request.args.get(name, "")
     try:
         number = int(raw)
     except ValueError:
         return default
-    if not fits_column(number):
+    if not fits_column(number) or number > maximum:
         abort(make_response(error_page(400, str(TOO_LARGE))))
     return number
+
+
+# No list has this many pages; the row offset of the last one still fits a 64-bit column.
+MAX_PAGE = 2**31 - 1
+
+
+def page_arg() -> int:
+    """``?page=`` of a paginated list (Flask-SQLAlchemy shows page 1 for 0 and below)."""
+    return int_arg("page", 1, maximum=MAX_PAGE)

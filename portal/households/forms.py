@@ -186,8 +186,10 @@ class HouseholdForm(FlaskForm):
         render_kw={"maxlength": PROFILE_TEXT_MAX},
     )
     # What the rules grant; empty means the proposal
-    needed_rooms = DecimalTextField(_l("Rooms needed"), places=1, validators=[Optional()])
-    needed_area = DecimalTextField(_l("Floor area up to (m²)"), places=2, validators=[Optional()])
+    needed_rooms = DecimalTextField(_l("Rooms needed"), places=1, digits=2, validators=[Optional()])
+    needed_area = DecimalTextField(
+        _l("Floor area up to (m²)"), places=2, digits=4, validators=[Optional()]
+    )
     max_gross_cold_rent = DecimalTextField(
         _l("Maximum gross cold rent (€)"), places=2, fixed=True, validators=[Optional()]
     )

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
-from portal.core.fields import int_arg
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
@@ -181,7 +181,7 @@ def index():
     my_flats = published_flats_of(current_user)
     pagination = db.paginate(
         landlord_households(criteria, my_flats, today),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,

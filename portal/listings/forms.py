@@ -110,10 +110,13 @@ class FlatForm(FlaskForm):
     rooms = DecimalTextField(
         _l("Rooms"),
         places=1,
+        digits=2,
         description=_l("Half rooms count as 0.5, e.g. 2.5."),
         validators=[Optional()],
     )
-    living_area = DecimalTextField(_l("Living area in m²"), places=2, validators=[Optional()])
+    living_area = DecimalTextField(
+        _l("Living area in m²"), places=2, digits=4, validators=[Optional()]
+    )
     # Costs
     cold_rent = money(_l("Cold rent (Nettokaltmiete) per month in €"))
     service_charges = money(_l("Service charges (Betriebskosten) per month in €"))
@@ -147,6 +150,7 @@ class FlatForm(FlaskForm):
     energy_value = DecimalTextField(
         _l("Energy value in kWh/(m²·a)"),
         places=1,
+        digits=5,
         validators=[Optional(), NumberRange(min=0, max=1000)],
     )
     energy_carrier = SelectField(

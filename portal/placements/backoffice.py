@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
-from portal.core.fields import int_arg
+from portal.core.fields import page_arg
 from portal.core.i18n import day, moment
 from portal.core.spreadsheet import csv_response
 from portal.extensions import db
@@ -195,7 +195,7 @@ def index():
     form, criteria = _filters(staff)
     page = db.paginate(
         criteria.query(),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -26,7 +26,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
-from portal.core.fields import int_arg, optional_int
+from portal.core.fields import optional_int, page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement
@@ -232,7 +232,7 @@ def audit_log():
         query = query.where(false())  # a malformed filter shows nothing rather than everything
     page = db.paginate(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
     )

@@ -1,0 +1,156 @@
+"""Whole numbers too large for any database column in query strings and forms (issue 13, item
+5; the ids in paths: ``matrix/test_large_numbers.py``).
+
+A page number no column can hold answers 400 with a message; an id filter that large is no
+filter (as any junk is); a form field says "This number is too large." Never a server error,
+nothing stored. Before, SQLite raised OverflowError (500) and PostgreSQL refused the query.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.fields import MAX_PAGE
+from portal.extensions import db as _db
+from portal.listings.models import Flat
+from portal.mediation.models import MediationCase
+from tests.factories import FlatFactory
+from tests.security.conftest import STATS
+from tests.security.world import row_counts
+
+HUGE = str(10**30)
+TOO_LARGE = "This number is too large."
+
+LISTS = [
+    ("landlord", "/households/"),
+    ("specialist", "/backoffice/flats/"),
+    ("specialist", "/backoffice/households/"),
+    ("specialist", "/backoffice/placements/"),
+    ("specialist", "/backoffice/mediation/"),
+    ("specialist", "/backoffice/landlords"),
+    ("admin", "/backoffice/audit"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), LISTS)
+@pytest.mark.parametrize("number", [HUGE, str(2**63)])
+def test_page_number_too_large_is_400_with_a_message(browser, role, path, number):
+    browser.login(role)
+    assert browser.client.get(path).status_code == 200
+    response = browser.client.get(f"{path}?page={number}")
+    assert response.status_code == 400, response.status_code
+    assert TOO_LARGE in response.get_data(as_text=True)
+    # The largest page number there may be: an empty page, as before.
+    assert browser.client.get(f"{path}?page={MAX_PAGE}").status_code == 200
+    STATS["large query numbers tried"] += 2
+
+
+FILTERS = [
+    ("landlord", f"/households/?size={HUGE}"),
+    ("landlord", f"/households/?affordable_for={HUGE}&size=-{HUGE}"),
+    ("landlord", f"/mediation/?placement={HUGE}"),
+    ("landlord", "/mediation/?placement=\u0663"),  # an Arabic-Indic digit: int() reads it
+    ("specialist", f"/backoffice/flats/?district={HUGE}"),
+    ("specialist", f"/backoffice/households/?size={HUGE}&district={HUGE}"),
+    ("specialist", f"/backoffice/placements/?district={HUGE}&staff={HUGE}"),
+    ("specialist", f"/backoffice/mediation/?staff={HUGE}"),
+    ("specialist", "/backoffice/mediation/?staff=\u00b2"),  # "²".isdigit(), int() fails
+    ("admin", f"/backoffice/audit?object_id={HUGE}&actor={HUGE}"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), FILTERS)
+def test_id_filters_too_large_are_no_error(browser, role, path):
+    browser.login(role)
+    response = browser.client.get(path)
+    assert response.status_code == 200, response.status_code
+    STATS["large query numbers tried"] += 1
+
+
+def test_audit_filter_says_the_object_id_is_too_large(browser):
+    browser.login("admin")
+    html = browser.client.get(f"/backoffice/audit?object_id={HUGE}").get_data(as_text=True)
+    assert TOO_LARGE in html
+
+
+def test_flat_form_with_huge_numbers_is_refused_field_by_field(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation)
+    before = row_counts()
+    data = {
+        "street": "Musterstraße",
+        "floor": HUGE,
+        "rooms": HUGE,
+        "living_area": HUGE,
+        "cold_rent": HUGE,
+        "service_charges": "9" * 40,
+        "deposit": HUGE + ",00",
+        "building_year": HUGE,
+        "wbs_persons": HUGE,
+        "energy_value": HUGE,
+        "action": "save",
+    }
+    response = browser.post(f"/flats/{flat.id}/edit", data, csrf_from_path="/flats/new")
+    assert response.status_code == 200, response.status_code
+    html = response.get_data(as_text=True)
+    assert "Please enter a floor between -1 and 40." in html
+    assert "Please enter a plausible building year." in html
+    assert html.count(TOO_LARGE) == 0 or TOO_LARGE in html
+    _db.session.expire_all()
+    stored = _db.session.get(Flat, flat.id)
+    assert stored.floor == 2 and stored.cold_rent == flat.cold_rent
+    assert row_counts() == before
+    STATS["large form numbers tried"] += len(data) - 2
+
+
+def test_household_form_with_huge_numbers_is_refused(browser, db):
+    browser.login("social_worker")
+    before = row_counts()
+    response = browser.post(
+        "/backoffice/households/new",
+        {
+            "adults": HUGE,
+            "children": str(2**63),
+            "wbs_persons": HUGE,
+            "needed_rooms": HUGE,
+            "needed_area": HUGE,
+            "max_gross_cold_rent": HUGE,
+            "preferred_districts": HUGE,
+            "earliest_move_in": "2027-01-01",
+            "cost_bearer": "jobcenter",
+        },
+        csrf_from_path="/backoffice/households/new",
+    )
+    assert response.status_code == 200, response.status_code
+    assert TOO_LARGE in response.get_data(as_text=True)
+    assert row_counts() == before
+    STATS["large form numbers tried"] += 7
+
+
+def test_linking_a_case_to_a_huge_placement_number_is_a_form_error(browser, db):
+    browser.login("specialist")
+    case = MediationCase(
+        number="M-2026-0999",
+        sender_kind="tenant",
+        name="Mira Beispiel",
+        email="mira@example.org",
+        topic="neighbourhood",
+        message="Laute Musik nachts.",
+    )
+    _db.session.add(case)
+    _db.session.flush()
+    for number in (HUGE, str(2**63)):
+        response = browser.post(
+            f"/backoffice/mediation/{case.id}/placement",
+            {"placement_id": number},
+            csrf_from_path=f"/backoffice/mediation/{case.id}",
+        )
+        assert response.status_code == 200, response.status_code
+        assert TOO_LARGE in response.get_data(as_text=True)
+    _db.session.expire_all()
+    assert (
+        _db.session.scalar(select(MediationCase.placement_id).where(MediationCase.id == case.id))
+        is None
+    )
+    STATS["large form numbers tried"] += 2

@@ -8,6 +8,8 @@ nothing stored. Before, SQLite raised OverflowError (500) and PostgreSQL refused
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from sqlalchemy import select
 
@@ -96,7 +98,8 @@ def test_flat_form_with_huge_numbers_is_refused_field_by_field(browser, db):
     html = response.get_data(as_text=True)
     assert "Please enter a floor between -1 and 40." in html
     assert "Please enter a plausible building year." in html
-    assert html.count(TOO_LARGE) == 0 or TOO_LARGE in html
+    # Rooms, area and the amounts: more digits than their columns hold.
+    assert html.count(TOO_LARGE) >= 5, html.count(TOO_LARGE)
     _db.session.expire_all()
     stored = _db.session.get(Flat, flat.id)
     assert stored.floor == 2 and stored.cold_rent == flat.cold_rent
@@ -154,3 +157,26 @@ def test_linking_a_case_to_a_huge_placement_number_is_a_form_error(browser, db):
         is None
     )
     STATS["large form numbers tried"] += 2
+
+
+@pytest.mark.parametrize("amount", [HUGE, "100000000,00", "9" * 40])
+def test_rent_limit_csv_with_an_amount_too_large_is_refused(browser, db, amount):
+    browser.login("admin")
+    before = row_counts()
+    response = browser.post(
+        "/backoffice/rent-limits/csv",
+        {"csv-csv_file": (BytesIO(f"1;{amount};2023-08-01;x\n".encode()), "big.csv")},
+        csrf_from_path="/backoffice/rent-limits",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "Line 1 cannot be read" in response.get_data(as_text=True)
+    assert row_counts() == before
+    # The largest amount the column holds is read.
+    fine = browser.post(
+        "/backoffice/rent-limits/csv",
+        {"csv-csv_file": (BytesIO(b"1;99999999,99;2023-08-01;x\n"), "fine.csv")},
+        csrf_from_path="/backoffice/rent-limits",
+        content_type="multipart/form-data",
+    )
+    assert fine.status_code == 302

@@ -1,4 +1,4 @@
-"""URL converters: whole numbers in paths are ids, and ids fit a signed 64-bit column."""
+"""URL converters: whole numbers in paths are ids, and ids fit an INTEGER column."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
-# The range of a BIGINT (PostgreSQL) or INTEGER (SQLite) column: no id outside it can exist, and
-# handing such a number to the database fails (SQLite: OverflowError) instead of finding nothing.
-MIN_ID = -(2**63)
-MAX_ID = 2**63 - 1
+# The range of an INTEGER column on PostgreSQL (32 bits; every id and whole number of the schema
+# is one): no id outside it can exist, and handing such a number to the database fails instead
+# of finding nothing (PostgreSQL: "integer out of range", SQLite beyond 64 bits: OverflowError).
+MIN_ID = -(2**31)
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """Flask's ``int`` converter, limited to what a database column can hold: ASCII digits only
-    (``int()`` would also read other scripts' digits) and within the signed 64-bit range. Anything
+    """Flask's ``int`` converter, limited to what an id column can hold: ASCII digits only
+    (``int()`` would also read other scripts' digits) and within ``MIN_ID``..``MAX_ID``. Anything
     else is 404, as for any id that does not exist. A route may narrow the range
     (``<int(max=9):n>``), never widen it."""
 

@@ -73,8 +73,8 @@ class DecimalTextField(StringField):
 
 
 def fits_column(number: int) -> bool:
-    """True if ``number`` fits a signed 64-bit database column (any id, count or year does);
-    a larger one makes the database fail instead of finding nothing."""
+    """True if ``number`` fits an INTEGER column (any id, count or year does); a larger one
+    makes the database fail instead of finding nothing."""
     return MIN_ID <= number <= MAX_ID
 
 
@@ -117,8 +117,8 @@ def int_arg(name: str, default: int, maximum: int = MAX_ID) -> int:
     return number
 
 
-# No list has this many pages; the row offset of the last one still fits a 64-bit column.
-MAX_PAGE = 2**31 - 1
+# No list has this many pages; the row offset of the last one still fits LIMIT/OFFSET (64 bits).
+MAX_PAGE = MAX_ID
 
 
 def page_arg() -> int:

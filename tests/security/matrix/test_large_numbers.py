@@ -2,9 +2,10 @@
 and forms that take whole numbers (issue 13, item 5).
 
 Every route with an ``<int:...>`` argument is asked, as a role that may use it, with each of its
-int arguments replaced by 2^63 (one past the largest BIGINT), 10^30 and 2^63 - 1 (the largest,
-which reaches the view and must find nothing): 404 every time, never a server error (SQLite
-used to raise OverflowError: 500). POST-only routes get a valid CSRF token, so that only the id
+int arguments replaced by 2^63 (one past the largest BIGINT), 10^30, 2^31 (one past the largest
+INTEGER, the type of every id) and 2^31 - 1 (the largest, which reaches the view and must find
+nothing): 404 every time, never a server error (SQLite used to raise OverflowError, PostgreSQL
+"integer out of range": 500). POST-only routes get a valid CSRF token, so that only the id
 decides.
 """
 
@@ -25,7 +26,7 @@ from tests.security.matrix.test_route_matrix import valid_form
 from tests.security.rules import ANONYMOUS, OWNER, ROLES
 from tests.security.world import fingerprint, log_in, url_values_for
 
-HUGE = (2**63, 10**30, MAX_ID)
+HUGE = (2**63, 10**30, MAX_ID + 1, MAX_ID)
 
 
 def int_routes():

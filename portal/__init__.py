@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
+from portal.core.converters import register_converters
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         [FileSystemLoader(app.config["SITE_TEMPLATES_DIR"]), app.jinja_loader]
     )
     configure_logging(app)
+    register_converters(app)  # before any route: every <int:...> is range-checked
     init_extensions(app)
     register_blueprints(app)
     register_cli(app)

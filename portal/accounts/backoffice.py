@@ -3,7 +3,7 @@ casework) and the landlord list."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from portal.accounts import twofactor as tf
 from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.listings.queries import waiting_for_review
 from portal.mediation.queries import home_counts as mediation_counts
@@ -58,7 +59,7 @@ def landlords():
         select(Organisation)
         .options(selectinload(Organisation.members))
         .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )

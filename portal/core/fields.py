@@ -5,26 +5,40 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask import abort, make_response, request
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import IntegerField, StringField
 
+from portal.core.converters import MAX_ID, MIN_ID
+from portal.core.errors import error_page
 from portal.core.numbers import NumberFormatError, parse_decimal
+
+TOO_LARGE = _l("This number is too large.")
 
 
 class DecimalTextField(StringField):
     """A number typed as text, in German or English notation (``1.234,50`` or ``1234.50``).
 
-    Shown back in the user's language; after an error, shown back exactly as typed.
+    Shown back in the user's language; after an error, shown back exactly as typed. At most
+    ``digits`` digits before the decimal separator (what the column, ``Numeric(digits + places,
+    places)``, holds): more is a form error, not a database error.
     """
 
     def __init__(
-        self, label=None, validators=None, places: int = 2, fixed: bool = False, **kwargs
+        self,
+        label=None,
+        validators=None,
+        places: int = 2,
+        fixed: bool = False,
+        digits: int = 8,
+        **kwargs,
     ) -> None:
         kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.fixed = fixed  # money: always show all decimals
+        self.digits = digits
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not valuelist[0].strip():
@@ -42,6 +56,9 @@ class DecimalTextField(StringField):
                     places=self.places,
                 )
             raise ValueError(str(message)) from None
+        if abs(number) >= Decimal(10) ** self.digits:
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
         self.data = number.quantize(Decimal(1).scaleb(-self.places)) if self.places else number
 
     def _value(self) -> str:
@@ -55,12 +72,55 @@ class DecimalTextField(StringField):
         return format_decimal(self.data, format=pattern)
 
 
+def fits_column(number: int) -> bool:
+    """True if ``number`` fits an INTEGER column (any id, count or year does); a larger one
+    makes the database fail instead of finding nothing."""
+    return MIN_ID <= number <= MAX_ID
+
+
 def optional_int(value: Any) -> int | None:
-    """A whole number from a query string or a select; "" and junk mean "no choice" (no filter)
-    rather than an error. The coerce of every id and size select of the back office."""
+    """A whole number from a query string or a select; "", junk and numbers no column can hold
+    mean "no choice" (no filter) rather than an error. The coerce of every id and size select of
+    the back office."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if fits_column(number) else None
+
+
+class WholeNumberField(IntegerField):
+    """wtforms' IntegerField that refuses numbers no database column can hold with a form
+    error, so that no validator or query ever sees them (``NumberRange(min=1)`` alone lets
+    10^30 through to the database)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not fits_column(self.data):
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
+
+
+def int_arg(name: str, default: int, maximum: int = MAX_ID) -> int:
+    """A whole number from the query string: ``default`` when absent or not a number, as
+    before; 400 with a message when it is larger than ``maximum`` (by default: what a column
+    can hold)."""
+    raw = request.args.get(name, "")
+    try:
+        number = int(raw)
+    except ValueError:
+        return default
+    if not fits_column(number) or number > maximum:
+        abort(make_response(error_page(400, str(TOO_LARGE))))
+    return number
+
+
+# No list has this many pages; the row offset of the last one still fits LIMIT/OFFSET (64 bits).
+MAX_PAGE = MAX_ID
+
+
+def page_arg() -> int:
+    """``?page=`` of a paginated list (Flask-SQLAlchemy shows page 1 for 0 and below)."""
+    return int_arg("page", 1, maximum=MAX_PAGE)

@@ -44,12 +44,12 @@ def _add_headers(response: Response) -> Response:
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages for logged-in users hold personal data: never keep them in any cache.
-    # Views that serve immutable, access-checked files set a private cache policy themselves.
+    # Views that serve access-checked files set a private, revalidated policy themselves.
     if (
         current_user
         and current_user.is_authenticated
         and not request.path.startswith("/static/")
-        and "immutable" not in headers.get("Cache-Control", "")
+        and "private" not in headers.get("Cache-Control", "")
     ):
         no_store(response)
     return response

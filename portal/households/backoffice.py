@@ -20,6 +20,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import audit, storage
+from portal.core.fields import page_arg
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
@@ -93,7 +94,7 @@ def index():
     criteria = CaseloadFilter.from_args(request.args)
     page = db.paginate(
         criteria.query(today),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

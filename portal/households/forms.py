@@ -16,7 +16,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -26,7 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.fields import DecimalTextField
+from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
 from portal.core.i18n import number as format_number
@@ -116,7 +115,7 @@ class HouseholdForm(FlaskForm):
     is generated, never typed. ``case_notes`` is removed for anyone but a social worker."""
 
     # The household
-    adults = IntegerField(
+    adults = WholeNumberField(
         _l("Adults"),
         default=1,
         validators=[
@@ -125,7 +124,7 @@ class HouseholdForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    children = IntegerField(
+    children = WholeNumberField(
         _l("Children"),
         default=0,
         description=_l("Under 18."),
@@ -159,7 +158,7 @@ class HouseholdForm(FlaskForm):
         validators=[InputRequired(_l("Please choose who pays the rent."))],
     )
     has_wbs = BooleanField(_l("The household has a housing entitlement certificate (WBS)"))
-    wbs_persons = IntegerField(
+    wbs_persons = WholeNumberField(
         _l("WBS for how many persons?"),
         description=_l("Only with a WBS."),
         validators=[
@@ -187,8 +186,10 @@ class HouseholdForm(FlaskForm):
         render_kw={"maxlength": PROFILE_TEXT_MAX},
     )
     # What the rules grant; empty means the proposal
-    needed_rooms = DecimalTextField(_l("Rooms needed"), places=1, validators=[Optional()])
-    needed_area = DecimalTextField(_l("Floor area up to (m²)"), places=2, validators=[Optional()])
+    needed_rooms = DecimalTextField(_l("Rooms needed"), places=1, digits=2, validators=[Optional()])
+    needed_area = DecimalTextField(
+        _l("Floor area up to (m²)"), places=2, digits=4, validators=[Optional()]
+    )
     max_gross_cold_rent = DecimalTextField(
         _l("Maximum gross cold rent (€)"), places=2, fixed=True, validators=[Optional()]
     )

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
@@ -180,7 +181,7 @@ def index():
     my_flats = published_flats_of(current_user)
     pagination = db.paginate(
         landlord_households(criteria, my_flats, today),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,

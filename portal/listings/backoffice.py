@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings import rent_limits
@@ -40,7 +41,7 @@ def flats():
     criteria = FlatFilter.from_args(request.args)
     page = db.paginate(
         filtered_flats(criteria, table),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=25,
         error_out=False,
     )

@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.fields import DecimalTextField
+from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import money as format_money
 from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
 from portal.listings.rules import address_problem, reference_data
@@ -91,7 +90,7 @@ class FlatForm(FlaskForm):
         _l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
     )
     # Size and layout
-    floor = IntegerField(
+    floor = WholeNumberField(
         _l("Floor"),
         description=_l("0 for the ground floor, -1 for the basement."),
         validators=[
@@ -103,10 +102,13 @@ class FlatForm(FlaskForm):
     rooms = DecimalTextField(
         _l("Rooms"),
         places=1,
+        digits=2,
         description=_l("Half rooms count as 0.5, e.g. 2.5."),
         validators=[Optional()],
     )
-    living_area = DecimalTextField(_l("Living area in m²"), places=2, validators=[Optional()])
+    living_area = DecimalTextField(
+        _l("Living area in m²"), places=2, digits=4, validators=[Optional()]
+    )
     # Costs
     cold_rent = money(_l("Cold rent (Nettokaltmiete) per month in €"))
     service_charges = money(_l("Service charges (Betriebskosten) per month in €"))
@@ -119,7 +121,7 @@ class FlatForm(FlaskForm):
     )
     # Equipment and access
     wbs_required = BooleanField(_l("A housing entitlement certificate (WBS) is required"))
-    wbs_persons = IntegerField(
+    wbs_persons = WholeNumberField(
         _l("WBS for how many persons?"),
         validators=[
             Optional(),
@@ -140,12 +142,13 @@ class FlatForm(FlaskForm):
     energy_value = DecimalTextField(
         _l("Energy value in kWh/(m²·a)"),
         places=1,
+        digits=5,
         validators=[Optional(), NumberRange(min=0, max=1000)],
     )
     energy_carrier = SelectField(
         _l("Main energy carrier"), choices=_choices(ENERGY_CARRIER_LABELS), validators=[Optional()]
     )
-    building_year = IntegerField(
+    building_year = WholeNumberField(
         _l("Building year"),
         validators=[
             Optional(),

@@ -16,6 +16,8 @@ from portal.core.numbers import NumberFormatError, parse_decimal
 from portal.extensions import db
 from portal.listings.models import RentLimit
 
+MAX_AMOUNT = Decimal(10) ** 8
+
 
 class RentLimitError(Exception):
     def __init__(self, message: str) -> None:
@@ -99,7 +101,8 @@ def import_csv(user: User, raw: bytes) -> int:
             amount = parse_decimal(cells[1])
             valid_from = date.fromisoformat(cells[2])
             source = cells[3] if len(cells) > 3 and cells[3] else "CSV import"
-            if not 1 <= size <= 12:
+            # The amount must fit its column (Numeric(10, 2)); a larger one is a reading error.
+            if not 1 <= size <= 12 or abs(amount) >= MAX_AMOUNT:
                 raise ValueError
         except (IndexError, ValueError, NumberFormatError) as exc:
             raise RentLimitError(

@@ -36,6 +36,9 @@ from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
 from portal.placements.presenters import landlord_placements
 from portal.reports.figures import own_figures
 
+# Photos are personal to the landlord and staff: private, revalidated at every use.
+PHOTO_CACHE_CONTROL = "private, no-cache"
+
 bp = Blueprint("listings", __name__, url_prefix="/flats")
 
 
@@ -348,9 +351,13 @@ def photo_file(flat_key: str, photo_key: str, width: int, ext: str):
         abort(404)
     if not path.exists():
         abort(404)
+    # Checked above, before the conditional answer: a 304 only for who may still see the photo.
     response = send_file(
-        path, mimetype=f"image/{photo.extension}", max_age=31536000, conditional=True, etag=True
+        path, mimetype=f"image/{photo.extension}", max_age=None, conditional=True, etag=True
     )
-    # The name never changes its content: cache it, but only in the user's own browser.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    # Only the user's own browser may keep it, and it asks again before every use (a cheap 304
+    # while nothing changed): a deleted photo, a flat no longer shared or a logged-out user
+    # shows nothing from the cache of a shared computer (issue 13, item 10).
+    response.headers["Cache-Control"] = PHOTO_CACHE_CONTROL
+    response.headers.pop("Expires", None)
     return response

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
+from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.mediation import operations as ops
@@ -79,7 +80,7 @@ def index():
     criteria = CaseFilter.from_form(form, overdue=request.args.get("overdue") == "1")
     page = db.paginate(
         criteria.query(today),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

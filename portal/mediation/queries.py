@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.fields import optional_int
 from portal.extensions import db
 from portal.mediation.models import OPEN_STATUSES, TOPICS, CaseStatus, MediationCase
 from portal.mediation.operations import WORKING_DAYS_TO_ANSWER, working_days_between
@@ -72,7 +73,7 @@ class CaseFilter:
         return cls(
             status=status if status in STATUS_FILTERS else None,
             topic=topic if topic in TOPICS else None,
-            staff_id=int(staff) if staff.isdigit() else None,
+            staff_id=optional_int(staff),
             unassigned=staff == "none",
             overdue=overdue,
         )

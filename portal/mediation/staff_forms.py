@@ -11,11 +11,11 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.core.fields import optional_int
+from portal.core.fields import WholeNumberField, optional_int
 from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -129,7 +129,7 @@ class CaseAssignForm(FlaskForm):
 
 
 class CaseLinkForm(FlaskForm):
-    placement_id = IntegerField(
+    placement_id = WholeNumberField(
         _l("Placement number"),
         validators=[
             Optional(),

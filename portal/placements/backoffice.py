@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
 from portal.core.i18n import day, moment
 from portal.core.spreadsheet import csv_response
 from portal.extensions import db
@@ -194,7 +195,7 @@ def index():
     form, criteria = _filters(staff)
     page = db.paginate(
         criteria.query(),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -26,6 +26,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
+from portal.core.fields import optional_int, page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement
@@ -220,7 +221,7 @@ def audit_log():
             query = query.where(AuditEvent.object_id == form.object_id.data)
         actor = (form.actor.data or "").strip()
         if actor:
-            actor_id = int(actor) if actor.isdigit() else None
+            actor_id = optional_int(actor) if actor.isdecimal() else None
             if actor_id is None:
                 actor_id = db.session.scalar(
                     select(User.id).where(User.email == normalise_email(actor))
@@ -231,7 +232,7 @@ def audit_log():
         query = query.where(false())  # a malformed filter shows nothing rather than everything
     page = db.paginate(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
     )

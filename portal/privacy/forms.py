@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.core.fields import WholeNumberField
 
 
 class EraseForm(FlaskForm):
@@ -22,7 +24,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
-    object_id = IntegerField(
+    object_id = WholeNumberField(
         _l("Object id"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
     actor = StringField(

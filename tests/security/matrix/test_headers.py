@@ -62,10 +62,10 @@ def test_headers_on_every_page(app, client, world, endpoint, arguments, role):
     assert headers["Referrer-Policy"] == "same-origin"
     cache = headers.get("Cache-Control", "")
     if role != ANONYMOUS:
-        # Personal data: no cache at all, except the access-checked, immutable photo files,
-        # which only the user's own browser may keep.
+        # Personal data: no cache at all, except the access-checked photo files, which only
+        # the user's own browser may keep, and only asking again before every use.
         if endpoint == "listings.photo_file":
-            assert "private" in cache and "public" not in cache
+            assert cache == "private, no-cache" and "Expires" not in headers
         else:
             assert cache == "no-store" and headers["Pragma"] == "no-cache"
     else:

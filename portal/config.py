@@ -159,6 +159,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "HOUSEHOLD_IDENTITY_RETENTION_MONTHS": _int(env, "HOUSEHOLD_IDENTITY_RETENTION_MONTHS", 24),
         "UNVERIFIED_ACCOUNT_DAYS": _int(env, "UNVERIFIED_ACCOUNT_DAYS", 30),
         "OUTBOX_BODY_RETENTION_DAYS": _int(env, "OUTBOX_BODY_RETENTION_DAYS", 90),
+        # Days an audit event keeps the IP address it was recorded from (then NULL; row stays).
+        "AUDIT_IP_RETENTION_DAYS": _int(env, "AUDIT_IP_RETENTION_DAYS", 90),
         "ERASURE_LOG": env.get("ERASURE_LOG") or str(instance / "erasures.jsonl"),
         # Mail: every message goes through the outbox; the backend delivers it.
         "MAIL_BACKEND": mail_backend,

@@ -54,7 +54,8 @@ def export(code: str | None, email: str | None, target: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
 def purge(dry_run: bool) -> None:
     """Apply the retention periods (daily cron): identities of households housed or withdrawn
-    long ago, unconfirmed landlord accounts, old e-mail bodies. Every removal is audited."""
+    long ago, unconfirmed landlord accounts, old e-mail bodies, old IP addresses in the audit
+    trail (the events stay). Every removal is audited."""
     result = retention.purge(dry_run=dry_run)
     if dry_run:
         db.session.rollback()
@@ -73,6 +74,7 @@ def purge(dry_run: bool) -> None:
     click.echo(f"{verb} the body of {len(result.outbox)} e-mail(s)")
     if result.outbox:
         click.echo("  " + " ".join(str(i) for i in result.outbox))
+    click.echo(f"{verb} the IP address of {result.ip_addresses} audit event(s)")
 
 
 @bp.cli.command("reapply-erasures")

@@ -150,6 +150,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
         "RATELIMIT_MEDIATION": env.get("RATELIMIT_MEDIATION", "5 per hour"),
+        # Household export archives (ZIP) per staff account.
+        "RATELIMIT_HOUSEHOLD_EXPORT": env.get("RATELIMIT_HOUSEHOLD_EXPORT", "5 per hour"),
         # Mediation form: seconds a person needs at least between opening and sending; months
         # after which the sender's contact data of a resolved case is removed.
         "MEDIATION_MIN_SECONDS": _int(env, "MEDIATION_MIN_SECONDS", 3),

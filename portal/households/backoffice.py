@@ -58,6 +58,8 @@ from portal.listings.models import District, Flat
 from portal.placements.matching import rank_flats
 from portal.placements.models import Interest, InterestStatus
 from portal.placements.queries import open_placements
+from portal.privacy import export as export_ops
+from portal.privacy.forms import purpose_label
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
@@ -172,7 +174,10 @@ def _render_detail(
         consent_form = ConsentForm(formdata=None)
     if is_social_worker and status_form is None:
         status_form = StatusForm(formdata=None)
+    # The household's data exports (who, when, why): its social worker sees each (issue 13.9).
+    exports = export_ops.exports_of(household) if is_social_worker else []
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
+    people_ids |= {e.actor_id for e in exports}
     people_ids.discard(None)
     people = (
         {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
@@ -216,6 +221,8 @@ def _render_detail(
         in_progress=open_placements(household_id=household.id) if matches else {},
         today=date.today(),
         visible=household.is_visible_to_landlords(),
+        exports=exports,
+        purpose_label=purpose_label,
     )
 
 

@@ -23,6 +23,7 @@ from portal.core import audit, storage
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
+from portal.households import textcheck
 from portal.households.forms import (
     DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
@@ -31,6 +32,7 @@ from portal.households.forms import (
     StatusForm,
     cost_bearer_label,
     exit_destination_label,
+    hit_reason,
     initial_data,
     status_label,
     target_group_label,
@@ -204,6 +206,8 @@ def _render_detail(
         [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
     )
     matches = rank_flats(household)
+    # The check of the profile text: what the social worker still has to edit or confirm.
+    text_hits = ops.text_hits_of(household) if is_social_worker else []
     return render_template(
         "backoffice/households/detail.html",
         household=household,
@@ -223,6 +227,9 @@ def _render_detail(
         visible=household.is_visible_to_landlords(),
         exports=exports,
         purpose_label=purpose_label,
+        text_hits=text_hits,
+        text_segments=textcheck.segments(household.profile_text or "", text_hits),
+        hit_reason=hit_reason,
     )
 
 
@@ -250,6 +257,16 @@ def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
             _("Please check the marked fields. Nothing was lost: your input is still here."),
             "error",
         )
+    elif isinstance(exc, ops.ProfileTextHits):
+        form.text_hits = exc.hits
+        form.profile_text.errors = [
+            *form.profile_text.errors,
+            _(
+                "Landlords read this text. The check found passages that may not belong in it "
+                "(listed below): edit the text, or confirm each passage as checked."
+            ),
+        ]
+        flash(_("The profile was not saved: please check the marked passages."), "error")
     elif exc.message == "override reason required":
         form.override_reason.errors = [
             *form.override_reason.errors,
@@ -269,7 +286,14 @@ def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
 def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
     persons = form.persons or fallback_persons
     form.show_proposal(persons, ops.propose(persons))
-    return render_template("backoffice/households/form.html", form=form, household=household)
+    return render_template(
+        "backoffice/households/form.html",
+        form=form,
+        household=household,
+        text_hits=getattr(form, "text_hits", []),
+        confirmed_keys=request.form.getlist("confirm_hit") if request.method == "POST" else [],
+        hit_reason=hit_reason,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -305,7 +329,11 @@ def edit(household_id: int):
     if form.validate_on_submit():
         try:
             changed = ops.update_household(
-                household, current_user, form.payload(), _chosen_districts(form)
+                household,
+                current_user,
+                form.payload(),
+                _chosen_districts(form),
+                confirmed=request.form.getlist("confirm_hit"),
             )
         except ops.HouseholdError as exc:
             _refuse_save(form, exc)
@@ -421,6 +449,11 @@ def consent_document(household_id: int, consent_id: int):
 
 
 def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
+    if isinstance(exc, ops.ProfileTextHits):
+        return _(
+            "The profile was not vetted: the check of the profile text found passages that may "
+            "not reach a landlord. Please edit the text or confirm each passage below."
+        )
     if exc.message == "a valid consent is required":
         return _(
             "The profile cannot be vetted without a valid consent. Please record the "
@@ -472,7 +505,7 @@ def change_status(household_id: int):
         return _render_detail(household, status_form=form)
     try:
         if to == HouseholdStatus.VETTED:
-            ops.vet(household, current_user)
+            ops.vet(household, current_user, request.form.getlist("confirm_hit"))
         elif asks_exit:
             ops.change_status(
                 household, current_user, to, form.exit_destination.data, form.exit_on.data
@@ -482,6 +515,8 @@ def change_status(household_id: int):
     except ops.HouseholdError as exc:
         db.session.rollback()
         flash(_refusal(exc, previous, to), "error")
+        if isinstance(exc, ops.ProfileTextHits):
+            return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:
         db.session.commit()
         flash(DONE[to](), "success")

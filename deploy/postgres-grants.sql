@@ -24,3 +24,24 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public
 -- ... except these, which this file takes back each time it runs.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM portal_app;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM portal_app;
+
+-- The one change the trail allows (docs/privacy.md, retention): `flask privacy purge` sets the
+-- IP address of events older than AUDIT_IP_RETENTION_DAYS to NULL. The runtime role may UPDATE
+-- that column alone, and the trigger lets the update only ever remove an address.
+GRANT UPDATE (ip_address) ON audit_events TO portal_app;
+
+CREATE OR REPLACE FUNCTION audit_events_ip_only_forgotten() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.ip_address IS NOT NULL AND NEW.ip_address IS DISTINCT FROM OLD.ip_address THEN
+        RAISE EXCEPTION 'audit_events: an IP address can only be removed, never set'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS audit_events_ip_only_forgotten ON audit_events;
+CREATE TRIGGER audit_events_ip_only_forgotten
+    BEFORE UPDATE OF ip_address ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_ip_only_forgotten();

@@ -171,6 +171,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
         "RATELIMIT_MEDIATION": env.get("RATELIMIT_MEDIATION", "5 per hour"),
+        # Household export archives (ZIP) per staff account.
+        "RATELIMIT_HOUSEHOLD_EXPORT": env.get("RATELIMIT_HOUSEHOLD_EXPORT", "5 per hour"),
         # Mediation form: seconds a person needs at least between opening and sending; months
         # after which the sender's contact data of a resolved case is removed.
         "MEDIATION_MIN_SECONDS": _int(env, "MEDIATION_MIN_SECONDS", 3),
@@ -180,6 +182,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "HOUSEHOLD_IDENTITY_RETENTION_MONTHS": _int(env, "HOUSEHOLD_IDENTITY_RETENTION_MONTHS", 24),
         "UNVERIFIED_ACCOUNT_DAYS": _int(env, "UNVERIFIED_ACCOUNT_DAYS", 30),
         "OUTBOX_BODY_RETENTION_DAYS": _int(env, "OUTBOX_BODY_RETENTION_DAYS", 90),
+        # Days an audit event keeps the IP address it was recorded from (then NULL; row stays).
+        "AUDIT_IP_RETENTION_DAYS": _int(env, "AUDIT_IP_RETENTION_DAYS", 90),
         "ERASURE_LOG": env.get("ERASURE_LOG") or str(instance / "erasures.jsonl"),
         # Mail: every message goes through the outbox; the backend delivers it.
         "MAIL_BACKEND": mail_backend,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, UTCDateTime, utcnow
@@ -77,6 +77,9 @@ DETAIL_KEYS = frozenset(
         "purpose",
         "method",
         "remaining",
+        # the profile-text check and the IP-address retention: counts only
+        "confirmed_hits",  # how many hits of the profile-text check the social worker confirmed
+        "ips_forgotten",  # how many IP addresses the retention purge removed
     }
 )
 
@@ -146,3 +149,29 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def ip_addresses_due(before: datetime) -> int:
+    """How many audit rows older than ``before`` still hold an IP address."""
+    return (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.occurred_at < before, AuditEvent.ip_address.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+def forget_ip_addresses(before: datetime) -> int:
+    """The one change the append-only trail allows: the IP address of rows older than
+    ``before`` becomes NULL; the rows themselves stay. In PostgreSQL the runtime role has
+    ``UPDATE (ip_address)`` and nothing else, and a trigger refuses any value but NULL
+    (deploy/postgres-grants.sql). Returns the number of rows changed."""
+    result = db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.occurred_at < before, AuditEvent.ip_address.is_not(None))
+        .values(ip_address=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

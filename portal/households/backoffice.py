@@ -24,6 +24,7 @@ from portal.core.fields import page_arg
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
+from portal.households import textcheck
 from portal.households.forms import (
     DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
@@ -32,6 +33,7 @@ from portal.households.forms import (
     StatusForm,
     cost_bearer_label,
     exit_destination_label,
+    hit_reason,
     initial_data,
     status_label,
     target_group_label,
@@ -59,6 +61,8 @@ from portal.listings.models import District, Flat
 from portal.placements.matching import rank_flats
 from portal.placements.models import Interest, InterestStatus
 from portal.placements.queries import open_placements
+from portal.privacy import export as export_ops
+from portal.privacy.forms import purpose_label
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
@@ -173,7 +177,10 @@ def _render_detail(
         consent_form = ConsentForm(formdata=None)
     if is_social_worker and status_form is None:
         status_form = StatusForm(formdata=None)
+    # The household's data exports (who, when, why): its social worker sees each (issue 13.9).
+    exports = export_ops.exports_of(household) if is_social_worker else []
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
+    people_ids |= {e.actor_id for e in exports}
     people_ids.discard(None)
     people = (
         {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
@@ -200,6 +207,8 @@ def _render_detail(
         [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
     )
     matches = rank_flats(household)
+    # The check of the profile text: what the social worker still has to edit or confirm.
+    text_hits = ops.text_hits_of(household) if is_social_worker else []
     return render_template(
         "backoffice/households/detail.html",
         household=household,
@@ -217,6 +226,11 @@ def _render_detail(
         in_progress=open_placements(household_id=household.id) if matches else {},
         today=date.today(),
         visible=household.is_visible_to_landlords(),
+        exports=exports,
+        purpose_label=purpose_label,
+        text_hits=text_hits,
+        text_segments=textcheck.segments(household.profile_text or "", text_hits),
+        hit_reason=hit_reason,
     )
 
 
@@ -244,6 +258,16 @@ def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
             _("Please check the marked fields. Nothing was lost: your input is still here."),
             "error",
         )
+    elif isinstance(exc, ops.ProfileTextHits):
+        form.text_hits = exc.hits
+        form.profile_text.errors = [
+            *form.profile_text.errors,
+            _(
+                "Landlords read this text. The check found passages that may not belong in it "
+                "(listed below): edit the text, or confirm each passage as checked."
+            ),
+        ]
+        flash(_("The profile was not saved: please check the marked passages."), "error")
     elif exc.message == "override reason required":
         form.override_reason.errors = [
             *form.override_reason.errors,
@@ -263,7 +287,14 @@ def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
 def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
     persons = form.persons or fallback_persons
     form.show_proposal(persons, ops.propose(persons))
-    return render_template("backoffice/households/form.html", form=form, household=household)
+    return render_template(
+        "backoffice/households/form.html",
+        form=form,
+        household=household,
+        text_hits=getattr(form, "text_hits", []),
+        confirmed_keys=request.form.getlist("confirm_hit") if request.method == "POST" else [],
+        hit_reason=hit_reason,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -299,7 +330,11 @@ def edit(household_id: int):
     if form.validate_on_submit():
         try:
             changed = ops.update_household(
-                household, current_user, form.payload(), _chosen_districts(form)
+                household,
+                current_user,
+                form.payload(),
+                _chosen_districts(form),
+                confirmed=request.form.getlist("confirm_hit"),
             )
         except ops.HouseholdError as exc:
             _refuse_save(form, exc)
@@ -415,6 +450,11 @@ def consent_document(household_id: int, consent_id: int):
 
 
 def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
+    if isinstance(exc, ops.ProfileTextHits):
+        return _(
+            "The profile was not vetted: the check of the profile text found passages that may "
+            "not reach a landlord. Please edit the text or confirm each passage below."
+        )
     if exc.message == "a valid consent is required":
         return _(
             "The profile cannot be vetted without a valid consent. Please record the "
@@ -471,7 +511,7 @@ def change_status(household_id: int):
         return _render_detail(household, status_form=form)
     try:
         if to == HouseholdStatus.VETTED:
-            ops.vet(household, current_user)
+            ops.vet(household, current_user, request.form.getlist("confirm_hit"))
         elif asks_exit:
             ops.change_status(
                 household, current_user, to, form.exit_destination.data, form.exit_on.data
@@ -481,6 +521,8 @@ def change_status(household_id: int):
     except ops.HouseholdError as exc:
         db.session.rollback()
         flash(_refusal(exc, previous, to), "error")
+        if isinstance(exc, ops.ProfileTextHits):
+            return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:
         db.session.commit()
         flash(DONE[to](), "success")

@@ -100,6 +100,25 @@ def exit_destination_label(value: str) -> str:
     return str(EXIT_DESTINATION_LABELS.get(value, value))
 
 
+# Why the check of the profile text (households/textcheck.py) marks a passage.
+HIT_REASONS = {
+    "name": _l("a name of a household member"),
+    "email": _l("an e-mail address"),
+    "phone": _l("a phone number"),
+    "date": _l("a date, perhaps a date of birth"),
+    "origin": _l("about origin or nationality"),
+    "religion": _l("about religion"),
+    "health": _l(
+        "about health or a disability (step-free or wheelchair access has its own fields above)"
+    ),
+    "residence": _l("about residence status or asylum"),
+}
+
+
+def hit_reason(category: str) -> str:
+    return str(HIT_REASONS.get(category, category))
+
+
 def choose(labels: dict, placeholder, values=None) -> list[SelectChoice]:
     """Select options with an empty first option (``placeholder``)."""
     values = labels if values is None else values

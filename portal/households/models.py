@@ -166,6 +166,9 @@ class Household(TimestampMixin, Base):
     needs_step_free: Mapped[bool] = mapped_column(default=False)
     needs_wheelchair: Mapped[bool] = mapped_column(default=False)
     profile_text: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 of the profile text whose every hit of the check (households/textcheck.py) a
+    # social worker confirmed; another text is checked again. Holds no text itself.
+    profile_text_checked: Mapped[str | None] = mapped_column(String(64))
     waiting_since: Mapped[date] = mapped_column(Date)
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

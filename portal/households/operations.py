@@ -4,6 +4,7 @@ never read the request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.extensions import db
+from portal.households import textcheck
 from portal.households.models import (
     CONSENT_SCOPE,
     SOCIAL_WORKER,
@@ -74,6 +76,40 @@ class HouseholdError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ProfileTextHits(HouseholdError):
+    """The profile text has hits of the check (households/textcheck.py) that the social worker
+    has not confirmed; ``hits`` lists every hit of the text (to show each with its tick)."""
+
+    def __init__(self, hits: list[textcheck.Hit]) -> None:
+        super().__init__("profile text hits")
+        self.hits = hits
+
+
+# Statuses in which landlords see the profile, or may again without a new vetting.
+CHECKED_STATUSES = (HouseholdStatus.VETTED, HouseholdStatus.PAUSED, HouseholdStatus.HOUSED)
+
+
+def open_text_hits(
+    text: str | None,
+    names: list[str | None],
+    checked: str | None,
+    confirmed: Iterable[str] = (),
+) -> list[textcheck.Hit]:
+    """The hits of ``text`` still to be confirmed: none when this text (with these names) was
+    confirmed before (``checked`` is its fingerprint), else those whose key is not in
+    ``confirmed``."""
+    if not text or checked == textcheck.fingerprint(text, names):
+        return []
+    keys = set(confirmed)
+    return [hit for hit in textcheck.check(text, names) if hit.key not in keys]
+
+
+def text_hits_of(household: Household) -> list[textcheck.Hit]:
+    """What the social worker still has to check in the household's current profile text."""
+    names = textcheck.identity_names(household.identity)
+    return open_text_hits(household.profile_text, names, household.profile_text_checked)
 
 
 @dataclass(frozen=True)
@@ -247,13 +283,42 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
     return household
 
 
+def _text_and_names(household: Household, data: dict[str, Any]) -> tuple[str | None, list]:
+    """The profile text and the members' names as they will be after saving ``data``."""
+    text = household.profile_text
+    if "profile_text" in data:
+        text = (data["profile_text"] or "").strip() or None
+    identity = household.identity
+    main = data.get("main_tenant_name", identity.main_tenant_name if identity else None)
+    adults = data.get("adult_names", identity.adult_names if identity else None)
+    return text, [main, *((adults or "").splitlines())]
+
+
 def update_household(
-    household: Household, actor: User, data: dict[str, Any], districts: list[District]
+    household: Household,
+    actor: User,
+    data: dict[str, Any],
+    districts: list[District],
+    confirmed: Iterable[str] = (),
 ) -> list[str]:
     """Save the profile, identity and reporting fields; audits the names of the changed fields
     (not values). A new household size keeps the participant rows of the persons still there
-    (see ``_fit_participants``)."""
+    (see ``_fit_participants``).
+
+    A profile that landlords see (or may again without a new vetting) keeps a checked text: a
+    new text, or new names of members, with hits of the check not in ``confirmed`` raises
+    ``ProfileTextHits`` before anything changes."""
+    checked = None
+    if household.status in CHECKED_STATUSES:
+        text, names = _text_and_names(household, data)
+        before = (household.profile_text, textcheck.identity_names(household.identity))
+        if (text, textcheck.name_parts(names)) != (before[0], textcheck.name_parts(before[1])):
+            if open_text_hits(text, names, household.profile_text_checked, confirmed):
+                raise ProfileTextHits(textcheck.check(text, names))
+            checked = textcheck.fingerprint(text, names)
     changed = _apply(household, data, districts) + _apply_identity(household, data, actor)
+    if checked is not None:
+        household.profile_text_checked = checked
     if changed:
         audit.record("household.updated", actor=actor, obj=household, fields=",".join(changed))
     return changed
@@ -300,16 +365,30 @@ def withdraw_consent(consent: Consent, actor: User, on: date | None = None) -> N
     audit.record("consent.withdrawn", actor=actor, obj=consent, household_id=consent.household_id)
 
 
-def vet(household: Household, actor: User) -> None:
-    """Only a social worker, only with a valid consent."""
+def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> None:
+    """Only a social worker, only with a valid consent, and only with a checked profile text:
+    every hit of the check (households/textcheck.py) must be in ``confirmed`` (the social
+    worker's "checked, may stay"), unless this very text was confirmed before; otherwise
+    ``ProfileTextHits``. The confirmation is kept as the text's fingerprint; the audit event
+    counts the confirmed hits."""
     if actor.role != Role.SOCIAL_WORKER:
         raise HouseholdError("not allowed")
     if household.max_gross_cold_rent is None:
         raise HouseholdError("no rent limit")
+    details: dict[str, Any] = {}
+    if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
+        names = textcheck.identity_names(household.identity)
+        if open_text_hits(household.profile_text, names, household.profile_text_checked, confirmed):
+            raise ProfileTextHits(textcheck.check(household.profile_text, names))
+        confirmed_hits = len(textcheck.check(household.profile_text, names))
+        if confirmed_hits:
+            details["confirmed_hits"] = confirmed_hits
     try:
-        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER)
+        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
     except IllegalTransition as exc:
         raise HouseholdError(str(exc)) from exc
+    names = textcheck.identity_names(household.identity)
+    household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
 
 
 def change_status(

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -19,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import false, func, select
 
@@ -26,13 +28,14 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
+from portal.core.errors import error_page
 from portal.core.fields import optional_int, page_arg
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.households.models import Household
 from portal.placements.models import Placement
 from portal.privacy import export as export_ops
 from portal.privacy import operations as ops
-from portal.privacy.forms import AuditFilterForm, EraseForm
+from portal.privacy.forms import AuditFilterForm, EraseForm, HouseholdExportForm, purpose_label
 from portal.privacy.models import Erasure, ErasureKind
 
 bp = Blueprint("privacy_backoffice", __name__, url_prefix="/backoffice")
@@ -83,7 +86,37 @@ def index():
 # Households -------------------------------------------------------------------------------------
 
 
-def _household_page(household: Household, form: EraseForm | None = None, status: int = 200):
+def _exporter_key() -> str:
+    """Household exports are counted per staff account (the IP address only for a request
+    without a login, which the route refuses anyway)."""
+    if current_user.is_authenticated:
+        return f"export-user:{current_user.id}"
+    return f"export-anonymous:{get_remote_address()}"
+
+
+def _delivered(response: Response) -> bool:
+    """Only archives handed out count against the limit, not a form sent back for its reason."""
+    return response.status_code == 200
+
+
+@bp.errorhandler(429)
+def too_many_exports(error):
+    return error_page(
+        429,
+        _(
+            "You have downloaded several household exports in a short time, so this one was "
+            "not made. Please try again later; if you need more exports now, ask another admin "
+            "or the data-protection officer."
+        ),
+    )
+
+
+def _household_page(
+    household: Household,
+    form: EraseForm | None = None,
+    status: int = 200,
+    export_form: HouseholdExportForm | None = None,
+):
     placements = db.session.scalar(
         select(func.count(Placement.id)).where(Placement.household_id == household.id)
     )
@@ -92,6 +125,7 @@ def _household_page(household: Household, form: EraseForm | None = None, status:
         .select_from(Erasure)
         .where(Erasure.kind == ErasureKind.HOUSEHOLD, Erasure.object_id == household.id)
     )
+    exports = export_ops.exports_of(household)
     return (
         render_template(
             "backoffice/privacy/household.html",
@@ -99,10 +133,21 @@ def _household_page(household: Household, form: EraseForm | None = None, status:
             placements=placements,
             erased=bool(erased),
             erase_form=form or EraseForm(),
+            export_form=export_form or HouseholdExportForm(formdata=None),
+            exports=exports,
+            people=_names({e.actor_id for e in exports}),
+            purpose_label=purpose_label,
             may_erase=current_user.role == Role.ADMIN,
         ),
         status,
     )
+
+
+def _names(user_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
 @bp.route("/privacy/households/<int:household_id>")
@@ -113,11 +158,30 @@ def household(household_id: int):
 
 @bp.route("/privacy/households/<int:household_id>/export", methods=["POST"])
 @staff_required(*HOUSEHOLD_EXPORTERS)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_HOUSEHOLD_EXPORT"],
+    key_func=_exporter_key,
+    scope="household-export",
+    methods=["POST"],
+    deduct_when=_delivered,
+)
 def export_household(household_id: int):
+    """The household's full data as a ZIP, only with a reason (purpose and explanation); at most
+    RATELIMIT_HOUSEHOLD_EXPORT per staff account. Recorded, audited, shown to the household's
+    social worker (docs/privacy.md)."""
     household = db.get_or_404(Household, household_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    data = export_ops.export(household, current_user)
+    form = HouseholdExportForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors or not form.is_submitted():
+            abort(400)
+        flash(_("The export was not made: please give its reason."), "error")
+        return _household_page(household, status=400, export_form=form)
+    try:
+        data = export_ops.export_household(
+            household, current_user, form.purpose.data or "", form.explanation.data or ""
+        )
+    except export_ops.ExportRefused:
+        abort(400)  # the form checked both already
     db.session.commit()
     return _zip_response(data, f"export-{household.code}.zip")
 

@@ -17,6 +17,7 @@ from portal.households.models import Household
 from portal.privacy import export as export_ops
 from portal.privacy import operations as ops
 from portal.privacy import retention
+from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
 
@@ -25,10 +26,25 @@ bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
 @click.option("--household", "code", help="The household's code, e.g. DU-2026-0042.")
 @click.option("--user", "email", help="The landlord account's e-mail address.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export(code: str | None, email: str | None, target: Path) -> None:
-    """Write the export archive (ZIP) of one household or one landlord account to a file."""
+@click.option(
+    "--reason",
+    type=click.Choice([p.value for p in ExportPurpose]),
+    help="Why a household is exported (required with --household).",
+)
+@click.option("--explanation", help="A few words on the reason (required with --household).")
+def export(
+    code: str | None,
+    email: str | None,
+    target: Path,
+    reason: str | None,
+    explanation: str | None,
+) -> None:
+    """Write the export archive (ZIP) of one household or one landlord account to a file. A
+    household's export needs --reason and --explanation; its social worker sees them."""
     if bool(code) == bool(email):
         raise click.UsageError("give exactly one of --household and --user")
+    if code and not (reason and explanation):
+        raise click.UsageError("a household's export needs --reason and --explanation")
     subject: Household | User | None
     if code:
         subject = db.session.scalar(select(Household).where(Household.code == code.strip()))
@@ -40,7 +56,15 @@ def export(code: str | None, email: str | None, target: Path) -> None:
         )
     if subject is None:
         raise click.ClickException("no such household or landlord account")
-    data = export_ops.export(subject, actor=None)
+    try:
+        if isinstance(subject, Household):
+            data = export_ops.export_household(subject, None, reason or "", explanation or "")
+        else:
+            data = export_ops.export(subject, actor=None)
+    except export_ops.ExportRefused as exc:
+        raise click.UsageError(
+            f"--explanation needs {EXPLANATION_MIN} to {EXPLANATION_MAX} characters"
+        ) from exc
     target.parent.mkdir(parents=True, exist_ok=True)
     # Readable by the operator alone from the first byte on: the archive is personal data.
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -54,7 +78,8 @@ def export(code: str | None, email: str | None, target: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
 def purge(dry_run: bool) -> None:
     """Apply the retention periods (daily cron): identities of households housed or withdrawn
-    long ago, unconfirmed landlord accounts, old e-mail bodies. Every removal is audited."""
+    long ago, unconfirmed landlord accounts, old e-mail bodies, old IP addresses in the audit
+    trail (the events stay). Every removal is audited."""
     result = retention.purge(dry_run=dry_run)
     if dry_run:
         db.session.rollback()
@@ -73,6 +98,7 @@ def purge(dry_run: bool) -> None:
     click.echo(f"{verb} the body of {len(result.outbox)} e-mail(s)")
     if result.outbox:
         click.echo("  " + " ".join(str(i) for i in result.outbox))
+    click.echo(f"{verb} the IP address of {result.ip_addresses} audit event(s)")
 
 
 @bp.cli.command("reapply-erasures")

@@ -1,13 +1,66 @@
-"""Forms of the privacy pages: the erasure confirmation and the audit log's filters."""
+"""Forms of the privacy pages: the reason for a household export, the erasure confirmation and
+the audit log's filters."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.core.fields import WholeNumberField
+from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
+
+PURPOSE_LABELS = {
+    ExportPurpose.ACCESS_REQUEST: _l("The household asked for its data (access, Art. 15 GDPR)"),
+    ExportPurpose.PORTABILITY: _l("The household asked to take its data along (Art. 20 GDPR)"),
+    ExportPurpose.AUTHORITY: _l("Request of an authority or a court"),
+    ExportPurpose.DATA_PROTECTION_OFFICER: _l("Check by the data-protection officer"),
+    ExportPurpose.OTHER: _l("Other reason (explain below)"),
+}
+
+
+def purpose_label(value: str) -> str:
+    label = PURPOSE_LABELS.get(value)  # type: ignore[call-overload]
+    return str(label) if label is not None else value
+
+
+def _one_spaced(value: str | None) -> str | None:
+    """Runs of white space count as one: the length is that of the words."""
+    return " ".join(value.split()) if value else value
+
+
+class HouseholdExportForm(FlaskForm):
+    """Why the household's full data is exported: a purpose and a few words of explanation,
+    both required. The household's social worker sees both."""
+
+    purpose = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice("", _l("Please choose"))]
+        + [SelectChoice(p.value, label) for p, label in PURPOSE_LABELS.items()],
+        validators=[DataRequired(message=_l("Please choose the reason for the export."))],
+    )
+    explanation = TextAreaField(
+        _l("Explanation"),
+        filters=[_one_spaced],
+        description=_l(
+            "For example the date and way of the household's request. The household's social "
+            "worker sees it."
+        ),
+        validators=[
+            DataRequired(message=_l("Please explain the export in a few words.")),
+            Length(
+                min=EXPLANATION_MIN,
+                max=EXPLANATION_MAX,
+                message=_l(
+                    "Please explain the export in %(min)d to %(max)d characters.",
+                    min=EXPLANATION_MIN,
+                    max=EXPLANATION_MAX,
+                ),
+            ),
+        ],
+    )
 
 
 class EraseForm(FlaskForm):

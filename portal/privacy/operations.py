@@ -27,7 +27,7 @@ from portal.listings.models import LANDLORD, Flat, FlatStatus
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, Placement, PlacementEvent
 from portal.privacy import erasure_log
-from portal.privacy.models import Erasure, ErasureKind
+from portal.privacy.models import Erasure, ErasureKind, HouseholdExport
 from portal.privacy.scrub import ERASED_TEXT, scrub_free_texts, scrub_outbox
 
 # Scope of an erased consent: the original text may have been edited by hand.
@@ -155,6 +155,15 @@ def household_needs_erasure(household: Household) -> bool:
         or household.profile_text is not None
         or household.override_reason is not None
         or any(c.document_key or c.scope != ERASED_SCOPE for c in household.consents)
+        or db.session.scalar(
+            select(HouseholdExport.id)
+            .where(
+                HouseholdExport.household_id == household.id,
+                HouseholdExport.explanation != ERASED_TEXT,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -166,7 +175,13 @@ def _apply_household(household: Household, today: date) -> None:
         values += (identity.adult_names or "").splitlines()
         household.identity = None  # delete-orphan: the row goes
     household.profile_text = None
+    household.profile_text_checked = None
     household.override_reason = None
+    # Why the household's data was exported stays (purpose, who, when); the typed words go.
+    for export in db.session.scalars(
+        select(HouseholdExport).where(HouseholdExport.household_id == household.id)
+    ):
+        export.explanation = ERASED_TEXT
     files = []
     for consent in household.consents:
         if consent.document_key:

@@ -7,6 +7,8 @@ purpose goes after a configured period (docs/privacy.md lists the periods and th
   UNVERIFIED_ACCOUNT_DAYS, are deleted; their organisation too when nobody else belongs to it
   and it has nothing but drafts (an unconfirmed account cannot submit a flat).
 - Bodies of e-mails sent or failed more than OUTBOX_BODY_RETENTION_DAYS ago are emptied.
+- IP addresses of audit events older than AUDIT_IP_RETENTION_DAYS are set to NULL; the events
+  stay (the one update the append-only trail allows, ``audit.forget_ip_addresses``).
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ class PurgeResult:
     accounts: list[int] = field(default_factory=list)  # user ids
     organisations: list[int] = field(default_factory=list)
     outbox: list[int] = field(default_factory=list)  # message ids
+    ip_addresses: int = 0  # audit events whose IP address goes (or went)
 
     @property
     def total(self) -> int:
-        return len(self.households) + len(self.accounts) + len(self.outbox)
+        return len(self.households) + len(self.accounts) + len(self.outbox) + self.ip_addresses
 
 
 def _months_before(now: datetime, months: int) -> datetime:
@@ -151,10 +154,12 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
     households = households_due(now, config["HOUSEHOLD_IDENTITY_RETENTION_MONTHS"])
     accounts = accounts_due(now, config["UNVERIFIED_ACCOUNT_DAYS"])
     messages = outbox_due(now, config["OUTBOX_BODY_RETENTION_DAYS"])
+    ip_cutoff = now - timedelta(days=config["AUDIT_IP_RETENTION_DAYS"])
     result = PurgeResult(
         households=[h.code for h in households],
         accounts=[u.id for u in accounts],
         outbox=[m.id for m in messages],
+        ip_addresses=audit.ip_addresses_due(ip_cutoff),
     )
     if dry_run:
         return result
@@ -167,12 +172,16 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
     for message in messages:
         message.body_text = ""
         message.attachment_text = None
+    if result.ip_addresses:
+        result.ip_addresses = audit.forget_ip_addresses(ip_cutoff)
     if result.total:
+        counts = {"ips_forgotten": result.ip_addresses} if result.ip_addresses else {}
         audit.record(
             "privacy.purged",
             households=len(result.households),
             accounts=len(result.accounts),
             outbox=len(result.outbox),
+            **counts,
         )
     db.session.flush()
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -78,6 +79,22 @@ def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path):
                         conn.execute(statement)
                 with pytest.raises(errors.InsufficientPrivilege):
                     conn.execute("DELETE FROM alembic_version")
+                # The one allowed change: an IP address goes (retention), never comes or changes.
+                conn.execute(
+                    "INSERT INTO audit_events (occurred_at, action, ip_address, details) "
+                    "VALUES (now(), 'test.with_ip', '192.0.2.1', '{}')"
+                )
+                conn.execute("UPDATE audit_events SET ip_address = NULL")
+                assert (
+                    conn.execute(
+                        "SELECT count(*) FROM audit_events WHERE ip_address IS NULL"
+                    ).fetchone()[0]
+                    == 2
+                )
+                with pytest.raises(errors.InsufficientPrivilege):
+                    conn.execute("UPDATE audit_events SET ip_address = '192.0.2.9'")
+                with pytest.raises(errors.InsufficientPrivilege):
+                    conn.execute("UPDATE audit_events SET ip_address = NULL, action = 'x'")
 
             _exercise_the_application(role_url, tmp_path)
     finally:
@@ -87,10 +104,12 @@ def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path):
 
 
 def _exercise_the_application(role_url: str, tmp_path: Path) -> None:
-    """Normal work as the runtime role: users, audit events, an erasure, a purge."""
+    """Normal work as the runtime role: users, audit events, an erasure, a purge (which now
+    also removes old IP addresses)."""
     from portal.accounts.models import User
     from portal.core import audit
     from portal.core.audit import AuditEvent
+    from portal.core.db import utcnow
     from portal.listings.reference import ensure_reference_data
     from portal.privacy import operations as ops
     from portal.privacy import retention
@@ -111,8 +130,13 @@ def _exercise_the_application(role_url: str, tmp_path: Path) -> None:
         ops.erase_household(household, admin, household.code)
         _db.session.commit()
         assert _db.session.get(User, landlord.id).email.startswith("erased-")
-        retention.purge()
+        old = audit.record("auth.login", actor=admin, obj=admin)
+        old.ip_address, old.occurred_at = "192.0.2.7", utcnow() - timedelta(days=400)
         _db.session.commit()
+        assert retention.purge().ip_addresses == 1
+        _db.session.commit()
+        _db.session.expire_all()
+        assert _db.session.get(AuditEvent, old.id).ip_address is None
         # Deleting a user who acted keeps working: the foreign key's SET NULL runs as owner.
         unverified = UserFactory(email_verified_at=None)
         audit.record("auth.login", actor=unverified, obj=unverified)

@@ -26,6 +26,9 @@ def whole_text(data: bytes) -> str:
     return json.dumps(document).lower()
 
 
+REASON = {"purpose": "access_request", "explanation": "Letter of the household of 1 December"}
+
+
 def export_events() -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.export")))
 
@@ -34,7 +37,7 @@ def test_household_export_holds_every_part_and_nothing_of_others(browser, world)
     worker = browser.login("social_worker")
     household = world.households[0]
     page = f"/backoffice/privacy/households/{household.id}"
-    response = browser.post(f"{page}/export", csrf_from_path=page)
+    response = browser.post(f"{page}/export", REASON, csrf_from_path=page)
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert response.headers["Cache-Control"] == "no-store"
@@ -100,7 +103,7 @@ def test_household_export_holds_every_part_and_nothing_of_others(browser, world)
 
     [event] = export_events()
     assert event.actor_id == worker.id and event.object_id == household.id
-    assert event.details == {"object_kind": "household"}
+    assert event.details == {"object_kind": "household", "reason": "access_request"}
 
 
 def test_landlord_export_holds_the_landlord_side_only(browser, world):
@@ -165,7 +168,8 @@ def test_who_may_export(browser, world, role, subject, allowed):
         path = f"/backoffice/privacy/users/{world.landlords[0][0].id}"
     token = browser.csrf("/")
     page = browser.client.get(path)
-    response = browser.client.post(f"{path}/export", data={"csrf_token": token})
+    reason = REASON if subject == "household" else {}
+    response = browser.client.post(f"{path}/export", data={"csrf_token": token} | reason)
     if allowed:
         assert page.status_code == 200 and response.status_code == 200
         assert len(export_events()) == 1
@@ -194,8 +198,23 @@ def test_staff_accounts_have_no_landlord_privacy_page(browser, world):
 def test_cli_export_writes_the_archive(runner, world, tmp_path):
     household = world.households[0]
     target = tmp_path / "out" / "h.zip"
-    result = runner.invoke(
+    refused = runner.invoke(
         args=["privacy", "export", "--household", household.code, "--to", str(target)]
+    )
+    assert refused.exit_code != 0 and "--reason" in refused.output and not target.exists()
+    result = runner.invoke(
+        args=[
+            "privacy",
+            "export",
+            "--household",
+            household.code,
+            "--to",
+            str(target),
+            "--reason",
+            "access_request",
+            "--explanation",
+            "Letter of the household of 1 December",
+        ]
     )
     assert result.exit_code == 0, result.output
     document, files = unzip(target.read_bytes())
@@ -207,7 +226,20 @@ def test_cli_export_writes_the_archive(runner, world, tmp_path):
     assert result.exit_code == 0, result.output
     assert unzip(target.read_bytes())[0]["user"]["id"] == user.id
     assert len(export_events()) == 2
-    bad = runner.invoke(args=["privacy", "export", "--household", "NOPE", "--to", str(target)])
+    bad = runner.invoke(
+        args=[
+            "privacy",
+            "export",
+            "--household",
+            "NOPE",
+            "--to",
+            str(target),
+            "--reason",
+            "other",
+            "--explanation",
+            "a test of the refusal",
+        ]
+    )
     assert bad.exit_code != 0 and "no such" in bad.output
     both = runner.invoke(
         args=["privacy", "export", "--household", "x", "--user", "y", "--to", str(target)]
@@ -220,7 +252,11 @@ def test_the_back_office_pages_offer_the_export(browser, world):
     export_url = f"/backoffice/privacy/households/{household.id}/export"
     browser.login("social_worker")
     html = browser.client.get(f"/backoffice/households/{household.id}").get_data(as_text=True)
-    assert export_url in html
+    assert f"/backoffice/privacy/households/{household.id}#export-title" in html
+    html = browser.client.get(f"/backoffice/privacy/households/{household.id}").get_data(
+        as_text=True
+    )
+    assert export_url in html and 'name="explanation"' in html
     browser.logout()
     browser.login("specialist")
     html = browser.client.get(f"/backoffice/households/{household.id}").get_data(as_text=True)

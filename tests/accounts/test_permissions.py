@@ -2,9 +2,9 @@ import pytest
 from flask_login import login_user
 from werkzeug.exceptions import NotFound
 
-from portal.accounts.models import Invitation
 from portal.accounts.permissions import get_owned_or_404, verified_required
-from tests.factories import CompanyFactory, UserFactory
+from portal.listings.models import Flat
+from tests.factories import CompanyFactory, FlatFactory, UserFactory
 
 
 @pytest.mark.parametrize("path", ["/backoffice/", "/backoffice/landlords", "/backoffice/staff"])
@@ -39,15 +39,16 @@ def test_another_organisations_object_answers_404(app, db):
     company = CompanyFactory()
     owner = UserFactory(organisation=company)
     outsider = UserFactory()
-    invitation = Invitation(organisation=company, email="x@example.org", invited_by=owner)
-    db.session.add(invitation)
+    flat = FlatFactory(organisation=company)
     db.session.flush()
     with app.test_request_context():
-        assert get_owned_or_404(Invitation, invitation.id, owner) is invitation
+        assert get_owned_or_404(Flat, flat.public_key, owner) is flat
         with pytest.raises(NotFound):
-            get_owned_or_404(Invitation, invitation.id, outsider)
+            get_owned_or_404(Flat, flat.public_key, outsider)
         with pytest.raises(NotFound):
-            get_owned_or_404(Invitation, invitation.id + 1000, owner)
+            get_owned_or_404(Flat, flat.public_key + "x", owner)
+        with pytest.raises(NotFound):
+            get_owned_or_404(Flat, str(flat.id), owner)
 
 
 def test_unverified_landlord_is_held_back(app, db):

@@ -152,11 +152,13 @@ def intakes(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
         str(_l("Intakes")),
         str(_l("Households whose intake date lies in the period, and their persons.")),
         labels.by_target_group(),
+        total=ALL,
+        sums=[("persons", ("adults", "children"))],
     )
-    table.add(_l("Households taken in"), _cells(split, 0))
-    table.add(_l("Persons taken in"), _cells(split, 1))
-    table.add(_l("of whom adults"), _cells(split, 2), 1)
-    table.add(_l("of whom children"), _cells(split, 3), 1)
+    table.add(_l("Households taken in"), _cells(split, 0), key="households")
+    table.add(_l("Persons taken in"), _cells(split, 1), key="persons")
+    table.add(_l("of whom adults"), _cells(split, 2), 1, key="adults")
+    table.add(_l("of whom children"), _cells(split, 3), 1, key="children")
     return table
 
 
@@ -195,6 +197,7 @@ def caseload(period: Period, scope: Scope = PROGRAMME, today: date | None = None
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     table.add(_l("Households active at the period's end"), _cells(split, 0))
     table.add(_l("Persons active at the period's end"), _cells(split, 1))
@@ -241,11 +244,13 @@ def placements(period: Period, scope: Scope = PROGRAMME, today: date | None = No
             )
         ),
         labels.by_target_group(),
+        total=ALL,
+        sums=[("persons", ("adults", "children"))],
     )
-    table.add(_l("Households placed (lease signed)"), _cells(split, 0))
-    table.add(_l("Persons placed"), _cells(split, 1))
-    table.add(_l("of whom adults"), _cells(split, 2), 1)
-    table.add(_l("of whom children"), _cells(split, 3), 1)
+    table.add(_l("Households placed (lease signed)"), _cells(split, 0), key="households")
+    table.add(_l("Persons placed"), _cells(split, 1), key="persons")
+    table.add(_l("of whom adults"), _cells(split, 2), 1, key="adults")
+    table.add(_l("of whom children"), _cells(split, 3), 1, key="children")
     table.add(_l("Households that found a tenancy with support"), _cells(supported, 0))
     table.add(_l("Persons that found a tenancy with support"), _cells(supported, 1))
     return table
@@ -288,6 +293,7 @@ def placement_rate(period: Period, scope: Scope = PROGRAMME, today: date | None 
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     if not quarters:
         table.note = str(_l("No quarter of this period ended at least 180 days ago."))
@@ -338,17 +344,27 @@ def placement_rate(period: Period, scope: Scope = PROGRAMME, today: date | None 
         table.add(
             str(_l("%(quarter)s: households taken in", quarter=label)),
             {g: count(v[0]) for g, v in per_group.items()},
+            key=f"{key}:taken",
         )
         table.add(
             str(_l("%(quarter)s: lease within 180 days", quarter=label)),
             {g: count(v[1]) for g, v in per_group.items()},
             1,
+            key=f"{key}:placed",
         )
         table.add(
             str(_l("%(quarter)s: placement rate (%%)", quarter=label)),
             {g: rate(v[1], v[0]) for g, v in per_group.items()},
             1,
+            key=f"{key}:rate",
         )
+        table.rates.append((f"{key}:rate", f"{key}:placed", f"{key}:taken"))
+    if quarters[0][0] == period.start and quarters[-1][1] == period.end:
+        # The quarters shown are the period: together they are the intakes of the period.
+        for column, _label in table.columns:
+            link = [(("intakes", "households", column), -1)]
+            link += [(("placement_rate", row.key, column), 1) for row in table.rows[::3]]
+            table.links.append(link)
     return table
 
 
@@ -396,6 +412,7 @@ def durations(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
 
     def stat(split, index):
@@ -482,6 +499,7 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
             )
         ),
         labels.by_landlord_kind(),
+        total=ALL,
     )
     table.add(_l("Flats acquired"), _kind_counts(acquired))
     table.add(_l("Flats available, not yet placed, at the period's end"), _kind_counts(available))
@@ -539,6 +557,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_landlord_kind(),
+        total=ALL,
     )
     table.add(_l("Landlords newly won"), _kind_counts(won))
     table.add(_l("Active landlords (a lease in the last 12 months)"), _kind_counts(active))
@@ -600,6 +619,7 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     for months in HORIZONS:
         ended = _ended_before(months, as_of)
@@ -614,19 +634,36 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         table.add(
             str(_l("%(months)s months: move-ins old enough", months=months)),
             _cells(split, 0),
+            key=f"{months}:old",
         )
-        table.add(str(_l("%(months)s months: held", months=months)), _cells(split, 1), 1)
-        table.add(str(_l("%(months)s months: ended", months=months)), _cells(split, 2), 1)
+        table.add(
+            str(_l("%(months)s months: held", months=months)),
+            _cells(split, 1),
+            1,
+            key=f"{months}:held",
+        )
+        table.add(
+            str(_l("%(months)s months: ended", months=months)),
+            _cells(split, 2),
+            1,
+            key=f"{months}:ended",
+        )
         table.add(
             str(_l("%(months)s months: unknown", months=months)),
             {g: count(v[0] - v[1] - v[2]) for g, v in split.items()},
             1,
+            key=f"{months}:unknown",
         )
         table.add(
             str(_l("%(months)s months: held (%%)", months=months)),
             {g: rate(v[1], v[0]) for g, v in split.items()},
             1,
+            key=f"{months}:rate",
         )
+        table.sums.append(
+            (f"{months}:old", (f"{months}:held", f"{months}:ended", f"{months}:unknown"))
+        )
+        table.rates.append((f"{months}:rate", f"{months}:held", f"{months}:old"))
     return table
 
 
@@ -646,6 +683,7 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     for months in HORIZONS:
         returned = _ended_before(months, as_of, outcomes=("returned_to_shelter",))
@@ -658,13 +696,28 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
         table.add(
             str(_l("%(months)s months: move-ins old enough", months=months)),
             _cells(split, 0),
+            key=f"{months}:old",
         )
-        table.add(str(_l("%(months)s months: returned", months=months)), _cells(split, 1), 1)
+        table.add(
+            str(_l("%(months)s months: returned", months=months)),
+            _cells(split, 1),
+            1,
+            key=f"{months}:returned",
+        )
         table.add(
             str(_l("%(months)s months: returned (%%)", months=months)),
             {g: rate(v[1], v[0]) for g, v in split.items()},
             1,
+            key=f"{months}:rate",
         )
+        table.rates.append((f"{months}:rate", f"{months}:returned", f"{months}:old"))
+        for column, _label in table.columns:  # the same move-ins as in "Tenancies held"
+            table.links.append(
+                [
+                    (("returns", f"{months}:old", column), 1),
+                    (("retention", f"{months}:old", column), -1),
+                ]
+            )
     return table
 
 
@@ -709,10 +762,14 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
+        rates=[("coverage", "recent", "tenancies")],
     )
-    table.add(_l("Tenancies moved in within the last 12 months"), _cells(split, 0))
-    table.add(_l("with a follow-up in the last 90 days"), _cells(split, 1), 1)
-    table.add(_l("Coverage (%)"), {g: rate(v[1], v[0]) for g, v in split.items()}, 1)
+    table.add(_l("Tenancies moved in within the last 12 months"), _cells(split, 0), key="tenancies")
+    table.add(_l("with a follow-up in the last 90 days"), _cells(split, 1), 1, key="recent")
+    table.add(
+        _l("Coverage (%)"), {g: rate(v[1], v[0]) for g, v in split.items()}, 1, key="coverage"
+    )
     return table
 
 
@@ -816,6 +873,7 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         [(ALL, str(_l("All")))] + [(t, str(topic_label(t))) for t in topics],
+        total=ALL,
     )
     for index, label in ((0, _l("Cases opened")), (1, _l("Cases resolved"))):
         cells = {t: count(by_topic.get(t, (0, 0))[index]) for t in topics}
@@ -861,8 +919,10 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
         ),
         [("entrants", str(_l("Entrants"))), ("exits", str(_l("Exits")))],
     )
-    table.add(_l("Households"), {"entrants": count(head[4]), "exits": count(head[5])})
-    table.add(_l("Persons"), {"entrants": count(head[0]), "exits": count(head[1])})
+    table.add(
+        _l("Households"), {"entrants": count(head[4]), "exits": count(head[5])}, key="households"
+    )
+    table.add(_l("Persons"), {"entrants": count(head[0]), "exits": count(head[1])}, key="persons")
     participants = Participant.__table__.join(
         Household.__table__, Participant.household_id == Household.id
     )
@@ -889,7 +949,9 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
         for value, label in names.items():
             entering = sum(g[4] for g in groups if g[index] == value)
             leaving = sum(g[5] for g in groups if g[index] == value)
-            table.add(label, {"entrants": count(entering), "exits": count(leaving)}, 1)
+            table.add(
+                label, {"entrants": count(entering), "exits": count(leaving)}, 1, f"{index}:{value}"
+            )
     table.add(
         _l("Participant data not recorded"),
         {
@@ -897,11 +959,23 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
             "exits": count(max(0, int(head[1] or 0) - recorded["exits"])),
         },
         1,
+        key="not_recorded",
     )
     table.add(
         _l("Homeless or affected by housing exclusion"),
         {"entrants": count(head[2]), "exits": count(head[3])},
+        key="excluded",
     )
+    # Each field's rows and the persons without recorded fields add up to the persons.
+    for index, (_column, names) in enumerate(attributes):
+        table.sums.append(("persons", (*(f"{index}:{v}" for v in names), "not_recorded")))
+    # The entrants are the intakes of the period.
+    table.links += [
+        [(("esf", "households", "entrants"), 1), (("intakes", "households", ALL), -1)],
+        [(("esf", "persons", "entrants"), 1), (("intakes", "persons", ALL), -1)],
+        [(("esf", "excluded", "entrants"), 1)]
+        + [(("intakes", "persons", group), -1) for group in HOUSING_EXCLUSION],
+    ]
     return table
 
 

@@ -1,0 +1,244 @@
+"""Small numbers and the cells that would give them away: the one place that decides which cells
+of a report are shown. The page, the chart data, the CSV and the PDF all take their cells from
+``protect``; none of them suppresses on its own.
+
+Primary suppression: a count of 1 or 2, and a rate or statistic resting on 1 or 2, is "< 3"
+(``Cell.is_small``). 0 is not sensitive and stays 0: an empty cell says nobody is there.
+
+Complementary (secondary) suppression: a "< 3" must not be recoverable from the published
+cells. The counts of a report are tied by equations, each a "line":
+- a table's ``total`` column ("All") is the sum of its other columns, in every row of counts;
+- a table's ``sums``: a row is the sum of other rows (persons = adults + children), per column;
+- ``links`` between tables: the same figure in two tables (the ESF entrants and the intakes),
+  or the months of a chart adding up to the period's figure.
+A rate is withheld whenever its numerator or its base is (``rates``): from a rate and one of its
+two counts the other follows.
+
+The algorithm, repeated until nothing changes:
+1. every line with exactly one hidden cell gets one more hidden: the smallest non-zero shown
+   count of that line (ties: the first in the report's order);
+2. every line in which a hidden cell is pinned to one value by the bounds the marks give away
+   ("< 3" is 1 or 2, "x" is at least 3) and the other cells gets one more hidden, likewise;
+3. a hidden count that the linear system of all lines determines (exact rational Gaussian
+   elimination over the hidden cells) gets one more cell hidden in one of its lines.
+Steps 1 and 3 rule out every attack by adding and subtracting published figures; step 2 rules
+out bounds within one line. Bounds combined across several lines are not searched here: the
+test (tests/reports/test_suppression.py) searches them on the seeded history by enumerating the
+integer completions of every hidden cell.
+
+Cells further withheld are shown as "x" (``tables.WITHHELD``), not as "< 3": they are not small.
+Figures that are not counts (medians, means) rest on a count but do not give one away and are
+only subject to the primary rule; relations that are inequalities only (persons >= households)
+are not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from portal.reports.tables import PRIMARY, SECONDARY, Cell, Table
+
+Ref = tuple[str, int, str]  # table key, row index, column key
+INF = float("inf")
+
+
+def protect(tables: list[Table], *, exact: bool = False) -> list[Table]:
+    """The tables with every cell to withhold marked (``Cell.hidden``), as new objects.
+    ``exact``: the own-caseload view on the page: tables scoped to the viewer's caseload keep
+    their exact numbers, tables that are not (``Table.scoped`` false) are suppressed as always.
+    Lists of cases (``Table.listing``) are not figures and are left alone."""
+    figures = [t for t in tables if not t.listing]
+    hidden: dict[Ref, str] = {}
+    for table in figures:
+        if exact and table.scoped:
+            continue
+        for i, row in enumerate(table.rows):
+            for column, cell in row.cells.items():
+                if cell.value is not None and cell.is_small:
+                    hidden[(table.key, i, column)] = PRIMARY
+    if hidden:
+        System(figures).complete(hidden)
+        _tie_rates(figures, hidden)
+    marked = []
+    for table in tables:
+        if table.listing:
+            marked.append(table)
+            continue
+        copy = replace(table, rows=[])
+        for i, row in enumerate(table.rows):
+            cells = {
+                column: _mark(cell, hidden.get((table.key, i, column)))
+                for column, cell in row.cells.items()
+            }
+            copy.rows.append(replace(row, cells=cells))
+        marked.append(copy)
+    return marked
+
+
+def _mark(cell: Cell, how: str | None) -> Cell:
+    return replace(cell, hidden=how) if how else cell
+
+
+def _counts(table: Table, i: int, columns) -> bool:
+    row = table.rows[i].cells
+    return all(column in row and row[column].kind == "count" for column in columns)
+
+
+def equations(tables: list[Table]) -> list[dict[Ref, int]]:
+    """Every line of the report: ``sum(coefficient * value) == 0`` over the refs."""
+    by_key = {t.key: t for t in tables}
+    lines: list[dict[Ref, int]] = []
+    for table in tables:
+        keys = [key for key, _label in table.columns]
+        if table.total:
+            parts = [k for k in keys if k != table.total]
+            for i in range(len(table.rows)):
+                if _counts(table, i, keys):
+                    line = {(table.key, i, table.total): 1}
+                    line |= {(table.key, i, k): -1 for k in parts}
+                    lines.append(line)
+        for total, parts in table.sums:
+            rows = [table.index(total)] + [table.index(p) for p in parts]
+            for column in keys:
+                if all(_counts(table, i, [column]) for i in rows):
+                    line: dict[Ref, int] = {}
+                    for n, i in enumerate(rows):
+                        line[(table.key, i, column)] = 1 if n == 0 else -1
+                    lines.append(line)
+        for link in table.links:
+            line = {}
+            try:
+                for (key, row, column), coefficient in link:
+                    ref = (key, by_key[key].index(row), column)
+                    line[ref] = line.get(ref, 0) + coefficient
+            except (KeyError, StopIteration):  # the other table is not in this report
+                continue
+            lines.append({ref: c for ref, c in line.items() if c})
+    return [line for line in lines if len(line) > 1]
+
+
+def _tie_rates(tables: list[Table], hidden: dict[Ref, str]) -> None:
+    for table in tables:
+        for rate, numerator, base in table.rates:
+            r, n, b = table.index(rate), table.index(numerator), table.index(base)
+            for column, cell in table.rows[r].cells.items():
+                if cell.value is None or (table.key, r, column) in hidden:
+                    continue
+                if (table.key, n, column) in hidden or (table.key, b, column) in hidden:
+                    hidden[(table.key, r, column)] = SECONDARY
+
+
+class System:
+    """The counts of a report and the lines that tie them."""
+
+    def __init__(self, tables: list[Table]) -> None:
+        self.values: dict[Ref, int] = {}
+        self.order: dict[Ref, int] = {}
+        for table in tables:
+            for i, row in enumerate(table.rows):
+                for column, cell in row.cells.items():
+                    if cell.kind == "count":
+                        ref = (table.key, i, column)
+                        self.values[ref] = int(cell.value or 0)
+                        self.order[ref] = len(self.order)
+        self.lines = [line for line in equations(tables) if all(ref in self.values for ref in line)]
+
+    def bounds(self, ref: Ref, hidden: dict[Ref, str]) -> tuple[float, float]:
+        """What a reader knows of a cell: its value, 1..2 for "< 3", at least 3 for "x"."""
+        value = self.values[ref]
+        if ref not in hidden:
+            return value, value
+        if hidden[ref] == PRIMARY:
+            return 1, 2
+        return (3, INF) if value >= 3 else (0, INF)
+
+    def complete(self, hidden: dict[Ref, str]) -> None:
+        stuck: set[Ref] = set()
+        while True:
+            changed = False
+            for line in self.lines:
+                unknown = [ref for ref in line if ref in hidden]
+                if unknown and (len(unknown) == 1 or self._pinned(line, unknown, hidden)):
+                    changed |= self._hide_one_more(line, hidden)
+            if changed:
+                continue
+            for ref in self.determined(hidden):
+                if ref in stuck:
+                    continue
+                lines = sorted(
+                    (line for line in self.lines if ref in line),
+                    key=lambda line: sum(r in hidden for r in line),
+                )
+                if any(self._hide_one_more(line, hidden) for line in lines):
+                    changed = True
+                    break
+                stuck.add(ref)
+            if not changed:
+                return
+
+    def _pinned(self, line: dict[Ref, int], unknown: list[Ref], hidden) -> bool:
+        known = sum(c * self.values[ref] for ref, c in line.items() if ref not in hidden)
+        spans = {ref: self.bounds(ref, hidden) for ref in unknown}
+        for ref in unknown:
+            low = high = -known  # sum of coefficient * value over the other hidden cells
+            for other in unknown:
+                if other == ref:
+                    continue
+                c, (lo, hi) = line[other], spans[other]
+                low -= c * hi if c > 0 else c * lo
+                high -= c * lo if c > 0 else c * hi
+            if line[ref] < 0:
+                low, high = -high, -low
+            lo, hi = spans[ref]
+            if max(lo, low) == min(hi, high):
+                return True
+        return False
+
+    def _hide_one_more(self, line: dict[Ref, int], hidden: dict[Ref, str]) -> bool:
+        shown = [ref for ref in line if ref not in hidden]
+        if not shown:
+            return False
+        chosen = min(
+            shown, key=lambda ref: (self.values[ref] == 0, self.values[ref], self.order[ref])
+        )
+        hidden[chosen] = SECONDARY
+        return True
+
+    def determined(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts that adding and subtracting the published ones gives away."""
+        unknown = sorted((ref for ref in hidden if ref in self.values), key=self.order.get)
+        return [unknown[j] for j in determined_columns(self.lines, unknown)]
+
+
+def determined_columns(lines: list[dict[Ref, int]], unknown: list[Ref]) -> list[int]:
+    """Indexes of the unknowns fixed by the lines: the unit vector of an unknown lies in the row
+    space of the lines' coefficients exactly when the reduced row echelon form has it as a row."""
+    position = {ref: j for j, ref in enumerate(unknown)}
+    rows = []
+    for line in lines:
+        row = {position[ref]: Fraction(c) for ref, c in line.items() if ref in position}
+        if row:
+            rows.append(row)
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    for row in rows:
+        for column, pivot_row in pivots:  # reduce by the pivots found so far
+            factor = row.get(column)
+            if factor:
+                for j, v in pivot_row.items():
+                    row[j] = row.get(j, 0) - factor * v
+                row = {j: v for j, v in row.items() if v}
+        if not row:
+            continue
+        column = min(row)
+        lead = row[column]
+        row = {j: v / lead for j, v in row.items()}
+        for index, (other, other_row) in enumerate(pivots):  # keep the earlier rows reduced
+            factor = other_row.get(column)
+            if factor:
+                merged = dict(other_row)
+                for j, v in row.items():
+                    merged[j] = merged.get(j, 0) - factor * v
+                pivots[index] = (other, {j: v for j, v in merged.items() if v})
+        pivots.append((column, row))
+    return sorted(column for column, row in pivots if len(row) == 1)

@@ -66,7 +66,10 @@ HOUSING_EXCLUSION = (
 @dataclass(frozen=True)
 class Scope:
     """Whose households: the whole programme, or one staff member's own caseload (households
-    they entered, or whose placements they lead)."""
+    they entered, or whose placements they lead). Every table is scoped: the flats of the own
+    caseload are the flats with a placement (in any state) of one of its households, its
+    landlords the organisations of those flats, its leases those of its placements, its
+    mediation cases the cases assigned to the staff member."""
 
     user_id: int | None = None
 
@@ -77,8 +80,37 @@ class Scope:
     def households(self) -> ColumnElement[bool]:
         if self.user_id is None:
             return true()
-        led = select(Placement.household_id).where(Placement.staff_id == self.user_id)
+        led = (
+            select(Placement.household_id).where(Placement.staff_id == self.user_id).correlate(None)
+        )
         return or_(Household.created_by_id == self.user_id, Household.id.in_(led))
+
+    def _own_households(self):
+        return select(Household.id).where(self.households()).correlate(None)
+
+    def placements(self) -> ColumnElement[bool]:
+        """Placements of the caseload's households."""
+        if self.user_id is None:
+            return true()
+        return Placement.household_id.in_(self._own_households())
+
+    def flats(self) -> ColumnElement[bool]:
+        """Flats with a placement of one of the caseload's households."""
+        if self.user_id is None:
+            return true()
+        mine = (
+            select(Placement.flat_id)
+            .where(Placement.household_id.in_(self._own_households()))
+            .correlate(None)
+        )
+        return Flat.id.in_(mine)
+
+    def organisations(self) -> ColumnElement[bool]:
+        """Landlord organisations of the caseload's flats."""
+        if self.user_id is None:
+            return true()
+        mine = select(Flat.organisation_id).where(self.flats()).correlate(None)
+        return Organisation.id.in_(mine)
 
 
 PROGRAMME = Scope()
@@ -453,13 +485,18 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     """Flats acquired in the period: flats first published in the period (by the day in
     Duisburg), by landlord kind. Available at the period's end: published by then and without a
     lease signed by then, and not withdrawn or archived before then. Median days from
-    publication (its UTC day) to the lease, for the leases signed in the period."""
+    publication (its UTC day) to the lease, for the leases signed in the period. In the
+    own-caseload view: the flats with a placement of one of its households, and its leases."""
     as_of = period.as_of(today or date.today())
     as_of_period = Period(as_of, as_of)
     with_org = Flat.__table__.join(Organisation.__table__, Flat.organisation_id == Organisation.id)
     acquired = _by_kind(
         [func.count(Flat.id)],
-        where=[Flat.published_at >= period.utc_start, Flat.published_at < period.utc_end],
+        where=[
+            Flat.published_at >= period.utc_start,
+            Flat.published_at < period.utc_end,
+            scope.flats(),
+        ],
         select_from=with_org,
     )
     leased_by_then = exists().where(
@@ -471,12 +508,21 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     )
     available = _by_kind(
         [func.count(Flat.id)],
-        where=[Flat.published_at < as_of_period.utc_end, ~leased_by_then, still_offered],
+        where=[
+            Flat.published_at < as_of_period.utc_end,
+            ~leased_by_then,
+            still_offered,
+            scope.flats(),
+        ],
         select_from=with_org,
     )
     to_lease = days_between(utc_date(Flat.published_at), Placement.lease_signed_on)
     lease_join = with_org.join(Placement.__table__, Placement.flat_id == Flat.id)
-    lease_where = [_leases(), Placement.lease_signed_on.between(period.start, period.end)]
+    lease_where = [
+        _leases(),
+        Placement.lease_signed_on.between(period.start, period.end),
+        scope.placements(),
+    ]
     median = _by_kind(
         [func.count(Placement.id), percentile(to_lease, 0.5)],
         where=lease_where,
@@ -516,7 +562,8 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     """Landlords newly won: organisations whose first published flat was published in the
     period. Active landlords: organisations with a lease (not cancelled) signed in the twelve
     months up to the period's end (or today, if earlier). By private landlords and housing
-    companies."""
+    companies. In the own-caseload view: the organisations of the caseload's flats, active by
+    a lease of the caseload's placements."""
     as_of = period.as_of(today or date.today())
     first = (
         select(
@@ -532,6 +579,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         where=[
             first.c.first_published >= period.utc_start,
             first.c.first_published < period.utc_end,
+            scope.organisations(),
         ],
         select_from=Organisation.__table__.join(first, first.c.organisation_id == Organisation.id),
     )
@@ -539,7 +587,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     active_orgs = (
         select(Flat.organisation_id)
         .join(Placement, Placement.flat_id == Flat.id)
-        .where(_leases(), Placement.lease_signed_on.between(since, as_of))
+        .where(_leases(), Placement.lease_signed_on.between(since, as_of), scope.placements())
     )
     active = _by_kind(
         [func.count(Organisation.id)],

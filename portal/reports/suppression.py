@@ -3,7 +3,9 @@ of a report are shown. The page, the chart data, the CSV and the PDF all take th
 ``protect``; none of them suppresses on its own.
 
 Primary suppression: a count of 1 or 2, and a rate or statistic resting on 1 or 2, is "< 3"
-(``Cell.is_small``). 0 is not sensitive and stays 0: an empty cell says nobody is there.
+(``Cell.is_small``). 0 is not sensitive and stays 0 (an empty cell says nobody is there),
+unless it has to be withheld to protect a small cell beside it; then it is "< 3" too, which is
+true of it.
 
 Complementary (secondary) suppression: a "< 3" must not be recoverable from the published
 cells. The counts of a report are tied by equations, each a "line":
@@ -16,9 +18,12 @@ two counts the other follows.
 
 The algorithm, repeated until nothing changes:
 1. every line with exactly one hidden cell gets one more hidden: the smallest non-zero shown
-   count of that line (ties: the first in the report's order);
+   count of that line (ties: the first in the report's order; a 0 only when nothing else is
+   left);
 2. every line in which a hidden cell is pinned to one value by the bounds the marks give away
-   ("< 3" is 1 or 2, "x" is at least 3) and the other cells gets one more hidden, likewise;
+   and the line's other cells gets one more hidden, likewise. A reader takes "< 3" for 1 or 2
+   and "x" for 3 or more; when that cannot add up (a 0 was withheld as "< 3"), "< 3" for 0 to 2.
+   So "2 = 1 + 1 + 0" (an "All" of "< 3" over two groups of "< 3") withholds the 0 as well;
 3. a hidden count that the linear system of all lines determines (exact rational Gaussian
    elimination over the hidden cells) gets one more cell hidden in one of its lines.
 Steps 1 and 3 rule out every attack by adding and subtracting published figures; step 2 rules
@@ -26,10 +31,10 @@ out bounds within one line. Bounds combined across several lines are not searche
 test (tests/reports/test_suppression.py) searches them on the seeded history by enumerating the
 integer completions of every hidden cell.
 
-Cells further withheld are shown as "x" (``tables.WITHHELD``), not as "< 3": they are not small.
-Figures that are not counts (medians, means) rest on a count but do not give one away and are
-only subject to the primary rule; relations that are inequalities only (persons >= households)
-are not used.
+A withheld count of 3 or more is shown as "x" (``tables.WITHHELD``), not as "< 3", which would
+be false of it; a rate withheld with its count is "x" too. Figures that are not counts (medians,
+means) rest on a count but do not give one away and are only subject to the primary rule;
+relations that are inequalities only (persons >= households) are not used.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from portal.reports.tables import PRIMARY, SECONDARY, Cell, Table
+from portal.reports.tables import HIGH, LOW, Cell, Table
 
 Ref = tuple[str, int, str]  # table key, row index, column key
 INF = float("inf")
@@ -56,7 +61,7 @@ def protect(tables: list[Table], *, exact: bool = False) -> list[Table]:
         for i, row in enumerate(table.rows):
             for column, cell in row.cells.items():
                 if cell.value is not None and cell.is_small:
-                    hidden[(table.key, i, column)] = PRIMARY
+                    hidden[(table.key, i, column)] = LOW
     if hidden:
         System(figures).complete(hidden)
         _tie_rates(figures, hidden)
@@ -126,7 +131,7 @@ def _tie_rates(tables: list[Table], hidden: dict[Ref, str]) -> None:
                 if cell.value is None or (table.key, r, column) in hidden:
                     continue
                 if (table.key, n, column) in hidden or (table.key, b, column) in hidden:
-                    hidden[(table.key, r, column)] = SECONDARY
+                    hidden[(table.key, r, column)] = HIGH
 
 
 class System:
@@ -144,14 +149,12 @@ class System:
                         self.order[ref] = len(self.order)
         self.lines = [line for line in equations(tables) if all(ref in self.values for ref in line)]
 
-    def bounds(self, ref: Ref, hidden: dict[Ref, str]) -> tuple[float, float]:
-        """What a reader knows of a cell: its value, 1..2 for "< 3", at least 3 for "x"."""
+    def bounds(self, ref: Ref, hidden: dict[Ref, str], low: int = 1) -> tuple[float, float]:
+        """What a reader knows of a cell: its value, ``low``..2 for "< 3", at least 3 for "x"."""
         value = self.values[ref]
         if ref not in hidden:
             return value, value
-        if hidden[ref] == PRIMARY:
-            return 1, 2
-        return (3, INF) if value >= 3 else (0, INF)
+        return (low, 2) if hidden[ref] == LOW else (3, INF)
 
     def complete(self, hidden: dict[Ref, str]) -> None:
         stuck: set[Ref] = set()
@@ -178,22 +181,30 @@ class System:
                 return
 
     def _pinned(self, line: dict[Ref, int], unknown: list[Ref], hidden) -> bool:
+        """Whether the line and the marks' bounds leave a hidden cell one value only."""
+        for low in (1, 0):  # "< 3" read as 1..2; as 0..2 when that cannot add up
+            ranges = self._ranges(line, unknown, hidden, low)
+            if all(lo <= hi for lo, hi in ranges):
+                return any(lo == hi for lo, hi in ranges)
+        return False
+
+    def _ranges(self, line, unknown, hidden, low) -> list[tuple[float, float]]:
         known = sum(c * self.values[ref] for ref, c in line.items() if ref not in hidden)
-        spans = {ref: self.bounds(ref, hidden) for ref in unknown}
+        spans = {ref: self.bounds(ref, hidden, low) for ref in unknown}
+        ranges = []
         for ref in unknown:
-            low = high = -known  # sum of coefficient * value over the other hidden cells
+            bottom = top = -known  # the range of coefficient * value of this cell
             for other in unknown:
                 if other == ref:
                     continue
                 c, (lo, hi) = line[other], spans[other]
-                low -= c * hi if c > 0 else c * lo
-                high -= c * lo if c > 0 else c * hi
+                bottom -= c * hi if c > 0 else c * lo
+                top -= c * lo if c > 0 else c * hi
             if line[ref] < 0:
-                low, high = -high, -low
+                bottom, top = -top, -bottom
             lo, hi = spans[ref]
-            if max(lo, low) == min(hi, high):
-                return True
-        return False
+            ranges.append((max(lo, bottom), min(hi, top)))
+        return ranges
 
     def _hide_one_more(self, line: dict[Ref, int], hidden: dict[Ref, str]) -> bool:
         shown = [ref for ref in line if ref not in hidden]
@@ -202,7 +213,7 @@ class System:
         chosen = min(
             shown, key=lambda ref: (self.values[ref] == 0, self.values[ref], self.order[ref])
         )
-        hidden[chosen] = SECONDARY
+        hidden[chosen] = LOW if self.values[chosen] < 3 else HIGH
         return True
 
     def determined(self, hidden: dict[Ref, str]) -> list[Ref]:

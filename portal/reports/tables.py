@@ -17,9 +17,11 @@ from typing import Any
 
 SMALL = 3
 SUPPRESSED = "< 3"
-WITHHELD = "x"  # not small itself, withheld so that a small cell cannot be worked out
-PRIMARY, SECONDARY = "primary", "secondary"
-MARKS = {PRIMARY: SUPPRESSED, SECONDARY: WITHHELD}
+WITHHELD = "x"  # 3 or more, withheld so that a small cell cannot be worked out
+# How a withheld cell is marked: LOW "< 3" (fewer than 3: a small number, or a 0 withheld to
+# protect one), HIGH "x" (3 or more, or a rate or statistic withheld with its count).
+LOW, HIGH = "low", "high"
+MARKS = {LOW: SUPPRESSED, HIGH: WITHHELD}
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Cell:
     kind: str = "count"
     base: int | None = None  # units a rate or statistic rests on
     numerator: int | None = None
-    hidden: str | None = None  # PRIMARY or SECONDARY once ``suppression.protect`` ran
+    hidden: str | None = None  # LOW or HIGH once ``suppression.protect`` ran
 
     @property
     def is_small(self) -> bool:

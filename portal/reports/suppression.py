@@ -25,11 +25,16 @@ The algorithm, repeated until nothing changes:
    and "x" for 3 or more; when that cannot add up (a 0 was withheld as "< 3"), "< 3" for 0 to 2.
    So "2 = 1 + 1 + 0" (an "All" of "< 3" over two groups of "< 3") withholds the 0 as well;
 3. a hidden count that the linear system of all lines determines (exact rational Gaussian
-   elimination over the hidden cells) gets one more cell hidden in one of its lines.
-Steps 1 and 3 rule out every attack by adding and subtracting published figures; step 2 rules
-out bounds within one line. Bounds combined across several lines are not searched here: the
-test (tests/reports/test_suppression.py) searches them on the seeded history by enumerating the
-integer completions of every hidden cell.
+   elimination over the hidden cells), or that the bounds narrowed line by line across the
+   whole report ("< 3" as 0..2, "x" as 3 or more) leave one value only, gets one more cell
+   hidden in one of its lines.
+4. when steps 1 to 3 find nothing: a search of the whole-number completions of the hidden cells
+   (one group of cells tied by lines at a time): every hidden count must have at least two
+   values that agree with everything published; one that has a single value gets one more cell
+   hidden in one of its lines. A search that runs too long counts as a single value.
+Steps 1 and 3 rule out every attack by adding and subtracting published figures; steps 2 to 4
+every attack with the bounds as well (e.g. four ESF fields that each add up to the persons).
+The test (tests/reports/test_suppression.py) checks the result with its own code.
 
 A withheld count of 3 or more is shown as "x" (``tables.WITHHELD``), not as "< 3", which would
 be false of it; a rate withheld with its count is "x" too. Figures that are not counts (medians,
@@ -148,6 +153,9 @@ class System:
                         self.values[ref] = int(cell.value or 0)
                         self.order[ref] = len(self.order)
         self.lines = [line for line in equations(tables) if all(ref in self.values for ref in line)]
+        # The narrowing below reads every coefficient as 1 or -1.
+        if any(abs(c) != 1 for line in self.lines for c in line.values()):
+            raise ValueError("a line with a coefficient other than 1 or -1")
 
     def bounds(self, ref: Ref, hidden: dict[Ref, str], low: int = 1) -> tuple[float, float]:
         """What a reader knows of a cell: its value, ``low``..2 for "< 3", at least 3 for "x"."""
@@ -166,7 +174,9 @@ class System:
                     changed |= self._hide_one_more(line, hidden)
             if changed:
                 continue
-            for ref in self.determined(hidden):
+            suspects = self.determined(hidden) + self.narrowed(hidden)
+            searched = not suspects
+            for ref in suspects or self.searched(hidden):
                 if ref in stuck:
                     continue
                 lines = sorted(
@@ -175,7 +185,9 @@ class System:
                 )
                 if any(self._hide_one_more(line, hidden) for line in lines):
                     changed = True
-                    break
+                    if not searched:  # cheap to find again; the search is not
+                        break
+                    continue
                 stuck.add(ref)
             if not changed:
                 return
@@ -188,9 +200,12 @@ class System:
                 return any(lo == hi for lo, hi in ranges)
         return False
 
-    def _ranges(self, line, unknown, hidden, low) -> list[tuple[float, float]]:
+    def _ranges(self, line, unknown, hidden, low, spans=None) -> list[tuple[float, float]]:
+        """Each hidden cell's range from the line and the others' ranges (``spans``, else the
+        bounds of their marks)."""
         known = sum(c * self.values[ref] for ref, c in line.items() if ref not in hidden)
-        spans = {ref: self.bounds(ref, hidden, low) for ref in unknown}
+        if spans is None:
+            spans = {ref: self.bounds(ref, hidden, low) for ref in unknown}
         ranges = []
         for ref in unknown:
             bottom = top = -known  # the range of coefficient * value of this cell
@@ -215,6 +230,63 @@ class System:
         )
         hidden[chosen] = LOW if self.values[chosen] < 3 else HIGH
         return True
+
+    def narrowed(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts left one value by narrowing their bounds line by line, across all
+        lines, until nothing changes."""
+        ranges = {ref: self.bounds(ref, hidden, 0) for ref in hidden if ref in self.values}
+        lines = [line for line in self.lines if any(ref in ranges for ref in line)]
+        for _round in range(200):  # each round narrows some range by at least 1
+            changed = False
+            for line in lines:
+                unknown = [ref for ref in line if ref in ranges]
+                spans = self._ranges(line, unknown, hidden, 0, ranges)
+                for ref, (lo, hi) in zip(unknown, spans, strict=True):
+                    if lo > hi:  # cannot happen with true marks; leave the line alone
+                        break
+                    if (lo, hi) != ranges[ref]:
+                        ranges[ref], changed = (lo, hi), True
+            if not changed:
+                break
+        return sorted(
+            (ref for ref, (lo, hi) in ranges.items() if lo == hi), key=self.order.__getitem__
+        )
+
+    def searched(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts with one whole-number value only (step 4)."""
+        cap = max(self.values.values()) + 3  # no cell is larger than the largest
+        domains = {
+            ref: (0, 2) if how == LOW else (3, cap)
+            for ref, how in hidden.items()
+            if ref in self.values
+        }
+        known = {ref: v for ref, v in self.values.items() if ref not in domains}
+        single = []
+        for group in _groups(self.lines, domains):
+            lines = [line for line in self.lines if any(ref in group for ref in line)]
+            part = {ref: domains[ref] for ref in group}
+            budget = [SEARCH_BUDGET]
+            first = _completion(lines, part, known, budget)
+            seen = {ref: {value} for ref, value in (first or {}).items()}
+            for ref in sorted(group, key=self.order.__getitem__):
+                if first is None:
+                    single.append(ref)
+                    continue
+                if len(seen[ref]) > 1:  # a completion found for another cell showed two
+                    continue
+                lo, hi = part[ref]
+                value = first[ref]
+                for a, b in ((lo, value - 1), (value + 1, hi)):
+                    found = (
+                        _completion(lines, part | {ref: (a, b)}, known, budget) if a <= b else None
+                    )
+                    if found:
+                        for other, v in found.items():
+                            seen[other].add(v)
+                        break
+                else:
+                    single.append(ref)
+        return single
 
     def determined(self, hidden: dict[Ref, str]) -> list[Ref]:
         """The hidden counts that adding and subtracting the published ones gives away."""
@@ -253,3 +325,101 @@ def determined_columns(lines: list[dict[Ref, int]], unknown: list[Ref]) -> list[
                 pivots[index] = (other, {j: v for j, v in merged.items() if v})
         pivots.append((column, row))
     return sorted(column for column, row in pivots if len(row) == 1)
+
+
+SEARCH_BUDGET = 20_000  # steps of the search per group of cells
+NARROW_ROUNDS = 20
+
+
+def _groups(lines, domains) -> list[set[Ref]]:
+    """The hidden cells in groups tied together by lines."""
+    parent = {ref: ref for ref in domains}
+
+    def root(ref):
+        while parent[ref] != ref:
+            ref = parent[ref]
+        return ref
+
+    for line in lines:
+        tied = [ref for ref in line if ref in domains]
+        for ref in tied[1:]:
+            parent[root(ref)] = root(tied[0])
+    groups: dict[Ref, set[Ref]] = {}
+    for ref in domains:
+        groups.setdefault(root(ref), set()).add(ref)
+    return list(groups.values())
+
+
+def _narrow(lines, domains, known):
+    """The ranges narrowed by every line until nothing changes; None when they cannot hold."""
+    domains = dict(domains)
+    prepared = []
+    for line in lines:
+        constant = sum(c * known[ref] for ref, c in line.items() if ref in known)
+        prepared.append((constant, [(ref, c) for ref, c in line.items() if ref not in known]))
+    changed, rounds = True, 0
+    while changed and rounds < NARROW_ROUNDS:  # the search splits what is left
+        changed, rounds = False, rounds + 1
+        for constant, free in prepared:
+            # The range of sum(c * x) over the line's free cells (finite part and the number
+            # of unbounded terms), then each cell's own range from the others'.
+            terms = []
+            for ref, c in free:
+                lo, hi = domains[ref]
+                terms.append((c * lo if c > 0 else c * hi, c * hi if c > 0 else c * lo))
+            least = constant + sum(t[0] for t in terms if t[0] != -INF)
+            most = constant + sum(t[1] for t in terms if t[1] != INF)
+            open_least = sum(t[0] == -INF for t in terms)
+            open_most = sum(t[1] == INF for t in terms)
+            if (not open_least and least > 0) or (not open_most and most < 0):
+                return None
+            for (ref, c), (own_least, own_most) in zip(free, terms, strict=True):
+                # c * x = -(the others): within [-(others' most), -(others' least)]
+                others_most = (
+                    INF
+                    if open_most - (own_most == INF)
+                    else most - (own_most if own_most != INF else 0)
+                )
+                others_least = (
+                    -INF
+                    if open_least - (own_least == -INF)
+                    else least - (own_least if own_least != -INF else 0)
+                )
+                bottom, top = -others_most, -others_least
+                if c < 0:
+                    bottom, top = -top, -bottom
+                lo, hi = domains[ref]
+                new = (max(lo, bottom), min(hi, top))
+                if new[0] > new[1]:
+                    return None
+                if new != (lo, hi):
+                    domains[ref], changed = new, True
+    return domains
+
+
+def _completion(lines, domains, known, budget) -> dict[Ref, int] | None:
+    """Whole-number values within the ranges that satisfy every line; None when there are
+    none, or when the budget ran out (the caller then treats the cell as given away)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    domains = _narrow(lines, domains, known)
+    if domains is None:
+        return None
+    free = [ref for ref, (lo, hi) in domains.items() if lo < hi]
+    if not free:
+        values = {ref: int(lo) for ref, (lo, _hi) in domains.items()}
+        every = known | values
+        ok = all(sum(c * every[ref] for ref, c in line.items()) == 0 for line in lines)
+        return values if ok else None
+    ref = min(free, key=lambda r: domains[r][1] - domains[r][0])
+    lo, hi = domains[ref]
+    if hi - lo > 4:
+        parts = [(lo, (lo + hi) // 2), ((lo + hi) // 2 + 1, hi)]
+    else:
+        parts = [(v, v) for v in range(int(lo), int(hi) + 1)]
+    for part in parts:
+        found = _completion(lines, domains | {ref: part}, known, budget)
+        if found is not None:
+            return found
+    return None

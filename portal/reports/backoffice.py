@@ -3,21 +3,24 @@ trend charts, the CSV and the one-page PDF.
 
 Rights (DESIGN.md §1): specialists, social workers and admins see every report; landlords get
 403 (they see their own figures on their dashboard); anonymous visitors go to the login.
-Nothing here changes data; downloads are audited. Small numbers are "< 3" everywhere but on
-the page and charts of a staff member's own caseload.
+Nothing here changes data; downloads are audited. Every output takes its cells from one
+protected report (``report.build``): small numbers are "< 3" and the cells that would give them
+away "x" everywhere but on the page and charts of a staff member's own caseload (every table of
+it scoped to that caseload). The list of overdue follow-ups (household codes, specialists) is
+shown on the page only, never in a file.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
 from portal.core.i18n import day, number
 from portal.extensions import db
-from portal.reports import charts, exports, figures
+from portal.reports import charts, exports, figures, report
 from portal.reports.forms import PeriodForm
 from portal.reports.periods import Period, preset
 from portal.reports.tables import display
@@ -63,15 +66,8 @@ def on_page(value, kind: str) -> str:
 @staff_required()
 def index():
     form, period, scope = _choice()
-    suppress = not scope.is_own
     today = date.today()
-    tables = figures.all_tables(period, scope, today)
-    by_key = {table.key: table for table in tables}
-    drawn = [
-        charts.placements_chart(period, scope),
-        charts.lease_time_chart(period, scope),
-        charts.retention_chart(period, scope, by_key["retention"]),
-    ]
+    shown = report.build(period, scope, today, exact=scope.is_own)
     args = _args(period, scope)
     return render_template(
         "backoffice/reports/index.html",
@@ -79,10 +75,10 @@ def index():
         period=period,
         as_of=period.as_of(today),
         scope=scope,
-        tables=tables,
-        charts=drawn,
-        show=lambda cell: display(cell, suppress, on_page),
-        suppress=suppress,
+        tables=shown.tables,
+        charts=shown.charts,
+        show=lambda cell: display(cell, on_page),
+        legend=exports.LEGEND,
         args=args,
         csv_url=url_for(".export_csv", **args),
         pdf_url=url_for(".summary_pdf", **args),
@@ -93,8 +89,8 @@ def index():
 @staff_required()
 def chart(key: str):
     _form, period, scope = _choice()
-    suppress = not scope.is_own
-    drawing = charts.svg(charts.build(key, period, scope), suppress)
+    shown = report.build(period, scope, date.today(), exact=scope.is_own)
+    drawing = charts.svg(next(c for c in shown.charts if c.key == key))
     response = Response(drawing, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
     return response
@@ -114,11 +110,16 @@ def _download(kind: str, tables, period: Period, today: date) -> Response:
 @bp.route("/export.csv")
 @staff_required()
 def export_csv():
-    """All tables, or the one named by ``table``; always with the small-number rule."""
+    """All tables, or the one named by ``table``; always protected as the whole report is, so
+    one table shows the same cells as all of them. Not the list of overdue follow-ups."""
     _form, period, scope = _choice()
     today = date.today()
-    one = figures.BY_KEY.get(request.args.get("table", ""))
-    tables = [one(period, scope, today)] if one else figures.all_tables(period, scope, today)
+    tables = report.build(period, scope, today).exported
+    name = request.args.get("table")
+    if name:
+        tables = [t for t in tables if t.key == name]
+        if not tables:
+            abort(404)
     return _download("csv", tables, period, today)
 
 
@@ -128,4 +129,5 @@ def summary_pdf():
     _form, period, _scope = _choice()
     today = date.today()
     # For the ministry: always the whole programme.
-    return _download("pdf", figures.all_tables(period, figures.PROGRAMME, today), period, today)
+    tables = report.build(period, figures.PROGRAMME, today).exported
+    return _download("pdf", tables, period, today)

@@ -1,7 +1,9 @@
 """The report's trend charts as SVG, drawn on the server with pygal: no script, no external
 file, readable without colour (dashes differ per line, values printed on the bars) and sized
-for an A4 page. Each chart comes with its data as a table for the text alternative; small
-numbers are left out of the drawing and shown as "< 3" in that table."""
+for an A4 page. Each chart comes with its data as a table for the text alternative. The data
+tables are protected together with the report's tables (``reports/report.py``): the months of
+a chart add up to the period's figure, so a month can give a small cell away. A cell withheld
+in the data table ("< 3" or "x") is a gap in the drawing."""
 
 from __future__ import annotations
 
@@ -62,15 +64,17 @@ def _config(**kw) -> dict:
     }
 
 
-def _drawn(cell: Cell, suppress: bool):
-    return None if cell.value is None or (suppress and cell.is_small) else float(cell.value)
+def _drawn(cell: Cell):
+    return None if cell.value is None or cell.hidden else float(cell.value)
 
 
 def _month_labels(period: Period) -> list[str]:
     return [f"{key[5:]}/{key[2:4]}" for key in period.months()]
 
 
-def placements_chart(period: Period, scope: figures.Scope) -> Chart:
+def placements_data(period: Period, scope: figures.Scope) -> Table:
+    """Households with a lease signed per month and target group; each group's months add up
+    to its households placed in the table "Placements" (a link for the suppression)."""
     series = figures.placements_per_month(period, scope)
     months = period.months()
     data = Table(
@@ -82,59 +86,69 @@ def placements_chart(period: Period, scope: figures.Scope) -> Chart:
     this_month = date.today().strftime("%Y-%m")
     for key, shown in zip(months, _month_labels(period), strict=True):
         if key > this_month:  # months still to come: no value, not 0
-            data.add(shown, {g: Cell(None) for g in labels.TARGET_GROUPS})
+            data.add(shown, {g: Cell(None) for g in labels.TARGET_GROUPS}, key=key)
         else:
-            data.add(shown, {g: count(series[g][key]) for g in labels.TARGET_GROUPS})
-    return Chart(
-        "placements",
-        _("Placements per month by target group"),
-        _("Line chart: households with a lease signed per month, one line per target group."),
-        data,
-    )
+            data.add(shown, {g: count(series[g][key]) for g in labels.TARGET_GROUPS}, key=key)
+    for group in labels.TARGET_GROUPS:
+        data.links.append(
+            [(("placements", "households", group), -1)]
+            + [((data.key, key, group), 1) for key in months]
+        )
+    return data
 
 
-def lease_time_chart(period: Period, scope: figures.Scope) -> Chart:
+def lease_time_data(period: Period, scope: figures.Scope) -> Table:
     series = figures.lease_time_per_month(period, scope)
     data = Table("lease_time", _("Days from intake to lease"), "", [("median", _("Median days"))])
     for key, shown in zip(period.months(), _month_labels(period), strict=True):
         n, value = series[key]
-        data.add(shown, {"median": days(value, n)})
-    return Chart(
-        "lease_time",
-        _("Days from intake to lease (median per month of the lease)"),
-        _("Line chart: the median number of days from intake to lease, per month."),
-        data,
-    )
+        data.add(shown, {"median": days(value, n)}, key=key)
+    return data
 
 
-def retention_chart(period: Period, scope: figures.Scope, table: Table | None = None) -> Chart:
-    """The rates of ``figures.retention``; pass its table when the page has it already."""
-    table = table or figures.retention(period, scope)
-    rows = [r for r in table.rows if r.label.endswith("(%)")]
-    data = Table("retention", _("Tenancies held"), "", table.columns)
-    for row in rows:
-        data.add(row.label.replace(" (%)", ""), row.cells)
-    return Chart(
-        "retention",
-        _("Tenancies held at 6, 12 and 24 months (per cent)"),
-        _("Bar chart: the share of tenancies still running 6, 12 and 24 months after moving in."),
-        data,
-    )
+def retention_data(table: Table) -> Table:
+    """The rates of the (protected) table of ``figures.retention``, with its marks."""
+    data = Table("retention_chart", _("Tenancies held"), "", table.columns)
+    for row in table.rows:
+        if row.key.endswith(":rate"):
+            data.add(row.label.replace(" (%)", ""), row.cells, key=row.key)
+    return data
 
 
-BUILDERS = {
-    "placements": placements_chart,
-    "lease_time": lease_time_chart,
-    "retention": retention_chart,
-}
+def data_tables(period: Period, scope: figures.Scope) -> list[Table]:
+    """The data of the charts that are not a part of a report table, to protect with them."""
+    return [placements_data(period, scope), lease_time_data(period, scope)]
 
 
-def build(key: str, period: Period, scope: figures.Scope) -> Chart:
-    return BUILDERS[key](period, scope)
+def charts_of(by_key: dict[str, Table]) -> list[Chart]:
+    """The charts from the protected tables of a report."""
+    return [
+        Chart(
+            "placements",
+            _("Placements per month by target group"),
+            _("Line chart: households with a lease signed per month, one line per target group."),
+            by_key["placements_per_month"],
+        ),
+        Chart(
+            "lease_time",
+            _("Days from intake to lease (median per month of the lease)"),
+            _("Line chart: the median number of days from intake to lease, per month."),
+            by_key["lease_time"],
+        ),
+        Chart(
+            "retention",
+            _("Tenancies held at 6, 12 and 24 months (per cent)"),
+            _(
+                "Bar chart: the share of tenancies still running 6, 12 and 24 months after "
+                "moving in."
+            ),
+            retention_data(by_key["retention"]),
+        ),
+    ]
 
 
-def svg(chart: Chart, suppress: bool) -> str:
-    """The chart drawn; small numbers are gaps."""
+def svg(chart: Chart) -> str:
+    """The chart drawn; cells withheld in its data table are gaps."""
     table = chart.data
     if chart.key == "retention":
         drawing = pygal.Bar(
@@ -143,12 +157,10 @@ def svg(chart: Chart, suppress: bool) -> str:
         drawing.x_labels = [row.label.split(":")[0] for row in table.rows]
         drawing.add(
             str(_("All")),
-            [_drawn(row.cells["all"], suppress) for row in table.rows],
+            [_drawn(row.cells["all"]) for row in table.rows],
         )
     else:
-        values = [
-            _drawn(row.cells[key], suppress) for row in table.rows for key, _label in table.columns
-        ]
+        values = [_drawn(row.cells[key]) for row in table.rows for key, _label in table.columns]
         top = max([v for v in values if v is not None] or [0])
         options = {}
         if chart.key == "placements":  # whole households: whole numbers on the axis
@@ -162,7 +174,7 @@ def svg(chart: Chart, suppress: bool) -> str:
         for index, (key, label) in enumerate(table.columns):
             drawing.add(
                 f"{label} ({lines[index % len(lines)]})" if len(table.columns) > 1 else label,
-                [_drawn(row.cells[key], suppress) for row in table.rows],
+                [_drawn(row.cells[key]) for row in table.rows],
                 stroke_style={"width": 3, "dasharray": DASHES[index % len(DASHES)]},
                 allow_interruptions=True,
             )

@@ -11,7 +11,7 @@ from flask import Blueprint
 from flask_babel import force_locale
 
 from portal.extensions import db
-from portal.reports import exports, figures
+from portal.reports import exports, figures, report
 from portal.reports.periods import PRESETS, Period, preset
 
 bp = Blueprint("reports_cli", __name__, cli_group="reports")
@@ -44,9 +44,8 @@ def export(start, end, preset_name, kind, output, locale) -> None:
     else:
         raise click.UsageError("give --from and --to, or --preset")
     with force_locale(locale):
-        data = exports.render(
-            kind, figures.all_tables(period, figures.PROGRAMME, today), period, today
-        )
+        tables = report.build(period, figures.PROGRAMME, today).exported
+        data = exports.render(kind, tables, period, today)
     exports.record(kind, period, via="cli")
     db.session.commit()
     if output is None:

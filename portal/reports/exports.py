@@ -1,5 +1,9 @@
 """The report's files: CSV of every table (German number format, small numbers suppressed) and
-the one-page PDF summary for the ministry. Used by the page and by ``flask reports export``."""
+the one-page PDF summary for the ministry. Used by the page and by ``flask reports export``.
+
+The files leave the team: they take the tables of ``report.build`` (protected, not exact) and
+never a list of cases (``Table.listing``: the overdue follow-ups with household codes and the
+specialist's name stay on the back-office page)."""
 
 from __future__ import annotations
 
@@ -11,12 +15,18 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 
 from portal.core import audit
 from portal.core.spreadsheet import csv_text
 from portal.reports.periods import Period
 from portal.reports.tables import Cell, Table, display
+
+LEGEND = _l(
+    "“< 3”: fewer than 3. “x”: 3 or more, withheld so that no “< 3” can be worked out from "
+    "the other figures."
+)
 
 CSV_LOCALE = "de_DE"  # spreadsheets in German offices, whatever the user's language
 
@@ -32,25 +42,29 @@ def german(value, kind: str) -> str:
     return str(value)
 
 
-def table_rows(table: Table, fmt=german, suppress: bool = True) -> Iterator[list[str]]:
+def table_rows(table: Table, fmt=german) -> Iterator[list[str]]:
     yield [table.title] + [label for _key, label in table.columns]
     for row in table.rows:
         label = ("  " * row.level) + row.label
-        yield [label] + [display(row.cells.get(key), suppress, fmt) for key, _l in table.columns]
+        yield [label] + [display(row.cells.get(key), fmt) for key, _label in table.columns]
 
 
 def csv_rows(tables: list[Table], period: Period) -> list[list[str]]:
     """Every table one after the other, each with its title row and a blank line between; the
-    first line names the period; every cell suppressed by the small-number rule."""
+    first line names the period, the last explains the marks; the cells as protected by
+    ``suppression.protect``. Lists of cases are left out."""
     rows: list[list[str]] = [
         [_("Endlich ein ZUHAUSE – programme figures"), period_text(period)],
         [],
     ]
     for table in tables:
+        if table.listing:
+            continue
         rows.extend(table_rows(table))
         if table.note:
             rows.append([table.note])
         rows.append([])
+    rows.append([str(LEGEND)])
     return rows
 
 
@@ -155,7 +169,7 @@ def pdf_for(tables: list[Table], period: Period, today: date) -> bytes:
         pdf.cell(widths[0], 6, _latin1(f"{table.title}: {row.label}")[:60], border=1)
         for (column, _label), width in zip(columns, widths[1:], strict=True):
             cell: Cell | None = row.cells.get(column)
-            shown = display(cell, True, german) if cell is not None else ""
+            shown = display(cell, german) if cell is not None else ""
             pdf.cell(width, 6, _latin1(shown), border=1, align="R")
         pdf.ln()
     pdf.set_font("Helvetica", "I", 7.5)
@@ -187,10 +201,11 @@ def pdf_for(tables: list[Table], period: Period, today: date) -> bytes:
     for row in esf.rows:
         pdf.cell(70, 4.5, _latin1(("   " * row.level) + row.label), border=1)
         for key, _label in esf.columns:
-            pdf.cell(
-                half, 4.5, _latin1(display(row.cells.get(key), True, german)), border=1, align="R"
-            )
+            pdf.cell(half, 4.5, _latin1(display(row.cells.get(key), german)), border=1, align="R")
         pdf.ln()
+
+    pdf.set_font("Helvetica", "I", 7.5)
+    pdf.multi_cell(0, 4, _latin1(str(LEGEND)), new_x="LMARGIN", new_y="NEXT")
 
     pdf.set_y(-25)
     pdf.set_font("Helvetica", "", 8)

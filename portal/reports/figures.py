@@ -66,7 +66,10 @@ HOUSING_EXCLUSION = (
 @dataclass(frozen=True)
 class Scope:
     """Whose households: the whole programme, or one staff member's own caseload (households
-    they entered, or whose placements they lead)."""
+    they entered, or whose placements they lead). Every table is scoped: the flats of the own
+    caseload are the flats with a placement (in any state) of one of its households, its
+    landlords the organisations of those flats, its leases those of its placements, its
+    mediation cases the cases assigned to the staff member."""
 
     user_id: int | None = None
 
@@ -77,8 +80,37 @@ class Scope:
     def households(self) -> ColumnElement[bool]:
         if self.user_id is None:
             return true()
-        led = select(Placement.household_id).where(Placement.staff_id == self.user_id)
+        led = (
+            select(Placement.household_id).where(Placement.staff_id == self.user_id).correlate(None)
+        )
         return or_(Household.created_by_id == self.user_id, Household.id.in_(led))
+
+    def _own_households(self):
+        return select(Household.id).where(self.households()).correlate(None)
+
+    def placements(self) -> ColumnElement[bool]:
+        """Placements of the caseload's households."""
+        if self.user_id is None:
+            return true()
+        return Placement.household_id.in_(self._own_households())
+
+    def flats(self) -> ColumnElement[bool]:
+        """Flats with a placement of one of the caseload's households."""
+        if self.user_id is None:
+            return true()
+        mine = (
+            select(Placement.flat_id)
+            .where(Placement.household_id.in_(self._own_households()))
+            .correlate(None)
+        )
+        return Flat.id.in_(mine)
+
+    def organisations(self) -> ColumnElement[bool]:
+        """Landlord organisations of the caseload's flats."""
+        if self.user_id is None:
+            return true()
+        mine = select(Flat.organisation_id).where(self.flats()).correlate(None)
+        return Organisation.id.in_(mine)
 
 
 PROGRAMME = Scope()
@@ -152,11 +184,13 @@ def intakes(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
         str(_l("Intakes")),
         str(_l("Households whose intake date lies in the period, and their persons.")),
         labels.by_target_group(),
+        total=ALL,
+        sums=[("persons", ("adults", "children"))],
     )
-    table.add(_l("Households taken in"), _cells(split, 0))
-    table.add(_l("Persons taken in"), _cells(split, 1))
-    table.add(_l("of whom adults"), _cells(split, 2), 1)
-    table.add(_l("of whom children"), _cells(split, 3), 1)
+    table.add(_l("Households taken in"), _cells(split, 0), key="households")
+    table.add(_l("Persons taken in"), _cells(split, 1), key="persons")
+    table.add(_l("of whom adults"), _cells(split, 2), 1, key="adults")
+    table.add(_l("of whom children"), _cells(split, 3), 1, key="children")
     return table
 
 
@@ -195,6 +229,7 @@ def caseload(period: Period, scope: Scope = PROGRAMME, today: date | None = None
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     table.add(_l("Households active at the period's end"), _cells(split, 0))
     table.add(_l("Persons active at the period's end"), _cells(split, 1))
@@ -241,11 +276,13 @@ def placements(period: Period, scope: Scope = PROGRAMME, today: date | None = No
             )
         ),
         labels.by_target_group(),
+        total=ALL,
+        sums=[("persons", ("adults", "children"))],
     )
-    table.add(_l("Households placed (lease signed)"), _cells(split, 0))
-    table.add(_l("Persons placed"), _cells(split, 1))
-    table.add(_l("of whom adults"), _cells(split, 2), 1)
-    table.add(_l("of whom children"), _cells(split, 3), 1)
+    table.add(_l("Households placed (lease signed)"), _cells(split, 0), key="households")
+    table.add(_l("Persons placed"), _cells(split, 1), key="persons")
+    table.add(_l("of whom adults"), _cells(split, 2), 1, key="adults")
+    table.add(_l("of whom children"), _cells(split, 3), 1, key="children")
     table.add(_l("Households that found a tenancy with support"), _cells(supported, 0))
     table.add(_l("Persons that found a tenancy with support"), _cells(supported, 1))
     return table
@@ -288,6 +325,7 @@ def placement_rate(period: Period, scope: Scope = PROGRAMME, today: date | None 
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     if not quarters:
         table.note = str(_l("No quarter of this period ended at least 180 days ago."))
@@ -338,17 +376,27 @@ def placement_rate(period: Period, scope: Scope = PROGRAMME, today: date | None 
         table.add(
             str(_l("%(quarter)s: households taken in", quarter=label)),
             {g: count(v[0]) for g, v in per_group.items()},
+            key=f"{key}:taken",
         )
         table.add(
             str(_l("%(quarter)s: lease within 180 days", quarter=label)),
             {g: count(v[1]) for g, v in per_group.items()},
             1,
+            key=f"{key}:placed",
         )
         table.add(
             str(_l("%(quarter)s: placement rate (%%)", quarter=label)),
             {g: rate(v[1], v[0]) for g, v in per_group.items()},
             1,
+            key=f"{key}:rate",
         )
+        table.rates.append((f"{key}:rate", f"{key}:placed", f"{key}:taken"))
+    if quarters[0][0] == period.start and quarters[-1][1] == period.end:
+        # The quarters shown are the period: together they are the intakes of the period.
+        for column, _label in table.columns:
+            link = [(("intakes", "households", column), -1)]
+            link += [(("placement_rate", row.key, column), 1) for row in table.rows[::3]]
+            table.links.append(link)
     return table
 
 
@@ -396,6 +444,7 @@ def durations(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
 
     def stat(split, index):
@@ -436,13 +485,18 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     """Flats acquired in the period: flats first published in the period (by the day in
     Duisburg), by landlord kind. Available at the period's end: published by then and without a
     lease signed by then, and not withdrawn or archived before then. Median days from
-    publication (its UTC day) to the lease, for the leases signed in the period."""
+    publication (its UTC day) to the lease, for the leases signed in the period. In the
+    own-caseload view: the flats with a placement of one of its households, and its leases."""
     as_of = period.as_of(today or date.today())
     as_of_period = Period(as_of, as_of)
     with_org = Flat.__table__.join(Organisation.__table__, Flat.organisation_id == Organisation.id)
     acquired = _by_kind(
         [func.count(Flat.id)],
-        where=[Flat.published_at >= period.utc_start, Flat.published_at < period.utc_end],
+        where=[
+            Flat.published_at >= period.utc_start,
+            Flat.published_at < period.utc_end,
+            scope.flats(),
+        ],
         select_from=with_org,
     )
     leased_by_then = exists().where(
@@ -454,12 +508,21 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     )
     available = _by_kind(
         [func.count(Flat.id)],
-        where=[Flat.published_at < as_of_period.utc_end, ~leased_by_then, still_offered],
+        where=[
+            Flat.published_at < as_of_period.utc_end,
+            ~leased_by_then,
+            still_offered,
+            scope.flats(),
+        ],
         select_from=with_org,
     )
     to_lease = days_between(utc_date(Flat.published_at), Placement.lease_signed_on)
     lease_join = with_org.join(Placement.__table__, Placement.flat_id == Flat.id)
-    lease_where = [_leases(), Placement.lease_signed_on.between(period.start, period.end)]
+    lease_where = [
+        _leases(),
+        Placement.lease_signed_on.between(period.start, period.end),
+        scope.placements(),
+    ]
     median = _by_kind(
         [func.count(Placement.id), percentile(to_lease, 0.5)],
         where=lease_where,
@@ -482,6 +545,7 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
             )
         ),
         labels.by_landlord_kind(),
+        total=ALL,
     )
     table.add(_l("Flats acquired"), _kind_counts(acquired))
     table.add(_l("Flats available, not yet placed, at the period's end"), _kind_counts(available))
@@ -498,7 +562,8 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     """Landlords newly won: organisations whose first published flat was published in the
     period. Active landlords: organisations with a lease (not cancelled) signed in the twelve
     months up to the period's end (or today, if earlier). By private landlords and housing
-    companies."""
+    companies. In the own-caseload view: the organisations of the caseload's flats, active by
+    a lease of the caseload's placements."""
     as_of = period.as_of(today or date.today())
     first = (
         select(
@@ -514,6 +579,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         where=[
             first.c.first_published >= period.utc_start,
             first.c.first_published < period.utc_end,
+            scope.organisations(),
         ],
         select_from=Organisation.__table__.join(first, first.c.organisation_id == Organisation.id),
     )
@@ -521,7 +587,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     active_orgs = (
         select(Flat.organisation_id)
         .join(Placement, Placement.flat_id == Flat.id)
-        .where(_leases(), Placement.lease_signed_on.between(since, as_of))
+        .where(_leases(), Placement.lease_signed_on.between(since, as_of), scope.placements())
     )
     active = _by_kind(
         [func.count(Organisation.id)],
@@ -539,6 +605,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_landlord_kind(),
+        total=ALL,
     )
     table.add(_l("Landlords newly won"), _kind_counts(won))
     table.add(_l("Active landlords (a lease in the last 12 months)"), _kind_counts(active))
@@ -600,6 +667,7 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     for months in HORIZONS:
         ended = _ended_before(months, as_of)
@@ -614,19 +682,36 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         table.add(
             str(_l("%(months)s months: move-ins old enough", months=months)),
             _cells(split, 0),
+            key=f"{months}:old",
         )
-        table.add(str(_l("%(months)s months: held", months=months)), _cells(split, 1), 1)
-        table.add(str(_l("%(months)s months: ended", months=months)), _cells(split, 2), 1)
+        table.add(
+            str(_l("%(months)s months: held", months=months)),
+            _cells(split, 1),
+            1,
+            key=f"{months}:held",
+        )
+        table.add(
+            str(_l("%(months)s months: ended", months=months)),
+            _cells(split, 2),
+            1,
+            key=f"{months}:ended",
+        )
         table.add(
             str(_l("%(months)s months: unknown", months=months)),
             {g: count(v[0] - v[1] - v[2]) for g, v in split.items()},
             1,
+            key=f"{months}:unknown",
         )
         table.add(
             str(_l("%(months)s months: held (%%)", months=months)),
             {g: rate(v[1], v[0]) for g, v in split.items()},
             1,
+            key=f"{months}:rate",
         )
+        table.sums.append(
+            (f"{months}:old", (f"{months}:held", f"{months}:ended", f"{months}:unknown"))
+        )
+        table.rates.append((f"{months}:rate", f"{months}:held", f"{months}:old"))
     return table
 
 
@@ -646,6 +731,7 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
             )
         ),
         labels.by_target_group(),
+        total=ALL,
     )
     for months in HORIZONS:
         returned = _ended_before(months, as_of, outcomes=("returned_to_shelter",))
@@ -658,13 +744,28 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
         table.add(
             str(_l("%(months)s months: move-ins old enough", months=months)),
             _cells(split, 0),
+            key=f"{months}:old",
         )
-        table.add(str(_l("%(months)s months: returned", months=months)), _cells(split, 1), 1)
+        table.add(
+            str(_l("%(months)s months: returned", months=months)),
+            _cells(split, 1),
+            1,
+            key=f"{months}:returned",
+        )
         table.add(
             str(_l("%(months)s months: returned (%%)", months=months)),
             {g: rate(v[1], v[0]) for g, v in split.items()},
             1,
+            key=f"{months}:rate",
         )
+        table.rates.append((f"{months}:rate", f"{months}:returned", f"{months}:old"))
+        for column, _label in table.columns:  # the same move-ins as in "Tenancies held"
+            table.links.append(
+                [
+                    (("returns", f"{months}:old", column), 1),
+                    (("retention", f"{months}:old", column), -1),
+                ]
+            )
     return table
 
 
@@ -709,10 +810,14 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         labels.by_target_group(),
+        total=ALL,
+        rates=[("coverage", "recent", "tenancies")],
     )
-    table.add(_l("Tenancies moved in within the last 12 months"), _cells(split, 0))
-    table.add(_l("with a follow-up in the last 90 days"), _cells(split, 1), 1)
-    table.add(_l("Coverage (%)"), {g: rate(v[1], v[0]) for g, v in split.items()}, 1)
+    table.add(_l("Tenancies moved in within the last 12 months"), _cells(split, 0), key="tenancies")
+    table.add(_l("with a follow-up in the last 90 days"), _cells(split, 1), 1, key="recent")
+    table.add(
+        _l("Coverage (%)"), {g: rate(v[1], v[0]) for g, v in split.items()}, 1, key="coverage"
+    )
     return table
 
 
@@ -816,6 +921,7 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             )
         ),
         [(ALL, str(_l("All")))] + [(t, str(topic_label(t))) for t in topics],
+        total=ALL,
     )
     for index, label in ((0, _l("Cases opened")), (1, _l("Cases resolved"))):
         cells = {t: count(by_topic.get(t, (0, 0))[index]) for t in topics}
@@ -861,8 +967,10 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
         ),
         [("entrants", str(_l("Entrants"))), ("exits", str(_l("Exits")))],
     )
-    table.add(_l("Households"), {"entrants": count(head[4]), "exits": count(head[5])})
-    table.add(_l("Persons"), {"entrants": count(head[0]), "exits": count(head[1])})
+    table.add(
+        _l("Households"), {"entrants": count(head[4]), "exits": count(head[5])}, key="households"
+    )
+    table.add(_l("Persons"), {"entrants": count(head[0]), "exits": count(head[1])}, key="persons")
     participants = Participant.__table__.join(
         Household.__table__, Participant.household_id == Household.id
     )
@@ -889,7 +997,9 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
         for value, label in names.items():
             entering = sum(g[4] for g in groups if g[index] == value)
             leaving = sum(g[5] for g in groups if g[index] == value)
-            table.add(label, {"entrants": count(entering), "exits": count(leaving)}, 1)
+            table.add(
+                label, {"entrants": count(entering), "exits": count(leaving)}, 1, f"{index}:{value}"
+            )
     table.add(
         _l("Participant data not recorded"),
         {
@@ -897,11 +1007,23 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
             "exits": count(max(0, int(head[1] or 0) - recorded["exits"])),
         },
         1,
+        key="not_recorded",
     )
     table.add(
         _l("Homeless or affected by housing exclusion"),
         {"entrants": count(head[2]), "exits": count(head[3])},
+        key="excluded",
     )
+    # Each field's rows and the persons without recorded fields add up to the persons.
+    for index, (_column, names) in enumerate(attributes):
+        table.sums.append(("persons", (*(f"{index}:{v}" for v in names), "not_recorded")))
+    # The entrants are the intakes of the period.
+    table.links += [
+        [(("esf", "households", "entrants"), 1), (("intakes", "households", ALL), -1)],
+        [(("esf", "persons", "entrants"), 1), (("intakes", "persons", ALL), -1)],
+        [(("esf", "excluded", "entrants"), 1)]
+        + [(("intakes", "persons", group), -1) for group in HOUSING_EXCLUSION],
+    ]
     return table
 
 

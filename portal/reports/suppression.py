@@ -1,0 +1,425 @@
+"""Small numbers and the cells that would give them away: the one place that decides which cells
+of a report are shown. The page, the chart data, the CSV and the PDF all take their cells from
+``protect``; none of them suppresses on its own.
+
+Primary suppression: a count of 1 or 2, and a rate or statistic resting on 1 or 2, is "< 3"
+(``Cell.is_small``). 0 is not sensitive and stays 0 (an empty cell says nobody is there),
+unless it has to be withheld to protect a small cell beside it; then it is "< 3" too, which is
+true of it.
+
+Complementary (secondary) suppression: a "< 3" must not be recoverable from the published
+cells. The counts of a report are tied by equations, each a "line":
+- a table's ``total`` column ("All") is the sum of its other columns, in every row of counts;
+- a table's ``sums``: a row is the sum of other rows (persons = adults + children), per column;
+- ``links`` between tables: the same figure in two tables (the ESF entrants and the intakes),
+  or the months of a chart adding up to the period's figure.
+A rate is withheld whenever its numerator or its base is (``rates``): from a rate and one of its
+two counts the other follows.
+
+The algorithm, repeated until nothing changes:
+1. every line with exactly one hidden cell gets one more hidden: the smallest non-zero shown
+   count of that line (ties: the first in the report's order; a 0 only when nothing else is
+   left);
+2. every line in which a hidden cell is pinned to one value by the bounds the marks give away
+   and the line's other cells gets one more hidden, likewise. A reader takes "< 3" for 1 or 2
+   and "x" for 3 or more; when that cannot add up (a 0 was withheld as "< 3"), "< 3" for 0 to 2.
+   So "2 = 1 + 1 + 0" (an "All" of "< 3" over two groups of "< 3") withholds the 0 as well;
+3. a hidden count that the linear system of all lines determines (exact rational Gaussian
+   elimination over the hidden cells), or that the bounds narrowed line by line across the
+   whole report ("< 3" as 0..2, "x" as 3 or more) leave one value only, gets one more cell
+   hidden in one of its lines.
+4. when steps 1 to 3 find nothing: a search of the whole-number completions of the hidden cells
+   (one group of cells tied by lines at a time): every hidden count must have at least two
+   values that agree with everything published; one that has a single value gets one more cell
+   hidden in one of its lines. A search that runs too long counts as a single value.
+Steps 1 and 3 rule out every attack by adding and subtracting published figures; steps 2 to 4
+every attack with the bounds as well (e.g. four ESF fields that each add up to the persons).
+The test (tests/reports/test_suppression.py) checks the result with its own code.
+
+A withheld count of 3 or more is shown as "x" (``tables.WITHHELD``), not as "< 3", which would
+be false of it; a rate withheld with its count is "x" too. Figures that are not counts (medians,
+means) rest on a count but do not give one away and are only subject to the primary rule;
+relations that are inequalities only (persons >= households) are not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from portal.reports.tables import HIGH, LOW, Cell, Table
+
+Ref = tuple[str, int, str]  # table key, row index, column key
+INF = float("inf")
+
+
+def protect(tables: list[Table], *, exact: bool = False) -> list[Table]:
+    """The tables with every cell to withhold marked (``Cell.hidden``), as new objects.
+    ``exact``: the own-caseload view on the page: tables scoped to the viewer's caseload keep
+    their exact numbers, tables that are not (``Table.scoped`` false) are suppressed as always.
+    Lists of cases (``Table.listing``) are not figures and are left alone."""
+    figures = [t for t in tables if not t.listing]
+    hidden: dict[Ref, str] = {}
+    for table in figures:
+        if exact and table.scoped:
+            continue
+        for i, row in enumerate(table.rows):
+            for column, cell in row.cells.items():
+                if cell.value is not None and cell.is_small:
+                    hidden[(table.key, i, column)] = LOW
+    if hidden:
+        System(figures).complete(hidden)
+        _tie_rates(figures, hidden)
+    marked = []
+    for table in tables:
+        if table.listing:
+            marked.append(table)
+            continue
+        copy = replace(table, rows=[])
+        for i, row in enumerate(table.rows):
+            cells = {
+                column: _mark(cell, hidden.get((table.key, i, column)))
+                for column, cell in row.cells.items()
+            }
+            copy.rows.append(replace(row, cells=cells))
+        marked.append(copy)
+    return marked
+
+
+def _mark(cell: Cell, how: str | None) -> Cell:
+    return replace(cell, hidden=how) if how else cell
+
+
+def _counts(table: Table, i: int, columns) -> bool:
+    row = table.rows[i].cells
+    return all(column in row and row[column].kind == "count" for column in columns)
+
+
+def equations(tables: list[Table]) -> list[dict[Ref, int]]:
+    """Every line of the report: ``sum(coefficient * value) == 0`` over the refs."""
+    by_key = {t.key: t for t in tables}
+    lines: list[dict[Ref, int]] = []
+    for table in tables:
+        keys = [key for key, _label in table.columns]
+        if table.total:
+            parts = [k for k in keys if k != table.total]
+            for i in range(len(table.rows)):
+                if _counts(table, i, keys):
+                    line = {(table.key, i, table.total): 1}
+                    line |= {(table.key, i, k): -1 for k in parts}
+                    lines.append(line)
+        for total, parts in table.sums:
+            rows = [table.index(total)] + [table.index(p) for p in parts]
+            for column in keys:
+                if all(_counts(table, i, [column]) for i in rows):
+                    line: dict[Ref, int] = {}
+                    for n, i in enumerate(rows):
+                        line[(table.key, i, column)] = 1 if n == 0 else -1
+                    lines.append(line)
+        for link in table.links:
+            line = {}
+            try:
+                for (key, row, column), coefficient in link:
+                    ref = (key, by_key[key].index(row), column)
+                    line[ref] = line.get(ref, 0) + coefficient
+            except (KeyError, StopIteration):  # the other table is not in this report
+                continue
+            lines.append({ref: c for ref, c in line.items() if c})
+    return [line for line in lines if len(line) > 1]
+
+
+def _tie_rates(tables: list[Table], hidden: dict[Ref, str]) -> None:
+    for table in tables:
+        for rate, numerator, base in table.rates:
+            r, n, b = table.index(rate), table.index(numerator), table.index(base)
+            for column, cell in table.rows[r].cells.items():
+                if cell.value is None or (table.key, r, column) in hidden:
+                    continue
+                if (table.key, n, column) in hidden or (table.key, b, column) in hidden:
+                    hidden[(table.key, r, column)] = HIGH
+
+
+class System:
+    """The counts of a report and the lines that tie them."""
+
+    def __init__(self, tables: list[Table]) -> None:
+        self.values: dict[Ref, int] = {}
+        self.order: dict[Ref, int] = {}
+        for table in tables:
+            for i, row in enumerate(table.rows):
+                for column, cell in row.cells.items():
+                    if cell.kind == "count":
+                        ref = (table.key, i, column)
+                        self.values[ref] = int(cell.value or 0)
+                        self.order[ref] = len(self.order)
+        self.lines = [line for line in equations(tables) if all(ref in self.values for ref in line)]
+        # The narrowing below reads every coefficient as 1 or -1.
+        if any(abs(c) != 1 for line in self.lines for c in line.values()):
+            raise ValueError("a line with a coefficient other than 1 or -1")
+
+    def bounds(self, ref: Ref, hidden: dict[Ref, str], low: int = 1) -> tuple[float, float]:
+        """What a reader knows of a cell: its value, ``low``..2 for "< 3", at least 3 for "x"."""
+        value = self.values[ref]
+        if ref not in hidden:
+            return value, value
+        return (low, 2) if hidden[ref] == LOW else (3, INF)
+
+    def complete(self, hidden: dict[Ref, str]) -> None:
+        stuck: set[Ref] = set()
+        while True:
+            changed = False
+            for line in self.lines:
+                unknown = [ref for ref in line if ref in hidden]
+                if unknown and (len(unknown) == 1 or self._pinned(line, unknown, hidden)):
+                    changed |= self._hide_one_more(line, hidden)
+            if changed:
+                continue
+            suspects = self.determined(hidden) + self.narrowed(hidden)
+            searched = not suspects
+            for ref in suspects or self.searched(hidden):
+                if ref in stuck:
+                    continue
+                lines = sorted(
+                    (line for line in self.lines if ref in line),
+                    key=lambda line: sum(r in hidden for r in line),
+                )
+                if any(self._hide_one_more(line, hidden) for line in lines):
+                    changed = True
+                    if not searched:  # cheap to find again; the search is not
+                        break
+                    continue
+                stuck.add(ref)
+            if not changed:
+                return
+
+    def _pinned(self, line: dict[Ref, int], unknown: list[Ref], hidden) -> bool:
+        """Whether the line and the marks' bounds leave a hidden cell one value only."""
+        for low in (1, 0):  # "< 3" read as 1..2; as 0..2 when that cannot add up
+            ranges = self._ranges(line, unknown, hidden, low)
+            if all(lo <= hi for lo, hi in ranges):
+                return any(lo == hi for lo, hi in ranges)
+        return False
+
+    def _ranges(self, line, unknown, hidden, low, spans=None) -> list[tuple[float, float]]:
+        """Each hidden cell's range from the line and the others' ranges (``spans``, else the
+        bounds of their marks)."""
+        known = sum(c * self.values[ref] for ref, c in line.items() if ref not in hidden)
+        if spans is None:
+            spans = {ref: self.bounds(ref, hidden, low) for ref in unknown}
+        ranges = []
+        for ref in unknown:
+            bottom = top = -known  # the range of coefficient * value of this cell
+            for other in unknown:
+                if other == ref:
+                    continue
+                c, (lo, hi) = line[other], spans[other]
+                bottom -= c * hi if c > 0 else c * lo
+                top -= c * lo if c > 0 else c * hi
+            if line[ref] < 0:
+                bottom, top = -top, -bottom
+            lo, hi = spans[ref]
+            ranges.append((max(lo, bottom), min(hi, top)))
+        return ranges
+
+    def _hide_one_more(self, line: dict[Ref, int], hidden: dict[Ref, str]) -> bool:
+        shown = [ref for ref in line if ref not in hidden]
+        if not shown:
+            return False
+        chosen = min(
+            shown, key=lambda ref: (self.values[ref] == 0, self.values[ref], self.order[ref])
+        )
+        hidden[chosen] = LOW if self.values[chosen] < 3 else HIGH
+        return True
+
+    def narrowed(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts left one value by narrowing their bounds line by line, across all
+        lines, until nothing changes."""
+        ranges = {ref: self.bounds(ref, hidden, 0) for ref in hidden if ref in self.values}
+        lines = [line for line in self.lines if any(ref in ranges for ref in line)]
+        for _round in range(200):  # each round narrows some range by at least 1
+            changed = False
+            for line in lines:
+                unknown = [ref for ref in line if ref in ranges]
+                spans = self._ranges(line, unknown, hidden, 0, ranges)
+                for ref, (lo, hi) in zip(unknown, spans, strict=True):
+                    if lo > hi:  # cannot happen with true marks; leave the line alone
+                        break
+                    if (lo, hi) != ranges[ref]:
+                        ranges[ref], changed = (lo, hi), True
+            if not changed:
+                break
+        return sorted(
+            (ref for ref, (lo, hi) in ranges.items() if lo == hi), key=self.order.__getitem__
+        )
+
+    def searched(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts with one whole-number value only (step 4)."""
+        cap = max(self.values.values()) + 3  # no cell is larger than the largest
+        domains = {
+            ref: (0, 2) if how == LOW else (3, cap)
+            for ref, how in hidden.items()
+            if ref in self.values
+        }
+        known = {ref: v for ref, v in self.values.items() if ref not in domains}
+        single = []
+        for group in _groups(self.lines, domains):
+            lines = [line for line in self.lines if any(ref in group for ref in line)]
+            part = {ref: domains[ref] for ref in group}
+            budget = [SEARCH_BUDGET]
+            first = _completion(lines, part, known, budget)
+            seen = {ref: {value} for ref, value in (first or {}).items()}
+            for ref in sorted(group, key=self.order.__getitem__):
+                if first is None:
+                    single.append(ref)
+                    continue
+                if len(seen[ref]) > 1:  # a completion found for another cell showed two
+                    continue
+                lo, hi = part[ref]
+                value = first[ref]
+                for a, b in ((lo, value - 1), (value + 1, hi)):
+                    found = (
+                        _completion(lines, part | {ref: (a, b)}, known, budget) if a <= b else None
+                    )
+                    if found:
+                        for other, v in found.items():
+                            seen[other].add(v)
+                        break
+                else:
+                    single.append(ref)
+        return single
+
+    def determined(self, hidden: dict[Ref, str]) -> list[Ref]:
+        """The hidden counts that adding and subtracting the published ones gives away."""
+        unknown = sorted((ref for ref in hidden if ref in self.values), key=self.order.get)
+        return [unknown[j] for j in determined_columns(self.lines, unknown)]
+
+
+def determined_columns(lines: list[dict[Ref, int]], unknown: list[Ref]) -> list[int]:
+    """Indexes of the unknowns fixed by the lines: the unit vector of an unknown lies in the row
+    space of the lines' coefficients exactly when the reduced row echelon form has it as a row."""
+    position = {ref: j for j, ref in enumerate(unknown)}
+    rows = []
+    for line in lines:
+        row = {position[ref]: Fraction(c) for ref, c in line.items() if ref in position}
+        if row:
+            rows.append(row)
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    for row in rows:
+        for column, pivot_row in pivots:  # reduce by the pivots found so far
+            factor = row.get(column)
+            if factor:
+                for j, v in pivot_row.items():
+                    row[j] = row.get(j, 0) - factor * v
+                row = {j: v for j, v in row.items() if v}
+        if not row:
+            continue
+        column = min(row)
+        lead = row[column]
+        row = {j: v / lead for j, v in row.items()}
+        for index, (other, other_row) in enumerate(pivots):  # keep the earlier rows reduced
+            factor = other_row.get(column)
+            if factor:
+                merged = dict(other_row)
+                for j, v in row.items():
+                    merged[j] = merged.get(j, 0) - factor * v
+                pivots[index] = (other, {j: v for j, v in merged.items() if v})
+        pivots.append((column, row))
+    return sorted(column for column, row in pivots if len(row) == 1)
+
+
+SEARCH_BUDGET = 20_000  # steps of the search per group of cells
+NARROW_ROUNDS = 20
+
+
+def _groups(lines, domains) -> list[set[Ref]]:
+    """The hidden cells in groups tied together by lines."""
+    parent = {ref: ref for ref in domains}
+
+    def root(ref):
+        while parent[ref] != ref:
+            ref = parent[ref]
+        return ref
+
+    for line in lines:
+        tied = [ref for ref in line if ref in domains]
+        for ref in tied[1:]:
+            parent[root(ref)] = root(tied[0])
+    groups: dict[Ref, set[Ref]] = {}
+    for ref in domains:
+        groups.setdefault(root(ref), set()).add(ref)
+    return list(groups.values())
+
+
+def _narrow(lines, domains, known):
+    """The ranges narrowed by every line until nothing changes; None when they cannot hold."""
+    domains = dict(domains)
+    prepared = []
+    for line in lines:
+        constant = sum(c * known[ref] for ref, c in line.items() if ref in known)
+        prepared.append((constant, [(ref, c) for ref, c in line.items() if ref not in known]))
+    changed, rounds = True, 0
+    while changed and rounds < NARROW_ROUNDS:  # the search splits what is left
+        changed, rounds = False, rounds + 1
+        for constant, free in prepared:
+            # The range of sum(c * x) over the line's free cells (finite part and the number
+            # of unbounded terms), then each cell's own range from the others'.
+            terms = []
+            for ref, c in free:
+                lo, hi = domains[ref]
+                terms.append((c * lo if c > 0 else c * hi, c * hi if c > 0 else c * lo))
+            least = constant + sum(t[0] for t in terms if t[0] != -INF)
+            most = constant + sum(t[1] for t in terms if t[1] != INF)
+            open_least = sum(t[0] == -INF for t in terms)
+            open_most = sum(t[1] == INF for t in terms)
+            if (not open_least and least > 0) or (not open_most and most < 0):
+                return None
+            for (ref, c), (own_least, own_most) in zip(free, terms, strict=True):
+                # c * x = -(the others): within [-(others' most), -(others' least)]
+                others_most = (
+                    INF
+                    if open_most - (own_most == INF)
+                    else most - (own_most if own_most != INF else 0)
+                )
+                others_least = (
+                    -INF
+                    if open_least - (own_least == -INF)
+                    else least - (own_least if own_least != -INF else 0)
+                )
+                bottom, top = -others_most, -others_least
+                if c < 0:
+                    bottom, top = -top, -bottom
+                lo, hi = domains[ref]
+                new = (max(lo, bottom), min(hi, top))
+                if new[0] > new[1]:
+                    return None
+                if new != (lo, hi):
+                    domains[ref], changed = new, True
+    return domains
+
+
+def _completion(lines, domains, known, budget) -> dict[Ref, int] | None:
+    """Whole-number values within the ranges that satisfy every line; None when there are
+    none, or when the budget ran out (the caller then treats the cell as given away)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    domains = _narrow(lines, domains, known)
+    if domains is None:
+        return None
+    free = [ref for ref, (lo, hi) in domains.items() if lo < hi]
+    if not free:
+        values = {ref: int(lo) for ref, (lo, _hi) in domains.items()}
+        every = known | values
+        ok = all(sum(c * every[ref] for ref, c in line.items()) == 0 for line in lines)
+        return values if ok else None
+    ref = min(free, key=lambda r: domains[r][1] - domains[r][0])
+    lo, hi = domains[ref]
+    if hi - lo > 4:
+        parts = [(lo, (lo + hi) // 2), ((lo + hi) // 2 + 1, hi)]
+    else:
+        parts = [(v, v) for v in range(int(lo), int(hi) + 1)]
+    for part in parts:
+        found = _completion(lines, domains | {ref: part}, known, budget)
+        if found is not None:
+            return found
+    return None

@@ -13,6 +13,7 @@ import pytest
 from portal.accounts.permissions import UNCONFIRMED_ALLOWED
 from tests.conftest import Browser
 from tests.security import rules
+from tests.security.conftest import STATS
 from tests.security.matrix.test_route_matrix import ROUTES, _path, valid_form
 from tests.security.rules import ANONYMOUS, LANDLORDS
 from tests.security.world import fingerprint, log_in
@@ -68,6 +69,7 @@ def test_unconfirmed_landlord_is_sent_to_confirm_first(
         response.get_data(as_text=True)[:300],
     )
     assert response.headers["Location"] == CONFIRM_FIRST
+    STATS["landlord routes walked by an unconfirmed account"] += 1
     assert fingerprint() == before, (
         f"{method} {path} by an unconfirmed account changed the database"
     )

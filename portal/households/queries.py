@@ -114,23 +114,6 @@ class HouseholdFilter:
     def is_active(self) -> bool:
         return self != HouseholdFilter()
 
-    def to_args(self) -> dict[str, str]:
-        """The query string for this filter (pagination links keep it)."""
-        args: dict[str, str] = {}
-        if self.size:
-            args["size"] = str(self.size)
-        if self.fits_my_flats:
-            args["fits"] = "y"
-        if self.move_in_by:
-            args["move_in_by"] = self.move_in_by.isoformat()
-        if self.district_id:
-            args["district"] = str(self.district_id)
-        if self.step_free:
-            args["step_free"] = "y"
-        if self.wbs:
-            args["wbs"] = self.wbs
-        return args
-
 
 def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
     """Visible households matching ``criteria``, those waiting longest first; what a card shows

@@ -12,14 +12,13 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from portal.core.fields import optional_int
+from portal.core.fields import FilterForm, optional_int
 from portal.extensions import db
 from portal.households.models import (
     Consent,
@@ -36,13 +35,10 @@ PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
 
 
-class HouseholdFilterForm(FlaskForm):
+class HouseholdFilterForm(FilterForm):
     """The filters as a GET form, so that every field renders through the ``field`` macro with
     its label (in this order, by ``filter_form``). Lives here, beside the dataclass it fills,
     not in ``forms.py``."""
-
-    class Meta:
-        csrf = False  # a search changes nothing
 
     size = SelectField(
         _l("Household size"), coerce=optional_int, validate_choice=False, id="filter-size"
@@ -202,12 +198,9 @@ def _valid_until_column(today: date):
     )
 
 
-class CaseloadFilterForm(FlaskForm):
+class CaseloadFilterForm(FilterForm):
     """The back-office household list's filters as a GET form (nothing changes, so no CSRF
     token); the field names are the query string's."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(_l("Code or main tenant's name"), id="f-q")
     status = SelectField(_l("Status"), validate_choice=False, id="f-status")

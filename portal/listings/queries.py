@@ -9,14 +9,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
-from portal.core.fields import optional_int
+from portal.core.fields import FilterForm, optional_int
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import RentLimitTable
@@ -38,12 +37,9 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-class FlatFilterForm(FlaskForm):
+class FlatFilterForm(FilterForm):
     """The back-office flat list's filters as a GET form (nothing changes, so no CSRF token);
     the field names are the query string's. Lives here, beside the dataclass it fills."""
-
-    class Meta:
-        csrf = False
 
     status = SelectField(_l("Status"), validate_choice=False, id="f-status")
     district = SelectField(_l("District"), validate_choice=False, id="f-district")

@@ -141,3 +141,24 @@ def test_caseload_list_shows_the_chosen_filters(browser, db):
         assert re.search(
             rf'<option[^>]*selected[^>]*value="{value}"|value="{value}" selected', form
         ), value
+
+
+def test_every_list_filter_is_a_filter_form(app):
+    from portal.core.fields import FilterForm
+    from portal.households.queries import HouseholdFilterForm
+    from portal.mediation.staff_forms import CaseFilterForm
+    from portal.placements.forms import PlacementFilterForm
+    from portal.privacy.forms import AuditFilterForm
+
+    forms = (
+        FlatFilterForm,
+        CaseloadFilterForm,
+        HouseholdFilterForm,
+        PlacementFilterForm,
+        CaseFilterForm,
+        AuditFilterForm,
+    )
+    with app.test_request_context():
+        for form_class in forms:
+            assert issubclass(form_class, FilterForm)
+            assert form_class(formdata=MultiDict()).meta.csrf is False  # GET: no token

@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.models import OrganisationKind
 from portal.accounts.passwords import MAX_LENGTH, password_problems
+from portal.core.fields import email_field
 
 LANGUAGE_CHOICES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 
@@ -21,18 +22,7 @@ def _check_new_password(form: FlaskForm, field: PasswordField, email: str | None
 
 
 class EmailFieldMixin:
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            InputRequired(_l("Please enter your e-mail address.")),
-            Length(max=254),
-            Email(
-                _l("Please enter a valid e-mail address, e.g. name@example.de."),
-                check_deliverability=False,
-            ),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("E-mail address"))
 
 
 class RegistrationForm(EmailFieldMixin, FlaskForm):
@@ -170,18 +160,7 @@ class ConfirmEmailForm(NewPasswordForm):
 class ChangeEmailForm(FlaskForm):
     """Correct the address of an account that is not confirmed yet."""
 
-    email = EmailField(
-        _l("New e-mail address"),
-        validators=[
-            InputRequired(_l("Please enter your e-mail address.")),
-            Length(max=254),
-            Email(
-                _l("Please enter a valid e-mail address, e.g. name@example.de."),
-                check_deliverability=False,
-            ),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = email_field(_l("New e-mail address"))
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(_l("Please enter your current password."))],

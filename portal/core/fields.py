@@ -1,4 +1,4 @@
-"""Form fields shared by the domains."""
+"""Form fields, and the filter form, shared by the domains."""
 
 from __future__ import annotations
 
@@ -8,13 +8,42 @@ from typing import Any
 from flask import abort, make_response, request
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, StringField
+from wtforms.validators import Email, InputRequired, Length
 
 from portal.core.converters import MAX_ID, MIN_ID
 from portal.core.errors import error_page
 from portal.core.numbers import NumberFormatError, parse_decimal
 
 TOO_LARGE = _l("This number is too large.")
+
+
+class FilterForm(FlaskForm):
+    """A list page's filters: a GET form bound to the query string (``formdata=request.args``),
+    its field names the query's; nothing changes, so no CSRF token. The page renders it with
+    the ``filter_form`` macro, each field in its declared order."""
+
+    class Meta:
+        csrf = False
+
+
+def email_field(label, description=""):
+    """The e-mail address a person types in (registration, invitation, mediation...): required,
+    at most 254 characters, an address in form (deliverability is not checked)."""
+    return EmailField(
+        label,
+        description=description,
+        validators=[
+            InputRequired(_l("Please enter your e-mail address.")),
+            Length(max=254),
+            Email(
+                _l("Please enter a valid e-mail address, e.g. name@example.de."),
+                check_deliverability=False,
+            ),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class DecimalTextField(StringField):

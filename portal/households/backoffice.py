@@ -53,6 +53,7 @@ from portal.households.participant_forms import (
 from portal.households.queries import (
     EXPIRY_WARNING_DAYS,
     CaseloadFilter,
+    CaseloadFilterForm,
     consent_state,
     expiring_count,
     valid_until,
@@ -95,7 +96,9 @@ def _register_template_helpers(state) -> None:
 @staff_required(*READERS)
 def index():
     today = date.today()
-    criteria = CaseloadFilter.from_args(request.args)
+    form = CaseloadFilterForm(formdata=request.args)
+    form.set_choices(status_label)
+    criteria = CaseloadFilter.from_form(form)
     page = db.paginate(
         criteria.query(today),
         page=page_arg(),
@@ -107,7 +110,7 @@ def index():
         "backoffice/households/list.html",
         page=page,
         rows=rows,
-        criteria=criteria,
+        form=form,
         expiring=expiring_count(today),
         warn_until=today + timedelta(days=EXPIRY_WARNING_DAYS),
         today=today,

@@ -198,7 +198,7 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     for name in changed:
         setattr(household, name, values[name])
     if (household.adults, household.children) != previous_size and _fit_participants(
-        household, *previous_size
+        household, previous_size[0]
     ):
         changed.append("participants")
     if {d.id for d in household.preferred_districts} != {d.id for d in districts}:
@@ -223,7 +223,7 @@ def _apply_identity(household: Household, data: dict[str, Any], actor: User) -> 
     return changed
 
 
-def _fit_participants(household: Household, old_adults: int | None, old_children: int) -> bool:
+def _fit_participants(household: Household, old_adults: int | None) -> bool:
     """After a change of size, keep the participant rows of the adults and children that are
     still there (the first ones of each), renumbered: adults first, then children. Surplus rows
     are deleted; persons without a row show as "not recorded". True if a row changed."""

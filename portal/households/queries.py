@@ -6,20 +6,19 @@ valid consent, whatever the filters say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased, selectinload
-from wtforms import BooleanField, DateField, SelectField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from portal.core.fields import optional_int
+from portal.core.fields import FilterForm, optional_int
 from portal.extensions import db
 from portal.households.models import (
     Consent,
@@ -36,17 +35,14 @@ PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
 
 
-class HouseholdFilterForm(FlaskForm):
+class HouseholdFilterForm(FilterForm):
     """The filters as a GET form, so that every field renders through the ``field`` macro with
-    its label. Lives here, beside the dataclass it fills, not in ``forms.py``."""
-
-    class Meta:
-        csrf = False  # a search changes nothing
+    its label (in this order, by ``filter_form``). Lives here, beside the dataclass it fills,
+    not in ``forms.py``."""
 
     size = SelectField(
         _l("Household size"), coerce=optional_int, validate_choice=False, id="filter-size"
     )
-    fits = BooleanField(_l("Fits one of my flats"), id="filter-fits")
     move_in_by = DateField(
         _l("Can move in on or before"), validators=[Optional()], id="filter-move-in"
     )
@@ -57,7 +53,6 @@ class HouseholdFilterForm(FlaskForm):
         description=_l("Households that named this district, or no district at all."),
         id="filter-district",
     )
-    step_free = BooleanField(_l("Needs step-free access"), id="filter-step-free")
     wbs = SelectField(
         _l("WBS"),
         choices=[
@@ -68,6 +63,8 @@ class HouseholdFilterForm(FlaskForm):
         validate_choice=False,
         id="filter-wbs",
     )
+    fits = BooleanField(_l("Fits one of my flats"), id="filter-fits")
+    step_free = BooleanField(_l("Needs step-free access"), id="filter-step-free")
 
     def set_choices(self, districts: Sequence[District]) -> None:
         self.size.choices = [SelectChoice("", _l("any size"))] + [
@@ -112,23 +109,6 @@ class HouseholdFilter:
     @property
     def is_active(self) -> bool:
         return self != HouseholdFilter()
-
-    def to_args(self) -> dict[str, str]:
-        """The query string for this filter (pagination links keep it)."""
-        args: dict[str, str] = {}
-        if self.size:
-            args["size"] = str(self.size)
-        if self.fits_my_flats:
-            args["fits"] = "y"
-        if self.move_in_by:
-            args["move_in_by"] = self.move_in_by.isoformat()
-        if self.district_id:
-            args["district"] = str(self.district_id)
-        if self.step_free:
-            args["step_free"] = "y"
-        if self.wbs:
-            args["wbs"] = self.wbs
-        return args
 
 
 def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
@@ -218,6 +198,38 @@ def _valid_until_column(today: date):
     )
 
 
+class CaseloadFilterForm(FilterForm):
+    """The back-office household list's filters as a GET form (nothing changes, so no CSRF
+    token); the field names are the query string's."""
+
+    q = StringField(_l("Code or main tenant's name"), id="f-q")
+    status = SelectField(_l("Status"), validate_choice=False, id="f-status")
+    size = SelectField(_l("Household size"), validate_choice=False, id="f-size")
+    consent = SelectField(_l("Consent"), validate_choice=False, id="f-consent")
+    sort = SelectField(_l("Sort by"), validate_choice=False, default="waiting", id="f-sort")
+
+    def set_choices(self, status_label: Callable[[str], str]) -> None:
+        self.status.choices = [SelectChoice("", _l("all"))] + [
+            SelectChoice(s.value, status_label(s.value)) for s in HouseholdStatus
+        ]
+        self.size.choices = [SelectChoice("", _l("any size"))] + [
+            SelectChoice(str(n), ngettext("%(num)d person", "%(num)d persons", n))
+            for n in range(1, MAX_HOUSEHOLD_SIZE + 1)
+        ]
+        self.consent.choices = [
+            SelectChoice("", _l("all")),
+            SelectChoice("valid", _l("valid")),
+            SelectChoice("expiring", _l("expires within 14 days")),
+            SelectChoice("none", _l("none valid")),
+        ]
+        self.sort.choices = [
+            SelectChoice("waiting", _l("waiting longest first")),
+            SelectChoice("newest", _l("newest first")),
+            SelectChoice("code", _l("code")),
+            SelectChoice("expiry", _l("consent expiry")),
+        ]
+
+
 @dataclass
 class CaseloadFilter:
     text: str = ""
@@ -227,15 +239,16 @@ class CaseloadFilter:
     sort: str = "waiting"
 
     @classmethod
-    def from_args(cls, args) -> CaseloadFilter:
-        status = args.get("status") or None
-        consent = args.get("consent") or None
+    def from_form(cls, form: CaseloadFilterForm) -> CaseloadFilter:
+        """What the form holds; a value that is no choice is no filter."""
+        status = form.status.data or None
+        consent = form.consent.data or None
         return cls(
-            text=" ".join((args.get("q") or "").split())[:100],
+            text=" ".join((form.q.data or "").split())[:100],
             status=status if status in {s.value for s in HouseholdStatus} else None,
-            size=optional_int(args.get("size")),
+            size=optional_int(form.size.data),
             consent=consent if consent in CONSENT_FILTERS else None,
-            sort=args.get("sort") if args.get("sort") in SORTS else "waiting",
+            sort=form.sort.data if form.sort.data in SORTS else "waiting",
         )
 
     def query(self, today: date) -> Select:

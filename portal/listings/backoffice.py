@@ -17,9 +17,10 @@ from portal.listings import operations as ops
 from portal.listings import rent_limits
 from portal.listings.forms import ChangesReviewForm, RentLimitCsvForm, RentLimitForm, ReviewForm
 from portal.listings.models import District, Flat, FlatStatus
-from portal.listings.presenters import flat_facts
+from portal.listings.presenters import flat_facts, status_label
 from portal.listings.queries import (
     FlatFilter,
+    FlatFilterForm,
     changes_queue,
     filtered_flats,
     review_queue,
@@ -38,23 +39,23 @@ CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
 @staff_required(*CASEWORK)
 def flats():
     table = limits_in_force()
-    criteria = FlatFilter.from_args(request.args)
+    districts = db.session.scalars(select(District).order_by(District.position)).all()
+    form = FlatFilterForm(formdata=request.args)
+    form.set_choices(districts, table, status_label)
+    criteria = FlatFilter.from_form(form)
     page = db.paginate(
         filtered_flats(criteria, table),
         page=page_arg(),
         per_page=25,
         error_out=False,
     )
-    districts = db.session.scalars(select(District).order_by(District.position)).all()
     return render_template(
         "backoffice/flats.html",
         queue=review_queue(),
         waiting=waiting_for_review(),
         changes_queue=changes_queue(),
         page=page,
-        criteria=criteria,
-        districts=districts,
-        table=table,
+        form=form,
     )
 
 

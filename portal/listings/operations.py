@@ -118,11 +118,6 @@ def _set(flat: Flat, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def apply_fields(flat: Flat, data: dict[str, Any]) -> list[str]:
-    """Copy form data onto ``flat``; returns the names of the fields whose value changed."""
-    return _set(flat, clean_values(data))
-
-
 def check_address(postcode: str | None, district_id: int | None) -> None:
     """Postcode and district must agree (listings.rules); ListingError ``address`` if not."""
     district = db.session.get(District, district_id) if district_id else None

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.models import Organisation
-from portal.core.fields import optional_int
+from portal.core.fields import FilterForm, optional_int
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import RentLimitTable
@@ -32,6 +37,55 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+class FlatFilterForm(FilterForm):
+    """The back-office flat list's filters as a GET form (nothing changes, so no CSRF token);
+    the field names are the query string's. Lives here, beside the dataclass it fills."""
+
+    status = SelectField(_l("Status"), validate_choice=False, id="f-status")
+    district = SelectField(_l("District"), validate_choice=False, id="f-district")
+    min_rooms = StringField(
+        _l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms"
+    )
+    max_rent = StringField(
+        _l("Gross cold rent at most (€)"), render_kw={"inputmode": "decimal"}, id="f-rent"
+    )
+    affordable_for = SelectField(
+        _l("Affordable for household of"), validate_choice=False, id="f-size"
+    )
+    wbs = SelectField(_l("WBS"), validate_choice=False, id="f-wbs")
+    step_free = BooleanField(_l("Step-free access"), render_kw={"value": "1"}, id="f-stepfree")
+    sort = SelectField(_l("Sort by"), validate_choice=False, default="newest", id="f-sort")
+
+    def set_choices(
+        self,
+        districts: Sequence[District],
+        table: RentLimitTable,
+        status_label: Callable[[str], str],
+    ) -> None:
+        self.status.choices = [SelectChoice("", _l("all except drafts"))] + [
+            SelectChoice(s.value, status_label(s.value)) for s in FlatStatus
+        ]
+        self.district.choices = [SelectChoice("", _l("all"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+        self.affordable_for.choices = [SelectChoice("", _l("any size"))] + [
+            SelectChoice(str(n), _("%(n)d persons", n=n)) for n in sorted(table.limits)
+        ]
+        self.wbs.choices = [
+            SelectChoice("", _l("all")),
+            SelectChoice("required", _l("required")),
+            SelectChoice("not_required", _l("not required")),
+        ]
+        self.sort.choices = [
+            SelectChoice("newest", _l("newest first")),
+            SelectChoice("oldest", _l("oldest first")),
+            SelectChoice("rent", _l("gross cold rent")),
+            SelectChoice("rooms", _l("rooms")),
+            SelectChoice("area", _l("living area")),
+            SelectChoice("available", _l("available from")),
+        ]
+
+
 @dataclass
 class FlatFilter:
     status: str | None = None
@@ -44,17 +98,19 @@ class FlatFilter:
     sort: str = "newest"
 
     @classmethod
-    def from_args(cls, args) -> FlatFilter:
-        status = args.get("status") or None
+    def from_form(cls, form: FlatFilterForm) -> FlatFilter:
+        """What the form holds; a value that does not parse or is no choice is no filter."""
+        status = form.status.data or None
+        wbs = form.wbs.data
         return cls(
             status=status if status in {s.value for s in FlatStatus} else None,
-            district_id=optional_int(args.get("district")),
-            min_rooms=_decimal(args.get("min_rooms")),
-            max_gross_rent=_decimal(args.get("max_rent")),
-            affordable_for=optional_int(args.get("affordable_for")),
-            wbs=args.get("wbs") if args.get("wbs") in ("required", "not_required") else None,
-            step_free=args.get("step_free") == "1",
-            sort=args.get("sort") if args.get("sort") in SORTS else "newest",
+            district_id=optional_int(form.district.data),
+            min_rooms=_decimal(form.min_rooms.data),
+            max_gross_rent=_decimal(form.max_rent.data),
+            affordable_for=optional_int(form.affordable_for.data),
+            wbs=wbs if wbs in ("required", "not_required") else None,
+            step_free=(form.step_free.raw_data or [])[:1] == ["1"],
+            sort=form.sort.data if form.sort.data in SORTS else "newest",
         )
 
 

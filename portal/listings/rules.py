@@ -38,12 +38,6 @@ def rooms_for(persons: int) -> int:
     return 1 if persons == 1 else persons
 
 
-def min_rooms_for(persons: int) -> int:
-    """The fewest rooms in which ``persons`` can live (at most two people per room besides the
-    living room): 1 for one or two persons, then one less than the WNB rooms."""
-    return max(1, persons - 1)
-
-
 def fits_size(
     rooms: Decimal | None, area: Decimal | None, needed_rooms: Decimal, needed_area: Decimal
 ) -> bool:

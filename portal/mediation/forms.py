@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectField,
@@ -14,7 +13,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from portal.core.fields import email_field
 
 MESSAGE_MIN = 20
 MESSAGE_MAX = 5000
@@ -51,18 +52,9 @@ class MediationForm(FlaskForm):
         validators=[InputRequired(_l("Please enter your name."))],
         render_kw={"autocomplete": "name", "maxlength": 200},
     )
-    email = EmailField(
+    email = email_field(
         _l("E-mail address"),
         description=_l("We send you a confirmation with your case number."),
-        validators=[
-            InputRequired(_l("Please enter your e-mail address.")),
-            Length(max=254),
-            Email(
-                _l("Please enter a valid e-mail address, e.g. name@example.de."),
-                check_deliverability=False,
-            ),
-        ],
-        render_kw={"autocomplete": "email"},
     )
     phone = StringField(
         _l("Phone (optional)"),

@@ -15,7 +15,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.core.fields import WholeNumberField, optional_int
+from portal.core.fields import FilterForm, WholeNumberField, optional_int
 from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -62,11 +62,8 @@ def _text(label, message) -> TextAreaField:
 # The list's filters -----------------------------------------------------------------------------
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(FilterForm):
     """The filters as a GET form (nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
 
     status = SelectField(_l("Status"), validate_choice=False, id="filter-status")
     topic = SelectField(_l("Topic"), validate_choice=False, id="filter-topic")

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.core.fields import optional_int
+from portal.core.fields import FilterForm, optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.models import ENDED_OUTCOMES, Action, State
 
@@ -432,11 +432,8 @@ class FollowUpForm(FlaskForm):
 # Back office: the filters of the placement list --------------------------------------------------
 
 
-class PlacementFilterForm(FlaskForm):
+class PlacementFilterForm(FilterForm):
     """The list's filters as a GET form (nothing changes, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
 
     state = SelectField(_l("State"), validate_choice=False, id="filter-state")
     district = SelectField(

@@ -126,11 +126,6 @@ def close_for_flat(flat: Flat, actor: User | None) -> None:
     _tell_staff(placements, interests, FLAT_WITHDRAWN, flat.address_line)
 
 
-def check_household_free(household: Household) -> None:
-    """Raise ReleaseRefused when a placement of the household is at or past ``lease_signed``."""
-    _check_not_bound(_open_placements(Placement.household_id, household.id))
-
-
 def close_for_household(household: Household, actor: User | None) -> None:
     """The household is paused or withdrawn: refuse (ReleaseRefused, nothing changed) when a
     placement of it is at or past ``lease_signed``; otherwise cancel every open placement

@@ -9,7 +9,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.core.fields import WholeNumberField
+from portal.core.fields import FilterForm, WholeNumberField
 from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
 
 PURPOSE_LABELS = {
@@ -70,11 +70,8 @@ class EraseForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(FilterForm):
     """Read from the query string (GET); no CSRF token, nothing changes."""
-
-    class Meta:
-        csrf = False
 
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
     object_id = WholeNumberField(

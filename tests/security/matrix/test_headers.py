@@ -20,6 +20,8 @@ from tests.security.world import (
 )
 from tests.services import TEST_PASSWORD
 
+PORTAL_JS = '<script src="/static/js/portal.js" defer></script>'
+
 GET_CASES = [
     pytest.param(endpoint, arguments, role, id=f"{endpoint}-{role}")
     for endpoint, method, arguments in ROUTES
@@ -72,6 +74,9 @@ def test_headers_on_every_page(app, client, world, endpoint, arguments, role):
         assert "public" not in cache
     for cookie in session_cookies(response):
         assert_cookie_flags(cookie, secure=app.config["SESSION_COOKIE_SECURE"])
+    if response.mimetype == "text/html" and 'class="skip-link"' in response.text:
+        # Every page of the layout loads the script (confirm dialogs, uploads) exactly once.
+        assert response.text.count(PORTAL_JS) == 1
 
 
 def test_login_cookie_flags_as_configured(app, browser):

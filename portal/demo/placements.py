@@ -11,9 +11,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.demo.households import participant_rows
 from portal.extensions import db
 from portal.households import operations as households_ops
-from portal.households.demo import participant_rows
 from portal.households.models import Household, TargetGroup
 from portal.listings.models import District, Flat, FlatStatus
 from portal.placements import operations as ops

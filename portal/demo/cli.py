@@ -20,5 +20,7 @@ def demo_load() -> None:
         click.echo("Demo data is there already; the passwords were printed when it was loaded.")
         click.echo("To start afresh: rm instance/portal.db && make run")
         return
-    demo.load(click.echo)
+    # The operations build the links in their mails with url_for, as in a request.
+    with current_app.test_request_context("/", base_url=current_app.config["PORTAL_BASE_URL"]):
+        demo.load(click.echo)
     db.session.commit()

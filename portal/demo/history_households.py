@@ -1,7 +1,7 @@
 """The households of the demo's year, through the operations of a social worker:
 ``create_household``, ``save_participants``, ``record_consent``, ``vet`` and, for those who
 paused or left, ``change_status`` and ``withdraw_consent``. Each consent is recorded as given
-today (vetting and proposing need one valid today); once the placements are made, ``date_back``
+yesterday (vetting and proposing need one valid today); once the placements are made, ``date_back``
 moves it and the household's own times to the plan's dates (``portal.demo.dating``)."""
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ def create(
         household = ops.create_household(worker, data, preferred)
         ops.save_participants(household, worker, _participants(plan, rng))
         plan.consent = _consent_dates(plan, rng, today)
-        ops.record_consent(household, worker, today, None)
+        # Given yesterday: valid on the server's date too, whatever the hour (dated back below).
+        ops.record_consent(household, worker, today - timedelta(days=1), None)
         if plan.status != HouseholdStatus.DRAFT:
             ops.vet(household, worker)
         plan.household = household

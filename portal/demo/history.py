@@ -26,6 +26,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -37,7 +38,7 @@ from portal.demo import history_households, history_placements, mediation
 from portal.demo.dating import today as berlin_today
 from portal.demo.history_plan import NEW_LANDLORDS, OWNERS, SEED, plans
 from portal.extensions import db
-from portal.listings.models import District
+from portal.listings.models import District, Flat
 from portal.placements.models import ENDED_OUTCOMES, FollowUp
 
 # The contact person who registered each landlord of NEW_LANDLORDS.
@@ -67,6 +68,26 @@ def _landlords() -> list[User]:
     return landlords
 
 
+def _date_back_landlords(landlords: list[User]) -> None:
+    """Each organisation registered a week before it offered its first flat; its users with
+    it (an address confirmed two hours later, a colleague's a day later)."""
+    for organisation in {user.organisation for user in landlords}:
+        first = db.session.scalar(
+            select(func.min(Flat.created_at)).where(Flat.organisation_id == organisation.id)
+        )
+        if first is None:
+            continue
+        organisation.created_at = registered = first - timedelta(days=7)
+        members = select(User).where(User.organisation_id == organisation.id).order_by(User.id)
+        for user in db.session.scalars(members):
+            user.created_at = registered
+            if user.email_verified_at is not None:
+                user.email_verified_at = registered + timedelta(hours=2)
+                user.password_changed_at = registered + timedelta(hours=2)
+            registered += timedelta(days=1)
+    db.session.flush()
+
+
 def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     """Add the year of history (after the workflow demo, whose records stay as they are)."""
     rng = random.Random(SEED)  # noqa: S311  (repeatable demo data, not a secret)
@@ -82,6 +103,7 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     rng.shuffle(owners)
     made, failed = history_placements.create(placed, active, owners, districts, users, rng, today)
     history_households.leave([*withdrawn, *active], worker)
+    _date_back_landlords([*new, *(u for u in users.values() if u.organisation is not None)])
     history_households.date_back(everyone, today)
     cases = mediation.seed(made, users, rng, today)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > first_mail))

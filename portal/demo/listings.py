@@ -7,7 +7,7 @@ times are then dated back a few days (``portal.demo.dating``)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -156,7 +156,7 @@ def offer_flat(
     reviewer: User,
     data: dict[str, Any],
     status: FlatStatus = FlatStatus.PUBLISHED,
-    photos: list[str] = (),
+    photos: Sequence[str] = (),
     comment: str = REVIEW_COMMENT,
 ) -> Flat:
     """A flat taken through the landlord's and the team's steps up to ``status`` (draft,

@@ -109,7 +109,8 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from portal.accounts.cli import bp as accounts_cli
     from portal.core.backup_cli import bp as backup_cli
-    from portal.core.cli import demo_cli, outbox_cli, translate_cli
+    from portal.core.cli import outbox_cli, translate_cli
+    from portal.demo.cli import bp as demo_cli
     from portal.households.cli import bp as households_cli
     from portal.mediation.cli import bp as mediation_cli
     from portal.placements.cli import bp as placements_cli

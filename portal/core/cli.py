@@ -1,4 +1,5 @@
-"""Commands shared by all domains: ``flask outbox``, ``flask translate``, ``flask demo``."""
+"""Commands shared by all domains: ``flask outbox``, ``flask translate`` (``flask demo`` is in
+``portal.demo.cli``)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,10 @@ import time
 from pathlib import Path
 
 import click
-from flask import Blueprint, current_app
-
-from portal.extensions import db
+from flask import Blueprint
 
 outbox_cli = Blueprint("outbox_cli", __name__, cli_group="outbox")
 translate_cli = Blueprint("translate_cli", __name__, cli_group="translate")
-demo_cli = Blueprint("demo_cli", __name__, cli_group="demo")
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "portal" / "translations"
@@ -76,27 +74,3 @@ def translate_update() -> None:
 def translate_compile() -> None:
     """Compile the catalogues (.po) into the files the app reads (.mo)."""
     _pybabel("compile", "-d", str(TRANSLATIONS))
-
-
-@demo_cli.cli.command("load")
-def demo_load() -> None:
-    """Load demo data once (refused in production); later runs keep the data."""
-    from portal.accounts import demo as accounts_demo
-
-    if current_app.config["PORTAL_ENV"] == "production":
-        raise click.ClickException("demo data is never loaded in production")
-    if accounts_demo.already_seeded():
-        click.echo("Demo data is there already; the passwords were printed when it was loaded.")
-        click.echo("To start afresh: rm instance/portal.db && make run")
-        return
-    from portal.households import demo as households_demo
-    from portal.listings import demo as listings_demo
-    from portal.placements import demo as placements_demo
-    from portal.reports import demo as reports_demo
-
-    users = accounts_demo.seed(click.echo)
-    flats = listings_demo.seed(users, click.echo)
-    households_demo.seed(users, flats, click.echo)
-    placements_demo.seed(users, click.echo)
-    reports_demo.seed(users, click.echo)
-    db.session.commit()

@@ -11,11 +11,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.demo.dating import at, today
+from portal.demo.households import participant_rows
+from portal.demo.listings import offer_flat
 from portal.extensions import db
 from portal.households import operations as households_ops
-from portal.households.demo import participant_rows
 from portal.households.models import Household, TargetGroup
-from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.models import District, Flat
 from portal.placements import operations as ops
 from portal.placements.calendar import BERLIN
 from portal.placements.models import (
@@ -78,34 +80,29 @@ PLAN = [
 
 
 def _flats(users: dict[str, User]) -> list[Flat]:
+    """Published through the landlord's and the team's steps (``offer_flat``)."""
     districts = {d.name: d for d in db.session.scalars(select(District))}
     flats = []
     for login, address, postcode, district, rooms, area, cold, service, heating in FLATS:
-        owner = users[login]
         street, number = address.rsplit(" ", 1)
-        flat = Flat(
-            organisation_id=owner.organisation_id,
-            created_by_id=owner.id,
-            submitted_by_id=owner.id,
-            status=FlatStatus.PUBLISHED.value,
-            street=street,
-            house_number=number,
-            postcode=postcode,
-            district=districts[district],
-            floor=1,
-            rooms=Decimal(rooms),
-            living_area=Decimal(area),
-            cold_rent=Decimal(cold),
-            service_charges=Decimal(service),
-            heating_costs=Decimal(heating),
-            warm_water="central",
-            deposit=Decimal(cold) * 2,
-            energy_certificate_pending=True,
-            description="Renovierte Wohnung, Bad mit Fenster, Keller.",
-            available_from=date.today() - timedelta(days=60),
-        )
-        db.session.add(flat)
-        flats.append(flat)
+        data = {
+            "street": street,
+            "house_number": number,
+            "postcode": postcode,
+            "district_id": districts[district].id,
+            "floor": 1,
+            "rooms": Decimal(rooms),
+            "living_area": Decimal(area),
+            "cold_rent": Decimal(cold),
+            "service_charges": Decimal(service),
+            "heating_costs": Decimal(heating),
+            "warm_water": "central",
+            "deposit": Decimal(cold) * 2,
+            "energy_certificate_pending": True,
+            "description": "Renovierte Wohnung, Bad mit Fenster, Keller.",
+            "available_from": today() - timedelta(days=60),
+        }
+        flats.append(offer_flat(users[login], users["immobilien"], data))
     db.session.flush()
     return flats
 
@@ -118,14 +115,14 @@ def _households(worker: User) -> list[Household]:
             {
                 "adults": adults,
                 "children": children,
-                "earliest_move_in": date.today() - timedelta(days=60),
-                "waiting_since": date.today() - timedelta(days=400),
+                "earliest_move_in": today() - timedelta(days=60),
+                "waiting_since": today() - timedelta(days=400),
                 "cost_bearer": "jobcenter",
                 "profile_text": "Wir suchen eine ruhige Wohnung und freuen uns auf Nachbarn.",
                 "main_tenant_name": name,
                 "adult_names": name,
                 "current_accommodation": accommodation,
-                "intake_on": date.today() - timedelta(days=intake),
+                "intake_on": today() - timedelta(days=intake),
                 "target_group": TARGET_GROUPS[group],
             },
             [],
@@ -135,7 +132,7 @@ def _households(worker: User) -> list[Household]:
             (("female", "male")[i % 2], "under_18", rows[0][2], "no") for i in range(children)
         ]
         households_ops.save_participants(household, worker, participant_rows(rows))
-        households_ops.record_consent(household, worker, date.today() - timedelta(days=80), None)
+        households_ops.record_consent(household, worker, today() - timedelta(days=80), None)
         households_ops.vet(household, worker)
         households.append(household)
     db.session.flush()
@@ -182,21 +179,17 @@ def _data(action: Action, on: date, viewing_day: date, specialist: User) -> dict
     }[action]
 
 
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(10, 30), BERLIN).astimezone(UTC)
-
-
 def _drive(placement: Placement, target: State, specialist: User, days_ago: int) -> None:
     """Take the steps up to ``target``, a few days apart, the last one ``days_ago`` days ago;
     then date the history back to match."""
     actions = _actions(target)
-    last = date.today() - timedelta(days=days_ago)
+    last = today() - timedelta(days=days_ago)
     days = {
         action: last - timedelta(days=STEP_DAYS * (len(actions) - 1 - index))
         for index, action in enumerate(actions)
     }
     # The viewing-stage placement is the home page's "viewing today".
-    viewing_day = days.get(Action.RECORD_VIEWING, date.today())
+    viewing_day = days.get(Action.RECORD_VIEWING, today())
     ops.add_note(placement, specialist, "Vermieter telefonisch gut erreichbar, vormittags.")
     for action in actions:
         data = _data(action, days[action], viewing_day, specialist)
@@ -205,13 +198,13 @@ def _drive(placement: Placement, target: State, specialist: User, days_ago: int)
     first = days[actions[0]]
     for event in placement.events:
         if event.action == "propose":
-            event.created_at = _at(first - timedelta(days=2))
+            event.created_at = at(first - timedelta(days=2))
         elif event.action == "note":
-            event.created_at = _at(first - timedelta(days=1))
+            event.created_at = at(first - timedelta(days=1))
         else:
-            event.created_at = _at(days[Action(event.action)])
-    placement.created_at = _at(first - timedelta(days=2))
-    placement.state_changed_at = _at(last)
+            event.created_at = at(days[Action(event.action)])
+    placement.created_at = at(first - timedelta(days=2))
+    placement.state_changed_at = at(last)
 
 
 def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:

@@ -1,21 +1,26 @@
-"""Demo flats for ``make run``: every status a landlord and the specialist meet, with photos."""
+"""Demo flats for ``make run``: every status a landlord and the specialist meet, with photos.
+
+Each flat goes the landlord's and the team's way (``create_flat``, ``add_photos``,
+``submit_flat``, then ``publish_flat`` or ``request_changes`` by the demo specialist); its
+times are then dated back a few days (``portal.demo.dating``)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.core import storage
 from portal.core.db import utcnow
+from portal.demo.dating import today
 from portal.extensions import db
-from portal.listings.models import District, Flat, FlatStatus, Photo
-from portal.listings.photos import process_photo
+from portal.listings import operations as ops
+from portal.listings.models import District, Flat, FlatStatus
 
 FLATS = [
     # (owner, status, street, no, postcode, district, rooms, area, cold, service, heating, extra)
@@ -119,6 +124,7 @@ FLATS = [
     ),
 ]
 
+REVIEW_COMMENT = "Bitte ergänzen Sie ein Foto vom Bad und den Energieausweis, sobald er vorliegt."
 DESCRIPTION = (
     "Helle Wohnung in ruhiger Seitenstraße, frisch renoviert.\n"
     "Laminat in allen Zimmern, Bad mit Fenster und Wanne.\n"
@@ -145,25 +151,51 @@ def _picture(seed: int, label: str) -> bytes:
     return buffer.getvalue()
 
 
-def _add_photo(flat: Flat, seed: int, caption: str, position: int) -> None:
-    processed = process_photo(io.BytesIO(_picture(seed, caption)))
-    photo = Photo(
-        flat=flat,
-        storage_key=storage.new_key(),
-        widths=",".join(str(v.width) for v in processed.variants),
-        height_ratio=Decimal(processed.variants[-1].height) / processed.variants[-1].width,
-        extension=processed.extension,
-        position=position,
-        is_cover=position == 0,
-        caption=caption,
-    )
-    for variant in processed.variants:
-        storage.save(photo.file_name(variant.width), variant.data)
-    db.session.add(photo)
+def offer_flat(
+    owner: User,
+    reviewer: User,
+    data: dict[str, Any],
+    status: FlatStatus = FlatStatus.PUBLISHED,
+    photos: Sequence[str] = (),
+    comment: str = REVIEW_COMMENT,
+) -> Flat:
+    """A flat taken through the landlord's and the team's steps up to ``status`` (draft,
+    submitted, changes requested or published): created by ``owner`` with ``photos`` (their
+    captions), submitted, and reviewed by ``reviewer``."""
+    flat = ops.create_flat(owner, data)
+    if photos:
+        seed_no = flat.id % 5
+        uploads = [
+            (f"demo-{position}.jpg", io.BytesIO(_picture(seed_no + position, caption)))
+            for position, caption in enumerate(photos)
+        ]
+        added, refused = ops.add_photos(flat, owner, uploads)
+        assert not refused, refused  # noqa: S101 - the demo's own pictures
+        for photo, caption in zip(added, photos, strict=True):
+            ops.update_photo(photo, owner, caption)
+    if status == FlatStatus.DRAFT:
+        return flat
+    ops.submit_flat(flat, owner)
+    if status == FlatStatus.PUBLISHED:
+        ops.publish_flat(flat, reviewer)
+    elif status == FlatStatus.CHANGES_REQUESTED:
+        ops.request_changes(flat, reviewer, comment)
+    return flat
+
+
+PHOTOS = {
+    0: ["Wohnzimmer mit Balkontür", "Küche"],
+    2: ["Wohnzimmer", "Schlafzimmer", "Bad mit Dusche"],
+    3: ["Wohnzimmer"],
+    5: ["Zimmer mit Kochnische"],
+}
 
 
 def seed(users: dict[str, User], echo: Callable[[str], None]) -> list[Flat]:
+    """The demo landlords' flats, each taken through the steps to its status, then dated back
+    (a few days between them)."""
     districts = {d.name: d for d in db.session.scalars(select(District))}
+    reviewer = users["immobilien"]
     flats = []
     for index, (
         owner,
@@ -179,54 +211,34 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> list[Flat]:
         heating,
         extra,
     ) in enumerate(FLATS):
-        user = users[owner]
-        flat = Flat(
-            organisation_id=user.organisation_id,
-            created_by_id=user.id,
-            status=status.value,
-            street=street,
-            house_number=number,
-            postcode=postcode,
-            district=districts[district],
-            floor=index % 4,
-            rooms=Decimal(rooms),
-            living_area=Decimal(area) if area else None,
-            cold_rent=Decimal(cold),
-            service_charges=Decimal(service) if service else None,
-            heating_costs=Decimal(heating) if heating else None,
-            warm_water="central",
-            deposit=Decimal(cold) * 2,
-            energy_certificate_pending=True,
-            description=DESCRIPTION,
-            available_from=date.today() + timedelta(days=14 + index * 7),
+        data = {
+            "street": street,
+            "house_number": number,
+            "postcode": postcode,
+            "district_id": districts[district].id,
+            "floor": index % 4,
+            "rooms": Decimal(rooms),
+            "living_area": Decimal(area) if area else None,
+            "cold_rent": Decimal(cold),
+            "service_charges": Decimal(service) if service else None,
+            "heating_costs": Decimal(heating) if heating else None,
+            "warm_water": "central",
+            "deposit": Decimal(cold) * 2,
+            "energy_certificate_pending": True,
+            "description": DESCRIPTION,
+            "available_from": today() + timedelta(days=14 + index * 7),
             **extra,
-        )
-        if status != FlatStatus.DRAFT:
-            flat.submitted_by_id = user.id
-        if status == FlatStatus.CHANGES_REQUESTED:
-            flat.review_comment = (
-                "Bitte ergänzen Sie ein Foto vom Bad und den Energieausweis, sobald er vorliegt."
-            )
-        db.session.add(flat)
-        flats.append(flat)
+        }
+        flats.append(offer_flat(users[owner], reviewer, data, status, PHOTOS.get(index, [])))
     db.session.flush()
     now = utcnow()
     for offset, flat in enumerate(flats):
+        flat.created_at = now - timedelta(days=10 - offset, hours=1)
         flat.status_changed_at = now - timedelta(days=10 - offset)
         if flat.status != FlatStatus.DRAFT.value:
             flat.submitted_at = now - timedelta(days=10 - offset)
         if flat.status == FlatStatus.PUBLISHED.value:
             flat.published_at = now - timedelta(days=8 - offset)
-    for seed_no, (flat, captions) in enumerate(
-        [
-            (flats[0], ["Wohnzimmer mit Balkontür", "Küche"]),
-            (flats[2], ["Wohnzimmer", "Schlafzimmer", "Bad mit Dusche"]),
-            (flats[3], ["Wohnzimmer"]),
-            (flats[5], ["Zimmer mit Kochnische"]),
-        ]
-    ):
-        for position, caption in enumerate(captions):
-            _add_photo(flat, seed_no + position, caption, position)
     db.session.flush()
     echo(f"  {len(flats)} demo flats with photos")
     return flats

@@ -1,0 +1,41 @@
+"""Demo data for ``make run`` (``flask demo load``), never loaded in production.
+
+The top floor of the house: it may import from every domain, and no domain imports from it.
+One module per part, run in this order by ``load``:
+
+- ``accounts``: the demo logins, one per role (staff with an enrolled authenticator);
+- ``listings``: the demo landlords' flats in every status, with photos;
+- ``households``: the households a social worker meets, and two landlord interests;
+- ``placements``: placements in the early stages the specialist works on;
+- ``history``: a year of programme work behind the reports (households, leases, follow-ups,
+  cancelled placements), with ``history_households``, ``history_placements`` and ``mediation``.
+
+Every state is reached through the domain operations (``create_flat``/``submit_flat``/
+``publish_flat``, ``create_household``/``vet``/``change_status``, ``propose``/``take_step``/
+``record_follow_up``, ``submit_request``/``reply``), with a fixed demo actor, the way a user's
+request would reach it; nothing assigns a status or writes a row the workflow could not write.
+The operations run today; where the demo needs history, ``dating`` moves the timestamps and dates
+of the rows the operation just wrote back afterwards (see there). The audit trail keeps its own
+times: it records truthfully that the demo was loaded today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from portal.demo import accounts
+
+
+def already_seeded() -> bool:
+    return accounts.already_seeded()
+
+
+def load(echo: Callable[[str], None]) -> None:
+    """Create all demo data in order (the caller commits)."""
+    from portal.demo import history, households, listings, placements
+
+    users = accounts.seed(echo)
+    flats = listings.seed(users, echo)
+    households.seed(users, flats, echo)
+    placements.seed(users, echo)
+    history.seed(users, echo)

@@ -1,0 +1,95 @@
+"""``flask demo load`` builds its data through the operations (issue 14): every organisation
+has a user, every state was reached by a step that left its audit event and (for placements)
+an unbroken timeline, and the demo package is the top floor that no domain imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import Organisation, User
+from portal.core.audit import AuditEvent
+from portal.extensions import db as _db
+from portal.households.models import Household
+from portal.listings.models import Flat
+from portal.mediation.models import MediationCase
+from portal.placements.models import Placement, PlacementEvent
+
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
+
+
+def _audited(object_type: str, action: str) -> set[int]:
+    return set(
+        _db.session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.object_type == object_type, AuditEvent.action == action
+            )
+        )
+    )
+
+
+def test_demo_data_is_built_through_the_operations(app, runner, db):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    # The same seven demo logins.
+    logins = _db.session.scalars(
+        select(User.email).where(User.email.like("%@demo.zuhause.example"))
+    ).all()
+    assert len(logins) == 7
+    # No organisation without a user: landlords register, organisations are not inserted.
+    empty = _db.session.scalars(
+        select(Organisation.id).where(
+            ~select(User.id).where(User.organisation_id == Organisation.id).exists()
+        )
+    ).all()
+    assert empty == []
+    # Every flat beyond a draft was submitted by its landlord, every published one published.
+    flats = _db.session.scalars(select(Flat)).all()
+    submitted = _audited("flats", "flat.submitted")
+    assert {f.id for f in flats if f.status != "draft"} <= submitted
+    assert {f.id for f in flats if f.published_at is not None} <= _audited(
+        "flats", "flat.published"
+    )
+    # Every vetted household was vetted by the social worker.
+    vetted = _db.session.scalars(select(Household.id).where(Household.vetted_at.is_not(None)))
+    assert set(vetted) <= _audited("households", "household.vetted")
+    # Every placement's timeline runs from the proposal to its state, step by audited step.
+    placements = _db.session.scalars(select(Placement)).all()
+    assert len(placements) >= 30
+    for placement in placements:
+        events = _db.session.scalars(
+            select(PlacementEvent)
+            .where(PlacementEvent.placement_id == placement.id, PlacementEvent.action != "note")
+            .order_by(PlacementEvent.id)
+        ).all()
+        state = ""
+        for event in events:
+            assert event.from_state == state, (placement.id, event.action)
+            state = event.to_state
+        assert state == placement.state
+        steps = _db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.object_type == "placements",
+                AuditEvent.object_id == placement.id,
+                AuditEvent.action.like("placement.%"),
+                AuditEvent.action != "placement.note",
+            )
+        )
+        assert steps == len(events), placement.id
+    # Every mediation case came in as a request.
+    cases = set(_db.session.scalars(select(MediationCase.id)))
+    assert cases and cases <= _audited("mediation_cases", "mediation.submitted")
+
+
+def test_no_domain_imports_the_demo_package():
+    for path in PORTAL.rglob("*.py"):
+        relative = path.relative_to(PORTAL)
+        if relative.parts[0] == "demo" or relative == Path("__init__.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("portal.demo"), relative
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("portal.demo") for a in node.names), relative

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.refusals import Refused
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -118,7 +119,7 @@ household_districts = Table(
 )
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """A status change the flow does not allow, or not for this actor, or without consent."""
 
 

@@ -19,6 +19,7 @@ from portal.core import audit
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households import textcheck
 from portal.households.models import (
@@ -70,12 +71,8 @@ IDENTITY_FIELDS = (
 )
 
 
-class HouseholdError(Exception):
-    """An operation refused; ``message`` can be shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class HouseholdError(Refused):
+    """An operation of the households domain refused; ``code`` says why."""
 
 
 class ProfileTextHits(HouseholdError):

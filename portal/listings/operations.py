@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.core import audit, storage
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.listings import changes
 from portal.listings.models import (
@@ -29,7 +30,7 @@ from portal.listings.models import (
     Photo,
 )
 from portal.listings.photos import PhotoRejected, process_photo
-from portal.listings.rules import address_problem
+from portal.listings.rules import ENERGY_FIELDS, address_problem, missing_for_submission
 from portal.placements import release
 
 log = logging.getLogger(__name__)
@@ -66,22 +67,9 @@ FLAT_FIELDS = (
     "description",
     "available_from",
 )
-ENERGY_FIELDS = (
-    "energy_kind",
-    "energy_value",
-    "energy_carrier",
-    "building_year",
-    "energy_class",
-    "energy_valid_until",
-)
 
-
-class ListingError(Exception):
-    """An operation refused; ``message`` can be shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ListingError(Refused):
+    """An operation of the listings domain refused; ``code`` says why."""
 
 
 def _clean(name: str, value: Any) -> Any:
@@ -252,10 +240,12 @@ def _move(flat: Flat, to: FlatStatus, actor: User, actor_kind: str, **details: A
 
 
 def submit_flat(flat: Flat, user: User) -> None:
-    """Send the flat to the team for review. The caller has checked completeness; the user's
-    e-mail must be verified."""
+    """Send the flat to the team for review: the user's e-mail must be verified and the flat
+    complete (listings.rules.missing_for_submission, with its proposed values)."""
     if not user.is_verified:
         raise ListingError("unverified")
+    if missing_for_submission(form_values(flat)):
+        raise ListingError("incomplete")
     if flat.status in (FlatStatus.SUBMITTED, FlatStatus.PUBLISHED):
         return  # a published flat's changes go to review when saved
     _move(flat, FlatStatus.SUBMITTED, user, LANDLORD)

@@ -120,10 +120,14 @@ def _save(form: FlatForm, flat: Flat | None):
         )
         return None
     if submit and complete:
-        ops.submit_flat(flat, current_user)
-        db.session.commit()
-        flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
-        return redirect(url_for("listings.show", flat_key=flat.public_key))
+        try:
+            ops.submit_flat(flat, current_user)
+        except ops.ListingError:  # incomplete as stored (e.g. a description of spaces only)
+            complete = False
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
+            return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     if submit:
         flash(

@@ -16,6 +16,7 @@ from portal.core import audit
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
@@ -45,12 +46,8 @@ from portal.placements.models import (
 )
 
 
-class InterestError(Exception):
+class InterestError(Refused):
     """Refused; ``code`` says why (not_allowed, not_visible, flat, duplicate)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def register_interest(
@@ -110,13 +107,8 @@ def register_interest(
 # Placements ------------------------------------------------------------------------------------
 
 
-class PlacementError(Exception):
+class PlacementError(Refused):
     """Refused; ``code`` says why, ``message`` can be shown to the user."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message or code
 
 
 def _lock(model, object_id: int):

@@ -213,6 +213,17 @@ REQUIRED_DATA = {
 }
 
 
+def check_step(placement: Placement, action: Action, role: str) -> None:
+    """Refuse (PlacementError ``state`` or ``role``) a step the workflow does not allow now or
+    not for ``role``, read from STEPS in advance()'s order: so that a stale or foreign form is
+    answered with the real reason before its fields are looked at."""
+    sources, _target, roles = STEPS[action]
+    if State(placement.state) not in sources:
+        raise PlacementError("state")
+    if role not in roles:
+        raise PlacementError("role")
+
+
 def take_step(
     placement: Placement,
     action: Action,

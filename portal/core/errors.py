@@ -149,7 +149,7 @@ def register_error_handlers(app: Flask) -> None:
         """A refusal no view answered: rolled back, and the operation's words with its status."""
         db.session.rollback()
         log.info("refused: %s (%s)", refusal.code, type(refusal).__name__)
-        detail = None if refusal.message == refusal.code else str(refusal.message)
+        detail = str(refusal.message) if refusal.explained else None
         return error_page(refusal.status, detail)
 
     @app.errorhandler(HTTPException)

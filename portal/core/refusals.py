@@ -29,14 +29,21 @@ class Refused(Exception):  # noqa: N818 - a refusal is not an error of the progr
     """An operation refused; nothing it was asked to change has changed."""
 
     status: int = CONFLICT
+    # What a subclass says when the raise gives no words of its own (None: the code).
+    default_message: Any = None
 
     def __init__(self, code: str, message: Any = None) -> None:
         super().__init__(code)
         self.code = code
+        if message is None or (isinstance(message, str) and not message):
+            message = self.default_message
         # A lazy text stays lazy (comparing it would translate it outside the request's locale).
-        self.message = (
-            code if message is None or (isinstance(message, str) and not message) else message
-        )
+        self.message = code if message is None else message
+
+    @property
+    def explained(self) -> bool:
+        """True when the refusal carries words for people, not only its code."""
+        return self.message is not self.code
 
 
 def flash_refusal(refusal: Refused, category: str = "error") -> None:

@@ -431,26 +431,8 @@ def consent_document(household_id: int, consent_id: int):
 
 
 def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
-    if isinstance(exc, ops.ProfileTextHits):
-        return _(
-            "The profile was not vetted: the check of the profile text found passages that may "
-            "not reach a landlord. Please edit the text or confirm each passage below."
-        )
-    if exc.message == "a valid consent is required":
-        return _(
-            "The profile cannot be vetted without a valid consent. Please record the "
-            "household's consent first."
-        )
-    if exc.message == "no rent limit":
-        return _(
-            "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
-            "in the profile."
-        )
-    if exc.message == "lease signed":
-        return _(
-            "A lease has been signed through a placement of this household, so the profile "
-            "cannot be paused or withdrawn now. Please settle the placement first."
-        )
+    if exc.explained:  # the operation's own words
+        return str(exc.message)
     if previous == HouseholdStatus.WITHDRAWN:
         return _("The profile was withdrawn; its status cannot change any more.")
     return _(

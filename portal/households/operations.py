@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -85,7 +86,13 @@ class ProfileTextHits(HouseholdError):
     has not confirmed; ``hits`` lists every hit of the text (to show each with its tick)."""
 
     def __init__(self, hits: list[textcheck.Hit]) -> None:
-        super().__init__("profile text hits")
+        super().__init__(
+            "profile text hits",
+            _l(
+                "The profile was not vetted: the check of the profile text found passages that "
+                "may not reach a landlord. Please edit the text or confirm each passage below."
+            ),
+        )
         self.hits = hits
 
 
@@ -431,7 +438,13 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     if actor.role != Role.SOCIAL_WORKER:
         raise HouseholdError("not allowed")
     if household.max_gross_cold_rent is None:
-        raise HouseholdError("no rent limit")
+        raise HouseholdError(
+            "no rent limit",
+            _l(
+                "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
+                "in the profile."
+            ),
+        )
     details: dict[str, Any] = {}
     if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
         names = textcheck.identity_names(household.identity)
@@ -443,7 +456,7 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     try:
         household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
     except IllegalTransition as exc:
-        raise HouseholdError(str(exc)) from exc
+        raise HouseholdError(exc.code, exc.message) from exc
     names = textcheck.identity_names(household.identity)
     household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
 
@@ -480,13 +493,19 @@ def change_status(
         try:
             release.close_for_household(household, actor)
         except release.ReleaseRefused as exc:
-            raise HouseholdError("lease signed") from exc
+            raise HouseholdError(
+                "lease signed",
+                _l(
+                    "A lease has been signed through a placement of this household, so the "
+                    "profile cannot be paused or withdrawn now. Please settle the placement first."
+                ),
+            ) from exc
     try:
         household.transition(
             to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
         )
     except IllegalTransition as exc:
-        raise HouseholdError(str(exc)) from exc
+        raise HouseholdError(exc.code, exc.message) from exc
     if records_exit:
         household.exit_on, household.exit_destination = exit_on, exit_destination
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
@@ -70,6 +71,8 @@ FLAT_FIELDS = (
 
 class ListingError(Refused):
     """An operation of the listings domain refused; ``code`` says why."""
+
+    default_message = _l("This is not possible in the flat's current state.")
 
 
 def _clean(name: str, value: Any) -> Any:
@@ -328,7 +331,13 @@ def withdraw_flat(flat: Flat, user: User) -> None:
     try:
         release.close_for_flat(flat, user)
     except release.ReleaseRefused as exc:
-        raise ListingError("lease_signed") from exc
+        raise ListingError(
+            "lease_signed",
+            _l(
+                "A lease for this flat has been signed, so it cannot be withdrawn. Please "
+                "contact the Kümmerer team."
+            ),
+        ) from exc
     _move(flat, FlatStatus.ARCHIVED, user, LANDLORD)
     _clear_changes(flat)  # listed again, the whole flat is reviewed
 

@@ -95,3 +95,16 @@ def test_refusals_flash_flashes_and_redirects(app, db):
         response = view(flat_id=7)
         assert response.status_code == 302 and response.location == "/flats/7"
         assert get_flashed_messages(with_categories=True) == [("error", "Das geht nicht.")]
+
+
+def test_the_words_of_a_refusal_come_with_it(app):
+    from portal.households.operations import HouseholdError
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert ListingError("illegal").explained
+        assert str(ListingError("illegal").message) == (
+            "This is not possible in the flat's current state."
+        )
+        assert not HouseholdError("exit before intake").explained
+        assert HouseholdError("lease signed", _l("Not possible now")).explained
+        assert ProfileTextHits([]).explained

@@ -19,15 +19,12 @@ from portal.accounts.passwords import (
 )
 from portal.core import audit
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 
 
-class AccountError(Exception):
-    """An operation refused; ``message`` is safe to show to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AccountError(Refused):
+    """An operation of the accounts domain refused; ``message`` is safe to show to the user."""
 
 
 def one_line(value: str | None) -> str:

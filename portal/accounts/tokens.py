@@ -8,13 +8,17 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from portal.core.refusals import Refused
+
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a token purpose, not a password
 INVITATION = "invitation"
 
 
-class TokenError(Exception):
+class TokenError(Refused):
     """The token is broken, forged, expired or was used already."""
+
+    status = 400
 
     def __init__(self, expired: bool = False) -> None:
         super().__init__("expired" if expired else "invalid")

@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, or_, select, update
 from portal.accounts.models import RecoveryCode, User, utcnow
 from portal.core import audit
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 
 STEP_SECONDS = 30
@@ -46,9 +47,9 @@ _RECOVERY_GROUPS = 4  # 4 groups of 4 characters: 16 x 5 bits = 80 bits
 _TYPO_MAP = str.maketrans({"i": "1", "l": "1", "o": "0"})
 
 
-class TwoFactorError(Exception):
-    """A code was refused; ``reason`` is one of ``wrong``, ``reused``, ``not_enrolled``,
-    ``own_reset``, ``not_allowed``."""
+class TwoFactorError(Refused):
+    """A code was refused; ``code`` (also ``reason``) is one of ``wrong``, ``reused``,
+    ``not_enrolled``, ``own_reset``, ``not_allowed``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal.core.refusals import Refused
 from portal.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ MESSAGES = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("This page does not exist or is not available to you.")),
     405: (_l("Not allowed"), _l("This action is not possible on this page.")),
+    409: (
+        _l("Not possible now"),
+        _l("This is not possible in the current state. Nothing was changed."),
+    ),
     413: (
         _l("Upload too large"),
         _l("What you sent is larger than the portal accepts. Please send smaller files."),
@@ -138,6 +143,14 @@ def register_error_handlers(app: Flask) -> None:
                 )
             ),
         )
+
+    @app.errorhandler(Refused)
+    def refused(refusal: Refused):
+        """A refusal no view answered: rolled back, and the operation's words with its status."""
+        db.session.rollback()
+        log.info("refused: %s (%s)", refusal.code, type(refusal).__name__)
+        detail = str(refusal.message) if refusal.explained else None
+        return error_page(refusal.status, detail)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

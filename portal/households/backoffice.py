@@ -19,14 +19,12 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
-from portal.core import audit, storage
 from portal.core.fields import page_arg
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households import textcheck
 from portal.households.forms import (
-    DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
     ConsentForm,
     HouseholdForm,
@@ -364,25 +362,21 @@ def record_consent(household_id: int):
     if not form.validate_on_submit():
         flash(_("The consent was not recorded. Please check the marked fields."), "error")
         return _render_detail(household, consent_form=form)
-    key = None
-    if form.checked_document is not None:
-        data, content_type = form.checked_document
-        key = f"consents/{storage.new_key()}"
-        storage.save(key, data)
+    consent = None
     try:
-        ops.record_consent(
+        consent = ops.record_consent(
             household,
             current_user,
             form.given_on.data,
             form.expires_on.data,
             form.scope.data,
-            (key, content_type) if key else None,
+            form.checked_document,
         )
         db.session.commit()
     except Exception:
+        stored = consent.document_key if consent is not None else None
         db.session.rollback()
-        if key:
-            storage.delete(key)  # nothing refers to it
+        ops.discard_document(stored)
         raise
     flash(_("The consent is recorded."), "success")
     return redirect(url_for(".detail", household_id=household.id, _anchor="consents"))
@@ -419,28 +413,15 @@ def consent_document(household_id: int, consent_id: int):
     """The signed form, for social workers only; always a download, never shown inline."""
     household = _household(household_id)
     consent = _consent(household, consent_id)
-    if not consent.document_key:
+    document = ops.open_consent_document(consent, current_user)
+    if document is None:
         abort(404)
-    try:
-        path = storage.path_for(consent.document_key)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    content_type = consent.document_type
-    extension = DOCUMENT_EXTENSIONS.get(content_type or "")
-    if extension is None:
-        content_type, extension = "application/octet-stream", "bin"
-    # Tier-3 data: who opened it is worth a line in the audit trail.
-    audit.record(
-        "consent.document_downloaded", actor=current_user, obj=consent, household_id=household.id
-    )
     db.session.commit()
     response = send_file(
-        path,
-        mimetype=content_type,
+        document.path,
+        mimetype=document.content_type,
         as_attachment=True,
-        download_name=f"consent-{household.code}-{consent.given_on.isoformat()}.{extension}",
+        download_name=document.download_name,
         conditional=False,
         etag=False,
         max_age=0,
@@ -453,26 +434,8 @@ def consent_document(household_id: int, consent_id: int):
 
 
 def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
-    if isinstance(exc, ops.ProfileTextHits):
-        return _(
-            "The profile was not vetted: the check of the profile text found passages that may "
-            "not reach a landlord. Please edit the text or confirm each passage below."
-        )
-    if exc.message == "a valid consent is required":
-        return _(
-            "The profile cannot be vetted without a valid consent. Please record the "
-            "household's consent first."
-        )
-    if exc.message == "no rent limit":
-        return _(
-            "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
-            "in the profile."
-        )
-    if exc.message == "lease signed":
-        return _(
-            "A lease has been signed through a placement of this household, so the profile "
-            "cannot be paused or withdrawn now. Please settle the placement first."
-        )
+    if exc.explained:  # the operation's own words
+        return str(exc.message)
     if previous == HouseholdStatus.WITHDRAWN:
         return _("The profile was withdrawn; its status cannot change any more.")
     return _(

@@ -52,7 +52,6 @@ from portal.listings.photos import PhotoRejected, process_photo
 PROFILE_TEXT_MAX = 1000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
-DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/webp": "webp"}
 
 STATUS_LABELS = {
     HouseholdStatus.DRAFT.value: _l("Draft"),

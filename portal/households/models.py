@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.refusals import Refused
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -118,7 +120,7 @@ household_districts = Table(
 )
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """A status change the flow does not allow, or not for this actor, or without consent."""
 
 
@@ -219,7 +221,13 @@ class Household(TimestampMixin, Base):
         if not self.can_move(to, actor_kind):
             raise IllegalTransition(f"{self.status} -> {to} not allowed for {actor_kind}")
         if to == HouseholdStatus.VETTED and self.valid_consent() is None:
-            raise IllegalTransition("a valid consent is required")
+            raise IllegalTransition(
+                "a valid consent is required",
+                _l(
+                    "The profile cannot be vetted without a valid consent. Please record the "
+                    "household's consent first."
+                ),
+            )
         previous = self.status
         self.status = to.value
         self.status_changed_at = utcnow()

@@ -8,17 +8,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Role, User
-from portal.core import audit
+from portal.core import audit, storage
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households import textcheck
 from portal.households.models import (
@@ -69,13 +72,13 @@ IDENTITY_FIELDS = (
     "case_notes",
 )
 
+# The content types a consent scan is stored in (households.forms.check_document), and the
+# extension of each when it is downloaded.
+DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/webp": "webp"}
 
-class HouseholdError(Exception):
-    """An operation refused; ``message`` can be shown to the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class HouseholdError(Refused):
+    """An operation of the households domain refused; ``code`` says why."""
 
 
 class ProfileTextHits(HouseholdError):
@@ -83,7 +86,13 @@ class ProfileTextHits(HouseholdError):
     has not confirmed; ``hits`` lists every hit of the text (to show each with its tick)."""
 
     def __init__(self, hits: list[textcheck.Hit]) -> None:
-        super().__init__("profile text hits")
+        super().__init__(
+            "profile text hits",
+            _l(
+                "The profile was not vetted: the check of the profile text found passages that "
+                "may not reach a landlord. Please edit the text or confirm each passage below."
+            ),
+        )
         self.hits = hits
 
 
@@ -330,23 +339,34 @@ def record_consent(
     given_on: date,
     expires_on: date | None,
     scope: str | None = None,
-    document: tuple[str, str] | None = None,
+    document: tuple[bytes, str] | None = None,
 ) -> Consent:
-    """Record written consent (default expiry six months after it was given)."""
+    """Record written consent (default expiry six months after it was given), with the scan of
+    the signed form when there is one (``document``: the checked bytes and their content type,
+    households.forms.check_document), stored under a new key. Should the transaction not be
+    committed after all, ``discard_document`` removes the stored scan again."""
     expires_on = expires_on or add_months(given_on, CONSENT_MONTHS)
     if expires_on <= given_on:
         raise HouseholdError("expiry before start")
+    key = None
+    if document is not None:
+        key = f"consents/{storage.new_key()}"
+        storage.save(key, document[0])
     consent = Consent(
         household=household,
         given_on=given_on,
         expires_on=expires_on,
         scope=scope or CONSENT_SCOPE,
         recorded_by_id=actor.id,
-        document_key=document[0] if document else None,
+        document_key=key,
         document_type=document[1] if document else None,
     )
     db.session.add(consent)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except Exception:
+        discard_document(key)
+        raise
     audit.record(
         "consent.recorded",
         actor=actor,
@@ -355,6 +375,50 @@ def record_consent(
         expires_on=expires_on.isoformat(),
     )
     return consent
+
+
+def discard_document(key: str | None) -> None:
+    """Remove the stored scan (by its key) of a consent that was not recorded after all:
+    nothing refers to it."""
+    if key:
+        storage.delete(key)
+
+
+@dataclass(frozen=True)
+class ConsentDocument:
+    """The stored scan of a consent as it is handed out: always a download."""
+
+    path: Path
+    content_type: str
+    download_name: str
+
+
+def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | None:
+    """The scan of ``consent`` for ``actor`` to download, or None when there is none (no scan,
+    a key outside the storage, or the file gone). A content type without a known extension is
+    handed out as bytes. Tier-3 data: who opened it is recorded in the audit trail."""
+    if not consent.document_key:
+        return None
+    try:
+        path = storage.path_for(consent.document_key)
+    except ValueError:
+        return None
+    if not path.is_file():
+        return None
+    content_type = consent.document_type
+    extension = DOCUMENT_EXTENSIONS.get(content_type or "")
+    if content_type is None or extension is None:
+        content_type, extension = "application/octet-stream", "bin"
+    audit.record(
+        "consent.document_downloaded",
+        actor=actor,
+        obj=consent,
+        household_id=consent.household_id,
+    )
+    code = consent.household.code
+    return ConsentDocument(
+        path, content_type, f"consent-{code}-{consent.given_on.isoformat()}.{extension}"
+    )
 
 
 def withdraw_consent(consent: Consent, actor: User, on: date | None = None) -> None:
@@ -374,7 +438,13 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     if actor.role != Role.SOCIAL_WORKER:
         raise HouseholdError("not allowed")
     if household.max_gross_cold_rent is None:
-        raise HouseholdError("no rent limit")
+        raise HouseholdError(
+            "no rent limit",
+            _l(
+                "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
+                "in the profile."
+            ),
+        )
     details: dict[str, Any] = {}
     if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
         names = textcheck.identity_names(household.identity)
@@ -386,7 +456,7 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     try:
         household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
     except IllegalTransition as exc:
-        raise HouseholdError(str(exc)) from exc
+        raise HouseholdError(exc.code, exc.message) from exc
     names = textcheck.identity_names(household.identity)
     household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
 
@@ -423,13 +493,19 @@ def change_status(
         try:
             release.close_for_household(household, actor)
         except release.ReleaseRefused as exc:
-            raise HouseholdError("lease signed") from exc
+            raise HouseholdError(
+                "lease signed",
+                _l(
+                    "A lease has been signed through a placement of this household, so the "
+                    "profile cannot be paused or withdrawn now. Please settle the placement first."
+                ),
+            ) from exc
     try:
         household.transition(
             to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
         )
     except IllegalTransition as exc:
-        raise HouseholdError(str(exc)) from exc
+        raise HouseholdError(exc.code, exc.message) from exc
     if records_exit:
         household.exit_on, household.exit_destination = exit_on, exit_destination
 
@@ -556,6 +632,18 @@ def landlord_may_register_interest(user: User) -> bool:
         )
         > 0
     )
+
+
+def interest_blocked(user: User, flats: list[Flat]) -> str | None:
+    """Why this landlord cannot register interest now (``unverified``, ``no_submitted_flat``,
+    ``no_published_flat`` for ``flats``, their published flats), or None."""
+    if not user.is_verified:
+        return "unverified"
+    if not landlord_may_register_interest(user):
+        return "no_submitted_flat"
+    if not flats:
+        return "no_published_flat"
+    return None
 
 
 def published_flats_of(user: User) -> list[Flat]:

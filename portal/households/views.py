@@ -25,7 +25,7 @@ from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
-    landlord_may_register_interest,
+    interest_blocked,
     published_flats_of,
     record_view,
 )
@@ -110,17 +110,6 @@ def _flat_label(flat: Flat) -> str:
     return flat.address_line or _("Flat without address")
 
 
-def _blocked(user: User, flats: list[Flat]) -> str | None:
-    """The reason this landlord cannot register interest now, or None."""
-    if not user.is_verified:
-        return "unverified"
-    if not landlord_may_register_interest(user):
-        return "no_submitted_flat"
-    if not flats:
-        return "no_published_flat"
-    return None
-
-
 def _registered(household: Household, user: User) -> list[tuple[Interest, Flat]]:
     """The interests the landlord's organisation registered for this household."""
     rows = db.session.execute(
@@ -140,7 +129,7 @@ def _render_profile(household: Household, today: date, form: InterestForm | None
     registered = _registered(household, current_user)
     registered_keys = {flat.public_key for _interest, flat in registered}
     fits: list[FlatFit] = fits_for(flats, household, today)
-    blocked = _blocked(current_user, flats)
+    blocked = interest_blocked(current_user, flats)
     if form is None:
         form = InterestForm(formdata=None)
         suggested = [f.flat_key for f in fits if f.fits and f.flat_key not in registered_keys]
@@ -214,7 +203,7 @@ def interest(household_id: int):
     today = date.today()
     household = _visible_or_404(household_id, today)
     flats = published_flats_of(current_user)
-    blocked = _blocked(current_user, flats)
+    blocked = interest_blocked(current_user, flats)
     if blocked:
         flash(str(BLOCKED[blocked]), "error")
         return redirect(url_for("households.show", household_id=household.id))

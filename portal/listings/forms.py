@@ -23,7 +23,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import money as format_money
 from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
-from portal.listings.rules import address_problem, reference_data
+from portal.listings.rules import (
+    ENERGY_FIELDS,
+    address_problem,
+    missing_for_submission,
+    reference_data,
+)
 
 DESCRIPTION_MAX = 4000
 
@@ -241,15 +246,6 @@ class FlatForm(FlaskForm):
         if self.wbs_required.data and field.data is None and self.action.data == "submit":
             raise ValidationError(_l("Please say for how many persons the WBS must be."))
 
-    ENERGY_FIELDS = (
-        "energy_kind",
-        "energy_value",
-        "energy_carrier",
-        "building_year",
-        "energy_class",
-        "energy_valid_until",
-    )
-
     def _mark_missing(self, names, message) -> bool:
         """Add ``message`` to each empty field of ``names`` without an error; True if any."""
         marked = False
@@ -264,43 +260,27 @@ class FlatForm(FlaskForm):
         ok = super().validate(extra_validators)
         if self.energy_certificate_pending.data:
             return ok
-        given = [name for name in self.ENERGY_FIELDS if self[name].data not in (None, "")]
-        if given and len(given) < len(self.ENERGY_FIELDS):
+        given = [name for name in ENERGY_FIELDS if self[name].data not in (None, "")]
+        if given and len(given) < len(ENERGY_FIELDS):
             message = _l(
                 "The energy certificate details belong together: please fill in this field "
                 "too, or tick “not yet available”."
             )
-            self._mark_missing(self.ENERGY_FIELDS, message)
+            self._mark_missing(ENERGY_FIELDS, message)
             ok = False
         return ok
 
     # Completeness for submission --------------------------------------------------------------
-    REQUIRED_FOR_SUBMISSION = (
-        "street",
-        "house_number",
-        "postcode",
-        "district_id",
-        "floor",
-        "rooms",
-        "living_area",
-        "cold_rent",
-        "service_charges",
-        "heating_costs",
-        "warm_water",
-        "deposit",
-        "available_from",
-        "description",
-    )
-
     def check_complete(self) -> bool:
-        """Mark every field still missing for submission; True when none is."""
-        needed = _l("Needed before you submit.")
-        missing = self._mark_missing(self.REQUIRED_FOR_SUBMISSION, needed)
-        if not self.energy_certificate_pending.data:
-            energy = _l("Needed before you submit, or tick “not yet available”.")
-            missing = self._mark_missing(self.ENERGY_FIELDS, energy) or missing
-        if self.wbs_required.data:
-            missing = self._mark_missing(("wbs_persons",), needed) or missing
+        """Mark every field still missing for submission (listings.rules, the rule submit_flat
+        holds the flat to); True when none is."""
+        messages = {
+            "needed": _l("Needed before you submit."),
+            "energy": _l("Needed before you submit, or tick “not yet available”."),
+        }
+        missing = False
+        for name, why in missing_for_submission(self.data).items():
+            missing = self._mark_missing((name,), messages[why]) or missing
         return not missing
 
 

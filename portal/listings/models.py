@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
+from portal.core.refusals import Refused
 
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
@@ -160,7 +161,7 @@ IMMEDIATE_FIELDS = (
 WHOLE_REVIEW = frozenset({FlatStatus.DRAFT, FlatStatus.SUBMITTED, FlatStatus.CHANGES_REQUESTED})
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """A status change the flow does not allow, or not for this actor."""
 
 

@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.core import audit, storage
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.listings import changes
 from portal.listings.models import (
@@ -29,7 +31,7 @@ from portal.listings.models import (
     Photo,
 )
 from portal.listings.photos import PhotoRejected, process_photo
-from portal.listings.rules import address_problem
+from portal.listings.rules import ENERGY_FIELDS, address_problem, missing_for_submission
 from portal.placements import release
 
 log = logging.getLogger(__name__)
@@ -66,22 +68,11 @@ FLAT_FIELDS = (
     "description",
     "available_from",
 )
-ENERGY_FIELDS = (
-    "energy_kind",
-    "energy_value",
-    "energy_carrier",
-    "building_year",
-    "energy_class",
-    "energy_valid_until",
-)
 
+class ListingError(Refused):
+    """An operation of the listings domain refused; ``code`` says why."""
 
-class ListingError(Exception):
-    """An operation refused; ``message`` can be shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_message = _l("This is not possible in the flat's current state.")
 
 
 def _clean(name: str, value: Any) -> Any:
@@ -247,10 +238,12 @@ def _move(flat: Flat, to: FlatStatus, actor: User, actor_kind: str, **details: A
 
 
 def submit_flat(flat: Flat, user: User) -> None:
-    """Send the flat to the team for review. The caller has checked completeness; the user's
-    e-mail must be verified."""
+    """Send the flat to the team for review: the user's e-mail must be verified and the flat
+    complete (listings.rules.missing_for_submission, with its proposed values)."""
     if not user.is_verified:
         raise ListingError("unverified")
+    if missing_for_submission(form_values(flat)):
+        raise ListingError("incomplete")
     if flat.status in (FlatStatus.SUBMITTED, FlatStatus.PUBLISHED):
         return  # a published flat's changes go to review when saved
     _move(flat, FlatStatus.SUBMITTED, user, LANDLORD)
@@ -333,7 +326,13 @@ def withdraw_flat(flat: Flat, user: User) -> None:
     try:
         release.close_for_flat(flat, user)
     except release.ReleaseRefused as exc:
-        raise ListingError("lease_signed") from exc
+        raise ListingError(
+            "lease_signed",
+            _l(
+                "A lease for this flat has been signed, so it cannot be withdrawn. Please "
+                "contact the Kümmerer team."
+            ),
+        ) from exc
     _move(flat, FlatStatus.ARCHIVED, user, LANDLORD)
     _clear_changes(flat)  # listed again, the whole flat is reviewed
 

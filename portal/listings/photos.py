@@ -21,6 +21,8 @@ import pillow_heif
 from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
+from portal.core.refusals import Refused
+
 VARIANT_WIDTHS = (320, 1024, 2048)
 MAX_PIXELS = 40_000_000
 MAX_BYTES = 15 * 1024 * 1024
@@ -68,7 +70,7 @@ _DECODE_ERRORS = (
 )
 
 
-class PhotoRejected(Exception):
+class PhotoRejected(Refused):
     """An upload that cannot be used as a photo of a flat.
 
     ``code`` is one of ``too_large``, ``not_image``, ``too_many_pixels``, ``animated``,
@@ -76,10 +78,10 @@ class PhotoRejected(Exception):
     ``str(exc)`` is the code, so logs stay in English.
     """
 
+    status = 400
+
     def __init__(self, code: str, message: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
 
 
 @dataclass(frozen=True)

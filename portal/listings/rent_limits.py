@@ -13,16 +13,21 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.core import audit
 from portal.core.numbers import NumberFormatError, parse_decimal
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.listings.models import RentLimit
 
 MAX_AMOUNT = Decimal(10) ** 8
 
 
-class RentLimitError(Exception):
+class RentLimitError(Refused):
+    """A set of rent limits that cannot be taken; ``message`` says what is wrong with it."""
+
+    status = 400
+
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("rent_limits", message)
+        self.args = (message,)
 
 
 def all_rows() -> list[RentLimit]:

@@ -5,11 +5,13 @@ place, used by the flat pages, the back office filters and the matching of house
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -22,6 +24,51 @@ AREA_PER_FURTHER_PERSON = Decimal("15")
 # The Jobcenter accepts a flat slightly above the guideline area; we allow 5 m².
 AREA_TOLERANCE = Decimal("5")
 MAX_HOUSEHOLD_SIZE = 12
+
+# The energy certificate's details (GEG § 87): all of them, or none while the certificate is
+# "not yet available".
+ENERGY_FIELDS = (
+    "energy_kind",
+    "energy_value",
+    "energy_carrier",
+    "building_year",
+    "energy_class",
+    "energy_valid_until",
+)
+# What a flat needs before it may be submitted for review (besides the energy details and, when
+# a WBS is required, for how many persons).
+REQUIRED_FOR_SUBMISSION = (
+    "street",
+    "house_number",
+    "postcode",
+    "district_id",
+    "floor",
+    "rooms",
+    "living_area",
+    "cold_rent",
+    "service_charges",
+    "heating_costs",
+    "warm_water",
+    "deposit",
+    "available_from",
+    "description",
+)
+
+
+def missing_for_submission(values: Mapping[str, Any]) -> dict[str, str]:
+    """The fields of a flat (its values by field name) still empty before it may be submitted,
+    each with why: ``needed``, or ``energy`` (needed unless the certificate is not yet
+    available). Empty when the flat is complete."""
+
+    def empty(name: str) -> bool:
+        return values.get(name) in (None, "")
+
+    missing = {name: "needed" for name in REQUIRED_FOR_SUBMISSION if empty(name)}
+    if not values.get("energy_certificate_pending"):
+        missing.update({name: "energy" for name in ENERGY_FIELDS if empty(name)})
+    if values.get("wbs_required") and empty("wbs_persons"):
+        missing["wbs_persons"] = "needed"
+    return missing
 
 
 def max_area_for(persons: int) -> Decimal:

@@ -26,6 +26,7 @@ from portal.accounts.permissions import (
     login_required,
 )
 from portal.core import storage
+from portal.core.refusals import flash_refusal
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.listings import operations as ops
@@ -120,10 +121,14 @@ def _save(form: FlatForm, flat: Flat | None):
         )
         return None
     if submit and complete:
-        ops.submit_flat(flat, current_user)
-        db.session.commit()
-        flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
-        return redirect(url_for("listings.show", flat_key=flat.public_key))
+        try:
+            ops.submit_flat(flat, current_user)
+        except ops.ListingError:  # incomplete as stored (e.g. a description of spaces only)
+            complete = False
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
+            return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     if submit:
         flash(
@@ -209,17 +214,7 @@ def _flat_action(flat_key: str, operation, message: str, target: str = "listings
     try:
         result = operation(flat, current_user)
     except ops.ListingError as exc:
-        db.session.rollback()
-        if exc.message == "lease_signed":
-            flash(
-                _(
-                    "A lease for this flat has been signed, so it cannot be withdrawn. Please "
-                    "contact the Kümmerer team."
-                ),
-                "error",
-            )
-        else:
-            flash(_("This is not possible in the flat's current state."), "error")
+        flash_refusal(exc)
         return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     flash(message, "success")

@@ -16,6 +16,7 @@ from portal.accounts.models import User
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.mediation.models import (
     CONTACT_BY,
@@ -30,10 +31,8 @@ from portal.placements.models import Placement
 WORKING_DAYS_TO_ANSWER = 2
 
 
-class MediationError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class MediationError(Refused):
+    """A mediation operation refused; ``code`` says why."""
 
 
 def _line(value: str | None, limit: int) -> str | None:

@@ -54,12 +54,10 @@ from portal.placements.forms import (
     state_label,
 )
 from portal.placements.models import (
-    STEPS,
     Action,
     Interest,
     Placement,
     PlacementEvent,
-    State,
 )
 from portal.placements.queries import (
     AFTERCARE_STATES,
@@ -164,17 +162,6 @@ DONE: dict[Action, Callable[[], str]] = {
     Action.COMPLETE: lambda: _("The placement is completed."),
     Action.CANCEL: lambda: _("The placement is cancelled. The landlord has been told."),
 }
-
-
-def _why_not(placement: Placement, action: Action, role: str) -> ops.PlacementError | None:
-    """The refusal the workflow would give, read from STEPS (in advance()'s order), so that a
-    stale or foreign form is answered with the real reason rather than with field errors."""
-    sources, _target, roles = STEPS[action]
-    if State(placement.state) not in sources:
-        return ops.PlacementError("state")
-    if role not in roles:
-        return ops.PlacementError("role")
-    return None
 
 
 # The list and its CSV ---------------------------------------------------------------------------
@@ -421,9 +408,10 @@ def take_step(placement_id: int, step: str):
     placement = _load(placement_id)
     here = url_for(".detail", placement_id=placement.id)
     state, role = placement.state, current_user.role
-    refused = _why_not(placement, action, role)
-    if refused is not None:
-        _refuse(refused, state)
+    try:
+        ops.check_step(placement, action, role)
+    except ops.PlacementError as exc:
+        _refuse(exc, state)
         return redirect(here)
     form = _step_form(action, placement, _staff(), posted=True)
     if not form.validate_on_submit():

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
+from portal.core.refusals import Refused
 from portal.households.models import Household
 from portal.listings.models import Flat
 
@@ -178,13 +179,13 @@ STEPS: dict[Action, tuple[tuple[State, ...], State | None, frozenset[str]]] = {
 }
 
 
-class StepRefused(Exception):
+class StepRefused(Refused):
     """The workflow does not allow this step now, or not for this role; ``code`` says which
     (``state``, ``role``, ``flat_taken``, ``household_taken``, ``data``, ``flat_not_free``)."""
 
     def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
+        super().__init__(code)
+        self.args = (f"{code}: {detail}" if detail else code,)
 
 
 class Placement(PublicKeyMixin, TimestampMixin, Base):

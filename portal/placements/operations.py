@@ -16,6 +16,7 @@ from portal.core import audit
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
@@ -45,12 +46,8 @@ from portal.placements.models import (
 )
 
 
-class InterestError(Exception):
+class InterestError(Refused):
     """Refused; ``code`` says why (not_allowed, not_visible, flat, duplicate)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def register_interest(
@@ -110,13 +107,8 @@ def register_interest(
 # Placements ------------------------------------------------------------------------------------
 
 
-class PlacementError(Exception):
+class PlacementError(Refused):
     """Refused; ``code`` says why, ``message`` can be shown to the user."""
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message or code
 
 
 def _lock(model, object_id: int):
@@ -219,6 +211,17 @@ REQUIRED_DATA = {
     Action.MOVE_IN: ("keys_handed_over_on",),
     Action.CANCEL: ("cancel_reason",),
 }
+
+
+def check_step(placement: Placement, action: Action, role: str) -> None:
+    """Refuse (PlacementError ``state`` or ``role``) a step the workflow does not allow now or
+    not for ``role``, read from STEPS in advance()'s order: so that a stale or foreign form is
+    answered with the real reason before its fields are looked at."""
+    sources, _target, roles = STEPS[action]
+    if State(placement.state) not in sources:
+        raise PlacementError("state")
+    if role not in roles:
+        raise PlacementError("role")
 
 
 def take_step(

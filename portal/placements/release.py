@@ -14,6 +14,7 @@ from portal.accounts.models import Role, User
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat, FlatStatus
@@ -37,7 +38,7 @@ BINDING_STATES = tuple(s for s in OPEN_STATES if ORDER.index(s) >= ORDER.index(S
 CANCELLABLE_STATES = tuple(s for s in OPEN_STATES if s not in BINDING_STATES)
 
 
-class ReleaseRefused(Exception):
+class ReleaseRefused(Refused):
     """A placement at or past ``lease_signed`` binds the flat or household; nothing changed."""
 
 

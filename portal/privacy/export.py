@@ -27,6 +27,7 @@ from portal.core import audit, storage
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household, ProfileView
 from portal.listings.models import Flat
@@ -356,8 +357,10 @@ def export(subject: Household | User, actor: User | None) -> bytes:
 # Household exports with a reason (issue 13.9) ---------------------------------------------------
 
 
-class ExportRefused(ValueError):
+class ExportRefused(Refused, ValueError):
     """A household export without a known purpose or without a sufficient explanation."""
+
+    status = 400
 
 
 def exports_of(household: Household) -> list[HouseholdExport]:

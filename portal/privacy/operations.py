@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Invitation, Organisation, Role, User
 from portal.core import audit, storage
 from portal.core.db import utcnow
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import LANDLORD, Flat, FlatStatus
@@ -45,12 +46,8 @@ ARCHIVABLE = (
 )
 
 
-class ErasureError(Exception):
+class ErasureError(Refused):
     """An erasure the rules do not allow (``code``: not_admin, not_landlord, confirmation)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def erased_email(user_id: int) -> str:

@@ -1,0 +1,56 @@
+"""Issue 14: the operation holds the completeness rule for submitting a flat on its own; the
+form only shows which fields the same rule (listings.rules.missing_for_submission) misses."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.listings import operations as ops
+from portal.listings import rules
+from portal.listings.models import Flat
+from tests.factories import FlatFactory, UserFactory
+from tests.listings.test_flats import complete, post_flat
+
+
+def test_energy_fields_are_defined_once():
+    from portal.listings import forms
+
+    assert ops.ENERGY_FIELDS is rules.ENERGY_FIELDS
+    assert not hasattr(forms.FlatForm, "ENERGY_FIELDS")
+
+
+@pytest.mark.parametrize(
+    "changes, missing",
+    [
+        ({"description": None}, {"description": "needed"}),
+        ({"living_area": None, "street": None}, {"living_area": "needed", "street": "needed"}),
+        ({"energy_certificate_pending": False}, dict.fromkeys(rules.ENERGY_FIELDS, "energy")),
+        ({"wbs_required": True, "wbs_persons": None}, {"wbs_persons": "needed"}),
+    ],
+)
+def test_submit_flat_refuses_an_incomplete_flat_itself(db, changes, missing):
+    user = UserFactory()
+    flat = FlatFactory(organisation=user.organisation, **changes)
+    assert rules.missing_for_submission(ops.form_values(flat)) == missing
+    with pytest.raises(ops.ListingError) as refused:
+        ops.submit_flat(flat, user)
+    assert refused.value.code == "incomplete"
+    assert flat.status == "draft" and flat.submitted_at is None
+
+
+def test_submit_flat_sends_a_complete_flat(app, db):
+    user = UserFactory()
+    flat = FlatFactory(organisation=user.organisation)
+    assert rules.missing_for_submission(ops.form_values(flat)) == {}
+    with app.test_request_context():
+        ops.submit_flat(flat, user)
+    assert flat.status == "submitted"
+
+
+def test_a_description_of_spaces_only_is_not_submitted(browser, db):
+    """The form saw text; stored, it is empty: the operation refuses, the flat stays a draft."""
+    browser.login("landlord")
+    response = post_flat(browser, "/flats/new", complete(db, description="   "), "submit")
+    assert response.status_code == 200
+    assert "A few details are still missing" in response.get_data(as_text=True)
+    flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
+    assert flat.status == "draft" and flat.description is None

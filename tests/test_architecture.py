@@ -179,3 +179,21 @@ def test_package_data_holds_every_data_file():
         )
 
     assert [name for name in data if not matched(name)] == []
+
+
+def test_labels_live_in_the_labels_module_of_their_domain():
+    """State names, reasons and kinds (``*_LABELS``, ``*_TEXTS``) are defined in one place per
+    domain, its labels.py, not in views, forms or presenters."""
+    found = []
+    for path in sorted(PORTAL.rglob("*.py")):
+        if path.name == "labels.py" or place(_module_name(path))[1] == "demo":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            for target in targets:
+                name = getattr(target, "id", "")
+                if name.endswith(("_LABELS", "_TEXTS")):
+                    found.append(f"{path.relative_to(PORTAL.parent)}:{node.lineno} {name}")
+    assert found == []

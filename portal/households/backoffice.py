@@ -32,10 +32,12 @@ from portal.households.forms import (
     ConsentForm,
     HouseholdForm,
     StatusForm,
+    initial_data,
+)
+from portal.households.labels import (
     cost_bearer_label,
     exit_destination_label,
     hit_reason,
-    initial_data,
     status_label,
     target_group_label,
 )

@@ -15,13 +15,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 
-from portal.households.models import CostBearer, Household
-
-COST_BEARER_LABELS = {
-    CostBearer.JOBCENTER.value: _l("Rent paid via Jobcenter"),
-    CostBearer.SOZIALAMT.value: _l("Rent paid via Sozialamt"),
-    CostBearer.OWN_INCOME.value: _l("Own income"),
-}
+from portal.households.labels import PUBLIC_COST_BEARER_LABELS
+from portal.households.models import Household
 
 
 class NotPublic(Exception):
@@ -73,7 +68,7 @@ class PublicProfile:
             needed_area=household.needed_area,
             earliest_move_in=household.earliest_move_in,
             districts=tuple(d.name for d in household.preferred_districts),
-            cost_bearer=str(COST_BEARER_LABELS.get(household.cost_bearer, "–")),
+            cost_bearer=str(PUBLIC_COST_BEARER_LABELS.get(household.cost_bearer, "–")),
             has_wbs=household.has_wbs,
             wbs_persons=household.wbs_persons if household.has_wbs else None,
             has_pets=household.has_pets,

@@ -1,7 +1,9 @@
-"""The landlord's list of households: its filters (parsed from the query string) and the query.
+"""Which households landlords may see (``visible_to_landlords``), the filters of their list
+(parsed from the query string; the query is ``matching.landlords.landlord_households``), and
+the staff caseload list.
 
-Every landlord query starts from ``visible_to_landlords`` (here): only vetted profiles with a
-valid consent, whatever the filters say.
+Every landlord query starts from ``visible_to_landlords``: only vetted profiles with a valid
+consent, whatever the filters say.
 """
 
 from __future__ import annotations

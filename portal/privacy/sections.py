@@ -9,7 +9,7 @@ from typing import Any
 from portal.households.backoffice import HOUSEHOLD_PAGE
 from portal.households.models import Household
 from portal.privacy import export as export_ops
-from portal.privacy.forms import purpose_label
+from portal.privacy.labels import purpose_label
 
 
 @HOUSEHOLD_PAGE.connect

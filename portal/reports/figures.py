@@ -878,7 +878,7 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     period, and the median days from opening to the first answer for the cases opened in the
     period that have one; by topic. In the own-caseload view: the cases assigned to the staff
     member."""
-    from portal.mediation.staff_forms import topic_label
+    from portal.mediation.labels import topic_label
 
     topics = list(TOPICS)
     opened = and_(

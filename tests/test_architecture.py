@@ -171,6 +171,7 @@ def test_package_data_holds_every_data_file():
         if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
     ]
     assert data
+
     # Path.match's "*" stays within one folder, like setuptools'.
     def matched(name: str) -> bool:
         path = PurePosixPath(name)

@@ -154,7 +154,7 @@ def measure_ranking(app) -> dict[str, float]:
     from portal.extensions import db
     from portal.households.models import Household
     from portal.listings.models import Flat, FlatStatus
-    from portal.placements.matching import household_conditions, rank_households
+    from portal.matching.rules import household_conditions, rank_households
 
     today = date.today()
     with app.app_context():

@@ -53,6 +53,7 @@ def init_extensions(app: Flask) -> None:
     from portal.listings import models as listings_models  # noqa: F401
     from portal.mediation import models as mediation_models  # noqa: F401
     from portal.placements import models as placements_models  # noqa: F401
+    from portal.placements import release  # noqa: F401  (connects to the leaving hooks)
     from portal.privacy import models as privacy_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -73,19 +74,25 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # The dashboards and what higher floors show on pages of lower floors (portal.core.hooks):
+    # imported before any blueprint is registered, as they add to those blueprints.
+    from portal import dashboards  # noqa: F401
     from portal.accounts import backoffice as accounts_backoffice
     from portal.accounts import twofactor_views
     from portal.accounts import views as accounts_views
     from portal.core import health, pages
     from portal.households import backoffice as households_backoffice
-    from portal.households import views as households_views
     from portal.listings import backoffice as listings_backoffice
     from portal.listings import views as listings_views
+    from portal.matching import sections as matching_sections  # noqa: F401
+    from portal.matching import views as households_views
     from portal.mediation import backoffice as mediation_backoffice
     from portal.mediation import views as mediation_views
     from portal.placements import backoffice as placements_backoffice
+    from portal.placements import sections as placements_sections  # noqa: F401
     from portal.placements import views as placements_views
     from portal.privacy import backoffice as privacy_backoffice
+    from portal.privacy import sections as privacy_sections  # noqa: F401
     from portal.reports import backoffice as reports_backoffice
 
     app.register_blueprint(pages.bp)

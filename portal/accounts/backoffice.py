@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import twofactor as tf
@@ -15,41 +15,8 @@ from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
 from portal.extensions import db
-from portal.listings.queries import waiting_for_review
-from portal.mediation.queries import home_counts as mediation_counts
-from portal.placements.queries import dashboard, newest_open_interests
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
-
-
-@bp.route("/")
-@staff_required()
-def home():
-    landlords = db.session.scalar(select(func.count(User.id)).where(User.role == Role.LANDLORD))
-    unverified = db.session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.LANDLORD, User.email_verified_at.is_(None)
-        )
-    )
-    organisations = db.session.scalar(select(func.count(Organisation.id)))
-    interests, open_interests, flats_waiting, placements = [], 0, 0, None
-    mediation = None
-    if current_user.role in (Role.SPECIALIST, Role.SOCIAL_WORKER):  # casework, not admins
-        interests, open_interests = newest_open_interests()
-        flats_waiting = waiting_for_review()
-        placements = dashboard()
-        mediation = mediation_counts()
-    return render_template(
-        "backoffice/home.html",
-        landlords=landlords,
-        unverified=unverified,
-        organisations=organisations,
-        interests=interests,
-        open_interests=open_interests,
-        flats_waiting=flats_waiting,
-        placements=placements,
-        mediation=mediation,
-    )
 
 
 @bp.route("/landlords")

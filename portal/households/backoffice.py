@@ -20,6 +20,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
+from portal.core.hooks import Hook
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
@@ -29,10 +30,12 @@ from portal.households.forms import (
     ConsentForm,
     HouseholdForm,
     StatusForm,
+    initial_data,
+)
+from portal.households.labels import (
     cost_bearer_label,
     exit_destination_label,
     hit_reason,
-    initial_data,
     status_label,
     target_group_label,
 )
@@ -56,12 +59,7 @@ from portal.households.queries import (
     expiring_count,
     valid_until,
 )
-from portal.listings.models import District, Flat
-from portal.placements.matching import rank_flats
-from portal.placements.models import Interest, InterestStatus
-from portal.placements.queries import open_placements
-from portal.privacy import export as export_ops
-from portal.privacy.forms import purpose_label
+from portal.listings.models import District
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
@@ -157,6 +155,14 @@ def _chosen_districts(form: HouseholdForm) -> list[District]:
 
 # The detail page --------------------------------------------------------------------------------
 
+# What higher floors show on the household's page: its open landlord interests
+# (placements.sections), the flats that fit (matching.sections), its data exports
+# (privacy.sections). Receivers are called with the household and ``social_worker``.
+HOUSEHOLD_PAGE = Hook(
+    "the staff page of a household",
+    provides=frozenset({"interests", "matches", "in_progress", "exports", "purpose_label"}),
+)
+
 
 def _sees_case_notes() -> bool:
     """Case notes and consent documents (tier 3) are for social workers alone."""
@@ -178,10 +184,9 @@ def _render_detail(
         consent_form = ConsentForm(formdata=None)
     if is_social_worker and status_form is None:
         status_form = StatusForm(formdata=None)
-    # The household's data exports (who, when, why): its social worker sees each (issue 13.9).
-    exports = export_ops.exports_of(household) if is_social_worker else []
+    sections = HOUSEHOLD_PAGE.sections(household, social_worker=is_social_worker)
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
-    people_ids |= {e.actor_id for e in exports}
+    people_ids |= {e.actor_id for e in sections["exports"]}
     people_ids.discard(None)
     people = (
         {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
@@ -195,19 +200,9 @@ def _render_detail(
         .order_by(ProfileView.viewed_at.desc(), ProfileView.id.desc())
         .limit(100)
     ).all()
-    interests = db.session.scalars(
-        select(Interest)
-        .where(
-            Interest.household_id == household.id,
-            Interest.status == InterestStatus.OPEN.value,
-        )
-        .options(selectinload(Interest.flat).selectinload(Flat.organisation))
-        .order_by(Interest.created_at.desc(), Interest.id.desc())
-    ).all()
     moves = (
         [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
     )
-    matches = rank_flats(household)
     # The check of the profile text: what the social worker still has to edit or confirm.
     text_hits = ops.text_hits_of(household) if is_social_worker else []
     return render_template(
@@ -222,16 +217,12 @@ def _render_detail(
         moves=moves,
         people=people,
         views=views,
-        interests=interests,
-        matches=matches,
-        in_progress=open_placements(household_id=household.id) if matches else {},
         today=date.today(),
         visible=household.is_visible_to_landlords(),
-        exports=exports,
-        purpose_label=purpose_label,
         text_hits=text_hits,
         text_segments=textcheck.segments(household.profile_text or "", text_hits),
         hit_reason=hit_reason,
+        **sections,
     )
 
 

@@ -29,15 +29,15 @@ from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
 from portal.core.i18n import number as format_number
+from portal.households.labels import (
+    COST_BEARER_LABELS,
+    EXIT_DESTINATION_LABELS,
+    TARGET_GROUP_LABELS,
+)
 from portal.households.models import (
-    AgeBand,
-    Answer,
     CostBearer,
-    ExitDestination,
-    Gender,
     Household,
     HouseholdStatus,
-    TargetGroup,
 )
 from portal.households.operations import (
     IDENTITY_FIELDS,
@@ -53,69 +53,8 @@ PROFILE_TEXT_MAX = 1000
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 
-STATUS_LABELS = {
-    HouseholdStatus.DRAFT.value: _l("Draft"),
-    HouseholdStatus.VETTED.value: _l("Vetted"),
-    HouseholdStatus.PAUSED.value: _l("Paused"),
-    HouseholdStatus.HOUSED.value: _l("Housed"),
-    HouseholdStatus.WITHDRAWN.value: _l("Withdrawn"),
-}
-COST_BEARER_LABELS = {
-    CostBearer.JOBCENTER.value: _l("Jobcenter"),
-    CostBearer.SOZIALAMT.value: _l("Social welfare office (Sozialamt)"),
-    CostBearer.OWN_INCOME.value: _l("Own income"),
-}
-TARGET_GROUP_LABELS = {
-    TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value: _l("Refugee in shared accommodation"),
-    TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value: _l("Homeless, in a municipal shelter"),
-    TargetGroup.OTHER.value: _l("Other"),
-}
-EXIT_DESTINATION_LABELS = {
-    ExitDestination.OWN_TENANCY_PROGRAMME.value: _l("Own tenancy through the programme"),
-    ExitDestination.OWN_TENANCY_WITH_SUPPORT.value: _l(
-        "Own tenancy found by the household, with our support"
-    ),
-    ExitDestination.OTHER_ACCOMMODATION.value: _l("Other accommodation"),
-    ExitDestination.DROPPED_OUT.value: _l("Ended the support early"),
-    ExitDestination.MOVED_AWAY.value: _l("Moved away from Duisburg"),
-}
 # The same words as models.CONSENT_SCOPE, so the default text is offered in the user's language.
 DEFAULT_SCOPE = _l("profile visible to registered landlords; name revealed at a viewing")
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-def cost_bearer_label(value: str) -> str:
-    return str(COST_BEARER_LABELS.get(value, value))
-
-
-def target_group_label(value: str) -> str:
-    return str(TARGET_GROUP_LABELS.get(value, value))
-
-
-def exit_destination_label(value: str) -> str:
-    return str(EXIT_DESTINATION_LABELS.get(value, value))
-
-
-# Why the check of the profile text (households/textcheck.py) marks a passage.
-HIT_REASONS = {
-    "name": _l("a name of a household member"),
-    "email": _l("an e-mail address"),
-    "phone": _l("a phone number"),
-    "date": _l("a date, perhaps a date of birth"),
-    "origin": _l("about origin or nationality"),
-    "religion": _l("about religion"),
-    "health": _l(
-        "about health or a disability (step-free or wheelchair access has its own fields above)"
-    ),
-    "residence": _l("about residence status or asylum"),
-}
-
-
-def hit_reason(category: str) -> str:
-    return str(HIT_REASONS.get(category, category))
 
 
 def choose(labels: dict, placeholder, values=None) -> list[SelectChoice]:
@@ -550,24 +489,3 @@ class StatusForm(FlaskForm):
             ]
             ok = False
         return ok
-
-
-# The words of the ESF participant fields (participant_forms.py and the reports) -------------------
-
-GENDER_LABELS = {
-    Gender.FEMALE.value: _l("Female"),
-    Gender.MALE.value: _l("Male"),
-    Gender.NON_BINARY.value: _l("Non-binary"),
-    Gender.NO_ANSWER.value: _l("No answer"),
-}
-AGE_BAND_LABELS = {
-    AgeBand.UNDER_18.value: _l("Under 18"),
-    AgeBand.FROM_18_TO_29.value: _l("18 to 29"),
-    AgeBand.FROM_30_TO_54.value: _l("30 to 54"),
-    AgeBand.FROM_55.value: _l("55 or older"),
-}
-ANSWER_LABELS = {
-    Answer.YES.value: _l("Yes"),
-    Answer.NO.value: _l("No"),
-    Answer.NO_ANSWER.value: _l("No answer"),
-}

@@ -20,6 +20,7 @@ from portal.accounts.models import Role, User
 from portal.core import audit, storage
 from portal.core.dates import add_months
 from portal.core.db import utcnow
+from portal.core.hooks import Hook, Veto
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
@@ -98,6 +99,9 @@ class ProfileTextHits(HouseholdError):
 
 # Statuses in which landlords see the profile, or may again without a new vetting.
 CHECKED_STATUSES = (HouseholdStatus.VETTED, HouseholdStatus.PAUSED, HouseholdStatus.HOUSED)
+# A household is paused or withdrawn: placements let it go first (``placements.release``), or
+# veto while a lease is signed.
+HOUSEHOLD_LEAVES = Hook("a household leaves the portal")
 
 
 def open_text_hits(
@@ -487,12 +491,9 @@ def change_status(
             raise HouseholdError("exit before intake")
     leaves = to in (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN)
     if leaves and household.can_move(to, SOCIAL_WORKER):
-        # Imported here: placements build on this module (the import would be circular).
-        from portal.placements import release
-
         try:
-            release.close_for_household(household, actor)
-        except release.ReleaseRefused as exc:
+            HOUSEHOLD_LEAVES(household, actor)
+        except Veto as exc:
             raise HouseholdError(
                 "lease signed",
                 _l(

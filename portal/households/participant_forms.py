@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from portal.households.forms import AGE_BAND_LABELS, ANSWER_LABELS, GENDER_LABELS, choose
+from portal.households.forms import choose
+from portal.households.labels import AGE_BAND_LABELS, ANSWER_LABELS, GENDER_LABELS
 from portal.households.models import AgeBand, Household
 
 PARTICIPANT_COLUMNS = {

@@ -1,7 +1,7 @@
 """What a landlord may see of a household: the tier-1 public profile, as an explicit allow-list.
 
-Landlord templates receive ``PublicProfile`` and ``FlatFit`` objects only, never a
-``Household``: a model object would let a template reach ``identity``, ``consents``,
+Landlord templates receive ``PublicProfile`` (and ``matching.landlords.FlatFit``) objects
+only, never a ``Household``: a model object would let a template reach ``identity``, ``consents``,
 ``override_reason`` or ``vetted_by_id`` through one careless attribute. A field appears on a
 landlord's page only when it is copied here, by name, from the list in DESIGN.md section 2.
 """
@@ -15,15 +15,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 
-from portal.households.models import CostBearer, Household
-from portal.listings.models import Flat
-from portal.placements.matching import explain
-
-COST_BEARER_LABELS = {
-    CostBearer.JOBCENTER.value: _l("Rent paid via Jobcenter"),
-    CostBearer.SOZIALAMT.value: _l("Rent paid via Sozialamt"),
-    CostBearer.OWN_INCOME.value: _l("Own income"),
-}
+from portal.households.labels import PUBLIC_COST_BEARER_LABELS
+from portal.households.models import Household
 
 
 class NotPublic(Exception):
@@ -75,7 +68,7 @@ class PublicProfile:
             needed_area=household.needed_area,
             earliest_move_in=household.earliest_move_in,
             districts=tuple(d.name for d in household.preferred_districts),
-            cost_bearer=str(COST_BEARER_LABELS.get(household.cost_bearer, "–")),
+            cost_bearer=str(PUBLIC_COST_BEARER_LABELS.get(household.cost_bearer, "–")),
             has_wbs=household.has_wbs,
             wbs_persons=household.wbs_persons if household.has_wbs else None,
             has_pets=household.has_pets,
@@ -99,35 +92,3 @@ class PublicProfile:
     @property
     def supported_by(self) -> str:
         return str(_l("Supported by the Kümmerer team"))
-
-
-@dataclass(frozen=True)
-class FlatFit:
-    """How one of the landlord's own flats fits a household, in sentences built from the
-    tier-1 profile (rooms, area, rent limit, WBS, access, move-in date) only."""
-
-    flat_key: str  # the flat's public key: landlord pages carry no flat ids
-    flat_label: str
-    fits: bool
-    met: tuple[str, ...]  # the hard rules the pair meets
-    unmet: tuple[str, ...]  # the hard rules it does not
-    notes: tuple[str, ...]  # district preference, pets: worth knowing, not required
-
-    @classmethod
-    def of(cls, flat: Flat, household: Household, today: date | None = None) -> FlatFit:
-        match = explain(flat, household, today)
-        hard = [r for r in match.reasons if r.hard]
-        return cls(
-            flat_key=flat.public_key,
-            flat_label=flat.address_line or str(_l("Flat without address")),
-            fits=match.fits,
-            met=tuple(r.text for r in hard if r.met),
-            unmet=tuple(r.text for r in hard if not r.met),
-            notes=tuple(r.text for r in match.reasons if not r.hard),
-        )
-
-
-def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
-    """Each of ``flats`` measured against ``household``: those that fit first."""
-    fits = [FlatFit.of(flat, household, today) for flat in flats]
-    return sorted(fits, key=lambda fit: not fit.fits)

@@ -1,7 +1,9 @@
-"""The landlord's list of households: its filters (parsed from the query string) and the query.
+"""Which households landlords may see (``visible_to_landlords``), the filters of their list
+(parsed from the query string; the query is ``matching.landlords.landlord_households``), and
+the staff caseload list.
 
-Every query here starts from ``matching.visible_to_landlords``: only vetted profiles with a
-valid consent, whatever the filters say.
+Every landlord query starts from ``visible_to_landlords``: only vetted profiles with a valid
+consent, whatever the filters say.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -25,11 +27,9 @@ from portal.households.models import (
     Household,
     HouseholdIdentity,
     HouseholdStatus,
-    household_districts,
 )
-from portal.listings.models import District, Flat
+from portal.listings.models import District
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
-from portal.placements.matching import fits_any_of, visible_to_landlords
 
 PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
@@ -111,39 +111,18 @@ class HouseholdFilter:
         return self != HouseholdFilter()
 
 
-def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
-    """Visible households matching ``criteria``, those waiting longest first; what a card shows
-    is loaded in a fixed number of queries whatever the number of rows."""
-    query = (
-        select(Household)
-        .where(*visible_to_landlords(today))
-        .options(
-            selectinload(Household.preferred_districts),
-            selectinload(Household.consents),  # PublicProfile re-checks visibility
-        )
+def valid_consent_exists(today: date) -> ColumnElement[bool]:
+    return exists().where(
+        Consent.household_id == Household.id,
+        Consent.withdrawn_on.is_(None),
+        Consent.given_on <= today,
+        Consent.expires_on >= today,
     )
-    if criteria.size:
-        query = query.where(Household.adults + Household.children == criteria.size)
-    if criteria.fits_my_flats:
-        query = query.where(fits_any_of(my_flats, today))
-    if criteria.move_in_by:
-        query = query.where(Household.earliest_move_in <= criteria.move_in_by)
-    if criteria.district_id:
-        names_it = exists().where(
-            household_districts.c.household_id == Household.id,
-            household_districts.c.district_id == criteria.district_id,
-        )
-        names_none = not_(exists().where(household_districts.c.household_id == Household.id))
-        query = query.where(or_(names_it, names_none))
-    if criteria.step_free:
-        query = query.where(
-            or_(Household.needs_step_free.is_(True), Household.needs_wheelchair.is_(True))
-        )
-    if criteria.wbs == "yes":
-        query = query.where(Household.has_wbs.is_(True))
-    elif criteria.wbs == "no":
-        query = query.where(Household.has_wbs.is_(False))
-    return query.order_by(Household.waiting_since.asc(), Household.id.asc())
+
+
+def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
+    """Vetted with a valid consent: withdrawal or expiry hides a profile at once."""
+    return [Household.status == HouseholdStatus.VETTED.value, valid_consent_exists(today)]
 
 
 def visible_household(household_id: int, today: date) -> Household | None:

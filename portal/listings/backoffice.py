@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
+from portal.core.hooks import Hook
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings import rent_limits
@@ -27,8 +28,6 @@ from portal.listings.queries import (
     waiting_for_review,
 )
 from portal.listings.rules import limits_in_force
-from portal.placements.matching import rank_households
-from portal.placements.queries import open_placements
 
 bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
 
@@ -57,6 +56,10 @@ def flats():
         page=page,
         form=form,
     )
+
+
+# What higher floors show on the flat's page: the households that fit (matching.sections).
+FLAT_PAGE = Hook("the staff page of a flat", provides=frozenset({"matches", "in_progress"}))
 
 
 @bp.route("/flats/<int:flat_id>", methods=["GET", "POST"])
@@ -92,15 +95,12 @@ def review(flat_id: int):
                 return redirect(url_for("listings_backoffice.review", flat_id=flat.id))
             db.session.commit()
             return redirect(url_for("listings_backoffice.flats"))
-    # Only a published flat is offered to households; rank_households shows visible ones only.
-    matches = rank_households(flat) if flat.status == FlatStatus.PUBLISHED else None
     return render_template(
         "backoffice/flat_review.html",
         flat=flat,
         facts=flat_facts(flat),
         form=form,
-        matches=matches,
-        in_progress=open_placements(flat_id=flat.id) if matches else {},
+        **FLAT_PAGE.sections(flat),
     )
 
 

@@ -22,7 +22,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import money as format_money
-from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES, EnergyCertificateKind, WarmWater
+from portal.listings.labels import ENERGY_CARRIER_LABELS, ENERGY_KIND_LABELS, WARM_WATER_LABELS
+from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES
 from portal.listings.rules import (
     ENERGY_FIELDS,
     address_problem,
@@ -37,26 +38,6 @@ def duisburg_postcodes() -> frozenset[str]:
     return frozenset(reference_data()["postcodes"])
 
 
-WARM_WATER_LABELS = {
-    WarmWater.CENTRAL.value: _l("Central, with the heating"),
-    WarmWater.ELECTRIC.value: _l("Electric boiler or instantaneous water heater"),
-    WarmWater.OTHER.value: _l("Other"),
-}
-ENERGY_KIND_LABELS = {
-    EnergyCertificateKind.DEMAND.value: _l("Energy demand certificate (Bedarfsausweis)"),
-    EnergyCertificateKind.CONSUMPTION.value: _l(
-        "Energy consumption certificate (Verbrauchsausweis)"
-    ),
-}
-ENERGY_CARRIER_LABELS = {
-    "gas": _l("Gas"),
-    "oil": _l("Oil"),
-    "district_heating": _l("District heating"),
-    "electricity": _l("Electricity"),
-    "heat_pump": _l("Heat pump"),
-    "wood_pellets": _l("Wood or pellets"),
-    "other": _l("Other"),
-}
 assert set(ENERGY_CARRIER_LABELS) == set(ENERGY_CARRIERS)  # noqa: S101 - import-time consistency
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.core import audit, storage
 from portal.core.db import utcnow
+from portal.core.hooks import Hook, Veto
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
@@ -32,7 +33,6 @@ from portal.listings.models import (
 )
 from portal.listings.photos import PhotoRejected, process_photo
 from portal.listings.rules import ENERGY_FIELDS, address_problem, missing_for_submission
-from portal.placements import release
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +315,10 @@ WITHDRAWABLE = frozenset(
 )
 
 
+# A flat leaves the portal: placements let go of it first (``placements.release``), or veto.
+FLAT_LEAVES = Hook("a flat leaves the portal")
+
+
 def withdraw_flat(flat: Flat, user: User) -> None:
     """The landlord takes an unlet flat off the portal (archived). Its open placements are
     cancelled ("flat withdrawn"), its open interests closed, the staff told, the households
@@ -324,8 +328,8 @@ def withdraw_flat(flat: Flat, user: User) -> None:
     if flat.status not in WITHDRAWABLE:
         raise ListingError("illegal")
     try:
-        release.close_for_flat(flat, user)
-    except release.ReleaseRefused as exc:
+        FLAT_LEAVES(flat, user)
+    except Veto as exc:
         raise ListingError(
             "lease_signed",
             _l(

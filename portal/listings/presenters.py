@@ -7,16 +7,17 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.core.i18n import area, day, money, number
 from portal.extensions import db
 from portal.listings import changes
-from portal.listings.forms import (
-    ENERGY_CARRIER_LABELS,
-    ENERGY_KIND_LABELS,
-    WARM_WATER_LABELS,
-    FlatForm,
+from portal.listings.forms import FlatForm
+from portal.listings.labels import (
+    energy_carrier_label,
+    energy_kind_label,
+    next_step,
+    status_label,
+    warm_water_label,
 )
 from portal.listings.models import District, Flat
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
@@ -42,47 +43,6 @@ def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:
         limits_valid_since=table.valid_since,
         area_suits=size_range(suitable_sizes(flat.rooms, flat.living_area)),
     )
-
-
-# (label, what happens next) per status; lazy strings, translated when shown.
-STATUS_TEXTS = {
-    "draft": (_l("Draft"), _l("Complete the details and submit the flat for review.")),
-    "submitted": (
-        _l("In review"),
-        _l("The Kümmerer team checks your flat, usually within two working days."),
-    ),
-    "changes_requested": (
-        _l("Changes requested"),
-        _l("Please look at the team's comment, change the flat and submit it again."),
-    ),
-    "published": (
-        _l("Published"),
-        _l("The team looks for a suitable household and will contact you."),
-    ),
-    "reserved": (_l("Reserved"), _l("A placement is in progress. The team keeps you up to date.")),
-    "let": (_l("Let"), _l("The flat is let through the programme. Thank you!")),
-    "archived": (_l("Withdrawn"), _l("The flat is not offered. You can list it again.")),
-}
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_TEXTS.get(status, (status, ""))[0])
-
-
-def next_step(status: str) -> str:
-    return str(STATUS_TEXTS.get(status, ("", ""))[1])
-
-
-def warm_water_label(value: str | None) -> str:
-    return str(WARM_WATER_LABELS.get(value or "", "–"))
-
-
-def energy_kind_label(value: str | None) -> str:
-    return str(ENERGY_KIND_LABELS.get(value or "", "–"))
-
-
-def energy_carrier_label(value: str | None) -> str:
-    return str(ENERGY_CARRIER_LABELS.get(value or "", "–"))
 
 
 MONEY_FIELDS = frozenset({"cold_rent", "service_charges", "heating_costs", "deposit"})

@@ -1,4 +1,4 @@
-"""Landlord routes: the flat dashboard, the flat form, photos."""
+"""Landlord routes: the flat form, photos (the flat dashboard: portal.dashboards)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import (
@@ -26,16 +25,15 @@ from portal.accounts.permissions import (
     login_required,
 )
 from portal.core import storage
+from portal.core.hooks import Hook
 from portal.core.refusals import flash_refusal
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.listings import operations as ops
 from portal.listings.forms import FlatForm, PhotoEditForm, PhotoUploadForm
-from portal.listings.models import District, Flat, FlatStatus, Photo
+from portal.listings.models import District, Flat, Photo
 from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
-from portal.placements.presenters import landlord_placements
-from portal.reports.figures import own_figures
 
 # Photos are personal to the landlord and staff: private, revalidated at every use.
 PHOTO_CACHE_CONTROL = "private, no-cache"
@@ -68,22 +66,6 @@ def _own_photo(flat: Flat, photo_key: str) -> Photo:
     if photo is None or photo.flat_id != flat.id:
         abort(404)
     return photo
-
-
-@bp.route("/")
-@landlord_required
-def dashboard():
-    flats = db.session.scalars(
-        select(Flat)
-        .where(Flat.organisation_id == current_user.organisation_id)
-        .options(selectinload(Flat.photos))
-        .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
-    ).all()
-    return render_template(
-        "listings/dashboard.html",
-        flats=flats,
-        figures=own_figures(current_user.organisation_id) if flats else None,
-    )
 
 
 def _save(form: FlatForm, flat: Flat | None):
@@ -195,6 +177,10 @@ def edit(flat_key: str):
     )
 
 
+# What higher floors show on the landlord's page of a flat: its placements (placements.sections).
+FLAT_PAGE = Hook("the landlord's page of a flat", provides=frozenset({"placements"}))
+
+
 @bp.route("/<flat_key>")
 @landlord_required
 def show(flat_key: str):
@@ -203,7 +189,7 @@ def show(flat_key: str):
         "listings/show.html",
         flat=flat,
         facts=flat_facts(flat),
-        placements=landlord_placements(current_user.organisation_id, flat_id=flat.id),
+        **FLAT_PAGE.sections(flat, organisation_id=current_user.organisation_id),
     )
 
 

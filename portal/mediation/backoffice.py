@@ -26,6 +26,7 @@ from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
 from portal.mediation import operations as ops
+from portal.mediation.labels import history_label, sender_label, status_label, topic_label
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.mediation.queries import CaseFilter, age_in_working_days, is_overdue
 from portal.mediation.staff_forms import (
@@ -35,9 +36,6 @@ from portal.mediation.staff_forms import (
     CaseNoteForm,
     CaseReplyForm,
     CaseStatusForm,
-    sender_label,
-    status_label,
-    topic_label,
 )
 from portal.placements.models import Placement
 
@@ -139,22 +137,6 @@ def _history(case: MediationCase) -> list[tuple[AuditEvent, str | None]]:
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
     return [(event, name) for event, name in rows]
-
-
-HISTORY_LABELS: dict[str, Callable[[], str]] = {
-    "mediation.submitted": lambda: _("Request received"),
-    "mediation.status": lambda: _("Status changed"),
-    "mediation.note": lambda: _("Internal note added"),
-    "mediation.reply": lambda: _("Reply sent by e-mail"),
-    "mediation.assigned": lambda: _("Assignment changed"),
-    "mediation.linked": lambda: _("Placement link changed"),
-    "mediation.purged": lambda: _("Contact data removed after the retention period"),
-}
-
-
-def history_label(action: str) -> str:
-    label = HISTORY_LABELS.get(action)
-    return label() if label else action
 
 
 def _render(case: MediationCase, **posted):

@@ -16,23 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.core.fields import email_field
+from portal.mediation.labels import CONTACT_BY_LABELS, SENDER_KIND_LABELS, TOPIC_LABELS
 
 MESSAGE_MIN = 20
 MESSAGE_MAX = 5000
-
-SENDER_KIND_LABELS = {
-    "landlord": _l("Landlord"),
-    "tenant": _l("Tenant"),
-    "other": _l("Someone else"),
-}
-TOPIC_LABELS = {
-    "rent_arrears": _l("Rent arrears"),
-    "neighbourhood": _l("Conflict in the neighbourhood"),
-    "damage": _l("Damage or defects"),
-    "communication": _l("Communication"),
-    "other": _l("Something else"),
-}
-CONTACT_BY_LABELS = {"email": _l("By e-mail"), "phone": _l("By phone")}
 NO_FLAT = ""  # the choice values are the flats' public keys
 
 

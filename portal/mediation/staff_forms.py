@@ -6,9 +6,6 @@ field names differ, so they share the page's one CSRF token without prefixes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
@@ -16,35 +13,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.core.fields import FilterForm, WholeNumberField, optional_int
-from portal.mediation.forms import SENDER_KIND_LABELS, TOPIC_LABELS
+from portal.mediation.labels import status_label, topic_label
 from portal.mediation.models import TOPICS, CaseStatus
 
 TEXT_MAX = 5000
-
-STATUS_LABELS: dict[str, Callable[[], str]] = {
-    CaseStatus.NEW: lambda: _("new"),
-    CaseStatus.IN_PROGRESS: lambda: _("in progress"),
-    CaseStatus.WAITING: lambda: _("waiting for a reply"),
-    CaseStatus.RESOLVED: lambda: _("resolved"),
-    CaseStatus.CLOSED: lambda: _("closed"),
-}
-
-
-def _label(labels: dict[str, Callable[[], str]], key: str | None) -> str:
-    return labels[key]() if key in labels else (key or "–")
-
-
-def status_label(status: str | None) -> str:
-    return _label(STATUS_LABELS, status)
-
-
-def topic_label(topic: str | None) -> str:
-    # The same words the sender chose from on the form.
-    return str(TOPIC_LABELS.get(topic or "", topic or "–"))
-
-
-def sender_label(kind: str | None) -> str:
-    return str(SENDER_KIND_LABELS.get(kind or "", kind or "–"))
 
 
 def _text(label, message) -> TextAreaField:

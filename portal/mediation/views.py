@@ -34,11 +34,10 @@ from portal.listings.models import Flat, FlatStatus
 from portal.mediation import operations as ops
 from portal.mediation.forms import (
     NO_FLAT,
-    SENDER_KIND_LABELS,
-    TOPIC_LABELS,
     MediationForm,
 )
-from portal.mediation.models import CaseEntry, CaseStatus, MediationCase
+from portal.mediation.labels import SENDER_KIND_LABELS, SENDER_STATUS_LABELS, TOPIC_LABELS
+from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.models import Placement
 from portal.placements.presenters import own_placement
 
@@ -49,13 +48,6 @@ FORM_MAX_AGE = 24 * 3600
 SENT_KEY = "mediation_sent"
 TENANCY_STATUSES = (FlatStatus.LET.value, FlatStatus.RESERVED.value)
 
-STATUS_LABELS = {
-    CaseStatus.NEW.value: _l("Received"),
-    CaseStatus.IN_PROGRESS.value: _l("In progress"),
-    CaseStatus.WAITING.value: _l("Waiting for a reply"),
-    CaseStatus.RESOLVED.value: _l("Resolved"),
-    CaseStatus.CLOSED.value: _l("Closed"),
-}
 REFUSED = {
     "honeypot": _l(
         "Your message was not sent because a field meant to catch automated messages was "
@@ -242,7 +234,7 @@ def mine():
         "mediation/mine.html",
         cases=cases,
         topic_labels=TOPIC_LABELS,
-        status_labels=STATUS_LABELS,
+        status_labels=SENDER_STATUS_LABELS,
     )
 
 
@@ -264,6 +256,6 @@ def case(case_key: str):
         case=case,
         replies=replies,
         topic_labels=TOPIC_LABELS,
-        status_labels=STATUS_LABELS,
+        status_labels=SENDER_STATUS_LABELS,
         sender_labels=SENDER_KIND_LABELS,
     )

@@ -47,6 +47,9 @@ from portal.placements.forms import (
     PlacementFilterForm,
     StepForm,
     ViewingForm,
+)
+from portal.placements.labels import (
+    FACT_LABELS,
     action_label,
     cancel_reason_label,
     event_label,
@@ -301,22 +304,6 @@ def _defaults(action: Action, placement: Placement) -> dict:
 
 
 DATE_FACTS = ("rent_offer_on", "costs_approved_on", "lease_signed_on", "rent_start_on")
-FACT_LABELS: dict[str, Callable[[], str]] = {
-    "viewing_at": lambda: _("Viewing"),
-    "viewing_place": lambda: _("Place"),
-    "viewing_companion_id": lambda: _("Accompanied by"),
-    "viewing_outcome": lambda: _("Outcome"),
-    "rent_offer_on": lambda: _("Rent offer sent on"),
-    "rent_offer_office": lambda: _("Sent to"),
-    "costs_approved_on": lambda: _("Costs approved on"),
-    "deposit_loan": lambda: _("Deposit as a loan"),
-    "lease_signed_on": lambda: _("Lease signed on"),
-    "rent_start_on": lambda: _("Rent starts on"),
-    "keys_handed_over_on": lambda: _("Keys handed over on"),
-    "cancel_reason": lambda: _("Reason"),
-}
-
-
 def _fact(key: str, value: object, names: dict[int, str]) -> str:
     try:
         if key == "viewing_at":

@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.core.fields import FilterForm, optional_int
 from portal.placements.calendar import BERLIN
-from portal.placements.models import ENDED_OUTCOMES, Action, State
+from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
+from portal.placements.models import ENDED_OUTCOMES, Action
 
 MESSAGE_MAX = 1000
 
@@ -64,96 +65,6 @@ class ViewingSlotsForm(FlaskForm):
             Length(max=2000, message=_l("Please keep it to at most 2,000 characters.")),
         ],
     )
-
-
-# Back office: labels of states, steps, reasons and outcomes -------------------------------------
-
-STATE_LABELS = {
-    State.PROPOSED.value: _l("Proposed"),
-    State.LANDLORD_ACCEPTED.value: _l("Landlord accepted"),
-    State.VIEWING_SCHEDULED.value: _l("Viewing scheduled"),
-    State.VIEWING_DONE.value: _l("Viewing done"),
-    State.RENT_OFFER_SUBMITTED.value: _l("Rent offer submitted"),
-    State.COSTS_APPROVED.value: _l("Costs approved"),
-    State.LEASE_SIGNED.value: _l("Lease signed"),
-    State.MOVED_IN.value: _l("Moved in"),
-    State.AFTERCARE.value: _l("Aftercare"),
-    State.COMPLETED.value: _l("Completed"),
-    State.CANCELLED.value: _l("Cancelled"),
-}
-# What a button says.
-ACTION_LABELS = {
-    Action.ACCEPT.value: _l("Accept on the landlord's behalf"),
-    Action.DECLINE.value: _l("Decline on the landlord's behalf"),
-    Action.SCHEDULE_VIEWING.value: _l("Schedule the viewing"),
-    Action.RESCHEDULE_VIEWING.value: _l("Move the viewing"),
-    Action.RECORD_VIEWING.value: _l("Record the viewing"),
-    Action.SUBMIT_RENT_OFFER.value: _l("Record the rent offer"),
-    Action.APPROVE_COSTS.value: _l("Record the cost approval"),
-    Action.SIGN_LEASE.value: _l("Record the lease"),
-    Action.MOVE_IN.value: _l("Record the move-in"),
-    Action.START_AFTERCARE.value: _l("Start aftercare"),
-    Action.COMPLETE.value: _l("Complete the placement"),
-    Action.CANCEL.value: _l("Cancel the placement"),
-}
-# What the timeline says happened.
-EVENT_LABELS = {
-    "propose": _l("Proposed"),
-    Action.ACCEPT.value: _l("Landlord accepted"),
-    Action.DECLINE.value: _l("Landlord declined"),
-    Action.SCHEDULE_VIEWING.value: _l("Viewing scheduled"),
-    Action.RESCHEDULE_VIEWING.value: _l("Viewing moved"),
-    Action.RECORD_VIEWING.value: _l("Viewing recorded"),
-    Action.SUBMIT_RENT_OFFER.value: _l("Rent offer submitted"),
-    Action.APPROVE_COSTS.value: _l("Costs approved"),
-    Action.SIGN_LEASE.value: _l("Lease signed"),
-    Action.MOVE_IN.value: _l("Moved in"),
-    Action.START_AFTERCARE.value: _l("Aftercare started"),
-    Action.COMPLETE.value: _l("Completed"),
-    Action.CANCEL.value: _l("Cancelled"),
-    "note": _l("Note"),
-    "viewing_slots": _l("Viewing times suggested by the landlord"),
-}
-CANCEL_REASON_LABELS = {
-    "landlord_declined": _l("The landlord declined"),
-    "household_declined": _l("The household declined"),
-    "viewing_negative": _l("The viewing did not lead to a lease"),
-    "costs_refused": _l("The costs were not approved"),
-    "flat_let": _l("The flat was let otherwise"),
-    "household_housed_elsewhere": _l("The household found a flat elsewhere"),
-    "no_contact": _l("No contact any more"),
-    "flat_withdrawn": _l("The flat was withdrawn"),
-    "household_unavailable": _l("The household is no longer available"),
-    "other": _l("Other reason"),
-}
-OUTCOME_LABELS = {
-    "all_well": _l("All well"),
-    "needs_support": _l("Needs support"),
-    "rent_arrears": _l("Rent arrears"),
-    "conflict": _l("Conflict with the landlord or neighbours"),
-    "tenancy_ended": _l("The tenancy has ended"),
-    "returned_to_shelter": _l("Returned to a shelter or shared accommodation"),
-}
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
-
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
-def event_label(action: str) -> str:
-    return str(EVENT_LABELS.get(action, action))
-
-
-def cancel_reason_label(reason: str | None) -> str:
-    return str(CANCEL_REASON_LABELS.get(reason or "", reason or "–"))
-
-
-def outcome_label(outcome: str | None) -> str:
-    return str(OUTCOME_LABELS.get(outcome or "", outcome or "–"))
 
 
 # Back office: one small form per step -----------------------------------------------------------

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -31,6 +30,7 @@ from portal.core.i18n import day, moment
 from portal.extensions import db
 from portal.households.models import Household, HouseholdIdentity
 from portal.listings.models import Flat
+from portal.placements.labels import CANCEL_TEXTS, landlord_state_label, next_step
 from portal.placements.models import (
     LANDLORD,
     Action,
@@ -39,101 +39,8 @@ from portal.placements.models import (
     State,
 )
 
-# (label, what happens next) per state, from the landlord's side; lazy, translated when shown.
-STATE_TEXTS = {
-    State.PROPOSED: (
-        _l("Proposed to you"),
-        _l(
-            "Please tell us whether you would like to meet the household. If you agree, the "
-            "Kümmerer team arranges a viewing with you and the household."
-        ),
-    ),
-    State.LANDLORD_ACCEPTED: (
-        _l("You agreed to a viewing"),
-        _l(
-            "The Kümmerer team arranges the viewing and tells you the date. You can suggest "
-            "times that suit you."
-        ),
-    ),
-    State.VIEWING_SCHEDULED: (
-        _l("Viewing arranged"),
-        _l(
-            "Please show the flat at the agreed time. Someone from the Kümmerer team comes "
-            "along. If the time does not suit you, suggest another one."
-        ),
-    ),
-    State.VIEWING_DONE: (
-        _l("Viewing done"),
-        _l(
-            "If you and the household want to go on, the Kümmerer team prepares the rent offer "
-            "(Mietangebot) for the Jobcenter or Sozialamt with you."
-        ),
-    ),
-    State.RENT_OFFER_SUBMITTED: (
-        _l("Rent offer submitted"),
-        _l(
-            "The Jobcenter or Sozialamt checks the rent offer; this can take a few weeks. The "
-            "Kümmerer team tells you as soon as the costs are approved."
-        ),
-    ),
-    State.COSTS_APPROVED: (
-        _l("Costs approved"),
-        _l("The costs are approved. The Kümmerer team arranges the signing of the lease."),
-    ),
-    State.LEASE_SIGNED: (
-        _l("Lease signed"),
-        _l("The Kümmerer team arranges the key handover with you."),
-    ),
-    State.MOVED_IN: (
-        _l("Moved in"),
-        _l(
-            "The household has moved in. The Kümmerer team stays in touch with the household "
-            "in the first months; contact the team whenever something comes up."
-        ),
-    ),
-    State.AFTERCARE: (
-        _l("Aftercare"),
-        _l(
-            "The Kümmerer team checks in with the household during the first year. Contact the "
-            "team whenever something comes up."
-        ),
-    ),
-    State.COMPLETED: (
-        _l("Completed"),
-        _l("The placement is complete. Thank you! The Kümmerer team is still there for you."),
-    ),
-    State.CANCELLED: (
-        _l("Not going ahead"),
-        _l(
-            "This placement will not go ahead. The Kümmerer team will contact you about other "
-            "households."
-        ),
-    ),
-}
-
-# Cancel reasons the landlord is told; the others concern the household and stay with the team.
-CANCEL_TEXTS = {
-    "landlord_declined": _l("The placement was ended because you declined."),
-    "flat_let": _l("The placement was ended: your flat has been let to another household."),
-    "flat_withdrawn": _l("The placement was ended because you withdrew the flat."),
-    # Neutral on purpose: nothing about the household's reasons reaches the landlord.
-    "household_unavailable": _l(
-        "This placement cannot go ahead, for reasons that have nothing to do with you or your "
-        "flat. The Kümmerer team will contact you about other households."
-    ),
-}
-
-
 # When the landlord may suggest viewing times (operations.propose_viewing_slots holds the rule).
 SUGGEST_TIMES_STATES = (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED)
-
-
-def state_label(state: str) -> str:
-    return str(STATE_TEXTS[State(state)][0])
-
-
-def next_step(state: str) -> str:
-    return str(STATE_TEXTS[State(state)][1])
 
 
 @dataclass(frozen=True)
@@ -196,7 +103,7 @@ class LandlordPlacement:
             household_code=household.code,
             profile_id=household.id if household.is_visible_to_landlords(today) else None,
             state=placement.state,
-            state_label=state_label(placement.state),
+            state_label=landlord_state_label(placement.state),
             next_step=next_step(placement.state),
             is_open=placement.is_open,
             specialist=placement.staff.full_name if placement.staff is not None else None,

@@ -2,7 +2,8 @@
 interests closed, the staff in charge are told, and the other side is set free. From
 ``lease_signed`` on a placement binds both sides: then nothing changes and the caller refuses.
 
-Called by ``listings.operations.withdraw_flat`` and ``households.operations.change_status``;
+Called by ``listings.operations.withdraw_flat`` and ``households.operations.change_status``
+through their hooks (``FLAT_LEAVES``, ``HOUSEHOLD_LEAVES``: they stand on lower floors);
 like every operation it flushes, audits and queues mail, and never commits."""
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from sqlalchemy import select
 from portal.accounts.models import Role, User
 from portal.core import audit
 from portal.core.db import utcnow
+from portal.core.hooks import Veto
 from portal.core.outbox import queue_mail
-from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
+from portal.households.operations import HOUSEHOLD_LEAVES
 from portal.listings.models import Flat, FlatStatus
+from portal.listings.operations import FLAT_LEAVES
 from portal.placements import operations as placement_ops
 from portal.placements.models import (
     FLAT_HOLDING,
@@ -38,7 +41,7 @@ BINDING_STATES = tuple(s for s in OPEN_STATES if ORDER.index(s) >= ORDER.index(S
 CANCELLABLE_STATES = tuple(s for s in OPEN_STATES if s not in BINDING_STATES)
 
 
-class ReleaseRefused(Refused):
+class ReleaseRefused(Veto):
     """A placement at or past ``lease_signed`` binds the flat or household; nothing changed."""
 
 
@@ -112,6 +115,7 @@ def _tell_staff(
         )
 
 
+@FLAT_LEAVES.connect
 def close_for_flat(flat: Flat, actor: User | None) -> None:
     """The flat is withdrawn: refuse (ReleaseRefused, nothing changed) when a placement of it
     is at or past ``lease_signed``; otherwise cancel every open placement ("flat withdrawn"),
@@ -127,6 +131,7 @@ def close_for_flat(flat: Flat, actor: User | None) -> None:
     _tell_staff(placements, interests, FLAT_WITHDRAWN, flat.address_line)
 
 
+@HOUSEHOLD_LEAVES.connect
 def close_for_household(household: Household, actor: User | None) -> None:
     """The household is paused or withdrawn: refuse (ReleaseRefused, nothing changed) when a
     placement of it is at or past ``lease_signed``; otherwise cancel every open placement

@@ -35,7 +35,8 @@ from portal.households.models import Household
 from portal.placements.models import Placement
 from portal.privacy import export as export_ops
 from portal.privacy import operations as ops
-from portal.privacy.forms import AuditFilterForm, EraseForm, HouseholdExportForm, purpose_label
+from portal.privacy.forms import AuditFilterForm, EraseForm, HouseholdExportForm
+from portal.privacy.labels import purpose_label
 from portal.privacy.models import Erasure, ErasureKind
 
 bp = Blueprint("privacy_backoffice", __name__, url_prefix="/backoffice")

@@ -34,7 +34,7 @@ from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements import presenters
 from portal.placements.models import Interest, Placement
-from portal.privacy.forms import PURPOSE_LABELS
+from portal.privacy.labels import PURPOSE_LABELS
 from portal.privacy.models import (
     EXPLANATION_MAX,
     EXPLANATION_MIN,

@@ -10,20 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.core.fields import FilterForm, WholeNumberField
-from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
-
-PURPOSE_LABELS = {
-    ExportPurpose.ACCESS_REQUEST: _l("The household asked for its data (access, Art. 15 GDPR)"),
-    ExportPurpose.PORTABILITY: _l("The household asked to take its data along (Art. 20 GDPR)"),
-    ExportPurpose.AUTHORITY: _l("Request of an authority or a court"),
-    ExportPurpose.DATA_PROTECTION_OFFICER: _l("Check by the data-protection officer"),
-    ExportPurpose.OTHER: _l("Other reason (explain below)"),
-}
-
-
-def purpose_label(value: str) -> str:
-    label = PURPOSE_LABELS.get(value)  # type: ignore[call-overload]
-    return str(label) if label is not None else value
+from portal.privacy.labels import PURPOSE_LABELS
+from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN
 
 
 def _one_spaced(value: str | None) -> str | None:

@@ -878,7 +878,7 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     period, and the median days from opening to the first answer for the cases opened in the
     period that have one; by topic. In the own-caseload view: the cases assigned to the staff
     member."""
-    from portal.mediation.staff_forms import topic_label
+    from portal.mediation.labels import topic_label
 
     topics = list(TOPICS)
     opened = and_(
@@ -1091,38 +1091,3 @@ def lease_time_per_month(period: Period, scope: Scope = PROGRAMME) -> dict[str, 
     )
     found = {key: (n, value) for key, n, value in db.session.execute(stmt)}
     return {key: found.get(key, (0, None)) for key in period.months()}
-
-
-# The landlord's own figures ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OwnFigures:
-    flats_listed: int  # published now (offered or reserved)
-    flats_ever: int  # ever published
-    placements: int  # leases signed
-    tenancies_running: int  # moved in, no end recorded
-
-
-def own_figures(organisation_id: int) -> OwnFigures:
-    """A landlord organisation's own figures for its dashboard (no small-number rule: they are
-    its own flats)."""
-    offered = Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value])
-    flats_row = db.session.execute(
-        select(
-            func.count(case((offered, Flat.id))),
-            func.count(Flat.published_at),
-        ).where(Flat.organisation_id == organisation_id)
-    ).one()
-    ended = exists().where(
-        FollowUp.placement_id == Placement.id, FollowUp.outcome.in_(ENDED_OUTCOMES)
-    )
-    placement_row = db.session.execute(
-        select(
-            func.count(case((_leases(), Placement.id))),
-            func.count(case((and_(_move_ins(), ~ended), Placement.id))),
-        )
-        .join(Flat, Flat.id == Placement.flat_id)
-        .where(Flat.organisation_id == organisation_id)
-    ).one()
-    return OwnFigures(flats_row[0], flats_row[1], placement_row[0], placement_row[1])

@@ -10,15 +10,8 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.reports.labels import PRESET_LABELS
 from portal.reports.periods import MAX_DAYS, PRESETS, Period, preset
-
-PRESET_LABELS = {
-    "this_month": _l("This month"),
-    "last_quarter": _l("Last quarter"),
-    "this_year": _l("This year"),
-    "funding_phase": _l("Funding phase (1 March 2025 to 31 December 2027)"),
-    "custom": _l("Own period (below)"),
-}
 
 
 class PeriodForm(FlaskForm):

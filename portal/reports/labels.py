@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import OrganisationKind
-from portal.households.forms import AGE_BAND_LABELS
+from portal.households.labels import AGE_BAND_LABELS
 from portal.households.models import Answer, Gender, TargetGroup
 
 ALL = "all"
@@ -44,3 +44,13 @@ def by_target_group() -> list[tuple[str, str]]:
 
 def by_landlord_kind() -> list[tuple[str, str]]:
     return [(ALL, str(_l("All")))] + [(k, str(v)) for k, v in LANDLORD_KIND_LABELS.items()]
+
+
+# The period picker's presets.
+PRESET_LABELS = {
+    "this_month": _l("This month"),
+    "last_quarter": _l("Last quarter"),
+    "this_year": _l("This year"),
+    "funding_phase": _l("Funding phase (1 March 2025 to 31 December 2027)"),
+    "custom": _l("Own period (below)"),
+}

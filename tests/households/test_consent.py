@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.core import storage
 from portal.core.audit import AuditEvent
 from portal.households.models import CONSENT_SCOPE, Consent, Household
-from portal.placements.matching import visible_to_landlords
+from portal.households.queries import visible_to_landlords
 from tests.conftest import outbox
 from tests.factories import HouseholdFactory, StaffFactory
 
@@ -28,7 +28,7 @@ def uploads(app, tmp_path):
 
 
 def visible_ids(db, today=None) -> set[int]:
-    """What landlord-facing queries see: Household filtered by matching.visible_to_landlords."""
+    """What landlord-facing queries see: Household filtered by ``visible_to_landlords``."""
     return set(
         db.session.scalars(select(Household.id).where(*visible_to_landlords(today or date.today())))
     )

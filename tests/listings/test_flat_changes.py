@@ -17,7 +17,7 @@ from portal.listings import operations as ops
 from portal.listings.models import IMMEDIATE_FIELDS, MATERIAL_FIELDS, District, Flat, Photo
 from portal.listings.queries import FlatFilter, filtered_flats
 from portal.listings.rules import address_problem, limits_in_force, reference_data
-from portal.placements.matching import rank_households
+from portal.matching.rules import rank_households
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory
 from tests.listings.test_flats import complete, post_flat

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
-from portal.placements.matching import (
+from portal.matching.rules import (
     MAX_VACANCY_DAYS,
     explain,
     fits_any_of,

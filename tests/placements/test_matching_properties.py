@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal.households.models import Consent, Household, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import AREA_TOLERANCE
-from portal.placements.matching import (
+from portal.matching.rules import (
     MAX_VACANCY_DAYS,
     explain,
     fits_any_of,

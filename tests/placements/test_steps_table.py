@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.placements import operations as ops
-from portal.placements.forms import (
+from portal.placements.forms import STEP_FORMS
+from portal.placements.labels import (
     ACTION_LABELS,
     CANCEL_REASON_LABELS,
     EVENT_LABELS,
     OUTCOME_LABELS,
     STATE_LABELS,
-    STEP_FORMS,
 )
 from portal.placements.models import (
     CANCEL_REASONS,

@@ -264,9 +264,10 @@ def test_landlord_own_figures(history):
     from sqlalchemy import select
 
     from portal.accounts.models import Organisation
+    from portal.dashboards import own_figures
 
     company = db.session.scalar(select(Organisation).where(Organisation.kind == "company"))
-    own = figures.own_figures(company.id)
+    own = own_figures(company.id)
     assert (own.flats_listed, own.flats_ever, own.placements, own.tenancies_running) == (0, 3, 2, 1)
 
 

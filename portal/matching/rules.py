@@ -31,7 +31,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     extract,
     false,
     func,
@@ -46,7 +45,8 @@ from portal.core.i18n import day as fmt_day
 from portal.core.i18n import money as fmt_money
 from portal.core.i18n import number as fmt_number
 from portal.extensions import db
-from portal.households.models import Consent, Household, HouseholdStatus, household_districts
+from portal.households.models import Household, household_districts
+from portal.households.queries import visible_to_landlords
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.rules import AREA_TOLERANCE, fits_size
 
@@ -262,20 +262,6 @@ def explain(flat: Flat, h: Household, today: date | None = None) -> Match:
 
 
 # SQL: many rows ---------------------------------------------------------------------------------
-
-
-def valid_consent_exists(today: date) -> ColumnElement[bool]:
-    return exists().where(
-        Consent.household_id == Household.id,
-        Consent.withdrawn_on.is_(None),
-        Consent.given_on <= today,
-        Consent.expires_on >= today,
-    )
-
-
-def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
-    """Vetted with a valid consent: withdrawal or expiry hides a profile at once."""
-    return [Household.status == HouseholdStatus.VETTED.value, valid_consent_exists(today)]
 
 
 def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:

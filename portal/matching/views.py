@@ -2,6 +2,8 @@
 
 Templates here receive ``PublicProfile``, ``FlatFit`` and ``Pager`` objects and the landlord's
 own flats' labels; never a ``Household``, its identity or its consents (households/public.py).
+The blueprint keeps its name ``households`` (URLs and endpoints as before); it stands on the
+matching floor because the pages show the fit of each own flat and register interest.
 A profile landlords may not see answers 404, for every method, like an id that does not exist.
 """
 
@@ -29,14 +31,10 @@ from portal.households.operations import (
     published_flats_of,
     record_view,
 )
-from portal.households.public import FlatFit, PublicProfile, fits_for
-from portal.households.queries import (
-    PER_PAGE,
-    HouseholdFilter,
-    landlord_households,
-    visible_household,
-)
+from portal.households.public import PublicProfile
+from portal.households.queries import PER_PAGE, HouseholdFilter, visible_household
 from portal.listings.models import District, Flat
+from portal.matching.landlords import FlatFit, fits_for, landlord_households
 from portal.placements.forms import InterestForm
 from portal.placements.models import Interest
 from portal.placements.operations import InterestError, register_interest

@@ -1,0 +1,84 @@
+"""What a landlord sees of the matching: the list of households (only profiles landlords may
+see, optionally those that fit one of the landlord's published flats) and, on a profile, how
+each of the landlord's flats fits it (``FlatFit``, built from the tier-1 profile only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.households.models import Household, household_districts
+from portal.households.queries import HouseholdFilter, visible_to_landlords
+from portal.listings.models import Flat
+from portal.matching.rules import explain, fits_any_of
+
+
+def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
+    """Visible households matching ``criteria``, those waiting longest first; what a card shows
+    is loaded in a fixed number of queries whatever the number of rows."""
+    query = (
+        select(Household)
+        .where(*visible_to_landlords(today))
+        .options(
+            selectinload(Household.preferred_districts),
+            selectinload(Household.consents),  # PublicProfile re-checks visibility
+        )
+    )
+    if criteria.size:
+        query = query.where(Household.adults + Household.children == criteria.size)
+    if criteria.fits_my_flats:
+        query = query.where(fits_any_of(my_flats, today))
+    if criteria.move_in_by:
+        query = query.where(Household.earliest_move_in <= criteria.move_in_by)
+    if criteria.district_id:
+        names_it = exists().where(
+            household_districts.c.household_id == Household.id,
+            household_districts.c.district_id == criteria.district_id,
+        )
+        names_none = not_(exists().where(household_districts.c.household_id == Household.id))
+        query = query.where(or_(names_it, names_none))
+    if criteria.step_free:
+        query = query.where(
+            or_(Household.needs_step_free.is_(True), Household.needs_wheelchair.is_(True))
+        )
+    if criteria.wbs == "yes":
+        query = query.where(Household.has_wbs.is_(True))
+    elif criteria.wbs == "no":
+        query = query.where(Household.has_wbs.is_(False))
+    return query.order_by(Household.waiting_since.asc(), Household.id.asc())
+
+
+@dataclass(frozen=True)
+class FlatFit:
+    """How one of the landlord's own flats fits a household, in sentences built from the
+    tier-1 profile (rooms, area, rent limit, WBS, access, move-in date) only."""
+
+    flat_key: str  # the flat's public key: landlord pages carry no flat ids
+    flat_label: str
+    fits: bool
+    met: tuple[str, ...]  # the hard rules the pair meets
+    unmet: tuple[str, ...]  # the hard rules it does not
+    notes: tuple[str, ...]  # district preference, pets: worth knowing, not required
+
+    @classmethod
+    def of(cls, flat: Flat, household: Household, today: date | None = None) -> FlatFit:
+        match = explain(flat, household, today)
+        hard = [r for r in match.reasons if r.hard]
+        return cls(
+            flat_key=flat.public_key,
+            flat_label=flat.address_line or str(_l("Flat without address")),
+            fits=match.fits,
+            met=tuple(r.text for r in hard if r.met),
+            unmet=tuple(r.text for r in hard if not r.met),
+            notes=tuple(r.text for r in match.reasons if not r.hard),
+        )
+
+
+def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
+    """Each of ``flats`` measured against ``household``: those that fit first."""
+    fits = [FlatFit.of(flat, household, today) for flat in flats]
+    return sorted(fits, key=lambda fit: not fit.fits)

@@ -168,40 +168,51 @@ def hammer(client: Client, attempts: list[tuple[str, str | None]]) -> list[tuple
 
 def test_slowdown_holds_across_workers_and_spares_other_addresses(server):
     client = Client(server["port"])
-    # One address, the e-mail written differently: one account, one (account, address) pair.
-    attempts = [
-        (email, "192.0.2.50")
-        for email in ["target@example.org", "TARGET@example.org", " Target@Example.ORG"] * 4
-    ]
-    results = hammer(client, attempts)
-    statuses = [status for status, _ in results]
-    assert set(statuses) == {200, 429}
-    # The slowdown counts failed attempts only, so it is checked before and counted after each
-    # attempt: attempts already running when the wait starts still finish, at most one per
-    # other worker.
-    assert SLOWDOWN_AFTER <= statuses.count(200) <= SLOWDOWN_AFTER + WORKERS - 1
-    assert len({pid for _, pid in results}) >= 2, "all attempts went to one worker"
-    # The owner, from another address, is not slowed down by the attack.
-    assert client.login("target@example.org", "192.0.2.51")[0] == 200
+    # On a loaded machine one worker may happen to take every request; the round proves nothing
+    # then, so it is repeated for a fresh account until the attempts met several workers.
+    for round_ in range(5):
+        target = f"target{round_}@example.org"
+        # One address, the e-mail written differently: one account, one (account, address) pair.
+        attempts = [
+            (email, "192.0.2.50")
+            for email in [target, target.upper(), f" {target.title()}"] * 4
+        ]
+        results = hammer(client, attempts)
+        statuses = [status for status, _ in results]
+        assert set(statuses) == {200, 429}
+        # The slowdown counts failed attempts only, so it is checked before and counted after
+        # each attempt: attempts already running when the wait starts still finish, at most one
+        # per other worker.
+        assert SLOWDOWN_AFTER <= statuses.count(200) <= SLOWDOWN_AFTER + WORKERS - 1
+        # The owner, from another address, is not slowed down by the attack.
+        assert client.login(target, "192.0.2.51")[0] == 200
+        if len({pid for _, pid in results}) >= 2:
+            break
+    assert len({pid for _, pid in results}) >= 2, "all attempts went to one worker, 5 times"
 
 
 def test_ip_limit_holds_across_workers_and_ignores_spoofed_forwarded_for(server):
     client = Client(server["port"])
-    # The attacker varies the X-Forwarded-For entries it sends; the proxy appends the real
-    # address (203.0.113.9) as the right-most entry, and only that one counts with one hop.
-    attempts = [
-        (f"user{i}@example.org", f"10.{i}.0.1, 198.51.100.{i}, 203.0.113.9")
-        for i in range(IP_LIMIT + 6)
-    ]
-    results = hammer(client, attempts)
-    statuses = sorted(status for status, _ in results)
-    assert statuses == [200] * IP_LIMIT + [429] * 6  # counted up front: exact
-    assert len({pid for _, pid in results}) >= 2
+    # Repeated from a fresh address while one worker happened to take every request.
+    for round_ in range(5):
+        real = f"203.0.113.{20 + round_}"
+        # The attacker varies the X-Forwarded-For entries it sends; the proxy appends the real
+        # address as the right-most entry, and only that one counts with one hop.
+        attempts = [
+            (f"user{i}@example.org", f"10.{i}.0.1, 198.51.100.{i}, {real}")
+            for i in range(IP_LIMIT + 6)
+        ]
+        results = hammer(client, attempts)
+        statuses = sorted(status for status, _ in results)
+        assert statuses == [200] * IP_LIMIT + [429] * 6  # counted up front: exact
+        # Sending the spoofed addresses as the whole header, without the proxy's entry, is what
+        # a client could do only by bypassing the proxy; here it shows the key is the right-most.
+        assert client.login("other@example.org", real)[0] == 429
+        if len({pid for _, pid in results}) >= 2:
+            break
+    assert len({pid for _, pid in results}) >= 2, "all attempts went to one worker, 5 times"
     # A different client behind the proxy is not affected.
     assert client.login("someone@example.org", "203.0.113.10")[0] == 200
-    # Sending the spoofed addresses as the whole header, without the proxy's entry, is what a
-    # client could do only by bypassing the proxy; here it shows the key is the right-most one.
-    assert client.login("other@example.org", "203.0.113.9")[0] == 429
 
 
 def _read_status(sock: socket.socket) -> int:

@@ -225,6 +225,14 @@ def link_in(message: OutboxMessage) -> str:
 
 
 @pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """A fresh, empty upload folder for this test (``UPLOAD_DIR`` points there until its end)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:10]
 

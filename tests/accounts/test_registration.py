@@ -2,18 +2,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
 from portal.core.audit import AuditEvent
+from tests.builders import REGISTRATION_FORM as GOOD
 from tests.conftest import link_in, outbox
 from tests.factories import UserFactory
-
-GOOD = {
-    "kind": "company",
-    "organisation_name": "Ruhrort Wohnen GmbH",
-    "full_name": "Anna Becker",
-    "email": "Anna.Becker@Example.org",
-    "phone": "0203 55555",
-    "password": "lange sichere Passphrase 2026",
-    "accept_privacy": "y",
-}
 
 
 def register(browser, **changes):

@@ -8,16 +8,8 @@ from aiosmtpd.controller import Controller
 
 from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage, deliver_pending, queue_mail
+from tests.builders import REGISTRATION_FORM, Collector
 from tests.services import free_port
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
 
 
 @pytest.fixture
@@ -142,8 +134,6 @@ def test_log_backend_writes_mail_to_the_log(app, db, caplog):
 
 def test_mail_is_queued_in_the_same_transaction_as_its_cause(app, db, browser):
     """A registration that rolls back leaves no mail behind; one that commits leaves one."""
-    from tests.accounts.test_registration import GOOD
-
-    browser.post("/account/register", GOOD, csrf_from_path="/account/register")
+    browser.post("/account/register", REGISTRATION_FORM, csrf_from_path="/account/register")
     assert db.session.query(OutboxMessage).count() == 1
     db.session.rollback()

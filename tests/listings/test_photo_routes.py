@@ -3,37 +3,14 @@
 from io import BytesIO
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from portal.core import storage
 from portal.listings.models import Photo
+from tests.builders import jpeg, upload
 from tests.factories import FlatFactory
 
-
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = original
-
-
-def jpeg(width=1200, height=800, color=(200, 120, 40)) -> BytesIO:
-    buffer = BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, "JPEG")
-    buffer.seek(0)
-    return buffer
-
-
-def upload(browser, flat, *files, json=False):
-    return browser.post(
-        f"/flats/{flat.public_key}/photos",
-        {"photos": list(files)},
-        csrf_from_path=f"/flats/{flat.public_key}/edit",
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"} if json else {},
-    )
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def test_upload_several_photos_and_serve_variants(browser, db, uploads):

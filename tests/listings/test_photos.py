@@ -472,13 +472,6 @@ def test_processing_needs_no_flask_context():
 # Storage ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    return folder
-
-
 def test_new_keys_are_random_hex():
     keys = {storage.new_key() for _ in range(100)}
 

@@ -13,52 +13,20 @@ from sqlalchemy import select
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.outbox import deliver_pending
-from portal.mediation.models import MediationCase
+from tests.builders import MEDIATION_FORM as GOOD
+from tests.builders import Collector, started_token
+from tests.builders import mediation_cases as cases
+from tests.builders import send_mediation as send
 from tests.conftest import outbox
-from tests.core.test_outbox import Collector
 from tests.services import free_port
 
 TEAM = "zuhause@diakoniewerk-duisburg.example"
-GOOD = {
-    "sender_kind": "tenant",
-    "name": "Amal Beispiel",
-    "email": "amal@example.org",
-    "phone": "",
-    "contact_by": "email",
-    "topic": "damage",
-    "flat_address": "Musterstraße 5, 47057 Duisburg",
-    "message": "The heating has not worked for two weeks and nobody answers.",
-    "consent": "y",
-    "website": "",
-}
 
 
 @pytest.fixture(autouse=True)
-def no_waiting(app):
+def no_waiting(app, monkeypatch):
     """The minimum time is tested on its own; elsewhere sending at once is allowed."""
-    app.config["MEDIATION_MIN_SECONDS"] = 0
-    yield
-    app.config["MEDIATION_MIN_SECONDS"] = 3
-
-
-def started_token(client) -> str:
-    import re
-
-    html = client.get("/mediation/").get_data(as_text=True)
-    return re.search(r'name="started"[^>]*value="([^"]+)"', html).group(1)
-
-
-def send(browser, **changes):
-    data = dict(GOOD, **changes)
-    data.setdefault("started", started_token(browser.client))
-    data = {key: value for key, value in data.items() if value is not None}
-    return browser.post("/mediation/", data, csrf_from_path="/mediation/")
-
-
-def cases() -> list[MediationCase]:
-    from portal.extensions import db
-
-    return list(db.session.scalars(select(MediationCase)))
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 0)
 
 
 def test_form_is_public_and_has_the_protections(client):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
-from tests.mediation.test_landlord_cases import make_case
+from tests.builders import make_case
 
 
 def setup_cases():

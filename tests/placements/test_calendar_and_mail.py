@@ -17,8 +17,8 @@ from portal.core.outbox import OutboxMessage, build_email, deliver_pending
 from portal.placements import operations as ops
 from portal.placements.calendar import VIEWING_LENGTH
 from portal.placements.models import Action, State
+from tests.builders import Collector
 from tests.conftest import outbox
-from tests.core.test_outbox import Collector
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 from tests.services import free_port
 

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from portal.core.audit import AuditEvent
 from portal.placements.models import Placement, PlacementEvent, State
+from tests.builders import drive, propose, published_flat
 from tests.conftest import outbox
 from tests.factories import HouseholdFactory, IdentityFactory, UserFactory
-from tests.placements.test_landlord_views import drive, propose, published_flat
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from portal.extensions import limiter
 from portal.listings.models import District
 from portal.placements.models import State
+from tests.builders import placement_in, world
 from tests.conftest import csrf_from
-from tests.placements.test_backoffice import placement_in, world
 from tests.security.conftest import STATS
 from tests.security.world import row_counts
 from tests.services import TEST_PASSWORD

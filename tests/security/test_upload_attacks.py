@@ -38,12 +38,7 @@ UNWRITABLE = {"BUFR", "GRIB", "HDF5", "WMF", "MPO"}
 HTML = b"<html><body><script>alert(1)</script></body></html>"
 
 
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = original
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def stored_files(root: Path) -> list[Path]:

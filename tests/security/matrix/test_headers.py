@@ -12,7 +12,7 @@ from portal.core.security import CONTENT_SECURITY_POLICY
 from portal.reports.backoffice import CHART_POLICY
 from tests import factories
 from tests.security import rules
-from tests.security.matrix.test_route_matrix import ROUTES
+from tests.security.routes import ROUTES
 from tests.security.rules import ANONYMOUS
 from tests.security.world import (
     log_in,

@@ -8,6 +8,7 @@ skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from aiosmtpd.controller import Controller
 
 os.environ["PORTAL_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -32,7 +34,8 @@ from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
 from portal.listings.reference import ensure_reference_data  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.services import TEST_PASSWORD, database_url_under_test  # noqa: E402
+from tests.builders import Collector  # noqa: E402
+from tests.services import TEST_PASSWORD, database_url_under_test, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
@@ -230,6 +233,20 @@ def uploads(app, tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """An SMTP server on a free port that the app sends to, not started: a test starts it
+    (``controller.start()``), after an outage if it wants one. Yields (controller, collector)."""
+    port = free_port()
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    yield controller, collector
+    with contextlib.suppress(AssertionError, RuntimeError):  # never started by the test
+        controller.stop()
 
 
 @pytest.fixture

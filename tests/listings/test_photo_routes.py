@@ -142,17 +142,13 @@ def test_staff_see_photos_other_landlords_do_not(app, browser, db):
     assert storage.path_for(photo.file_name(320)).exists()
 
 
-def test_photo_upload_accepts_more_than_the_general_body_limit(app, browser, db):
+def test_photo_upload_accepts_more_than_the_general_body_limit(app, browser, db, monkeypatch):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
-    original = app.config["MAX_CONTENT_LENGTH"]
-    app.config["MAX_CONTENT_LENGTH"] = 50 * 1024
-    try:
-        big = jpeg(1600, 1200)
-        padded = BytesIO(big.getvalue() + b"\0" * (100 * 1024))  # trailing bytes after the image
-        result = upload(browser, flat, (padded, "big.jpg"), json=True)
-        other = browser.post("/account/", {"full_name": "x" * (60 * 1024)})
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = original
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50 * 1024)
+    big = jpeg(1600, 1200)
+    padded = BytesIO(big.getvalue() + b"\0" * (100 * 1024))  # trailing bytes after the image
+    result = upload(browser, flat, (padded, "big.jpg"), json=True)
+    other = browser.post("/account/", {"full_name": "x" * (60 * 1024)})
     assert result.status_code == 200
     assert other.status_code == 413

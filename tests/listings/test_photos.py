@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 import threading
@@ -476,7 +477,7 @@ def test_new_keys_are_random_hex():
     keys = {storage.new_key() for _ in range(100)}
 
     assert len(keys) == 100
-    assert all(len(key) == 32 and int(key, 16) >= 0 for key in keys)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
 
 
 def test_storage_round_trip(uploads):

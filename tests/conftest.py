@@ -8,6 +8,7 @@ skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -16,12 +17,14 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from aiosmtpd.controller import Controller
 
 os.environ["PORTAL_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from itsdangerous import BadSignature  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
 
@@ -32,7 +35,8 @@ from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
 from portal.listings.reference import ensure_reference_data  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.services import TEST_PASSWORD, database_url_under_test  # noqa: E402
+from tests.builders import Collector  # noqa: E402
+from tests.services import TEST_PASSWORD, database_url_under_test, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
@@ -143,14 +147,44 @@ def csrf_from(html: str) -> str:
 
 
 class Browser:
-    """The test client with the few things every test needs: forms with CSRF, logging in."""
+    """The test client with the few things every test needs: forms with CSRF, logging in.
+
+    The CSRF token is read from a page once per session: Flask-WTF signs one secret kept in the
+    session (valid as long as the session: ``WTF_CSRF_TIME_LIMIT`` is None), so a token read
+    before stays good while that secret does. Login and logout start a fresh session with a new
+    secret. The session is the signed cookie itself, so the secret read from the client's cookie
+    is the one the server checks against: tokens are kept by it, and a new secret (or no session
+    yet) means one GET of a page, as a browser would have done."""
 
     def __init__(self, client) -> None:
         self.client = client
+        self._tokens: dict[str, str] = {}  # the session's CSRF secret -> a token for it
+
+    def _csrf_secret(self) -> str | None:
+        """The CSRF secret in the client's session cookie, or None (no cookie or no secret)."""
+        app = self.client.application
+        cookie = self.client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        serializer = app.session_interface.get_signing_serializer(app)
+        if cookie is None or serializer is None:
+            return None
+        try:
+            session = serializer.loads(cookie.value)
+        except BadSignature:
+            return None
+        secret = session.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        return secret if isinstance(secret, str) else None
 
     def csrf(self, path: str = "/") -> str:
-        response = self.client.get(path, follow_redirects=True)
-        return csrf_from(response.get_data(as_text=True))
+        """A CSRF token for the current session: the one read before for it, else one read from
+        the page at ``path``."""
+        token = self._tokens.get(self._csrf_secret() or "")
+        if token is None:
+            response = self.client.get(path, follow_redirects=True)
+            token = csrf_from(response.get_data(as_text=True))
+            secret = self._csrf_secret()
+            if secret:
+                self._tokens[secret] = token
+        return token
 
     def post(self, path: str, data: dict | None = None, *, csrf_from_path: str = "/", **kw):
         data = dict(data or {})
@@ -222,6 +256,28 @@ def link_in(message: OutboxMessage) -> str:
     match = LINK_RE.search(message.body_text)
     assert match, message.body_text
     return match.group(1)
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch) -> Path:
+    """A fresh, empty upload folder for this test (``UPLOAD_DIR`` points there until its end)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """An SMTP server on a free port that the app sends to, not started: a test starts it
+    (``controller.start()``), after an outage if it wants one. Yields (controller, collector)."""
+    port = free_port()
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    yield controller, collector
+    with contextlib.suppress(AssertionError, RuntimeError):  # never started by the test
+        controller.stop()
 
 
 @pytest.fixture

@@ -48,15 +48,12 @@ def test_reset_link_sets_password_once(app, browser, db):
         assert NEW not in str(details) and path.split("/")[-1] not in str(details)
 
 
-def test_expired_reset_link_is_refused(app, browser):
+def test_expired_reset_link_is_refused(app, browser, monkeypatch):
     user = UserFactory()
     request_reset(browser, user.email)
     path = link_in(outbox(user.email)[0])
-    app.config["PASSWORD_RESET_MAX_AGE"] = -1
-    try:
-        response = browser.client.get(path)
-    finally:
-        app.config["PASSWORD_RESET_MAX_AGE"] = 3600
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)
+    response = browser.client.get(path)
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
 

@@ -2,18 +2,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
 from portal.core.audit import AuditEvent
+from tests.builders import REGISTRATION_FORM as GOOD
 from tests.conftest import link_in, outbox
 from tests.factories import UserFactory
-
-GOOD = {
-    "kind": "company",
-    "organisation_name": "Ruhrort Wohnen GmbH",
-    "full_name": "Anna Becker",
-    "email": "Anna.Becker@Example.org",
-    "phone": "0203 55555",
-    "password": "lange sichere Passphrase 2026",
-    "accept_privacy": "y",
-}
 
 
 def register(browser, **changes):
@@ -58,16 +49,13 @@ def test_verification_link_confirms_address_once_with_a_password(browser, db):
     assert browser.client.get(path).status_code == 400
 
 
-def test_forged_and_expired_verification_links_are_refused(browser, app, db):
+def test_forged_and_expired_verification_links_are_refused(browser, app, db, monkeypatch):
     register(browser)
     path = link_in(outbox("anna.becker@example.org")[0])
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
     assert browser.post(forged, csrf_from_path=path).status_code == 400
-    app.config["EMAIL_VERIFY_MAX_AGE"] = -1
-    try:
-        response = browser.client.get(path)
-    finally:
-        app.config["EMAIL_VERIFY_MAX_AGE"] = 7 * 24 * 3600
+    monkeypatch.setitem(app.config, "EMAIL_VERIFY_MAX_AGE", -1)
+    response = browser.client.get(path)
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True) or "abgelaufen" in response.get_data(
         as_text=True

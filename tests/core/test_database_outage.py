@@ -31,16 +31,13 @@ CALM = "The portal cannot reach its database at the moment."
 
 
 @pytest.fixture
-def own_session():
+def own_session(monkeypatch):
     """Flask-SQLAlchemy's own session for apps on their own databases (the suite's ``db``
     fixture swapped in one bound to the test app's connection)."""
-    swapped, _db.session = _db.session, APP_SESSION
+    monkeypatch.setattr(_db, "session", APP_SESSION)
     outage_log.reset()
-    try:
-        yield
-    finally:
-        _db.session = swapped
-        outage_log.reset()
+    yield
+    outage_log.reset()
 
 
 def _app(tmp_path: Path, url: str, **extra):

@@ -70,13 +70,9 @@ def test_error_page_in_german(client):
     assert 'lang="de"' in response.get_data(as_text=True)
 
 
-def test_413_for_too_large_body(app, client):
-    original = app.config["MAX_CONTENT_LENGTH"]
-    app.config["MAX_CONTENT_LENGTH"] = 1024
-    try:
-        response = client.post("/account/login", data={"email": "x" * 5000})
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = original
+def test_413_for_too_large_body(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = client.post("/account/login", data={"email": "x" * 5000})
     assert response.status_code == 413
     assert "larger than the portal accepts" in response.get_data(as_text=True)
 

@@ -2,7 +2,6 @@
 removes it again; on SQLite and on PostgreSQL."""
 
 from contextlib import contextmanager
-from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -12,10 +11,9 @@ from sqlalchemy import inspect
 
 from portal import create_app
 from portal.extensions import db
+from tests.builders import MIGRATIONS
 from tests.conftest import base_config
 from tests.services import fresh_postgres_database
-
-MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
 
 @contextmanager

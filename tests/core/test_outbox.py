@@ -1,35 +1,12 @@
 """The outbox against a real SMTP server (aiosmtpd)."""
 
-import contextlib
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage, deliver_pending, queue_mail
-from tests.services import free_port
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app):
-    port = free_port()
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield controller, collector
-    with contextlib.suppress(AssertionError, RuntimeError):  # never started by the test
-        controller.stop()
-    app.config.update(MAIL_PORT=1)
+from tests.builders import REGISTRATION_FORM
 
 
 def queue(app, to="empfaenger@example.org", name="Anna"):
@@ -129,21 +106,16 @@ def test_outbox_send_command(app, db, smtp, runner):
     assert len(collector.messages) == 1
 
 
-def test_log_backend_writes_mail_to_the_log(app, db, caplog):
-    app.config["MAIL_BACKEND"] = "log"
-    try:
-        queue(app)
-        db.session.commit()
-        assert deliver_pending()["sent"] == 1
-    finally:
-        app.config["MAIL_BACKEND"] = "smtp"
+def test_log_backend_writes_mail_to_the_log(app, db, caplog, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    queue(app)
+    db.session.commit()
+    assert deliver_pending()["sent"] == 1
     assert "MAIL_BACKEND=log" in caplog.text
 
 
 def test_mail_is_queued_in_the_same_transaction_as_its_cause(app, db, browser):
     """A registration that rolls back leaves no mail behind; one that commits leaves one."""
-    from tests.accounts.test_registration import GOOD
-
-    browser.post("/account/register", GOOD, csrf_from_path="/account/register")
+    browser.post("/account/register", REGISTRATION_FORM, csrf_from_path="/account/register")
     assert db.session.query(OutboxMessage).count() == 1
     db.session.rollback()

@@ -21,10 +21,8 @@ NUMBER = re.compile(r"M-\d{4}-\d{4}")
 
 
 @pytest.fixture
-def no_waiting(live_app):
-    live_app.config["MEDIATION_MIN_SECONDS"] = 0
-    yield
-    live_app.config["MEDIATION_MIN_SECONDS"] = 3
+def no_waiting(live_app, monkeypatch):
+    monkeypatch.setitem(live_app.config, "MEDIATION_MIN_SECONDS", 0)
 
 
 def make_landlord(live_app) -> None:

@@ -10,53 +10,13 @@ from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
-from portal.extensions import db as _db
 from portal.households.models import Consent, Household, HouseholdIdentity, ProfileView
-from portal.listings.models import District
 from portal.placements.models import Interest
+from tests.builders import HOUSEHOLDS as BASE
+from tests.builders import create_household as create
+from tests.builders import only_household, profile_form
 from tests.conftest import counted_statements
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, UserFactory
-
-BASE = "/backoffice/households"
-
-
-def district_id(name: str) -> int:
-    return _db.session.scalar(select(District.id).where(District.name == name))
-
-
-def profile_form(**overrides) -> dict:
-    """A complete, valid household form: two adults, one child, no overrides."""
-    data = {
-        "adults": "2",
-        "children": "1",
-        "earliest_move_in": (date.today() + timedelta(days=30)).isoformat(),
-        "preferred_districts": [str(district_id("Hochfeld")), str(district_id("Neudorf-Nord"))],
-        "cost_bearer": "jobcenter",
-        "profile_text": "Wir sind eine ruhige Familie.",
-        "needed_rooms": "",
-        "needed_area": "",
-        "max_gross_cold_rent": "",
-        "override_reason": "",
-        "main_tenant_name": "Amira Haddad",
-        "adult_names": "Amira Haddad\nSamir Haddad",
-        "phone": "0176 1234567",
-        "email": "haddad@example.org",
-        "current_accommodation": "Gemeinschaftsunterkunft Musterweg",
-        "case_notes": "Vertrauliche Notiz zur Familie.",
-        "intake_on": date.today().isoformat(),
-        "target_group": "refugee_shared_accommodation",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def create(browser, **overrides):
-    return browser.post(f"{BASE}/new", profile_form(**overrides), csrf_from_path=f"{BASE}/new")
-
-
-def only_household(db) -> Household:
-    return db.session.scalars(select(Household)).one()
-
 
 # Create and edit --------------------------------------------------------------------------------
 

@@ -19,12 +19,7 @@ BASE = "/backoffice/households"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = original
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def visible_ids(db, today=None) -> set[int]:

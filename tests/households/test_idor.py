@@ -70,7 +70,7 @@ def test_anonymous_is_sent_to_login_everywhere(browser, db, first_org):
         assert "/account/login" in response.headers["Location"]
     # Without a token a POST is refused before anything runs.
     response = browser.client.post(f"/households/{household.id}", data={"flat": flat.public_key})
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400
     assert counts(db) == before
 
 
@@ -167,6 +167,6 @@ def test_hidden_and_made_up_ids_are_404_for_every_method(browser, db, first_org,
 def test_other_methods_are_not_allowed(browser, db, first_org):
     _landlord, _flat, household = first_org
     browser.login("landlord")
-    assert browser.client.put(f"/households/{household.id}").status_code in (400, 405)
-    assert browser.client.delete(f"/households/{household.id}").status_code in (400, 405)
-    assert browser.client.post("/households/").status_code in (400, 405)
+    assert browser.client.put(f"/households/{household.id}").status_code == 405
+    assert browser.client.delete(f"/households/{household.id}").status_code == 405
+    assert browser.client.post("/households/").status_code == 405

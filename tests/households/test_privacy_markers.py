@@ -8,39 +8,19 @@ allow-list. A column added later is covered without anyone remembering this test
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import select
 
 from portal.accounts.models import utcnow
-from portal.households.models import (
-    Consent,
-    Household,
-    HouseholdIdentity,
-    Participant,
-    TargetGroup,
-)
+from portal.households.models import HouseholdIdentity
 from portal.listings.models import District
+from tests.builders import ENUMERATED, Markers, marked_household, text_columns
 from tests.conftest import outbox
-from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, StaffFactory
+from tests.factories import FlatFactory
 
 TODAY = date.today()
-# Text columns of Household that landlords may see (or that hold no household data).
-PUBLIC_TEXT = {"code", "status", "cost_bearer", "profile_text"}
-# Restricted columns whose values the database limits to a fixed list (no marker fits); the
-# allow-list test below keeps them out of the landlord's presenter instead.
-ENUMERATED = {"target_group", "exit_destination"}
-
-
-def text_columns(model, skip=()) -> list[str]:
-    return [
-        column.name
-        for column in model.__table__.columns
-        if isinstance(column.type, String | Text) and column.name not in skip
-    ]
 
 
 def test_reporting_fields_are_not_on_the_landlords_allow_list():
@@ -63,60 +43,6 @@ def test_every_identity_column_is_text_so_the_markers_cover_it():
     plain = {"id", "household_id"}
     columns = {c.name for c in HouseholdIdentity.__table__.columns} - plain
     assert columns == set(text_columns(HouseholdIdentity))
-
-
-class Markers:
-    def __init__(self) -> None:
-        self.where: dict[str, str] = {}
-
-    def new(self, what: str, length: int = 40) -> str:
-        marker = "qz" + secrets.token_hex(5)  # 12 characters, lowercase: e-mails are lowered
-        assert len(marker) <= length
-        self.where[marker] = what
-        return marker
-
-    def found_in(self, text: str) -> list[str]:
-        text = text.lower()
-        return [f"{what} ({m})" for m, what in self.where.items() if m in text]
-
-
-def marked_household(markers: Markers, n: int, **kw) -> Household:
-    worker = StaffFactory(role="social_worker")
-    worker.full_name = markers.new(f"vetted_by name {n}")
-    worker.email = markers.new(f"vetted_by email {n}") + "@example.org"
-    household = HouseholdFactory(
-        created_by_id=worker.id,
-        vetted_by_id=worker.id,
-        max_gross_cold_rent=Decimal("687.80"),
-        **kw,
-    )
-    for name in text_columns(Household, skip=PUBLIC_TEXT | ENUMERATED):
-        length = Household.__table__.columns[name].type.length or 1000
-        setattr(household, name, markers.new(f"Household.{name} {n}", length))
-    identity = IdentityFactory(household=household)
-    for name in text_columns(HouseholdIdentity):
-        length = HouseholdIdentity.__table__.columns[name].type.length or 1000
-        setattr(identity, name, markers.new(f"HouseholdIdentity.{name} {n}", length))
-    # The reporting fields hold values from fixed lists: the landlord pages must not show
-    # their labels (checked in the test below).
-    household.target_group = TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value
-    household.intake_on = TODAY - timedelta(days=100)
-    for position in range(household.size):
-        household.participants.append(
-            Participant(
-                position=position,
-                gender="non_binary",
-                age_band="30_54" if position < household.adults else "under_18",
-                third_country="yes",
-                disability="yes",
-            )
-        )
-    for consent in household.consents:
-        consent.recorded_by_id = worker.id
-        for name in text_columns(Consent):
-            length = Consent.__table__.columns[name].type.length or 1000
-            setattr(consent, name, markers.new(f"Consent.{name} {n}", length))
-    return household
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.households.textcheck import check, fingerprint, segments
+from tests.builders import HOUSEHOLDS as BASE
+from tests.builders import profile_form
 from tests.factories import HouseholdFactory, IdentityFactory
-from tests.households.test_backoffice import BASE, profile_form
 
 NAMES = ["Amira Haddad", "Samir Haddad"]
 

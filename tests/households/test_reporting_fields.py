@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.households.models import Household, Participant
+from tests.builders import HOUSEHOLDS as BASE
+from tests.builders import create_household as create
+from tests.builders import only_household, profile_form
 from tests.factories import HouseholdFactory, IdentityFactory
-from tests.households.test_backoffice import BASE, create, only_household, profile_form
 
 TODAY = date.today()
 # The English labels (the lazy strings outside a request would be German).

@@ -32,12 +32,7 @@ ROUTES = [
 STATE_CHANGING = [(m, r) for m, r, _ in ROUTES if m == "POST"]
 
 
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield
-    app.config["UPLOAD_DIR"] = original
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def test_the_matrix_covers_every_route_of_the_blueprint(app):

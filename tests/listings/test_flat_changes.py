@@ -18,25 +18,19 @@ from portal.listings.models import IMMEDIATE_FIELDS, MATERIAL_FIELDS, District, 
 from portal.listings.queries import FlatFilter, filtered_flats
 from portal.listings.rules import address_problem, limits_in_force, reference_data
 from portal.matching.rules import rank_households
+from tests.builders import flat_form, post_flat
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory
-from tests.listings.test_flats import complete, post_flat
 
 TEAM = "zuhause@diakoniewerk-duisburg.example"
 
 
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield
-    app.config["UPLOAD_DIR"] = original
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def form_of(flat, db, **changes) -> dict:
     """The landlord's form for ``flat`` as stored, with ``changes``."""
-    data = complete(
-        db,
+    data = flat_form(
         street=flat.street,
         house_number=flat.house_number,
         postcode=flat.postcode,
@@ -298,7 +292,7 @@ def test_address_rule(postcode, district, problem):
 
 def test_form_refuses_a_district_outside_the_postcode_and_keeps_the_input(browser, db):
     landlord = browser.login("landlord")
-    data = complete(db, postcode="47057", district_id=str(district_id(db, "Marxloh")))
+    data = flat_form(postcode="47057", district_id=str(district_id(db, "Marxloh")))
     response = post_flat(browser, "/flats/new", data, "save")
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 200
@@ -325,6 +319,6 @@ def test_the_operations_refuse_a_mismatch_too(app, db):
 
 def test_german_message_for_a_mismatch(browser, db):
     browser.login("landlord", locale="de")
-    data = complete(db, postcode="47057", district_id=str(district_id(db, "Marxloh")))
+    data = flat_form(postcode="47057", district_id=str(district_id(db, "Marxloh")))
     html = unescape(post_flat(browser, "/flats/new", data, "save").get_data(as_text=True))
     assert "Marxloh liegt nicht im Gebiet der Postleitzahl 47057." in html

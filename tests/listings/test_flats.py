@@ -6,39 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.core.audit import AuditEvent
-from portal.listings.models import District, Flat
+from portal.listings.models import Flat
+from tests.builders import flat_form, post_flat
 from tests.conftest import outbox
 from tests.factories import FlatFactory, UserFactory
-
-
-def district_id(db, name="Hochfeld"):
-    return db.session.scalar(select(District.id).where(District.name == name))
-
-
-def complete(db, **changes):
-    data = {
-        "street": "Wanheimer Straße",
-        "house_number": "12a",
-        "postcode": "47053",
-        "district_id": str(district_id(db)),
-        "floor": "1",
-        "rooms": "2,5",
-        "living_area": "61,5",
-        "cold_rent": "395,00",
-        "service_charges": "1.234,50"[0:0] + "120,00",
-        "heating_costs": "75,00",
-        "warm_water": "central",
-        "deposit": "1.185,00",
-        "energy_certificate_pending": "y",
-        "description": "Ruhig gelegen.\nMit Keller.",
-        "available_from": (date.today() + timedelta(days=14)).isoformat(),
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def post_flat(browser, path, data, action):
-    return browser.post(path, {**data, "action": action}, csrf_from_path="/flats/new")
 
 
 def test_dashboard_lists_own_flats_only(browser, db):
@@ -62,7 +33,7 @@ def test_save_incomplete_draft(browser, db):
 
 def test_submit_complete_flat(browser, db):
     user = browser.login("landlord")
-    response = post_flat(browser, "/flats/new", complete(db), "submit")
+    response = post_flat(browser, "/flats/new", flat_form(), "submit")
     assert response.status_code == 302
     flat = db.session.scalar(select(Flat).where(Flat.organisation_id == user.organisation_id))
     assert flat.status == "submitted" and flat.submitted_at is not None
@@ -75,9 +46,7 @@ def test_submit_complete_flat(browser, db):
 
 def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
     browser.login("landlord")
-    response = post_flat(
-        browser, "/flats/new", complete(db, living_area="", description=""), "submit"
-    )
+    response = post_flat(browser, "/flats/new", flat_form(living_area="", description=""), "submit")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.count("Needed before you submit.") == 2
@@ -88,7 +57,7 @@ def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
 
 def test_unverified_landlord_cannot_submit(browser, db):
     browser.login("landlord", email_verified_at=None)
-    response = post_flat(browser, "/flats/new", complete(db), "submit")
+    response = post_flat(browser, "/flats/new", flat_form(), "submit")
     assert response.status_code == 302 and response.headers["Location"] == "/account/confirm"
     assert db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße")) is None
     assert outbox("zuhause@diakoniewerk-duisburg.example") == []
@@ -118,7 +87,7 @@ def test_unverified_landlord_cannot_submit(browser, db):
 )
 def test_validation_refuses_with_input_kept(browser, db, field, value, message):
     browser.login("landlord")
-    response = post_flat(browser, "/flats/new", complete(db, **{field: value}), "save")
+    response = post_flat(browser, "/flats/new", flat_form(**{field: value}), "save")
     html = response.get_data(as_text=True)
     if message is None:
         assert response.status_code == 302
@@ -133,7 +102,7 @@ def test_validation_refuses_with_input_kept(browser, db, field, value, message):
 
 def test_deposit_message_names_the_law_and_limit(browser, db):
     browser.login("landlord")
-    html = post_flat(browser, "/flats/new", complete(db, deposit="2000"), "save").get_data(
+    html = post_flat(browser, "/flats/new", flat_form(deposit="2000"), "save").get_data(
         as_text=True
     )
     assert "three months" in html and "§ 551 BGB" in html and "1,185.00" in html
@@ -141,7 +110,7 @@ def test_deposit_message_names_the_law_and_limit(browser, db):
 
 def test_energy_certificate_fields_belong_together(browser, db):
     browser.login("landlord")
-    data = complete(db, energy_certificate_pending=None, energy_kind="demand")
+    data = flat_form(energy_certificate_pending=None, energy_kind="demand")
     html = post_flat(browser, "/flats/new", data, "save").get_data(as_text=True)
     assert html.count("belong together") == 5
     data.update(
@@ -183,7 +152,7 @@ def test_edit_of_published_flat_waits_for_review_and_stays_published(browser, db
     """Issue 13.7: the flat stays offered as approved; see tests/listings/test_flat_changes.py."""
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation, status="published")
-    data = complete(db, description="Neue Beschreibung")
+    data = flat_form(description="Neue Beschreibung")
     data.update(
         street=flat.street,
         house_number=flat.house_number,
@@ -245,7 +214,7 @@ def test_staff_cannot_use_landlord_flat_pages(browser, db):
 def test_german_form_messages(browser, db):
     user = browser.login("landlord", locale="de")
     assert user.locale == "de"
-    html = post_flat(browser, "/flats/new", complete(db, postcode="10115"), "save").get_data(
+    html = post_flat(browser, "/flats/new", flat_form(postcode="10115"), "save").get_data(
         as_text=True
     )
     assert "Duisburger Postleitzahl" in html or "Postleitzahl" in html

@@ -3,37 +3,14 @@
 from io import BytesIO
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from portal.core import storage
 from portal.listings.models import Photo
+from tests.builders import jpeg, upload
 from tests.factories import FlatFactory
 
-
-@pytest.fixture(autouse=True)
-def uploads(app, tmp_path):
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    yield tmp_path / "uploads"
-    app.config["UPLOAD_DIR"] = original
-
-
-def jpeg(width=1200, height=800, color=(200, 120, 40)) -> BytesIO:
-    buffer = BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, "JPEG")
-    buffer.seek(0)
-    return buffer
-
-
-def upload(browser, flat, *files, json=False):
-    return browser.post(
-        f"/flats/{flat.public_key}/photos",
-        {"photos": list(files)},
-        csrf_from_path=f"/flats/{flat.public_key}/edit",
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"} if json else {},
-    )
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def test_upload_several_photos_and_serve_variants(browser, db, uploads):
@@ -165,17 +142,13 @@ def test_staff_see_photos_other_landlords_do_not(app, browser, db):
     assert storage.path_for(photo.file_name(320)).exists()
 
 
-def test_photo_upload_accepts_more_than_the_general_body_limit(app, browser, db):
+def test_photo_upload_accepts_more_than_the_general_body_limit(app, browser, db, monkeypatch):
     user = browser.login("landlord")
     flat = FlatFactory(organisation=user.organisation)
-    original = app.config["MAX_CONTENT_LENGTH"]
-    app.config["MAX_CONTENT_LENGTH"] = 50 * 1024
-    try:
-        big = jpeg(1600, 1200)
-        padded = BytesIO(big.getvalue() + b"\0" * (100 * 1024))  # trailing bytes after the image
-        result = upload(browser, flat, (padded, "big.jpg"), json=True)
-        other = browser.post("/account/", {"full_name": "x" * (60 * 1024)})
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = original
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50 * 1024)
+    big = jpeg(1600, 1200)
+    padded = BytesIO(big.getvalue() + b"\0" * (100 * 1024))  # trailing bytes after the image
+    result = upload(browser, flat, (padded, "big.jpg"), json=True)
+    other = browser.post("/account/", {"full_name": "x" * (60 * 1024)})
     assert result.status_code == 200
     assert other.status_code == 413

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 import threading
@@ -472,18 +473,11 @@ def test_processing_needs_no_flask_context():
 # Storage ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    return folder
-
-
 def test_new_keys_are_random_hex():
     keys = {storage.new_key() for _ in range(100)}
 
     assert len(keys) == 100
-    assert all(len(key) == 32 and int(key, 16) >= 0 for key in keys)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
 
 
 def test_storage_round_trip(uploads):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from portal.listings import operations as ops
 from portal.listings import rules
 from portal.listings.models import Flat
+from tests.builders import flat_form, post_flat
 from tests.factories import FlatFactory, UserFactory
-from tests.listings.test_flats import complete, post_flat
 
 
 def test_energy_fields_are_defined_once():
@@ -49,7 +49,7 @@ def test_submit_flat_sends_a_complete_flat(app, db):
 def test_a_description_of_spaces_only_is_not_submitted(browser, db):
     """The form saw text; stored, it is empty: the operation refuses, the flat stays a draft."""
     browser.login("landlord")
-    response = post_flat(browser, "/flats/new", complete(db, description="   "), "submit")
+    response = post_flat(browser, "/flats/new", flat_form(description="   "), "submit")
     assert response.status_code == 200
     assert "A few details are still missing" in response.get_data(as_text=True)
     flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))

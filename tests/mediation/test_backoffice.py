@@ -354,7 +354,7 @@ def test_assign_to_active_staff_and_back_to_nobody(browser, db):
 
 
 def test_link_a_placement_and_refuse_an_unknown_one(app, browser, db):
-    from tests.placements.test_backoffice import placement_in, world
+    from tests.builders import placement_in, world
 
     placement = placement_in(app, world())
     case = make_case()

@@ -3,62 +3,27 @@ with aiosmtpd) and header injection."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.outbox import deliver_pending
-from portal.mediation.models import MediationCase
+from tests.builders import MEDIATION_FORM as GOOD
+from tests.builders import mediation_cases as cases
+from tests.builders import send_mediation as send
+from tests.builders import started_token
 from tests.conftest import outbox
-from tests.core.test_outbox import Collector
-from tests.services import free_port
 
 TEAM = "zuhause@diakoniewerk-duisburg.example"
-GOOD = {
-    "sender_kind": "tenant",
-    "name": "Amal Beispiel",
-    "email": "amal@example.org",
-    "phone": "",
-    "contact_by": "email",
-    "topic": "damage",
-    "flat_address": "Musterstraße 5, 47057 Duisburg",
-    "message": "The heating has not worked for two weeks and nobody answers.",
-    "consent": "y",
-    "website": "",
-}
 
 
 @pytest.fixture(autouse=True)
-def no_waiting(app):
+def no_waiting(app, monkeypatch):
     """The minimum time is tested on its own; elsewhere sending at once is allowed."""
-    app.config["MEDIATION_MIN_SECONDS"] = 0
-    yield
-    app.config["MEDIATION_MIN_SECONDS"] = 3
-
-
-def started_token(client) -> str:
-    import re
-
-    html = client.get("/mediation/").get_data(as_text=True)
-    return re.search(r'name="started"[^>]*value="([^"]+)"', html).group(1)
-
-
-def send(browser, **changes):
-    data = dict(GOOD, **changes)
-    data.setdefault("started", started_token(browser.client))
-    data = {key: value for key, value in data.items() if value is not None}
-    return browser.post("/mediation/", data, csrf_from_path="/mediation/")
-
-
-def cases() -> list[MediationCase]:
-    from portal.extensions import db
-
-    return list(db.session.scalars(select(MediationCase)))
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 0)
 
 
 def test_form_is_public_and_has_the_protections(client):
@@ -131,8 +96,8 @@ def test_filled_honeypot_is_refused_and_keeps_the_text(browser):
     assert cases() == []
 
 
-def test_sending_too_fast_is_refused_and_keeps_the_text(app, browser):
-    app.config["MEDIATION_MIN_SECONDS"] = 60
+def test_sending_too_fast_is_refused_and_keeps_the_text(app, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 60)
     response = send(browser)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -149,16 +114,13 @@ def test_forged_or_missing_timestamp_is_refused(browser):
     assert cases() == []
 
 
-def test_rate_limit_per_ip(app, browser):
-    app.config["RATELIMIT_MEDIATION"] = "2 per hour"
-    try:
-        assert send(browser).status_code == 302
-        assert send(browser).status_code == 302
-        response = send(browser)
-        assert response.status_code == 429
-        assert "Too many messages" in response.get_data(as_text=True)
-    finally:
-        app.config["RATELIMIT_MEDIATION"] = "5 per hour"
+def test_rate_limit_per_ip(app, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_MEDIATION", "2 per hour")
+    assert send(browser).status_code == 302
+    assert send(browser).status_code == 302
+    response = send(browser)
+    assert response.status_code == 429
+    assert "Too many messages" in response.get_data(as_text=True)
     assert len(cases()) == 2
 
 
@@ -166,18 +128,6 @@ def test_without_csrf_nothing_is_stored(client):
     data = dict(GOOD, started=started_token(client))
     assert client.post("/mediation/", data=data).status_code == 400
     assert cases() == []
-
-
-@pytest.fixture
-def smtp(app):
-    port = free_port()
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield controller, collector
-    with contextlib.suppress(AssertionError, RuntimeError):
-        controller.stop()
-    app.config.update(MAIL_PORT=1)
 
 
 def test_case_is_stored_while_mail_is_down_and_mail_is_delivered_once(browser, db, smtp):

@@ -13,30 +13,15 @@ from portal.mediation import operations as ops
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.models import Placement
 from tests import factories
-from tests.mediation.test_form import GOOD, cases, send
+from tests.builders import MEDIATION_FORM as GOOD
+from tests.builders import make_case
+from tests.builders import mediation_cases as cases
+from tests.builders import send_mediation as send
 
 
 @pytest.fixture(autouse=True)
-def no_waiting(app):
-    app.config["MEDIATION_MIN_SECONDS"] = 0
-    yield
-    app.config["MEDIATION_MIN_SECONDS"] = 3
-
-
-def make_case(org_id: int | None, number: str, **kw) -> MediationCase:
-    case = MediationCase(
-        number=number,
-        sender_kind="landlord",
-        name="Lara Landlord",
-        email="lara@example.org",
-        topic="rent_arrears",
-        message="The rent for March has not arrived yet.",
-        organisation_id=org_id,
-        **kw,
-    )
-    db.session.add(case)
-    db.session.flush()
-    return case
+def no_waiting(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 0)
 
 
 def test_landlord_finds_name_and_email_filled_in_and_their_tenancies(browser):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
-from tests.mediation.test_landlord_cases import make_case
+from tests.builders import make_case
 
 
 def setup_cases():
@@ -69,14 +69,11 @@ def test_purge_removes_contact_data_of_old_resolved_cases_only(app, runner):
     assert "purged 0 case(s)" in again.output
 
 
-def test_period_comes_from_the_config(app, runner):
+def test_period_comes_from_the_config(app, runner, monkeypatch):
     setup_cases()
     db.session.commit()
-    app.config["MEDIATION_RETENTION_MONTHS"] = 36
-    try:
-        result = runner.invoke(args=["mediation", "purge", "--dry-run"])
-    finally:
-        app.config["MEDIATION_RETENTION_MONTHS"] = 24
+    monkeypatch.setitem(app.config, "MEDIATION_RETENTION_MONTHS", 36)
+    result = runner.invoke(args=["mediation", "purge", "--dry-run"])
     assert "dry run: 0 case(s) older than 36 months" in result.output
 
 

@@ -9,7 +9,6 @@ import io
 import re
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -29,116 +28,35 @@ from portal.placements.models import (
     State,
 )
 from portal.placements.queries import dashboard
+from tests.builders import PLACEMENTS as BASE
+from tests.builders import (
+    SECRET_NOTE,
+    TENANT,
+    fresh,
+    placement_in,
+    post_follow_up,
+    post_form,
+    world,
+)
+from tests.builders import placement_page as page
 from tests.conftest import counted_statements, outbox
 from tests.factories import (
-    FlatFactory,
     HouseholdFactory,
-    IdentityFactory,
     StaffFactory,
-    UserFactory,
 )
 
-BASE = "/backoffice/placements"
 BERLIN = ZoneInfo("Europe/Berlin")
-TENANT = "Mira Beispiel"
-SECRET_NOTE = "Vertraulich: Schuldnerberatung"
 
 
 # Building placements ---------------------------------------------------------------------------
-
-
-def world(**flat_kw) -> SimpleNamespace:
-    """A landlord with a published flat, a visible household with an identity, a specialist."""
-    landlord = UserFactory()
-    flat = FlatFactory(
-        organisation=landlord.organisation,
-        status="published",
-        created_by_id=landlord.id,
-        **flat_kw,
-    )
-    household = HouseholdFactory(max_gross_cold_rent=Decimal("687.80"))  # fits the flat
-    IdentityFactory(
-        household=household,
-        main_tenant_name=TENANT,
-        adult_names=f"{TENANT}\nJonas Beispiel",
-        case_notes=SECRET_NOTE,
-    )
-    specialist = StaffFactory(role="specialist", full_name="Sabine Fach")
-    return SimpleNamespace(landlord=landlord, flat=flat, household=household, specialist=specialist)
-
-
-def step_data(specialist_id: int) -> dict[Action, dict]:
-    today = date.today()
-    return {
-        Action.SCHEDULE_VIEWING: {
-            "viewing_at": datetime.now(UTC) + timedelta(days=2),
-            "viewing_place": "Vor dem Haus",
-            "viewing_companion_id": specialist_id,
-        },
-        Action.RECORD_VIEWING: {"viewing_outcome": "Beide wollen weiter"},
-        Action.SUBMIT_RENT_OFFER: {"rent_offer_on": today, "rent_offer_office": "Jobcenter"},
-        Action.APPROVE_COSTS: {"costs_approved_on": today, "deposit_loan": True},
-        Action.SIGN_LEASE: {"lease_signed_on": today, "rent_start_on": today},
-        Action.MOVE_IN: {"keys_handed_over_on": today - timedelta(days=40)},
-    }
-
-
-PATH = [
-    (State.LANDLORD_ACCEPTED, Action.ACCEPT),
-    (State.VIEWING_SCHEDULED, Action.SCHEDULE_VIEWING),
-    (State.VIEWING_DONE, Action.RECORD_VIEWING),
-    (State.RENT_OFFER_SUBMITTED, Action.SUBMIT_RENT_OFFER),
-    (State.COSTS_APPROVED, Action.APPROVE_COSTS),
-    (State.LEASE_SIGNED, Action.SIGN_LEASE),
-    (State.MOVED_IN, Action.MOVE_IN),
-]
-
-
-def placement_in(app, w: SimpleNamespace, state: State = State.PROPOSED) -> Placement:
-    """A placement driven through the operations up to ``state``."""
-    data = step_data(w.specialist.id)
-    with app.test_request_context():
-        placement = ops.propose(w.flat, w.household, w.specialist)
-        for reached, action in PATH:
-            if ORDER_INDEX[state] < ORDER_INDEX[reached]:
-                break
-            ops.take_step(placement, action, w.specialist, "specialist", **data.get(action, {}))
-    _db.session.flush()
-    return placement
-
-
-ORDER_INDEX = {s: i for i, s in enumerate([State.PROPOSED] + [s for s, _ in PATH])}
-
-
-def page(browser, placement: Placement) -> str:
-    response = browser.client.get(f"{BASE}/{placement.id}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
-def post_form(browser, path: str, prefix: str, data: dict | None = None):
-    """POST a form of the placement page as the page names its fields: several forms share
-    the page, so each has a prefix (its CSRF token too)."""
-    form = {f"{prefix}-{key}": value for key, value in (data or {}).items()}
-    form[f"{prefix}-csrf_token"] = browser.csrf("/")
-    return browser.client.post(path, data=form)
 
 
 def post_step(browser, placement: Placement, action: str, data: dict | None = None):
     return post_form(browser, f"{BASE}/{placement.id}/steps/{action}", action, data)
 
 
-def post_follow_up(browser, placement: Placement, follow_up_id: int, data: dict):
-    return post_form(browser, f"{BASE}/{placement.id}/follow-ups/{follow_up_id}", "follow_up", data)
-
-
 def post_note(browser, placement: Placement, note: str):
     return post_form(browser, f"{BASE}/{placement.id}/notes", "note", {"note": note})
-
-
-def fresh(placement: Placement) -> Placement:
-    _db.session.expire_all()
-    return _db.session.get(Placement, placement.id)
 
 
 def event_count(placement: Placement) -> int:

@@ -3,13 +3,11 @@ recognise), the e-mail that carries it, and its way out through the outbox."""
 
 from __future__ import annotations
 
-import contextlib
 import email
 from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from portal.core.db import utcnow
@@ -18,9 +16,7 @@ from portal.placements import operations as ops
 from portal.placements.calendar import VIEWING_LENGTH
 from portal.placements.models import Action, State
 from tests.conftest import outbox
-from tests.core.test_outbox import Collector
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
-from tests.services import free_port
 
 WINTER = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)  # CET, UTC+1
 SUMMER = datetime(2027, 7, 1, 13, 0, tzinfo=UTC)  # CEST, UTC+2
@@ -144,19 +140,6 @@ def test_invitation_is_queued_in_the_steps_transaction(app, db, accepted):
     schedule(app, placement, specialist)
     db.session.commit()
     assert len(invitations(landlord)) == 1
-
-
-@pytest.fixture
-def smtp(app):
-    """An SMTP server on a free port, not started: the test starts it after the outage."""
-    port = free_port()
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield controller, collector
-    with contextlib.suppress(AssertionError, RuntimeError):  # never started by the test
-        controller.stop()
-    app.config.update(MAIL_PORT=1)
 
 
 def test_invitation_survives_an_smtp_outage_and_arrives_once(app, db, accepted, smtp):

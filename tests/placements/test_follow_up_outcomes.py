@@ -16,13 +16,8 @@ from portal.core.audit import AuditEvent
 from portal.extensions import db as _db
 from portal.placements import operations as ops
 from portal.placements.models import State
-from tests.placements.test_backoffice import (
-    fresh,
-    page,
-    placement_in,
-    post_follow_up,
-    world,
-)
+from tests.builders import fresh, placement_in, post_follow_up, world
+from tests.builders import placement_page as page
 
 TODAY = date.today()
 MOVED_IN = TODAY - timedelta(days=40)  # the keys of placement_in's move-in

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from portal.core.audit import AuditEvent
 from portal.placements.models import Placement, PlacementEvent, State
+from tests.builders import drive, propose, published_flat
 from tests.conftest import outbox
 from tests.factories import HouseholdFactory, IdentityFactory, UserFactory
-from tests.placements.test_landlord_views import drive, propose, published_flat
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_anonymous_is_sent_to_login_everywhere(browser, db, first_org):
         assert response.status_code == 302, (method, path)
         assert "/account/login" in response.headers["Location"]
     response = browser.client.post(f"/placements/{proposed.public_key}/accept")
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400
     assert counts(db) == before
 
 
@@ -136,8 +136,8 @@ def test_a_colleague_of_the_same_organisation_may_act(browser, db, first_org):
 def test_other_methods_are_not_allowed(browser, db, first_org):
     _landlord, proposed, _scheduled = first_org
     browser.login("landlord")
-    assert browser.client.post("/placements/").status_code in (400, 405)
+    assert browser.client.post("/placements/").status_code == 405
     for path in [f"/placements/{proposed.public_key}", f"/placements/{proposed.public_key}/accept"]:
-        assert browser.client.put(path).status_code in (400, 405)
-        assert browser.client.delete(path).status_code in (400, 405)
+        assert browser.client.put(path).status_code == 405
+        assert browser.client.delete(path).status_code == 405
     assert browser.client.get(f"/placements/{proposed.public_key}/accept").status_code == 405

@@ -17,10 +17,17 @@ from sqlalchemy import select
 from portal.households.models import HouseholdIdentity
 from portal.placements import operations as ops
 from portal.placements.models import Placement, State
+from tests.builders import (
+    Markers,
+    drive,
+    in_request,
+    marked_household,
+    propose,
+    published_flat,
+    text_columns,
+)
 from tests.conftest import outbox
 from tests.factories import StaffFactory, UserFactory
-from tests.households.test_privacy_markers import Markers, marked_household, text_columns
-from tests.placements.test_landlord_views import drive, in_request, propose, published_flat
 
 # Placement columns a landlord may see (or that hold no free text about the household); the
 # public key is the placement's address in landlord URLs.

@@ -2,131 +2,29 @@
 timeline, the placements on the flat page, accepting or declining a proposal, suggesting viewing
 times, and the boundary at which the main tenant's name is shared (DESIGN.md sections 2, 4).
 
-The helpers here (``published_flat``, ``propose``, ``drive``) are shared with the privacy and
-IDOR tests of the landlord routes."""
+The helpers ``published_flat``, ``propose`` and ``drive`` live in tests/builders.py: the privacy
+and IDOR tests of the landlord routes use them too."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import utcnow
 from portal.core.audit import AuditEvent
 from portal.placements import operations as ops
 from portal.placements.models import Action, Interest, Placement, PlacementEvent, State
+from tests.builders import VIEWING_AT, drive, in_request, propose, published_flat
 from tests.conftest import counted_statements, outbox
 from tests.factories import (
-    FlatFactory,
     HouseholdFactory,
     IdentityFactory,
     StaffFactory,
     UserFactory,
 )
 
-VIEWING_AT = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)  # 14:00 in Duisburg
 PROGRAMME = "zuhause@diakoniewerk-duisburg.example"
-
-
-def published_flat(organisation, **kw):
-    now = utcnow()
-    kw.setdefault("status", "published")
-    kw.setdefault("submitted_at", now)
-    kw.setdefault("published_at", now)
-    return FlatFactory(organisation=organisation, **kw)
-
-
-@contextmanager
-def in_request(app):
-    # The operations queue e-mails, rendered like in a request.
-    with app.test_request_context():
-        yield
-
-
-def propose(app, flat, household=None, specialist=None) -> Placement:
-    household = household or HouseholdFactory()
-    specialist = specialist or StaffFactory(role="specialist")
-    with in_request(app):
-        placement = ops.propose(flat, household, specialist)
-    return placement
-
-
-# The steps from ``proposed`` to each state, as the team (and, for ACCEPT, the landlord) take
-# them.
-def _steps(companion_id):
-    today = date.today()
-    return [
-        (State.LANDLORD_ACCEPTED, Action.ACCEPT, "landlord", {}),
-        (
-            State.VIEWING_SCHEDULED,
-            Action.SCHEDULE_VIEWING,
-            "specialist",
-            {
-                "viewing_at": VIEWING_AT,
-                "viewing_place": "Vor dem Haus",
-                "viewing_companion_id": companion_id,
-            },
-        ),
-        (State.VIEWING_DONE, Action.RECORD_VIEWING, "specialist", {"viewing_outcome": "gut"}),
-        (
-            State.RENT_OFFER_SUBMITTED,
-            Action.SUBMIT_RENT_OFFER,
-            "specialist",
-            {"rent_offer_on": today, "rent_offer_office": "Jobcenter Duisburg-Mitte"},
-        ),
-        (
-            State.COSTS_APPROVED,
-            Action.APPROVE_COSTS,
-            "specialist",
-            {"costs_approved_on": today, "deposit_loan": True},
-        ),
-        (
-            State.LEASE_SIGNED,
-            Action.SIGN_LEASE,
-            "specialist",
-            {"lease_signed_on": today, "rent_start_on": today + timedelta(days=14)},
-        ),
-        (State.MOVED_IN, Action.MOVE_IN, "specialist", {"keys_handed_over_on": today}),
-    ]
-
-
-def drive(app, placement, to: State, landlord, companion=None, note=None, texts=None) -> Placement:
-    """Take the steps from ``proposed`` to ``to`` (``cancelled``: from viewing_scheduled on).
-    ``note``: written into every step the team takes (an internal note landlords never see);
-    ``texts``: values for the steps' free-text data (``viewing_outcome``, ...)."""
-    specialist = placement.staff
-    companion = companion or StaffFactory(role="specialist")
-    with in_request(app):
-        target = State.VIEWING_SCHEDULED if to == State.CANCELLED else to
-        if target in (State.AFTERCARE, State.COMPLETED):
-            target = State.MOVED_IN
-        for state, action, role, data in _steps(companion.id):
-            if State(placement.state) == target:
-                break
-            actor = landlord if role == "landlord" else specialist
-            data = {k: (texts or {}).get(k, v) for k, v in data.items()}
-            ops.take_step(
-                placement, action, actor, role, note=None if role == "landlord" else note, **data
-            )
-            assert placement.state == state
-        if to in (State.AFTERCARE, State.COMPLETED):
-            follow_ups = list(placement.follow_ups)
-            for follow_up in follow_ups if to == State.COMPLETED else follow_ups[:1]:
-                ops.record_follow_up(follow_up, specialist, "all_well", note)
-        if to == State.CANCELLED:
-            ops.take_step(
-                placement,
-                Action.CANCEL,
-                specialist,
-                "specialist",
-                note=note,
-                cancel_reason="other",
-                cancel_note=note,
-            )
-    assert placement.state == to
-    return placement
 
 
 def page(browser, path: str) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db as _db
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent, State
+from tests.builders import placement_in, world
 from tests.factories import HouseholdFactory
-from tests.placements.test_backoffice import placement_in, world
 
 BASE = "/backoffice/placements"
 

@@ -23,12 +23,10 @@ from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, User
 
 
 @pytest.fixture(autouse=True)
-def erasure_log(app, tmp_path):
+def erasure_log(app, tmp_path, monkeypatch):
     """Each test writes its own erasure log."""
-    saved = app.config["ERASURE_LOG"]
-    app.config["ERASURE_LOG"] = str(tmp_path / "erasures.jsonl")
-    yield tmp_path / "erasures.jsonl"
-    app.config["ERASURE_LOG"] = saved
+    monkeypatch.setitem(app.config, "ERASURE_LOG", str(tmp_path / "erasures.jsonl"))
+    return tmp_path / "erasures.jsonl"
 
 
 class Markers:

@@ -38,7 +38,7 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path):
+def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path, monkeypatch):
     import psycopg
     from psycopg import errors
 
@@ -46,7 +46,7 @@ def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path):
     password = uuid.uuid4().hex
     with psycopg.connect(_plain(admin_url), autocommit=True) as conn:
         conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-    swapped, _db.session = _db.session, APP_SESSION  # this test's own databases
+    monkeypatch.setattr(_db, "session", APP_SESSION)  # this test's own databases
     try:
         with fresh_postgres_database("portal_grants") as owner_url:
             owner_app = create_app(base_config(tmp_path, DATABASE_URL=owner_url))
@@ -100,7 +100,6 @@ def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path):
     finally:
         with psycopg.connect(_plain(admin_url), autocommit=True) as conn:
             conn.execute(f"DROP ROLE IF EXISTS {role}")
-        _db.session = swapped
 
 
 def _exercise_the_application(role_url: str, tmp_path: Path) -> None:

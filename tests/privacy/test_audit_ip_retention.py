@@ -52,14 +52,11 @@ def test_purge_removes_old_ip_addresses_and_keeps_the_rows(runner):
     assert "purged the IP address of 0 audit event(s)" in again.output
 
 
-def test_the_ip_retention_comes_from_the_configuration(app, runner):
+def test_the_ip_retention_comes_from_the_configuration(app, runner, monkeypatch):
     event = _event("test.old", 40)
     db.session.commit()
-    app.config["AUDIT_IP_RETENTION_DAYS"] = 30
-    try:
-        result = runner.invoke(args=["privacy", "purge"])
-    finally:
-        app.config["AUDIT_IP_RETENTION_DAYS"] = 90
+    monkeypatch.setitem(app.config, "AUDIT_IP_RETENTION_DAYS", 30)
+    result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(AuditEvent, event.id).ip_address is None

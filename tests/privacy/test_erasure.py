@@ -148,7 +148,8 @@ def test_landlord_erasure_leaves_no_personal_value(browser, world, app):
     # The old e-mail address no longer logs in, and the old session is over.
     browser.logout()
     response = browser.post("/account/login", {"email": old_email, "password": TEST_PASSWORD})
-    assert response.status_code != 302
+    assert response.status_code == 200
+    assert "The e-mail address or the password is not correct." in response.get_data(as_text=True)
 
 
 def test_erasing_one_member_of_a_company_keeps_the_company(world):

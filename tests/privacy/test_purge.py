@@ -176,16 +176,11 @@ def test_purge_removes_exactly_what_is_due(runner, due):
     assert "purged the body of 0 e-mail(s)" in again.output
 
 
-def test_the_periods_come_from_the_configuration(app, runner, due):
-    app.config["OUTBOX_BODY_RETENTION_DAYS"] = 100
-    app.config["UNVERIFIED_ACCOUNT_DAYS"] = 10
-    app.config["HOUSEHOLD_IDENTITY_RETENTION_MONTHS"] = 36
-    try:
-        result = runner.invoke(args=["privacy", "purge", "--dry-run"])
-    finally:
-        app.config["OUTBOX_BODY_RETENTION_DAYS"] = 90
-        app.config["UNVERIFIED_ACCOUNT_DAYS"] = 30
-        app.config["HOUSEHOLD_IDENTITY_RETENTION_MONTHS"] = 24
+def test_the_periods_come_from_the_configuration(app, runner, due, monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOX_BODY_RETENTION_DAYS", 100)
+    monkeypatch.setitem(app.config, "UNVERIFIED_ACCOUNT_DAYS", 10)
+    monkeypatch.setitem(app.config, "HOUSEHOLD_IDENTITY_RETENTION_MONTHS", 36)
+    result = runner.invoke(args=["privacy", "purge", "--dry-run"])
     assert "would purge identity data of 0 household(s)" in result.output
     assert "would purge 3 unconfirmed landlord account(s)" in result.output
     assert "would purge the body of 0 e-mail(s)" in result.output

@@ -200,15 +200,12 @@ def victim_email(db, user: User) -> str:
     return db.session.get(User, user.id).email
 
 
-def test_unconfirmed_account_sends_the_mediation_form_as_a_visitor(app, browser, db):
+def test_unconfirmed_account_sends_the_mediation_form_as_a_visitor(app, browser, db, monkeypatch):
     """The public form stays open, but the request is not tied to the unconfirmed account."""
-    from tests.mediation.test_form import cases, send
+    from tests.builders import mediation_cases, send_mediation
 
-    app.config["MEDIATION_MIN_SECONDS"] = 0
-    try:
-        browser.login("landlord", email_verified_at=None)
-        assert send(browser, sender_kind="landlord").status_code == 302
-    finally:
-        app.config["MEDIATION_MIN_SECONDS"] = 3
-    [case] = cases()
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 0)
+    browser.login("landlord", email_verified_at=None)
+    assert send_mediation(browser, sender_kind="landlord").status_code == 302
+    [case] = mediation_cases()
     assert case.organisation_id is None and case.user_id is None

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from portal.extensions import limiter
 from portal.listings.models import District
 from portal.placements.models import State
+from tests.builders import placement_in, world
 from tests.conftest import csrf_from
-from tests.placements.test_backoffice import placement_in, world
 from tests.security.conftest import STATS
 from tests.security.world import row_counts
 from tests.services import TEST_PASSWORD
@@ -240,7 +240,6 @@ def _started(html: str) -> dict[str, str]:
 
 
 def mediation(app, browser) -> Target:
-    app.config["MEDIATION_MIN_SECONDS"] = 0  # put back by the fixture
     valid = {
         "sender_kind": "tenant",
         "name": "Mira Beispiel",
@@ -345,10 +344,10 @@ FORMS = [
 
 
 @pytest.fixture(params=FORMS, ids=lambda f: f.__name__)
-def target(app, browser, request) -> Target:
-    seconds = app.config["MEDIATION_MIN_SECONDS"]
-    yield request.param(app, browser)
-    app.config["MEDIATION_MIN_SECONDS"] = seconds
+def target(app, browser, request, monkeypatch) -> Target:
+    # The mediation form may be sent at once (the other forms do not read this setting).
+    monkeypatch.setitem(app.config, "MEDIATION_MIN_SECONDS", 0)
+    return request.param(app, browser)
 
 
 @given(data=st.data())

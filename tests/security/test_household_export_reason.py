@@ -120,27 +120,24 @@ def test_specialists_do_not_see_the_export_list(browser, case):
     assert "secret words" not in html
 
 
-def test_exports_are_limited_per_account(app, browser, case):
+def test_exports_are_limited_per_account(app, browser, case, monkeypatch):
     _worker, household = case
-    app.config["RATELIMIT_HOUSEHOLD_EXPORT"] = "2 per hour"
-    try:
-        browser.login("admin")
-        page = _page(household)
-        # A refused form does not count.
-        assert browser.post(f"{page}/export", {}, csrf_from_path=page).status_code == 400
-        for _ in range(2):
-            assert browser.post(f"{page}/export", REASON, csrf_from_path=page).status_code == 200
-        response = browser.post(f"{page}/export", REASON, csrf_from_path=page)
-        assert response.status_code == 429
-        assert response.mimetype == "text/html"
-        assert "several household exports in a short time" in response.get_data(as_text=True)
-        assert len(_events()) == 2
-        # Another admin has their own count.
-        browser.logout()
-        browser.login("admin")
+    monkeypatch.setitem(app.config, "RATELIMIT_HOUSEHOLD_EXPORT", "2 per hour")
+    browser.login("admin")
+    page = _page(household)
+    # A refused form does not count.
+    assert browser.post(f"{page}/export", {}, csrf_from_path=page).status_code == 400
+    for _ in range(2):
         assert browser.post(f"{page}/export", REASON, csrf_from_path=page).status_code == 200
-    finally:
-        app.config["RATELIMIT_HOUSEHOLD_EXPORT"] = "5 per hour"
+    response = browser.post(f"{page}/export", REASON, csrf_from_path=page)
+    assert response.status_code == 429
+    assert response.mimetype == "text/html"
+    assert "several household exports in a short time" in response.get_data(as_text=True)
+    assert len(_events()) == 2
+    # Another admin has their own count.
+    browser.logout()
+    browser.login("admin")
+    assert browser.post(f"{page}/export", REASON, csrf_from_path=page).status_code == 200
 
 
 def test_the_limit_setting_comes_from_the_environment(tmp_path):
@@ -151,22 +148,21 @@ def test_the_limit_setting_comes_from_the_environment(tmp_path):
     assert build_config(str(tmp_path), env)["RATELIMIT_HOUSEHOLD_EXPORT"] == "1 per day"
 
 
-def test_erasure_removes_the_explanation_and_keeps_the_record(browser, case, app, tmp_path):
+def test_erasure_removes_the_explanation_and_keeps_the_record(
+    browser, case, app, tmp_path, monkeypatch
+):
     from portal.privacy import operations as ops
 
-    app.config["ERASURE_LOG"], saved = str(tmp_path / "erasures.jsonl"), app.config["ERASURE_LOG"]
-    try:
-        _worker, household = case
-        admin = StaffFactory(role="admin")
-        db.session.add(
-            HouseholdExport(
-                household_id=household.id, purpose="access_request", explanation="Letter of Ms X"
-            )
+    monkeypatch.setitem(app.config, "ERASURE_LOG", str(tmp_path / "erasures.jsonl"))
+    _worker, household = case
+    admin = StaffFactory(role="admin")
+    db.session.add(
+        HouseholdExport(
+            household_id=household.id, purpose="access_request", explanation="Letter of Ms X"
         )
-        db.session.commit()
-        ops.erase_household(household, admin, household.code)
-        db.session.commit()
-        [record] = db.session.scalars(select(HouseholdExport)).all()
-        assert record.purpose == "access_request" and "Ms X" not in record.explanation
-    finally:
-        app.config["ERASURE_LOG"] = saved
+    )
+    db.session.commit()
+    ops.erase_household(household, admin, household.code)
+    db.session.commit()
+    [record] = db.session.scalars(select(HouseholdExport)).all()
+    assert record.purpose == "access_request" and "Ms X" not in record.explanation

@@ -8,12 +8,15 @@ the answer is 304 only while the user may still see the photo.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from portal.listings.models import Photo
+from tests.builders import jpeg, upload
 from tests.factories import FlatFactory, UserFactory
-from tests.listings.test_photo_routes import jpeg, upload, uploads  # noqa: F401 - fixture
 from tests.security.world import log_in
+
+pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for each test
 
 
 def _photo_url(browser, db, flat) -> tuple[str, Photo]:

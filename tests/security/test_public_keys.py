@@ -21,10 +21,9 @@ from portal.listings import operations as listing_ops
 from portal.listings.models import Flat, Photo
 from portal.mediation.models import MediationCase
 from portal.placements.models import Placement, State
+from tests.builders import MIGRATIONS, drive, in_request, propose, published_flat
 from tests.conftest import base_config, outbox
-from tests.core.test_migrations import MIGRATIONS
 from tests.factories import FlatFactory, StaffFactory, UserFactory
-from tests.placements.test_landlord_views import drive, in_request, propose, published_flat
 from tests.services import fresh_postgres_database
 
 KEY = re.compile(r"[A-Za-z0-9_-]{22}")

@@ -29,6 +29,7 @@ from portal.listings.models import Photo
 from portal.listings.photos import process_photo
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, State
+from tests.builders import placement_in
 from tests.factories import (
     CompanyFactory,
     FlatFactory,
@@ -37,7 +38,6 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.placements.test_backoffice import placement_in
 from tests.security.rules import (
     ADMIN,
     OTHER_LANDLORD,

@@ -12,13 +12,10 @@ from tests.security.world import build_world, module_transaction
 @pytest.fixture(scope="module", autouse=True)
 def db(app, tmp_path_factory):
     """The world's transaction, for the whole module (it replaces the per-test one)."""
-    original = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("world-uploads"))
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # ``monkeypatch`` is per test, this per module
+        patch.setitem(app.config, "UPLOAD_DIR", str(tmp_path_factory.mktemp("world-uploads")))
         with module_transaction(app):
             yield
-    finally:
-        app.config["UPLOAD_DIR"] = original
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from portal.core.security import CONTENT_SECURITY_POLICY
 from portal.reports.backoffice import CHART_POLICY
 from tests import factories
 from tests.security import rules
-from tests.security.matrix.test_route_matrix import ROUTES
+from tests.security.routes import ROUTES
 from tests.security.rules import ANONYMOUS
 from tests.security.world import (
     log_in,
@@ -95,17 +95,14 @@ def test_login_cookie_flags_as_configured(app, browser):
         assert_cookie_flags(cookie, secure=app.config["SESSION_COOKIE_SECURE"])
 
 
-def test_secure_cookie_when_configured(app, client, browser):
-    app.config["SESSION_COOKIE_SECURE"] = True
-    try:
-        response = client.get("/account/login", base_url="https://localhost")
-        cookies = session_cookies(response)
-        assert cookies, "the login page starts a session for its CSRF token"
-        for cookie in cookies:
-            assert_cookie_flags(cookie, secure=True)
-        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-    finally:
-        app.config["SESSION_COOKIE_SECURE"] = False
+def test_secure_cookie_when_configured(app, client, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    response = client.get("/account/login", base_url="https://localhost")
+    cookies = session_cookies(response)
+    assert cookies, "the login page starts a session for its CSRF token"
+    for cookie in cookies:
+        assert_cookie_flags(cookie, secure=True)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_production_defaults_to_secure_cookies(tmp_path):

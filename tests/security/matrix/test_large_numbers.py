@@ -22,7 +22,7 @@ from portal.core.converters import MAX_ID
 from tests.conftest import Browser, base_config
 from tests.security import rules
 from tests.security.conftest import STATS
-from tests.security.matrix.test_route_matrix import valid_form
+from tests.security.routes import valid_form
 from tests.security.rules import ANONYMOUS, OWNER, ROLES
 from tests.security.world import fingerprint, log_in, url_values_for
 

@@ -12,7 +12,7 @@ from flask import url_for
 
 from tests.conftest import outbox
 from tests.security import rules
-from tests.security.matrix.test_route_matrix import ROUTES
+from tests.security.routes import ROUTES
 from tests.security.rules import OWNER
 from tests.security.world import log_in, url_values_for
 

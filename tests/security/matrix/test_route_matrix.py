@@ -13,41 +13,13 @@ A route added without a line in ``rules.py`` fails here.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
-from flask import url_for
 
-from portal import create_app
-from tests.conftest import Browser, base_config
+from tests.conftest import Browser
 from tests.security import rules
+from tests.security.routes import ENDPOINTS, ROUTES, route_path, valid_form
 from tests.security.rules import ANONYMOUS, OTHER_LANDLORD, OWN, ROLES, RULES
-from tests.security.world import (
-    fingerprint,
-    log_in,
-    url_values_for,
-)
-
-METHODS = ("GET", "POST")
-
-
-def registered_routes() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(endpoint, method, URL arguments) for every route but ``static``, read from an app built
-    only for collecting the tests."""
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(base_config(Path(tmp), DATABASE_URL="sqlite://"))
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods & set(METHODS)):
-            routes.add((rule.endpoint, method, tuple(sorted(rule.arguments))))
-    return sorted(routes)
-
-
-ROUTES = registered_routes()
-ENDPOINTS = {endpoint for endpoint, _, _ in ROUTES}
+from tests.security.world import fingerprint, log_in
 
 
 def cases():
@@ -70,11 +42,6 @@ def test_every_endpoint_has_a_rule_and_every_rule_an_endpoint():
         assert roles <= set(ROLES), endpoint
 
 
-def _path(app, world, endpoint: str, arguments: tuple[str, ...]) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **url_values_for(world, endpoint, set(arguments)))
-
-
 def _refused(response, role: str, endpoint: str) -> None:
     body = response.get_data(as_text=True)[:300]
     if role == ANONYMOUS:
@@ -90,7 +57,7 @@ def _refused(response, role: str, endpoint: str) -> None:
 @pytest.mark.parametrize(("endpoint", "method", "arguments", "role"), CASES)
 def test_route_role(app, client, world, endpoint, method, arguments, role):
     assert endpoint in RULES, f"{endpoint} has no rule in tests/security/rules.py"
-    path = _path(app, world, endpoint, arguments)
+    path = route_path(app, world, endpoint, arguments)
     if role != ANONYMOUS:
         log_in(client, world.users[role])
     allowed = role in rules.allowed(endpoint, method)
@@ -117,51 +84,3 @@ def test_route_role(app, client, world, endpoint, method, arguments, role):
     if not (method == "POST" and allowed):
         _refused(response, role, endpoint)
     assert fingerprint() == before, f"{method} {path} as {role} changed the database"
-
-
-def valid_form(endpoint: str, world) -> dict:
-    """Data the form of ``endpoint`` would accept, so that only the rights refuse it."""
-    from datetime import date, timedelta
-
-    soon = (date.today() + timedelta(days=14)).isoformat()
-    return {
-        "accounts.login": {"email": world.emails[OTHER_LANDLORD], "password": "x" * 12},
-        "accounts.invite": {"email": "new.colleague@example.org"},
-        "accounts.profile": {"full_name": "Mallory", "phone": "", "locale": "en"},
-        "listings.create": {"street": "Angriffsweg", "action": "save"},
-        "listings.edit": {"street": "Angriffsweg", "action": "save"},
-        "listings.photo_caption": {"caption": "owned"},
-        "listings_backoffice.review": {"decision": "publish", "comment": ""},
-        "listings_backoffice.rent_limit_table": {
-            "set-valid_from": soon,
-            "set-source": "Angriff",
-            **{f"set-amount_{n}": "999,00" for n in range(1, 6)},
-        },
-        "households.interest": {"flat": world.url_values["flat_key"], "message": "x"},
-        "households_backoffice.create": {
-            "adults": "1",
-            "children": "0",
-            "earliest_move_in": soon,
-            "cost_bearer": "jobcenter",
-        },
-        "households_backoffice.edit": {
-            "adults": "1",
-            "children": "0",
-            "earliest_move_in": soon,
-            "cost_bearer": "jobcenter",
-        },
-        "households_backoffice.record_consent": {"given_on": date.today().isoformat()},
-        "households_backoffice.change_status": {"to": "paused"},
-        "placements.viewing_times": {"slots": "Montag 10 Uhr"},
-        "placements_backoffice.take_step": {"cancel-cancel_reason": "other", "cancel-note": "x"},
-        "placements_backoffice.add_note": {"note-note": "Angriff"},
-        "placements_backoffice.record_follow_up": {"follow_up-outcome": "all_well"},
-        "mediation_backoffice.add_note": {"note": "Angriff"},
-        "mediation_backoffice.reply": {"reply_text": "Angriff"},
-        "mediation_backoffice.change_status": {"status": "resolved"},
-        "mediation_backoffice.assign": {"assigned_to": str(world.specialist_id)},
-        "mediation_backoffice.link_placement": {
-            "placement_id": str(world.url_values["placement_id"])
-        },
-        "public.set_language": {"locale": "de"},
-    }.get(endpoint, {})

@@ -14,7 +14,7 @@ from portal.accounts.permissions import UNCONFIRMED_ALLOWED
 from tests.conftest import Browser
 from tests.security import rules
 from tests.security.conftest import STATS
-from tests.security.matrix.test_route_matrix import ROUTES, _path, valid_form
+from tests.security.routes import ROUTES, route_path, valid_form
 from tests.security.rules import ANONYMOUS, LANDLORDS
 from tests.security.world import fingerprint, log_in
 
@@ -52,7 +52,7 @@ def test_the_exempt_pages_are_exactly_the_account_pages_of_the_issue():
 def test_unconfirmed_landlord_is_sent_to_confirm_first(
     app, client, world, endpoint, method, arguments
 ):
-    path = _path(app, world, endpoint, arguments)
+    path = route_path(app, world, endpoint, arguments)
     log_in(client, world.unconfirmed)
     token = Browser(client).csrf("/")
     before = fingerprint()

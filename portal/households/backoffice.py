@@ -8,7 +8,7 @@ detail page (tier 1 and tier 2, never case notes or consent documents); admins a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
-from portal.core import audit, storage
+from portal.core import audit, clock, storage
 from portal.core.fields import page_arg
 from portal.core.security import allow_body
 from portal.extensions import db
@@ -94,7 +94,7 @@ def _register_template_helpers(state) -> None:
 @bp.route("/")
 @staff_required(*READERS)
 def index():
-    today = date.today()
+    today = clock.today()
     criteria = CaseloadFilter.from_args(request.args)
     page = db.paginate(
         criteria.query(today),
@@ -224,7 +224,7 @@ def _render_detail(
         interests=interests,
         matches=matches,
         in_progress=open_placements(household_id=household.id) if matches else {},
-        today=date.today(),
+        today=clock.today(),
         visible=household.is_visible_to_landlords(),
         exports=exports,
         purpose_label=purpose_label,

@@ -6,13 +6,14 @@ interests. All names are invented."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.households import operations as ops
@@ -238,7 +239,7 @@ def participant_rows(rows: list[Row]) -> list[dict[str, str] | None]:
 
 def _consent(household: Household, actor: User, kind: str | None) -> None:
     """Record the demo consent; a withdrawn one is withdrawn after the status moves."""
-    today = date.today()
+    today = clock.today()
     if kind == "expiring":
         # Given almost six months ago: it runs out in ten days (the list shows the badge).
         ops.record_consent(
@@ -254,7 +255,7 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
     worker = users["sozialarbeit"]
     districts = {d.name: d for d in db.session.scalars(select(District))}
     created: list[Household] = []
-    today = date.today()
+    today = clock.today()
     for row, reporting in zip(HOUSEHOLDS, REPORTING, strict=True):
         adults, children, preferred, status, consent, waited, extra = row
         intake, target_group, exit_, persons = reporting
@@ -284,7 +285,9 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
         elif status in (HouseholdStatus.PAUSED, HouseholdStatus.HOUSED):
             ops.change_status(household, worker, status)
         if consent == "withdrawn":
-            ops.withdraw_consent(household.consents[0], worker, on=date.today() - timedelta(days=5))
+            ops.withdraw_consent(
+                household.consents[0], worker, on=clock.today() - timedelta(days=5)
+            )
         created.append(household)
     db.session.flush()
     _interests(users, flats, created)

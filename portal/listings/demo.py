@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.core import storage
+from portal.core import clock, storage
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus, Photo
@@ -198,7 +198,7 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> list[Flat]:
             deposit=Decimal(cold) * 2,
             energy_certificate_pending=True,
             description=DESCRIPTION,
-            available_from=date.today() + timedelta(days=14 + index * 7),
+            available_from=clock.today() + timedelta(days=14 + index * 7),
             **extra,
         )
         if status != FlatStatus.DRAFT:

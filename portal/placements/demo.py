@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.extensions import db
 from portal.households import operations as households_ops
 from portal.households.demo import participant_rows
@@ -102,7 +103,7 @@ def _flats(users: dict[str, User]) -> list[Flat]:
             deposit=Decimal(cold) * 2,
             energy_certificate_pending=True,
             description="Renovierte Wohnung, Bad mit Fenster, Keller.",
-            available_from=date.today() - timedelta(days=60),
+            available_from=clock.today() - timedelta(days=60),
         )
         db.session.add(flat)
         flats.append(flat)
@@ -118,14 +119,14 @@ def _households(worker: User) -> list[Household]:
             {
                 "adults": adults,
                 "children": children,
-                "earliest_move_in": date.today() - timedelta(days=60),
-                "waiting_since": date.today() - timedelta(days=400),
+                "earliest_move_in": clock.today() - timedelta(days=60),
+                "waiting_since": clock.today() - timedelta(days=400),
                 "cost_bearer": "jobcenter",
                 "profile_text": "Wir suchen eine ruhige Wohnung und freuen uns auf Nachbarn.",
                 "main_tenant_name": name,
                 "adult_names": name,
                 "current_accommodation": accommodation,
-                "intake_on": date.today() - timedelta(days=intake),
+                "intake_on": clock.today() - timedelta(days=intake),
                 "target_group": TARGET_GROUPS[group],
             },
             [],
@@ -135,7 +136,7 @@ def _households(worker: User) -> list[Household]:
             (("female", "male")[i % 2], "under_18", rows[0][2], "no") for i in range(children)
         ]
         households_ops.save_participants(household, worker, participant_rows(rows))
-        households_ops.record_consent(household, worker, date.today() - timedelta(days=80), None)
+        households_ops.record_consent(household, worker, clock.today() - timedelta(days=80), None)
         households_ops.vet(household, worker)
         households.append(household)
     db.session.flush()
@@ -190,13 +191,13 @@ def _drive(placement: Placement, target: State, specialist: User, days_ago: int)
     """Take the steps up to ``target``, a few days apart, the last one ``days_ago`` days ago;
     then date the history back to match."""
     actions = _actions(target)
-    last = date.today() - timedelta(days=days_ago)
+    last = clock.today() - timedelta(days=days_ago)
     days = {
         action: last - timedelta(days=STEP_DAYS * (len(actions) - 1 - index))
         for index, action in enumerate(actions)
     }
     # The viewing-stage placement is the home page's "viewing today".
-    viewing_day = days.get(Action.RECORD_VIEWING, date.today())
+    viewing_day = days.get(Action.RECORD_VIEWING, clock.today())
     ops.add_note(placement, specialist, "Vermieter telefonisch gut erreichbar, vormittags.")
     for action in actions:
         data = _data(action, days[action], viewing_day, specialist)

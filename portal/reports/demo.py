@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import Organisation, OrganisationKind, User
+from portal.core import clock
 from portal.core.dates import add_months
 from portal.extensions import db
 from portal.households.models import (
@@ -663,7 +664,7 @@ def _mediation(
     """Cases over the year, most about the demo tenancies; answered within days, the older ones
     resolved."""
     staff = [users["sozialarbeit"], users["immobilien"]]
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     running = [(p, f) for p, f in made if p.keys_handed_over_on is not None]
     topics = list(MEDIATION_TEXTS)
     for index in range(MEDIATION_CASES):
@@ -737,7 +738,7 @@ def _mediation(
 def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     """Add the year of history (after the workflow demo, whose records stay as they are)."""
     rng = random.Random(SEED)  # noqa: S311  (repeatable demo data, not a secret)
-    today = date.today()
+    today = clock.today()
     districts = {d.name: d for d in db.session.scalars(select(District).order_by(District.id))}
     placed, withdrawn, active = _plans(rng, today)
     _households(

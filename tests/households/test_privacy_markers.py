@@ -9,13 +9,14 @@ allow-list. A column added later is covered without anyone remembering this test
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import String, Text, select
 
 from portal.accounts.models import utcnow
+from portal.core import clock
 from portal.households.models import (
     Consent,
     Household,
@@ -27,7 +28,7 @@ from portal.listings.models import District
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, StaffFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 # Text columns of Household that landlords may see (or that hold no household data).
 PUBLIC_TEXT = {"code", "status", "cost_bearer", "profile_text"}
 # Restricted columns whose values the database limits to a fixed list (no marker fits); the

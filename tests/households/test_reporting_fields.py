@@ -4,18 +4,19 @@ that none of it reaches a landlord."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.households.models import Household, Participant
 from tests.factories import HouseholdFactory, IdentityFactory
 from tests.households.test_backoffice import BASE, create, only_household, profile_form
 
-TODAY = date.today()
+TODAY = clock.today()
 # The English labels (the lazy strings outside a request would be German).
 TARGET_GROUPS = ["Refugee in shared accommodation", "Homeless, in a municipal shelter"]
 DESTINATIONS = [

@@ -8,12 +8,13 @@ IDOR tests of the landlord routes."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.placements import operations as ops
 from portal.placements.models import Action, Interest, Placement, PlacementEvent, State
@@ -56,7 +57,7 @@ def propose(app, flat, household=None, specialist=None) -> Placement:
 # The steps from ``proposed`` to each state, as the team (and, for ACCEPT, the landlord) take
 # them.
 def _steps(companion_id):
-    today = date.today()
+    today = clock.today()
     return [
         (State.LANDLORD_ACCEPTED, Action.ACCEPT, "landlord", {}),
         (
@@ -240,7 +241,7 @@ def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):
     landlord, _flat, household, placement = mine
     companion = StaffFactory(role="specialist", full_name="Jonas Begleiter")
     drive(app, placement, State.MOVED_IN, landlord, companion)
-    today = date.today()
+    today = clock.today()
     html = page(browser, f"/placements/{placement.public_key}")
     lines = [
         f"The Kümmerer team proposed household {household.code} for this flat.",

@@ -20,6 +20,7 @@ import pytest
 from flask import url_for
 
 from portal import create_app
+from portal.core import clock
 from tests.conftest import Browser, base_config
 from tests.security import rules
 from tests.security.rules import ANONYMOUS, OTHER_LANDLORD, OWN, ROLES, RULES
@@ -121,9 +122,9 @@ def test_route_role(app, client, world, endpoint, method, arguments, role):
 
 def valid_form(endpoint: str, world) -> dict:
     """Data the form of ``endpoint`` would accept, so that only the rights refuse it."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    soon = (date.today() + timedelta(days=14)).isoformat()
+    soon = (clock.today() + timedelta(days=14)).isoformat()
     return {
         "accounts.login": {"email": world.emails[OTHER_LANDLORD], "password": "x" * 12},
         "accounts.invite": {"email": "new.colleague@example.org"},
@@ -150,7 +151,7 @@ def valid_form(endpoint: str, world) -> dict:
             "earliest_move_in": soon,
             "cost_bearer": "jobcenter",
         },
-        "households_backoffice.record_consent": {"given_on": date.today().isoformat()},
+        "households_backoffice.record_consent": {"given_on": clock.today().isoformat()},
         "households_backoffice.change_status": {"to": "paused"},
         "placements.viewing_times": {"slots": "Montag 10 Uhr"},
         "placements_backoffice.take_step": {"cancel-cancel_reason": "other", "cancel-note": "x"},

@@ -38,6 +38,7 @@ from bench.common import (  # noqa: E402
 )
 from bench.pages import PASSWORD  # noqa: E402
 from bench.pages import seed as seed_flats  # noqa: E402
+from portal.core import clock  # noqa: E402
 
 LANDLORD = "landlord0@bench.example"  # five published flats in both data sets
 LIST = "/households/"
@@ -57,7 +58,7 @@ def seed_households(app, households: int) -> None:
     from portal.listings.rules import limits_in_force, max_area_for, rooms_for
 
     rng = random.Random(7)
-    today = date.today()
+    today = clock.today()
     now = utcnow()
     with app.app_context():
         districts = db.session.scalars(select(District.id)).all()
@@ -156,7 +157,7 @@ def measure_ranking(app) -> dict[str, float]:
     from portal.listings.models import Flat, FlatStatus
     from portal.matching.rules import household_conditions, rank_households
 
-    today = date.today()
+    today = clock.today()
     with app.app_context():
         published = db.session.scalars(
             select(Flat).where(Flat.status == FlatStatus.PUBLISHED.value).order_by(Flat.id)

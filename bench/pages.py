@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import random
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from bench.common import (  # noqa: E402
     server_env,
     temp_sqlite_url,
 )
+from portal.core import clock  # noqa: E402
 
 PASSWORD = "benchmark password 2026"
 PAGES = {
@@ -128,7 +129,7 @@ def seed(app, organisations: int, flats: int) -> None:
                     "deposit": cold * 2,
                     "energy_certificate_pending": True,
                     "description": "Benchmark",
-                    "available_from": date.today() + timedelta(days=30),
+                    "available_from": clock.today() + timedelta(days=30),
                     "wbs_required": i % 7 == 0,
                     "is_step_free": i % 5 == 0,
                     "has_lift": False,

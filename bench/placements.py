@@ -20,7 +20,7 @@ import os
 import random
 import re
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from bench.common import (  # noqa: E402
 )
 from bench.pages import PASSWORD  # noqa: E402
 from bench.pages import seed as seed_landlords_and_flats  # noqa: E402
+from portal.core import clock  # noqa: E402
 
 SIZES = (50, 5000)
 EVENTS_PER_PLACEMENT = 10
@@ -99,7 +100,7 @@ def seed(app, placements: int) -> int:
 
     seed_landlords_and_flats(app, organisations=max(placements // 5, 10), flats=placements)
     rng = random.Random(7)
-    today = date.today()
+    today = clock.today()
     now = utcnow()
     states = list(State)
     with app.app_context():
@@ -158,7 +159,7 @@ def seed(app, placements: int) -> int:
         )
         viewing_on = ("viewing_scheduled", "viewing_done", "rent_offer_submitted")
         # Half the scheduled viewings are today (Berlin), so the home page lists some.
-        noon = datetime.combine(datetime.now(BERLIN).date(), time(12), tzinfo=BERLIN)
+        noon = datetime.combine(clock.now().date(), time(12), tzinfo=BERLIN)
         rows = []
         for i, ((flat_id, _org), household_id) in enumerate(zip(flats, households, strict=True)):
             state = states[i % len(states)].value

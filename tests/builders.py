@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +20,7 @@ from PIL import Image
 from sqlalchemy import String, Text, select
 
 from portal.accounts.models import utcnow
+from portal.core import clock
 from portal.extensions import db as _db
 from portal.households.models import (
     Consent,
@@ -87,7 +88,7 @@ def flat_form(**changes) -> dict:
         "deposit": "1.185,00",
         "energy_certificate_pending": "y",
         "description": "Ruhig gelegen.\nMit Keller.",
-        "available_from": (date.today() + timedelta(days=14)).isoformat(),
+        "available_from": (clock.today() + timedelta(days=14)).isoformat(),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -132,7 +133,7 @@ def profile_form(**overrides) -> dict:
     data = {
         "adults": "2",
         "children": "1",
-        "earliest_move_in": (date.today() + timedelta(days=30)).isoformat(),
+        "earliest_move_in": (clock.today() + timedelta(days=30)).isoformat(),
         "preferred_districts": [str(district_id("Hochfeld")), str(district_id("Neudorf-Nord"))],
         "cost_bearer": "jobcenter",
         "profile_text": "Wir sind eine ruhige Familie.",
@@ -146,7 +147,7 @@ def profile_form(**overrides) -> dict:
         "email": "haddad@example.org",
         "current_accommodation": "Gemeinschaftsunterkunft Musterweg",
         "case_notes": "Vertrauliche Notiz zur Familie.",
-        "intake_on": date.today().isoformat(),
+        "intake_on": clock.today().isoformat(),
         "target_group": "refugee_shared_accommodation",
     }
     data.update(overrides)
@@ -215,7 +216,7 @@ def marked_household(markers: Markers, n: int, **kw) -> Household:
     # The reporting fields hold values from fixed lists: the landlord pages must not show
     # their labels (checked in tests/households/test_privacy_markers.py).
     household.target_group = TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value
-    household.intake_on = date.today() - timedelta(days=100)
+    household.intake_on = clock.today() - timedelta(days=100)
     for position in range(household.size):
         household.participants.append(
             Participant(
@@ -262,10 +263,10 @@ def world(**flat_kw) -> SimpleNamespace:
 
 
 def step_data(specialist_id: int) -> dict[Action, dict]:
-    today = date.today()
+    today = clock.today()
     return {
         Action.SCHEDULE_VIEWING: {
-            "viewing_at": datetime.now(UTC) + timedelta(days=2),
+            "viewing_at": clock.utcnow() + timedelta(days=2),
             "viewing_place": "Vor dem Haus",
             "viewing_companion_id": specialist_id,
         },
@@ -342,7 +343,7 @@ def propose(app, flat, household=None, specialist=None) -> Placement:
 # The steps from ``proposed`` to each state, as the team (and, for ACCEPT, the landlord) take
 # them.
 def _steps(companion_id):
-    today = date.today()
+    today = clock.today()
     return [
         (State.LANDLORD_ACCEPTED, Action.ACCEPT, "landlord", {}),
         (

@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pyotp
@@ -30,6 +30,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.accounts import twofactor  # noqa: E402
+from portal.core import clock  # noqa: E402
 from portal.core.outbox import OutboxMessage  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
@@ -41,6 +42,43 @@ from tests.services import TEST_PASSWORD, database_url_under_test, free_port  # 
 ROOT = Path(__file__).resolve().parents[1]
 # Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
 APP_SESSION = _db.session
+
+# PORTAL_TEST_NOW=2026-12-31T23:30+01:00 runs the whole suite at that moment: the portal's clock
+# (portal.core.clock) starts there for every test and ticks on in real seconds. Real time
+# (time.time: TOTP, signed tokens, throttles) is left alone.
+TEST_NOW = os.environ.get("PORTAL_TEST_NOW") or None
+_suite_clock = ExitStack()
+
+
+def pytest_configure(config):
+    if TEST_NOW:
+        _suite_clock.enter_context(clock.frozen(TEST_NOW, ticking=True))  # for collection
+
+
+def pytest_unconfigure(config):
+    _suite_clock.close()
+
+
+def pytest_report_header(config):
+    return f"portal clock: {TEST_NOW}" if TEST_NOW else None
+
+
+@pytest.fixture(autouse=True)
+def _test_now():
+    """Each test starts at PORTAL_TEST_NOW when it is set."""
+    if not TEST_NOW:
+        yield
+        return
+    with clock.frozen(TEST_NOW, ticking=True):
+        yield
+
+
+@pytest.fixture
+def frozen_clock():
+    """The portal's clock standing still at the test's moment; ``frozen_clock.move_to(
+    "2027-03-28T03:30+02:00")`` and ``frozen_clock.advance(days=1)`` move it."""
+    with clock.frozen(clock.utcnow()) as frozen:
+        yield frozen
 
 
 def base_config(tmp: Path, **extra: object) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.accounts import twofactor
 from portal.accounts.models import Organisation, OrganisationKind, Role, User, utcnow
 from portal.accounts.passwords import hash_password
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
@@ -99,7 +100,7 @@ class FlatFactory(BaseFactory):
     deposit = Decimal("1440.00")
     energy_certificate_pending = True
     description = "Helle Wohnung.\nNahe Straßenbahn."
-    available_from = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    available_from = factory.LazyFunction(lambda: clock.today() + timedelta(days=30))
 
 
 class HouseholdFactory(BaseFactory):
@@ -116,9 +117,9 @@ class HouseholdFactory(BaseFactory):
     needed_rooms = Decimal("3")
     needed_area = Decimal("80")
     max_gross_cold_rent = Decimal("564.00")
-    earliest_move_in = factory.LazyFunction(date.today)
+    earliest_move_in = factory.LazyFunction(clock.today)
     cost_bearer = "jobcenter"
-    waiting_since = factory.LazyFunction(lambda: date.today() - timedelta(days=200))
+    waiting_since = factory.LazyFunction(lambda: clock.today() - timedelta(days=200))
     profile_text = "Wir sind eine ruhige Familie."
     vetted_at = factory.LazyFunction(utcnow)
 
@@ -128,8 +129,8 @@ class HouseholdFactory(BaseFactory):
             return
         consent = Consent(
             household=self,
-            given_on=date.today() - timedelta(days=10),
-            expires_on=date.today() + timedelta(days=170),
+            given_on=clock.today() - timedelta(days=10),
+            expires_on=clock.today() + timedelta(days=170),
         )
         db.session.add(consent)
         db.session.flush()

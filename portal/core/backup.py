@@ -37,7 +37,7 @@ import tarfile
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.backup_manifest import (
     DATABASE_FILES,
     UPLOADS,
@@ -231,7 +231,7 @@ def create_backup(
     destination = Path(destination or config["BACKUP_DIR"])
     destination.mkdir(parents=True, exist_ok=True, mode=0o700)
     uploads = Path(config["UPLOAD_DIR"])
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     name = _unused_name(destination, now)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=destination))
     try:

@@ -13,14 +13,15 @@ it is append-only): it says truthfully that the demo was loaded today.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from portal.core import clock
+
+BERLIN = clock.BERLIN
 
 
 def today() -> date:
     """The programme's day (Berlin), which the home page and the lists use too."""
-    return datetime.now(BERLIN).date()
+    return clock.today()
 
 
 def at(day: date, hour: int = 10, minute: int = 30) -> datetime:

@@ -8,7 +8,7 @@ detail page (tier 1 and tier 2, never case notes or consent documents); admins a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
+from portal.core import clock
 from portal.core.fields import page_arg
 from portal.core.hooks import Hook
 from portal.core.security import allow_body
@@ -91,7 +92,7 @@ def _register_template_helpers(state) -> None:
 @bp.route("/")
 @staff_required(*READERS)
 def index():
-    today = date.today()
+    today = clock.today()
     form = CaseloadFilterForm(formdata=request.args)
     form.set_choices(status_label)
     criteria = CaseloadFilter.from_form(form)
@@ -217,7 +218,7 @@ def _render_detail(
         moves=moves,
         people=people,
         views=views,
-        today=date.today(),
+        today=clock.today(),
         visible=household.is_visible_to_landlords(),
         text_hits=text_hits,
         text_segments=textcheck.segments(household.profile_text or "", text_hits),

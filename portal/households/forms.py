@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.core import clock
 from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
@@ -189,7 +190,7 @@ class HouseholdForm(FlaskForm):
     # For the programme's reports (staff only)
     intake_on = DateField(
         _l("Taken into the programme on"),
-        default=date.today,
+        default=clock.today,
         description=_l("Empty: today."),
         validators=[Optional()],
     )
@@ -274,23 +275,23 @@ class HouseholdForm(FlaskForm):
             raise ValidationError(_l("A household has at most 12 persons."))
 
     def validate_earliest_move_in(self, field) -> None:
-        if field.data and field.data > date.today() + timedelta(days=3 * 366):
+        if field.data and field.data > clock.today() + timedelta(days=3 * 366):
             raise ValidationError(_l("Please enter a date within the next three years."))
 
     def validate_waiting_since(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("This date cannot be in the future."))
 
     def validate_intake_on(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("This date cannot be in the future."))
 
     def validate_exit_on(self, field) -> None:
         if field.data is None:
             return
-        if field.data > date.today():
+        if field.data > clock.today():
             raise ValidationError(_l("This date cannot be in the future."))
-        intake = self.intake_on.data or date.today()
+        intake = self.intake_on.data or clock.today()
         if field.data < intake:
             raise ValidationError(
                 _l("The household cannot leave the programme before it was taken in.")
@@ -377,7 +378,7 @@ class ConsentForm(FlaskForm):
 
     given_on = DateField(
         _l("Consent given on"),
-        default=date.today,
+        default=clock.today,
         validators=[InputRequired(_l("Please enter the date the consent was signed."))],
     )
     expires_on = DateField(
@@ -403,7 +404,7 @@ class ConsentForm(FlaskForm):
     checked_document: tuple[bytes, str] | None = None
 
     def validate_given_on(self, field) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("The consent cannot be dated in the future."))
 
     def validate_expires_on(self, field) -> None:
@@ -411,7 +412,7 @@ class ConsentForm(FlaskForm):
             return
         if self.given_on.data and field.data <= self.given_on.data:
             raise ValidationError(_l("The expiry date must be after the date it was given."))
-        if field.data < date.today():
+        if field.data < clock.today():
             raise ValidationError(_l("This consent would already have expired."))
 
     def validate_document(self, field) -> None:
@@ -459,7 +460,7 @@ class StatusForm(FlaskForm):
     )
     exit_on = DateField(
         _l("Left the programme on"),
-        default=date.today,
+        default=clock.today,
         description=_l("Empty: today."),
         validators=[Optional()],
     )
@@ -480,7 +481,7 @@ class StatusForm(FlaskForm):
         day = self.exit_on.data
         if self.exit_on.errors:
             ok = False
-        elif day is not None and day > date.today():
+        elif day is not None and day > clock.today():
             self.exit_on.errors = [str(_l("This date cannot be in the future."))]
             ok = False
         elif day is not None and day < intake_on:

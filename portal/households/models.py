@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
 
@@ -175,7 +175,7 @@ class Household(TimestampMixin, Base):
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Tier 3, for the programme's reports (staff only, never shown to landlords).
-    intake_on: Mapped[date] = mapped_column(Date, default=date.today)
+    intake_on: Mapped[date] = mapped_column(Date, default=clock.today)
     target_group: Mapped[str] = mapped_column(String(30), default=TargetGroup.OTHER.value)
     exit_on: Mapped[date | None] = mapped_column(Date)
     exit_destination: Mapped[str | None] = mapped_column(String(30))
@@ -200,7 +200,7 @@ class Household(TimestampMixin, Base):
         return self.adults + self.children
 
     def valid_consent(self, on: date | None = None) -> Consent | None:
-        on = on or date.today()
+        on = on or clock.today()
         for consent in self.consents:
             if consent.is_valid(on):
                 return consent
@@ -308,7 +308,7 @@ class Consent(TimestampMixin, Base):
     household: Mapped[Household] = relationship(back_populates="consents")
 
     def is_valid(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return self.withdrawn_on is None and self.given_on <= on <= self.expires_on
 
 

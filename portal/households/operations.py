@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Role, User
-from portal.core import audit, storage
+from portal.core import audit, clock, storage
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.hooks import Hook, Veto
@@ -158,7 +158,7 @@ def _reporting_values(household: Household, data: dict[str, Any]) -> dict[str, A
     intake not in the future, an exit with its destination (both or neither), neither before
     the intake nor in the future. Raises HouseholdError."""
     values = {name: data[name] or None for name in REPORTING_FIELDS if name in data}
-    today = date.today()
+    today = clock.today()
     intake = values.get("intake_on") or household.intake_on or today
     exit_on = values.get("exit_on", household.exit_on)
     destination = values.get("exit_destination", household.exit_destination)
@@ -272,15 +272,15 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
     household = Household(
         created_by_id=actor.id,
         status=HouseholdStatus.DRAFT.value,
-        waiting_since=data.get("waiting_since") or date.today(),
-        intake_on=data.get("intake_on") or date.today(),
+        waiting_since=data.get("waiting_since") or clock.today(),
+        intake_on=data.get("intake_on") or clock.today(),
         adults=data["adults"],
         children=data["children"],
         earliest_move_in=data["earliest_move_in"],
     )
     _apply(household, data, districts)
     _apply_identity(household, data, actor)
-    year = date.today().year
+    year = clock.today().year
     for _attempt in range(5):
         household.code = next_code(year)
         try:
@@ -429,7 +429,7 @@ def withdraw_consent(consent: Consent, actor: User, on: date | None = None) -> N
     """The household withdrew its consent: the profile disappears from landlords at once."""
     if consent.withdrawn_on is not None:
         return
-    consent.withdrawn_on = on or date.today()
+    consent.withdrawn_on = on or clock.today()
     audit.record("consent.withdrawn", actor=actor, obj=consent, household_id=consent.household_id)
 
 
@@ -482,10 +482,10 @@ def change_status(
         raise HouseholdError("not allowed")
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
     if records_exit and household.can_move(to, SOCIAL_WORKER):
-        exit_on = exit_on or date.today()
+        exit_on = exit_on or clock.today()
         if exit_destination not in WITHDRAWAL_DESTINATIONS:
             raise HouseholdError("exit destination required")
-        if exit_on > date.today():
+        if exit_on > clock.today():
             raise HouseholdError("date in the future")
         if exit_on < household.intake_on:
             raise HouseholdError("exit before intake")
@@ -575,7 +575,7 @@ def record_view(household: Household, viewer: User) -> None:
 def expire_consents(today: date | None = None) -> dict[str, int]:
     """For cron: record consents that expired (audit, once) and remind the social worker who
     recorded a consent 14 days before it expires (once)."""
-    today = today or date.today()
+    today = today or clock.today()
     expired = db.session.scalars(
         select(Consent).where(
             Consent.expires_on < today,

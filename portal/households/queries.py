@@ -20,6 +20,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
 from portal.extensions import db
 from portal.households.models import (
@@ -145,7 +146,7 @@ EXPIRY_WARNING_DAYS = 14
 
 def consent_state(consent: Consent, today: date | None = None) -> str:
     """valid | expired | withdrawn | future."""
-    today = today or date.today()
+    today = today or clock.today()
     if consent.withdrawn_on is not None:
         return "withdrawn"
     if consent.expires_on < today:

@@ -25,9 +25,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from importlib import resources
+
+from portal.core import clock
 
 # The order in which categories are shown, and which wins when two hits overlap.
 CATEGORIES = (
@@ -147,7 +148,7 @@ def check(
 ) -> list[Hit]:
     """Every hit in ``text``, in reading order; where two overlap, the one of the earlier
     category in ``CATEGORIES`` (then the longer) stays."""
-    this_year = this_year or date.today().year
+    this_year = this_year or clock.today().year
     text = text or ""
     if not text.strip():
         return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.core import clock
 from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import money as format_money
 from portal.listings.labels import ENERGY_CARRIER_LABELS, ENERGY_KIND_LABELS, WARM_WATER_LABELS
@@ -140,7 +140,7 @@ class FlatForm(FlaskForm):
             Optional(),
             NumberRange(
                 min=1600,
-                max=date.today().year + 2,
+                max=clock.today().year + 2,
                 message=_l("Please enter a plausible building year."),
             ),
         ],
@@ -220,7 +220,7 @@ class FlatForm(FlaskForm):
             )
 
     def validate_available_from(self, field) -> None:
-        if field.data is not None and self.is_new_listing and field.data < date.today():
+        if field.data is not None and self.is_new_listing and field.data < clock.today():
             raise ValidationError(_l("For a new listing the date cannot be in the past."))
 
     def validate_wbs_persons(self, field) -> None:

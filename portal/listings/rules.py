@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.extensions import db
 from portal.listings.models import RentLimit
 
@@ -128,7 +129,7 @@ class RentLimitTable:
 def limits_in_force(on: date | None = None) -> RentLimitTable:
     """For each household size, the row with the latest ``valid_from`` on or before ``on``
     (today by default). One query."""
-    on = on or date.today()
+    on = on or clock.today()
     latest = (
         select(RentLimit.household_size, func.max(RentLimit.valid_from).label("valid_from"))
         .where(RentLimit.valid_from <= on)

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from portal.core import clock
 from portal.core.i18n import area as fmt_area
 from portal.core.i18n import day as fmt_day
 from portal.core.i18n import money as fmt_money
@@ -246,7 +247,7 @@ def score(
 
 
 def explain(flat: Flat, h: Household, today: date | None = None) -> Match:
-    today = today or date.today()
+    today = today or clock.today()
     preferred = {d.id for d in h.preferred_districts}
     value = score(
         flat.district_id,
@@ -343,7 +344,7 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     """The households that fit ``flat``, best first (by ``score``, then longer waiting, then
     id), with reasons. The database ranks the candidates, so only the ``limit`` best rows
     leave it, whatever the number of households that fit."""
-    today = today or date.today()
+    today = today or clock.today()
     conditions = household_conditions(flat, today)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
@@ -393,7 +394,7 @@ def _epoch(day: date) -> int:
 
 def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
     """The published flats that fit household ``h``, best first, with reasons."""
-    today = today or date.today()
+    today = today or clock.today()
     flats = db.session.scalars(
         select(Flat)
         .where(*flat_conditions(h))

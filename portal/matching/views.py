@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
+from portal.core import clock
 from portal.core.fields import page_arg
 from portal.extensions import db
 from portal.households.models import Household
@@ -162,7 +163,7 @@ def _render_profile(household: Household, today: date, form: InterestForm | None
 @bp.get("/")
 @landlord_required
 def index():
-    today = date.today()
+    today = clock.today()
     criteria, filter_form = HouseholdFilter.from_args(request.args)
     filter_form.set_choices(db.session.scalars(select(District).order_by(District.position)).all())
     my_flats = published_flats_of(current_user)
@@ -186,7 +187,7 @@ def index():
 @bp.get("/<int:household_id>")
 @landlord_required
 def show(household_id: int):
-    today = date.today()
+    today = clock.today()
     household = _visible_or_404(household_id, today)
     response = _render_profile(household, today)
     record_view(household, current_user)
@@ -198,7 +199,7 @@ def show(household_id: int):
 @landlord_required
 def interest(household_id: int):
     """ "This household could live in my flat X"."""
-    today = date.today()
+    today = clock.today()
     household = _visible_or_404(household_id, today)
     flats = published_flats_of(current_user)
     blocked = interest_blocked(current_user, flats)

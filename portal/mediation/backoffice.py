@@ -11,7 +11,6 @@ visitors go to the login. Every change is a POST with a CSRF token and writes an
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import page_arg
 from portal.extensions import db
@@ -71,7 +71,7 @@ def _staff(active_only: bool) -> list[tuple[int, str]]:
 @bp.route("/")
 @staff_required(*CASEWORK)
 def index():
-    today = date.today()
+    today = clock.today()
     form = CaseFilterForm(formdata=request.args)
     form.set_choices(_staff(active_only=False))
     form.validate()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
@@ -85,7 +85,7 @@ def submit_request(data: Request, user: User | None = None) -> MediationCase:
         organisation_id=user.organisation_id if user is not None else None,
         user_id=user.id if user is not None else None,
     )
-    year = date.today().year
+    year = clock.today().year
     for _attempt in range(5):
         case.number = next_number(year)
         try:
@@ -184,7 +184,7 @@ def link_placement(case: MediationCase, actor: User, placement_id: int | None) -
 def purge(months: int, today: date | None = None, dry_run: bool = False) -> list[str]:
     """Remove the sender's contact data (name, e-mail, phone) from cases resolved or closed
     more than ``months`` ago; returns the case numbers. Logged as one audit event per case."""
-    today = today or date.today()
+    today = today or clock.today()
     cutoff = today - timedelta(days=round(months * 30.44))
     limit = datetime.combine(cutoff, time.min, UTC)
     cases = db.session.scalars(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.core import clock
 from portal.core.fields import optional_int
 from portal.extensions import db
 from portal.mediation.models import OPEN_STATUSES, TOPICS, CaseStatus, MediationCase
@@ -27,7 +28,7 @@ def local_day(moment: datetime) -> date:
 
 
 def age_in_working_days(case_: MediationCase, today: date | None = None) -> int:
-    return working_days_between(local_day(case_.created_at), today or date.today())
+    return working_days_between(local_day(case_.created_at), today or clock.today())
 
 
 def is_overdue(case_: MediationCase, today: date | None = None) -> bool:
@@ -111,7 +112,7 @@ class Counts:
 def home_counts(today: date | None = None) -> Counts:
     """For the back-office home: new cases, and open cases without an answer for more than
     two working days."""
-    today = today or date.today()
+    today = today or clock.today()
     new = db.session.scalar(
         select(func.count(MediationCase.id)).where(MediationCase.status == CaseStatus.NEW.value)
     )

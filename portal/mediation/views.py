@@ -9,6 +9,8 @@ cases, flats and placements are named by their public keys here, never by their 
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     current_app,
@@ -27,7 +29,6 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
-from portal.core.db import utcnow
 from portal.core.i18n import select_locale
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
@@ -85,7 +86,8 @@ def _timing_problem(token: str | None) -> str | None:
         )
     except (SignatureExpired, BadSignature):
         return "expired"
-    if (utcnow() - opened_at).total_seconds() < current_app.config["MEDIATION_MIN_SECONDS"]:
+    # Real seconds, as itsdangerous signs them: not the portal's (settable) clock.
+    if time.time() - opened_at.timestamp() < current_app.config["MEDIATION_MIN_SECONDS"]:
         return "too_fast"
     return None
 

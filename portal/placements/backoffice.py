@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
+from portal.core import clock
 from portal.core.fields import page_arg
 from portal.core.i18n import day, moment
 from portal.core.spreadsheet import csv_response
@@ -195,7 +196,7 @@ def index():
         page=page,
         form=form,
         export_url=url_for(".export", **args),
-        today=date.today(),
+        today=clock.today(),
         is_overdue=is_overdue,
     )
 
@@ -239,7 +240,7 @@ def export():
                 placement.staff.full_name if placement.staff else "",
             ]
         )
-    return csv_response(rows, f"placements-{date.today().isoformat()}.csv")
+    return csv_response(rows, f"placements-{clock.today().isoformat()}.csv")
 
 
 # The placement page -----------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def _step_form(
 
 
 def _defaults(action: Action, placement: Placement) -> dict:
-    today = date.today()
+    today = clock.today()
     if action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING):
         local = placement.viewing_at.astimezone(BERLIN) if placement.viewing_at else None
         return {
@@ -368,9 +369,9 @@ def _render(
         follow_up_form=follow_up_form,
         timeline=[(event, event_facts(event, names)) for event in placement.events],
         names=names,
-        today=date.today(),
+        today=clock.today(),
         overdue=is_overdue(placement),
-        consent_until=valid_until(placement.household, date.today()),
+        consent_until=valid_until(placement.household, clock.today()),
     )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from portal.core.clock import BERLIN
 from portal.core.db import utcnow
 
-BERLIN = ZoneInfo("Europe/Berlin")
 VIEWING_LENGTH = timedelta(minutes=45)
 
 

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
@@ -318,14 +319,14 @@ class FollowUpForm(FlaskForm):
         self.moved_in_on = moved_in_on
 
     def validate_done_on(self, field: DateField) -> None:
-        if field.data is not None and field.data > date.today():
+        if field.data is not None and field.data > clock.today():
             raise ValidationError(_l("The date cannot be in the future."))
 
     def validate_outcome_on(self, field: DateField) -> None:
         ended = self.outcome.data in ENDED_OUTCOMES
         if not ended and field.data is not None:
             raise ValidationError(_l("Leave this empty while the tenancy goes on."))
-        if field.data is not None and field.data > date.today():
+        if field.data is not None and field.data > clock.today():
             raise ValidationError(_l("The date cannot be in the future."))
         if field.data is not None and self.moved_in_on and field.data < self.moved_in_on:
             raise ValidationError(_l("The tenancy cannot end before the move-in."))

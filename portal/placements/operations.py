@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.accounts.models import User
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
@@ -59,7 +59,7 @@ def register_interest(
     code."""
     if not landlord_may_register_interest(user):
         raise InterestError("not_allowed")
-    if not household.is_visible_to_landlords(date.today()):
+    if not household.is_visible_to_landlords(clock.today()):
         raise InterestError("not_visible")
     if flat.organisation_id != user.organisation_id or flat.status != FlatStatus.PUBLISHED:
         raise InterestError("flat")
@@ -129,7 +129,7 @@ def propose(
     flat, or accepts a landlord's interest. The landlord is asked to accept or decline."""
     if flat.status != FlatStatus.PUBLISHED:
         raise PlacementError("flat_not_free")
-    if not household.is_visible_to_landlords(date.today()):
+    if not household.is_visible_to_landlords(clock.today()):
         raise PlacementError("not_visible")
     duplicate = db.session.scalar(
         select(Placement.id).where(
@@ -249,7 +249,7 @@ def take_step(
     household = _lock(Household, placement.household_id)
     sources, _target, roles = STEPS[action]
     allowed = State(placement.state) in sources and role in roles  # else advance() says why
-    if allowed and action in NEEDS_CONSENT and not household.is_visible_to_landlords(date.today()):
+    if allowed and action in NEEDS_CONSENT and not household.is_visible_to_landlords(clock.today()):
         raise PlacementError("not_visible")
     try:
         with db.session.begin_nested():
@@ -447,7 +447,7 @@ def record_follow_up(
         raise PlacementError("done")
     if placement.state not in (State.MOVED_IN, State.AFTERCARE):
         raise PlacementError("state")
-    follow_up.done_on = done_on or date.today()
+    follow_up.done_on = done_on or clock.today()
     follow_up.outcome = outcome
     follow_up.outcome_on = outcome_on
     follow_up.note = (note or "").strip() or None
@@ -526,7 +526,7 @@ OVERDUE_DAYS = 14
 def remind(today: date | None = None) -> dict[str, int]:
     """For cron: tell the specialist in charge (or every specialist) about placements with no
     progress for 14 days and about follow-ups due within the coming week."""
-    today = today or date.today()
+    today = today or clock.today()
     limit = datetime.combine(today - timedelta(days=OVERDUE_DAYS), datetime.min.time(), UTC)
     stuck = db.session.scalars(
         select(Placement).where(

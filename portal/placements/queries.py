@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.queries import CaseloadFilter, expiring_count, valid_until
@@ -51,7 +52,7 @@ def _overdue_limit(today: date) -> datetime:
 
 def is_overdue(placement: Placement, today: date | None = None) -> bool:
     return placement.state in BEFORE_MOVE_IN and placement.state_changed_at < _overdue_limit(
-        today or date.today()
+        today or clock.today()
     )
 
 
@@ -136,8 +137,8 @@ def dashboard(today: date | None = None) -> Dashboard:
     """What the casework home shows, in a fixed number of queries whatever the numbers: the
     pipeline, follow-ups due today or earlier, today's viewings, placements without progress
     for ``OVERDUE_DAYS`` days, and consents that end within the warning period."""
-    local_today = datetime.now(BERLIN).date() if today is None else today
-    today = today or date.today()
+    local_today = clock.today() if today is None else today
+    today = today or clock.today()
     counts = dict(
         db.session.execute(select(Placement.state, func.count()).group_by(Placement.state)).all()
     )

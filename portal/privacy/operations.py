@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Invitation, Organisation, Role, User
-from portal.core import audit, storage
+from portal.core import audit, clock, storage
 from portal.core.db import utcnow
 from portal.core.refusals import Refused
 from portal.extensions import db
@@ -227,7 +227,7 @@ def erase_household(household: Household, actor: User | None, confirmation: str)
         raise ErasureError("not_admin")
     if confirmation.strip() != household.code:
         raise ErasureError("confirmation")
-    _apply_household(household, date.today())
+    _apply_household(household, clock.today())
     _log(_recorded(ErasureKind.HOUSEHOLD, household, actor))
     audit.record("privacy.erased", actor=actor, obj=household, object_kind="household")
 
@@ -393,7 +393,7 @@ def reapply_erasures(actor: User | None = None) -> list[tuple[str, int, str]]:
     in_log = {(e["kind"], e["object_id"]) for e in logged}
     subjects = _subjects(list(wanted))
     results = []
-    today = date.today()
+    today = clock.today()
     for (kind, object_id), entry in sorted(wanted.items()):
         obj = subjects.get((_model(kind), object_id))
         if obj is None:

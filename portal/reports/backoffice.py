@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
+from portal.core import clock
 from portal.core.i18n import day, number
 from portal.extensions import db
 from portal.reports import charts, exports, figures, report
@@ -36,7 +37,7 @@ CHART_POLICY = (
 
 def _choice() -> tuple[PeriodForm, Period, figures.Scope]:
     form = PeriodForm(request.args)
-    today = date.today()
+    today = clock.today()
     valid = not request.args or form.validate()  # no arguments: the form's defaults
     period = form.period(today) if valid else preset("this_year", today)
     scope = figures.Scope(current_user.id) if form.scope.data == "own" else figures.PROGRAMME
@@ -66,7 +67,7 @@ def on_page(value, kind: str) -> str:
 @staff_required()
 def index():
     form, period, scope = _choice()
-    today = date.today()
+    today = clock.today()
     shown = report.build(period, scope, today, exact=scope.is_own)
     args = _args(period, scope)
     return render_template(
@@ -89,7 +90,7 @@ def index():
 @staff_required()
 def chart(key: str):
     _form, period, scope = _choice()
-    shown = report.build(period, scope, date.today(), exact=scope.is_own)
+    shown = report.build(period, scope, clock.today(), exact=scope.is_own)
     drawing = charts.svg(next(c for c in shown.charts if c.key == key))
     response = Response(drawing, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
@@ -113,7 +114,7 @@ def export_csv():
     """All tables, or the one named by ``table``; always protected as the whole report is, so
     one table shows the same cells as all of them. Not the list of overdue follow-ups."""
     _form, period, scope = _choice()
-    today = date.today()
+    today = clock.today()
     tables = report.build(period, scope, today).exported
     name = request.args.get("table")
     if name:
@@ -127,7 +128,7 @@ def export_csv():
 @staff_required()
 def summary_pdf():
     _form, period, _scope = _choice()
-    today = date.today()
+    today = clock.today()
     # For the ministry: always the whole programme.
     tables = report.build(period, figures.PROGRAMME, today).exported
     return _download("pdf", tables, period, today)

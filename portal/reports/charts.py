@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
+from portal.core import clock
 from portal.reports import figures, labels
 from portal.reports.periods import Period
 from portal.reports.tables import Cell, Table, count, days
@@ -83,7 +83,7 @@ def placements_data(period: Period, scope: figures.Scope) -> Table:
         "",
         [(g, str(labels.TARGET_GROUP_LABELS[g])) for g in labels.TARGET_GROUPS],
     )
-    this_month = date.today().strftime("%Y-%m")
+    this_month = clock.today().strftime("%Y-%m")
     for key, shown in zip(months, _month_labels(period), strict=True):
         if key > this_month:  # months still to come: no value, not 0
             data.add(shown, {g: Cell(None) for g in labels.TARGET_GROUPS}, key=key)

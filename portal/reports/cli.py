@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask import Blueprint
 from flask_babel import force_locale
 
+from portal.core import clock
 from portal.extensions import db
 from portal.reports import exports, figures, report
 from portal.reports.periods import PRESETS, Period, preset
@@ -34,7 +34,7 @@ bp = Blueprint("reports_cli", __name__, cli_group="reports")
 def export(start, end, preset_name, kind, output, locale) -> None:
     """Write the programme's figures for a period (small numbers as "< 3"), e.g. monthly from
     cron: flask reports export --preset last_quarter --format pdf -o q.pdf"""
-    today = date.today()
+    today = clock.today()
     if preset_name:
         period = preset(preset_name, today)
     elif start and end:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, exists, func, or_, select, true
 from sqlalchemy.sql.expression import ColumnElement
 
 from portal.accounts.models import Organisation, User
+from portal.core import clock
 from portal.core.dates import add_months
 from portal.extensions import db
 from portal.households.models import (
@@ -202,7 +203,7 @@ def caseload(period: Period, scope: Scope = PROGRAMME, today: date | None = None
     not left the programme by then (no exit date, or an exit date after it). Households served
     during the period: taken in on or before the last day and not left before the first day
     (active on at least one day of the period)."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     active = and_(
         Household.intake_on <= as_of,
         or_(Household.exit_on.is_(None), Household.exit_on > as_of),
@@ -308,7 +309,7 @@ def placement_rate(period: Period, scope: Scope = PROGRAMME, today: date | None 
     the share that signed a lease (not cancelled) within 180 days of their intake. Only
     quarters that overlap the period and ended at least 180 days before the period's end (or
     today, if earlier) are shown, so every household had its full 180 days."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     quarters = [
         (first, last)
         for first, last in quarters_between(period.start, period.end)
@@ -487,7 +488,7 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     lease signed by then, and not withdrawn or archived before then. Median days from
     publication (its UTC day) to the lease, for the leases signed in the period. In the
     own-caseload view: the flats with a placement of one of its households, and its leases."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     as_of_period = Period(as_of, as_of)
     with_org = Flat.__table__.join(Organisation.__table__, Flat.organisation_id == Organisation.id)
     acquired = _by_kind(
@@ -564,7 +565,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     months up to the period's end (or today, if earlier). By private landlords and housing
     companies. In the own-caseload view: the organisations of the caseload's flats, active by
     a lease of the caseload's placements."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     first = (
         select(
             Flat.organisation_id.label("organisation_id"),
@@ -654,7 +655,7 @@ def retention(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     month or a later one recorded with a running outcome, or the end recorded only after it.
     Ended: a follow-up records the tenancy's end (or a return to a shelter) before that month.
     Unknown: neither (shown apart, not in the rate)."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     joined = _placements_of_households()
     table = Table(
         "retention",
@@ -719,7 +720,7 @@ def returns(period: Period, scope: Scope = PROGRAMME, today: date | None = None)
     """Returns to a shelter or shared accommodation within 6, 12 and 24 months of the move-in:
     of the move-ins at least that many months before the period's end, those with a follow-up
     "returned to a shelter" dated within that many months of the key handover."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     joined = _placements_of_households()
     table = Table(
         "returns",
@@ -776,7 +777,7 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     """Aftercare coverage at the period's end: of the tenancies with a move-in in the twelve
     months up to that day and no end recorded by then, the share with a follow-up recorded in
     the 90 days up to that day."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     since = add_months(as_of, -AFTERCARE_MONTHS) + timedelta(days=1)
     ended = exists().where(
         FollowUp.placement_id == Placement.id,
@@ -827,7 +828,7 @@ def overdue_follow_ups(
     """The follow-ups due before the period's end (or today, if earlier) and not recorded by
     then, of placements not cancelled: household code, which check, due date, days overdue,
     specialist in charge; the longest overdue first."""
-    as_of = period.as_of(today or date.today())
+    as_of = period.as_of(today or clock.today())
     overdue = days_between(FollowUp.due_on, as_of)
     stmt = (
         select(Household.code, FollowUp.months, FollowUp.due_on, overdue, User.full_name)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from portal.core.clock import BERLIN as LOCAL
 from portal.core.dates import add_months
 
-LOCAL = ZoneInfo("Europe/Berlin")
 FUNDING_PHASE = (date(2025, 3, 1), date(2027, 12, 31))
 PRESETS = ("this_month", "last_quarter", "this_year", "funding_phase")
 MAX_DAYS = 3660  # about ten years: longer periods are refused

@@ -7,7 +7,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.accounts.models import Organisation, Role, User, utcnow
 from portal.accounts.passwords import hash_password
+from portal.core import clock
 from portal.extensions import db as _db
 from portal.listings.models import District, Flat
 from portal.listings.reference import ensure_reference_data
@@ -131,7 +131,7 @@ def published_flat(organisation: Organisation, street: str, house_number: str, *
         "warm_water": "central",
         "deposit": Decimal("840"),
         "energy_certificate_pending": True,
-        "available_from": date.today(),
+        "available_from": clock.today(),
         "submitted_at": utcnow(),
         "published_at": utcnow(),
     }

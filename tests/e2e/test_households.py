@@ -3,12 +3,13 @@ opens it and registers interest for a flat; the specialist sees the interest. Ev
 axe-core. (English UI: the German one is covered by the other journeys.)"""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.accounts.models import Organisation, Role
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Household
 from tests.e2e.conftest import person, published_flat
@@ -29,7 +30,7 @@ def make_people(live_app):
             "Lotharstraße",
             "8",
             description="Hell.",
-            available_from=date.today() + timedelta(days=20),
+            available_from=clock.today() + timedelta(days=20),
         )
         db.session.commit()
 
@@ -43,7 +44,7 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     web.goto("/backoffice/households/new")
     page.get_by_label("Adults", exact=True).fill("2")
     page.get_by_label("Children", exact=True).fill("1")
-    page.get_by_label("Earliest move-in").fill(date.today().isoformat())
+    page.get_by_label("Earliest move-in").fill(clock.today().isoformat())
     page.get_by_label("Profile text").fill("We are a quiet family and like gardening.")
     page.get_by_label("Main tenant's name").fill("Layla Example")
     page.get_by_role("button", name="Save").click()
@@ -69,7 +70,7 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     web.check()
     assert "1 of 3 persons recorded" in page.locator("main").inner_text()
 
-    page.get_by_label("Consent given on").fill(date.today().isoformat())
+    page.get_by_label("Consent given on").fill(clock.today().isoformat())
     page.get_by_role("button", name="Record consent").click()
     web.check()
     page.get_by_role("button", name="Mark as vetted").click()
@@ -114,8 +115,8 @@ def test_participant_rows_stack_on_a_phone(web, live_app):
             status="draft",
             adults=1,
             children=1,
-            earliest_move_in=date.today(),
-            waiting_since=date.today(),
+            earliest_move_in=clock.today(),
+            waiting_since=clock.today(),
             cost_bearer="jobcenter",
             needed_rooms=Decimal("2"),
             needed_area=Decimal("65"),

@@ -4,12 +4,13 @@ move-in, the landlord then sees the main tenant's name, and the first follow-up 
 aftercare. Every page passes axe-core. (English UI.)"""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.accounts.models import Organisation, Role, utcnow
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
 from tests.e2e.conftest import person, published_flat
@@ -49,9 +50,9 @@ def seed(live_app) -> int:
             needed_rooms=Decimal("3"),
             needed_area=Decimal("80"),
             max_gross_cold_rent=Decimal("564"),
-            earliest_move_in=date.today(),
+            earliest_move_in=clock.today(),
             cost_bearer="jobcenter",
-            waiting_since=date.today() - timedelta(days=200),
+            waiting_since=clock.today() - timedelta(days=200),
             profile_text="We are a quiet family.",
             vetted_at=utcnow(),
             vetted_by_id=specialist.id,
@@ -59,8 +60,8 @@ def seed(live_app) -> int:
         household.identity = HouseholdIdentity(main_tenant_name=TENANT)
         household.consents.append(
             Consent(
-                given_on=date.today() - timedelta(days=10),
-                expires_on=date.today() + timedelta(days=170),
+                given_on=clock.today() - timedelta(days=10),
+                expires_on=clock.today() + timedelta(days=170),
             )
         )
         db.session.add_all([flat, household])
@@ -92,7 +93,7 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     household_id = seed(live_app)
     page = web.page
     main = page.locator("main")
-    today = date.today()
+    today = clock.today()
 
     # 1. The landlord suggests the household for the flat.
     web.log_in(LANDLORD, PASSWORD)

@@ -3,12 +3,13 @@ and downloads the CSV and the PDF. Every page passes axe-core."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from portal.accounts.models import Organisation, Role, utcnow
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
@@ -22,7 +23,7 @@ PASSWORD = "Ein Zuhause für alle 2026"
 
 
 def make_history(live_app) -> None:
-    quarter = preset("last_quarter", date.today())
+    quarter = preset("last_quarter", clock.today())
     with live_app.app_context():
         org = Organisation(kind="company", name="Reports Wohnbau GmbH")
         db.session.add(org)
@@ -59,7 +60,7 @@ def make_history(live_app) -> None:
 
 def test_specialist_downloads_the_last_quarter(web, live_app, tmp_path):
     make_history(live_app)
-    quarter = preset("last_quarter", date.today())
+    quarter = preset("last_quarter", clock.today())
     page = web.page
     web.log_in("reports.specialist@example.org", PASSWORD)
     page.get_by_role("link", name="Reports").first.click()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.households.models import Consent, Household, HouseholdIdentity, ProfileView
@@ -26,12 +27,12 @@ def test_create_gives_a_generated_code_and_a_draft(browser, db):
     response = create(browser, code="XX-HACK-1")
     assert response.status_code == 302
     household = only_household(db)
-    assert re.fullmatch(rf"DU-{date.today().year}-\d{{4}}", household.code)
+    assert re.fullmatch(rf"DU-{clock.today().year}-\d{{4}}", household.code)
     assert household.status == "draft" and household.created_by_id == worker.id
     assert [d.name for d in household.preferred_districts] == ["Neudorf-Nord", "Hochfeld"]
     assert household.identity.main_tenant_name == "Amira Haddad"
     assert household.identity.case_notes == "Vertrauliche Notiz zur Familie."
-    assert household.waiting_since == date.today()
+    assert household.waiting_since == clock.today()
     page = browser.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is saved as a draft" in page and household.code in page
     assert "household.created" in db.session.scalars(select(AuditEvent.action)).all()
@@ -229,7 +230,7 @@ def test_vetting_without_consent_is_refused(browser, db):
 def test_vetting_with_only_an_expired_or_withdrawn_consent_is_refused(browser, db):
     browser.login("social_worker")
     household = HouseholdFactory(status="draft", consent=False, vetted_at=None)
-    today = date.today()
+    today = clock.today()
     db.session.add_all(
         [
             Consent(
@@ -300,7 +301,7 @@ def listing(browser, query=""):
 
 def test_list_search_and_filters(browser, db):
     browser.login("specialist")
-    today = date.today()
+    today = clock.today()
     family = IdentityFactory(
         main_tenant_name="Olena Bondarenko",
         household=HouseholdFactory(code="DU-2026-0101", adults=2, children=3),
@@ -351,7 +352,7 @@ def test_list_shows_the_columns_and_waits_longest_first(browser, db):
 
 def test_badge_for_consents_expiring_within_14_days(browser, db):
     browser.login("social_worker")
-    today = date.today()
+    today = clock.today()
     soon = HouseholdFactory(consent=False)
     later = HouseholdFactory(consent=False)
     renewed = HouseholdFactory(consent=False)  # an old consent ends, a new one goes on
@@ -471,8 +472,10 @@ def test_detail_of_unknown_household_is_404(browser, db):
 def test_published_flat_review_lists_households_that_fit(browser, db):
     browser.login("specialist")
     flat = FlatFactory(status="published", street="Passweg", cold_rent=Decimal("400.00"))
-    best = HouseholdFactory(adults=2, children=1, waiting_since=date.today() - timedelta(days=700))
-    second = HouseholdFactory(adults=2, children=1, waiting_since=date.today() - timedelta(days=30))
+    best = HouseholdFactory(adults=2, children=1, waiting_since=clock.today() - timedelta(days=700))
+    second = HouseholdFactory(
+        adults=2, children=1, waiting_since=clock.today() - timedelta(days=30)
+    )
     hidden = HouseholdFactory(adults=2, children=1, consent=False)
     too_poor = HouseholdFactory(max_gross_cold_rent=Decimal("396.00"))
     html = browser.client.get(f"/backoffice/flats/{flat.id}").get_data(as_text=True)

@@ -1,14 +1,14 @@
 """Consent: recording, withdrawal and expiry (each hides the profile from landlords at once),
 the cron job's reminder, and the scanned form with its social-workers-only download."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.core import storage
+from portal.core import clock, storage
 from portal.core.audit import AuditEvent
 from portal.households.models import CONSENT_SCOPE, Consent, Household
 from portal.households.queries import visible_to_landlords
@@ -25,13 +25,15 @@ pytestmark = pytest.mark.usefixtures("uploads")  # a fresh upload folder for eac
 def visible_ids(db, today=None) -> set[int]:
     """What landlord-facing queries see: Household filtered by ``visible_to_landlords``."""
     return set(
-        db.session.scalars(select(Household.id).where(*visible_to_landlords(today or date.today())))
+        db.session.scalars(
+            select(Household.id).where(*visible_to_landlords(today or clock.today()))
+        )
     )
 
 
 def record(browser, household, **fields):
     path = f"{BASE}/{household.id}"
-    data = {"given_on": date.today().isoformat(), "scope": CONSENT_SCOPE, **fields}
+    data = {"given_on": clock.today().isoformat(), "scope": CONSENT_SCOPE, **fields}
     return browser.post(
         f"{path}/consents", data, csrf_from_path=path, content_type="multipart/form-data"
     )
@@ -57,9 +59,9 @@ def test_recorded_consent_has_defaults_and_makes_a_vetted_profile_visible(browse
     response = record(browser, household)
     assert response.status_code == 302
     (consent,) = consents_of(db, household)
-    assert consent.given_on == date.today()
+    assert consent.given_on == clock.today()
     assert (consent.expires_on.year * 12 + consent.expires_on.month) - (
-        date.today().year * 12 + date.today().month
+        clock.today().year * 12 + clock.today().month
     ) == 6
     assert consent.scope == CONSENT_SCOPE and consent.recorded_by_id == worker.id
     assert consent.document_key is None
@@ -73,15 +75,15 @@ def test_recorded_consent_has_defaults_and_makes_a_vetted_profile_visible(browse
 def test_consent_with_an_explicit_expiry(browser, db):
     browser.login("social_worker")
     household = HouseholdFactory(consent=False)
-    expires = date.today() + timedelta(days=90)
+    expires = clock.today() + timedelta(days=90)
     record(
         browser,
         household,
-        given_on=(date.today() - timedelta(days=3)).isoformat(),
+        given_on=(clock.today() - timedelta(days=3)).isoformat(),
         expires_on=expires.isoformat(),
     )
     (consent,) = consents_of(db, household)
-    assert consent.expires_on == expires and consent.given_on == date.today() - timedelta(days=3)
+    assert consent.expires_on == expires and consent.given_on == clock.today() - timedelta(days=3)
 
 
 @pytest.mark.parametrize(
@@ -89,20 +91,20 @@ def test_consent_with_an_explicit_expiry(browser, db):
     [
         ({"given_on": ""}, "the date the consent was signed"),
         (
-            {"given_on": (date.today() + timedelta(days=1)).isoformat()},
+            {"given_on": (clock.today() + timedelta(days=1)).isoformat()},
             "cannot be dated in the future",
         ),
         (
             {
-                "given_on": (date.today() - timedelta(days=10)).isoformat(),
-                "expires_on": (date.today() - timedelta(days=20)).isoformat(),
+                "given_on": (clock.today() - timedelta(days=10)).isoformat(),
+                "expires_on": (clock.today() - timedelta(days=20)).isoformat(),
             },
             "must be after the date it was given",
         ),
         (
             {
-                "given_on": (date.today() - timedelta(days=300)).isoformat(),
-                "expires_on": (date.today() - timedelta(days=1)).isoformat(),
+                "given_on": (clock.today() - timedelta(days=300)).isoformat(),
+                "expires_on": (clock.today() - timedelta(days=1)).isoformat(),
             },
             "would already have expired",
         ),
@@ -130,7 +132,7 @@ def test_withdrawal_hides_the_profile_at_once(browser, db):
     )
     assert "Landlords no longer see the profile." in response.get_data(as_text=True)
     db.session.refresh(consent)
-    assert consent.withdrawn_on == date.today()
+    assert consent.withdrawn_on == clock.today()
     assert household.id not in visible_ids(db)
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")
@@ -166,7 +168,7 @@ def test_withdrawing_one_of_two_valid_consents_says_the_profile_stays(browser, d
 
 def test_expiry_hides_the_profile_the_day_after(db):
     household = HouseholdFactory(consent=False)
-    today = date.today()
+    today = clock.today()
     db.session.add(
         Consent(household=household, given_on=today - timedelta(days=180), expires_on=today)
     )
@@ -189,7 +191,7 @@ def test_consent_of_another_household_is_404(browser, db):
 def test_detail_shows_each_consent_state(browser, db):
     browser.login("specialist")
     household = HouseholdFactory(consent=False)
-    today = date.today()
+    today = clock.today()
     db.session.add_all(
         [
             Consent(
@@ -223,7 +225,7 @@ def test_detail_shows_each_consent_state(browser, db):
 
 def test_cli_reminds_once_14_days_before_and_records_expiry(runner, db):
     worker = StaffFactory(role="social_worker", email="engel@example.org")
-    today = date.today()
+    today = clock.today()
     soon = HouseholdFactory(consent=False)
     expired = HouseholdFactory(consent=False)
     db.session.add_all(
@@ -267,7 +269,7 @@ def test_cli_reminds_another_social_worker_when_the_recorder_left(runner, db):
     gone = StaffFactory(role="social_worker", email="weg@example.org", is_active=False)
     colleague = StaffFactory(role="social_worker", email="da@example.org")
     household = HouseholdFactory(consent=False)
-    today = date.today()
+    today = clock.today()
     db.session.add(
         Consent(
             household=household,

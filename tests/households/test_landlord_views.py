@@ -5,20 +5,21 @@ my flat"."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
+from portal.core import clock
 from portal.households.models import Consent, Household, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
 from tests.conftest import counted_statements, outbox
 from tests.factories import FlatFactory, HouseholdFactory, UserFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def district(db, name: str) -> District:

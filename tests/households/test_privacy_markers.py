@@ -8,19 +8,20 @@ allow-list. A column added later is covered without anyone remembering this test
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import utcnow
+from portal.core import clock
 from portal.households.models import HouseholdIdentity
 from portal.listings.models import District
 from tests.builders import ENUMERATED, Markers, marked_household, text_columns
 from tests.conftest import outbox
 from tests.factories import FlatFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def test_reporting_fields_are_not_on_the_landlords_allow_list():

@@ -4,12 +4,13 @@ that none of it reaches a landlord."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.households.models import Household, Participant
 from tests.builders import HOUSEHOLDS as BASE
@@ -17,7 +18,7 @@ from tests.builders import create_household as create
 from tests.builders import only_household, profile_form
 from tests.factories import HouseholdFactory, IdentityFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 # The English labels (the lazy strings outside a request would be German).
 TARGET_GROUPS = ["Refugee in shared accommodation", "Homeless, in a municipal shelter"]
 DESTINATIONS = [

@@ -2,12 +2,12 @@
 the blueprint: social workers everything; specialists read list and detail (tiers 1 and 2), never
 case notes or consent documents; admins and landlords 403; anonymous visitors to the login."""
 
-from datetime import date
 from io import BytesIO
 
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.households.models import Consent, Household
 from tests.factories import HouseholdFactory, IdentityFactory
 
@@ -66,12 +66,12 @@ def form_for(rule: str) -> dict:
         return {
             "adults": "1",
             "children": "0",
-            "earliest_move_in": date.today().isoformat(),
+            "earliest_move_in": clock.today().isoformat(),
             "cost_bearer": "jobcenter",
         }
     if rule == "/<household_id>/consents":
         return {
-            "given_on": date.today().isoformat(),
+            "given_on": clock.today().isoformat(),
             "scope": "x",
             "document": (BytesIO(PDF), "a.pdf"),
         }

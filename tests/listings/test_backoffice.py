@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.listings.models import Flat, RentLimit
 from tests.conftest import outbox
 from tests.factories import FlatFactory, UserFactory
@@ -129,11 +130,11 @@ def test_rent_limits_admin_adds_set_and_it_is_in_force(browser, db):
     browser.login("admin")
     page = browser.client.get("/backoffice/rent-limits").get_data(as_text=True)
     assert "Oct 1, 2021" in page and "€396.00" in page
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     response = browser.post(
         "/backoffice/rent-limits",
         {
-            "set-valid_from": (date.today()).isoformat(),
+            "set-valid_from": (clock.today()).isoformat(),
             "set-source": "Ratsbeschluss 2026",
             "set-size_1": "480,00",
             "set-size_2": "560,50",
@@ -146,7 +147,7 @@ def test_rent_limits_admin_adds_set_and_it_is_in_force(browser, db):
     # The same day again is refused, nothing written.
     again = browser.post(
         "/backoffice/rent-limits",
-        {"set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
+        {"set-valid_from": clock.today().isoformat(), "set-source": "x", "set-size_1": "1"},
         csrf_from_path="/backoffice/rent-limits",
         follow_redirects=True,
     )
@@ -192,7 +193,7 @@ def test_only_admins_change_rent_limits(browser, db, role):
     assert browser.client.get("/backoffice/rent-limits").status_code == 200
     response = browser.post(
         "/backoffice/rent-limits",
-        {"set-valid_from": date.today().isoformat(), "set-source": "x", "set-size_1": "1"},
+        {"set-valid_from": clock.today().isoformat(), "set-source": "x", "set-size_1": "1"},
         csrf_from_path="/backoffice/rent-limits",
     )
     assert response.status_code == 403

@@ -1,10 +1,11 @@
 """Landlords create, edit, submit, duplicate and withdraw flats; the form keeps every input."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.listings.models import Flat
 from tests.builders import flat_form, post_flat
@@ -79,7 +80,11 @@ def test_unverified_landlord_cannot_submit(browser, db):
         ("service_charges", "12,3456", "at most 2 decimals"),
         ("service_charges", "zwölf", "at most 2 decimals"),
         ("deposit", "1.185,01", "§ 551 BGB"),
-        ("available_from", (date.today() - timedelta(days=1)).isoformat(), "cannot be in the past"),
+        (
+            "available_from",
+            (clock.today() - timedelta(days=1)).isoformat(),
+            "cannot be in the past",
+        ),
         ("description", "x" * 4001, "at most 4,000 characters"),
         ("district_id", "99999", "Not a valid choice"),
         ("floor", "99", "between -1 and 40"),

@@ -11,6 +11,7 @@ from html import unescape
 
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db as _db
@@ -387,7 +388,7 @@ def badge(html: str, name: str) -> int:
 
 
 def test_home_counts_new_and_unanswered_cases(browser, db):
-    today = date.today()
+    today = clock.today()
     # The latest day that lies more than two working days back, and the day after it.
     last_overdue = today - timedelta(days=1)
     while working_days_between(last_overdue, today) <= 2:

@@ -106,6 +106,19 @@ def test_sending_too_fast_is_refused_and_keeps_the_text(app, browser, monkeypatc
     assert cases() == []
 
 
+def test_the_minimum_time_counts_real_seconds_whatever_the_portal_clock_says(
+    app, browser, frozen_clock
+):
+    """The form's opening time is signed in real seconds (itsdangerous); a portal clock set
+    months ahead (tests, PORTAL_TEST_NOW) must not make an instant send look slow."""
+    frozen_clock.move_to("2027-02-28T12:00+01:00")
+    app.config["MEDIATION_MIN_SECONDS"] = 60
+    response = send(browser)
+    assert response.status_code == 200
+    assert "only seconds after it was opened" in response.get_data(as_text=True)
+    assert cases() == []
+
+
 def test_forged_or_missing_timestamp_is_refused(browser):
     for started in ("", "forged.token.value"):
         response = send(browser, started=started)

@@ -8,13 +8,14 @@ import csv
 import io
 import re
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.db import utcnow
 from portal.extensions import db as _db
 from portal.listings.models import District
@@ -96,7 +97,7 @@ def test_every_step_through_the_page(app, browser, db):
     assert 'name="schedule_viewing-viewing_date"' in html
     assert f'<option value="{companion.id}">Tobias Begleiter</option>' in html
 
-    viewing_day = date.today() + timedelta(days=3)
+    viewing_day = clock.today() + timedelta(days=3)
     after, html = go(
         "schedule_viewing",
         {
@@ -131,24 +132,24 @@ def test_every_step_through_the_page(app, browser, db):
     assert after.viewing_outcome == "Beide wollen weiter."
     after, _ = go(
         "submit_rent_offer",
-        {"rent_offer_on": date.today().isoformat(), "rent_offer_office": "Jobcenter Mitte"},
+        {"rent_offer_on": clock.today().isoformat(), "rent_offer_office": "Jobcenter Mitte"},
         "rent_offer_submitted",
     )
     assert after.rent_offer_office == "Jobcenter Mitte"
     after, _ = go(
         "approve_costs",
-        {"costs_approved_on": date.today().isoformat(), "deposit_loan": "no"},
+        {"costs_approved_on": clock.today().isoformat(), "deposit_loan": "no"},
         "costs_approved",
     )
     assert after.deposit_loan is False
-    start = date.today() + timedelta(days=10)
+    start = clock.today() + timedelta(days=10)
     after, _ = go(
         "sign_lease",
-        {"lease_signed_on": date.today().isoformat(), "rent_start_on": start.isoformat()},
+        {"lease_signed_on": clock.today().isoformat(), "rent_start_on": start.isoformat()},
         "lease_signed",
     )
     assert after.rent_start_on == start
-    after, html = go("move_in", {"keys_handed_over_on": date.today().isoformat()}, "moved_in")
+    after, html = go("move_in", {"keys_handed_over_on": clock.today().isoformat()}, "moved_in")
     assert after.flat.status == "let" and after.household.status == "housed"
     assert [f.months for f in after.follow_ups] == [1, 3, 6, 12]
     assert 'name="start_aftercare-csrf_token"' in html
@@ -199,7 +200,7 @@ def test_a_stale_form_is_refused_with_the_current_state(app, browser, db):
         placement,
         "schedule_viewing",
         {
-            "viewing_date": date.today().isoformat(),
+            "viewing_date": clock.today().isoformat(),
             "viewing_time": "10:00",
             "viewing_place": "Irgendwo",
             "companion": str(w.specialist.id),
@@ -307,7 +308,7 @@ def test_a_withdrawn_profile_cannot_move_in(app, browser, db):
     _db.session.flush()
     browser.login(w.specialist)
     response = post_step(
-        browser, placement, "move_in", {"keys_handed_over_on": date.today().isoformat()}
+        browser, placement, "move_in", {"keys_handed_over_on": clock.today().isoformat()}
     )
     assert response.status_code == 302
     html = browser.client.get(response.headers["Location"]).get_data(as_text=True)
@@ -356,7 +357,7 @@ def test_social_worker_reads_with_case_notes_records_follow_ups_but_takes_no_ste
     after = fresh(placement)
     assert after.state == "aftercare"
     assert after.follow_ups[0].outcome == "rent_arrears"
-    assert after.follow_ups[0].done_on == date.today()
+    assert after.follow_ups[0].done_on == clock.today()
     assert "A mediation case can be opened" in html.split('id="follow-ups-title"')[1]
 
 
@@ -370,7 +371,7 @@ def test_follow_ups_complete_the_placement(app, browser, db):
             browser,
             placement,
             follow_up.id,
-            {"outcome": "all_well", "done_on": date.today().isoformat()},
+            {"outcome": "all_well", "done_on": clock.today().isoformat()},
         )
         assert response.status_code == 302
     assert fresh(placement).state == "completed"
@@ -386,7 +387,7 @@ def test_follow_up_refusals(app, browser, db):
     missing = post_follow_up(browser, placement, follow_up_id, {"note": "ohne Ergebnis"})
     assert missing.status_code == 200
     assert "Please choose the outcome." in missing.get_data(as_text=True)
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (clock.today() + timedelta(days=3)).isoformat()
     later = post_follow_up(
         browser, placement, follow_up_id, {"outcome": "all_well", "done_on": future}
     )
@@ -502,7 +503,7 @@ def test_list_date_range_is_the_last_change_in_local_days(app, browser, db):
     march = listed("changed_from=2026-03-02&changed_to=2026-03-02")
     assert "Altbauweg" in march and "Neubauweg" not in march
     assert "Altbauweg" not in listed("changed_from=2026-03-01&changed_to=2026-03-01")
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     recent = listed(f"changed_from={today}")
     assert "Neubauweg" in recent and "Altbauweg" not in recent
     reversed_range = listed("changed_from=2026-03-05&changed_to=2026-03-01")
@@ -568,12 +569,12 @@ def test_home_pipeline_due_today_and_overdue(app, browser, db):
     recent = placement_in(app, world(street="Frischweg"), State.VIEWING_DONE)
     moved = placement_in(app, world(street="Einzugsweg"), State.MOVED_IN)  # keys 40 days ago
     viewing = placement_in(app, world(street="Besichtigungsweg"), State.VIEWING_SCHEDULED)
-    local_today = datetime.now(BERLIN).date()
+    local_today = clock.now().date()
     viewing.viewing_at = datetime.combine(local_today, time(12, 0), BERLIN)
     tomorrow = placement_in(app, world(street="Morgenweg"), State.VIEWING_SCHEDULED)
     tomorrow.viewing_at = datetime.combine(local_today + timedelta(days=1), time(0, 5), BERLIN)
     expiring = HouseholdFactory()
-    expiring.consents[0].expires_on = date.today() + timedelta(days=5)
+    expiring.consents[0].expires_on = clock.today() + timedelta(days=5)
     _db.session.flush()
     browser.login("specialist")
     html = browser.client.get("/backoffice/").get_data(as_text=True)
@@ -612,7 +613,7 @@ def test_home_loads_in_a_fixed_number_of_queries(app, browser, db):
             if number % 2:
                 placement.state_changed_at = utcnow() - timedelta(days=30)
             household = HouseholdFactory()
-            household.consents[0].expires_on = date.today() + timedelta(days=3)
+            household.consents[0].expires_on = clock.today() + timedelta(days=3)
         _db.session.flush()
 
     def statements() -> int:
@@ -792,10 +793,10 @@ def test_demo_data_has_placements_in_several_states(app, runner, db):
     assert {"proposed", "viewing_scheduled", "moved_in", "cancelled"} <= states
     moved = _db.session.scalars(select(Placement).where(Placement.state == "moved_in")).one()
     assert moved.flat.status == "let" and moved.household.status == "housed"
-    assert len(moved.follow_ups) == 4 and moved.follow_ups[0].due_on < date.today()
+    assert len(moved.follow_ups) == 4 and moved.follow_ups[0].due_on < clock.today()
     viewing = _db.session.scalars(
         select(Placement).where(Placement.state == "viewing_scheduled")
     ).one()
-    assert viewing.viewing_at.astimezone(BERLIN).date() == datetime.now(BERLIN).date()
+    assert viewing.viewing_at.astimezone(BERLIN).date() == clock.now().date()
     home = dashboard()
     assert home.overdue_count >= 1 and home.due_count >= 1 and home.viewings_today

@@ -5,13 +5,14 @@ checks and complete the placement. A running outcome takes no such date."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.extensions import db as _db
 from portal.placements import operations as ops
@@ -19,7 +20,7 @@ from portal.placements.models import State
 from tests.builders import fresh, placement_in, post_follow_up, world
 from tests.builders import placement_page as page
 
-TODAY = date.today()
+TODAY = clock.today()
 MOVED_IN = TODAY - timedelta(days=40)  # the keys of placement_in's move-in
 
 

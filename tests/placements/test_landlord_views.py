@@ -7,11 +7,12 @@ and IDOR tests of the landlord routes use them too."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.placements import operations as ops
 from portal.placements.models import Action, Interest, Placement, PlacementEvent, State
@@ -138,7 +139,7 @@ def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):
     landlord, _flat, household, placement = mine
     companion = StaffFactory(role="specialist", full_name="Jonas Begleiter")
     drive(app, placement, State.MOVED_IN, landlord, companion)
-    today = date.today()
+    today = clock.today()
     html = page(browser, f"/placements/{placement.public_key}")
     lines = [
         f"The Kümmerer team proposed household {household.code} for this flat.",

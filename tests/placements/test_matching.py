@@ -10,6 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
@@ -27,7 +28,7 @@ from portal.matching.rules import (
 )
 from tests.factories import FlatFactory, HouseholdFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def district(name: str) -> District:

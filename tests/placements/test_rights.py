@@ -5,12 +5,12 @@ landlords 403; anonymous visitors to the login. A route without a row here fails
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.extensions import db as _db
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent, State
 from tests.builders import placement_in, world
@@ -174,4 +174,4 @@ def test_admin_and_landlord_see_no_placement_anywhere(browser, scene):
 def test_the_csv_download_date_is_today(browser, scene):
     browser.login("social_worker")
     response = browser.client.get(f"{BASE}/export.csv")
-    assert f"placements-{date.today().isoformat()}.csv" in response.headers["Content-Disposition"]
+    assert f"placements-{clock.today().isoformat()}.csv" in response.headers["Content-Disposition"]

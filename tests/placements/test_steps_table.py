@@ -6,11 +6,12 @@ changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.placements import operations as ops
@@ -36,7 +37,7 @@ from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFac
 
 ROLES = ("landlord", "specialist", "social_worker", "system")
 CASES = [(state, action, role) for state in State for action in Action for role in ROLES]
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def reached(state: State, step: State) -> bool:
@@ -68,7 +69,7 @@ def build(state: State, specialist) -> Placement:
     data: dict = {}
     if reached(state, State.VIEWING_SCHEDULED):
         data |= {
-            "viewing_at": datetime.now(UTC) - timedelta(days=20),
+            "viewing_at": clock.utcnow() - timedelta(days=20),
             "viewing_place": "Vor dem Haus",
             "viewing_companion_id": specialist.id,
         }
@@ -100,12 +101,12 @@ def build(state: State, specialist) -> Placement:
 def valid_data(action: Action, specialist_id: int) -> dict:
     return {
         Action.SCHEDULE_VIEWING: {
-            "viewing_at": datetime.now(UTC) + timedelta(days=2),
+            "viewing_at": clock.utcnow() + timedelta(days=2),
             "viewing_place": "Hauseingang",
             "viewing_companion_id": specialist_id,
         },
         Action.RESCHEDULE_VIEWING: {
-            "viewing_at": datetime.now(UTC) + timedelta(days=3),
+            "viewing_at": clock.utcnow() + timedelta(days=3),
             "viewing_place": "Hof",
             "viewing_companion_id": specialist_id,
         },

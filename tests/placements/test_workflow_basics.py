@@ -1,10 +1,11 @@
 """The placement workflow through its operations: the happy path and its side effects."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.placements import operations as ops
 from portal.placements.models import Action, Placement, State
 from tests.conftest import outbox
@@ -61,7 +62,7 @@ def test_full_journey_with_side_effects(app, db, setup):
             Action.SUBMIT_RENT_OFFER,
             specialist,
             "specialist",
-            rent_offer_on=date.today(),
+            rent_offer_on=clock.today(),
             rent_offer_office="Jobcenter Duisburg-Mitte",
         )
         ops.take_step(
@@ -69,7 +70,7 @@ def test_full_journey_with_side_effects(app, db, setup):
             Action.APPROVE_COSTS,
             specialist,
             "specialist",
-            costs_approved_on=date.today(),
+            costs_approved_on=clock.today(),
             deposit_loan=True,
         )
         ops.take_step(
@@ -77,11 +78,11 @@ def test_full_journey_with_side_effects(app, db, setup):
             Action.SIGN_LEASE,
             specialist,
             "specialist",
-            lease_signed_on=date.today(),
-            rent_start_on=date.today() + timedelta(days=14),
+            lease_signed_on=clock.today(),
+            rent_start_on=clock.today() + timedelta(days=14),
         )
         ops.take_step(
-            placement, Action.MOVE_IN, specialist, "specialist", keys_handed_over_on=date.today()
+            placement, Action.MOVE_IN, specialist, "specialist", keys_handed_over_on=clock.today()
         )
         assert flat.status == "let" and household.status == "housed"
         assert [f.months for f in placement.follow_ups] == [1, 3, 6, 12]
@@ -126,7 +127,7 @@ def test_consent_withdrawn_blocks_acceptance_and_hides_the_name(app, db, setup):
     landlord, flat, household, specialist = setup
     with app.test_request_context():
         placement = ops.propose(flat, household, specialist)
-        household.consents[0].withdrawn_on = date.today()
+        household.consents[0].withdrawn_on = clock.today()
         with pytest.raises(ops.PlacementError) as refused:
             ops.take_step(placement, Action.ACCEPT, landlord, "landlord")
         assert refused.value.code == "not_visible"
@@ -148,7 +149,7 @@ def test_name_revealed_only_while_consent_is_valid(app, db, setup):
             viewing_companion_id=specialist.id,
         )
         assert placement.identity_revealed
-        household.consents[0].withdrawn_on = date.today()
+        household.consents[0].withdrawn_on = clock.today()
         assert not placement.identity_revealed
 
 
@@ -172,10 +173,10 @@ def test_moving_in_ends_the_households_other_placements(app, db, setup):
                 },
             ),
             (Action.RECORD_VIEWING, {"viewing_outcome": "gut"}),
-            (Action.SUBMIT_RENT_OFFER, {"rent_offer_on": date.today(), "rent_offer_office": "JC"}),
-            (Action.APPROVE_COSTS, {"costs_approved_on": date.today(), "deposit_loan": False}),
-            (Action.SIGN_LEASE, {"lease_signed_on": date.today(), "rent_start_on": date.today()}),
-            (Action.MOVE_IN, {"keys_handed_over_on": date.today()}),
+            (Action.SUBMIT_RENT_OFFER, {"rent_offer_on": clock.today(), "rent_offer_office": "JC"}),
+            (Action.APPROVE_COSTS, {"costs_approved_on": clock.today(), "deposit_loan": False}),
+            (Action.SIGN_LEASE, {"lease_signed_on": clock.today(), "rent_start_on": clock.today()}),
+            (Action.MOVE_IN, {"keys_handed_over_on": clock.today()}),
         ]
         for action, data in steps:
             ops.take_step(placement, action, specialist, "specialist", **data)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import JSON, String, Text, select
 
-from portal.core import audit, storage
+from portal.core import audit, clock, storage
 from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
@@ -201,7 +201,7 @@ def build_household(world: World, n: int, flat, landlord, worker):
         viewing_place=m.new(f"{tag} viewing place"),
         viewing_outcome=m.new(f"{tag} viewing outcome"),
         cancel_note=m.new(f"{tag} cancel note"),
-        rent_offer_on=date.today() - timedelta(days=5),
+        rent_offer_on=clock.today() - timedelta(days=5),
     )
     db.session.add(placement)
     db.session.flush()
@@ -220,7 +220,7 @@ def build_household(world: World, n: int, flat, landlord, worker):
             FollowUp(
                 placement_id=placement.id,
                 months=1,
-                due_on=date.today() + timedelta(days=30),
+                due_on=clock.today() + timedelta(days=30),
                 note=m.new(f"{tag} follow-up note"),
             ),
             ProfileView(

@@ -19,6 +19,7 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement
@@ -328,7 +329,7 @@ def test_the_page_the_chart_the_csv_and_the_pdf_show_the_same_cells(client, auth
     1 in June; the table shows the quarter's 5 (with H3), so May's 3 is withheld as well."""
     more_leases((HOME, date(2026, 5, 4)), (HOME, date(2026, 5, 12)), (HOME, date(2026, 5, 20)))
     more_leases((HOME, date(2026, 6, 2)))
-    built = report.build(Q2, figures.PROGRAMME, date.today())
+    built = report.build(Q2, figures.PROGRAMME, clock.today())
     chart = next(c for c in built.charts if c.key == "placements")
     months = {row.key: row.cells[HOME] for row in chart.data.rows}
     assert (months["2026-05"].value, months["2026-06"].value) == (3, 2)
@@ -443,7 +444,7 @@ def test_no_file_names_a_household_or_a_specialist(client, auth, app, history, t
 
     codes = list(db.session.scalars(select(Household.code)))
     name = history["worker"].full_name
-    year = {"preset": "custom", "start": "2026-01-01", "end": date.today().strftime("%Y-12-31")}
+    year = {"preset": "custom", "start": "2026-01-01", "end": clock.today().strftime("%Y-12-31")}
     auth.login(history["worker"])
     page = client.get("/backoffice/reports/", query_string=year).get_data(as_text=True)
     assert name in page  # the back-office page keeps the list

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import url_for
 
 from portal import create_app
+from portal.core import clock
 from tests.conftest import base_config
 from tests.security.rules import OTHER_LANDLORD
 from tests.security.world import url_values_for
@@ -42,9 +43,9 @@ def route_path(app, world, endpoint: str, arguments: tuple[str, ...]) -> str:
 
 def valid_form(endpoint: str, world) -> dict:
     """Data the form of ``endpoint`` would accept, so that only the rights refuse it."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    soon = (date.today() + timedelta(days=14)).isoformat()
+    soon = (clock.today() + timedelta(days=14)).isoformat()
     return {
         "accounts.login": {"email": world.emails[OTHER_LANDLORD], "password": "x" * 12},
         "accounts.invite": {"email": "new.colleague@example.org"},
@@ -71,7 +72,7 @@ def valid_form(endpoint: str, world) -> dict:
             "earliest_move_in": soon,
             "cost_bearer": "jobcenter",
         },
-        "households_backoffice.record_consent": {"given_on": date.today().isoformat()},
+        "households_backoffice.record_consent": {"given_on": clock.today().isoformat()},
         "households_backoffice.change_status": {"to": "paused"},
         "placements.viewing_times": {"slots": "Montag 10 Uhr"},
         "placements_backoffice.take_step": {"cancel-cancel_reason": "other", "cancel-note": "x"},

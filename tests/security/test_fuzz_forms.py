@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from portal.core import clock
 from portal.extensions import limiter
 from portal.listings.models import District
 from portal.placements.models import State
@@ -200,7 +201,7 @@ def flat(app, browser) -> Target:
         "deposit": "1.185,00",
         "energy_certificate_pending": "y",
         "description": "Ruhig gelegen.",
-        "available_from": (date.today() + timedelta(days=14)).isoformat(),
+        "available_from": (clock.today() + timedelta(days=14)).isoformat(),
         "action": "save",
     }
     return Target(
@@ -216,7 +217,7 @@ def household(app, browser) -> Target:
     valid = {
         "adults": "2",
         "children": "1",
-        "earliest_move_in": (date.today() + timedelta(days=30)).isoformat(),
+        "earliest_move_in": (clock.today() + timedelta(days=30)).isoformat(),
         "cost_bearer": "jobcenter",
         "profile_text": "Wir sind eine ruhige Familie.",
         "main_tenant_name": "Amira Haddad",
@@ -303,7 +304,7 @@ def rent_limit(app, browser) -> Target:
     return Target(
         "/backoffice/rent-limits",
         {
-            "set-valid_from": (date.today() + timedelta(days=400)).isoformat(),
+            "set-valid_from": (clock.today() + timedelta(days=400)).isoformat(),
             "set-source": "Ratsbeschluss",
             "set-size_1": "450,00",
         },

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.core import clock
 from portal.extensions import db
 from portal.listings import operations as listing_ops
 from portal.listings.models import Flat, Photo
@@ -195,7 +195,7 @@ def _insert(connection, table: Table, **values) -> int:
         if isinstance(column.type, Boolean):
             values[column.name] = False
         elif isinstance(column.type, DateTime):
-            values[column.name] = datetime.now(UTC)
+            values[column.name] = clock.utcnow()
     return connection.execute(insert(table).values(**values)).inserted_primary_key[0]
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import date
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.households.models import Consent
 from portal.listings.models import Photo
 from tests.conftest import csrf_from
@@ -220,7 +220,7 @@ def send_consent(browser, household, data: bytes, name: str):
         f"{page}/consents",
         data={
             "csrf_token": token,
-            "given_on": date.today().isoformat(),
+            "given_on": clock.today().isoformat(),
             "scope": "Profil und Vermittlung",
             "document": (io.BytesIO(data), name),
         },

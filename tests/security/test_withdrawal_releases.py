@@ -4,12 +4,13 @@ placements and interests (with a reason, the staff told, the other side free aga
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
@@ -23,7 +24,7 @@ from portal.placements.queries import open_placements
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 
-TODAY = date.today()
+TODAY = clock.today()
 HOUSEHOLDS = "/backoffice/households"
 
 
@@ -33,7 +34,7 @@ def placement(flat, household, state: State, staff) -> Placement:
     order = list(State)
     if order.index(state) >= order.index(State.VIEWING_SCHEDULED):
         data |= {
-            "viewing_at": datetime.now(UTC) + timedelta(days=2),
+            "viewing_at": clock.utcnow() + timedelta(days=2),
             "viewing_place": "Vor dem Haus",
             "viewing_companion_id": staff.id,
         }

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
 
-from portal.households.forms import status_label as household_status_label
+from portal.households.labels import status_label as household_status_label
 from portal.households.queries import CaseloadFilter, CaseloadFilterForm
-from portal.listings.presenters import status_label as flat_status_label
+from portal.listings.labels import status_label as flat_status_label
 from portal.listings.queries import FlatFilter, FlatFilterForm
 from portal.listings.rules import limits_in_force
 

@@ -14,6 +14,7 @@ from portal.core import clock, db
 from portal.extensions import db as _db
 from portal.placements.models import Placement
 from portal.placements.queries import dashboard
+from tests.conftest import TEST_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,3 +94,10 @@ def test_only_the_clock_reads_the_system_clock(folder):
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+def test_each_test_starts_at_portal_test_now_when_it_is_set():
+    """PORTAL_TEST_NOW (tests/conftest.py) moves every test to that moment; unset, the clock is
+    the system's."""
+    expected = clock.parse(TEST_NOW) if TEST_NOW else datetime.now(UTC)
+    assert abs(clock.utcnow() - expected) < timedelta(minutes=1)

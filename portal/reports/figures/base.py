@@ -12,10 +12,7 @@ from portal.accounts.models import Organisation
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
-from portal.placements.models import (
-    Placement,
-    State,
-)
+from portal.placements.models import Placement, State
 from portal.reports import labels
 from portal.reports.tables import Cell, count
 

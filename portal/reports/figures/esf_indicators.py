@@ -8,17 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
 from portal.extensions import db
-from portal.households.models import (
-    Household,
-    Participant,
-    TargetGroup,
-)
+from portal.households.models import Household, Participant, TargetGroup
 from portal.reports import labels
-from portal.reports.figures.base import (
-    ALL,
-    PROGRAMME,
-    Scope,
-)
+from portal.reports.figures.base import ALL, PROGRAMME, Scope
 from portal.reports.periods import Period
 from portal.reports.tables import Table, count
 

@@ -12,12 +12,7 @@ from portal.core import clock
 from portal.core.dates import add_months
 from portal.extensions import db
 from portal.households.models import Household
-from portal.placements.models import (
-    ENDED_OUTCOMES,
-    FollowUp,
-    Placement,
-    State,
-)
+from portal.placements.models import ENDED_OUTCOMES, FollowUp, Placement, State
 from portal.reports import labels
 from portal.reports.figures.base import (
     ALL,

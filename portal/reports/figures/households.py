@@ -10,13 +10,7 @@ from sqlalchemy import and_, case, func, or_
 from portal.core import clock
 from portal.households.models import Household
 from portal.reports import labels
-from portal.reports.figures.base import (
-    ALL,
-    PROGRAMME,
-    Scope,
-    _cells,
-    _split,
-)
+from portal.reports.figures.base import ALL, PROGRAMME, Scope, _cells, _split
 from portal.reports.periods import Period
 from portal.reports.tables import Table
 

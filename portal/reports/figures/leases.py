@@ -9,10 +9,7 @@ from sqlalchemy import and_, case, func, select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.households.models import (
-    ExitDestination,
-    Household,
-)
+from portal.households.models import ExitDestination, Household
 from portal.placements.models import Placement
 from portal.reports import labels
 from portal.reports.figures.base import (
@@ -28,10 +25,7 @@ from portal.reports.figures.base import (
     _stats_split,
 )
 from portal.reports.periods import Period, quarters_between
-from portal.reports.sql import (
-    days_between,
-    percentile,
-)
+from portal.reports.sql import days_between, percentile
 from portal.reports.tables import Table, count, days, rate
 
 PLACEMENT_WINDOW_DAYS = 180

@@ -9,16 +9,9 @@ from sqlalchemy import and_, case, func, select, true
 
 from portal.extensions import db
 from portal.mediation.models import TOPICS, MediationCase
-from portal.reports.figures.base import (
-    ALL,
-    PROGRAMME,
-    Scope,
-)
+from portal.reports.figures.base import ALL, PROGRAMME, Scope
 from portal.reports.periods import Period
-from portal.reports.sql import (
-    days_between_times,
-    percentile,
-)
+from portal.reports.sql import days_between_times, percentile
 from portal.reports.tables import Table, count, days
 
 # 11 -----------------------------------------------------------------------------------------

@@ -9,18 +9,9 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement
-from portal.reports.figures.base import (
-    GROUPS,
-    PROGRAMME,
-    Scope,
-    _leases,
-)
+from portal.reports.figures.base import GROUPS, PROGRAMME, Scope, _leases
 from portal.reports.periods import Period
-from portal.reports.sql import (
-    days_between,
-    month_key,
-    percentile,
-)
+from portal.reports.sql import days_between, month_key, percentile
 
 # Charts -------------------------------------------------------------------------------------
 

@@ -14,18 +14,9 @@ from portal.extensions import db
 from portal.listings.models import Flat, FlatStatus
 from portal.placements.models import Placement
 from portal.reports import labels
-from portal.reports.figures.base import (
-    ALL,
-    PROGRAMME,
-    Scope,
-    _leases,
-)
+from portal.reports.figures.base import ALL, PROGRAMME, Scope, _leases
 from portal.reports.periods import Period
-from portal.reports.sql import (
-    days_between,
-    percentile,
-    utc_date,
-)
+from portal.reports.sql import days_between, percentile, utc_date
 from portal.reports.tables import Cell, Table, count, days
 
 # 6 ------------------------------------------------------------------------------------------

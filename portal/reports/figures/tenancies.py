@@ -10,12 +10,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from portal.core import clock
 from portal.core.dates import add_months
-from portal.placements.models import (
-    ENDED_OUTCOMES,
-    RUNNING_OUTCOMES,
-    FollowUp,
-    Placement,
-)
+from portal.placements.models import ENDED_OUTCOMES, RUNNING_OUTCOMES, FollowUp, Placement
 from portal.reports import labels
 from portal.reports.figures.base import (
     ALL,

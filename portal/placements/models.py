@@ -287,7 +287,7 @@ class Placement(PublicKeyMixin, TimestampMixin, Base):
         the workflow does not allow from the current state, or not for ``role``; otherwise
         stores the step's data, writes a PlacementEvent and an AuditEvent. Side effects on flat
         and household, and the database's invariants, are handled by the caller's operation
-        (placements/operations.py) in the same transaction."""
+        (placements/operations/workflow.py) in the same transaction."""
         sources, target, roles = STEPS[action]
         if State(self.state) not in sources:
             raise StepRefused("state", f"{action} from {self.state}")

@@ -1,150 +1,31 @@
-"""Staff routes of placements: the filterable list and its CSV export, the placement page with
-its next step, notes and follow-ups, proposing from the matching lists, deciding landlord
-interests; and the placement part of the back-office home (``dashboard``).
-
-Rights (DESIGN.md §1 and the STEPS table in models.py): specialists take every staff step;
-social workers read placements, record follow-ups and take only the steps STEPS gives their
-role; admins and landlords get 403; anonymous visitors go to the login. A step the workflow
-refuses (wrong state, wrong role, missing data, flat or household taken) is rolled back and
-explained in a flash message; nothing changes.
-"""
+"""The placement page: its timeline, the next step's form, notes and follow-ups."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
-from portal.core.fields import page_arg
 from portal.core.i18n import day, moment
-from portal.core.spreadsheet import csv_response
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.queries import valid_until
-from portal.listings.models import District, Flat
+from portal.listings.models import Flat
 from portal.placements import operations as ops
+from portal.placements.backoffice.common import CASEWORK, _refuse, _staff, _staff_choices, bp
 from portal.placements.calendar import BERLIN
-from portal.placements.forms import (
-    STEP_FORMS,
-    FollowUpForm,
-    NoteForm,
-    PlacementFilterForm,
-    StepForm,
-    ViewingForm,
-)
-from portal.placements.labels import (
-    FACT_LABELS,
-    action_label,
-    cancel_reason_label,
-    event_label,
-    outcome_label,
-    state_label,
-)
-from portal.placements.models import (
-    Action,
-    Interest,
-    Placement,
-    PlacementEvent,
-)
-from portal.placements.queries import (
-    AFTERCARE_STATES,
-    PlacementFilter,
-    is_overdue,
-)
-
-bp = Blueprint("placements_backoffice", __name__, url_prefix="/backoffice/placements")
-
-CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
-# Open and not yet moved in: these can be overdue (operations.remind uses the same states).
-
-
-@bp.record_once
-def _register_template_helpers(state) -> None:
-    state.app.jinja_env.globals.update(
-        placement_state_label=state_label,
-        placement_action_label=action_label,
-        placement_event_label=event_label,
-        cancel_reason_label=cancel_reason_label,
-        follow_up_outcome_label=outcome_label,
-    )
-
-
-def _staff() -> list[User]:
-    """Specialists and social workers, active or not (names in timelines and filters)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_([Role.SPECIALIST.value, Role.SOCIAL_WORKER.value]))
-            .order_by(User.full_name, User.id)
-        )
-    )
-
-
-def _staff_choices(staff: list[User], active_only: bool) -> list[tuple[int, str]]:
-    return [
-        (u.id, u.full_name if u.is_active else _("%(name)s (inactive)", name=u.full_name))
-        for u in staff
-        if u.is_active or not active_only
-    ]
-
-
-# Refusals ---------------------------------------------------------------------------------------
-
-REFUSALS: dict[str, Callable[[], str]] = {
-    "role": lambda: _("Your role may not take this step. Nothing was changed."),
-    "data": lambda: _("Information this step needs is missing. Nothing was changed."),
-    "flat_taken": lambda: _("The flat is already held by another placement. Nothing was changed."),
-    "household_taken": lambda: _(
-        "The household is already in another placement past the viewing. Nothing was changed."
-    ),
-    "busy": lambda: _(
-        "Someone else changed this placement at the same moment. Nothing was changed; please "
-        "look at the page and try again."
-    ),
-    "flat_not_free": lambda: _(
-        "The flat is no longer in a status that allows this step. Nothing was changed."
-    ),
-    "not_visible": lambda: _(
-        "The household is no longer in a status that allows this step (vetted, with a valid "
-        "consent). Nothing was changed."
-    ),
-    "duplicate": lambda: _("This household is already proposed for this flat."),
-    "decided": lambda: _("This interest has been decided already."),
-    "done": lambda: _("This follow-up has been recorded already."),
-}
-
-
-def refusal_message(exc: ops.PlacementError, state: str | None = None) -> str:
-    """A refused operation in words the user can act on."""
-    if exc.code == "state":
-        if state is None:
-            return _("This is not possible in the placement's current state. Nothing was changed.")
-        return _(
-            "This step is not possible while the placement is “%(state)s”; perhaps someone else "
-            "was quicker. Nothing was changed.",
-            state=state_label(state),
-        )
-    message = REFUSALS.get(exc.code)
-    return message() if message else _("This was refused. Nothing was changed.")
-
+from portal.placements.forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
+from portal.placements.labels import FACT_LABELS, cancel_reason_label
+from portal.placements.models import Action, Placement, PlacementEvent
+from portal.placements.queries import AFTERCARE_STATES, is_overdue
 
 DONE: dict[Action, Callable[[], str]] = {
     Action.ACCEPT: lambda: _("The landlord's acceptance is recorded. Next: the viewing."),
@@ -166,81 +47,6 @@ DONE: dict[Action, Callable[[], str]] = {
     Action.COMPLETE: lambda: _("The placement is completed."),
     Action.CANCEL: lambda: _("The placement is cancelled. The landlord has been told."),
 }
-
-
-# The list and its CSV ---------------------------------------------------------------------------
-
-
-def _filters(staff: list[User]) -> tuple[PlacementFilterForm, PlacementFilter]:
-    form = PlacementFilterForm(formdata=request.args)
-    districts = db.session.scalars(select(District).order_by(District.position)).all()
-    form.set_choices(districts, _staff_choices(staff, active_only=False))
-    form.validate()
-    return form, PlacementFilter.from_form(form)
-
-
-@bp.route("/")
-@staff_required(*CASEWORK)
-def index():
-    staff = _staff()
-    form, criteria = _filters(staff)
-    page = db.paginate(
-        criteria.query(),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template(
-        "backoffice/placements/list.html",
-        page=page,
-        form=form,
-        export_url=url_for(".export", **args),
-        today=clock.today(),
-        is_overdue=is_overdue,
-    )
-
-
-def _german_day(moment_: datetime | None) -> str:
-    return moment_.astimezone(BERLIN).strftime("%d.%m.%Y") if moment_ else ""
-
-
-@bp.route("/export.csv")
-@staff_required(*CASEWORK)
-def export():
-    """The filtered list for spreadsheets: semicolons, UTF-8 with BOM (Excel), German dates;
-    household codes only, never names."""
-    staff = _staff()
-    _form, criteria = _filters(staff)
-    rows: list[list[object]] = [
-        [
-            _("ID"),
-            _("Household code"),
-            _("Flat address"),
-            _("District"),
-            _("Landlord organisation"),
-            _("State"),
-            _("Started"),
-            _("Last change"),
-            _("Staff member"),
-        ]
-    ]
-    for placement in db.session.scalars(criteria.query()):
-        flat = placement.flat
-        rows.append(
-            [
-                placement.id,
-                placement.household.code,
-                flat.address_line,
-                flat.district.name if flat.district else "",
-                flat.organisation.name,
-                state_label(placement.state),
-                _german_day(placement.created_at),
-                _german_day(placement.state_changed_at),
-                placement.staff.full_name if placement.staff else "",
-            ]
-        )
-    return csv_response(rows, f"placements-{clock.today().isoformat()}.csv")
 
 
 # The placement page -----------------------------------------------------------------------------
@@ -305,6 +111,8 @@ def _defaults(action: Action, placement: Placement) -> dict:
 
 
 DATE_FACTS = ("rent_offer_on", "costs_approved_on", "lease_signed_on", "rent_start_on")
+
+
 def _fact(key: str, value: object, names: dict[int, str]) -> str:
     try:
         if key == "viewing_at":
@@ -379,11 +187,6 @@ def _render(
 @staff_required(*CASEWORK)
 def detail(placement_id: int):
     return _render(_load(placement_id))
-
-
-def _refuse(exc: ops.PlacementError, state: str | None) -> None:
-    db.session.rollback()
-    flash(refusal_message(exc, state), "error")
 
 
 @bp.route("/<int:placement_id>/steps/<step>", methods=["POST"])
@@ -469,72 +272,3 @@ def mediation_hint() -> str:
         "Not all is well: if tenant and landlord need help with each other, the team can open a "
         "mediation case."
     )
-
-
-# Starting placements from the matching lists and from landlord interests -----------------------
-
-
-def _back(flat_id: int, household_id: int) -> str:
-    if request.form.get("back") == "household":
-        return url_for("households_backoffice.detail", household_id=household_id)
-    return url_for("listings_backoffice.review", flat_id=flat_id)
-
-
-@bp.route("/propose/<int:flat_id>/<int:household_id>", methods=["POST"])
-@staff_required(Role.SPECIALIST)
-def propose(flat_id: int, household_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    flat = db.get_or_404(Flat, flat_id)
-    household = db.get_or_404(Household, household_id)
-    try:
-        placement = ops.propose(flat, household, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
-        return redirect(_back(flat_id, household_id))
-    db.session.commit()
-    flash(
-        _(
-            "Household %(code)s is proposed. The landlord has been asked to accept or decline.",
-            code=household.code,
-        ),
-        "success",
-    )
-    return redirect(url_for(".detail", placement_id=placement.id))
-
-
-@bp.route("/interests/<int:interest_id>/accept", methods=["POST"])
-@staff_required(Role.SPECIALIST)
-def accept_interest(interest_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    interest = db.get_or_404(Interest, interest_id)
-    household_id = interest.household_id
-    try:
-        placement = ops.accept_interest(interest, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
-        return redirect(url_for("households_backoffice.detail", household_id=household_id))
-    db.session.commit()
-    flash(_("The interest is accepted: the placement is proposed to the landlord."), "success")
-    return redirect(url_for(".detail", placement_id=placement.id))
-
-
-@bp.route("/interests/<int:interest_id>/decline", methods=["POST"])
-@staff_required(Role.SPECIALIST)
-def decline_interest(interest_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    interest = db.get_or_404(Interest, interest_id)
-    household_id = interest.household_id
-    try:
-        ops.decline_interest(interest, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
-    else:
-        db.session.commit()
-        flash(
-            _("The interest is declined. The landlord gets a polite message without reasons."),
-            "success",
-        )
-    return redirect(url_for("households_backoffice.detail", household_id=household_id))

@@ -1,110 +1,41 @@
-"""The rules of the placements domain (so far: a landlord's interest in a household)."""
+"""A placement's steps: proposing a household for a flat, each step with its data and what
+follows from it, notes and the landlord's viewing slots."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.accounts.models import User
 from portal.core import audit, clock
 from portal.core.dates import add_months
-from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
-from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.models import IllegalTransition as FlatMoveRefused
-from portal.placements.calendar import viewing_invitation
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
-    ENDED_OUTCOMES,
     FLAT_HOLDING,
     FOLLOW_UP_MONTHS,
-    FOLLOW_UP_OUTCOMES,
     LANDLORD,
-    OPEN_STATES,
     STEPS,
     SYSTEM,
     Action,
     FollowUp,
     Interest,
-    InterestStatus,
     Placement,
     PlacementEvent,
     State,
     StepRefused,
 )
-
-
-class InterestError(Refused):
-    """Refused; ``code`` says why (not_allowed, not_visible, flat, duplicate)."""
-
-
-def register_interest(
-    user: User, household: Household, flat: Flat, message: str | None
-) -> Interest:
-    """ "This household could live in my flat": once per flat and household, for one of the
-    landlord's own published flats and a profile the landlord may see. The landlord gets a
-    confirmation, the team a notice; neither mail names anything of the household beyond its
-    code."""
-    if not landlord_may_register_interest(user):
-        raise InterestError("not_allowed")
-    if not household.is_visible_to_landlords(clock.today()):
-        raise InterestError("not_visible")
-    if flat.organisation_id != user.organisation_id or flat.status != FlatStatus.PUBLISHED:
-        raise InterestError("flat")
-    existing = db.session.scalar(
-        select(Interest.id).where(
-            Interest.flat_id == flat.id, Interest.household_id == household.id
-        )
-    )
-    if existing is not None:
-        raise InterestError("duplicate")
-    interest = Interest(
-        flat=flat,
-        household=household,
-        organisation_id=user.organisation_id,
-        created_by_id=user.id,
-        message=(message or "").strip()[:2000] or None,
-    )
-    db.session.add(interest)
-    db.session.flush()
-    audit.record(
-        "interest.registered", actor=user, obj=interest, household_id=household.id, flat_id=flat.id
-    )
-    base = current_app.config["PORTAL_BASE_URL"]
-    queue_mail(
-        user.email,
-        "interest_confirmed",
-        user.locale,
-        name=user.full_name,
-        code=household.code,
-        flat=flat,
-        url=f"{base}/households/{household.id}",
-    )
-    queue_mail(
-        current_app.config["PROGRAMME_CONTACT_EMAIL"],
-        "interest_new",
-        "de",
-        organisation=flat.organisation.name,
-        code=household.code,
-        flat=flat,
-        url=f"{base}/backoffice/households/{household.id}",
-    )
-    return interest
-
-
-# Placements ------------------------------------------------------------------------------------
+from portal.placements.operations.notifications import _notify, _tell_landlord
 
 
 class PlacementError(Refused):
@@ -165,37 +96,6 @@ def propose(
     )
     _tell_landlord(placement, "placement_proposed")
     return placement
-
-
-def accept_interest(interest: Interest, actor: User) -> Placement:
-    """The specialist takes up a landlord's interest: it becomes a proposed placement."""
-    if interest.status != InterestStatus.OPEN:
-        raise PlacementError("decided")
-    placement = propose(interest.flat, interest.household, actor, interest=interest)
-    interest.status = InterestStatus.ACCEPTED.value
-    interest.decided_at = utcnow()
-    audit.record("interest.accepted", actor=actor, obj=interest, placement_id=placement.id)
-    return placement
-
-
-def decline_interest(interest: Interest, actor: User) -> None:
-    """Decline politely: the landlord hears that the team will not follow this up now, and
-    nothing about the household."""
-    if interest.status != InterestStatus.OPEN:
-        raise PlacementError("decided")
-    interest.status = InterestStatus.DECLINED.value
-    interest.decided_at = utcnow()
-    audit.record("interest.declined", actor=actor, obj=interest)
-    recipient = db.session.get(User, interest.created_by_id or -1)
-    if recipient is not None and recipient.is_active:
-        queue_mail(
-            recipient.email,
-            "interest_declined",
-            recipient.locale,
-            name=recipient.full_name,
-            code=interest.household.code,
-            flat=interest.flat,
-        )
 
 
 # Steps that bring the household closer to the landlord need its consent to be valid.
@@ -355,118 +255,6 @@ def _side_effects(
                 household.exit_on = household.exit_destination = None  # back in the programme
 
 
-def _landlord_of(placement: Placement) -> User | None:
-    flat = placement.flat
-    user = db.session.get(User, flat.submitted_by_id or flat.created_by_id or -1)
-    if user is None or not user.is_active:
-        user = next((m for m in flat.organisation.members if m.is_active), None)
-    return user
-
-
-def _tell_landlord(placement: Placement, template: str, **context: Any) -> None:
-    landlord = _landlord_of(placement)
-    if landlord is None:
-        return
-    url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}"
-    queue_mail(
-        landlord.email,
-        template,
-        landlord.locale,
-        name=landlord.full_name,
-        flat=placement.flat,
-        code=placement.household.code,
-        url=url,
-        **context,
-    )
-
-
-def _notify(placement: Placement, action: Action) -> None:
-    """The e-mails of a step, queued in the step's transaction."""
-    if action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING):
-        landlord = _landlord_of(placement)
-        if landlord is None:
-            return
-        with force_locale(landlord.locale):
-            summary = _("Viewing: %(address)s", address=placement.flat.address_line)
-            description = _(
-                "Viewing with household %(code)s, accompanied by the Kümmerer team.",
-                code=placement.household.code,
-            )
-        ics = viewing_invitation(
-            placement, summary, description, current_app.config["PROGRAMME_CONTACT_EMAIL"]
-        )
-        url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}"
-        queue_mail(
-            landlord.email,
-            "viewing_invitation",
-            landlord.locale,
-            # The charset is named: the text holds umlauts (address, team name), and a text/*
-            # part without one is read as US-ASCII by mail libraries (Python's among them).
-            attachment=("viewing.ics", "text/calendar; method=REQUEST; charset=utf-8", ics),
-            name=landlord.full_name,
-            flat=placement.flat,
-            placement=placement,
-            rescheduled=action == Action.RESCHEDULE_VIEWING,
-            url=url,
-            tenant=(
-                placement.household.identity.main_tenant_name
-                if placement.household.identity
-                else None
-            ),
-            companion=placement.viewing_companion.full_name
-            if placement.viewing_companion
-            else None,
-        )
-    elif action == Action.CANCEL:
-        # A landlord who declined needs no letter about it; a cancellation by the team does.
-        _tell_landlord(placement, "placement_cancelled")
-
-
-def record_follow_up(
-    follow_up: FollowUp,
-    actor: User,
-    outcome: str,
-    note: str | None,
-    done_on: date | None = None,
-    outcome_on: date | None = None,
-) -> None:
-    """Record an aftercare check. The first moves the placement into aftercare; the last
-    completes it. An ended tenancy (``tenancy_ended``, ``returned_to_shelter``) needs the day
-    it ended (not before the move-in); the checks still open are then closed without outcome
-    and the placement completes."""
-    if outcome not in FOLLOW_UP_OUTCOMES:
-        raise PlacementError("data", "outcome")
-    ended = outcome in ENDED_OUTCOMES
-    placement = follow_up.placement
-    moved = placement.keys_handed_over_on
-    if ended != (outcome_on is not None) or (
-        outcome_on is not None and moved is not None and outcome_on < moved
-    ):
-        raise PlacementError("data", "outcome_on")
-    if follow_up.done_on is not None:
-        raise PlacementError("done")
-    if placement.state not in (State.MOVED_IN, State.AFTERCARE):
-        raise PlacementError("state")
-    follow_up.done_on = done_on or clock.today()
-    follow_up.outcome = outcome
-    follow_up.outcome_on = outcome_on
-    follow_up.note = (note or "").strip() or None
-    follow_up.recorded_by_id = actor.id
-    audit.record(
-        "follow_up.recorded", actor=actor, obj=follow_up, placement_id=placement.id, outcome=outcome
-    )
-    if ended:
-        for other in placement.follow_ups:
-            if other.done_on is None and other is not follow_up:
-                other.done_on = follow_up.done_on
-                other.note = "not needed: the tenancy has ended"
-                other.recorded_by_id = actor.id
-    if placement.state == State.MOVED_IN:
-        placement.advance(Action.START_AFTERCARE, actor, SYSTEM)
-    if all(f.done_on is not None for f in placement.follow_ups):
-        placement.advance(Action.COMPLETE, actor, SYSTEM)
-
-
 def add_note(placement: Placement, actor: User, note: str) -> PlacementEvent:
     """A note in the timeline; the state stays."""
     text = (note or "").strip()
@@ -518,59 +306,3 @@ def propose_viewing_slots(placement: Placement, landlord: User, slots: str) -> P
         url=current_app.config["PORTAL_BASE_URL"] + f"/backoffice/placements/{placement.id}",
     )
     return event
-
-
-OVERDUE_DAYS = 14
-
-
-def remind(today: date | None = None) -> dict[str, int]:
-    """For cron: tell the specialist in charge (or every specialist) about placements with no
-    progress for 14 days and about follow-ups due within the coming week."""
-    today = today or clock.today()
-    limit = datetime.combine(today - timedelta(days=OVERDUE_DAYS), datetime.min.time(), UTC)
-    stuck = db.session.scalars(
-        select(Placement).where(
-            Placement.state.in_(
-                [s.value for s in OPEN_STATES if s not in (State.MOVED_IN, State.AFTERCARE)]
-            ),
-            Placement.state_changed_at < limit,
-        )
-    ).all()
-    due = db.session.scalars(
-        select(FollowUp).where(
-            FollowUp.done_on.is_(None),
-            FollowUp.due_on <= today + timedelta(days=7),
-            # A cancelled placement's open follow-ups can never be recorded: no reminders.
-            FollowUp.placement_id.in_(
-                select(Placement.id).where(
-                    Placement.state.in_([State.MOVED_IN.value, State.AFTERCARE.value])
-                )
-            ),
-        )
-    ).all()
-    specialists = db.session.scalars(
-        select(User).where(User.role == "specialist", User.is_active.is_(True))
-    ).all()
-    per_person: dict[int, tuple[User, list[Placement], list[FollowUp]]] = {}
-    for placement in stuck:
-        for person in (
-            [placement.staff] if placement.staff and placement.staff.is_active else specialists
-        ):
-            per_person.setdefault(person.id, (person, [], []))[1].append(placement)
-    for follow_up in due:
-        staff = follow_up.placement.staff
-        for person in [staff] if staff and staff.is_active else specialists:
-            per_person.setdefault(person.id, (person, [], []))[2].append(follow_up)
-    base = current_app.config["PORTAL_BASE_URL"]
-    for person, placements, follow_ups in per_person.values():
-        queue_mail(
-            person.email,
-            "placements_reminder",
-            person.locale,
-            name=person.full_name,
-            placements=placements,
-            follow_ups=follow_ups,
-            base=base,
-            today=today,
-        )
-    return {"overdue": len(stuck), "follow_ups": len(due), "mails": len(per_person)}

@@ -1,50 +1,37 @@
-"""The rules of the households domain: profiles, identities, consents, vetting, and what
-landlords may do with a profile. Operations flush, audit and queue mail; they never commit and
-never read the request."""
+"""A household's profile: creating and saving it with its identity and reporting fields, the
+rules' proposal for its size, the check of its text, and its ESF participant rows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Role, User
-from portal.core import audit, clock, storage
-from portal.core.dates import add_months
-from portal.core.db import utcnow
-from portal.core.hooks import Hook, Veto
-from portal.core.outbox import queue_mail
+from portal.core import audit, clock
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households import textcheck
 from portal.households.models import (
-    CONSENT_SCOPE,
-    SOCIAL_WORKER,
     AgeBand,
     Answer,
-    Consent,
     ExitDestination,
     Gender,
     Household,
     HouseholdIdentity,
     HouseholdStatus,
-    IllegalTransition,
     Participant,
-    ProfileView,
     TargetGroup,
 )
-from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.models import District
 from portal.listings.rules import limits_in_force, max_area_for, rooms_for
 
-CONSENT_MONTHS = 6
 PUBLIC_FIELDS = (
     "adults",
     "children",
@@ -59,10 +46,6 @@ PUBLIC_FIELDS = (
 )
 # Tier 3, for the programme's reports (staff only).
 REPORTING_FIELDS = ("intake_on", "target_group", "exit_on", "exit_destination")
-# Withdrawing a profile: the programme's own placements record their exit at the move-in.
-WITHDRAWAL_DESTINATIONS = tuple(
-    d.value for d in ExitDestination if d != ExitDestination.OWN_TENANCY_PROGRAMME
-)
 PARTICIPANT_FIELDS = ("gender", "age_band", "third_country", "disability")
 IDENTITY_FIELDS = (
     "main_tenant_name",
@@ -72,10 +55,6 @@ IDENTITY_FIELDS = (
     "current_accommodation",
     "case_notes",
 )
-
-# The content types a consent scan is stored in (households.forms.check_document), and the
-# extension of each when it is downloaded.
-DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/webp": "webp"}
 
 
 class HouseholdError(Refused):
@@ -99,9 +78,6 @@ class ProfileTextHits(HouseholdError):
 
 # Statuses in which landlords see the profile, or may again without a new vetting.
 CHECKED_STATUSES = (HouseholdStatus.VETTED, HouseholdStatus.PAUSED, HouseholdStatus.HOUSED)
-# A household is paused or withdrawn: placements let it go first (``placements.release``), or
-# veto while a lease is signed.
-HOUSEHOLD_LEAVES = Hook("a household leaves the portal")
 
 
 def open_text_hits(
@@ -337,180 +313,6 @@ def update_household(
     return changed
 
 
-def record_consent(
-    household: Household,
-    actor: User,
-    given_on: date,
-    expires_on: date | None,
-    scope: str | None = None,
-    document: tuple[bytes, str] | None = None,
-) -> Consent:
-    """Record written consent (default expiry six months after it was given), with the scan of
-    the signed form when there is one (``document``: the checked bytes and their content type,
-    households.forms.check_document), stored under a new key. Should the transaction not be
-    committed after all, ``discard_document`` removes the stored scan again."""
-    expires_on = expires_on or add_months(given_on, CONSENT_MONTHS)
-    if expires_on <= given_on:
-        raise HouseholdError("expiry before start")
-    key = None
-    if document is not None:
-        key = f"consents/{storage.new_key()}"
-        storage.save(key, document[0])
-    consent = Consent(
-        household=household,
-        given_on=given_on,
-        expires_on=expires_on,
-        scope=scope or CONSENT_SCOPE,
-        recorded_by_id=actor.id,
-        document_key=key,
-        document_type=document[1] if document else None,
-    )
-    db.session.add(consent)
-    try:
-        db.session.flush()
-    except Exception:
-        discard_document(key)
-        raise
-    audit.record(
-        "consent.recorded",
-        actor=actor,
-        obj=consent,
-        household_id=household.id,
-        expires_on=expires_on.isoformat(),
-    )
-    return consent
-
-
-def discard_document(key: str | None) -> None:
-    """Remove the stored scan (by its key) of a consent that was not recorded after all:
-    nothing refers to it."""
-    if key:
-        storage.delete(key)
-
-
-@dataclass(frozen=True)
-class ConsentDocument:
-    """The stored scan of a consent as it is handed out: always a download."""
-
-    path: Path
-    content_type: str
-    download_name: str
-
-
-def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | None:
-    """The scan of ``consent`` for ``actor`` to download, or None when there is none (no scan,
-    a key outside the storage, or the file gone). A content type without a known extension is
-    handed out as bytes. Tier-3 data: who opened it is recorded in the audit trail."""
-    if not consent.document_key:
-        return None
-    try:
-        path = storage.path_for(consent.document_key)
-    except ValueError:
-        return None
-    if not path.is_file():
-        return None
-    content_type = consent.document_type
-    extension = DOCUMENT_EXTENSIONS.get(content_type or "")
-    if content_type is None or extension is None:
-        content_type, extension = "application/octet-stream", "bin"
-    audit.record(
-        "consent.document_downloaded",
-        actor=actor,
-        obj=consent,
-        household_id=consent.household_id,
-    )
-    code = consent.household.code
-    return ConsentDocument(
-        path, content_type, f"consent-{code}-{consent.given_on.isoformat()}.{extension}"
-    )
-
-
-def withdraw_consent(consent: Consent, actor: User, on: date | None = None) -> None:
-    """The household withdrew its consent: the profile disappears from landlords at once."""
-    if consent.withdrawn_on is not None:
-        return
-    consent.withdrawn_on = on or clock.today()
-    audit.record("consent.withdrawn", actor=actor, obj=consent, household_id=consent.household_id)
-
-
-def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> None:
-    """Only a social worker, only with a valid consent, and only with a checked profile text:
-    every hit of the check (households/textcheck.py) must be in ``confirmed`` (the social
-    worker's "checked, may stay"), unless this very text was confirmed before; otherwise
-    ``ProfileTextHits``. The confirmation is kept as the text's fingerprint; the audit event
-    counts the confirmed hits."""
-    if actor.role != Role.SOCIAL_WORKER:
-        raise HouseholdError("not allowed")
-    if household.max_gross_cold_rent is None:
-        raise HouseholdError(
-            "no rent limit",
-            _l(
-                "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
-                "in the profile."
-            ),
-        )
-    details: dict[str, Any] = {}
-    if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
-        names = textcheck.identity_names(household.identity)
-        if open_text_hits(household.profile_text, names, household.profile_text_checked, confirmed):
-            raise ProfileTextHits(textcheck.check(household.profile_text, names))
-        confirmed_hits = len(textcheck.check(household.profile_text, names))
-        if confirmed_hits:
-            details["confirmed_hits"] = confirmed_hits
-    try:
-        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
-    except IllegalTransition as exc:
-        raise HouseholdError(exc.code, exc.message) from exc
-    names = textcheck.identity_names(household.identity)
-    household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
-
-
-def change_status(
-    household: Household,
-    actor: User,
-    to: HouseholdStatus,
-    exit_destination: str | None = None,
-    exit_on: date | None = None,
-) -> None:
-    """A social worker's status move. Withdrawing a household that has not left the programme
-    yet needs where it went (not ``own_tenancy_programme``: placements record that at the
-    move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
-    the future). Pausing or withdrawing cancels the household's open placements and closes its
-    open interests ("household no longer available", see ``placements.release``); refused
-    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
-    if actor.role != Role.SOCIAL_WORKER:
-        raise HouseholdError("not allowed")
-    records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
-    if records_exit and household.can_move(to, SOCIAL_WORKER):
-        exit_on = exit_on or clock.today()
-        if exit_destination not in WITHDRAWAL_DESTINATIONS:
-            raise HouseholdError("exit destination required")
-        if exit_on > clock.today():
-            raise HouseholdError("date in the future")
-        if exit_on < household.intake_on:
-            raise HouseholdError("exit before intake")
-    leaves = to in (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN)
-    if leaves and household.can_move(to, SOCIAL_WORKER):
-        try:
-            HOUSEHOLD_LEAVES(household, actor)
-        except Veto as exc:
-            raise HouseholdError(
-                "lease signed",
-                _l(
-                    "A lease has been signed through a placement of this household, so the "
-                    "profile cannot be paused or withdrawn now. Please settle the placement first."
-                ),
-            ) from exc
-    try:
-        household.transition(
-            to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
-        )
-    except IllegalTransition as exc:
-        raise HouseholdError(exc.code, exc.message) from exc
-    if records_exit:
-        household.exit_on, household.exit_destination = exit_on, exit_destination
-
-
 def save_participants(household: Household, actor: User, rows: list[dict[str, str] | None]) -> bool:
     """Replace the household's ESF participant rows: ``rows`` holds one entry per person
     (adults first, then children), the four values or None for "not recorded". Refuses a
@@ -561,100 +363,3 @@ def save_participants(household: Household, actor: User, rows: list[dict[str, st
             persons=household.size,
         )
     return changed
-
-
-def record_view(household: Household, viewer: User) -> None:
-    """A landlord organisation opened the profile."""
-    db.session.add(
-        ProfileView(
-            household_id=household.id, organisation_id=viewer.organisation_id, user_id=viewer.id
-        )
-    )
-
-
-def expire_consents(today: date | None = None) -> dict[str, int]:
-    """For cron: record consents that expired (audit, once) and remind the social worker who
-    recorded a consent 14 days before it expires (once)."""
-    today = today or clock.today()
-    expired = db.session.scalars(
-        select(Consent).where(
-            Consent.expires_on < today,
-            Consent.withdrawn_on.is_(None),
-            Consent.expiry_recorded_at.is_(None),
-        )
-    ).all()
-    for consent in expired:
-        consent.expiry_recorded_at = utcnow()
-        audit.record("consent.expired", obj=consent, household_id=consent.household_id)
-    soon = db.session.scalars(
-        select(Consent).where(
-            Consent.expires_on >= today,
-            Consent.expires_on <= today + timedelta(days=14),
-            Consent.withdrawn_on.is_(None),
-            Consent.reminder_sent_at.is_(None),
-        )
-    ).all()
-    reminded = 0
-    for consent in soon:
-        recipient = db.session.get(User, consent.recorded_by_id or -1)
-        if recipient is None or not recipient.is_active:
-            recipient = db.session.scalar(
-                select(User)
-                .where(User.role == Role.SOCIAL_WORKER.value, User.is_active.is_(True))
-                .order_by(User.id)
-            )
-        if recipient is None:
-            continue
-        consent.reminder_sent_at = utcnow()
-        queue_mail(
-            recipient.email,
-            "consent_expiring",
-            recipient.locale,
-            name=recipient.full_name,
-            code=consent.household.code,
-            expires_on=consent.expires_on,
-            url=current_app.config["PORTAL_BASE_URL"]
-            + f"/backoffice/households/{consent.household_id}",
-        )
-        audit.record("consent.reminder_sent", obj=consent, household_id=consent.household_id)
-        reminded += 1
-    return {"expired": len(expired), "reminded": reminded}
-
-
-def landlord_may_register_interest(user: User) -> bool:
-    """Verified, and at least one flat submitted once (so the team knows the landlord)."""
-    if not user.is_verified or user.organisation_id is None:
-        return False
-    return (
-        db.session.scalar(
-            select(func.count(Flat.id)).where(
-                Flat.organisation_id == user.organisation_id, Flat.submitted_at.is_not(None)
-            )
-        )
-        > 0
-    )
-
-
-def interest_blocked(user: User, flats: list[Flat]) -> str | None:
-    """Why this landlord cannot register interest now (``unverified``, ``no_submitted_flat``,
-    ``no_published_flat`` for ``flats``, their published flats), or None."""
-    if not user.is_verified:
-        return "unverified"
-    if not landlord_may_register_interest(user):
-        return "no_submitted_flat"
-    if not flats:
-        return "no_published_flat"
-    return None
-
-
-def published_flats_of(user: User) -> list[Flat]:
-    return list(
-        db.session.scalars(
-            select(Flat)
-            .where(
-                Flat.organisation_id == user.organisation_id,
-                Flat.status == FlatStatus.PUBLISHED.value,
-            )
-            .order_by(Flat.id)
-        )
-    )

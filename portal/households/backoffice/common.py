@@ -1,0 +1,166 @@
+"""What the households' staff routes share: the blueprint, loading a household and its consents,
+and rendering the detail page (which the forms posted from it show again when refused)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Organisation, Role, User
+from portal.core import clock
+from portal.core.hooks import Hook
+from portal.core.security import allow_body
+from portal.extensions import db
+from portal.households import operations as ops
+from portal.households import textcheck
+from portal.households.forms import MAX_DOCUMENT_BYTES, ConsentForm, HouseholdForm, StatusForm
+from portal.households.labels import (
+    cost_bearer_label,
+    exit_destination_label,
+    hit_reason,
+    status_label,
+    target_group_label,
+)
+from portal.households.models import SOCIAL_WORKER, Consent, Household, HouseholdStatus, ProfileView
+from portal.households.queries import consent_state
+from portal.listings.models import District
+
+bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
+
+READERS = (Role.SPECIALIST, Role.SOCIAL_WORKER)
+PER_PAGE = 25
+# The status buttons a social worker may see, in this order.
+MOVES = (
+    HouseholdStatus.VETTED,
+    HouseholdStatus.PAUSED,
+    HouseholdStatus.HOUSED,
+    HouseholdStatus.WITHDRAWN,
+)
+
+# A consent scan of up to 10 MB plus the form around it, whatever MAX_CONTENT_LENGTH says.
+allow_body(bp, "households_backoffice.record_consent", MAX_DOCUMENT_BYTES + 1024 * 1024)
+
+
+@bp.record_once
+def _register_template_helpers(state) -> None:
+    state.app.jinja_env.globals.update(
+        household_status_label=status_label,
+        cost_bearer_label=cost_bearer_label,
+        consent_state=consent_state,
+        target_group_label=target_group_label,
+        exit_destination_label=exit_destination_label,
+    )
+
+
+# Loading ----------------------------------------------------------------------------------------
+
+
+def _household(household_id: int) -> Household:
+    household = db.session.scalar(
+        select(Household)
+        .where(Household.id == household_id)
+        .options(
+            selectinload(Household.identity),
+            selectinload(Household.consents),
+            selectinload(Household.preferred_districts),
+            selectinload(Household.participants),
+        )
+    )
+    if household is None:
+        abort(404)
+    return household
+
+
+def _consent(household: Household, consent_id: int) -> Consent:
+    for consent in household.consents:
+        if consent.id == consent_id:
+            return consent
+    abort(404)
+
+
+def _districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.position)))
+
+
+def _chosen_districts(form: HouseholdForm) -> list[District]:
+    ids = form.preferred_districts.data or []
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(select(District).where(District.id.in_(ids)).order_by(District.position))
+    )
+
+
+# The detail page --------------------------------------------------------------------------------
+
+# What higher floors show on the household's page: its open landlord interests
+# (placements.sections), the flats that fit (matching.sections), its data exports
+# (privacy.sections). Receivers are called with the household and ``social_worker``.
+HOUSEHOLD_PAGE = Hook(
+    "the staff page of a household",
+    provides=frozenset({"interests", "matches", "in_progress", "exports", "purpose_label"}),
+)
+
+
+def _sees_case_notes() -> bool:
+    """Case notes and consent documents (tier 3) are for social workers alone."""
+    return current_user.role == Role.SOCIAL_WORKER
+
+
+def _recorded(household: Household) -> int:
+    """How many persons of the household have their ESF participant row."""
+    return sum(1 for p in household.participants if p.position < household.size)
+
+
+def _render_detail(
+    household: Household,
+    consent_form: ConsentForm | None = None,
+    status_form: StatusForm | None = None,
+):
+    is_social_worker = _sees_case_notes()
+    if is_social_worker and consent_form is None:
+        consent_form = ConsentForm(formdata=None)
+    if is_social_worker and status_form is None:
+        status_form = StatusForm(formdata=None)
+    sections = HOUSEHOLD_PAGE.sections(household, social_worker=is_social_worker)
+    people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
+    people_ids |= {e.actor_id for e in sections["exports"]}
+    people_ids.discard(None)
+    people = (
+        {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
+        if people_ids
+        else {}
+    )
+    views = db.session.execute(
+        select(ProfileView.viewed_at, Organisation.name)
+        .join(Organisation, Organisation.id == ProfileView.organisation_id)
+        .where(ProfileView.household_id == household.id)
+        .order_by(ProfileView.viewed_at.desc(), ProfileView.id.desc())
+        .limit(100)
+    ).all()
+    moves = (
+        [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
+    )
+    # The check of the profile text: what the social worker still has to edit or confirm.
+    text_hits = ops.text_hits_of(household) if is_social_worker else []
+    return render_template(
+        "backoffice/households/detail.html",
+        household=household,
+        identity=household.identity,
+        show_restricted=is_social_worker,
+        consent_form=consent_form,
+        status_form=status_form,
+        asks_exit=household.exit_on is None,
+        recorded=_recorded(household),
+        moves=moves,
+        people=people,
+        views=views,
+        today=clock.today(),
+        visible=household.is_visible_to_landlords(),
+        text_hits=text_hits,
+        text_segments=textcheck.segments(household.profile_text or "", text_hits),
+        hit_reason=hit_reason,
+        **sections,
+    )

@@ -1,0 +1,177 @@
+"""Creating and editing a household's profile, and its ESF participant data."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import staff_required
+from portal.extensions import db
+from portal.households import operations as ops
+from portal.households.backoffice.common import (
+    _chosen_districts,
+    _districts,
+    _household,
+    _recorded,
+    _sees_case_notes,
+    bp,
+)
+from portal.households.forms import HouseholdForm, initial_data
+from portal.households.labels import hit_reason
+from portal.households.models import Household
+from portal.households.participant_forms import (
+    PARTICIPANT_COLUMNS,
+    ParticipantsForm,
+    participant_data,
+)
+
+# Create and edit --------------------------------------------------------------------------------
+
+
+def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
+    db.session.rollback()
+    # The form checks the exit first; these answer a change made meanwhile by someone else.
+    exit_errors = {
+        "exit needs date and destination": _(
+            "Please enter both the day the household left and where it went, or neither."
+        ),
+        "exit before intake": _("The household cannot leave the programme before it was taken in."),
+    }
+    if exc.message in exit_errors:
+        form.exit_on.errors = [*form.exit_on.errors, exit_errors[exc.message]]
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    elif isinstance(exc, ops.ProfileTextHits):
+        form.text_hits = exc.hits
+        form.profile_text.errors = [
+            *form.profile_text.errors,
+            _(
+                "Landlords read this text. The check found passages that may not belong in it "
+                "(listed below): edit the text, or confirm each passage as checked."
+            ),
+        ]
+        flash(_("The profile was not saved: please check the marked passages."), "error")
+    elif exc.message == "override reason required":
+        form.override_reason.errors = [
+            *form.override_reason.errors,
+            _(
+                "A value differs from the proposal: please give the reason, or empty the field "
+                "to use the proposal."
+            ),
+        ]
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    else:
+        flash(_("The profile could not be saved. Please try again."), "error")
+
+
+def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
+    persons = form.persons or fallback_persons
+    form.show_proposal(persons, ops.propose(persons))
+    return render_template(
+        "backoffice/households/form.html",
+        form=form,
+        household=household,
+        text_hits=getattr(form, "text_hits", []),
+        confirmed_keys=request.form.getlist("confirm_hit") if request.method == "POST" else [],
+        hit_reason=hit_reason,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def create():
+    form = HouseholdForm(districts=_districts(), is_new=True, with_case_notes=_sees_case_notes())
+    if form.validate_on_submit():
+        try:
+            household = ops.create_household(current_user, form.payload(), _chosen_districts(form))
+        except ops.HouseholdError as exc:
+            _refuse_save(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The profile %(code)s is saved as a draft.", code=household.code), "success")
+            return redirect(url_for(".detail", household_id=household.id))
+    elif form.is_submitted():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    return _form_page(form, None, 1)
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def edit(household_id: int):
+    household = _household(household_id)
+    size = household.size
+    initial = None if request.method == "POST" else initial_data(household, ops.propose(size))
+    form = HouseholdForm(
+        data=initial, districts=_districts(), is_new=False, with_case_notes=_sees_case_notes()
+    )
+    if form.validate_on_submit():
+        try:
+            changed = ops.update_household(
+                household,
+                current_user,
+                form.payload(),
+                _chosen_districts(form),
+                confirmed=request.form.getlist("confirm_hit"),
+            )
+        except ops.HouseholdError as exc:
+            _refuse_save(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for(".detail", household_id=household.id))
+    elif form.is_submitted():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+    return _form_page(form, household, size)
+
+
+# ESF participant data ---------------------------------------------------------------------------
+
+
+def _participants_page(household: Household, form: ParticipantsForm):
+    return render_template(
+        "backoffice/households/participants.html",
+        household=household,
+        form=form,
+        columns=PARTICIPANT_COLUMNS,
+        recorded=_recorded(household),
+    )
+
+
+@bp.route("/<int:household_id>/participants", methods=["GET", "POST"])
+@staff_required(Role.SOCIAL_WORKER)
+def participants(household_id: int):
+    """The ESF participant fields, one row per person (the same rights as the profile form)."""
+    household = _household(household_id)
+    size = {"adults": household.adults, "children": household.children}
+    if request.method == "GET":
+        form = ParticipantsForm(formdata=None, data=participant_data(household), **size)
+        return _participants_page(household, form)
+    form = ParticipantsForm(**size)
+    if not form.validate_on_submit():
+        flash(
+            _("Please check the marked fields. Nothing was lost: your input is still here."),
+            "error",
+        )
+        return _participants_page(household, form)
+    try:
+        changed = ops.save_participants(household, current_user, form.rows())
+    except ops.HouseholdError:
+        db.session.rollback()
+        flash(_("The participant data could not be saved. Please try again."), "error")
+        return redirect(url_for(".participants", household_id=household.id))
+    db.session.commit()
+    flash(_("Saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for(".detail", household_id=household.id, _anchor="reporting"))

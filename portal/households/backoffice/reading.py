@@ -1,0 +1,55 @@
+"""The list of households and the detail page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import render_template, request
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import staff_required
+from portal.core import clock
+from portal.core.fields import page_arg
+from portal.extensions import db
+from portal.households.backoffice.common import PER_PAGE, READERS, _household, _render_detail, bp
+from portal.households.labels import status_label
+from portal.households.queries import (
+    EXPIRY_WARNING_DAYS,
+    CaseloadFilter,
+    CaseloadFilterForm,
+    expiring_count,
+    valid_until,
+)
+
+
+@bp.route("/")
+@staff_required(*READERS)
+def index():
+    today = clock.today()
+    form = CaseloadFilterForm(formdata=request.args)
+    form.set_choices(status_label)
+    criteria = CaseloadFilter.from_form(form)
+    page = db.paginate(
+        criteria.query(today),
+        page=page_arg(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    rows = [(h, valid_until(h, today)) for h in page.items]
+    return render_template(
+        "backoffice/households/list.html",
+        page=page,
+        rows=rows,
+        form=form,
+        expiring=expiring_count(today),
+        warn_until=today + timedelta(days=EXPIRY_WARNING_DAYS),
+        today=today,
+        can_edit=current_user.role == Role.SOCIAL_WORKER,
+    )
+
+
+@bp.route("/<int:household_id>")
+@staff_required(*READERS)
+def detail(household_id: int):
+    return _render_detail(_household(household_id))

@@ -1,0 +1,82 @@
+"""The rules of the households domain: profiles, identities, consents, vetting, and what
+landlords may do with a profile. Operations flush, audit and queue mail; they never commit and
+never read the request.
+
+One module per job: ``profiles`` (the profile, its text check and participant rows),
+``consents``, ``vetting`` (the social worker's status moves) and ``landlord_access``. Callers
+import this package (``from portal.households import operations as ops``); it re-exports what
+they use."""
+
+from portal.households.operations.consents import (
+    CONSENT_MONTHS,
+    DOCUMENT_EXTENSIONS,
+    ConsentDocument,
+    discard_document,
+    expire_consents,
+    open_consent_document,
+    record_consent,
+    withdraw_consent,
+)
+from portal.households.operations.landlord_access import (
+    interest_blocked,
+    landlord_may_register_interest,
+    published_flats_of,
+    record_view,
+)
+from portal.households.operations.profiles import (
+    CHECKED_STATUSES,
+    IDENTITY_FIELDS,
+    PARTICIPANT_FIELDS,
+    PUBLIC_FIELDS,
+    REPORTING_FIELDS,
+    HouseholdError,
+    ProfileTextHits,
+    Proposal,
+    create_household,
+    next_code,
+    open_text_hits,
+    propose,
+    save_participants,
+    text_hits_of,
+    update_household,
+)
+from portal.households.operations.vetting import (
+    HOUSEHOLD_LEAVES,
+    WITHDRAWAL_DESTINATIONS,
+    change_status,
+    vet,
+)
+
+__all__ = [
+    "CHECKED_STATUSES",
+    "CONSENT_MONTHS",
+    "ConsentDocument",
+    "DOCUMENT_EXTENSIONS",
+    "HOUSEHOLD_LEAVES",
+    "HouseholdError",
+    "IDENTITY_FIELDS",
+    "PARTICIPANT_FIELDS",
+    "PUBLIC_FIELDS",
+    "ProfileTextHits",
+    "Proposal",
+    "REPORTING_FIELDS",
+    "WITHDRAWAL_DESTINATIONS",
+    "change_status",
+    "create_household",
+    "discard_document",
+    "expire_consents",
+    "interest_blocked",
+    "landlord_may_register_interest",
+    "next_code",
+    "open_consent_document",
+    "open_text_hits",
+    "propose",
+    "published_flats_of",
+    "record_consent",
+    "record_view",
+    "save_participants",
+    "text_hits_of",
+    "update_household",
+    "vet",
+    "withdraw_consent",
+]

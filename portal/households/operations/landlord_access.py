@@ -1,0 +1,59 @@
+"""What a landlord may do with a profile: registering interest needs a known landlord; every
+opened profile is recorded."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.households.models import Household, ProfileView
+from portal.listings.models import Flat, FlatStatus
+
+
+def record_view(household: Household, viewer: User) -> None:
+    """A landlord organisation opened the profile."""
+    db.session.add(
+        ProfileView(
+            household_id=household.id, organisation_id=viewer.organisation_id, user_id=viewer.id
+        )
+    )
+
+
+def landlord_may_register_interest(user: User) -> bool:
+    """Verified, and at least one flat submitted once (so the team knows the landlord)."""
+    if not user.is_verified or user.organisation_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(func.count(Flat.id)).where(
+                Flat.organisation_id == user.organisation_id, Flat.submitted_at.is_not(None)
+            )
+        )
+        > 0
+    )
+
+
+def interest_blocked(user: User, flats: list[Flat]) -> str | None:
+    """Why this landlord cannot register interest now (``unverified``, ``no_submitted_flat``,
+    ``no_published_flat`` for ``flats``, their published flats), or None."""
+    if not user.is_verified:
+        return "unverified"
+    if not landlord_may_register_interest(user):
+        return "no_submitted_flat"
+    if not flats:
+        return "no_published_flat"
+    return None
+
+
+def published_flats_of(user: User) -> list[Flat]:
+    return list(
+        db.session.scalars(
+            select(Flat)
+            .where(
+                Flat.organisation_id == user.organisation_id,
+                Flat.status == FlatStatus.PUBLISHED.value,
+            )
+            .order_by(Flat.id)
+        )
+    )

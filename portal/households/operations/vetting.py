@@ -1,0 +1,108 @@
+"""A social worker's moves of a household: vetting the profile, pausing and withdrawing it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import Role, User
+from portal.core import clock
+from portal.core.hooks import Hook, Veto
+from portal.households import textcheck
+from portal.households.models import (
+    SOCIAL_WORKER,
+    ExitDestination,
+    Household,
+    HouseholdStatus,
+    IllegalTransition,
+)
+from portal.households.operations.profiles import HouseholdError, ProfileTextHits, open_text_hits
+
+# Withdrawing a profile: the programme's own placements record their exit at the move-in.
+WITHDRAWAL_DESTINATIONS = tuple(
+    d.value for d in ExitDestination if d != ExitDestination.OWN_TENANCY_PROGRAMME
+)
+# A household is paused or withdrawn: placements let it go first (``placements.release``), or
+# veto while a lease is signed.
+HOUSEHOLD_LEAVES = Hook("a household leaves the portal")
+
+
+def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> None:
+    """Only a social worker, only with a valid consent, and only with a checked profile text:
+    every hit of the check (households/textcheck.py) must be in ``confirmed`` (the social
+    worker's "checked, may stay"), unless this very text was confirmed before; otherwise
+    ``ProfileTextHits``. The confirmation is kept as the text's fingerprint; the audit event
+    counts the confirmed hits."""
+    if actor.role != Role.SOCIAL_WORKER:
+        raise HouseholdError("not allowed")
+    if household.max_gross_cold_rent is None:
+        raise HouseholdError(
+            "no rent limit",
+            _l(
+                "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
+                "in the profile."
+            ),
+        )
+    details: dict[str, Any] = {}
+    if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
+        names = textcheck.identity_names(household.identity)
+        if open_text_hits(household.profile_text, names, household.profile_text_checked, confirmed):
+            raise ProfileTextHits(textcheck.check(household.profile_text, names))
+        confirmed_hits = len(textcheck.check(household.profile_text, names))
+        if confirmed_hits:
+            details["confirmed_hits"] = confirmed_hits
+    try:
+        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
+    except IllegalTransition as exc:
+        raise HouseholdError(exc.code, exc.message) from exc
+    names = textcheck.identity_names(household.identity)
+    household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
+
+
+def change_status(
+    household: Household,
+    actor: User,
+    to: HouseholdStatus,
+    exit_destination: str | None = None,
+    exit_on: date | None = None,
+) -> None:
+    """A social worker's status move. Withdrawing a household that has not left the programme
+    yet needs where it went (not ``own_tenancy_programme``: placements record that at the
+    move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
+    the future). Pausing or withdrawing cancels the household's open placements and closes its
+    open interests ("household no longer available", see ``placements.release``); refused
+    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
+    if actor.role != Role.SOCIAL_WORKER:
+        raise HouseholdError("not allowed")
+    records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
+    if records_exit and household.can_move(to, SOCIAL_WORKER):
+        exit_on = exit_on or clock.today()
+        if exit_destination not in WITHDRAWAL_DESTINATIONS:
+            raise HouseholdError("exit destination required")
+        if exit_on > clock.today():
+            raise HouseholdError("date in the future")
+        if exit_on < household.intake_on:
+            raise HouseholdError("exit before intake")
+    leaves = to in (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN)
+    if leaves and household.can_move(to, SOCIAL_WORKER):
+        try:
+            HOUSEHOLD_LEAVES(household, actor)
+        except Veto as exc:
+            raise HouseholdError(
+                "lease signed",
+                _l(
+                    "A lease has been signed through a placement of this household, so the "
+                    "profile cannot be paused or withdrawn now. Please settle the placement first."
+                ),
+            ) from exc
+    try:
+        household.transition(
+            to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
+        )
+    except IllegalTransition as exc:
+        raise HouseholdError(exc.code, exc.message) from exc
+    if records_exit:
+        household.exit_on, household.exit_destination = exit_on, exit_destination

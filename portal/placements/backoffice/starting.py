@@ -1,0 +1,83 @@
+"""Starting placements from the matching lists and from landlord interests."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.forms import EmptyForm
+from portal.accounts.models import Role
+from portal.accounts.permissions import staff_required
+from portal.extensions import db
+from portal.households.models import Household
+from portal.listings.models import Flat
+from portal.placements import operations as ops
+from portal.placements.backoffice.common import _refuse, bp
+from portal.placements.models import Interest
+
+
+def _back(flat_id: int, household_id: int) -> str:
+    if request.form.get("back") == "household":
+        return url_for("households_backoffice.detail", household_id=household_id)
+    return url_for("listings_backoffice.review", flat_id=flat_id)
+
+
+@bp.route("/propose/<int:flat_id>/<int:household_id>", methods=["POST"])
+@staff_required(Role.SPECIALIST)
+def propose(flat_id: int, household_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    flat = db.get_or_404(Flat, flat_id)
+    household = db.get_or_404(Household, household_id)
+    try:
+        placement = ops.propose(flat, household, current_user)
+    except ops.PlacementError as exc:
+        _refuse(exc, None)
+        return redirect(_back(flat_id, household_id))
+    db.session.commit()
+    flash(
+        _(
+            "Household %(code)s is proposed. The landlord has been asked to accept or decline.",
+            code=household.code,
+        ),
+        "success",
+    )
+    return redirect(url_for(".detail", placement_id=placement.id))
+
+
+@bp.route("/interests/<int:interest_id>/accept", methods=["POST"])
+@staff_required(Role.SPECIALIST)
+def accept_interest(interest_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    interest = db.get_or_404(Interest, interest_id)
+    household_id = interest.household_id
+    try:
+        placement = ops.accept_interest(interest, current_user)
+    except ops.PlacementError as exc:
+        _refuse(exc, None)
+        return redirect(url_for("households_backoffice.detail", household_id=household_id))
+    db.session.commit()
+    flash(_("The interest is accepted: the placement is proposed to the landlord."), "success")
+    return redirect(url_for(".detail", placement_id=placement.id))
+
+
+@bp.route("/interests/<int:interest_id>/decline", methods=["POST"])
+@staff_required(Role.SPECIALIST)
+def decline_interest(interest_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    interest = db.get_or_404(Interest, interest_id)
+    household_id = interest.household_id
+    try:
+        ops.decline_interest(interest, current_user)
+    except ops.PlacementError as exc:
+        _refuse(exc, None)
+    else:
+        db.session.commit()
+        flash(
+            _("The interest is declined. The landlord gets a polite message without reasons."),
+            "success",
+        )
+    return redirect(url_for("households_backoffice.detail", household_id=household_id))

@@ -1,0 +1,108 @@
+"""A landlord's interest in a household: registered by the landlord, taken up or declined by the
+team."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.core import audit, clock
+from portal.core.db import utcnow
+from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
+from portal.extensions import db
+from portal.households.models import Household
+from portal.households.operations import landlord_may_register_interest
+from portal.listings.models import Flat, FlatStatus
+from portal.placements.models import Interest, InterestStatus, Placement
+from portal.placements.operations.workflow import PlacementError, propose
+
+
+class InterestError(Refused):
+    """Refused; ``code`` says why (not_allowed, not_visible, flat, duplicate)."""
+
+
+def register_interest(
+    user: User, household: Household, flat: Flat, message: str | None
+) -> Interest:
+    """ "This household could live in my flat": once per flat and household, for one of the
+    landlord's own published flats and a profile the landlord may see. The landlord gets a
+    confirmation, the team a notice; neither mail names anything of the household beyond its
+    code."""
+    if not landlord_may_register_interest(user):
+        raise InterestError("not_allowed")
+    if not household.is_visible_to_landlords(clock.today()):
+        raise InterestError("not_visible")
+    if flat.organisation_id != user.organisation_id or flat.status != FlatStatus.PUBLISHED:
+        raise InterestError("flat")
+    existing = db.session.scalar(
+        select(Interest.id).where(
+            Interest.flat_id == flat.id, Interest.household_id == household.id
+        )
+    )
+    if existing is not None:
+        raise InterestError("duplicate")
+    interest = Interest(
+        flat=flat,
+        household=household,
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        message=(message or "").strip()[:2000] or None,
+    )
+    db.session.add(interest)
+    db.session.flush()
+    audit.record(
+        "interest.registered", actor=user, obj=interest, household_id=household.id, flat_id=flat.id
+    )
+    base = current_app.config["PORTAL_BASE_URL"]
+    queue_mail(
+        user.email,
+        "interest_confirmed",
+        user.locale,
+        name=user.full_name,
+        code=household.code,
+        flat=flat,
+        url=f"{base}/households/{household.id}",
+    )
+    queue_mail(
+        current_app.config["PROGRAMME_CONTACT_EMAIL"],
+        "interest_new",
+        "de",
+        organisation=flat.organisation.name,
+        code=household.code,
+        flat=flat,
+        url=f"{base}/backoffice/households/{household.id}",
+    )
+    return interest
+
+
+def accept_interest(interest: Interest, actor: User) -> Placement:
+    """The specialist takes up a landlord's interest: it becomes a proposed placement."""
+    if interest.status != InterestStatus.OPEN:
+        raise PlacementError("decided")
+    placement = propose(interest.flat, interest.household, actor, interest=interest)
+    interest.status = InterestStatus.ACCEPTED.value
+    interest.decided_at = utcnow()
+    audit.record("interest.accepted", actor=actor, obj=interest, placement_id=placement.id)
+    return placement
+
+
+def decline_interest(interest: Interest, actor: User) -> None:
+    """Decline politely: the landlord hears that the team will not follow this up now, and
+    nothing about the household."""
+    if interest.status != InterestStatus.OPEN:
+        raise PlacementError("decided")
+    interest.status = InterestStatus.DECLINED.value
+    interest.decided_at = utcnow()
+    audit.record("interest.declined", actor=actor, obj=interest)
+    recipient = db.session.get(User, interest.created_by_id or -1)
+    if recipient is not None and recipient.is_active:
+        queue_mail(
+            recipient.email,
+            "interest_declined",
+            recipient.locale,
+            name=recipient.full_name,
+            code=interest.household.code,
+            flat=interest.flat,
+        )

@@ -1,0 +1,114 @@
+"""Section 12: the ESF+ indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select
+
+from portal.extensions import db
+from portal.households.models import Household, Participant, TargetGroup
+from portal.reports import labels
+from portal.reports.figures.base import ALL, PROGRAMME, Scope
+from portal.reports.periods import Period
+from portal.reports.tables import Table, count
+
+HOUSING_EXCLUSION = (
+    TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value,
+    TargetGroup.HOMELESS_MUNICIPAL_SHELTER.value,
+)
+
+
+# 12 -----------------------------------------------------------------------------------------
+
+
+def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> Table:
+    """ESF participant table for the entrants (intake in the period) and the exits (exit date
+    in the period): persons, and the participant fields recorded at entry: gender, age band,
+    third-country nationals, disability; persons without recorded fields are "not recorded".
+    Homeless or affected by housing exclusion: every person of a household in the target
+    groups "refugees in shared accommodation" and "homeless in a municipal shelter"."""
+    entrant = and_(Household.intake_on.between(period.start, period.end), scope.households())
+    leaver = and_(Household.exit_on.between(period.start, period.end), scope.households())
+    persons = Household.adults + Household.children
+    excluded = Household.target_group.in_(HOUSING_EXCLUSION)
+    head = db.session.execute(
+        select(
+            func.sum(case((entrant, persons), else_=0)),
+            func.sum(case((leaver, persons), else_=0)),
+            func.sum(case((and_(entrant, excluded), persons), else_=0)),
+            func.sum(case((and_(leaver, excluded), persons), else_=0)),
+            func.count(case((entrant, Household.id))),
+            func.count(case((leaver, Household.id))),
+        ).where(or_(entrant, leaver))
+    ).one()
+    table = Table(
+        "esf",
+        str(_l("ESF participants")),
+        str(
+            _l(
+                "Persons of the households taken in (entrants) and of those that left the "
+                "programme (exits) in the period, with the participant data recorded at entry."
+            )
+        ),
+        [("entrants", str(_l("Entrants"))), ("exits", str(_l("Exits")))],
+    )
+    table.add(
+        _l("Households"), {"entrants": count(head[4]), "exits": count(head[5])}, key="households"
+    )
+    table.add(_l("Persons"), {"entrants": count(head[0]), "exits": count(head[1])}, key="persons")
+    participants = Participant.__table__.join(
+        Household.__table__, Participant.household_id == Household.id
+    )
+    attributes = (
+        (Participant.gender, labels.GENDER_LABELS),
+        (Participant.age_band, labels.AGE_LABELS),
+        (Participant.third_country, labels.THIRD_COUNTRY_LABELS),
+        (Participant.disability, labels.DISABILITY_LABELS),
+    )
+    # One pass over the participants, grouped by all four fields (at most 144 groups); each
+    # field's counts are the sums over the groups.
+    groups = db.session.execute(
+        select(
+            *(column for column, _names in attributes),
+            func.count(case((entrant, Participant.id))),
+            func.count(case((leaver, Participant.id))),
+        )
+        .select_from(participants)
+        .where(or_(entrant, leaver))
+        .group_by(*(column for column, _names in attributes))
+    ).all()
+    recorded = {"entrants": sum(g[4] for g in groups), "exits": sum(g[5] for g in groups)}
+    for index, (_column, names) in enumerate(attributes):
+        for value, label in names.items():
+            entering = sum(g[4] for g in groups if g[index] == value)
+            leaving = sum(g[5] for g in groups if g[index] == value)
+            table.add(
+                label, {"entrants": count(entering), "exits": count(leaving)}, 1, f"{index}:{value}"
+            )
+    table.add(
+        _l("Participant data not recorded"),
+        {
+            "entrants": count(max(0, int(head[0] or 0) - recorded["entrants"])),
+            "exits": count(max(0, int(head[1] or 0) - recorded["exits"])),
+        },
+        1,
+        key="not_recorded",
+    )
+    table.add(
+        _l("Homeless or affected by housing exclusion"),
+        {"entrants": count(head[2]), "exits": count(head[3])},
+        key="excluded",
+    )
+    # Each field's rows and the persons without recorded fields add up to the persons.
+    for index, (_column, names) in enumerate(attributes):
+        table.sums.append(("persons", (*(f"{index}:{v}" for v in names), "not_recorded")))
+    # The entrants are the intakes of the period.
+    table.links += [
+        [(("esf", "households", "entrants"), 1), (("intakes", "households", ALL), -1)],
+        [(("esf", "persons", "entrants"), 1), (("intakes", "persons", ALL), -1)],
+        [(("esf", "excluded", "entrants"), 1)]
+        + [(("intakes", "persons", group), -1) for group in HOUSING_EXCLUSION],
+    ]
+    return table

@@ -171,6 +171,7 @@ def test_slowdown_holds_across_workers_and_spares_other_addresses(server):
     # On a loaded machine one worker may happen to take every request; the round proves nothing
     # then, so it is repeated for a fresh account until the attempts met several workers.
     for round_ in range(5):
+        STATS["throttling: rounds of the slowdown test"] += 1
         target = f"target{round_}@example.org"
         # A fresh source address each round too, so that the per-IP limit stays out of it.
         source, owner = f"192.0.2.{50 + 2 * round_}", f"192.0.2.{51 + 2 * round_}"

@@ -37,37 +37,10 @@ from portal.listings.rules import ENERGY_FIELDS, address_problem, missing_for_su
 log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 20
-# Fields of the flat form that are stored on the flat as they are.
-FLAT_FIELDS = (
-    "street",
-    "house_number",
-    "postcode",
-    "district_id",
-    "floor",
-    "rooms",
-    "living_area",
-    "cold_rent",
-    "service_charges",
-    "heating_costs",
-    "warm_water",
-    "deposit",
-    "wbs_required",
-    "wbs_persons",
-    "is_step_free",
-    "is_wheelchair_accessible",
-    "has_lift",
-    "has_balcony",
-    "pets_allowed",
-    "energy_certificate_pending",
-    "energy_kind",
-    "energy_value",
-    "energy_carrier",
-    "building_year",
-    "energy_class",
-    "energy_valid_until",
-    "description",
-    "available_from",
-)
+# Fields of the flat form that are stored on the flat as they are: each one either waits for
+# review on a published flat or applies at once (listings/models.py), never neither.
+FLAT_FIELDS = MATERIAL_FIELDS + IMMEDIATE_FIELDS
+
 
 class ListingError(Refused):
     """An operation of the listings domain refused; ``code`` says why."""

@@ -62,9 +62,19 @@ def delay_after(failures: int) -> int:
     return min(first * 2 ** min(extra, 32), cap)
 
 
+def _storage():
+    """The limiter's storage, or None where rate limiting is switched off
+    (``RATELIMIT_ENABLED = False``, as in the benchmarks): then nobody is slowed down."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return limiter.storage
+
+
 def current_wait(email: str) -> Wait | None:
     """The wait before this address may try a password for ``email`` again, or None."""
-    storage = limiter.storage
+    storage = _storage()
+    if storage is None:
+        return None
     _failures, wait_key = _keys(email)
     if storage.get(wait_key) <= 0:
         return None
@@ -77,7 +87,9 @@ def current_wait(email: str) -> Wait | None:
 
 def record_failure(email: str) -> None:
     """Count a wrong password for ``email`` from this address; start the wait it earns."""
-    storage = limiter.storage
+    storage = _storage()
+    if storage is None:
+        return
     failures_key, wait_key = _keys(email)
     failures = storage.incr(failures_key, current_app.config["LOGIN_SLOWDOWN_FORGET_SECONDS"])
     delay = delay_after(failures)
@@ -89,6 +101,8 @@ def record_failure(email: str) -> None:
 
 def forget(email: str) -> None:
     """The right password (or a reset by e-mail) came from this address: start afresh."""
-    storage = limiter.storage
+    storage = _storage()
+    if storage is None:
+        return
     for key in _keys(email):
         storage.clear(key)

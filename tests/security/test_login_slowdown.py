@@ -132,6 +132,16 @@ def test_unknown_addresses_slow_down_alike(app, clock):
     assert statuses == [200] * 5 + [429]
 
 
+def test_no_slowdown_where_rate_limiting_is_switched_off(app, clock, monkeypatch):
+    """RATELIMIT_ENABLED = False (the benchmarks) leaves the limiter without storage: the login
+    must neither crash nor slow anyone down then."""
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+    monkeypatch.setattr(type(throttle.limiter), "storage", property(lambda self: None))
+    stranger = browser_at(app, ATTACKER)
+    statuses = [try_login(stranger, "nobody@example.org").status_code for _ in range(8)]
+    assert statuses == [200] * 8
+
+
 def test_wait_page_in_german_says_when(app, clock):
     user = UserFactory()
     attacker = browser_at(app, ATTACKER, language="de")

@@ -23,7 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import (  # noqa: E402
     bench_app,
     count_queries,
+    enrol_staff,
     gunicorn,
+    login_client,
     login_cookie,
     requests_per_second,  # noqa: E402
     server_env,
@@ -154,13 +156,7 @@ def statements_per_page(app) -> dict[str, int]:
     for name, (path, who) in PAGES.items():
         client = app.test_client()
         email = "landlord0@bench.example" if who == "landlord" else "specialist@bench.example"
-        page = client.get("/account/login").get_data(as_text=True)
-        import re
-
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        client.post(
-            "/account/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
-        )
+        login_client(app, client, email, PASSWORD)
         client.get(path)  # warm caches
         with app.app_context(), count_queries(db.engine) as statements:
             response = client.get(path)
@@ -177,6 +173,7 @@ def main() -> None:
         url = base_url or temp_sqlite_url(f"{flats}")[0]
         app = bench_app(url)
         seed(app, organisations, flats)
+        enrol_staff(app, "specialist@bench.example")
         results[flats] = statements_per_page(app)
         print(f"{flats:>6} flats: SQL statements per page: {results[flats]}", flush=True)
     env = server_env(url)
@@ -186,7 +183,7 @@ def main() -> None:
     with gunicorn("wsgi:app", env) as portal:
         for name, (path, who) in PAGES.items():
             email = "landlord0@bench.example" if who == "landlord" else "specialist@bench.example"
-            cookie = login_cookie(portal, email, PASSWORD)
+            cookie = login_cookie(portal, email, PASSWORD, app)
             rps = requests_per_second(portal + path, cookie)
             print(
                 f"{name} ({path}) at 10,000 flats: {rps:,.0f} requests/s = "

@@ -41,7 +41,7 @@ lint: install-test
 	$(BIN)/ruff check .
 
 bench: install-test translations
-	$(BIN)/python bench/pages.py
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from http.client import HTTPConnection
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -161,7 +162,7 @@ def requests_per_second(
 ) -> float:
     """Requests per second that ``url`` serves, with wrk when installed."""
     if shutil.which("wrk"):
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", url]
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", url]
         if cookie:
             command[1:1] = ["-H", f"Cookie: {cookie}"]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -232,3 +233,92 @@ def server_env(database_url: str) -> dict[str, str]:
         "LOGIN_SLOWDOWN_AFTER": "1000",
         "RATELIMIT_LOGIN_IP": "1000 per minute",
     }
+
+
+# --- One table for every benchmark -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a benchmark run is. ``FULL`` is the benchmark size the issues name; ``TINY`` only
+    proves that a benchmark still runs (the suite's smoke test), it measures nothing."""
+
+    name: str
+    organisations: int
+    flats: int
+    households: int
+    placements: int
+    mediation_cases: int
+    small_flats: int  # the small data set of the "same statement count at both sizes" checks
+    small_placements: int
+    load_seconds: float  # per page under gunicorn
+    ranked_flats: int
+    runs: int  # repeats of a timed call (median)
+    photo: tuple[int, int]  # pixels of the benchmark photo
+
+
+FULL = Size("full", 2000, 10_000, 20_000, 5_000, 3_000, 100, 50, 8, 30, 5, (6000, 4000))
+TINY = Size("tiny", 4, 20, 12, 6, 4, 10, 3, 0.3, 2, 1, (600, 400))
+
+
+def size_from_env() -> Size:
+    """``BENCH_SIZE=tiny`` runs a benchmark at the smoke-test size; the default is full."""
+    return TINY if os.environ.get("BENCH_SIZE", "full") == "tiny" else FULL
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measured figure: what, its value as printed, the target, and whether it is met
+    (None where the figure has no target of its own, e.g. hello's requests per second)."""
+
+    benchmark: str
+    measure: str
+    value: str
+    target: str = ""
+    met: bool | None = None
+
+
+def share_row(benchmark: str, name: str, rps: float, bare: float, target: float) -> Row:
+    share = rps / bare if bare else 0.0
+    return Row(
+        benchmark,
+        f"{name} req/s",
+        f"{rps:,.0f} = {share:.0%} of hello",
+        f">= {target:.0%} of hello",
+        share >= target,
+    )
+
+
+def print_table(rows: list[Row], title: str = "") -> None:
+    """The rows as one plain-text table, with a verdict column."""
+    headers = ("benchmark", "measure", "value", "target", "met")
+    verdicts = {None: "", True: "yes", False: "NO"}
+    cells = [(r.benchmark, r.measure, r.value, r.target, verdicts[r.met]) for r in rows]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(headers)]
+    if title:
+        print(title)
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for c in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)), flush=True)
+
+
+_HELLO: dict[float, float] = {}
+
+
+def hello_rps(env: dict[str, str], seconds: float) -> float:
+    """Requests per second of the bare Flask app under the same gunicorn and client; measured
+    once per process and load length, so that every page is compared with the same figure."""
+    if seconds not in _HELLO:
+        with gunicorn("bench.hello:app", env) as hello:
+            _HELLO[seconds] = requests_per_second(hello + "/", seconds=seconds)
+    return _HELLO[seconds]
+
+
+def hello_rows() -> list[Row]:
+    """The hello figures measured in this process, for the table."""
+    return [
+        Row("hello", f"bare Flask req/s ({seconds:g} s load)", f"{rps:,.0f}")
+        for seconds, rps in _HELLO.items()
+    ]

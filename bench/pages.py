@@ -21,14 +21,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
+    Row,
+    Size,
     bench_app,
     count_queries,
     enrol_staff,
     gunicorn,
+    hello_rows,
+    hello_rps,
     login_client,
     login_cookie,
-    requests_per_second,  # noqa: E402
+    print_table,
+    requests_per_second,
     server_env,
+    share_row,
+    size_from_env,
     temp_sqlite_url,
 )
 from portal.core import clock  # noqa: E402
@@ -165,32 +172,45 @@ def statements_per_page(app) -> dict[str, int]:
     return counts
 
 
-def main() -> None:
-
+def run(size: Size) -> list[Row]:
+    """Statement counts at the small and the large size, then requests per second of each page
+    at the large size next to hello."""
     base_url = os.environ.get("BENCH_DATABASE_URL")
-    results = {}
-    for organisations, flats in [(20, 100), (2000, 10000)]:
+    counts = {}
+    for organisations, flats in [
+        (max(2, size.small_flats // 5), size.small_flats),
+        (size.organisations, size.flats),
+    ]:
         url = base_url or temp_sqlite_url(f"{flats}")[0]
         app = bench_app(url)
         seed(app, organisations, flats)
         enrol_staff(app, "specialist@bench.example")
-        results[flats] = statements_per_page(app)
-        print(f"{flats:>6} flats: SQL statements per page: {results[flats]}", flush=True)
+        counts[flats] = statements_per_page(app)
+    small, large = counts[size.small_flats], counts[size.flats]
+    rows = [
+        Row(
+            "pages",
+            f"{name}: SQL statements",
+            f"{small[name]} at {size.small_flats:,} flats, {large[name]} at {size.flats:,}",
+            "equal and small",
+            small[name] == large[name],
+        )
+        for name in PAGES
+    ]
     env = server_env(url)
-    with gunicorn("bench.hello:app", env) as hello:
-        bare = requests_per_second(hello + "/")
-    print(f"bare Flask hello under gunicorn: {bare:,.0f} requests/s")
+    bare = hello_rps(env, size.load_seconds)
     with gunicorn("wsgi:app", env) as portal:
         for name, (path, who) in PAGES.items():
             email = "landlord0@bench.example" if who == "landlord" else "specialist@bench.example"
             cookie = login_cookie(portal, email, PASSWORD, app)
-            rps = requests_per_second(portal + path, cookie)
-            print(
-                f"{name} ({path}) at 10,000 flats: {rps:,.0f} requests/s = "
-                f"{rps / bare:.0%} of bare Flask (target >= 30 %)"
-            )
-    same = results[100] == results[10000]
-    print(f"statement counts equal at 100 and 10,000 flats: {same}")
+            rps = requests_per_second(portal + path, cookie, seconds=size.load_seconds)
+            rows.append(share_row("pages", f"{name} ({path})", rps, bare, 0.30))
+    return rows
+
+
+def main() -> None:
+    rows = run(size_from_env())
+    print_table(hello_rows() + rows, "Page benchmarks (bench/pages.py)")
 
 
 if __name__ == "__main__":

@@ -35,12 +35,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import bench_app, count_queries, temp_sqlite_url  # noqa: E402
+from bench.common import (  # noqa: E402
+    Row,
+    Size,
+    bench_app,
+    count_queries,
+    print_table,
+    size_from_env,
+    temp_sqlite_url,
+)
 
 TODAY = date(2026, 11, 25)
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
-HOUSEHOLDS, FLATS, PLACEMENTS, ORGANISATIONS, MEDIATION_CASES = 20_000, 10_000, 5_000, 2_000, 3_000
-RUNS = 5
 TARGET_SECONDS = 1.0
 BATCH = 5000
 FIRST_INTAKE = date(2024, 10, 1)
@@ -105,8 +111,9 @@ def _follow_ups(placement_id: int, keys: date, rng: random.Random) -> tuple[list
     return rows, state
 
 
-def seed(app) -> dict[str, int]:
-    """Empty the database and seed the history; returns the row counts."""
+def seed(app, size: Size) -> dict[str, int]:
+    """Empty the database and seed the history at ``size``; returns the row counts."""
+
     from sqlalchemy import func, select, text
 
     from portal.accounts.models import Organisation, User
@@ -137,7 +144,7 @@ def seed(app) -> dict[str, int]:
                     "name": f"Vermieter {i}",
                     "created_at": now,
                 }
-                for i in range(ORGANISATIONS)
+                for i in range(size.organisations)
             ],
         )
         organisations = db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
@@ -171,9 +178,9 @@ def seed(app) -> dict[str, int]:
         # Households: intakes from October 2024 to today; placements and exits decided below.
         groups = ["refugee_shared_accommodation", "homeless_municipal_shelter", "other"]
         households = []
-        for i in range(HOUSEHOLDS):
-            size = rng.choices([1, 2, 3, 4, 5, 6], [34, 22, 18, 14, 8, 4])[0]
-            adults = min(size, rng.choice([1, 2, 2]))
+        for i in range(size.households):
+            persons = rng.choices([1, 2, 3, 4, 5, 6], [34, 22, 18, 14, 8, 4])[0]
+            adults = min(persons, rng.choice([1, 2, 2]))
             intake = _day_between(rng, FIRST_INTAKE, TODAY)
             households.append(
                 {
@@ -184,10 +191,10 @@ def seed(app) -> dict[str, int]:
                     "updated_at": now,
                     "created_by_id": social[i % 4],
                     "adults": adults,
-                    "children": size - adults,
-                    "needed_rooms": Decimal(min(size + 1, 6)),
-                    "needed_area": Decimal(50 + 15 * (size - 1)),
-                    "max_gross_cold_rent": Decimal(400 + 90 * size),
+                    "children": persons - adults,
+                    "needed_rooms": Decimal(min(persons + 1, 6)),
+                    "needed_area": Decimal(50 + 15 * (persons - 1)),
+                    "max_gross_cold_rent": Decimal(400 + 90 * persons),
                     "earliest_move_in": intake + timedelta(days=30),
                     "cost_bearer": "jobcenter",
                     "profile_text": "Benchmark",
@@ -205,7 +212,7 @@ def seed(app) -> dict[str, int]:
         candidates = [
             i for i, h in enumerate(households) if h["intake_on"] <= TODAY - timedelta(30)
         ]
-        chosen = rng.sample(candidates, PLACEMENTS)
+        chosen = rng.sample(candidates, size.placements)
         placements, flat_dates = [], []
         for n, index in enumerate(chosen):
             household = households[index]
@@ -253,10 +260,10 @@ def seed(app) -> dict[str, int]:
             )
             flat_dates.append(created - timedelta(days=rng.randrange(3, 90)))
 
-        # Flats: the first PLACEMENTS ones belong to the placements, published before them.
+        # Flats: the first ``size.placements`` belong to the placements, published before them.
         flats = []
-        for i in range(FLATS):
-            if i < PLACEMENTS:
+        for i in range(size.flats):
+            if i < size.placements:
                 published = max(flat_dates[i], FIRST_PUBLICATION)
                 status = "published"
             else:
@@ -427,7 +434,7 @@ def seed(app) -> dict[str, int]:
 
         topics = ["rent_arrears", "neighbourhood", "damage", "communication", "other"]
         cases, numbers = [], {}
-        for _ in range(MEDIATION_CASES):
+        for _ in range(size.mediation_cases):
             opened = _moment(_day_between(rng, date(2025, 1, 1), TODAY), rng)
             numbers[opened.year] = numbers.get(opened.year, 0) + 1
             answered = (
@@ -487,8 +494,8 @@ def _jobs(period):
     return jobs
 
 
-def measure(app) -> tuple[dict[str, float], list[float], float]:
-    """Seconds per figure (median of RUNS after a warm-up), the per-run totals, and the median
+def measure(app, runs: int) -> tuple[dict[str, float], list[float], float]:
+    """Seconds per figure (median of ``runs`` after a warm-up), the per-run totals, and the median
     of a whole ``all_tables`` call plus the charts."""
     from portal.reports import figures
     from portal.reports.periods import Period
@@ -500,7 +507,7 @@ def measure(app) -> tuple[dict[str, float], list[float], float]:
             job()
         samples: dict[str, list[float]] = {name: [] for name, _job in jobs}
         totals, whole = [], []
-        for _ in range(RUNS):
+        for _ in range(runs):
             run_total = 0.0
             for name, job in jobs:
                 start = time.perf_counter()
@@ -573,40 +580,53 @@ def explain(app, name: str) -> None:
                 print("   ", " | ".join(str(v) for v in row))
 
 
-def main() -> None:
+def run(size: Size) -> list[Row]:
+    """Every figure of a year, timed; the total against the one-second target."""
     from portal.extensions import db
 
     base_url = os.environ.get("BENCH_DATABASE_URL")
     url = base_url or temp_sqlite_url("reports")[0]
     app = bench_app(url)
-    database = "PostgreSQL" if base_url else "SQLite"
-    start = time.perf_counter()
-    counts = seed(app)
-    print(f"database: {database}; seeded in {time.perf_counter() - start:.1f} s: {counts}")
-    print("\n".join(headline(app)))
+    seed(app, size)
     with app.app_context(), count_queries(db.engine) as statements, app.test_request_context():
         from portal.reports import figures
         from portal.reports.periods import Period
 
         figures.all_tables(Period(*YEAR), today=TODAY)
-    per_figure, totals, whole = measure(app)
-    print(
-        f"\nfigures for {YEAR[0]}..{YEAR[1]} (today {TODAY}), median of {RUNS} runs after a "
-        f"warm-up ({len(statements)} SQL statements in all_tables):"
-    )
-    width = max(len(name) for name in [*per_figure, "all_tables + both charts, one call"])
-    for name, seconds in per_figure.items():
-        print(f"  {name:<{width}}  {seconds * 1000:8.1f} ms")
+    per_figure, totals, whole = measure(app, size.runs)
     total = statistics.median(totals)
-    print(f"  {'total (sum of the figures)':<{width}}  {total * 1000:8.1f} ms")
-    print(f"  {'all_tables + both charts, one call':<{width}}  {whole * 1000:8.1f} ms")
-    verdict = "met" if max(total, whole) < TARGET_SECONDS else "NOT met"
-    print(f"target: all figures for a year under {TARGET_SECONDS:.0f} s: {verdict}")
     slowest = sorted(per_figure.items(), key=lambda item: -item[1])[:3]
-    print("slowest: " + ", ".join(f"{n} {s * 1000:.0f} ms" for n, s in slowest))
-    if os.environ.get("BENCH_EXPLAIN"):
-        for name in os.environ["BENCH_EXPLAIN"].split(","):
-            explain(app, name.strip())
+    with app.app_context():
+        db.engine.dispose()
+    return [
+        Row(
+            "reports",
+            f"all figures of a year ({len(per_figure)} figures, {len(statements)} SQL statements)",
+            f"{max(total, whole) * 1000:,.0f} ms",
+            f"< {TARGET_SECONDS * 1000:,.0f} ms",
+            max(total, whole) < TARGET_SECONDS,
+        ),
+        Row(
+            "reports",
+            "slowest figures",
+            ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in slowest),
+        ),
+    ]
+
+
+def main() -> None:
+    from portal.extensions import db
+
+    size = size_from_env()
+    if not os.environ.get("BENCH_EXPLAIN"):
+        print_table(run(size), "Report benchmark (bench/reports.py)")
+        return
+    base_url = os.environ.get("BENCH_DATABASE_URL")
+    app = bench_app(base_url or temp_sqlite_url("reports")[0])
+    print(f"seeded: {seed(app, size)}")
+    print("\n".join(headline(app)))
+    for name in os.environ["BENCH_EXPLAIN"].split(","):
+        explain(app, name.strip())
     with app.app_context():
         db.engine.dispose()
 

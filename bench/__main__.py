@@ -1,8 +1,8 @@
 """Every benchmark in one run, one table: ``make bench`` (or ``.venv/bin/python -m bench``).
 
-    BENCH_SIZE=tiny            the smoke size (seconds; proves the benchmarks run, measures nothing)
-    BENCH_ONLY=pages,reports   a subset
-    BENCH_DATABASE_URL=...     PostgreSQL instead of SQLite files (emptied and seeded)
+BENCH_SIZE=tiny            the smoke size (seconds; proves the benchmarks run, measures nothing)
+BENCH_ONLY=pages,reports   a subset
+BENCH_DATABASE_URL=...     PostgreSQL instead of SQLite files (emptied and seeded)
 """
 
 from __future__ import annotations

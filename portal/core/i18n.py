@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from babel import Locale, numbers
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import (
+    Domain,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_babel,
+    get_domain,
+    get_locale,
+)
 from flask_login import current_user
+
+# The loaded catalogue of each locale. Flask-Babel finds it through nine context lookups per
+# string (about 10 µs, and a page translates a hundred strings); the locale in force is read
+# from its per-request namespace in one, so that ``force_locale`` (a mail in the recipient's
+# language in the middle of a request) still switches the catalogue.
+_CATALOGUES: dict[Locale, NullTranslations] = {}
+
+
+def current_translations() -> NullTranslations:
+    """The translations of the locale in force, as Flask-Babel would find them, but faster."""
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    catalogue = _CATALOGUES.get(locale) if locale is not None else None
+    if catalogue is None:
+        catalogue = Domain.get_translations(get_domain())  # Flask-Babel's own lookup
+        locale = get_locale()
+        if locale is not None:
+            _CATALOGUES[locale] = catalogue
+    return catalogue
 
 
 def select_locale() -> str:
@@ -31,25 +62,48 @@ def select_locale() -> str:
     )
 
 
+def _locale_in_force() -> Locale | None:
+    state = g.get("_flask_babel") if g else None
+    return getattr(state, "babel_locale", None) or get_locale()
+
+
+# Babel formats a number in 20-50 µs; a list page shows hundreds of amounts, most of them
+# repeated (rents, areas, counts). The formatted text depends only on the value and the locale.
+@lru_cache(maxsize=8192)
+def _money(value: Decimal, locale: Locale) -> str:
+    return numbers.format_currency(value, "EUR", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _decimal(value: Decimal, locale: Locale) -> str:
+    return numbers.format_decimal(value, format="#,##0.##", locale=locale)
+
+
 def money(value: Decimal | int | None) -> str:
     """``1.234,50 €`` in German, ``€1,234.50`` in English."""
     if value is None:
         return "–"
-    return format_currency(Decimal(value), "EUR")
-
-
-def area(value: Decimal | int | float | None) -> str:
-    """``65 m²``, ``72,5 m²``."""
-    if value is None:
-        return "–"
-    return f"{format_decimal(Decimal(str(value)), format='#,##0.##')}\u00a0m²"
+    locale = _locale_in_force()
+    if locale is None:  # outside a request or app context: Flask-Babel's defaults
+        return format_currency(Decimal(value), "EUR")
+    return _money(Decimal(value), locale)
 
 
 def number(value: Decimal | int | float | None) -> str:
     """``2,5`` in German, ``2.5`` in English; no trailing zeros."""
     if value is None:
         return "–"
-    return format_decimal(Decimal(str(value)), format="#,##0.##")
+    locale = _locale_in_force()
+    if locale is None:
+        return format_decimal(Decimal(str(value)), format="#,##0.##")
+    return _decimal(Decimal(str(value)), locale)
+
+
+def area(value: Decimal | int | float | None) -> str:
+    """``65 m²``, ``72,5 m²``."""
+    if value is None:
+        return "–"
+    return f"{number(value)}\u00a0m²"
 
 
 def day(value: date | datetime | None) -> str:
@@ -67,6 +121,17 @@ def moment(value: datetime | None) -> str:
 
 
 def init_i18n(app: Flask) -> None:
+    # Templates and lazy labels translate through the fast lookup (same catalogues, same
+    # results; see current_translations).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+    )
+    with app.app_context():  # Flask-Babel creates its domain once, inside a context
+        get_babel(app).instance.domain_instance.get_translations = current_translations
     app.add_template_filter(money)
     app.add_template_filter(area)
     app.add_template_filter(number)

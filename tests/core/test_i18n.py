@@ -79,3 +79,25 @@ def test_every_string_has_a_german_translation(tmp_path):
     assert missing == [], f"{len(missing)} strings without German translation: {missing[:10]}"
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
+
+
+def test_fast_translation_lookup_follows_force_locale(app):
+    """Templates and labels find the catalogue through portal.core.i18n's fast lookup; a mail
+    rendered in the recipient's language in the middle of a German request still switches it,
+    and the request's own language comes back afterwards."""
+    from decimal import Decimal
+
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    from portal.core.i18n import money
+
+    page = "{{ _('Log in') }} {{ 1234.5|money }}"
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(page) == "Anmelden 1.234,50\xa0€"
+        with force_locale("en"):
+            assert render_template_string(page) == "Log in €1,234.50"
+            assert gettext("Log in") == "Log in"
+            assert money(Decimal("2")) == "€2.00"
+        assert render_template_string(page) == "Anmelden 1.234,50\xa0€"
+        assert gettext("Log in") == "Anmelden"

@@ -14,7 +14,12 @@ from portal.accounts.operations.colleagues import (
     remove_colleague,
 )
 from portal.accounts.operations.common import find_user, one_line
-from portal.accounts.operations.email import change_unconfirmed_email
+from portal.accounts.operations.email import (
+    change_unconfirmed_email,
+    confirm_email_change,
+    email_change_for,
+    request_email_change,
+)
 from portal.accounts.operations.login import (
     authenticate,
     change_password,
@@ -42,7 +47,9 @@ __all__ = [
     "change_unconfirmed_email",
     "colleagues_of",
     "complete_login",
+    "confirm_email_change",
     "create_staff",
+    "email_change_for",
     "find_user",
     "hand_over_first_user",
     "invitation_for",
@@ -51,6 +58,7 @@ __all__ = [
     "one_line",
     "register_landlord",
     "remove_colleague",
+    "request_email_change",
     "request_password_reset",
     "reset_password",
     "send_verification",

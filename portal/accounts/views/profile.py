@@ -21,8 +21,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import User
 from portal.accounts.permissions import login_required
-from portal.accounts.views.common import bp, cfg
-from portal.core.refusals import Refused
+from portal.accounts.views.common import bp, cfg, link_refused
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db, limiter
 
 
@@ -52,24 +52,31 @@ def profile():
     scope="change-email",
 )
 def change_email():
-    """An account not confirmed yet corrects its address; the new one gets a new link."""
+    """Change the account's address. Not confirmed yet: the address is corrected at once and the
+    new one gets a new confirmation link. Confirmed: a link goes to the new address, a notice
+    to the current one; the address changes when the link is followed."""
     user: User = current_user._get_current_object()
-    if user.is_verified:
-        flash(
-            _("Your e-mail address is confirmed. To change it, please write to the Kümmerer team."),
-            "info",
-        )
-        return redirect(url_for("accounts.profile"))
     form = ChangeEmailForm()
     if form.validate_on_submit():
+        change = ops.request_email_change if user.is_verified else ops.change_unconfirmed_email
         try:
-            ops.change_unconfirmed_email(user, form.current_password.data, form.email.data)
+            new = change(user, form.current_password.data, form.email.data)
         except Refused as exc:
             db.session.commit()  # the audit event of the refusal
             field = form.current_password if exc.code == "password" else form.email
             field.errors.append(str(exc.message))
             return render_template("accounts/change_email.html", form=form), 400
         db.session.commit()
+        if user.is_verified:
+            flash(
+                _(
+                    "We have sent a link to %(email)s. Your address changes when you follow "
+                    "it; until then you log in with your current address.",
+                    email=new,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.profile"))
         flash(
             _(
                 "Your e-mail address is changed to %(email)s. We have sent a new confirmation "
@@ -80,3 +87,32 @@ def change_email():
         )
         return redirect(url_for("accounts.confirm_first"))
     return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """The link sent to the new address. Opening it changes nothing (mail scanners open links
+    too); the button does. The signed link is the credential: no login needed."""
+    try:
+        user, new = ops.email_change_for(token)
+    except Refused as exc:
+        return link_refused(exc)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            ops.confirm_email_change(token)
+        except Refused as exc:
+            db.session.commit()  # the audit event of the refusal
+            if exc.code in ("invalid", "expired"):
+                return link_refused(exc)
+            flash_refusal(exc)
+            return render_template(
+                "accounts/confirm_email_change.html", form=form, new=new, refused=True
+            ), exc.status
+        db.session.commit()
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("accounts.profile"))
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200  # a POST without a valid CSRF token
+    return render_template("accounts/confirm_email_change.html", form=form, new=new), status

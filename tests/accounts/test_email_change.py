@@ -181,3 +181,16 @@ def test_the_pages_and_mails_speak_german(browser, db):
     ask(browser)
     assert "Bitte bestätigen Sie Ihre neue E-Mail-Adresse" in outbox(NEW)[0].subject
     assert "Änderung Ihrer E-Mail-Adresse" in outbox(user.email)[0].subject
+
+
+def test_each_way_refuses_the_other_kind_of_account(app, db):
+    unconfirmed = UserFactory(email_verified_at=None)
+    confirmed = UserFactory()
+    with app.test_request_context():
+        with pytest.raises(Refused) as refused:
+            ops.request_email_change(unconfirmed, TEST_PASSWORD, NEW)
+        assert refused.value.code == "unconfirmed"
+        with pytest.raises(Refused) as refused:
+            ops.change_unconfirmed_email(confirmed, TEST_PASSWORD, NEW)
+        assert refused.value.code == "confirmed"
+    assert outbox() == []

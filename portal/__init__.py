@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.placements import sections as placements_sections  # noqa: F401
     from portal.placements import views as placements_views
     from portal.privacy import backoffice as privacy_backoffice
+    from portal.privacy import landlord_views as privacy_landlord_views
     from portal.privacy import sections as privacy_sections  # noqa: F401
     from portal.reports import backoffice as reports_backoffice
 
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mediation_backoffice.bp)
     app.register_blueprint(reports_backoffice.bp)
     app.register_blueprint(privacy_backoffice.bp)
+    app.register_blueprint(privacy_landlord_views.bp)
     limiter.exempt(health.bp)
 
 

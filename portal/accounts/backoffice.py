@@ -14,6 +14,7 @@ from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
@@ -52,17 +53,11 @@ def reset_second_factor(user_id: int):
         abort(404)
     try:
         tf.reset_by_admin(current_user._get_current_object(), target)
-    except tf.TwoFactorError as exc:
+    except Refused as exc:
         db.session.commit()  # the audit event of the refusal
-        if exc.reason != "own_reset":
+        if exc.code != "own_reset":
             abort(403)
-        flash(
-            _(
-                "You cannot reset your own second factor. Another administrator has to do it, "
-                "so that a stolen password alone never replaces your phone."
-            ),
-            "error",
-        )
+        flash_refusal(exc)
         return redirect(url_for("backoffice.staff"), 303)
     db.session.commit()
     flash(

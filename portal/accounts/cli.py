@@ -7,6 +7,7 @@ from flask import Blueprint
 
 from portal.accounts import operations as ops
 from portal.accounts.models import Role
+from portal.core.refusals import Refused
 from portal.extensions import db
 
 bp = Blueprint("accounts_cli", __name__, cli_group="accounts")
@@ -22,9 +23,9 @@ def create_staff(email: str, role: str, name: str | None) -> None:
     """Create a staff account and print its one-time password."""
     try:
         user, password = ops.create_staff(email, Role(role), name or email.split("@")[0])
-    except ops.AccountError as exc:
+    except Refused as exc:
         db.session.rollback()
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
     click.echo(f"One-time password (shown only now, must be changed at first login): {password}")

@@ -88,10 +88,11 @@ class User(TimestampMixin, Base):
     # Flask-Login's "alternative token": part of the session's user id; replacing it ends
     # every session that carries the old one.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    # Second factor (TOTP, RFC 6238). The secret is a Fernet token (see accounts/twofactor.py),
-    # never the secret itself. A secret without ``totp_enabled_at`` is an enrolment not yet
-    # confirmed with a code. ``totp_last_step`` is the newest time step a code was accepted
-    # for: codes of that step or older are refused, so a code works once.
+    # Second factor (TOTP, RFC 6238). The secret is a Fernet token (see
+    # accounts/twofactor_secrets.py), never the secret itself. A secret without
+    # ``totp_enabled_at`` is an enrolment not yet confirmed with a code. ``totp_last_step``
+    # is the newest time step a code was accepted for: codes of that step or older are
+    # refused, so a code works once.
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
@@ -176,7 +177,7 @@ class User(TimestampMixin, Base):
 
 class RecoveryCode(Base):
     """One single-use recovery code, stored as a salted SHA-256 digest (see
-    accounts/twofactor.py for why not argon2). A used code's row is deleted."""
+    accounts/twofactor_secrets.py for why not argon2). A used code's row is deleted."""
 
     __tablename__ = "recovery_codes"
 

@@ -1,4 +1,6 @@
-"""Signed, expiring tokens for e-mail links (verification, password reset, invitation)."""
+"""Signed, expiring tokens for e-mail links (verification, password reset, invitation, change of
+address). A link that does not work is refused with ``refused()``: a ``Refused`` with the code
+``expired`` or ``invalid`` and status 400."""
 
 from __future__ import annotations
 
@@ -6,23 +8,33 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from portal.core.refusals import Refused
+from portal.core.refusals import BAD_INPUT, Refused
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a token purpose, not a password
 INVITATION = "invitation"
+CHANGE_EMAIL = "change-email"
 
 
-class TokenError(Refused):
-    """The token is broken, forged, expired or was used already."""
-
-    status = 400
-
-    def __init__(self, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
+def refused(expired: bool = False) -> Refused:
+    """The refusal of a broken, forged, expired or used link (``expired`` or ``invalid``)."""
+    if expired:
+        refusal = Refused(
+            "expired",
+            _l(
+                "The link has expired. For your security, links in our e-mails only work for a "
+                "limited time."
+            ),
+        )
+    else:
+        refusal = Refused(
+            "invalid", _l("The link is not valid or was used already. Each link works only once.")
+        )
+    refusal.status = BAD_INPUT
+    return refusal
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -37,11 +49,11 @@ def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise TokenError(expired=True) from exc
+        raise refused(expired=True) from exc
     except BadSignature as exc:
-        raise TokenError() from exc
+        raise refused() from exc
     if not isinstance(data, dict):
-        raise TokenError()
+        raise refused()
     return data
 
 

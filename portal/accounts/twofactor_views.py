@@ -28,6 +28,7 @@ from portal.accounts.sessions import (
     start_session,
 )
 from portal.core.errors import error_page
+from portal.core.refusals import Refused
 from portal.core.security import no_store
 from portal.extensions import db, limiter
 
@@ -61,13 +62,9 @@ code_limit_per_ip = limiter.shared_limit(
 bp.after_request(no_store)
 
 
-def _refusal(exc: tf.TwoFactorError) -> str:
-    if exc.reason == "reused":
-        return _("This code was used already. Please wait for the next code in your app.")
-    return _(
-        "This code is not correct. Please use the newest code and check that the time on your "
-        "phone is right."
-    )
+def _refusal(exc: Refused) -> str:
+    """The words beside the code field: a refused code is wrong unless it was used already."""
+    return str(exc.message if exc.code == "reused" else tf.REFUSALS["wrong"])
 
 
 def _enrol_page(user: User, secret: str, form: TotpCodeForm, *, at_login: bool):
@@ -98,7 +95,7 @@ def _enrolment(user: User, *, at_login: bool, finish: Callable[[], str]):
     if form.validate_on_submit():
         try:
             codes = tf.confirm_enrolment(user, form.code.data)
-        except tf.TwoFactorError as exc:
+        except Refused as exc:
             db.session.commit()  # the audit event of the failure
             form.code.errors.append(_refusal(exc))
         else:
@@ -137,7 +134,7 @@ def login_code():
     if form.validate_on_submit():
         try:
             result = tf.check_code(user, form.code.data, purpose="login")
-        except tf.TwoFactorError as exc:
+        except Refused as exc:
             db.session.commit()  # the audit event of the failure
             form.code.errors.append(_refusal(exc))
             return render_template("accounts/two_factor_code.html", form=form)
@@ -189,7 +186,7 @@ def regenerate_recovery_codes():
     if form.validate_on_submit():
         try:
             codes = tf.regenerate_recovery_codes(user, form.code.data)
-        except tf.TwoFactorError as exc:
+        except Refused as exc:
             db.session.commit()
             form.code.errors.append(_refusal(exc))
             return _security_page(regen_form=form)
@@ -230,13 +227,13 @@ def disable():
     if user.is_staff:
         try:
             tf.disable(user, "")  # refuses staff whatever the code, and audits the attempt
-        except tf.TwoFactorError:
+        except Refused:
             db.session.commit()
         return error_page(403, _("Staff accounts must keep their second factor."))
     if form.validate_on_submit():
         try:
             tf.disable(user, form.code.data)
-        except tf.TwoFactorError as exc:
+        except Refused as exc:
             db.session.commit()
             form.code.errors.append(_refusal(exc))
             return _security_page(disable_form=form)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.fields import FilterForm, WholeNumberField
 from portal.privacy.labels import PURPOSE_LABELS
@@ -67,4 +67,20 @@ class AuditFilterForm(FilterForm):
     )
     actor = StringField(
         _l("Actor (user id or e-mail address)"), validators=[Optional(), Length(max=254)]
+    )
+
+
+class CloseAccountForm(FlaskForm):
+    """A landlord closes their own account: the password, and a tick that they mean it."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Please enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understood = BooleanField(
+        _l("I understand that my account and my personal data are erased for good."),
+        validators=[
+            InputRequired(_l("Please confirm that you want to close your account for good."))
+        ],
     )

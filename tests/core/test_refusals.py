@@ -6,9 +6,6 @@ import pytest
 from flask import get_flashed_messages
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.operations import AccountError
-from portal.accounts.tokens import TokenError
-from portal.accounts.twofactor import TwoFactorError
 from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, refusals_flash
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import HouseholdError, ProfileTextHits
@@ -27,9 +24,6 @@ from portal.privacy.operations import ErasureError
 @pytest.mark.parametrize(
     "refusal, code, status",
     [
-        (AccountError("taken"), "taken", CONFLICT),
-        (TokenError(expired=True), "expired", BAD_INPUT),
-        (TwoFactorError("reused"), "reused", CONFLICT),
         (HouseholdMoveRefused("a valid consent is required"), "a valid consent is required", 409),
         (HouseholdError("expiry before start"), "expiry before start", CONFLICT),
         (ProfileTextHits([]), "profile text hits", CONFLICT),
@@ -59,7 +53,6 @@ def test_messages_of_old_shapes_are_kept():
         "Kaputt."
     )
     assert str(StepRefused("data", "viewing_at")) == "data: viewing_at"
-    assert TwoFactorError("wrong").reason == "wrong" and TokenError().expired is False
 
 
 def test_a_lazy_message_stays_lazy(app):
@@ -108,3 +101,15 @@ def test_the_words_of_a_refusal_come_with_it(app):
         assert not HouseholdError("exit before intake").explained
         assert HouseholdError("lease signed", _l("Not possible now")).explained
         assert ProfileTextHits([]).explained
+
+
+def test_accounts_refuse_with_a_code_and_their_words(app):
+    from portal.accounts import tokens, twofactor
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        expired = tokens.refused(expired=True)
+        assert type(expired) is Refused and expired.code == "expired"
+        assert expired.status == BAD_INPUT and "expired" in str(expired.message)
+        reused = twofactor.refused("reused")
+        assert reused.code == "reused" and reused.status == CONFLICT
+        assert str(reused.message).startswith("This code was used already")

@@ -64,8 +64,9 @@ RULES: dict[str, Rule] = {
     "accounts.invite": LANDLORDS,  # a company's organisation admin, into their own company
     # The page an account with an unconfirmed address is sent to; others go home from it.
     "accounts.confirm_first": LOGGED_IN,
-    # Correcting an unconfirmed address (needs the password); confirmed accounts go to profile.
+    # Changing the address (needs the password): at once while unconfirmed, else by a link.
     "accounts.change_email": LOGGED_IN,
+    "accounts.confirm_email_change": EVERYONE,  # the signed token is the credential
     # A company's first user manages its colleagues; another organisation's user answers 404.
     "accounts.colleagues": LANDLORDS,
     "accounts.remove_colleague": OWN,
@@ -167,6 +168,10 @@ RULES: dict[str, Rule] = {
     "privacy_backoffice.export_landlord": frozenset({SPECIALIST, ADMIN}),
     "privacy_backoffice.erase_landlord": frozenset({ADMIN}),
     "privacy_backoffice.audit_log": frozenset({ADMIN}),
+    # a landlord's own data and the end of their own account (issue 15)
+    "own_account.data": LANDLORDS,
+    "own_account.data_json": LANDLORDS,
+    "own_account.close": LANDLORDS,
 }
 
 

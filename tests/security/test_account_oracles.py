@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import operations
+from portal.accounts import passwords
 from portal.core.audit import AuditEvent
 from tests.conftest import outbox
 from tests.factories import UserFactory
@@ -23,13 +23,13 @@ CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
 def hash_calls(monkeypatch) -> list[str]:
     """Every password hash the operations compute, counted (argon2id is the slow part)."""
     calls: list[str] = []
-    real = operations.hash_password
+    real = passwords.hash_password
 
     def counting(password: str) -> str:
         calls.append(password)
         return real(password)
 
-    monkeypatch.setattr(operations, "hash_password", counting)
+    monkeypatch.setattr(passwords, "hash_password", counting)
     return calls
 
 

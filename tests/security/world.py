@@ -170,6 +170,9 @@ def build_world(app) -> SimpleNamespace:
             tokens.RESET_PASSWORD,
             {"uid": owner.id, "fp": tokens.fingerprint(owner.password_hash)},
         )
+        email_change_token = tokens.make_token(
+            tokens.CHANGE_EMAIL, {"uid": owner.id, "old": owner.email, "new": "new@a.example"}
+        )
     _db.session.commit()
     return SimpleNamespace(
         users={
@@ -206,6 +209,7 @@ def build_world(app) -> SimpleNamespace:
             "accounts.accept_invitation": invitation_token,
             "accounts.verify_email": verify_token,
             "accounts.reset_password": reset_token,
+            "accounts.confirm_email_change": email_change_token,
         },
         follow_up_placement_id=moved_in.id,
         propose=propose,

@@ -1,0 +1,43 @@
+"""Staff accounts (made on the command line only) and (de)activation of an account."""
+
+from __future__ import annotations
+
+import secrets
+
+from portal.accounts import passwords
+from portal.accounts.models import Role, User, normalise_email, utcnow
+from portal.accounts.operations.common import find_user
+from portal.core import audit
+from portal.core.refusals import Refused
+from portal.extensions import db
+
+
+def create_staff(email: str, role: Role, full_name: str) -> tuple[User, str]:
+    """Create a staff account with a one-time password that must be changed at first login.
+    Returns the user and that password (shown once, never stored in clear). Refused (English
+    words: the command line speaks English) for a role that is no staff role and an address
+    that has an account."""
+    if role not in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN):
+        raise Refused("not_staff", f"{role} is not a staff role")
+    if find_user(email) is not None:
+        raise Refused("taken", f"an account for {normalise_email(email)} exists already")
+    one_time = secrets.token_urlsafe(12)
+    user = User(
+        email=email,
+        full_name=full_name,
+        password_hash=passwords.hash_password(one_time),
+        role=role,
+        must_change_password=True,
+        email_verified_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.staff_created", obj=user, role=str(role))
+    return user, one_time
+
+
+def set_active(user: User, active: bool, actor: User | None = None) -> None:
+    """(De)activate an account; a deactivated user is logged out at their next request."""
+    user.is_active = active
+    user.end_all_sessions()
+    audit.record("account.activated" if active else "account.deactivated", actor=actor, obj=user)

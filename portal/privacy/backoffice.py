@@ -34,6 +34,7 @@ from portal.extensions import db, limiter
 from portal.households.models import Household
 from portal.placements.models import Placement
 from portal.privacy import export as export_ops
+from portal.privacy import household_exports
 from portal.privacy import operations as ops
 from portal.privacy.forms import AuditFilterForm, EraseForm, HouseholdExportForm
 from portal.privacy.labels import purpose_label
@@ -178,10 +179,10 @@ def export_household(household_id: int):
         flash(_("The export was not made: please give its reason."), "error")
         return _household_page(household, status=400, export_form=form)
     try:
-        data = export_ops.export_household(
+        data = household_exports.export_household(
             household, current_user, form.purpose.data or "", form.explanation.data or ""
         )
-    except export_ops.ExportRefused:
+    except household_exports.ExportRefused:
         abort(400)  # the form checked both already
     db.session.commit()
     return _zip_response(data, f"export-{household.code}.zip")

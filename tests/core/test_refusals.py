@@ -20,7 +20,7 @@ from portal.mediation.operations import MediationError
 from portal.placements.models import StepRefused
 from portal.placements.operations import InterestError, PlacementError
 from portal.placements.release import ReleaseRefused
-from portal.privacy.export import ExportRefused
+from portal.privacy.household_exports import ExportRefused
 from portal.privacy.operations import ErasureError
 
 

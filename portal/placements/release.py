@@ -22,6 +22,7 @@ from portal.households.operations import HOUSEHOLD_LEAVES
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.operations import FLAT_LEAVES
 from portal.placements import operations as placement_ops
+from portal.placements.labels import CLOSED_MAIL_TEXTS
 from portal.placements.models import (
     FLAT_HOLDING,
     OPEN_STATES,
@@ -107,7 +108,8 @@ def _tell_staff(
             "placements_closed",
             locale,
             name=name,
-            reason=reason,
+            subject=CLOSED_MAIL_TEXTS[reason][0],
+            opening=CLOSED_MAIL_TEXTS[reason][1],
             subject_line=subject_line,
             placements=placements,
             interests=interests,

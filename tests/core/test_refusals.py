@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.operations import AccountError
 from portal.accounts.tokens import TokenError
 from portal.accounts.twofactor import TwoFactorError
-from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, refusals_flash
+from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, flash_refusal, refusals_flash
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import HouseholdError, ProfileTextHits
 from portal.listings.models import IllegalTransition as FlatMoveRefused
@@ -17,8 +17,7 @@ from portal.listings.operations import ListingError
 from portal.listings.photos import PhotoRejected
 from portal.listings.rent_limits import RentLimitError
 from portal.mediation.operations import MediationError
-from portal.placements.models import StepRefused
-from portal.placements.operations import InterestError, PlacementError
+from portal.placements.refusals import interest_refused, refused
 from portal.placements.release import ReleaseRefused
 from portal.privacy.household_exports import ExportRefused
 from portal.privacy.operations import ErasureError
@@ -38,9 +37,9 @@ from portal.privacy.operations import ErasureError
         (PhotoRejected("too_large", "too large"), "too_large", BAD_INPUT),
         (RentLimitError("Every amount must be greater than zero."), "rent_limits", BAD_INPUT),
         (MediationError("closed"), "closed", CONFLICT),
-        (StepRefused("state", "detail"), "state", CONFLICT),
-        (InterestError("duplicate"), "duplicate", CONFLICT),
-        (PlacementError("data", "cancel_reason"), "data", CONFLICT),
+        (Refused("state", detail="close from proposed"), "state", CONFLICT),
+        (interest_refused("duplicate"), "duplicate", CONFLICT),
+        (refused("data", detail="cancel_reason"), "data", CONFLICT),
         (ReleaseRefused("lease_signed"), "lease_signed", CONFLICT),
         (ExportRefused("purpose"), "purpose", BAD_INPUT),
         (ErasureError("confirmation"), "confirmation", CONFLICT),
@@ -53,12 +52,11 @@ def test_every_refusal_is_one_kind_with_a_code_and_a_message(refusal, code, stat
 
 
 def test_messages_of_old_shapes_are_kept():
-    assert PlacementError("data", "cancel_reason").message == "cancel_reason"
-    assert PlacementError("state").message == "state"
     assert RentLimitError("Kaputt.").message == "Kaputt." and str(RentLimitError("Kaputt.")) == (
         "Kaputt."
     )
-    assert str(StepRefused("data", "viewing_at")) == "data: viewing_at"
+    assert str(Refused("data", detail="viewing_at")) == "data: viewing_at"
+    assert Refused("purpose", status=BAD_INPUT).status == BAD_INPUT
     assert TwoFactorError("wrong").reason == "wrong" and TokenError().expired is False
 
 
@@ -108,3 +106,26 @@ def test_the_words_of_a_refusal_come_with_it(app):
         assert not HouseholdError("exit before intake").explained
         assert HouseholdError("lease signed", _l("Not possible now")).explained
         assert ProfileTextHits([]).explained
+
+
+def test_a_placement_refusal_speaks_to_who_asked(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(refused("state", state="proposed").message) == (
+            "This step is not possible while the placement is “Proposed”; perhaps someone else "
+            "was quicker. Nothing was changed."
+        )
+        assert str(refused("state", landlord=True).message).startswith(
+            "This is no longer possible: the placement has moved on"
+        )
+        assert str(refused("role", landlord=True).message) == (
+            "This is not possible at the moment. Nothing was changed."
+        )
+        assert str(refused("unheard of").message) == "This was refused. Nothing was changed."
+        assert str(interest_refused("not_allowed").message).startswith("Please list a flat")
+
+
+def test_flash_refusal_says_the_default_for_a_refusal_without_words(app, db):
+    with app.test_request_context("/"):
+        flash_refusal(Refused("bare"), default="Das ging nicht.")
+        flash_refusal(Refused("worded", "Mit Worten."), default="Das ging nicht.")
+        assert get_flashed_messages() == ["Das ging nicht.", "Mit Worten."]

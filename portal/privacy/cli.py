@@ -12,6 +12,7 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User, normalise_email
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.privacy import export as export_ops
@@ -63,7 +64,7 @@ def export(
             )
         else:
             data = export_ops.export(subject, actor=None)
-    except household_exports.ExportRefused as exc:
+    except Refused as exc:
         raise click.UsageError(
             f"--explanation needs {EXPLANATION_MIN} to {EXPLANATION_MAX} characters"
         ) from exc

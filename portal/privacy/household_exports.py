@@ -9,7 +9,7 @@ from flask import current_app
 from portal.accounts.models import Role, User
 from portal.core import audit
 from portal.core.outbox import queue_mail
-from portal.core.refusals import Refused
+from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.privacy.export import household_archive
@@ -20,12 +20,6 @@ from portal.privacy.models import (
     ExportPurpose,
     HouseholdExport,
 )
-
-
-class ExportRefused(Refused, ValueError):
-    """A household export without a known purpose or without a sufficient explanation."""
-
-    status = 400
 
 
 def social_worker_of(household: Household) -> User | None:
@@ -44,12 +38,14 @@ def export_household(
     """The household's archive, with the reason recorded: a ``household_exports`` row (who,
     when, purpose, explanation), the ``privacy.export`` audit event with the purpose word as
     ``reason`` (the typed explanation stays out of the append-only trail), and an e-mail to the
-    household's social worker unless they exported it themself. Raises ``ExportRefused``."""
+    household's social worker unless they exported it themself. Refuses (``Refused``
+    ``purpose`` or ``explanation``, status 400: what was sent is wrong; the form and the command
+    check both first) an export without a known purpose or a sufficient explanation."""
     explanation = " ".join((explanation or "").split())
     if purpose not in set(ExportPurpose):
-        raise ExportRefused("purpose")
+        raise Refused("purpose", status=BAD_INPUT)
     if not EXPLANATION_MIN <= len(explanation) <= EXPLANATION_MAX:
-        raise ExportRefused("explanation")
+        raise Refused("explanation", status=BAD_INPUT)
     record = HouseholdExport(
         household_id=household.id,
         actor_id=actor.id if actor is not None else None,

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.operations import AccountError
 from portal.accounts.tokens import TokenError
 from portal.accounts.twofactor import TwoFactorError
+from portal.core.hooks import Veto
 from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, flash_refusal, refusals_flash
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import HouseholdError, ProfileTextHits
@@ -16,11 +17,9 @@ from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.listings.operations import ListingError
 from portal.listings.photos import PhotoRejected
 from portal.listings.rent_limits import RentLimitError
-from portal.mediation.operations import MediationError
+from portal.mediation.operations import NO_EMAIL
 from portal.placements.refusals import interest_refused, refused
-from portal.placements.release import ReleaseRefused
-from portal.privacy.household_exports import ExportRefused
-from portal.privacy.operations import ErasureError
+from portal.privacy.operations import CONFIRM_HOUSEHOLD
 
 
 @pytest.mark.parametrize(
@@ -36,13 +35,13 @@ from portal.privacy.operations import ErasureError
         (ListingError("incomplete"), "incomplete", CONFLICT),
         (PhotoRejected("too_large", "too large"), "too_large", BAD_INPUT),
         (RentLimitError("Every amount must be greater than zero."), "rent_limits", BAD_INPUT),
-        (MediationError("closed"), "closed", CONFLICT),
+        (Refused("no_email", NO_EMAIL), "no_email", CONFLICT),
         (Refused("state", detail="close from proposed"), "state", CONFLICT),
         (interest_refused("duplicate"), "duplicate", CONFLICT),
         (refused("data", detail="cancel_reason"), "data", CONFLICT),
-        (ReleaseRefused("lease_signed"), "lease_signed", CONFLICT),
-        (ExportRefused("purpose"), "purpose", BAD_INPUT),
-        (ErasureError("confirmation"), "confirmation", CONFLICT),
+        (Veto("lease_signed"), "lease_signed", CONFLICT),
+        (Refused("purpose", status=BAD_INPUT), "purpose", BAD_INPUT),
+        (Refused("confirmation", CONFIRM_HOUSEHOLD), "confirmation", CONFLICT),
     ],
 )
 def test_every_refusal_is_one_kind_with_a_code_and_a_message(refusal, code, status):
@@ -78,7 +77,9 @@ def test_an_uncaught_refusal_is_rolled_back_and_answered_with_its_status(app, db
     assert "Not possible now" in response.get_data(as_text=True)
 
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        response = app.make_response(app.handle_user_exception(ExportRefused("purpose")))
+        response = app.make_response(
+            app.handle_user_exception(Refused("purpose", status=BAD_INPUT))
+        )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "purpose" not in html  # a bare code is no text for people: the standard text instead

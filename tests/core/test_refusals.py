@@ -11,8 +11,8 @@ from portal.accounts.tokens import TokenError
 from portal.accounts.twofactor import TwoFactorError
 from portal.core.hooks import Veto
 from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, flash_refusal, refusals_flash
-from portal.households.models import IllegalTransition as HouseholdMoveRefused
-from portal.households.operations import HouseholdError, ProfileTextHits
+from portal.households.operations import TEXT_HITS
+from portal.households.operations.profiles import text_hits_refused
 from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.listings.operations import ListingError
 from portal.listings.photos import PhotoRejected
@@ -28,9 +28,8 @@ from portal.privacy.operations import CONFIRM_HOUSEHOLD
         (AccountError("taken"), "taken", CONFLICT),
         (TokenError(expired=True), "expired", BAD_INPUT),
         (TwoFactorError("reused"), "reused", CONFLICT),
-        (HouseholdMoveRefused("a valid consent is required"), "a valid consent is required", 409),
-        (HouseholdError("expiry before start"), "expiry before start", CONFLICT),
-        (ProfileTextHits([]), "profile text hits", CONFLICT),
+        (Refused("expiry before start"), "expiry before start", CONFLICT),
+        (text_hits_refused([], _l("Check the text.")), TEXT_HITS, CONFLICT),
         (FlatMoveRefused("draft -> let"), "draft -> let", CONFLICT),
         (ListingError("incomplete"), "incomplete", CONFLICT),
         (PhotoRejected("too_large", "too large"), "too_large", BAD_INPUT),
@@ -97,16 +96,14 @@ def test_refusals_flash_flashes_and_redirects(app, db):
 
 
 def test_the_words_of_a_refusal_come_with_it(app):
-    from portal.households.operations import HouseholdError
-
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert ListingError("illegal").explained
         assert str(ListingError("illegal").message) == (
             "This is not possible in the flat's current state."
         )
-        assert not HouseholdError("exit before intake").explained
-        assert HouseholdError("lease signed", _l("Not possible now")).explained
-        assert ProfileTextHits([]).explained
+        assert not Refused("exit before intake").explained
+        assert Refused("lease signed", _l("Not possible now")).explained
+        assert text_hits_refused([], _l("Check the text.")).items == []
 
 
 def test_a_placement_refusal_speaks_to_who_asked(app):

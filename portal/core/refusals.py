@@ -56,6 +56,7 @@ class Refused(Exception):  # noqa: N818 - a refusal is not an error of the progr
         self.message = code if message is None else message
         if status is not None:
             self.status = status
+        self.detail = detail
         self.items = list(items)
 
     @property

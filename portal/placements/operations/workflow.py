@@ -165,7 +165,7 @@ def take_step(
     except OperationalError as exc:  # SQLite: another writer at the same moment
         raise refused("busy", **asked) from exc
     except Refused as exc:  # the step's own refusal (advance, side effects): in role's words
-        raise refused(exc.code, detail=str(exc), **asked) from exc
+        raise refused(exc.code, detail=exc.detail, **asked) from exc
     _notify(placement, action)
     return event
 

@@ -20,7 +20,9 @@ from portal.core.refusals import Refused
 
 
 class Veto(Refused):
-    """A receiver refuses what the lower floor is about to do; nothing changed."""
+    """A receiver refuses what the lower floor is about to do; nothing changed. The one kept
+    subclass of ``Refused``: the caller catches exactly its receivers' vetoes (it cannot name
+    their floors) to word them itself, and lets every other refusal pass unchanged."""
 
 
 class Hook:

@@ -1,14 +1,17 @@
-"""The words for households' statuses, cost bearers, target groups, exit destinations, the
-reasons the profile text check marks a passage, and the ESF participant fields, in one place
-(staff pages, forms, the reports); and what a landlord reads of the cost bearer."""
+"""The words for households' statuses, cost bearers, target groups, exit destinations, consents'
+badges, the reasons the profile text check marks a passage, and the ESF participant fields, in
+one place (staff pages, forms, the reports); and what a landlord reads of the cost bearer."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.core.i18n import day
 from portal.households.models import (
     AgeBand,
     Answer,
+    Consent,
     CostBearer,
     ExitDestination,
     Gender,
@@ -61,6 +64,21 @@ def exit_destination_label(value: str) -> str:
 
 
 # Why the check of the profile text (households/textcheck.py) marks a passage.
+# A consent's badge by its state (queries.consent_state); "withdrawn" names the day.
+CONSENT_STATE_LABELS = {
+    "valid": _l("valid"),
+    "expired": _l("expired"),
+    "future": _l("not yet valid"),
+}
+
+
+def consent_state_label(consent: Consent, state: str) -> str:
+    """The words of ``consent``'s badge in ``state``."""
+    if state == "withdrawn":
+        return _("withdrawn on %(date)s", date=day(consent.withdrawn_on))
+    return str(CONSENT_STATE_LABELS.get(state, CONSENT_STATE_LABELS["future"]))
+
+
 HIT_REASONS = {
     "name": _l("a name of a household member"),
     "email": _l("an e-mail address"),

@@ -120,10 +120,6 @@ household_districts = Table(
 )
 
 
-class IllegalTransition(Refused):
-    """A status change the flow does not allow, or not for this actor, or without consent."""
-
-
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (
@@ -216,12 +212,13 @@ class Household(TimestampMixin, Base):
     def transition(
         self, to: HouseholdStatus, actor: User | None, actor_kind: str, **details
     ) -> None:
-        """The one place that changes ``status``; vetting needs a valid consent. Refused moves
-        change nothing. Writes the audit event."""
+        """The one place that changes ``status``; vetting needs a valid consent. A move the
+        flow does not allow, or not for this actor, or without consent, is refused (``Refused``)
+        and changes nothing. Writes the audit event."""
         if not self.can_move(to, actor_kind):
-            raise IllegalTransition(f"{self.status} -> {to} not allowed for {actor_kind}")
+            raise Refused(f"{self.status} -> {to} not allowed for {actor_kind}")
         if to == HouseholdStatus.VETTED and self.valid_consent() is None:
-            raise IllegalTransition(
+            raise Refused(
                 "a valid consent is required",
                 _l(
                     "The profile cannot be vetted without a valid consent. Please record the "

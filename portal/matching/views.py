@@ -19,12 +19,12 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
 from portal.core import clock
 from portal.core.fields import page_arg
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
@@ -38,7 +38,8 @@ from portal.listings.models import District, Flat
 from portal.matching.landlords import FlatFit, fits_for, landlord_households
 from portal.placements.forms import InterestForm
 from portal.placements.models import Interest
-from portal.placements.operations import InterestError, register_interest
+from portal.placements.operations import register_interest
+from portal.placements.refusals import NO_SUBMITTED_FLAT
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 
@@ -49,21 +50,11 @@ BLOCKED = {
         "Please confirm your e-mail address first: use the link we sent you. Then you can tell "
         "the Kümmerer team which of your flats could suit a household."
     ),
-    "no_submitted_flat": _l(
-        "Please list a flat and submit it for review first. Once the Kümmerer team knows you "
-        "and your flat, you can tell them which household could live in it."
-    ),
+    "no_submitted_flat": NO_SUBMITTED_FLAT,
     "no_published_flat": _l(
         "As soon as the Kümmerer team has published one of your flats, you can tell them here "
         "that this household could live in it."
     ),
-}
-REFUSED = {
-    "duplicate": _l(
-        "You have already told the Kümmerer team that this household could live in this flat. "
-        "Nothing was changed; the team will contact you."
-    ),
-    "flat": _l("Please choose one of your published flats."),
 }
 
 
@@ -215,16 +206,11 @@ def interest(household_id: int):
     try:
         register_interest(current_user, household, flat, form.message.data)
         db.session.commit()
-    except InterestError as exc:
-        db.session.rollback()
-        if exc.code == "not_visible":
+    except Refused as refusal:
+        if refusal.code == "not_visible":  # as for any profile the landlord may not see
+            db.session.rollback()
             abort(404)
-        flash(str(REFUSED.get(exc.code) or BLOCKED["no_submitted_flat"]), "error")
-        return redirect(url_for("households.show", household_id=household_id))
-    except IntegrityError:
-        # The same pair registered a moment ago in another request: the unique key held.
-        db.session.rollback()
-        flash(str(REFUSED["duplicate"]), "error")
+        flash_refusal(refusal)
         return redirect(url_for("households.show", household_id=household_id))
     flash(
         _(

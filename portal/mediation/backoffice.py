@@ -23,6 +23,7 @@ from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import page_arg
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.mediation import operations as ops
@@ -178,19 +179,10 @@ def detail(case_id: int):
 
 # Changes ----------------------------------------------------------------------------------------
 
-REFUSALS: dict[str, Callable[[], str]] = {
-    "data": lambda: _("This was refused: the information is missing or not valid."),
-    "no_email": lambda: _(
-        "The sender left no e-mail address (or it was removed after the retention period): "
-        "the reply cannot be sent. Nothing was changed."
-    ),
-}
 
-
-def _refuse(case: MediationCase, exc: ops.MediationError, **posted):
-    db.session.rollback()
-    message = REFUSALS.get(exc.code)
-    flash(message() if message else _("This was refused. Nothing was changed."), "error")
+def _refuse(case: MediationCase, refusal: Refused, **posted):
+    """The operation's words (mediation/operations.py), with what was typed still there."""
+    flash_refusal(refusal, default=_("This was refused. Nothing was changed."))
     return _render(_load(case.id), **posted)
 
 
@@ -217,8 +209,8 @@ def add_note(case_id: int):
         return _invalid(case, note_form=form)
     try:
         ops.add_note(case, current_user, form.note.data)
-    except ops.MediationError as exc:
-        return _refuse(case, exc, note_form=form)
+    except Refused as refusal:
+        return _refuse(case, refusal, note_form=form)
     return _done(case, _("The internal note is saved."), "notes")
 
 
@@ -231,8 +223,8 @@ def reply(case_id: int):
         return _invalid(case, reply_form=form)
     try:
         ops.reply(case, current_user, form.reply_text.data)
-    except ops.MediationError as exc:
-        return _refuse(case, exc, reply_form=form)
+    except Refused as refusal:
+        return _refuse(case, refusal, reply_form=form)
     return _done(case, _("The reply is sent by e-mail and kept on the case."), "replies")
 
 
@@ -248,8 +240,8 @@ def change_status(case_id: int):
         return redirect(url_for(".detail", case_id=case.id))
     try:
         ops.change_status(case, current_user, form.status.data)
-    except ops.MediationError as exc:
-        return _refuse(case, exc, status_form=form)
+    except Refused as refusal:
+        return _refuse(case, refusal, status_form=form)
     return _done(
         case, _("The status is now “%(status)s”.", status=status_label(case.status)), "status"
     )
@@ -266,8 +258,8 @@ def assign(case_id: int):
     staff = db.session.get(User, form.assigned_to.data) if form.assigned_to.data else None
     try:
         ops.assign(case, current_user, staff)
-    except ops.MediationError as exc:
-        return _refuse(case, exc, assign_form=form)
+    except Refused as refusal:
+        return _refuse(case, refusal, assign_form=form)
     if staff is None:
         return _done(case, _("Nobody is assigned to the case now."), "status")
     return _done(case, _("%(name)s is assigned to the case.", name=staff.full_name), "status")
@@ -283,12 +275,9 @@ def link_placement(case_id: int):
     placement_id = form.placement_id.data
     try:
         ops.link_placement(case, current_user, placement_id)
-    except ops.MediationError:
+    except Refused as refusal:
         db.session.rollback()
-        form.placement_id.errors = [
-            *form.placement_id.errors,
-            _("There is no placement with this number."),
-        ]
+        form.placement_id.errors = [*form.placement_id.errors, str(refusal.message)]
         return _invalid(_load(case_id), link_form=form)
     if placement_id is None:
         return _done(case, _("The case is no longer linked to a placement."), "placement")

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,8 +32,13 @@ from portal.placements.models import Placement
 WORKING_DAYS_TO_ANSWER = 2
 
 
-class MediationError(Refused):
-    """A mediation operation refused; ``code`` says why."""
+# What the staff read when a change to a case is refused (``Refused`` with these words).
+NOT_VALID = _l("This was refused: the information is missing or not valid.")
+NO_EMAIL = _l(
+    "The sender left no e-mail address (or it was removed after the retention period): "
+    "the reply cannot be sent. Nothing was changed."
+)
+NO_SUCH_PLACEMENT = _l("There is no placement with this number.")
 
 
 def _line(value: str | None, limit: int) -> str | None:
@@ -68,9 +74,9 @@ def submit_request(data: Request, user: User | None = None) -> MediationCase:
     notice to the team. The case is stored even when mail is down (the outbox delivers later).
     Names, subjects and addresses are stored as text and never become mail headers."""
     if data.sender_kind not in SENDER_KINDS or data.topic not in TOPICS:
-        raise MediationError("data")
+        raise Refused("data")
     if data.contact_by not in CONTACT_BY:
-        raise MediationError("data")
+        raise Refused("data")
     case = MediationCase(
         sender_kind=data.sender_kind,
         name=_line(data.name, 200),
@@ -96,7 +102,7 @@ def submit_request(data: Request, user: User | None = None) -> MediationCase:
         except IntegrityError:
             continue
     else:
-        raise MediationError("number")
+        raise Refused("number")
     audit.record("mediation.submitted", actor=user, obj=case, number=case.number, topic=case.topic)
     if case.email:
         queue_mail(
@@ -122,7 +128,7 @@ def add_note(case: MediationCase, author: User, text: str) -> CaseEntry:
     """An internal note: staff only, never shown to the sender."""
     text = (text or "").strip()
     if not text:
-        raise MediationError("data")
+        raise Refused("data", NOT_VALID)
     entry = CaseEntry(case=case, kind="note", author_id=author.id, text=text[:5000])
     db.session.add(entry)
     audit.record("mediation.note", actor=author, obj=case)
@@ -133,9 +139,9 @@ def reply(case: MediationCase, author: User, text: str) -> CaseEntry:
     """Send an answer by e-mail (through the outbox) and keep it on the case."""
     text = (text or "").strip()
     if not text:
-        raise MediationError("data")
+        raise Refused("data", NOT_VALID)
     if not case.email:
-        raise MediationError("no_email")
+        raise Refused("no_email", NO_EMAIL)
     entry = CaseEntry(case=case, kind="reply", author_id=author.id, text=text[:5000])
     db.session.add(entry)
     if case.first_answer_at is None:
@@ -158,13 +164,13 @@ def change_status(case: MediationCase, actor: User, to: str) -> None:
     try:
         status = CaseStatus(to)
     except ValueError as exc:
-        raise MediationError("data") from exc
+        raise Refused("data", NOT_VALID) from exc
     case.set_status(status, actor)
 
 
 def assign(case: MediationCase, actor: User, staff: User | None) -> None:
     if staff is not None and not staff.is_staff:
-        raise MediationError("data")
+        raise Refused("data", NOT_VALID)
     case.assigned_to_id = staff.id if staff is not None else None
     audit.record(
         "mediation.assigned",
@@ -176,7 +182,7 @@ def assign(case: MediationCase, actor: User, staff: User | None) -> None:
 
 def link_placement(case: MediationCase, actor: User, placement_id: int | None) -> None:
     if placement_id is not None and db.session.get(Placement, placement_id) is None:
-        raise MediationError("data")
+        raise Refused("data", NO_SUCH_PLACEMENT)
     case.placement_id = placement_id
     audit.record("mediation.linked", actor=actor, obj=case, placement_id=placement_id)
 
@@ -213,4 +219,4 @@ def working_days_between(start: date, end: date) -> int:
     return days
 
 
-__all__: list[Any] = ["MediationError", "Request", "submit_request"]
+__all__: list[Any] = ["Request", "submit_request"]

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
 from portal.core.i18n import select_locale
+from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
 from portal.mediation import operations as ops
@@ -49,22 +50,6 @@ FORM_MAX_AGE = 24 * 3600
 SENT_KEY = "mediation_sent"
 TENANCY_STATUSES = (FlatStatus.LET.value, FlatStatus.RESERVED.value)
 
-REFUSED = {
-    "honeypot": _l(
-        "Your message was not sent because a field meant to catch automated messages was "
-        "filled in (sometimes the browser's autofill does this). We have emptied it: please "
-        "send the form again."
-    ),
-    "too_fast": _l(
-        "Your message was not sent because the form was sent only seconds after it was opened. "
-        "We do this to keep out automated messages. Please check your details and send it again."
-    ),
-    "expired": _l(
-        "Your message was not sent because the form was open for a very long time. "
-        "Please check your details and send it again."
-    ),
-}
-
 
 def _cfg(name: str):
     return lambda: current_app.config[name]
@@ -78,17 +63,44 @@ def _started_token() -> str:
     return _serializer().dumps("mediation-form")
 
 
-def _timing_problem(token: str | None) -> str | None:
-    """``too_fast`` or ``expired`` when the signed opening time does not allow sending now."""
+def _automation_check(form: MediationForm) -> Refused | None:
+    """Refused (``honeypot``, ``expired``, ``too_fast``) when the form looks sent by a program:
+    the hidden field filled in, or the signed opening time does not allow sending now. The
+    hidden field is emptied and an expired form gets a new opening time, so sending again
+    works."""
+    if (form.website.data or "").strip():
+        form.website.data = ""
+        return Refused(
+            "honeypot",
+            _l(
+                "Your message was not sent because a field meant to catch automated messages was "
+                "filled in (sometimes the browser's autofill does this). We have emptied it: "
+                "please send the form again."
+            ),
+        )
     try:
         _payload, opened_at = _serializer().loads(
-            token or "", max_age=FORM_MAX_AGE, return_timestamp=True
+            form.started.data or "", max_age=FORM_MAX_AGE, return_timestamp=True
         )
     except (SignatureExpired, BadSignature):
-        return "expired"
+        form.started.data = _started_token()
+        return Refused(
+            "expired",
+            _l(
+                "Your message was not sent because the form was open for a very long time. "
+                "Please check your details and send it again."
+            ),
+        )
     # Real seconds, as itsdangerous signs them: not the portal's (settable) clock.
     if time.time() - opened_at.timestamp() < current_app.config["MEDIATION_MIN_SECONDS"]:
-        return "too_fast"
+        return Refused(
+            "too_fast",
+            _l(
+                "Your message was not sent because the form was sent only seconds after it was "
+                "opened. We do this to keep out automated messages. Please check your details "
+                "and send it again."
+            ),
+        )
     return None
 
 
@@ -134,11 +146,11 @@ def _flat_label(flat: Flat) -> str:
     return flat.address_line or _("Flat without address")
 
 
-def _render_form(form: MediationForm, refused: str | None = None, status: int = 200):
+def _render_form(form: MediationForm, refused: Refused | None = None, status: int = 200):
     return render_template(
         "mediation/form.html",
         form=form,
-        refused=REFUSED[refused] if refused else None,
+        refused=refused.message if refused is not None else None,
     ), status
 
 
@@ -163,14 +175,9 @@ def form():
     form = MediationForm(flats=choices)
     if not form.validate_on_submit():
         return _render_form(form)
-    if (form.website.data or "").strip():
-        form.website.data = ""
-        return _render_form(form, "honeypot")
-    problem = _timing_problem(form.started.data)
-    if problem:
-        if problem == "expired":
-            form.started.data = _started_token()
-        return _render_form(form, problem)
+    refused = _automation_check(form)
+    if refused is not None:
+        return _render_form(form, refused)
 
     flat = next((f for f in flats if f.public_key == form.flat.data), None)
     case = ops.submit_request(

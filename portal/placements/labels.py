@@ -209,3 +209,24 @@ def landlord_state_label(state: str) -> str:
 
 def next_step(state: str) -> str:
     return str(STATE_TEXTS[State(state)][1])
+
+
+# The team's mail when a flat or a household leaves (release.py, mail/placements_closed.txt):
+# its subject and first paragraph by the reason; ``%(address)s`` or ``%(code)s`` is the subject
+# line (the flat's address or the household's code).
+CLOSED_MAIL_TEXTS = {
+    "flat_withdrawn": (
+        _l("Flat withdrawn: %(address)s"),
+        _l(
+            "The landlord has withdrawn the flat %(address)s. Its open placements were cancelled "
+            "and its open interests closed; the households are free for other flats."
+        ),
+    ),
+    "household_unavailable": (
+        _l("Household no longer available: %(code)s"),
+        _l(
+            "The household %(code)s was paused or withdrawn. Its open placements were cancelled "
+            "and its open interests closed; the landlords were told in neutral words."
+        ),
+    ),
+}

@@ -94,6 +94,8 @@ CLOSED_STATES = (State.COMPLETED, State.CANCELLED)
 # The invariants the database holds (partial unique indexes below): a flat has at most one open
 # placement from landlord_accepted on; a household at most one from viewing_scheduled on.
 FLAT_HOLDING = ORDER[ORDER.index(State.LANDLORD_ACCEPTED) : ORDER.index(State.COMPLETED)]
+# When the landlord may suggest viewing times (operations.check_viewing_slots holds the rule).
+SUGGEST_TIMES_STATES = (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED)
 HOUSEHOLD_HOLDING = ORDER[ORDER.index(State.VIEWING_SCHEDULED) : ORDER.index(State.COMPLETED)]
 
 
@@ -177,15 +179,6 @@ STEPS: dict[Action, tuple[tuple[State, ...], State | None, frozenset[str]]] = {
     ),
     Action.CANCEL: (OPEN_STATES, State.CANCELLED, frozenset({SPECIALIST, SYSTEM})),
 }
-
-
-class StepRefused(Refused):
-    """The workflow does not allow this step now, or not for this role; ``code`` says which
-    (``state``, ``role``, ``flat_taken``, ``household_taken``, ``data``, ``flat_not_free``)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code)
-        self.args = (f"{code}: {detail}" if detail else code,)
 
 
 class Placement(PublicKeyMixin, TimestampMixin, Base):
@@ -283,20 +276,21 @@ class Placement(PublicKeyMixin, TimestampMixin, Base):
         note: str | None = None,
         **data: Any,
     ) -> PlacementEvent:
-        """The one method that changes ``state``. Refuses (StepRefused, nothing changed) a step
-        the workflow does not allow from the current state, or not for ``role``; otherwise
-        stores the step's data, writes a PlacementEvent and an AuditEvent. Side effects on flat
-        and household, and the database's invariants, are handled by the caller's operation
-        (placements/operations/workflow.py) in the same transaction."""
+        """The one method that changes ``state``. Refuses (``Refused`` ``state``, ``role`` or
+        ``data``, nothing changed) a step the workflow does not allow from the current state, or
+        not for ``role``; otherwise stores the step's data, writes a PlacementEvent and an
+        AuditEvent. Side effects on flat and household, and the database's invariants, are
+        handled by the caller's operation (placements/operations/workflow.py) in the same
+        transaction."""
         sources, target, roles = STEPS[action]
         if State(self.state) not in sources:
-            raise StepRefused("state", f"{action} from {self.state}")
+            raise Refused("state", detail=f"{action} from {self.state}")
         if role not in roles:
-            raise StepRefused("role", f"{action} by {role}")
+            raise Refused("role", detail=f"{action} by {role}")
         previous = self.state
         for name, value in data.items():
             if not hasattr(type(self), name):
-                raise StepRefused("data", name)
+                raise Refused("data", detail=name)
             setattr(self, name, value)
         if target is not None:
             self.state = target.value

@@ -33,14 +33,12 @@ from portal.listings.models import Flat
 from portal.placements.labels import CANCEL_TEXTS, landlord_state_label, next_step
 from portal.placements.models import (
     LANDLORD,
+    SUGGEST_TIMES_STATES,
     Action,
     Placement,
     PlacementEvent,
     State,
 )
-
-# When the landlord may suggest viewing times (operations.propose_viewing_slots holds the rule).
-SUGGEST_TIMES_STATES = (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from portal.households.operations import HOUSEHOLD_LEAVES
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.operations import FLAT_LEAVES
 from portal.placements import operations as placement_ops
+from portal.placements.labels import CLOSED_MAIL_TEXTS
 from portal.placements.models import (
     FLAT_HOLDING,
     OPEN_STATES,
@@ -39,10 +40,6 @@ HOUSEHOLD_UNAVAILABLE = "household_unavailable"
 # Open states in which the lease is signed (or the household moved in): the placement binds.
 BINDING_STATES = tuple(s for s in OPEN_STATES if ORDER.index(s) >= ORDER.index(State.LEASE_SIGNED))
 CANCELLABLE_STATES = tuple(s for s in OPEN_STATES if s not in BINDING_STATES)
-
-
-class ReleaseRefused(Veto):
-    """A placement at or past ``lease_signed`` binds the flat or household; nothing changed."""
 
 
 def _open_placements(column, object_id: int) -> list[Placement]:
@@ -66,8 +63,10 @@ def _open_interests(column, object_id: int) -> list[Interest]:
 
 
 def _check_not_bound(placements: list[Placement]) -> None:
+    """A placement at or past ``lease_signed`` binds the flat or household: veto (the caller
+    words it), nothing changed."""
     if any(State(p.state) in BINDING_STATES for p in placements):
-        raise ReleaseRefused("lease_signed")
+        raise Veto("lease_signed")
 
 
 def _cancel(placement: Placement, actor: User | None, reason: str, note: str) -> None:
@@ -107,7 +106,8 @@ def _tell_staff(
             "placements_closed",
             locale,
             name=name,
-            reason=reason,
+            subject=CLOSED_MAIL_TEXTS[reason][0],
+            opening=CLOSED_MAIL_TEXTS[reason][1],
             subject_line=subject_line,
             placements=placements,
             interests=interests,
@@ -117,7 +117,7 @@ def _tell_staff(
 
 @FLAT_LEAVES.connect
 def close_for_flat(flat: Flat, actor: User | None) -> None:
-    """The flat is withdrawn: refuse (ReleaseRefused, nothing changed) when a placement of it
+    """The flat is withdrawn: refuse (``Veto``, nothing changed) when a placement of it
     is at or past ``lease_signed``; otherwise cancel every open placement ("flat withdrawn"),
     close every open interest, and tell the staff in charge. The households are free again:
     a cancelled placement no longer holds them."""
@@ -133,7 +133,7 @@ def close_for_flat(flat: Flat, actor: User | None) -> None:
 
 @HOUSEHOLD_LEAVES.connect
 def close_for_household(household: Household, actor: User | None) -> None:
-    """The household is paused or withdrawn: refuse (ReleaseRefused, nothing changed) when a
+    """The household is paused or withdrawn: refuse (``Veto``, nothing changed) when a
     placement of it is at or past ``lease_signed``; otherwise cancel every open placement
     ("household no longer available"), releasing a flat one of them held; close every open
     interest in it. The landlords hear in neutral words that the placement or suggestion will

@@ -15,12 +15,12 @@ from flask_login import current_user
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import landlord_required
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
 from portal.placements.forms import ViewingSlotsForm
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.presenters import (
-    SUGGEST_TIMES_STATES,
     landlord_placements,
     own_placement,
     present,
@@ -28,25 +28,6 @@ from portal.placements.presenters import (
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 
-# Why a step was refused (PlacementError.code); the fallback covers the rest.
-REFUSED = {
-    "state": _l(
-        "This is no longer possible: the placement has moved on in the meantime. Nothing was "
-        "changed; you see its current state below."
-    ),
-    "flat_taken": _l(
-        "Your flat is no longer free for this household: it has been reserved for another "
-        "placement in the meantime, or it is not offered at the moment. Nothing was changed."
-    ),
-    "household_taken": _l(
-        "The household is no longer available for this flat. Nothing was changed; the "
-        "Kümmerer team will contact you."
-    ),
-    "busy": _l(
-        "Someone changed this placement at the same moment. Nothing was changed; please try again."
-    ),
-}
-REFUSED_OTHER = _l("This is not possible at the moment. Nothing was changed.")
 DONE = {
     Action.ACCEPT: _l(
         "Thank you! You have agreed to meet household %(code)s. The Kümmerer team arranges the "
@@ -79,9 +60,9 @@ def _back(placement: Placement):
     return redirect(url_for("placements.show", placement_key=placement.public_key))
 
 
-def _refused(placement: Placement, exc: ops.PlacementError):
-    db.session.rollback()
-    flash(str(REFUSED.get(exc.code, REFUSED_OTHER)), "error")
+def _refused(placement: Placement, refusal: Refused):
+    """The operation's words (placements/refusals.py), back where the button was."""
+    flash_refusal(refusal)
     return _back(placement)
 
 
@@ -118,8 +99,8 @@ def _step(placement_key: str, action: Action):
     try:
         ops.take_step(placement, action, current_user, LANDLORD)
         db.session.commit()
-    except ops.PlacementError as exc:
-        return _refused(placement, exc)
+    except Refused as refusal:
+        return _refused(placement, refusal)
     flash(str(DONE[action]) % {"code": code}, "success")
     return _back(placement)
 
@@ -144,17 +125,19 @@ def decline(placement_key: str):
 def viewing_times(placement_key: str):
     """The landlord suggests times for the viewing; the team gets them by e-mail."""
     placement = _own_or_404(placement_key)
-    if placement.state not in SUGGEST_TIMES_STATES:
+    try:
         # Refused before the form is read: a page without the form could not show its errors.
-        return _refused(placement, ops.PlacementError("state"))
+        ops.check_viewing_slots(placement, current_user)
+    except Refused as refusal:
+        return _refused(placement, refusal)
     form = ViewingSlotsForm()
     if not form.validate_on_submit():
         return _render_show(placement, form)
     try:
         ops.propose_viewing_slots(placement, current_user, form.slots.data)
         db.session.commit()
-    except ops.PlacementError as exc:
-        return _refused(placement, exc)
+    except Refused as refusal:
+        return _refused(placement, refusal)
     flash(
         _("Thank you! The Kümmerer team has your suggested times and will confirm the viewing."),
         "success",

@@ -30,10 +30,12 @@ from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
 from portal.core.errors import error_page
 from portal.core.fields import optional_int, page_arg
+from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.households.models import Household
 from portal.placements.models import Placement
 from portal.privacy import export as export_ops
+from portal.privacy import household_exports
 from portal.privacy import operations as ops
 from portal.privacy.forms import AuditFilterForm, EraseForm, HouseholdExportForm
 from portal.privacy.labels import purpose_label
@@ -178,10 +180,10 @@ def export_household(household_id: int):
         flash(_("The export was not made: please give its reason."), "error")
         return _household_page(household, status=400, export_form=form)
     try:
-        data = export_ops.export_household(
+        data = household_exports.export_household(
             household, current_user, form.purpose.data or "", form.explanation.data or ""
         )
-    except export_ops.ExportRefused:
+    except Refused:
         abort(400)  # the form checked both already
     db.session.commit()
     return _zip_response(data, f"export-{household.code}.zip")
@@ -195,10 +197,10 @@ def erase_household(household_id: int):
     if form.validate_on_submit():
         try:
             ops.erase_household(household, current_user, form.confirmation.data or "")
-        except ops.ErasureError:
-            form.confirmation.errors = [
-                _("Type the household's code exactly as shown to confirm the erasure.")
-            ]
+        except Refused as refusal:
+            if not refusal.explained:  # a guard the route holds already: the standard answer
+                raise
+            form.confirmation.errors = [str(refusal.message)]
         else:
             db.session.commit()
             flash(_("The household's personal data has been erased."), "success")
@@ -257,10 +259,10 @@ def erase_landlord(user_id: int):
     if form.validate_on_submit():
         try:
             ops.erase_landlord(user, current_user, form.confirmation.data or "")
-        except ops.ErasureError:
-            form.confirmation.errors = [
-                _("Type the account's e-mail address exactly as shown to confirm the erasure.")
-            ]
+        except Refused as refusal:
+            if not refusal.explained:  # a guard the route holds already: the standard answer
+                raise
+            form.confirmation.errors = [str(refusal.message)]
         else:
             db.session.commit()
             flash(_("The landlord account's personal data has been erased."), "success")

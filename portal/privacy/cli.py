@@ -12,11 +12,12 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User, normalise_email
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.privacy import export as export_ops
+from portal.privacy import household_exports, retention
 from portal.privacy import operations as ops
-from portal.privacy import retention
 from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
@@ -58,10 +59,12 @@ def export(
         raise click.ClickException("no such household or landlord account")
     try:
         if isinstance(subject, Household):
-            data = export_ops.export_household(subject, None, reason or "", explanation or "")
+            data = household_exports.export_household(
+                subject, None, reason or "", explanation or ""
+            )
         else:
             data = export_ops.export(subject, actor=None)
-    except export_ops.ExportRefused as exc:
+    except Refused as exc:
         raise click.UsageError(
             f"--explanation needs {EXPLANATION_MIN} to {EXPLANATION_MAX} characters"
         ) from exc

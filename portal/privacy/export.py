@@ -18,29 +18,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import Invitation, Organisation, Role, User
+from portal.accounts.models import Invitation, Organisation, User
 from portal.core import audit, storage
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
-from portal.core.outbox import queue_mail
-from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household, ProfileView
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements import presenters
 from portal.placements.models import Interest, Placement
-from portal.privacy.labels import PURPOSE_LABELS
-from portal.privacy.models import (
-    EXPLANATION_MAX,
-    EXPLANATION_MIN,
-    ExportPurpose,
-    HouseholdExport,
-)
+from portal.privacy.models import HouseholdExport
 
 FORMAT = "endlich-ein-zuhause-export"
 FORMAT_VERSION = 1
@@ -354,15 +345,6 @@ def export(subject: Household | User, actor: User | None) -> bytes:
     return archive.to_zip()
 
 
-# Household exports with a reason (issue 13.9) ---------------------------------------------------
-
-
-class ExportRefused(Refused, ValueError):
-    """A household export without a known purpose or without a sufficient explanation."""
-
-    status = 400
-
-
 def exports_of(household: Household) -> list[HouseholdExport]:
     """The household's exports, newest first."""
     return list(
@@ -372,53 +354,3 @@ def exports_of(household: Household) -> list[HouseholdExport]:
             .order_by(HouseholdExport.created_at.desc(), HouseholdExport.id.desc())
         )
     )
-
-
-def social_worker_of(household: Household) -> User | None:
-    """The social worker responsible for ``household``: who vetted it, else who created it,
-    while the account is an active social worker's."""
-    for user_id in (household.vetted_by_id, household.created_by_id):
-        user = db.session.get(User, user_id) if user_id is not None else None
-        if user is not None and user.is_active and user.role == Role.SOCIAL_WORKER:
-            return user
-    return None
-
-
-def export_household(
-    household: Household, actor: User | None, purpose: str, explanation: str
-) -> bytes:
-    """The household's archive, with the reason recorded: a ``household_exports`` row (who,
-    when, purpose, explanation), the ``privacy.export`` audit event with the purpose word as
-    ``reason`` (the typed explanation stays out of the append-only trail), and an e-mail to the
-    household's social worker unless they exported it themself. Raises ``ExportRefused``."""
-    explanation = " ".join((explanation or "").split())
-    if purpose not in set(ExportPurpose):
-        raise ExportRefused("purpose")
-    if not EXPLANATION_MIN <= len(explanation) <= EXPLANATION_MAX:
-        raise ExportRefused("explanation")
-    record = HouseholdExport(
-        household_id=household.id,
-        actor_id=actor.id if actor is not None else None,
-        purpose=purpose,
-        explanation=explanation,
-    )
-    db.session.add(record)
-    db.session.flush()
-    archive = household_archive(household)
-    audit.record(
-        "privacy.export", actor=actor, obj=household, object_kind="household", reason=purpose
-    )
-    recipient = social_worker_of(household)
-    if recipient is not None and (actor is None or recipient.id != actor.id):
-        queue_mail(
-            recipient.email,
-            "household_exported",
-            recipient.locale,
-            name=recipient.full_name,
-            code=household.code,
-            by=actor.full_name if actor is not None else "flask privacy export",
-            purpose=PURPOSE_LABELS[ExportPurpose(purpose)],
-            url=current_app.config["PORTAL_BASE_URL"]
-            + f"/backoffice/households/{household.id}#exports",
-        )
-    return archive.to_zip()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -46,8 +47,10 @@ ARCHIVABLE = (
 )
 
 
-class ErasureError(Refused):
-    """An erasure the rules do not allow (``code``: not_admin, not_landlord, confirmation)."""
+# An erasure is refused (``Refused``) with ``not_admin`` or ``not_landlord`` (guards the routes
+# hold already: no words) or ``confirmation``, with what the admin has to type.
+CONFIRM_HOUSEHOLD = _l("Type the household's code exactly as shown to confirm the erasure.")
+CONFIRM_LANDLORD = _l("Type the account's e-mail address exactly as shown to confirm the erasure.")
 
 
 def erased_email(user_id: int) -> str:
@@ -224,9 +227,9 @@ def erase_household(household: Household, actor: User | None, confirmation: str)
     emptied. Kept: the code, counts, dates, target group, ESF categories, placement dates and
     states. Recorded in ``erasures`` and in the erasure log; audited without personal data."""
     if actor is not None and actor.role != Role.ADMIN:
-        raise ErasureError("not_admin")
+        raise Refused("not_admin")
     if confirmation.strip() != household.code:
-        raise ErasureError("confirmation")
+        raise Refused("confirmation", CONFIRM_HOUSEHOLD)
     _apply_household(household, clock.today())
     _log(_recorded(ErasureKind.HOUSEHOLD, household, actor))
     audit.record("privacy.erased", actor=actor, obj=household, object_kind="household")
@@ -336,11 +339,11 @@ def erase_landlord(user: User, actor: User | None, confirmation: str) -> None:
     phone; its flats lose address, description and photos (files deleted after commit) and are
     archived unless a placement holds them. Kept: ids, dates, states, the flats' facts."""
     if actor is not None and actor.role != Role.ADMIN:
-        raise ErasureError("not_admin")
+        raise Refused("not_admin")
     if user.role != Role.LANDLORD:
-        raise ErasureError("not_landlord")
+        raise Refused("not_landlord")
     if confirmation.strip().lower() != user.email.lower():
-        raise ErasureError("confirmation")
+        raise Refused("confirmation", CONFIRM_LANDLORD)
     _apply_landlord(user, actor)
     _log(_recorded(ErasureKind.LANDLORD, user, actor))
     audit.record("privacy.erased", actor=actor, obj=user, object_kind="landlord")

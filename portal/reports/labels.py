@@ -19,7 +19,9 @@ LANDLORD_KIND_LABELS = {
     OrganisationKind.PRIVATE.value: _l("Private landlords"),
     OrganisationKind.COMPANY.value: _l("Housing companies"),
 }
-GENDER_LABELS = {
+# Rows of the ESF table ("Women"), not the answers of the participant form
+# (households.labels.GENDER_LABELS, "Female"): a count's heading, so other words.
+GENDER_ROW_LABELS = {
     Gender.FEMALE.value: _l("Women"),
     Gender.MALE.value: _l("Men"),
     Gender.NON_BINARY.value: _l("Non-binary"),

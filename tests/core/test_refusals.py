@@ -6,38 +6,35 @@ import pytest
 from flask import get_flashed_messages
 from flask_babel import lazy_gettext as _l
 
-from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, refusals_flash
-from portal.households.models import IllegalTransition as HouseholdMoveRefused
-from portal.households.operations import HouseholdError, ProfileTextHits
+from portal.core.hooks import Veto
+from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, flash_refusal, refusals_flash
+from portal.households.operations import TEXT_HITS
+from portal.households.operations.profiles import text_hits_refused
 from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.listings.operations import ListingError
 from portal.listings.photos import PhotoRejected
 from portal.listings.rent_limits import RentLimitError
-from portal.mediation.operations import MediationError
-from portal.placements.models import StepRefused
-from portal.placements.operations import InterestError, PlacementError
-from portal.placements.release import ReleaseRefused
-from portal.privacy.export import ExportRefused
-from portal.privacy.operations import ErasureError
+from portal.mediation.operations import NO_EMAIL
+from portal.placements.refusals import interest_refused, refused
+from portal.privacy.operations import CONFIRM_HOUSEHOLD
 
 
 @pytest.mark.parametrize(
     "refusal, code, status",
     [
-        (HouseholdMoveRefused("a valid consent is required"), "a valid consent is required", 409),
-        (HouseholdError("expiry before start"), "expiry before start", CONFLICT),
-        (ProfileTextHits([]), "profile text hits", CONFLICT),
+        (Refused("expiry before start"), "expiry before start", CONFLICT),
+        (text_hits_refused([], _l("Check the text.")), TEXT_HITS, CONFLICT),
         (FlatMoveRefused("draft -> let"), "draft -> let", CONFLICT),
         (ListingError("incomplete"), "incomplete", CONFLICT),
         (PhotoRejected("too_large", "too large"), "too_large", BAD_INPUT),
         (RentLimitError("Every amount must be greater than zero."), "rent_limits", BAD_INPUT),
-        (MediationError("closed"), "closed", CONFLICT),
-        (StepRefused("state", "detail"), "state", CONFLICT),
-        (InterestError("duplicate"), "duplicate", CONFLICT),
-        (PlacementError("data", "cancel_reason"), "data", CONFLICT),
-        (ReleaseRefused("lease_signed"), "lease_signed", CONFLICT),
-        (ExportRefused("purpose"), "purpose", BAD_INPUT),
-        (ErasureError("confirmation"), "confirmation", CONFLICT),
+        (Refused("no_email", NO_EMAIL), "no_email", CONFLICT),
+        (Refused("state", detail="close from proposed"), "state", CONFLICT),
+        (interest_refused("duplicate"), "duplicate", CONFLICT),
+        (refused("data", detail="cancel_reason"), "data", CONFLICT),
+        (Veto("lease_signed"), "lease_signed", CONFLICT),
+        (Refused("purpose", status=BAD_INPUT), "purpose", BAD_INPUT),
+        (Refused("confirmation", CONFIRM_HOUSEHOLD), "confirmation", CONFLICT),
     ],
 )
 def test_every_refusal_is_one_kind_with_a_code_and_a_message(refusal, code, status):
@@ -47,12 +44,11 @@ def test_every_refusal_is_one_kind_with_a_code_and_a_message(refusal, code, stat
 
 
 def test_messages_of_old_shapes_are_kept():
-    assert PlacementError("data", "cancel_reason").message == "cancel_reason"
-    assert PlacementError("state").message == "state"
     assert RentLimitError("Kaputt.").message == "Kaputt." and str(RentLimitError("Kaputt.")) == (
         "Kaputt."
     )
-    assert str(StepRefused("data", "viewing_at")) == "data: viewing_at"
+    assert str(Refused("data", detail="viewing_at")) == "data: viewing_at"
+    assert Refused("purpose", status=BAD_INPUT).status == BAD_INPUT
 
 
 def test_a_lazy_message_stays_lazy(app):
@@ -73,7 +69,9 @@ def test_an_uncaught_refusal_is_rolled_back_and_answered_with_its_status(app, db
     assert "Not possible now" in response.get_data(as_text=True)
 
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        response = app.make_response(app.handle_user_exception(ExportRefused("purpose")))
+        response = app.make_response(
+            app.handle_user_exception(Refused("purpose", status=BAD_INPUT))
+        )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "purpose" not in html  # a bare code is no text for people: the standard text instead
@@ -91,16 +89,14 @@ def test_refusals_flash_flashes_and_redirects(app, db):
 
 
 def test_the_words_of_a_refusal_come_with_it(app):
-    from portal.households.operations import HouseholdError
-
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert ListingError("illegal").explained
         assert str(ListingError("illegal").message) == (
             "This is not possible in the flat's current state."
         )
-        assert not HouseholdError("exit before intake").explained
-        assert HouseholdError("lease signed", _l("Not possible now")).explained
-        assert ProfileTextHits([]).explained
+        assert not Refused("exit before intake").explained
+        assert Refused("lease signed", _l("Not possible now")).explained
+        assert text_hits_refused([], _l("Check the text.")).items == []
 
 
 def test_accounts_refuse_with_a_code_and_their_words(app):
@@ -113,3 +109,26 @@ def test_accounts_refuse_with_a_code_and_their_words(app):
         reused = twofactor.refused("reused")
         assert reused.code == "reused" and reused.status == CONFLICT
         assert str(reused.message).startswith("This code was used already")
+
+
+def test_a_placement_refusal_speaks_to_who_asked(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(refused("state", state="proposed").message) == (
+            "This step is not possible while the placement is “Proposed”; perhaps someone else "
+            "was quicker. Nothing was changed."
+        )
+        assert str(refused("state", landlord=True).message).startswith(
+            "This is no longer possible: the placement has moved on"
+        )
+        assert str(refused("role", landlord=True).message) == (
+            "This is not possible at the moment. Nothing was changed."
+        )
+        assert str(refused("unheard of").message) == "This was refused. Nothing was changed."
+        assert str(interest_refused("not_allowed").message).startswith("Please list a flat")
+
+
+def test_flash_refusal_says_the_default_for_a_refusal_without_words(app, db):
+    with app.test_request_context("/"):
+        flash_refusal(Refused("bare"), default="Das ging nicht.")
+        flash_refusal(Refused("worded", "Mit Worten."), default="Das ging nicht.")
+        assert get_flashed_messages() == ["Das ging nicht.", "Mit Worten."]

@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage, build_email, deliver_pending
+from portal.core.refusals import Refused
 from portal.placements import operations as ops
 from portal.placements.calendar import VIEWING_LENGTH
 from portal.placements.models import Action, State
@@ -127,7 +128,7 @@ def test_email_carries_the_invitation_as_a_calendar_request(app, db, accepted):
 def test_invitation_is_queued_in_the_steps_transaction(app, db, accepted):
     placement, landlord, specialist = accepted
     # Refused (no viewing to move yet): nothing queued.
-    with pytest.raises(ops.PlacementError):
+    with pytest.raises(Refused):
         schedule(app, placement, specialist, action=Action.RESCHEDULE_VIEWING)
     assert invitations(landlord) == []
     # Taken, then rolled back (the request failed later): the mail goes with the step.

@@ -3,6 +3,7 @@
 
 import pytest
 
+from portal.core.refusals import Refused
 from portal.placements import operations as ops
 from portal.placements.models import STEPS, Action, Placement, State
 
@@ -24,7 +25,7 @@ def test_check_step_follows_the_steps_table_state_first(action):
             if expected is None:
                 ops.check_step(placement, action, role)
                 continue
-            with pytest.raises(ops.PlacementError) as refused:
+            with pytest.raises(Refused) as refused:
                 ops.check_step(placement, action, role)
             assert refused.value.code == expected
 

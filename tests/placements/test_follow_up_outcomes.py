@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import AuditEvent
+from portal.core.refusals import Refused
 from portal.extensions import db as _db
 from portal.placements import operations as ops
 from portal.placements.models import State
@@ -168,6 +169,6 @@ def test_the_operation_refuses_what_the_form_would(app, db, moved_in):
         ("all_well", TODAY),
         ("returned_to_shelter", MOVED_IN - timedelta(days=1)),
     ]:
-        with pytest.raises(ops.PlacementError):
+        with pytest.raises(Refused):
             ops.record_follow_up(follow_up, user, outcome, None, None, ended_on)
     assert_nothing_stored(moved_in, db)

@@ -1,7 +1,7 @@
 """The STEPS table, case by case: every (state, action, role) triple is tried on a placement
 put directly into that state (with the data of the steps before it, and the flat and the
 household in the matching statuses). Allowed moves reach their target and write exactly one
-PlacementEvent and one AuditEvent; every other triple is refused with PlacementError and
+PlacementEvent and one AuditEvent; every other triple is refused (``Refused``) and
 changes nothing."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.core.audit import AuditEvent
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.placements import operations as ops
 from portal.placements.forms import STEP_FORMS
@@ -174,7 +175,7 @@ def test_every_triple_of_the_steps_table(app, db, state, action, role):
             )
             db.session.flush()
         else:
-            with pytest.raises(ops.PlacementError) as refused:
+            with pytest.raises(Refused) as refused:
                 ops.take_step(
                     placement, action, actors[role], role, **valid_data(action, specialist.id)
                 )

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.core import clock
+from portal.core.refusals import Refused
 from portal.placements import operations as ops
 from portal.placements.models import Action, Placement, State
 from tests.conftest import outbox
@@ -109,7 +110,7 @@ def test_second_flat_placement_past_acceptance_is_refused(app, db, setup):
         first = ops.propose(flat, household, specialist)
         second = ops.propose(flat, HouseholdFactory(), specialist)
         ops.take_step(first, Action.ACCEPT, landlord, "landlord")
-        with pytest.raises(ops.PlacementError) as refused:
+        with pytest.raises(Refused) as refused:
             ops.take_step(second, Action.ACCEPT, landlord, "landlord")
         assert refused.value.code == "flat_taken"
         db.session.refresh(second)
@@ -128,7 +129,7 @@ def test_consent_withdrawn_blocks_acceptance_and_hides_the_name(app, db, setup):
     with app.test_request_context():
         placement = ops.propose(flat, household, specialist)
         household.consents[0].withdrawn_on = clock.today()
-        with pytest.raises(ops.PlacementError) as refused:
+        with pytest.raises(Refused) as refused:
             ops.take_step(placement, Action.ACCEPT, landlord, "landlord")
         assert refused.value.code == "not_visible"
         assert flat.status == "published"

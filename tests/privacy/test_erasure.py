@@ -14,6 +14,7 @@ from portal.accounts.passwords import verify_password
 from portal.core import storage
 from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household, HouseholdIdentity, Participant
 from portal.listings.models import Flat, Photo
@@ -205,10 +206,11 @@ def test_the_operation_refuses_a_non_admin_too(world):
     from tests.factories import StaffFactory
 
     household = world.households[0]
-    with pytest.raises(ops.ErasureError):
+    with pytest.raises(Refused) as refused:
         ops.erase_household(household, StaffFactory(role="social_worker"), household.code)
+    assert refused.value.code == "not_admin"
     staff = StaffFactory(role="specialist")
-    with pytest.raises(ops.ErasureError) as refused:
+    with pytest.raises(Refused) as refused:
         ops.erase_landlord(staff, StaffFactory(role="admin"), staff.email)
     assert refused.value.code == "not_landlord"
 

@@ -17,6 +17,7 @@ from portal.households import operations as ops
 from portal.households import textcheck
 from portal.households.forms import MAX_DOCUMENT_BYTES, ConsentForm, HouseholdForm, StatusForm
 from portal.households.labels import (
+    consent_state_label,
     cost_bearer_label,
     exit_destination_label,
     hit_reason,
@@ -49,6 +50,7 @@ def _register_template_helpers(state) -> None:
         household_status_label=status_label,
         cost_bearer_label=cost_bearer_label,
         consent_state=consent_state,
+        consent_state_label=consent_state_label,
         target_group_label=target_group_label,
         exit_destination_label=exit_destination_label,
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.backoffice.common import (
@@ -30,45 +31,23 @@ from portal.households.participant_forms import (
 # Create and edit --------------------------------------------------------------------------------
 
 
-def _refuse_save(form: HouseholdForm, exc: ops.HouseholdError) -> None:
+def _refuse_save(form: HouseholdForm, refusal: Refused) -> None:
+    """A refused save: the operation's words on the field it points at (the form checks the
+    exit first; these answer a change made meanwhile by someone else), else in a flash."""
+    field = ops.FIELD_OF_REFUSAL.get(refusal.code)
+    if field is None:
+        flash_refusal(refusal, default=_("The profile could not be saved. Please try again."))
+        return
     db.session.rollback()
-    # The form checks the exit first; these answer a change made meanwhile by someone else.
-    exit_errors = {
-        "exit needs date and destination": _(
-            "Please enter both the day the household left and where it went, or neither."
-        ),
-        "exit before intake": _("The household cannot leave the programme before it was taken in."),
-    }
-    if exc.message in exit_errors:
-        form.exit_on.errors = [*form.exit_on.errors, exit_errors[exc.message]]
-        flash(
-            _("Please check the marked fields. Nothing was lost: your input is still here."),
-            "error",
-        )
-    elif isinstance(exc, ops.ProfileTextHits):
-        form.text_hits = exc.hits
-        form.profile_text.errors = [
-            *form.profile_text.errors,
-            _(
-                "Landlords read this text. The check found passages that may not belong in it "
-                "(listed below): edit the text, or confirm each passage as checked."
-            ),
-        ]
+    getattr(form, field).errors = [*getattr(form, field).errors, str(refusal.message)]
+    if refusal.code == ops.TEXT_HITS:
+        form.text_hits = refusal.items
         flash(_("The profile was not saved: please check the marked passages."), "error")
-    elif exc.message == "override reason required":
-        form.override_reason.errors = [
-            *form.override_reason.errors,
-            _(
-                "A value differs from the proposal: please give the reason, or empty the field "
-                "to use the proposal."
-            ),
-        ]
+    else:
         flash(
             _("Please check the marked fields. Nothing was lost: your input is still here."),
             "error",
         )
-    else:
-        flash(_("The profile could not be saved. Please try again."), "error")
 
 
 def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
@@ -91,8 +70,8 @@ def create():
     if form.validate_on_submit():
         try:
             household = ops.create_household(current_user, form.payload(), _chosen_districts(form))
-        except ops.HouseholdError as exc:
-            _refuse_save(form, exc)
+        except Refused as refusal:
+            _refuse_save(form, refusal)
         else:
             db.session.commit()
             flash(_("The profile %(code)s is saved as a draft.", code=household.code), "success")
@@ -123,8 +102,8 @@ def edit(household_id: int):
                 _chosen_districts(form),
                 confirmed=request.form.getlist("confirm_hit"),
             )
-        except ops.HouseholdError as exc:
-            _refuse_save(form, exc)
+        except Refused as refusal:
+            _refuse_save(form, refusal)
         else:
             db.session.commit()
             flash(_("Saved.") if changed else _("Nothing was changed."), "success")
@@ -168,9 +147,10 @@ def participants(household_id: int):
         return _participants_page(household, form)
     try:
         changed = ops.save_participants(household, current_user, form.rows())
-    except ops.HouseholdError:
-        db.session.rollback()
-        flash(_("The participant data could not be saved. Please try again."), "error")
+    except Refused as refusal:
+        flash_refusal(
+            refusal, default=_("The participant data could not be saved. Please try again.")
+        )
         return redirect(url_for(".participants", household_id=household.id))
     db.session.commit()
     flash(_("Saved.") if changed else _("Nothing was changed."), "success")

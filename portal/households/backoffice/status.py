@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.backoffice.common import _household, _render_detail, bp
@@ -18,9 +19,8 @@ from portal.households.models import SOCIAL_WORKER, HouseholdStatus
 # Status -----------------------------------------------------------------------------------------
 
 
-def _refusal(exc: ops.HouseholdError, previous: str, to: HouseholdStatus) -> str:
-    if exc.explained:  # the operation's own words
-        return str(exc.message)
+def _cannot_move(previous: str, to: HouseholdStatus) -> str:
+    """What a refused move without words of its own says: the move itself was not possible."""
     if previous == HouseholdStatus.WITHDRAWN:
         return _("The profile was withdrawn; its status cannot change any more.")
     return _(
@@ -69,10 +69,9 @@ def change_status(household_id: int):
             )
         else:
             ops.change_status(household, current_user, to)
-    except ops.HouseholdError as exc:
-        db.session.rollback()
-        flash(_refusal(exc, previous, to), "error")
-        if isinstance(exc, ops.ProfileTextHits):
+    except Refused as refusal:
+        flash_refusal(refusal, default=_cannot_move(previous, to))
+        if refusal.code == ops.TEXT_HITS:
             return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:
         db.session.commit()

@@ -25,12 +25,12 @@ from portal.households.operations.landlord_access import (
 )
 from portal.households.operations.profiles import (
     CHECKED_STATUSES,
+    FIELD_OF_REFUSAL,
     IDENTITY_FIELDS,
     PARTICIPANT_FIELDS,
     PUBLIC_FIELDS,
     REPORTING_FIELDS,
-    HouseholdError,
-    ProfileTextHits,
+    TEXT_HITS,
     Proposal,
     create_household,
     next_code,
@@ -49,15 +49,15 @@ from portal.households.operations.vetting import (
 
 __all__ = [
     "CHECKED_STATUSES",
+    "FIELD_OF_REFUSAL",
+    "TEXT_HITS",
     "CONSENT_MONTHS",
     "ConsentDocument",
     "DOCUMENT_EXTENSIONS",
     "HOUSEHOLD_LEAVES",
-    "HouseholdError",
     "IDENTITY_FIELDS",
     "PARTICIPANT_FIELDS",
     "PUBLIC_FIELDS",
-    "ProfileTextHits",
     "Proposal",
     "REPORTING_FIELDS",
     "WITHDRAWAL_DESTINATIONS",

@@ -14,9 +14,9 @@ from portal.core import audit, clock, storage
 from portal.core.dates import add_months
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import CONSENT_SCOPE, Consent, Household
-from portal.households.operations.profiles import HouseholdError
 
 CONSENT_MONTHS = 6
 # The content types a consent scan is stored in (households.forms.check_document), and the
@@ -38,7 +38,7 @@ def record_consent(
     committed after all, ``discard_document`` removes the stored scan again."""
     expires_on = expires_on or add_months(given_on, CONSENT_MONTHS)
     if expires_on <= given_on:
-        raise HouseholdError("expiry before start")
+        raise Refused("expiry before start")
     key = None
     if document is not None:
         key = f"consents/{storage.new_key()}"

@@ -57,23 +57,21 @@ IDENTITY_FIELDS = (
 )
 
 
-class HouseholdError(Refused):
-    """An operation of the households domain refused; ``code`` says why."""
+# A profile text with hits of the check (households/textcheck.py) that the social worker has not
+# confirmed: refused with this code, ``items`` the text's hits (each shown with its tick).
+TEXT_HITS = "profile text hits"
+# The profile form's fields a refusal of saving it points at (the form marks the field).
+FIELD_OF_REFUSAL = {
+    "exit needs date and destination": "exit_on",
+    "exit before intake": "exit_on",
+    "override reason required": "override_reason",
+    TEXT_HITS: "profile_text",
+}
 
 
-class ProfileTextHits(HouseholdError):
-    """The profile text has hits of the check (households/textcheck.py) that the social worker
-    has not confirmed; ``hits`` lists every hit of the text (to show each with its tick)."""
-
-    def __init__(self, hits: list[textcheck.Hit]) -> None:
-        super().__init__(
-            "profile text hits",
-            _l(
-                "The profile was not vetted: the check of the profile text found passages that "
-                "may not reach a landlord. Please edit the text or confirm each passage below."
-            ),
-        )
-        self.hits = hits
+def text_hits_refused(hits: list[textcheck.Hit], message: Any) -> Refused:
+    """Refused for the text check's ``hits``, in the words of what was refused."""
+    return Refused(TEXT_HITS, message, items=hits)
 
 
 # Statuses in which landlords see the profile, or may again without a new vetting.
@@ -132,22 +130,28 @@ def next_code(year: int) -> str:
 def _reporting_values(household: Household, data: dict[str, Any]) -> dict[str, Any]:
     """The reporting fields in ``data``, checked: a known target group and destination, an
     intake not in the future, an exit with its destination (both or neither), neither before
-    the intake nor in the future. Raises HouseholdError."""
+    the intake nor in the future. Refuses (``Refused``) otherwise."""
     values = {name: data[name] or None for name in REPORTING_FIELDS if name in data}
     today = clock.today()
     intake = values.get("intake_on") or household.intake_on or today
     exit_on = values.get("exit_on", household.exit_on)
     destination = values.get("exit_destination", household.exit_destination)
     if "target_group" in values and values["target_group"] not in set(TargetGroup):
-        raise HouseholdError("unknown target group")
+        raise Refused("unknown target group")
     if destination is not None and destination not in set(ExitDestination):
-        raise HouseholdError("unknown exit destination")
+        raise Refused("unknown exit destination")
     if intake > today or (exit_on is not None and exit_on > today):
-        raise HouseholdError("date in the future")
+        raise Refused("date in the future")
     if (exit_on is None) != (destination is None):
-        raise HouseholdError("exit needs date and destination")
+        raise Refused(
+            "exit needs date and destination",
+            _l("Please enter both the day the household left and where it went, or neither."),
+        )
     if exit_on is not None and exit_on < intake:
-        raise HouseholdError("exit before intake")
+        raise Refused(
+            "exit before intake",
+            _l("The household cannot leave the programme before it was taken in."),
+        )
     if "intake_on" in values and values["intake_on"] is None:
         values["intake_on"] = intake  # empty: today (new) or as before
     return values
@@ -171,7 +175,13 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     )
     reason = " ".join((data.get("override_reason") or "").split()) or None
     if differs and not reason:
-        raise HouseholdError("override reason required")
+        raise Refused(
+            "override reason required",
+            _l(
+                "A value differs from the proposal: please give the reason, or empty the field "
+                "to use the proposal."
+            ),
+        )
     reporting = _reporting_values(household, data)
     values: dict[str, Any] = {}
     for name in PUBLIC_FIELDS:
@@ -267,7 +277,7 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
         except IntegrityError:
             continue  # someone took the number at the same moment
     else:
-        raise HouseholdError("no code")
+        raise Refused("no code")
     audit.record("household.created", actor=actor, obj=household, code=household.code)
     return household
 
@@ -295,15 +305,21 @@ def update_household(
     (see ``_fit_participants``).
 
     A profile that landlords see (or may again without a new vetting) keeps a checked text: a
-    new text, or new names of members, with hits of the check not in ``confirmed`` raises
-    ``ProfileTextHits`` before anything changes."""
+    new text, or new names of members, with hits of the check not in ``confirmed`` is refused
+    (``TEXT_HITS``) before anything changes."""
     checked = None
     if household.status in CHECKED_STATUSES:
         text, names = _text_and_names(household, data)
         before = (household.profile_text, textcheck.identity_names(household.identity))
         if (text, textcheck.name_parts(names)) != (before[0], textcheck.name_parts(before[1])):
             if open_text_hits(text, names, household.profile_text_checked, confirmed):
-                raise ProfileTextHits(textcheck.check(text, names))
+                raise text_hits_refused(
+                    textcheck.check(text, names),
+                    _l(
+                        "Landlords read this text. The check found passages that may not belong "
+                        "in it (listed below): edit the text, or confirm each passage as checked."
+                    ),
+                )
             checked = textcheck.fingerprint(text, names)
     changed = _apply(household, data, districts) + _apply_identity(household, data, actor)
     if checked is not None:
@@ -320,7 +336,7 @@ def save_participants(household: Household, actor: User, rows: list[dict[str, st
     then changes nothing. Audits the number of persons recorded, never the values. True if
     something changed."""
     if len(rows) != household.size:
-        raise HouseholdError("one row per person")
+        raise Refused("one row per person")
     allowed = {
         "gender": set(Gender),
         "age_band": set(AgeBand),
@@ -331,9 +347,9 @@ def save_participants(household: Household, actor: User, rows: list[dict[str, st
         if row is None:
             continue
         if any(row.get(name) not in allowed[name] for name in PARTICIPANT_FIELDS):
-            raise HouseholdError("unknown value")
+            raise Refused("unknown value")
         if (row["age_band"] == AgeBand.UNDER_18) != (position >= household.adults):
-            raise HouseholdError("age band does not fit")
+            raise Refused("age band does not fit")
     stored = {p.position: p for p in household.participants}
     changed = False
     for participant in list(household.participants):

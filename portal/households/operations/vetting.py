@@ -11,15 +11,15 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import Role, User
 from portal.core import clock
 from portal.core.hooks import Hook, Veto
+from portal.core.refusals import Refused
 from portal.households import textcheck
 from portal.households.models import (
     SOCIAL_WORKER,
     ExitDestination,
     Household,
     HouseholdStatus,
-    IllegalTransition,
 )
-from portal.households.operations.profiles import HouseholdError, ProfileTextHits, open_text_hits
+from portal.households.operations.profiles import open_text_hits, text_hits_refused
 
 # Withdrawing a profile: the programme's own placements record their exit at the move-in.
 WITHDRAWAL_DESTINATIONS = tuple(
@@ -34,12 +34,12 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     """Only a social worker, only with a valid consent, and only with a checked profile text:
     every hit of the check (households/textcheck.py) must be in ``confirmed`` (the social
     worker's "checked, may stay"), unless this very text was confirmed before; otherwise
-    ``ProfileTextHits``. The confirmation is kept as the text's fingerprint; the audit event
+    refused (``TEXT_HITS``). The confirmation is kept as the text's fingerprint; the audit event
     counts the confirmed hits."""
     if actor.role != Role.SOCIAL_WORKER:
-        raise HouseholdError("not allowed")
+        raise Refused("not allowed")
     if household.max_gross_cold_rent is None:
-        raise HouseholdError(
+        raise Refused(
             "no rent limit",
             _l(
                 "The profile cannot be vetted without a maximum gross cold rent. Please enter one "
@@ -50,14 +50,18 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     if household.can_move(HouseholdStatus.VETTED, SOCIAL_WORKER):
         names = textcheck.identity_names(household.identity)
         if open_text_hits(household.profile_text, names, household.profile_text_checked, confirmed):
-            raise ProfileTextHits(textcheck.check(household.profile_text, names))
+            raise text_hits_refused(
+                textcheck.check(household.profile_text, names),
+                _l(
+                    "The profile was not vetted: the check of the profile text found passages "
+                    "that may not reach a landlord. Please edit the text or confirm each passage "
+                    "below."
+                ),
+            )
         confirmed_hits = len(textcheck.check(household.profile_text, names))
         if confirmed_hits:
             details["confirmed_hits"] = confirmed_hits
-    try:
-        household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
-    except IllegalTransition as exc:
-        raise HouseholdError(exc.code, exc.message) from exc
+    household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
     names = textcheck.identity_names(household.identity)
     household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
 
@@ -76,33 +80,28 @@ def change_status(
     open interests ("household no longer available", see ``placements.release``); refused
     (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
     if actor.role != Role.SOCIAL_WORKER:
-        raise HouseholdError("not allowed")
+        raise Refused("not allowed")
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
     if records_exit and household.can_move(to, SOCIAL_WORKER):
         exit_on = exit_on or clock.today()
         if exit_destination not in WITHDRAWAL_DESTINATIONS:
-            raise HouseholdError("exit destination required")
+            raise Refused("exit destination required")
         if exit_on > clock.today():
-            raise HouseholdError("date in the future")
+            raise Refused("date in the future")
         if exit_on < household.intake_on:
-            raise HouseholdError("exit before intake")
+            raise Refused("exit before intake")
     leaves = to in (HouseholdStatus.PAUSED, HouseholdStatus.WITHDRAWN)
     if leaves and household.can_move(to, SOCIAL_WORKER):
         try:
             HOUSEHOLD_LEAVES(household, actor)
         except Veto as exc:
-            raise HouseholdError(
+            raise Refused(
                 "lease signed",
                 _l(
                     "A lease has been signed through a placement of this household, so the "
                     "profile cannot be paused or withdrawn now. Please settle the placement first."
                 ),
             ) from exc
-    try:
-        household.transition(
-            to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {})
-        )
-    except IllegalTransition as exc:
-        raise HouseholdError(exc.code, exc.message) from exc
+    household.transition(to, actor, SOCIAL_WORKER, **({"exit": "recorded"} if records_exit else {}))
     if records_exit:
         household.exit_on, household.exit_destination = exit_on, exit_destination

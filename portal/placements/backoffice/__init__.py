@@ -17,9 +17,7 @@ from portal.placements.backoffice import lists, page, starting
 from portal.placements.backoffice.common import (
     CASEWORK,
     PER_PAGE,
-    REFUSALS,
     bp,
-    refusal_message,
 )
 from portal.placements.backoffice.page import DATE_FACTS, DONE, event_facts, mediation_hint
 
@@ -28,12 +26,10 @@ __all__ = [
     "DATE_FACTS",
     "DONE",
     "PER_PAGE",
-    "REFUSALS",
     "bp",
     "event_facts",
     "lists",
     "mediation_hint",
     "page",
-    "refusal_message",
     "starting",
 ]

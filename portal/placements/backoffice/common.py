@@ -1,17 +1,14 @@
-"""What the placements' staff routes share: the blueprint, the staff lists and the words for a
-refused step."""
+"""What the placements' staff routes share: the blueprint and the staff lists (a refused step
+carries its own words: placements/refusals.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, flash
+from flask import Blueprint
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
 from portal.extensions import db
-from portal.placements import operations as ops
 from portal.placements.labels import (
     action_label,
     cancel_reason_label,
@@ -55,48 +52,3 @@ def _staff_choices(staff: list[User], active_only: bool) -> list[tuple[int, str]
         for u in staff
         if u.is_active or not active_only
     ]
-
-
-# Refusals ---------------------------------------------------------------------------------------
-
-REFUSALS: dict[str, Callable[[], str]] = {
-    "role": lambda: _("Your role may not take this step. Nothing was changed."),
-    "data": lambda: _("Information this step needs is missing. Nothing was changed."),
-    "flat_taken": lambda: _("The flat is already held by another placement. Nothing was changed."),
-    "household_taken": lambda: _(
-        "The household is already in another placement past the viewing. Nothing was changed."
-    ),
-    "busy": lambda: _(
-        "Someone else changed this placement at the same moment. Nothing was changed; please "
-        "look at the page and try again."
-    ),
-    "flat_not_free": lambda: _(
-        "The flat is no longer in a status that allows this step. Nothing was changed."
-    ),
-    "not_visible": lambda: _(
-        "The household is no longer in a status that allows this step (vetted, with a valid "
-        "consent). Nothing was changed."
-    ),
-    "duplicate": lambda: _("This household is already proposed for this flat."),
-    "decided": lambda: _("This interest has been decided already."),
-    "done": lambda: _("This follow-up has been recorded already."),
-}
-
-
-def refusal_message(exc: ops.PlacementError, state: str | None = None) -> str:
-    """A refused operation in words the user can act on."""
-    if exc.code == "state":
-        if state is None:
-            return _("This is not possible in the placement's current state. Nothing was changed.")
-        return _(
-            "This step is not possible while the placement is “%(state)s”; perhaps someone else "
-            "was quicker. Nothing was changed.",
-            state=state_label(state),
-        )
-    message = REFUSALS.get(exc.code)
-    return message() if message else _("This was refused. Nothing was changed.")
-
-
-def _refuse(exc: ops.PlacementError, state: str | None) -> None:
-    db.session.rollback()
-    flash(refusal_message(exc, state), "error")

@@ -15,12 +15,13 @@ from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.i18n import day, moment
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.queries import valid_until
 from portal.listings.models import Flat
 from portal.placements import operations as ops
-from portal.placements.backoffice.common import CASEWORK, _refuse, _staff, _staff_choices, bp
+from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
 from portal.placements.calendar import BERLIN
 from portal.placements.forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
@@ -198,11 +199,11 @@ def take_step(placement_id: int, step: str):
         abort(404)
     placement = _load(placement_id)
     here = url_for(".detail", placement_id=placement.id)
-    state, role = placement.state, current_user.role
+    role = current_user.role
     try:
         ops.check_step(placement, action, role)
-    except ops.PlacementError as exc:
-        _refuse(exc, state)
+    except Refused as refusal:
+        flash_refusal(refusal)
         return redirect(here)
     form = _step_form(action, placement, _staff(), posted=True)
     if not form.validate_on_submit():
@@ -210,8 +211,8 @@ def take_step(placement_id: int, step: str):
         return _render(placement, posted=(action, form))
     try:
         ops.take_step(placement, action, current_user, role, **form.step_data())
-    except ops.PlacementError as exc:
-        _refuse(exc, state)
+    except Refused as refusal:
+        flash_refusal(refusal)
     else:
         db.session.commit()
         flash(DONE[action](), "success")
@@ -228,8 +229,8 @@ def add_note(placement_id: int):
         return _render(placement, note_form=form)
     try:
         ops.add_note(placement, current_user, form.note.data)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
+    except Refused as refusal:
+        flash_refusal(refusal)
     else:
         db.session.commit()
         flash(_("The note is saved."), "success")
@@ -247,7 +248,6 @@ def record_follow_up(placement_id: int, follow_up_id: int):
     if not form.validate_on_submit():
         flash(_("The follow-up was not recorded. Please check the marked fields."), "error")
         return _render(placement, follow_up_form=form)
-    state = placement.state
     try:
         ops.record_follow_up(
             follow_up,
@@ -257,8 +257,8 @@ def record_follow_up(placement_id: int, follow_up_id: int):
             form.done_on.data,
             form.outcome_on.data,
         )
-    except ops.PlacementError as exc:
-        _refuse(exc, state)
+    except Refused as refusal:
+        flash_refusal(refusal)
     else:
         db.session.commit()
         flash(_("The follow-up is recorded."), "success")

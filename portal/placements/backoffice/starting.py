@@ -9,11 +9,12 @@ from flask_login import current_user
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.placements import operations as ops
-from portal.placements.backoffice.common import _refuse, bp
+from portal.placements.backoffice.common import bp
 from portal.placements.models import Interest
 
 
@@ -32,8 +33,8 @@ def propose(flat_id: int, household_id: int):
     household = db.get_or_404(Household, household_id)
     try:
         placement = ops.propose(flat, household, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
+    except Refused as refusal:
+        flash_refusal(refusal)
         return redirect(_back(flat_id, household_id))
     db.session.commit()
     flash(
@@ -55,8 +56,8 @@ def accept_interest(interest_id: int):
     household_id = interest.household_id
     try:
         placement = ops.accept_interest(interest, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
+    except Refused as refusal:
+        flash_refusal(refusal)
         return redirect(url_for("households_backoffice.detail", household_id=household_id))
     db.session.commit()
     flash(_("The interest is accepted: the placement is proposed to the landlord."), "success")
@@ -72,8 +73,8 @@ def decline_interest(interest_id: int):
     household_id = interest.household_id
     try:
         ops.decline_interest(interest, current_user)
-    except ops.PlacementError as exc:
-        _refuse(exc, None)
+    except Refused as refusal:
+        flash_refusal(refusal)
     else:
         db.session.commit()
         flash(

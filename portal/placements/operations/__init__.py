@@ -5,7 +5,6 @@
 
 from portal.placements.operations.aftercare import record_follow_up
 from portal.placements.operations.interests import (
-    InterestError,
     accept_interest,
     decline_interest,
     register_interest,
@@ -20,11 +19,11 @@ from portal.placements.operations.notifications import (
 from portal.placements.operations.workflow import (
     NEEDS_CONSENT,
     REQUIRED_DATA,
-    PlacementError,
     _lock,
     _side_effects,
     add_note,
     check_step,
+    check_viewing_slots,
     propose,
     propose_viewing_slots,
     take_step,
@@ -34,8 +33,6 @@ __all__ = [
     "NEEDS_CONSENT",
     "OVERDUE_DAYS",
     "REQUIRED_DATA",
-    "InterestError",
-    "PlacementError",
     "_landlord_of",
     "_lock",
     "_notify",
@@ -44,6 +41,7 @@ __all__ = [
     "accept_interest",
     "add_note",
     "check_step",
+    "check_viewing_slots",
     "decline_interest",
     "propose",
     "propose_viewing_slots",

@@ -14,7 +14,7 @@ from portal.placements.models import (
     FollowUp,
     State,
 )
-from portal.placements.operations.workflow import PlacementError
+from portal.placements.refusals import refused
 
 
 def record_follow_up(
@@ -30,18 +30,18 @@ def record_follow_up(
     it ended (not before the move-in); the checks still open are then closed without outcome
     and the placement completes."""
     if outcome not in FOLLOW_UP_OUTCOMES:
-        raise PlacementError("data", "outcome")
+        raise refused("data", detail="outcome")
     ended = outcome in ENDED_OUTCOMES
     placement = follow_up.placement
     moved = placement.keys_handed_over_on
     if ended != (outcome_on is not None) or (
         outcome_on is not None and moved is not None and outcome_on < moved
     ):
-        raise PlacementError("data", "outcome_on")
+        raise refused("data", detail="outcome_on")
     if follow_up.done_on is not None:
-        raise PlacementError("done")
+        raise refused("done")
     if placement.state not in (State.MOVED_IN, State.AFTERCARE):
-        raise PlacementError("state")
+        raise refused("state", state=placement.state)
     follow_up.done_on = done_on or clock.today()
     follow_up.outcome = outcome
     follow_up.outcome_on = outcome_on

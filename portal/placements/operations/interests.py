@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.core import audit, clock
 from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
-from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import landlord_may_register_interest
 from portal.listings.models import Flat, FlatStatus
 from portal.placements.models import Interest, InterestStatus, Placement
-from portal.placements.operations.workflow import PlacementError, propose
-
-
-class InterestError(Refused):
-    """Refused; ``code`` says why (not_allowed, not_visible, flat, duplicate)."""
+from portal.placements.operations.workflow import propose
+from portal.placements.refusals import interest_refused, refused
 
 
 def register_interest(
@@ -31,18 +28,18 @@ def register_interest(
     confirmation, the team a notice; neither mail names anything of the household beyond its
     code."""
     if not landlord_may_register_interest(user):
-        raise InterestError("not_allowed")
+        raise interest_refused("not_allowed")
     if not household.is_visible_to_landlords(clock.today()):
-        raise InterestError("not_visible")
+        raise interest_refused("not_visible")
     if flat.organisation_id != user.organisation_id or flat.status != FlatStatus.PUBLISHED:
-        raise InterestError("flat")
+        raise interest_refused("flat")
     existing = db.session.scalar(
         select(Interest.id).where(
             Interest.flat_id == flat.id, Interest.household_id == household.id
         )
     )
     if existing is not None:
-        raise InterestError("duplicate")
+        raise interest_refused("duplicate")
     interest = Interest(
         flat=flat,
         household=household,
@@ -50,8 +47,12 @@ def register_interest(
         created_by_id=user.id,
         message=(message or "").strip()[:2000] or None,
     )
-    db.session.add(interest)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same pair registered a moment ago elsewhere
+            db.session.add(interest)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise interest_refused("duplicate") from exc
     audit.record(
         "interest.registered", actor=user, obj=interest, household_id=household.id, flat_id=flat.id
     )
@@ -80,7 +81,7 @@ def register_interest(
 def accept_interest(interest: Interest, actor: User) -> Placement:
     """The specialist takes up a landlord's interest: it becomes a proposed placement."""
     if interest.status != InterestStatus.OPEN:
-        raise PlacementError("decided")
+        raise refused("decided")
     placement = propose(interest.flat, interest.household, actor, interest=interest)
     interest.status = InterestStatus.ACCEPTED.value
     interest.decided_at = utcnow()
@@ -92,7 +93,7 @@ def decline_interest(interest: Interest, actor: User) -> None:
     """Decline politely: the landlord hears that the team will not follow this up now, and
     nothing about the household."""
     if interest.status != InterestStatus.OPEN:
-        raise PlacementError("decided")
+        raise refused("decided")
     interest.status = InterestStatus.DECLINED.value
     interest.decided_at = utcnow()
     audit.record("interest.declined", actor=actor, obj=interest)

@@ -16,7 +16,6 @@ from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
-from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.placements.models import (
@@ -26,6 +25,7 @@ from portal.placements.models import (
     FOLLOW_UP_MONTHS,
     LANDLORD,
     STEPS,
+    SUGGEST_TIMES_STATES,
     SYSTEM,
     Action,
     FollowUp,
@@ -33,13 +33,9 @@ from portal.placements.models import (
     Placement,
     PlacementEvent,
     State,
-    StepRefused,
 )
 from portal.placements.operations.notifications import _notify, _tell_landlord
-
-
-class PlacementError(Refused):
-    """Refused; ``code`` says why, ``message`` can be shown to the user."""
+from portal.placements.refusals import refused
 
 
 def _lock(model, object_id: int):
@@ -59,9 +55,9 @@ def propose(
     """Start a placement (``proposed``): the specialist proposes a household for a published
     flat, or accepts a landlord's interest. The landlord is asked to accept or decline."""
     if flat.status != FlatStatus.PUBLISHED:
-        raise PlacementError("flat_not_free")
+        raise refused("flat_not_free")
     if not household.is_visible_to_landlords(clock.today()):
-        raise PlacementError("not_visible")
+        raise refused("not_visible")
     duplicate = db.session.scalar(
         select(Placement.id).where(
             Placement.flat_id == flat.id,
@@ -70,7 +66,7 @@ def propose(
         )
     )
     if duplicate is not None:
-        raise PlacementError("duplicate")
+        raise refused("duplicate")
     placement = Placement(
         flat=flat,
         household=household,
@@ -114,14 +110,14 @@ REQUIRED_DATA = {
 
 
 def check_step(placement: Placement, action: Action, role: str) -> None:
-    """Refuse (PlacementError ``state`` or ``role``) a step the workflow does not allow now or
-    not for ``role``, read from STEPS in advance()'s order: so that a stale or foreign form is
-    answered with the real reason before its fields are looked at."""
+    """Refuse (``state`` or ``role``) a step the workflow does not allow now or not for
+    ``role``, read from STEPS in advance()'s order: so that a stale or foreign form is answered
+    with the real reason before its fields are looked at."""
     sources, _target, roles = STEPS[action]
     if State(placement.state) not in sources:
-        raise PlacementError("state")
+        raise refused("state", landlord=role == LANDLORD, state=placement.state)
     if role not in roles:
-        raise PlacementError("role")
+        raise refused("role", landlord=role == LANDLORD, state=placement.state)
 
 
 def take_step(
@@ -137,41 +133,39 @@ def take_step(
     """Take one step with its data, and everything that follows from it, in one transaction:
     the flat is reserved from ``landlord_accepted`` and let at ``moved_in``; the household is
     housed at ``moved_in``; cancelling releases both; at ``lease_signed`` the flat's other
-    proposals are cancelled ("flat let"). Refused steps raise PlacementError and change
-    nothing; the database's unique indexes catch a second placement holding the same flat or
-    household even when two requests race."""
+    proposals are cancelled ("flat let"). A refused step raises ``Refused`` in the words of
+    ``role`` (the landlord's or the staff's) and changes nothing; the database's unique indexes
+    catch a second placement holding the same flat or household even when two requests race."""
+    asked = {"landlord": role == LANDLORD, "state": placement.state}
     missing = [name for name in REQUIRED_DATA.get(action, ()) if data.get(name) in (None, "")]
     if missing:
-        raise PlacementError("data", ",".join(missing))
+        raise refused("data", detail=",".join(missing), **asked)
     if action == Action.CANCEL and data["cancel_reason"] not in CANCEL_REASONS:
-        raise PlacementError("data", "cancel_reason")
+        raise refused("data", detail="cancel_reason", **asked)
     flat = _lock(Flat, placement.flat_id)
     household = _lock(Household, placement.household_id)
     sources, _target, roles = STEPS[action]
     allowed = State(placement.state) in sources and role in roles  # else advance() says why
     if allowed and action in NEEDS_CONSENT and not household.is_visible_to_landlords(clock.today()):
-        raise PlacementError("not_visible")
+        raise refused("not_visible", **asked)
     try:
         with db.session.begin_nested():
             previous = State(placement.state)
-            try:
-                event = placement.advance(
-                    action, actor, role, on_behalf_of=on_behalf_of, note=note, **data
-                )
-            except StepRefused as exc:
-                raise PlacementError(exc.code) from exc
+            event = placement.advance(
+                action, actor, role, on_behalf_of=on_behalf_of, note=note, **data
+            )
             try:
                 _side_effects(placement, previous, action, actor, flat, household)
             except FlatMoveRefused as exc:
-                raise PlacementError("flat_not_free") from exc
-            except HouseholdMoveRefused as exc:
-                raise PlacementError("not_visible") from exc
+                raise Refused("flat_not_free", detail=exc.code) from exc
             db.session.flush()
     except IntegrityError as exc:
         taken = "flat_taken" if "flat" in str(exc.orig).lower() else "household_taken"
-        raise PlacementError(taken) from exc
+        raise refused(taken, **asked) from exc
     except OperationalError as exc:  # SQLite: another writer at the same moment
-        raise PlacementError("busy") from exc
+        raise refused("busy", **asked) from exc
+    except Refused as exc:  # the step's own refusal (advance, side effects): in role's words
+        raise refused(exc.code, detail=exc.detail, **asked) from exc
     _notify(placement, action)
     return event
 
@@ -187,7 +181,7 @@ def _side_effects(
     state = State(placement.state)
     if action == Action.ACCEPT:
         if flat.status != FlatStatus.PUBLISHED:
-            raise PlacementError("flat_taken")
+            raise Refused("flat_taken")
         flat.transition(FlatStatus.RESERVED, actor, SYSTEM, placement_id=placement.id)
     elif action == Action.RESCHEDULE_VIEWING:
         placement.viewing_sequence += 1  # calendars update the event with the same UID
@@ -211,7 +205,7 @@ def _side_effects(
             )
     elif action == Action.MOVE_IN:
         flat.transition(FlatStatus.LET, actor, SYSTEM, placement_id=placement.id)
-        household.transition(HouseholdStatus.HOUSED, actor, SYSTEM, placement_id=placement.id)
+        _move_household(household, HouseholdStatus.HOUSED, actor, placement)
         moved = placement.keys_handed_over_on
         if household.exit_on is None:  # for the reports: the household leaves the programme
             household.exit_on = max(moved, household.intake_on or moved)
@@ -250,16 +244,27 @@ def _side_effects(
                 if household.valid_consent() is not None
                 else HouseholdStatus.PAUSED
             )
-            household.transition(to, actor, SYSTEM, placement_id=placement.id)
+            _move_household(household, to, actor, placement)
             if household.exit_destination == ExitDestination.OWN_TENANCY_PROGRAMME:
                 household.exit_on = household.exit_destination = None  # back in the programme
+
+
+def _move_household(
+    household: Household, to: HouseholdStatus, actor: User | None, placement: Placement
+) -> None:
+    """The household's status follows the placement; a move its rules refuse (no valid consent
+    any more, a status changed meanwhile) refuses the step as ``not_visible``."""
+    try:
+        household.transition(to, actor, SYSTEM, placement_id=placement.id)
+    except Refused as exc:
+        raise Refused("not_visible", detail=exc.code) from exc
 
 
 def add_note(placement: Placement, actor: User, note: str) -> PlacementEvent:
     """A note in the timeline; the state stays."""
     text = (note or "").strip()
     if not text:
-        raise PlacementError("data", "note")
+        raise refused("data", detail="note")
     event = PlacementEvent(
         placement=placement,
         action="note",
@@ -275,15 +280,21 @@ def add_note(placement: Placement, actor: User, note: str) -> PlacementEvent:
     return event
 
 
+def check_viewing_slots(placement: Placement, landlord: User) -> None:
+    """Refuse (``role``, ``state``) viewing times the landlord may not suggest: not their flat,
+    or the placement is past the viewing (or ended)."""
+    if placement.flat.organisation_id != landlord.organisation_id:
+        raise refused("role", landlord=True)
+    if placement.state not in SUGGEST_TIMES_STATES:
+        raise refused("state", landlord=True)
+
+
 def propose_viewing_slots(placement: Placement, landlord: User, slots: str) -> PlacementEvent:
     """The landlord suggests times for the viewing; the team is told."""
-    if placement.flat.organisation_id != landlord.organisation_id:
-        raise PlacementError("role")
-    if placement.state not in (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED):
-        raise PlacementError("state")
+    check_viewing_slots(placement, landlord)
     text = (slots or "").strip()
     if not text:
-        raise PlacementError("data", "slots")
+        raise refused("data", detail="slots", landlord=True)
     event = PlacementEvent(
         placement=placement,
         action="viewing_slots",

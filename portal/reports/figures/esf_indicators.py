@@ -62,7 +62,7 @@ def esf(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> 
         Household.__table__, Participant.household_id == Household.id
     )
     attributes = (
-        (Participant.gender, labels.GENDER_LABELS),
+        (Participant.gender, labels.GENDER_ROW_LABELS),
         (Participant.age_band, labels.AGE_LABELS),
         (Participant.third_country, labels.THIRD_COUNTRY_LABELS),
         (Participant.disability, labels.DISABILITY_LABELS),

@@ -1,6 +1,6 @@
 """Twenty people take the same kind of step at the same moment: the database lets exactly one
 through (partial unique indexes, and row locks on PostgreSQL), the others are refused with a
-PlacementError and leave nothing behind."""
+Refused and leave nothing behind."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
 from portal.core.outbox import OutboxMessage
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.listings.models import Flat
 from portal.placements import operations as ops
@@ -22,7 +23,7 @@ from tests.placements.concurrency.conftest import THREADS
 def race(app, placement_ids: list[int], actor_id: int, action: Action, role: str, **data):
     """Take ``action`` on each placement in its own thread, with its own app context and so
     its own session; each thread loads its objects, then all are released at once. Returns per
-    thread "ok" (committed), the PlacementError's code, or any other exception as text."""
+    thread "ok" (committed), the refusal's code, or any other exception as text."""
     barrier = threading.Barrier(len(placement_ids))
     results: list[str | None] = [None] * len(placement_ids)
 
@@ -37,7 +38,7 @@ def race(app, placement_ids: list[int], actor_id: int, action: Action, role: str
                     ops.take_step(placement, action, actor, role, **data)
                     db.session.commit()
                     results[index] = "ok"
-                except ops.PlacementError as exc:
+                except Refused as exc:
                     db.session.rollback()
                     results[index] = exc.code
             except Exception as exc:  # noqa: BLE001 - reported as the thread's result
@@ -73,7 +74,7 @@ def retry_a_loser(app, placement_ids, results, actor_id, action, role, **data) -
         placement = db.session.get(Placement, loser)
         try:
             ops.take_step(placement, action, db.session.get(User, actor_id), role, **data)
-        except ops.PlacementError as exc:
+        except Refused as exc:
             return exc.code
         finally:
             db.session.rollback()

@@ -32,9 +32,11 @@ class Refused(Exception):  # noqa: N818 - a refusal is not an error of the progr
     # What a subclass says when the raise gives no words of its own (None: the code).
     default_message: Any = None
 
-    def __init__(self, code: str, message: Any = None) -> None:
+    def __init__(self, code: str, message: Any = None, status: int | None = None) -> None:
         super().__init__(code)
         self.code = code
+        if status is not None:
+            self.status = status
         if message is None or (isinstance(message, str) and not message):
             message = self.default_message
         # A lazy text stays lazy (comparing it would translate it outside the request's locale).

@@ -26,7 +26,7 @@ from portal.accounts.permissions import (
 )
 from portal.core import storage
 from portal.core.hooks import Hook
-from portal.core.refusals import flash_refusal
+from portal.core.refusals import Refused, flash_refusal
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.listings import operations as ops
@@ -95,7 +95,7 @@ def _save(form: FlatForm, flat: Flat | None):
             flat = ops.create_flat(current_user, form.data)
         else:
             ops.update_flat(flat, current_user, form.data)
-    except ops.ListingError:  # the form checks the same rules; this is the last line
+    except Refused:  # the form checks the same rules; this is the last line
         db.session.rollback()
         flash(
             _("Please check the marked fields. Nothing was lost: your input is still here."),
@@ -105,7 +105,7 @@ def _save(form: FlatForm, flat: Flat | None):
     if submit and complete:
         try:
             ops.submit_flat(flat, current_user)
-        except ops.ListingError:  # incomplete as stored (e.g. a description of spaces only)
+        except Refused:  # incomplete as stored (e.g. a description of spaces only)
             complete = False
         else:
             db.session.commit()
@@ -199,7 +199,7 @@ def _flat_action(flat_key: str, operation, message: str, target: str = "listings
         abort(400)
     try:
         result = operation(flat, current_user)
-    except ops.ListingError as exc:
+    except Refused as exc:
         flash_refusal(exc)
         return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()

@@ -12,10 +12,8 @@ from portal.accounts.twofactor import TwoFactorError
 from portal.core.refusals import BAD_INPUT, CONFLICT, Refused, refusals_flash
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
 from portal.households.operations import HouseholdError, ProfileTextHits
-from portal.listings.models import IllegalTransition as FlatMoveRefused
-from portal.listings.operations import ListingError
-from portal.listings.photos import PhotoRejected
-from portal.listings.rent_limits import RentLimitError
+from portal.listings.models import ILLEGAL_MOVE
+from portal.listings.operations.base import refused as listing_refusal
 from portal.mediation.operations import MediationError
 from portal.placements.models import StepRefused
 from portal.placements.operations import InterestError, PlacementError
@@ -33,10 +31,9 @@ from portal.privacy.operations import ErasureError
         (HouseholdMoveRefused("a valid consent is required"), "a valid consent is required", 409),
         (HouseholdError("expiry before start"), "expiry before start", CONFLICT),
         (ProfileTextHits([]), "profile text hits", CONFLICT),
-        (FlatMoveRefused("draft -> let"), "draft -> let", CONFLICT),
-        (ListingError("incomplete"), "incomplete", CONFLICT),
-        (PhotoRejected("too_large", "too large"), "too_large", BAD_INPUT),
-        (RentLimitError("Every amount must be greater than zero."), "rent_limits", BAD_INPUT),
+        (Refused(ILLEGAL_MOVE), ILLEGAL_MOVE, CONFLICT),
+        (listing_refusal("incomplete"), "incomplete", CONFLICT),
+        (Refused("too_large", "too large", status=BAD_INPUT), "too_large", BAD_INPUT),
         (MediationError("closed"), "closed", CONFLICT),
         (StepRefused("state", "detail"), "state", CONFLICT),
         (InterestError("duplicate"), "duplicate", CONFLICT),
@@ -55,9 +52,6 @@ def test_every_refusal_is_one_kind_with_a_code_and_a_message(refusal, code, stat
 def test_messages_of_old_shapes_are_kept():
     assert PlacementError("data", "cancel_reason").message == "cancel_reason"
     assert PlacementError("state").message == "state"
-    assert RentLimitError("Kaputt.").message == "Kaputt." and str(RentLimitError("Kaputt.")) == (
-        "Kaputt."
-    )
     assert str(StepRefused("data", "viewing_at")) == "data: viewing_at"
     assert TwoFactorError("wrong").reason == "wrong" and TokenError().expired is False
 
@@ -73,7 +67,7 @@ def test_an_uncaught_refusal_is_rolled_back_and_answered_with_its_status(app, db
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         db.session.add(Organisation(kind="private", name="Nie gespeichert"))
         response = app.make_response(
-            app.handle_user_exception(ListingError("illegal", _l("Not possible now")))
+            app.handle_user_exception(listing_refusal("illegal", _l("Not possible now")))
         )
         assert not db.session.new  # rolled back
     assert response.status_code == 409
@@ -89,7 +83,7 @@ def test_an_uncaught_refusal_is_rolled_back_and_answered_with_its_status(app, db
 def test_refusals_flash_flashes_and_redirects(app, db):
     @refusals_flash(lambda flat_id: f"/flats/{flat_id}")
     def view(flat_id):
-        raise ListingError("illegal", "Das geht nicht.")
+        raise listing_refusal("illegal", "Das geht nicht.")
 
     with app.test_request_context("/"):
         response = view(flat_id=7)
@@ -101,8 +95,8 @@ def test_the_words_of_a_refusal_come_with_it(app):
     from portal.households.operations import HouseholdError
 
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert ListingError("illegal").explained
-        assert str(ListingError("illegal").message) == (
+        assert listing_refusal("illegal").explained
+        assert str(listing_refusal("illegal").message) == (
             "This is not possible in the flat's current state."
         )
         assert not HouseholdError("exit before intake").explained

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
+from portal.core.refusals import Refused
 from portal.listings import operations as ops
 from portal.listings.models import IMMEDIATE_FIELDS, MATERIAL_FIELDS, District, Flat, Photo
 from portal.listings.queries import FlatFilter, filtered_flats
@@ -310,9 +311,9 @@ def test_the_operations_refuse_a_mismatch_too(app, db):
     from tests.factories import UserFactory
 
     user = UserFactory(organisation=landlord)
-    with pytest.raises(ops.ListingError):
+    with pytest.raises(Refused):
         ops.create_flat(user, {"postcode": "47057", "district_id": district_id(db, "Baerl")})
-    with pytest.raises(ops.ListingError):
+    with pytest.raises(Refused):
         ops.update_flat(flat, user, {"district_id": district_id(db, "Baerl")})
     assert flat.pending_changes is None
 

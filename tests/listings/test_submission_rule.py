@@ -4,6 +4,7 @@ form only shows which fields the same rule (listings.rules.missing_for_submissio
 import pytest
 from sqlalchemy import select
 
+from portal.core.refusals import Refused
 from portal.listings import operations as ops
 from portal.listings import rules
 from portal.listings.models import Flat
@@ -14,7 +15,7 @@ from tests.factories import FlatFactory, UserFactory
 def test_energy_fields_are_defined_once():
     from portal.listings import forms
 
-    assert ops.ENERGY_FIELDS is rules.ENERGY_FIELDS
+    assert ops.editing.ENERGY_FIELDS is rules.ENERGY_FIELDS
     assert not hasattr(forms.FlatForm, "ENERGY_FIELDS")
 
 
@@ -31,7 +32,7 @@ def test_submit_flat_refuses_an_incomplete_flat_itself(db, changes, missing):
     user = UserFactory()
     flat = FlatFactory(organisation=user.organisation, **changes)
     assert rules.missing_for_submission(ops.form_values(flat)) == missing
-    with pytest.raises(ops.ListingError) as refused:
+    with pytest.raises(Refused) as refused:
         ops.submit_flat(flat, user)
     assert refused.value.code == "incomplete"
     assert flat.status == "draft" and flat.submitted_at is None

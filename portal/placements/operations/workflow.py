@@ -17,8 +17,8 @@ from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.households.models import IllegalTransition as HouseholdMoveRefused
+from portal.listings.models import ILLEGAL_MOVE as FLAT_MOVE_REFUSED
 from portal.listings.models import Flat, FlatStatus
-from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
@@ -162,10 +162,12 @@ def take_step(
                 raise PlacementError(exc.code) from exc
             try:
                 _side_effects(placement, previous, action, actor, flat, household)
-            except FlatMoveRefused as exc:
-                raise PlacementError("flat_not_free") from exc
             except HouseholdMoveRefused as exc:
                 raise PlacementError("not_visible") from exc
+            except Refused as exc:
+                if exc.code != FLAT_MOVE_REFUSED:
+                    raise
+                raise PlacementError("flat_not_free") from exc
             db.session.flush()
     except IntegrityError as exc:
         taken = "flat_taken" if "flat" in str(exc.orig).lower() else "household_taken"

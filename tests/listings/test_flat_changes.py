@@ -102,7 +102,7 @@ def test_rent_change_waits_for_review_and_the_approved_version_stays_offered(
     assert "Changes under review" in page and "€700.00" in page and "€480.00" in page
     assert "Changes under review" in browser.client.get("/flats/").get_data(as_text=True)
     # The form shows the landlord's proposed value to go on from.
-    form = browser.client.get(f"/flats/{flat.public_key}/edit").get_data(as_text=True)
+    form = browser.client.get(f"/flats/{flat.public_key}/edit/costs").get_data(as_text=True)
     assert 'value="700,00"' in form or 'value="700.00"' in form
     # A specialist sees old and new and approves: the value becomes the flat's.
     browser.logout()

@@ -51,7 +51,9 @@ def test_a_description_of_spaces_only_is_not_submitted(browser, db):
     """The form saw text; stored, it is empty: the operation refuses, the flat stays a draft."""
     browser.login("landlord")
     response = post_flat(browser, "/flats/new", flat_form(description="   "), "submit")
-    assert response.status_code == 200
-    assert "A few details are still missing" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.location.endswith("/edit/check")
+    page = browser.client.get(response.location).get_data(as_text=True)
+    assert "A few details are still missing" in page
+    assert "Description, date or WBS details missing" in page
     flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
     assert flat.status == "draft" and flat.description is None

@@ -3,6 +3,8 @@ it or asks for changes, and decides on a published flat's pending changes."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from portal.accounts.models import User
 from portal.core import audit
 from portal.listings import changes
@@ -18,9 +20,21 @@ def submit_flat(flat: Flat, user: User) -> None:
     ``unverified``) and the flat complete (listings.rules.missing_for_submission, with its
     proposed values; refused ``incomplete``), whatever the form let through."""
     if not user.is_verified:
-        raise refused("unverified")
+        raise refused(
+            "unverified",
+            _l(
+                "Please confirm your e-mail address first: use the link we sent you. Your flat "
+                "is saved as a draft."
+            ),
+        )
     if missing_for_submission(form_values(flat)):
-        raise refused("incomplete")
+        raise refused(
+            "incomplete",
+            _l(
+                "Your flat is saved as a draft. A few details are still missing before you can "
+                "submit it; they are marked below."
+            ),
+        )
     if flat.status in (FlatStatus.SUBMITTED, FlatStatus.PUBLISHED):
         return  # a published flat's changes go to review when saved
     move(flat, FlatStatus.SUBMITTED, user, LANDLORD)

@@ -120,8 +120,9 @@ TRANSITIONS: dict[tuple[FlatStatus, FlatStatus], frozenset[str]] = {
 EDITABLE = frozenset(
     {FlatStatus.DRAFT, FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED, FlatStatus.PUBLISHED}
 )
-# Editing a published flat (listings/operations.py, update_flat): changes to these fields wait
-# for the team's review in ``Flat.pending_changes`` while the columns keep the approved version.
+# Editing a published flat (listings/operations/editing.py, update_flat): changes to these
+# fields wait for the team's review in ``Flat.pending_changes`` while the columns keep the
+# approved version.
 # They are what matching, the rent check and the household rely on: address, size, money, WBS,
 # access, pets, the date, the description (and new photos, see Photo.is_approved).
 MATERIAL_FIELDS = (

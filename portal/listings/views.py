@@ -94,8 +94,23 @@ def _target(flat: Flat, step: Step) -> str:
     return _step_url(flat, steps.following(step))
 
 
+def _incomplete(flat: Flat | None) -> set[str]:
+    """The steps the progress does not tick: those with something missing for submission."""
+    if flat is None:
+        return {s.name for s in steps.STEPS}
+    missing = {gap.step.name for gap in steps.completeness(ops.form_values(flat))}
+    return missing | ({"photos"} if not flat.photos else set()) | {"check"}
+
+
 def _render_step(step: Step, flat: Flat | None, form):
-    return render_template("listings/step.html", step=step, steps=steps, flat=flat, form=form)
+    return render_template(
+        "listings/step.html",
+        step=step,
+        steps=steps,
+        flat=flat,
+        form=form,
+        incomplete=_incomplete(flat),
+    )
 
 
 def _form_invalid(step: Step, flat: Flat | None, form):
@@ -184,6 +199,7 @@ def _render_extra_step(step: Step, flat: Flat):
             steps=steps,
             flat=flat,
             upload_form=PhotoUploadForm(formdata=None),
+            incomplete=_incomplete(flat),
         )
     return render_template(
         "listings/step_check.html",
@@ -194,6 +210,7 @@ def _render_extra_step(step: Step, flat: Flat):
         gaps=steps.completeness(ops.form_values(flat)),
         labels=field_labels(),
         form=EmptyForm(),
+        incomplete=_incomplete(flat),
     )
 
 

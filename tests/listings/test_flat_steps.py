@@ -251,3 +251,12 @@ def test_figures_count_a_flat_in_review(browser, db):
     html = browser.client.get("/flats/").get_data(as_text=True)
     assert "Bisher angebotene Wohnungen</dt><dd>1<" in html
     assert "Wohnungen in Prüfung</dt><dd>1<" in html
+
+
+def test_the_progress_ticks_only_complete_steps(browser, db):
+    user = browser.login("landlord")
+    flat = FlatFactory(organisation=user.organisation, energy_certificate_pending=False)
+    html = browser.client.get(f"/flats/{flat.public_key}/edit/features").get_data(as_text=True)
+    # Address, size and costs are complete; the energy certificate and the photos are not.
+    assert html.count("(complete)") == 3
+    assert "Energy certificate<span" not in html

@@ -317,9 +317,9 @@ def upload_photos(flat_key: str):
         _(
             "%(name)s: %(reason)s",
             name=name,
-            reason=_("A flat can have at most 20 photos.") if reason == "limit" else reason,
+            reason=refusal.message,
         )
-        for name, reason in refused
+        for name, refusal in refused
     ]
     if wants_json:
         return jsonify(added=len(added), refused=messages)

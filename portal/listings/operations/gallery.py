@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.core import audit, storage
-from portal.core.refusals import Refused
+from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings import changes
 from portal.listings.models import Flat, FlatStatus, Photo
@@ -19,13 +20,15 @@ from portal.listings.operations.editing import changes_to_review
 from portal.listings.photos import process_photo
 
 MAX_PHOTOS = 20
+TOO_MANY = _l("A flat can have at most 20 photos.")
 
 
 def add_photos(
     flat: Flat, user: User, uploads: list[tuple[str, BinaryIO]]
-) -> tuple[list[Photo], list[tuple[str, str]]]:
+) -> tuple[list[Photo], list[tuple[str, Refused]]]:
     """Process and store each upload on its own: good ones become photos, bad ones are
-    reported as (file name, message) and change nothing. Files are written before the rows;
+    reported as (file name, refusal: ``limit`` past MAX_PHOTOS, or why the file is no photo)
+    and change nothing. Files are written before the rows;
     if the transaction later rolls back, the orphaned files are removed."""
     if not flat.can_edit(user):
         raise refused("not editable")
@@ -34,15 +37,15 @@ def add_photos(
         select(func.coalesce(func.max(Photo.position), -1)).where(Photo.flat_id == flat.id)
     )
     added: list[Photo] = []
-    rejected: list[tuple[str, str]] = []
+    rejected: list[tuple[str, Refused]] = []
     for filename, stream in uploads:
         if count + len(added) >= MAX_PHOTOS:
-            rejected.append((filename, "limit"))
+            rejected.append((filename, Refused("limit", TOO_MANY, status=BAD_INPUT)))
             continue
         try:
             processed = process_photo(stream)
         except Refused as exc:
-            rejected.append((filename, str(exc.message)))
+            rejected.append((filename, exc))
             continue
         key = storage.new_key()
         widths = [variant.width for variant in processed.variants]

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.backoffice import bp as backoffice
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import landlord_required, staff_required
 from portal.extensions import db
-from portal.listings.models import Flat, FlatStatus
-from portal.listings.queries import waiting_for_review
+from portal.listings.labels import status_label
+from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.queries import OwnFlatFilterForm, waiting_for_review
 from portal.listings.views import bp as listings
 from portal.mediation.queries import home_counts as mediation_counts
-from portal.placements.models import ENDED_OUTCOMES, FollowUp, Placement
+from portal.placements.models import CLOSED_STATES, ENDED_OUTCOMES, FollowUp, Placement
 from portal.placements.queries import dashboard as placements_dashboard
 from portal.placements.queries import newest_open_interests
 from portal.reports.figures import _leases, _move_ins
@@ -63,19 +64,29 @@ def home():
 @dataclass(frozen=True)
 class OwnFigures:
     flats_listed: int  # published now (offered or reserved)
-    flats_ever: int  # ever published
+    flats_ever: int  # ever sent to the team (in review, offered, let or withdrawn since)
+    flats_in_review: int  # waiting for the team's review now
     placements: int  # leases signed
     tenancies_running: int  # moved in, no end recorded
 
 
+# A housing company with more flats than this sees them as a table with filters and sorting;
+# a private landlord, or a company with a few flats, keeps the cards.
+TABLE_FROM = 6
+
+
 def own_figures(organisation_id: int) -> OwnFigures:
     """A landlord organisation's own figures for its dashboard (no small-number rule: they are
-    its own flats)."""
+    its own flats). "Listed so far" counts every flat ever submitted, so a flat in review is
+    never missing from it (issue 15: the figures never contradict the page)."""
     offered = Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value])
     flats_row = db.session.execute(
         select(
             func.count(case((offered, Flat.id))),
-            func.count(Flat.published_at),
+            func.count(
+                case((or_(Flat.submitted_at.is_not(None), Flat.published_at.is_not(None)), Flat.id))
+            ),
+            func.count(case((Flat.status == FlatStatus.SUBMITTED.value, Flat.id))),
         ).where(Flat.organisation_id == organisation_id)
     ).one()
     ended = exists().where(
@@ -89,20 +100,65 @@ def own_figures(organisation_id: int) -> OwnFigures:
         .join(Flat, Flat.id == Placement.flat_id)
         .where(Flat.organisation_id == organisation_id)
     ).one()
-    return OwnFigures(flats_row[0], flats_row[1], placement_row[0], placement_row[1])
+    return OwnFigures(*flats_row, *placement_row)
+
+
+def _open_placements(flat_ids: list[int]) -> dict[int, int]:
+    """Open placements per flat (proposed up to moved in, not completed or cancelled)."""
+    if not flat_ids:
+        return {}
+    rows = db.session.execute(
+        select(Placement.flat_id, func.count(Placement.id))
+        .where(
+            Placement.flat_id.in_(flat_ids),
+            Placement.state.not_in([s.value for s in CLOSED_STATES]),
+        )
+        .group_by(Placement.flat_id)
+    )
+    return {flat_id: count for flat_id, count in rows}
+
+
+def _status_counts(organisation_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Flat.status, func.count(Flat.id))
+        .where(Flat.organisation_id == organisation_id)
+        .group_by(Flat.status)
+    )
+    return {status: count for status, count in rows}
 
 
 @listings.route("/")
 @landlord_required
 def dashboard():
+    """The landlord's flats: cards for a private landlord or a few flats; for a housing company
+    with many, summary cards and a table with filters and sorting (status, rent, district, open
+    placements, last change)."""
+    organisation_id = current_user.organisation_id
+    counts = _status_counts(organisation_id)
+    total = sum(counts.values())
+    if current_user.organisation.is_company and total >= TABLE_FROM:
+        form = OwnFlatFilterForm(formdata=request.args)
+        form.set_choices(
+            db.session.scalars(select(District).order_by(District.position)).all(), status_label
+        )
+        flats = db.session.scalars(form.query(organisation_id)).all()
+        return render_template(
+            "listings/dashboard_table.html",
+            flats=flats,
+            form=form,
+            counts=counts,
+            total=total,
+            open_placements=_open_placements([f.id for f in flats]),
+            figures=own_figures(organisation_id),
+        )
     flats = db.session.scalars(
         select(Flat)
-        .where(Flat.organisation_id == current_user.organisation_id)
+        .where(Flat.organisation_id == organisation_id)
         .options(selectinload(Flat.photos))
         .order_by(Flat.status == FlatStatus.ARCHIVED.value, Flat.updated_at.desc(), Flat.id.desc())
     ).all()
     return render_template(
         "listings/dashboard.html",
         flats=flats,
-        figures=own_figures(current_user.organisation_id) if flats else None,
+        figures=own_figures(organisation_id) if flats else None,
     )

@@ -95,7 +95,43 @@ def flat_form(**changes) -> dict:
 
 
 def post_flat(browser, path, data, action):
-    return browser.post(path, {**data, "action": action}, csrf_from_path="/flats/new")
+    """A landlord goes through the flat form's steps with ``data`` (a whole ``flat_form``):
+    ``path`` is ``/flats/new`` (its first step makes the draft) or a flat's ``/flats/<key>/edit``;
+    each step posts its own fields. ``action`` "submit" then submits the flat. Returns the first
+    answer that is not a redirect (a step shown again with its errors), or the last one."""
+    from portal.listings.steps import STEPS
+
+    response = None
+    for step in STEPS:
+        if not step.fields:
+            continue
+        fields = {k: v for k, v in data.items() if k in step.fields}
+        response = browser.post(path, {**fields, "action": "next"}, csrf_from_path="/flats/new")
+        if response.status_code != 302 or "/flats/" not in response.location:
+            return response
+        if path == "/flats/new":
+            path = "/flats/" + response.location.split("/flats/")[1].split("/")[0] + "/edit"
+        path = path.rsplit("/edit", 1)[0] + "/edit/" + _next_field_step(step).name
+    if action == "submit":
+        key = path.split("/flats/")[1].split("/")[0]
+        response = browser.post(f"/flats/{key}/submit", {}, csrf_from_path="/flats/new")
+    return response
+
+
+def post_step(browser, flat, step_name, data, **extra):
+    """One step of the flat form, posted with ``data`` (only that step's fields count)."""
+    return browser.post(
+        f"/flats/{flat.public_key}/edit/{step_name}",
+        {**data, **extra},
+        csrf_from_path="/flats/new",
+    )
+
+
+def _next_field_step(step):
+    from portal.listings.steps import STEPS
+
+    later = STEPS[STEPS.index(step) + 1 :]
+    return next((s for s in later if s.fields), later[-1])
 
 
 def published_flat(organisation, **kw):

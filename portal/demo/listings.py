@@ -185,6 +185,9 @@ def offer_flat(
 
 PHOTOS = {
     0: ["Wohnzimmer mit Balkontür", "Küche"],
+    # The draft halfway through the flat form's steps (no area, service or heating costs yet)
+    # already has its photo: photos may come first (issue 15).
+    1: ["Blick aus dem Wohnzimmer"],
     2: ["Wohnzimmer", "Schlafzimmer", "Bad mit Dusche"],
     3: ["Wohnzimmer"],
     5: ["Zimmer mit Kochnische"],

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core import clock
@@ -224,13 +225,20 @@ class FlatForm(FlaskForm):
             raise ValidationError(_l("For a new listing the date cannot be in the past."))
 
     def validate_wbs_persons(self, field) -> None:
-        if self.wbs_required.data and field.data is None and self.action.data == "submit":
+        if (
+            "wbs_required" in self
+            and self.wbs_required.data
+            and field.data is None
+            and self.action.data == "submit"
+        ):
             raise ValidationError(_l("Please say for how many persons the WBS must be."))
 
     def _mark_missing(self, names, message) -> bool:
         """Add ``message`` to each empty field of ``names`` without an error; True if any."""
         marked = False
         for name in names:
+            if name not in self:  # another step's field
+                continue
             field = self[name]
             if field.data in (None, "") and not field.errors:
                 field.errors = [*field.errors, str(message)]
@@ -239,7 +247,7 @@ class FlatForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.energy_certificate_pending.data:
+        if "energy_certificate_pending" not in self or self.energy_certificate_pending.data:
             return ok
         given = [name for name in ENERGY_FIELDS if self[name].data not in (None, "")]
         if given and len(given) < len(ENERGY_FIELDS):
@@ -263,6 +271,16 @@ class FlatForm(FlaskForm):
         for name, why in missing_for_submission(self.data).items():
             missing = self._mark_missing((name,), messages[why]) or missing
         return not missing
+
+
+def step_form(step, *args, **kwargs) -> FlatForm:
+    """The flat form with only the fields ``step`` (listings.steps) saves: its field rules hold
+    as in the whole form, and what it posts changes no other step's fields."""
+    form = FlatForm(*args, **kwargs)
+    for name in list(form._fields):
+        if name not in step.fields and name not in ("csrf_token", "action"):
+            del form[name]
+    return form
 
 
 class PhotoUploadForm(FlaskForm):
@@ -359,3 +377,12 @@ class RentLimitCsvForm(FlaskForm):
             "Separated by semicolons or commas, German or English number format."
         ),
     )
+
+
+def field_labels() -> dict[str, object]:
+    """The flat form's field labels by name (the completeness list names what is missing)."""
+    return {
+        name: unbound.args[0]
+        for name, unbound in vars(FlatForm).items()
+        if isinstance(unbound, UnboundField) and unbound.args
+    }

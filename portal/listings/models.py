@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -119,8 +120,9 @@ TRANSITIONS: dict[tuple[FlatStatus, FlatStatus], frozenset[str]] = {
 EDITABLE = frozenset(
     {FlatStatus.DRAFT, FlatStatus.CHANGES_REQUESTED, FlatStatus.SUBMITTED, FlatStatus.PUBLISHED}
 )
-# Editing a published flat (listings/operations.py, update_flat): changes to these fields wait
-# for the team's review in ``Flat.pending_changes`` while the columns keep the approved version.
+# Editing a published flat (listings/operations/editing.py, update_flat): changes to these
+# fields wait for the team's review in ``Flat.pending_changes`` while the columns keep the
+# approved version.
 # They are what matching, the rent check and the household rely on: address, size, money, WBS,
 # access, pets, the date, the description (and new photos, see Photo.is_approved).
 MATERIAL_FIELDS = (
@@ -161,8 +163,8 @@ IMMEDIATE_FIELDS = (
 WHOLE_REVIEW = frozenset({FlatStatus.DRAFT, FlatStatus.SUBMITTED, FlatStatus.CHANGES_REQUESTED})
 
 
-class IllegalTransition(Refused):
-    """A status change the flow does not allow, or not for this actor."""
+# The code of a refused status change of a flat (Flat.transition).
+ILLEGAL_MOVE = "flat_move"
 
 
 class Flat(PublicKeyMixin, TimestampMixin, Base):
@@ -315,7 +317,10 @@ class Flat(PublicKeyMixin, TimestampMixin, Base):
         """The one place that changes ``status``: refuses moves the flow does not allow for this
         kind of actor (nothing changes then) and writes the audit event."""
         if not self.can_move(to, actor_kind):
-            raise IllegalTransition(f"{self.status} -> {to} not allowed for {actor_kind}")
+            raise Refused(
+                ILLEGAL_MOVE,
+                _l("This is not possible in the flat's current state."),
+            )
         previous = self.status
         now = utcnow()
         self.status = to.value

@@ -21,7 +21,7 @@ import pillow_heif
 from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from portal.core.refusals import Refused
+from portal.core.refusals import BAD_INPUT, Refused
 
 VARIANT_WIDTHS = (320, 1024, 2048)
 MAX_PIXELS = 40_000_000
@@ -70,18 +70,12 @@ _DECODE_ERRORS = (
 )
 
 
-class PhotoRejected(Refused):
-    """An upload that cannot be used as a photo of a flat.
-
-    ``code`` is one of ``too_large``, ``not_image``, ``too_many_pixels``, ``animated``,
-    ``broken``; ``message`` is a lazy translated text telling the landlord what to do.
-    ``str(exc)`` is the code, so logs stay in English.
-    """
-
-    status = 400
-
-    def __init__(self, code: str, message: object) -> None:
-        super().__init__(code, message)
+def _rejected(code: str, message: object) -> Refused:
+    """An upload that cannot be used as a photo of a flat (bad input: 400). ``code`` is one of
+    ``too_large``, ``not_image``, ``too_many_pixels``, ``animated``, ``broken``; ``message`` a
+    lazy translated text telling the landlord what to do; ``str(exc)`` is the code, so logs
+    stay in English."""
+    return Refused(code, message, status=BAD_INPUT)
 
 
 @dataclass(frozen=True)
@@ -98,8 +92,8 @@ class ProcessedPhoto:
     extension: str = "webp"
 
 
-def _too_large(max_bytes: int) -> PhotoRejected:
-    return PhotoRejected(
+def _too_large(max_bytes: int) -> Refused:
+    return _rejected(
         "too_large",
         _l(
             "This photo is too large. Please upload a file of at most %(megabytes)d MB.",
@@ -108,15 +102,15 @@ def _too_large(max_bytes: int) -> PhotoRejected:
     )
 
 
-def _not_image() -> PhotoRejected:
-    return PhotoRejected(
+def _not_image() -> Refused:
+    return _rejected(
         "not_image",
         _l("This file is not a photo. Please upload a JPEG, PNG, WebP or HEIC image."),
     )
 
 
-def _too_many_pixels() -> PhotoRejected:
-    return PhotoRejected(
+def _too_many_pixels() -> Refused:
+    return _rejected(
         "too_many_pixels",
         _l(
             "This photo has too many pixels. Please upload a smaller version "
@@ -126,14 +120,12 @@ def _too_many_pixels() -> PhotoRejected:
     )
 
 
-def _animated() -> PhotoRejected:
-    return PhotoRejected(
-        "animated", _l("Animated images cannot be used. Please upload a still photo.")
-    )
+def _animated() -> Refused:
+    return _rejected("animated", _l("Animated images cannot be used. Please upload a still photo."))
 
 
-def _broken() -> PhotoRejected:
-    return PhotoRejected(
+def _broken() -> Refused:
+    return _rejected(
         "broken",
         _l("This photo could not be read; it may be damaged. Please upload it again."),
     )
@@ -154,7 +146,7 @@ def process_photo(stream: BinaryIO, *, max_bytes: int = MAX_BYTES) -> ProcessedP
     - one variant per width in ``VARIANT_WIDTHS``, never wider than the source (so a narrow
       source gives fewer variants), aspect ratio kept, ascending width.
 
-    Raises ``PhotoRejected``; needs no Flask context.
+    Raises ``Refused`` (status 400); needs no Flask context.
     """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:

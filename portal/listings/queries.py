@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -43,9 +43,7 @@ class FlatFilterForm(FilterForm):
 
     status = SelectField(_l("Status"), validate_choice=False, id="f-status")
     district = SelectField(_l("District"), validate_choice=False, id="f-district")
-    min_rooms = StringField(
-        _l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms"
-    )
+    min_rooms = StringField(_l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms")
     max_rent = StringField(
         _l("Gross cold rent at most (€)"), render_kw={"inputmode": "decimal"}, id="f-rent"
     )
@@ -142,6 +140,59 @@ def filtered_flats(criteria: FlatFilter, table: RentLimitTable) -> Select:
     if criteria.step_free:
         query = query.where(Flat.is_step_free.is_(True))
     return query.order_by(*SORTS[criteria.sort])
+
+
+# A housing company's own flats as a table (the landlord dashboard): sort orders in SQL.
+STATUS_ORDER = {status.value: position for position, status in enumerate(FlatStatus)}
+OWN_SORTS = {
+    "changed": (Flat.updated_at.desc(), Flat.id.desc()),
+    "status": (case(STATUS_ORDER, value=Flat.status), Flat.updated_at.desc(), Flat.id.desc()),
+    "rent": ((Flat.cold_rent + Flat.service_charges).asc(), Flat.id.asc()),
+    "district": (District.name.asc(), Flat.street.asc(), Flat.id.asc()),
+    "address": (Flat.street.asc(), Flat.house_number.asc(), Flat.id.asc()),
+}
+
+
+class OwnFlatFilterForm(FilterForm):
+    """The filters of a housing company's table of its own flats (a GET form, no CSRF)."""
+
+    status = SelectField(_l("Status"), validate_choice=False, id="own-status")
+    district = SelectField(_l("District"), validate_choice=False, id="own-district")
+    sort = SelectField(_l("Sort by"), validate_choice=False, default="changed", id="own-sort")
+
+    def set_choices(
+        self, districts: Sequence[District], status_label: Callable[[str], str]
+    ) -> None:
+        self.status.choices = [SelectChoice("", _l("all"))] + [
+            SelectChoice(s.value, status_label(s.value)) for s in FlatStatus
+        ]
+        self.district.choices = [SelectChoice("", _l("all"))] + [
+            SelectChoice(str(d.id), d.name) for d in districts
+        ]
+        self.sort.choices = [
+            SelectChoice("changed", _l("last change")),
+            SelectChoice("status", _l("status")),
+            SelectChoice("rent", _l("gross cold rent")),
+            SelectChoice("district", _l("district")),
+            SelectChoice("address", _l("address")),
+        ]
+
+    def query(self, organisation_id: int) -> Select:
+        """The organisation's flats as filtered and sorted (a value that is no choice: none)."""
+        status = self.status.data if self.status.data in STATUS_ORDER else None
+        district_id = optional_int(self.district.data)
+        sort = self.sort.data if self.sort.data in OWN_SORTS else "changed"
+        query = (
+            select(Flat)
+            .outerjoin(District, District.id == Flat.district_id)
+            .where(Flat.organisation_id == organisation_id)
+            .options(selectinload(Flat.district))
+        )
+        if status:
+            query = query.where(Flat.status == status)
+        if district_id:
+            query = query.where(Flat.district_id == district_id)
+        return query.order_by(*OWN_SORTS[sort])
 
 
 def review_queue(limit: int = 10) -> list[Flat]:

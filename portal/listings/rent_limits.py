@@ -13,21 +13,22 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.core import audit
 from portal.core.numbers import NumberFormatError, parse_decimal
-from portal.core.refusals import Refused
+from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings.models import RentLimit
 
 MAX_AMOUNT = Decimal(10) ** 8
 
 
-class RentLimitError(Refused):
-    """A set of rent limits that cannot be taken; ``message`` says what is wrong with it."""
+def _refused(message: str) -> Refused:
+    """A set of rent limits that cannot be taken (bad input: 400); ``message`` says what is
+    wrong with it."""
+    return Refused("rent_limits", message, status=BAD_INPUT)
 
-    status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__("rent_limits", message)
-        self.args = (message,)
+# Kept for listings/backoffice.py (another engineer's file) until it catches ``Refused``: the
+# same class, so there is one way to refuse.
+RentLimitError = Refused
 
 
 def all_rows() -> list[RentLimit]:
@@ -52,7 +53,7 @@ def add_set(
         )
     )
     if existing:
-        raise RentLimitError(
+        raise _refused(
             _(
                 "There are already limits from this date for %(sizes)s persons.",
                 sizes=", ".join(map(str, sorted(existing))),
@@ -61,7 +62,7 @@ def add_set(
     rows = []
     for size, amount in sorted(amounts.items()):
         if amount <= 0:
-            raise RentLimitError(_("Every amount must be greater than zero."))
+            raise _refused(_("Every amount must be greater than zero."))
         rows.append(
             RentLimit(
                 household_size=size,
@@ -89,7 +90,7 @@ def import_csv(user: User, raw: bytes) -> int:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RentLimitError(_("The file must be UTF-8 encoded text.")) from exc
+        raise _refused(_("The file must be UTF-8 encoded text.")) from exc
     first_line = text.split("\n", 1)[0]
     # German spreadsheets write "396,00" and separate with semicolons.
     delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
@@ -110,7 +111,7 @@ def import_csv(user: User, raw: bytes) -> int:
             if not 1 <= size <= 12 or abs(amount) >= MAX_AMOUNT:
                 raise ValueError
         except (IndexError, ValueError, NumberFormatError) as exc:
-            raise RentLimitError(
+            raise _refused(
                 _(
                     "Line %(n)d cannot be read. Expected: household size; amount; "
                     "date (YYYY-MM-DD); source.",
@@ -119,13 +120,11 @@ def import_csv(user: User, raw: bytes) -> int:
             ) from exc
         bucket = groups.setdefault((valid_from, source), {})
         if size in bucket:
-            raise RentLimitError(
-                _("Line %(n)d repeats household size %(size)d.", n=number, size=size)
-            )
+            raise _refused(_("Line %(n)d repeats household size %(size)d.", n=number, size=size))
         bucket[size] = amount
         count += 1
     if not count:
-        raise RentLimitError(_("The file contains no rent limits."))
+        raise _refused(_("The file contains no rent limits."))
     for (valid_from, source), amounts in groups.items():
         add_set(user, valid_from, source, amounts)
     return count

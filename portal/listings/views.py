@@ -26,14 +26,16 @@ from portal.accounts.permissions import (
 )
 from portal.core import storage
 from portal.core.hooks import Hook
-from portal.core.refusals import flash_refusal
+from portal.core.refusals import Refused, flash_refusal
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.listings import operations as ops
-from portal.listings.forms import FlatForm, PhotoEditForm, PhotoUploadForm
+from portal.listings import steps
+from portal.listings.forms import PhotoEditForm, PhotoUploadForm, field_labels, step_form
 from portal.listings.models import District, Flat, Photo
 from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
+from portal.listings.steps import Step
 
 # Photos are personal to the landlord and staff: private, revalidated at every use.
 PHOTO_CACHE_CONTROL = "private, no-cache"
@@ -68,113 +70,166 @@ def _own_photo(flat: Flat, photo_key: str) -> Photo:
     return photo
 
 
-def _save(form: FlatForm, flat: Flat | None):
-    """Validate and save the form; submit when asked and complete. Returns a response, or None
-    to re-render the form with its errors."""
-    if not form.validate():
-        flash(
-            _("Please check the marked fields. Nothing was lost: your input is still here."),
-            "error",
-        )
-        return None
-    submit = form.action.data == "submit"
-    if submit and not current_user.is_verified:
-        flash(
-            _(
-                "Please confirm your e-mail address first: use the link we sent you. Your flat "
-                "is saved as a draft."
-            ),
-            "warning",
-        )
-        submit = False
-        complete = True
-    else:
-        complete = form.check_complete() if submit else True
-    try:
-        if flat is None:
-            flat = ops.create_flat(current_user, form.data)
-        else:
-            ops.update_flat(flat, current_user, form.data)
-    except ops.ListingError:  # the form checks the same rules; this is the last line
-        db.session.rollback()
-        flash(
-            _("Please check the marked fields. Nothing was lost: your input is still here."),
-            "error",
-        )
-        return None
-    if submit and complete:
-        try:
-            ops.submit_flat(flat, current_user)
-        except ops.ListingError:  # incomplete as stored (e.g. a description of spaces only)
-            complete = False
-        else:
-            db.session.commit()
-            flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
-            return redirect(url_for("listings.show", flat_key=flat.public_key))
-    db.session.commit()
-    if submit:
-        flash(
-            _(
-                "Your flat is saved as a draft. A few details are still missing before you can "
-                "submit it; they are marked below."
-            ),
-            "warning",
-        )
-        return render_template(
-            "listings/form.html",
-            form=form,
-            flat=flat,
-            upload_form=PhotoUploadForm(formdata=None),
-            photo_form=PhotoEditForm(formdata=None),
-        ), 200
-    if flat.changes_in_review:
-        flash(
-            _(
-                "Saved. Your changes wait for the team's review; until then the flat is offered "
-                "as approved."
-            ),
-            "success",
-        )
-    else:
-        flash(_("Saved."), "success")
-    return redirect(url_for("listings.edit", flat_key=flat.public_key))
+def _step(name: str) -> Step:
+    step = steps.BY_NAME.get(name)
+    if step is None:
+        abort(404)
+    return step
+
+
+def _step_url(flat: Flat, step: Step | None, **kw) -> str:
+    if step is None:
+        return url_for("listings.show", flat_key=flat.public_key)
+    return url_for("listings.edit", flat_key=flat.public_key, step_name=step.name, **kw)
+
+
+def _target(flat: Flat, step: Step) -> str:
+    """Where a saved step goes: the step the landlord chose (``goto``), the same one
+    (``save``), or the next one."""
+    chosen = steps.BY_NAME.get(request.form.get("goto", ""))
+    if chosen is not None:
+        return _step_url(flat, chosen)
+    if request.form.get("action") == "save":
+        return _step_url(flat, step)
+    return _step_url(flat, steps.following(step))
+
+
+def _incomplete(flat: Flat | None) -> set[str]:
+    """The steps the progress does not tick: those with something missing for submission."""
+    if flat is None:
+        return {s.name for s in steps.STEPS}
+    missing = {gap.step.name for gap in steps.completeness(ops.form_values(flat))}
+    return missing | ({"photos"} if not flat.photos else set()) | {"check"}
+
+
+def _render_step(step: Step, flat: Flat | None, form):
+    return render_template(
+        "listings/step.html",
+        step=step,
+        steps=steps,
+        flat=flat,
+        form=form,
+        incomplete=_incomplete(flat),
+    )
+
+
+def _form_invalid(step: Step, flat: Flat | None, form):
+    flash(
+        _("Please check the marked fields. Nothing was lost: your input is still here."),
+        "error",
+    )
+    return _render_step(step, flat, form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @landlord_required
 def create():
-    form = FlatForm(districts=_districts(), is_new_listing=True)
+    """The first step of a new flat; saving it makes the draft (so photos can follow at once)."""
+    form = step_form(steps.FIRST, districts=_districts(), is_new_listing=True)
     if request.method == "POST":
-        response = _save(form, None)
-        if response is not None:
-            return response
-    return render_template("listings/form.html", form=form, flat=None)
+        if not form.validate():
+            return _form_invalid(steps.FIRST, None, form)
+        try:
+            flat = ops.create_flat(current_user, form.data)
+        except Refused as refusal:
+            flash_refusal(refusal)
+            return _render_step(steps.FIRST, None, form)
+        db.session.commit()
+        flash(_("Saved. Your flat is kept as a draft; you can finish it at any time."), "success")
+        return redirect(_target(flat, steps.FIRST))
+    return _render_step(steps.FIRST, None, form)
 
 
 @bp.route("/<flat_key>/edit", methods=["GET", "POST"])
+@bp.route("/<flat_key>/edit/<step_name>", methods=["GET", "POST"])
 @landlord_required
-def edit(flat_key: str):
+def edit(flat_key: str, step_name: str = steps.FIRST.name):
+    """One step of the flat form; each saves its own fields at once (a draft changes, a
+    published flat's material changes wait for review: ops.update_flat)."""
     flat = _own_flat(flat_key)
+    step = _step(step_name)
     if not flat.can_edit(current_user):
         flash(
             _("This flat cannot be changed in its current state. Please contact the team."),
             "warning",
         )
         return redirect(url_for("listings.show", flat_key=flat.public_key))
-    form = FlatForm(
-        data=ops.form_values(flat), districts=_districts(), is_new_listing=flat.published_at is None
+    if not step.fields:
+        if request.method == "POST":
+            abort(405)
+        return _render_extra_step(step, flat)
+    form = step_form(
+        step,
+        data=ops.form_values(flat),
+        districts=_districts(),
+        is_new_listing=flat.published_at is None,
     )
     if request.method == "POST":
-        response = _save(form, flat)
-        if response is not None:
-            return response
+        if not form.validate():
+            return _form_invalid(step, flat, form)
+        try:
+            ops.update_flat(flat, current_user, form.data)
+        except Refused as refusal:
+            flash_refusal(refusal)
+            return _render_step(step, flat, form)
+        db.session.commit()
+        if flat.changes_in_review:
+            flash(
+                _(
+                    "Saved. Your changes wait for the team's review; until then the flat is "
+                    "offered as approved."
+                ),
+                "success",
+            )
+        else:
+            flash(_("Saved."), "success")
+        return redirect(_target(flat, step))
+    if request.args.get("missing"):
+        form.check_complete()
+    return _render_step(step, flat, form)
+
+
+def _render_extra_step(step: Step, flat: Flat):
+    """The steps without fields of their own: the photos, and the check before submitting
+    (the flat as the team and matched households see it, with what is still missing)."""
+    if step.name == "photos":
+        return render_template(
+            "listings/step_photos.html",
+            step=step,
+            steps=steps,
+            flat=flat,
+            upload_form=PhotoUploadForm(formdata=None),
+            incomplete=_incomplete(flat),
+        )
     return render_template(
-        "listings/form.html",
-        form=form,
+        "listings/step_check.html",
+        step=step,
+        steps=steps,
         flat=flat,
-        upload_form=PhotoUploadForm(formdata=None),
-        photo_form=PhotoEditForm(formdata=None),
+        facts=flat_facts(flat),
+        gaps=steps.completeness(ops.form_values(flat)),
+        labels=field_labels(),
+        form=EmptyForm(),
+        incomplete=_incomplete(flat),
     )
+
+
+@bp.route("/<flat_key>/submit", methods=["POST"])
+@landlord_required
+def submit(flat_key: str):
+    """Send the flat to the team; the operation refuses an incomplete one (or an unconfirmed
+    e-mail address) and the landlord is back at the check with the list of what is missing."""
+    flat = _own_flat(flat_key)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.submit_flat(flat, current_user)
+    except Refused as refusal:
+        flash_refusal(refusal, "warning")
+        return redirect(_step_url(flat, steps.BY_NAME["check"]))
+    db.session.commit()
+    flash(_("Thank you! Your flat was sent to the Kümmerer team for review."), "success")
+    return redirect(url_for("listings.show", flat_key=flat.public_key))
 
 
 # What higher floors show on the landlord's page of a flat: its placements (placements.sections).
@@ -199,8 +254,8 @@ def _flat_action(flat_key: str, operation, message: str, target: str = "listings
         abort(400)
     try:
         result = operation(flat, current_user)
-    except ops.ListingError as exc:
-        flash_refusal(exc)
+    except Refused as refusal:
+        flash_refusal(refusal)
         return redirect(url_for("listings.show", flat_key=flat.public_key))
     db.session.commit()
     flash(message, "success")
@@ -255,16 +310,16 @@ def upload_photos(flat_key: str):
         if wants_json:
             return jsonify(added=0, refused=[]), 400
         flash(_("Please choose at least one photo."), "error")
-        return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
+        return redirect(url_for("listings.edit", flat_key=flat.public_key, step_name="photos"))
     added, refused = ops.add_photos(flat, current_user, [(f.filename, f.stream) for f in files])
     db.session.commit()
     messages = [
         _(
             "%(name)s: %(reason)s",
             name=name,
-            reason=_("A flat can have at most 20 photos.") if reason == "limit" else reason,
+            reason=refusal.message,
         )
-        for name, reason in refused
+        for name, refusal in refused
     ]
     if wants_json:
         return jsonify(added=len(added), refused=messages)
@@ -272,7 +327,7 @@ def upload_photos(flat_key: str):
         flash(_("%(n)d photo(s) added.", n=len(added)), "success")
     for message in messages:
         flash(message, "error")
-    return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
+    return redirect(url_for("listings.edit", flat_key=flat.public_key, step_name="photos"))
 
 
 def _photo_action(flat_key: str, photo_key: str, operation, *args):
@@ -282,7 +337,7 @@ def _photo_action(flat_key: str, photo_key: str, operation, *args):
         abort(409)
     operation(photo, current_user, *args)
     db.session.commit()
-    return redirect(url_for("listings.edit", flat_key=flat.public_key, _anchor="flat-photos"))
+    return redirect(url_for("listings.edit", flat_key=flat.public_key, step_name="photos"))
 
 
 @bp.route("/<flat_key>/photos/<photo_key>/caption", methods=["POST"])
@@ -292,7 +347,7 @@ def photo_caption(flat_key: str, photo_key: str):
     if not form.validate_on_submit():
         _own_photo(_own_flat(flat_key), photo_key)
         flash(_("The caption can have at most 200 characters."), "error")
-        return redirect(url_for("listings.edit", flat_key=flat_key, _anchor="flat-photos"))
+        return redirect(url_for("listings.edit", flat_key=flat_key, step_name="photos"))
     return _photo_action(flat_key, photo_key, ops.update_photo, form.caption.data)
 
 

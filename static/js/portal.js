@@ -45,4 +45,16 @@
       request.send(new FormData(form));
     });
   });
+
+  // A field that gets the focus is moved clear of the form's sticky action bar (on short
+  // screens the bar is not sticky at all: portal.css).
+  document.querySelectorAll("form .sticky-actions").forEach(function (bar) {
+    bar.closest("form").addEventListener("focusin", function (event) {
+      if (bar.contains(event.target)) { return; }
+      var overlap = event.target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+      if (overlap > 0 && getComputedStyle(bar).position === "sticky") {
+        window.scrollBy(0, overlap + 16);
+      }
+    });
+  });
 })();

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.listings.models import Flat
-from tests.builders import flat_form, post_flat
+from portal.listings.steps import step_of
+from tests.builders import flat_form, post_flat, post_step
 from tests.conftest import outbox
 from tests.factories import FlatFactory, UserFactory
 
@@ -45,15 +46,20 @@ def test_submit_complete_flat(browser, db):
     assert len(team) == 1 and f"/backoffice/flats/{flat.id}" in team[0].body_text
 
 
-def test_submit_incomplete_keeps_draft_and_marks_missing(browser, db):
+def test_submit_incomplete_keeps_draft_and_lists_what_is_missing(browser, db):
     browser.login("landlord")
     response = post_flat(browser, "/flats/new", flat_form(living_area="", description=""), "submit")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert html.count("Needed before you submit.") == 2
-    assert 'value="Wanheimer Straße"' in html
     flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
-    assert flat.status == "draft"
+    assert flat.status == "draft" and flat.submitted_at is None
+    assert response.status_code == 302
+    assert response.location == f"/flats/{flat.public_key}/edit/check"
+    html = browser.client.get(response.location).get_data(as_text=True)
+    assert "A few details are still missing" in html
+    assert "Size and rooms missing" in html and "Description, date or WBS details missing" in html
+    assert f"/flats/{flat.public_key}/edit/size?missing=1" in html
+    assert "Submit for review" not in html  # no button while something is missing
+    size = browser.client.get(f"/flats/{flat.public_key}/edit/size?missing=1")
+    assert size.get_data(as_text=True).count("Needed before you submit.") == 1
 
 
 def test_unverified_landlord_cannot_submit(browser, db):
@@ -91,18 +97,34 @@ def test_unverified_landlord_cannot_submit(browser, db):
     ],
 )
 def test_validation_refuses_with_input_kept(browser, db, field, value, message):
-    browser.login("landlord")
-    response = post_flat(browser, "/flats/new", flat_form(**{field: value}), "save")
+    """Each step refuses bad input at the field with everything typed kept, and writes
+    nothing of the step (the first step: no draft at all)."""
+    user = browser.login("landlord")
+    step = step_of(field)
+    data = {k: v for k, v in flat_form(**{field: value}).items() if k in step.fields}
+    if step.name == "address":
+        response = browser.post("/flats/new", data, csrf_from_path="/flats/new")
+        before = None
+    else:
+        flat = FlatFactory(organisation=user.organisation, status="draft")
+        before = {name: getattr(flat, name) for name in step.fields}
+        response = post_step(browser, flat, step.name, data)
     html = response.get_data(as_text=True)
     if message is None:
         assert response.status_code == 302
         return
     assert response.status_code == 200, field
     assert message in html, (field, value)
-    assert "Wanheimer Straße" in html
     if len(value) < 100:
         assert value in html or field in ("district_id",)
-    assert db.session.scalar(select(func.count(Flat.id))) == 0
+    other = next(k for k in data if k != field and data[k] not in ("y", ""))
+    assert f'value="{data[other]}"' in html or data[other] in html  # the rest is kept too
+    if before is None:
+        assert db.session.scalar(select(func.count(Flat.id))) == 0
+    else:
+        db.session.expire_all()
+        flat = db.session.get(Flat, flat.id)
+        assert {name: getattr(flat, name) for name in step.fields} == before
 
 
 def test_deposit_message_names_the_law_and_limit(browser, db):

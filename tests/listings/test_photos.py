@@ -20,11 +20,11 @@ from flask import current_app, has_app_context
 from PIL import Image, ImageCms, ImageFile
 
 from portal.core import storage
+from portal.core.refusals import Refused
 from portal.listings.photos import (
     ALLOWED_FORMATS,
     MAX_BYTES,
     VARIANT_WIDTHS,
-    PhotoRejected,
     ProcessedPhoto,
     process_photo,
 )
@@ -92,8 +92,8 @@ def process(data: bytes, **kwargs) -> ProcessedPhoto:
     return process_photo(io.BytesIO(data), **kwargs)
 
 
-def rejected(data: bytes, **kwargs) -> PhotoRejected:
-    with pytest.raises(PhotoRejected) as caught:
+def rejected(data: bytes, **kwargs) -> Refused:
+    with pytest.raises(Refused) as caught:
         process(data, **kwargs)
     return caught.value
 
@@ -429,7 +429,7 @@ def test_file_over_the_byte_limit_is_refused_after_reading_one_byte_more():
     source = encoded(photo_like((200, 200)), "PNG") + bytes(10_000)
     stream = CountingStream(source)
 
-    with pytest.raises(PhotoRejected) as caught:
+    with pytest.raises(Refused) as caught:
         process_photo(stream, max_bytes=1000)
 
     assert caught.value.code == "too_large"
@@ -458,7 +458,7 @@ def test_processing_needs_no_flask_context():
         outcome["photo"] = process(source)
         try:
             process(b"not an image")
-        except PhotoRejected as error:
+        except Refused as error:
             outcome["message"] = str(error.message)
 
     thread = threading.Thread(target=work)

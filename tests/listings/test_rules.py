@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from portal.core.numbers import NumberFormatError, parse_decimal
-from portal.listings.models import TRANSITIONS, Flat, FlatStatus, IllegalTransition, RentLimit
+from portal.core.refusals import Refused
+from portal.listings.models import ILLEGAL_MOVE, TRANSITIONS, Flat, FlatStatus, RentLimit
 from portal.listings.rules import (
     area_suits,
     limits_in_force,
@@ -134,6 +135,7 @@ def test_status_flow_allows_only_listed_moves(db, current, target, actor):
         flat.transition(target, None, actor)
         assert flat.status == target.value
     else:
-        with pytest.raises(IllegalTransition):
+        with pytest.raises(Refused) as refused:
             flat.transition(target, None, actor)
+        assert refused.value.code == ILLEGAL_MOVE
         assert flat.status == current.value

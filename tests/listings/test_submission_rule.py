@@ -4,6 +4,7 @@ form only shows which fields the same rule (listings.rules.missing_for_submissio
 import pytest
 from sqlalchemy import select
 
+from portal.core.refusals import Refused
 from portal.listings import operations as ops
 from portal.listings import rules
 from portal.listings.models import Flat
@@ -14,7 +15,7 @@ from tests.factories import FlatFactory, UserFactory
 def test_energy_fields_are_defined_once():
     from portal.listings import forms
 
-    assert ops.ENERGY_FIELDS is rules.ENERGY_FIELDS
+    assert ops.editing.ENERGY_FIELDS is rules.ENERGY_FIELDS
     assert not hasattr(forms.FlatForm, "ENERGY_FIELDS")
 
 
@@ -31,7 +32,7 @@ def test_submit_flat_refuses_an_incomplete_flat_itself(db, changes, missing):
     user = UserFactory()
     flat = FlatFactory(organisation=user.organisation, **changes)
     assert rules.missing_for_submission(ops.form_values(flat)) == missing
-    with pytest.raises(ops.ListingError) as refused:
+    with pytest.raises(Refused) as refused:
         ops.submit_flat(flat, user)
     assert refused.value.code == "incomplete"
     assert flat.status == "draft" and flat.submitted_at is None
@@ -50,7 +51,9 @@ def test_a_description_of_spaces_only_is_not_submitted(browser, db):
     """The form saw text; stored, it is empty: the operation refuses, the flat stays a draft."""
     browser.login("landlord")
     response = post_flat(browser, "/flats/new", flat_form(description="   "), "submit")
-    assert response.status_code == 200
-    assert "A few details are still missing" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.location.endswith("/edit/check")
+    page = browser.client.get(response.location).get_data(as_text=True)
+    assert "A few details are still missing" in page
+    assert "Description, date or WBS details missing" in page
     flat = db.session.scalar(select(Flat).where(Flat.street == "Wanheimer Straße"))
     assert flat.status == "draft" and flat.description is None

@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
     "listings.duplicate": OWN,
     "listings.withdraw": OWN,
     "listings.relist": OWN,
+    "listings.submit": OWN,
     "listings.upload_photos": OWN,
     "listings.photo_caption": OWN,
     "listings.photo_cover": OWN,

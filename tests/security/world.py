@@ -192,6 +192,7 @@ def build_world(app) -> SimpleNamespace:
             "width": photo.width_list[0],
             "ext": photo.extension,
             "direction": "down",
+            "step_name": "address",  # the flat form's first step
             "household_id": viewing.household.id,
             "consent_id": consent.id,
             "placement_id": placement.id,

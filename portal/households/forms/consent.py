@@ -11,7 +11,8 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.core import clock
-from portal.listings.photos import PhotoRejected, process_photo
+from portal.core.refusals import Refused
+from portal.listings.photos import process_photo
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -80,7 +81,7 @@ def check_document(stream) -> tuple[bytes, str]:
         return data, "application/pdf"
     try:
         processed = process_photo(io.BytesIO(data), max_bytes=MAX_DOCUMENT_BYTES)
-    except PhotoRejected as exc:
+    except Refused as exc:
         if exc.code == "not_image":
             raise ValidationError(
                 _l(

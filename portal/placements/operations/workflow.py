@@ -16,8 +16,8 @@ from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household, HouseholdStatus
+from portal.listings.models import ILLEGAL_MOVE as FLAT_MOVE_REFUSED
 from portal.listings.models import Flat, FlatStatus
-from portal.listings.models import IllegalTransition as FlatMoveRefused
 from portal.placements.models import (
     CANCEL_REASONS,
     CLOSED_STATES,
@@ -156,7 +156,9 @@ def take_step(
             )
             try:
                 _side_effects(placement, previous, action, actor, flat, household)
-            except FlatMoveRefused as exc:
+            except Refused as exc:
+                if exc.code != FLAT_MOVE_REFUSED:
+                    raise
                 raise Refused("flat_not_free", detail=exc.code) from exc
             db.session.flush()
     except IntegrityError as exc:

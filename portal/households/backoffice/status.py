@@ -60,9 +60,10 @@ def change_status(household_id: int):
             "error",
         )
         return _render_detail(household, status_form=form)
+    checklist = tuple(request.form.getlist("checklist"))
     try:
         if to == HouseholdStatus.VETTED:
-            ops.vet(household, current_user, request.form.getlist("confirm_hit"))
+            ops.vet(household, current_user, request.form.getlist("confirm_hit"), checklist)
         elif asks_exit:
             ops.change_status(
                 household, current_user, to, form.exit_destination.data, form.exit_on.data
@@ -72,6 +73,8 @@ def change_status(household_id: int):
     except ops.HouseholdError as exc:
         db.session.rollback()
         flash(_refusal(exc, previous, to), "error")
+        if exc.code == "checklist incomplete":  # shown again with what was ticked
+            return _render_detail(household, checklist_ticked=checklist)
         if isinstance(exc, ops.ProfileTextHits):
             return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:

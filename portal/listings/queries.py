@@ -43,7 +43,9 @@ class FlatFilterForm(FilterForm):
 
     status = SelectField(_l("Status"), validate_choice=False, id="f-status")
     district = SelectField(_l("District"), validate_choice=False, id="f-district")
-    min_rooms = StringField(_l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms")
+    min_rooms = StringField(
+        _l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms"
+    )
     max_rent = StringField(
         _l("Gross cold rent at most (€)"), render_kw={"inputmode": "decimal"}, id="f-rent"
     )

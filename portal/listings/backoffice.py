@@ -18,6 +18,7 @@ from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.listings import rent_limits, reviews
 from portal.listings.forms import ChangesReviewForm, RentLimitCsvForm, RentLimitForm, ReviewForm
+from portal.listings.labels import flat_history_label, review_decision_label
 from portal.listings.models import District, Flat, FlatStatus, ReviewDecision
 from portal.listings.presenters import flat_facts, status_label
 from portal.listings.queries import (
@@ -102,8 +103,8 @@ def review(flat_id: int):
         facts=flat_facts(flat),
         form=form,
         history=reviews.history(flat),
-        review_decision_label=reviews.decision_label,
-        flat_history_label=reviews.history_label,
+        review_decision_label=review_decision_label,
+        flat_history_label=flat_history_label,
         **FLAT_PAGE.sections(flat),
     )
 

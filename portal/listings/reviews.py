@@ -162,31 +162,3 @@ def history(flat: Flat) -> History:
     reviewers = {review.id: name for review, name in rows if name}
     last = reviews[0] if reviews else None
     return History(entries, reviews, reviewers, last, changed_since(flat, last))
-
-
-# The words of the history ----------------------------------------------------------------------
-
-DECISION_LABELS = {
-    ReviewDecision.PUBLISHED.value: _l("Published"),
-    ReviewDecision.CHANGES_REQUESTED.value: _l("Changes requested"),
-    ReviewDecision.CHANGES_APPROVED.value: _l("Changes approved"),
-    ReviewDecision.CHANGES_RETURNED.value: _l("Changes sent back"),
-}
-HISTORY_LABELS = {
-    "flat.submitted": _l("Submitted for review"),
-    "flat.changes_submitted": _l("Changes submitted for review"),
-    "flat.changes_withdrawn": _l("Changes taken back by the landlord"),
-    "flat.published": _l("Published"),
-    "flat.changes_requested": _l("Changes requested"),
-    "flat.changes_approved": _l("Changes approved"),
-    "flat.changes_returned": _l("Changes sent back"),
-    "flat.archived": _l("Withdrawn"),
-}
-
-
-def decision_label(decision: str) -> str:
-    return str(DECISION_LABELS.get(decision, decision))
-
-
-def history_label(action: str) -> str:
-    return str(HISTORY_LABELS.get(action, action))

@@ -515,7 +515,7 @@ def test_home_lists_open_interests_for_casework_only(app, browser, db):
         )
     )
     db.session.flush()
-    browser.login("social_worker")
+    browser.login("specialist")  # the specialist takes interests up (the social worker reads)
     html = browser.client.get("/backoffice/").get_data(as_text=True)
     section = html.split('id="interests-title"')[1].split("</section>")[0]
     assert '<span class="badge badge-warn">1</span>' in section

@@ -132,9 +132,8 @@ def rent_limit_table():
                 rent_limits.add_set(
                     current_user, form.valid_from.data, form.source.data, form.amounts()
                 )
-            except rent_limits.RentLimitError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+            except Refused as refusal:
+                flash_refusal(refusal)
             else:
                 db.session.commit()
                 flash(_("The new rent limits are saved."), "success")

@@ -90,3 +90,21 @@ def test_the_text_check_form_asks_for_the_checklist_too(browser, db):
     text_check = html.split('id="text-check"')[1].split("</form>")[0]
     assert text_check.count('name="checklist"') == len(VETTING_CHECKLIST)
     assert status_form("vetted")["checklist"] == list(VETTING_CHECKLIST)
+
+
+def test_ticked_passages_stay_ticked_when_the_checklist_is_missing(browser, db):
+    from tests.factories import IdentityFactory
+
+    browser.login("social_worker")
+    household = HouseholdFactory(
+        status="draft", vetted_at=None, profile_text="Wir, Amira und Samir, suchen."
+    )
+    IdentityFactory(household=household)
+    path = f"{BASE}/{household.id}"
+    html = browser.client.get(path).get_data(as_text=True)
+    key = html.split('name="confirm_hit" value="')[1].split('"')[0]
+    data = {"to": "vetted", "confirm_hit": [key], "checklist": ["consent_signed"]}
+    html = browser.post(f"{path}/status", data, csrf_from_path=path).get_data(as_text=True)
+    assert "please tick every item of the vetting checklist" in html
+    assert f'value="{key}" id="confirm-hit-1" checked' in html
+    assert db.session.get(Household, household.id).status == "draft"

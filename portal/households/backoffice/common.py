@@ -142,6 +142,7 @@ def _render_detail(
     consent_form: ConsentForm | None = None,
     status_form: StatusForm | None = None,
     checklist_ticked: tuple[str, ...] = (),
+    confirmed_keys: tuple[str, ...] = (),
 ):
     is_social_worker = _sees_case_notes()
     if is_social_worker and consent_form is None:
@@ -189,6 +190,7 @@ def _render_detail(
         hit_reason=hit_reason,
         checklist=[(item, vetting_checklist_label(item)) for item in VETTING_CHECKLIST],
         checklist_ticked=checklist_ticked,
+        confirmed_keys=confirmed_keys,
         checklist_label=vetting_checklist_label,
         checklist_record=_checklist_record(household),
         **sections,

@@ -74,7 +74,11 @@ def change_status(household_id: int):
         db.session.rollback()
         flash(_refusal(exc, previous, to), "error")
         if exc.code == "checklist incomplete":  # shown again with what was ticked
-            return _render_detail(household, checklist_ticked=checklist)
+            return _render_detail(
+                household,
+                checklist_ticked=checklist,
+                confirmed_keys=tuple(request.form.getlist("confirm_hit")),
+            )
         if isinstance(exc, ops.ProfileTextHits):
             return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:

@@ -23,6 +23,7 @@ from portal.accounts.models import utcnow
 from portal.core import clock
 from portal.extensions import db as _db
 from portal.households.models import (
+    VETTING_CHECKLIST,
     Consent,
     Household,
     HouseholdIdentity,
@@ -162,6 +163,15 @@ def upload(browser, flat, *files, json=False):
 # Households --------------------------------------------------------------------------------------
 
 HOUSEHOLDS = "/backoffice/households"
+
+
+def status_form(to: str, **extra) -> dict:
+    """The data of a household's status form; vetting ticks every item of the checklist."""
+    data = {"to": to}
+    if to == "vetted":
+        data["checklist"] = list(VETTING_CHECKLIST)
+    data.update(extra)
+    return data
 
 
 def profile_form(**overrides) -> dict:

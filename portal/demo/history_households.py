@@ -14,7 +14,7 @@ from portal.demo.dating import at
 from portal.demo.history_plan import ACCOMMODATION, FIRST_NAMES, LAST_NAMES, PROFILE_TEXTS, Plan
 from portal.extensions import db
 from portal.households import operations as ops
-from portal.households.models import HouseholdStatus, TargetGroup
+from portal.households.models import VETTING_CHECKLIST, HouseholdStatus, TargetGroup
 from portal.listings.models import District
 
 
@@ -90,7 +90,7 @@ def create(
         # Given yesterday: valid on the server's date too, whatever the hour (dated back below).
         ops.record_consent(household, worker, today - timedelta(days=1), None)
         if plan.status != HouseholdStatus.DRAFT:
-            ops.vet(household, worker)
+            ops.vet(household, worker, checklist=VETTING_CHECKLIST)
         plan.household = household
     db.session.flush()
 

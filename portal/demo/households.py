@@ -18,6 +18,7 @@ from portal.demo import dating
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.models import (
+    VETTING_CHECKLIST,
     AgeBand,
     Answer,
     ExitDestination,
@@ -275,7 +276,7 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
         ops.save_participants(household, worker, participant_rows(persons))
         _consent(household, worker, consent)
         if status != HouseholdStatus.DRAFT:
-            ops.vet(household, worker)
+            ops.vet(household, worker, checklist=VETTING_CHECKLIST)
             household.vetted_at = utcnow() - timedelta(days=max(1, waited - 30))
         if status == HouseholdStatus.WITHDRAWN:
             days_ago, destination = exit_  # withdrawing asks where the household went

@@ -1,7 +1,7 @@
 """Demo flats for ``make run``: every status a landlord and the specialist meet, with photos.
 
 Each flat goes the landlord's and the team's way (``create_flat``, ``add_photos``,
-``submit_flat``, then ``publish_flat`` or ``request_changes`` by the demo specialist); its
+``submit_flat``, then the demo specialist's decision through ``listings.reviews.decide``); its
 times are then dated back a few days (``portal.demo.dating``)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from portal.core.db import utcnow
 from portal.demo.dating import today
 from portal.extensions import db
 from portal.listings import operations as ops
+from portal.listings import reviews
 from portal.listings.models import District, Flat, FlatStatus
 
 FLATS = [
@@ -177,10 +178,25 @@ def offer_flat(
         return flat
     ops.submit_flat(flat, owner)
     if status == FlatStatus.PUBLISHED:
-        ops.publish_flat(flat, reviewer)
+        reviews.decide(flat, reviewer, approve=True, comment=None, changes_only=False)
     elif status == FlatStatus.CHANGES_REQUESTED:
-        ops.request_changes(flat, reviewer, comment)
+        reviews.decide(flat, reviewer, approve=False, comment=comment, changes_only=False)
     return flat
+
+
+def resubmit_after_changes(flat: Flat, owner: User, reviewer: User) -> None:
+    """A submitted flat's history as the review page shows it: the team asked for changes
+    once, the landlord lowered the rent and named the floor, and submitted again."""
+    reviews.decide(
+        flat,
+        reviewer,
+        approve=False,
+        comment="Die Kaltmiete liegt über der Angemessenheitsgrenze. Bitte prüfen Sie sie.",
+        changes_only=False,
+    )
+    lower = (flat.cold_rent - Decimal("20.00")).quantize(Decimal("0.01"))
+    ops.update_flat(flat, owner, {"cold_rent": lower, "floor": (flat.floor or 0) + 1})
+    ops.submit_flat(flat, owner)
 
 
 PHOTOS = {
@@ -233,6 +249,9 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> list[Flat]:
             **extra,
         }
         flats.append(offer_flat(users[owner], reviewer, data, status, PHOTOS.get(index, [])))
+    # The first flat in review was sent back once: its review page shows the history.
+    waiting = next(f for f in flats if f.status == FlatStatus.SUBMITTED.value)
+    resubmit_after_changes(waiting, db.session.get(User, waiting.created_by_id), reviewer)
     db.session.flush()
     now = utcnow()
     for offset, flat in enumerate(flats):

@@ -16,7 +16,7 @@ from portal.demo.households import participant_rows
 from portal.demo.listings import offer_flat
 from portal.extensions import db
 from portal.households import operations as households_ops
-from portal.households.models import Household, TargetGroup
+from portal.households.models import VETTING_CHECKLIST, Household, TargetGroup
 from portal.listings.models import District, Flat
 from portal.placements import operations as ops
 from portal.placements.calendar import BERLIN
@@ -133,7 +133,7 @@ def _households(worker: User) -> list[Household]:
         ]
         households_ops.save_participants(household, worker, participant_rows(rows))
         households_ops.record_consent(household, worker, today() - timedelta(days=80), None)
-        households_ops.vet(household, worker)
+        households_ops.vet(household, worker, checklist=VETTING_CHECKLIST)
         households.append(household)
     db.session.flush()
     return households

@@ -124,3 +124,14 @@ ANSWER_LABELS = {
     Answer.NO.value: _l("No"),
     Answer.NO_ANSWER.value: _l("No answer"),
 }
+
+# The vetting checklist (households/models.py VETTING_CHECKLIST).
+VETTING_CHECKLIST_LABELS = {
+    "consent_signed": _l("The consent is signed and its scan is stored"),
+    "needs_discussed": _l("The household's needs are discussed with the household"),
+    "profile_text_read": _l("The profile text is read with the household"),
+}
+
+
+def vetting_checklist_label(item: str) -> str:
+    return str(VETTING_CHECKLIST_LABELS.get(item, item))

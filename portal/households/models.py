@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
@@ -120,6 +121,12 @@ household_districts = Table(
 )
 
 
+# What the social worker confirms before a profile is vetted the first time
+# (households/operations/vetting.py); the words are in labels.py.
+VETTING_CHECKLIST = ("consent_signed", "needs_discussed", "profile_text_read")
+
+
+
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (
@@ -170,6 +177,9 @@ class Household(TimestampMixin, Base):
     waiting_since: Mapped[date] = mapped_column(Date)
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The social worker's checklist at the first vetting (VETTING_CHECKLIST):
+    # {"items": [...], "ticked_by_id": user id, "ticked_at": ISO time}. Holds no free text.
+    vetting_checklist: Mapped[dict | None] = mapped_column(JSON)
     # Tier 3, for the programme's reports (staff only, never shown to landlords).
     intake_on: Mapped[date] = mapped_column(Date, default=clock.today)
     target_group: Mapped[str] = mapped_column(String(30), default=TargetGroup.OTHER.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,11 +14,12 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
 from portal.core.hooks import Hook
+from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
-from portal.listings import operations as ops
-from portal.listings import rent_limits
+from portal.listings import rent_limits, reviews
 from portal.listings.forms import ChangesReviewForm, RentLimitCsvForm, RentLimitForm, ReviewForm
-from portal.listings.models import District, Flat, FlatStatus
+from portal.listings.labels import flat_history_label, review_decision_label
+from portal.listings.models import District, Flat, FlatStatus, ReviewDecision
 from portal.listings.presenters import flat_facts, status_label
 from portal.listings.queries import (
     FlatFilter,
@@ -82,42 +84,39 @@ def review(flat_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                _decide(flat, form, reviews_changes)
-            except ops.ListingError:
-                db.session.rollback()
-                flash(
-                    _(
-                        "The changes cannot be approved: postcode and district do not agree. "
-                        "Please send them back with a comment."
-                    ),
-                    "error",
+                decision = reviews.decide(
+                    flat,
+                    current_user,
+                    approve=form.decision.data == "publish",
+                    comment=form.comment.data,
+                    changes_only=bool(reviews_changes),
                 )
+            except Refused as refusal:
+                flash_refusal(refusal)
                 return redirect(url_for("listings_backoffice.review", flat_id=flat.id))
             db.session.commit()
+            flash(str(DECIDED[decision]), "success")
             return redirect(url_for("listings_backoffice.flats"))
     return render_template(
         "backoffice/flat_review.html",
         flat=flat,
         facts=flat_facts(flat),
         form=form,
+        history=reviews.history(flat),
+        review_decision_label=review_decision_label,
+        flat_history_label=flat_history_label,
         **FLAT_PAGE.sections(flat),
     )
 
 
-def _decide(flat: Flat, form: ReviewForm, reviews_changes: bool) -> None:
-    approve = form.decision.data == "publish"
-    if reviews_changes and approve:
-        ops.approve_changes(flat, current_user)
-        flash(_("The changes are approved and shown now. The landlord has been told."), "success")
-    elif reviews_changes:
-        ops.return_changes(flat, current_user, form.comment.data)
-        flash(_("The changes were sent back to the landlord."), "success")
-    elif approve:
-        ops.publish_flat(flat, current_user)
-        flash(_("The flat is published. The landlord has been told."), "success")
-    else:
-        ops.request_changes(flat, current_user, form.comment.data)
-        flash(_("The landlord has been asked for changes."), "success")
+DECIDED = {
+    ReviewDecision.CHANGES_APPROVED: _l(
+        "The changes are approved and shown now. The landlord has been told."
+    ),
+    ReviewDecision.CHANGES_RETURNED: _l("The changes were sent back to the landlord."),
+    ReviewDecision.PUBLISHED: _l("The flat is published. The landlord has been told."),
+    ReviewDecision.CHANGES_REQUESTED: _l("The landlord has been asked for changes."),
+}
 
 
 @bp.route("/rent-limits", methods=["GET", "POST"])
@@ -133,9 +132,8 @@ def rent_limit_table():
                 rent_limits.add_set(
                     current_user, form.valid_from.data, form.source.data, form.amounts()
                 )
-            except rent_limits.RentLimitError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+            except Refused as refusal:
+                flash_refusal(refusal)
             else:
                 db.session.commit()
                 flash(_("The new rent limits are saved."), "success")
@@ -151,7 +149,7 @@ def rent_limit_csv():
     if csv_form.validate_on_submit() and csv_form.csv_file.data:
         try:
             count = rent_limits.import_csv(current_user, csv_form.csv_file.data.read(64 * 1024))
-        except rent_limits.RentLimitError as exc:
+        except Refused as exc:
             db.session.rollback()
             csv_form.csv_file.errors = [exc.message]
         else:

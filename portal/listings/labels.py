@@ -68,3 +68,31 @@ def energy_kind_label(value: str | None) -> str:
 
 def energy_carrier_label(value: str | None) -> str:
     return str(ENERGY_CARRIER_LABELS.get(value or "", "–"))
+
+
+# The review history of a flat (listings/reviews.py) -----------------------------------------
+
+DECISION_LABELS = {
+    "published": _l("Published"),
+    "changes_requested": _l("Changes requested"),
+    "changes_approved": _l("Changes approved"),
+    "changes_returned": _l("Changes sent back"),
+}
+HISTORY_LABELS = {
+    "flat.submitted": _l("Submitted for review"),
+    "flat.changes_submitted": _l("Changes submitted for review"),
+    "flat.changes_withdrawn": _l("Changes taken back by the landlord"),
+    "flat.published": _l("Published"),
+    "flat.changes_requested": _l("Changes requested"),
+    "flat.changes_approved": _l("Changes approved"),
+    "flat.changes_returned": _l("Changes sent back"),
+    "flat.archived": _l("Withdrawn"),
+}
+
+
+def review_decision_label(decision: str) -> str:
+    return str(DECISION_LABELS.get(decision, decision))
+
+
+def flat_history_label(action: str) -> str:
+    return str(HISTORY_LABELS.get(action, action))

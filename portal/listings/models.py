@@ -365,3 +365,39 @@ class Photo(PublicKeyMixin, TimestampMixin, Base):
 
     def height_for(self, width: int) -> int:
         return max(1, round(width * self.height_ratio))
+
+
+class ReviewDecision(StrEnum):
+    PUBLISHED = "published"
+    CHANGES_REQUESTED = "changes_requested"
+    CHANGES_APPROVED = "changes_approved"
+    CHANGES_RETURNED = "changes_returned"
+
+
+class FlatReview(Base):
+    """One decision of the team on a flat (listings/review.py): who decided what and when, the
+    comment to the landlord, and the values the team looked at (``snapshot``: field name to
+    JSON value, listings/changes.dump), so the next review shows what the landlord changed
+    since. Free text and the flat's address live here, not in the append-only audit trail, so
+    an erasure can empty them (privacy/operations.py)."""
+
+    __tablename__ = "flat_reviews"
+    __table_args__ = (
+        CheckConstraint(
+            "decision IN ('published', 'changes_requested', 'changes_approved', "
+            "'changes_returned')",
+            name="decision",
+        ),
+        Index("ix_flat_reviews_flat", "flat_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flat_id: Mapped[int] = mapped_column(ForeignKey("flats.id", ondelete="CASCADE"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<FlatReview {self.flat_id} {self.decision}>"

@@ -76,6 +76,21 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
+def field_label(name: str) -> str:
+    """The flat form's label of a field, in the reader's language."""
+    return str(getattr(FlatForm, name).args[0])
+
+
+def shown_value(name: str, value) -> str:
+    """A field's value as a reader sees it: money, areas, dates and numbers through Babel,
+    choices by their label, "–" for nothing."""
+    if value and name == "energy_kind":
+        return energy_kind_label(value)
+    if value and name == "energy_carrier":
+        return energy_carrier_label(value)
+    return _shown(name, value)
+
+
 def pending_rows(flat: Flat) -> list[PendingRow]:
     """The flat's changes waiting for review, field by field: approved and proposed value."""
     rows = [

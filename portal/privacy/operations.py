@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Invitation, Organisation, Role, User
@@ -25,7 +25,7 @@ from portal.core.db import utcnow
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
-from portal.listings.models import LANDLORD, Flat, FlatStatus
+from portal.listings.models import LANDLORD, Flat, FlatReview, FlatStatus
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, Placement, PlacementEvent
 from portal.privacy import erasure_log
@@ -272,6 +272,13 @@ def _apply_organisation(organisation: Organisation, actor: User | None) -> list[
             flat.transition(FlatStatus.ARCHIVED, actor, LANDLORD, reason="erasure")
     flat_ids = [f.id for f in flats]
     if flat_ids:
+        # The team's decisions keep who and when; the values looked at and the comments go.
+        db.session.execute(
+            update(FlatReview)
+            .where(FlatReview.flat_id.in_(flat_ids))
+            .values(snapshot=None, comment=None)
+            .execution_options(synchronize_session=False)
+        )
         placements = _placements(Placement.flat_id.in_(flat_ids))
         for placement in placements:
             placement.viewing_place = None

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from portal.core.outbox import FAILED, PENDING, SENDING, OutboxMessage
 from portal.extensions import db
 from portal.households.models import Household, HouseholdIdentity
-from portal.listings.models import Flat, Photo
+from portal.listings.models import Flat, FlatReview, Photo
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent
 
@@ -66,6 +66,7 @@ FREE_TEXT_COLUMNS = (
     Interest.message,
     Flat.description,
     Flat.review_comment,
+    FlatReview.comment,
     Photo.caption,
     MediationCase.message,
     MediationCase.flat_address,

@@ -73,6 +73,9 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     page.get_by_label("Consent given on").fill(clock.today().isoformat())
     page.get_by_role("button", name="Record consent").click()
     web.check()
+    vetting = page.locator("#vetting")
+    for item in ("consent is signed", "needs are discussed", "profile text is read"):
+        vetting.get_by_label(item).check()
     page.get_by_role("button", name="Mark as vetted").click()
     web.check()
     assert "Vetted" in page.locator("main").inner_text()

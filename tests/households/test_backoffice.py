@@ -15,7 +15,7 @@ from portal.households.models import Consent, Household, HouseholdIdentity, Prof
 from portal.placements.models import Interest
 from tests.builders import HOUSEHOLDS as BASE
 from tests.builders import create_household as create
-from tests.builders import only_household, profile_form
+from tests.builders import only_household, profile_form, status_form
 from tests.conftest import counted_statements
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, UserFactory
 
@@ -150,7 +150,7 @@ def test_form_refusals_keep_the_input(browser, db, overrides, message):
 
 def move(browser, household, to):
     path = f"{BASE}/{household.id}"
-    data = {"to": to}
+    data = status_form(to)
     if to == "withdrawn":  # a withdrawal records where the household went
         data["exit_destination"] = "dropped_out"
     return browser.post(f"{path}/status", data, csrf_from_path=path, follow_redirects=True)
@@ -515,7 +515,7 @@ def test_home_lists_open_interests_for_casework_only(app, browser, db):
         )
     )
     db.session.flush()
-    browser.login("social_worker")
+    browser.login("specialist")  # the specialist takes interests up (the social worker reads)
     html = browser.client.get("/backoffice/").get_data(as_text=True)
     section = html.split('id="interests-title"')[1].split("</section>")[0]
     assert '<span class="badge badge-warn">1</span>' in section

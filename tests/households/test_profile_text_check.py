@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.core.audit import AuditEvent
 from portal.households.textcheck import check, fingerprint, segments
 from tests.builders import HOUSEHOLDS as BASE
-from tests.builders import profile_form
+from tests.builders import profile_form, status_form
 from tests.factories import HouseholdFactory, IdentityFactory
 
 NAMES = ["Amira Haddad", "Samir Haddad"]
@@ -125,7 +125,7 @@ def draft(text: str = RISKY):
 
 def vet(browser, household, confirmed=()):
     path = f"{BASE}/{household.id}"
-    data = {"to": "vetted", "confirm_hit": list(confirmed)}
+    data = status_form("vetted", confirm_hit=list(confirmed))
     return browser.post(f"{path}/status", data, csrf_from_path=path, follow_redirects=True)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.core import clock
 from portal.households.models import Consent, Household
+from tests.builders import status_form
 from tests.factories import HouseholdFactory, IdentityFactory
 
 BASE = "/backoffice/households"
@@ -76,7 +77,7 @@ def form_for(rule: str) -> dict:
             "document": (BytesIO(PDF), "a.pdf"),
         }
     if rule == "/<household_id>/status":
-        return {"to": "vetted"}
+        return status_form("vetted")
     return {}
 
 

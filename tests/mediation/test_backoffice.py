@@ -401,7 +401,7 @@ def test_home_counts_new_and_unanswered_cases(browser, db):
     make_case(status="closed", created_at=days_ago(30))  # closed: no longer waits
     assert home_counts(today).new == 3
     assert home_counts(today).overdue == 2
-    browser.login("specialist")
+    browser.login("social_worker")  # mediation cases due are on the social worker's home
     html = browser.client.get("/backoffice/").get_data(as_text=True)
     assert badge(html, "new") == 3 and badge(html, "overdue") == 2
     assert f'href="{BASE}/?status=new"' in html and f'href="{BASE}/?overdue=1"' in html

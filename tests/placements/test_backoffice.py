@@ -584,15 +584,23 @@ def test_home_pipeline_due_today_and_overdue(app, browser, db):
     assert re.search(r'<span class="stat-number">2</span> Viewing done', pipeline)
     assert re.search(r'<span class="stat-number">0</span> Completed', pipeline)
     due = home_section(html, "due-title")
-    assert f'href="{BASE}/{moved.id}#follow-ups"' in due and "1-month follow-up" in due
     assert f'href="{BASE}/{viewing.id}"' in due and "Besichtigungsweg" in due
     assert "Morgenweg" not in due
     overdue = home_section(html, "overdue-title")
     assert f'href="{BASE}/{stuck.id}"' in overdue and "Stillstandweg" in overdue
     assert "Frischweg" not in overdue and str(recent.household.code) not in overdue
     assert f'href="{BASE}/{proposed.id}"' not in overdue
+    # Follow-ups and consents are the social worker's: on her home, not the specialist's.
+    assert 'id="follow-ups-title"' not in html and 'id="expiring-title"' not in html
+    browser.logout()
+    browser.login("social_worker")
+    html = browser.client.get("/backoffice/").get_data(as_text=True)
+    follow_ups = home_section(html, "follow-ups-title")
+    assert f'href="{BASE}/{moved.id}#follow-ups"' in follow_ups
+    assert "1-month follow-up" in follow_ups
     consents = home_section(html, "expiring-title")
     assert f'href="/backoffice/households/{expiring.id}#consents"' in consents
+    assert 'id="pipeline-title"' not in html and 'id="due-title"' not in html
 
 
 def test_home_shows_no_placements_to_admins(app, browser, db):

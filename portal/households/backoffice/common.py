@@ -3,6 +3,8 @@ and rendering the detail page (which the forms posted from it show again when re
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,8 +25,16 @@ from portal.households.labels import (
     hit_reason,
     status_label,
     target_group_label,
+    vetting_checklist_label,
 )
-from portal.households.models import SOCIAL_WORKER, Consent, Household, HouseholdStatus, ProfileView
+from portal.households.models import (
+    SOCIAL_WORKER,
+    VETTING_CHECKLIST,
+    Consent,
+    Household,
+    HouseholdStatus,
+    ProfileView,
+)
 from portal.households.queries import consent_state
 from portal.listings.models import District
 
@@ -116,10 +126,25 @@ def _recorded(household: Household) -> int:
     return sum(1 for p in household.participants if p.position < household.size)
 
 
+def _checklist_record(household: Household) -> dict | None:
+    """The vetting checklist as ticked: its items, who ticked them and when (a datetime)."""
+    record = household.vetting_checklist
+    if not record:
+        return None
+    ticked_at = record.get("ticked_at")
+    return {
+        "items": record.get("items", []),
+        "ticked_by_id": record.get("ticked_by_id"),
+        "ticked_at": datetime.fromisoformat(ticked_at) if ticked_at else None,
+    }
+
+
 def _render_detail(
     household: Household,
     consent_form: ConsentForm | None = None,
     status_form: StatusForm | None = None,
+    checklist_ticked: tuple[str, ...] = (),
+    confirmed_keys: tuple[str, ...] = (),
 ):
     is_social_worker = _sees_case_notes()
     if is_social_worker and consent_form is None:
@@ -129,6 +154,7 @@ def _render_detail(
     sections = HOUSEHOLD_PAGE.sections(household, social_worker=is_social_worker)
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
     people_ids |= {e.actor_id for e in sections["exports"]}
+    people_ids.add((household.vetting_checklist or {}).get("ticked_by_id"))
     people_ids.discard(None)
     people = (
         {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
@@ -164,5 +190,10 @@ def _render_detail(
         text_hits=text_hits,
         text_segments=textcheck.segments(household.profile_text or "", text_hits),
         hit_reason=hit_reason,
+        checklist=[(item, vetting_checklist_label(item)) for item in VETTING_CHECKLIST],
+        checklist_ticked=checklist_ticked,
+        confirmed_keys=confirmed_keys,
+        checklist_label=vetting_checklist_label,
+        checklist_record=_checklist_record(household),
         **sections,
     )

@@ -60,9 +60,10 @@ def change_status(household_id: int):
             "error",
         )
         return _render_detail(household, status_form=form)
+    checklist = tuple(request.form.getlist("checklist"))
     try:
         if to == HouseholdStatus.VETTED:
-            ops.vet(household, current_user, request.form.getlist("confirm_hit"))
+            ops.vet(household, current_user, request.form.getlist("confirm_hit"), checklist)
         elif asks_exit:
             ops.change_status(
                 household, current_user, to, form.exit_destination.data, form.exit_on.data
@@ -71,6 +72,12 @@ def change_status(household_id: int):
             ops.change_status(household, current_user, to)
     except Refused as refusal:
         flash_refusal(refusal, default=_cannot_move(previous, to))
+        if refusal.code == "checklist incomplete":  # shown again with what was ticked
+            return _render_detail(
+                household,
+                checklist_ticked=checklist,
+                confirmed_keys=tuple(request.form.getlist("confirm_hit")),
+            )
         if refusal.code == ops.TEXT_HITS:
             return redirect(url_for(".detail", household_id=household.id, _anchor="text-check"))
     else:

@@ -15,6 +15,7 @@ from portal.core.refusals import Refused
 from portal.households import textcheck
 from portal.households.models import (
     SOCIAL_WORKER,
+    VETTING_CHECKLIST,
     ExitDestination,
     Household,
     HouseholdStatus,
@@ -30,14 +31,35 @@ WITHDRAWAL_DESTINATIONS = tuple(
 HOUSEHOLD_LEAVES = Hook("a household leaves the portal")
 
 
-def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> None:
+def vet(
+    household: Household,
+    actor: User,
+    confirmed: Iterable[str] = (),
+    checklist: Iterable[str] = (),
+) -> None:
     """Only a social worker, only with a valid consent, and only with a checked profile text:
     every hit of the check (households/textcheck.py) must be in ``confirmed`` (the social
     worker's "checked, may stay"), unless this very text was confirmed before; otherwise
     refused (``TEXT_HITS``). The confirmation is kept as the text's fingerprint; the audit event
-    counts the confirmed hits."""
+    counts the confirmed hits.
+
+    The first vetting (from a draft) also needs every item of ``VETTING_CHECKLIST`` in
+    ``checklist`` (consent signed and scanned, needs discussed, profile text read with the
+    household); otherwise refused (``checklist incomplete``) and nothing changes. The
+    ticked items are kept with who ticked them and when (``Household.vetting_checklist``).
+    Resuming a paused profile asks for no checklist: it was vetted before."""
     if actor.role != Role.SOCIAL_WORKER:
         raise Refused("not allowed")
+    first_vetting = household.status == HouseholdStatus.DRAFT
+    ticked = set(checklist)
+    if first_vetting and not ticked >= set(VETTING_CHECKLIST):
+        raise Refused(
+            "checklist incomplete",
+            _l(
+                "The profile was not vetted: please tick every item of the vetting checklist "
+                "once you have done it with the household."
+            ),
+        )
     if household.max_gross_cold_rent is None:
         raise Refused(
             "no rent limit",
@@ -64,6 +86,12 @@ def vet(household: Household, actor: User, confirmed: Iterable[str] = ()) -> Non
     household.transition(HouseholdStatus.VETTED, actor, SOCIAL_WORKER, **details)
     names = textcheck.identity_names(household.identity)
     household.profile_text_checked = textcheck.fingerprint(household.profile_text, names)
+    if first_vetting:
+        household.vetting_checklist = {
+            "items": [item for item in VETTING_CHECKLIST if item in ticked],
+            "ticked_by_id": actor.id,
+            "ticked_at": clock.utcnow().isoformat(),
+        }
 
 
 def change_status(

@@ -3,7 +3,6 @@ review (``review``), withdrawal and relisting (``publication``), and their photo
 (``gallery``). Operations flush, audit and queue mail; they never commit and never read the
 request. A refusal is a ``portal.core.refusals.Refused`` with a code and translated words."""
 
-from portal.core.refusals import Refused
 from portal.listings.operations.base import NOT_POSSIBLE
 from portal.listings.operations.editing import (
     FLAT_FIELDS,
@@ -37,17 +36,12 @@ from portal.listings.operations.review import (
     submit_flat,
 )
 
-# Kept for listings/backoffice.py (another engineer's file) until it catches ``Refused`` itself:
-# the same class, not a subclass, so there is still one way to refuse.
-ListingError = Refused
-
 __all__ = [
     "FLAT_FIELDS",
     "FLAT_LEAVES",
     "MAX_PHOTOS",
     "NOT_POSSIBLE",
     "WITHDRAWABLE",
-    "ListingError",
     "add_photos",
     "approve_changes",
     "check_address",

@@ -1,0 +1,164 @@
+"""The back-office home differs by role: the specialist's flats to review, placement steps due,
+open interests and landlord messages; the social worker's own households, consents about to
+expire, follow-ups and mediation cases due; an admin sees both as figures only. Each in a fixed
+number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import unescape
+
+import pytest
+
+from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessages
+from portal.core import clock
+from portal.core.db import utcnow
+from portal.extensions import db as _db
+from portal.placements.models import State
+from tests.builders import make_case, placement_in, world
+from tests.conftest import counted_statements
+from tests.factories import FlatFactory, HouseholdFactory, StaffFactory
+
+HOME = "/backoffice/"
+
+
+def section(html: str, title_id: str) -> str:
+    return html.split(f'id="{title_id}"')[1].split("</section>")[0]
+
+
+def home(browser) -> str:
+    response = browser.client.get(HOME)
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_specialist_home_shows_flats_to_review_steps_due_and_messages(app, browser, db):
+    FlatFactory(status="submitted", submitted_at=utcnow(), street="Prüfweg")
+    FlatFactory(status="submitted", submitted_at=utcnow(), street="Zweitweg")
+    changed = FlatFactory(status="published", street="Änderungsweg")
+    changed.changes_submitted_at = utcnow()
+    stuck = placement_in(app, world(street="Stillstandweg"), State.VIEWING_DONE)
+    stuck.state_changed_at = utcnow() - timedelta(days=20)
+    _db.session.flush()
+    browser.login("specialist")
+    html = home(browser)
+    review = section(html, "review-title")
+    assert "2 flats waiting for review" in review
+    assert "1 published flat with changes to review" in review
+    assert "Prüfweg" in review and "Zweitweg" in review and "Änderungsweg" in review
+    assert f'href="/backoffice/flats/{changed.id}"' in review
+    assert "Stillstandweg" in section(html, "overdue-title")
+    assert "No landlord message waits for an answer." in section(html, "messages-title")
+    # Not the social worker's cards.
+    for title in ("caseload-title", "expiring-title", "follow-ups-title", "mediation-title"):
+        assert f'id="{title}"' not in html
+
+
+def test_landlord_messages_come_through_the_hook(browser, db, monkeypatch):
+    monkeypatch.setattr(LANDLORD_MESSAGES, "_receivers", {})
+    now = utcnow()
+
+    @LANDLORD_MESSAGES.connect
+    def waiting(user, limit):
+        assert user.role == "specialist" and limit == 10
+        rows = [
+            HomeMessage(
+                "Placement 7", "/backoffice/placements/7", now - timedelta(hours=2), "GEBAG"
+            ),
+            HomeMessage("Case M-2026-0003", "/backoffice/mediation/3", now, "Privat Meier"),
+        ]
+        return HomeMessages(rows=rows, count=12)
+
+    browser.login("specialist")
+    messages = section(home(browser), "messages-title")
+    assert '<span class="badge badge-warn">12</span>' in messages
+    assert messages.index("Case M-2026-0003") < messages.index("Placement 7")  # newest first
+    assert 'href="/backoffice/placements/7"' in messages and "GEBAG" in messages
+    assert "10 more messages wait." in messages
+
+
+def test_social_worker_home_shows_her_households_consents_follow_ups_and_cases(app, browser, db):
+    worker = browser.login("social_worker")
+    mine = HouseholdFactory(status="draft", vetted_at=None, created_by_id=worker.id)
+    HouseholdFactory(status="vetted", created_by_id=worker.id)
+    HouseholdFactory(status="vetted", created_by_id=worker.id)
+    others = HouseholdFactory(status="draft", vetted_at=None, created_by_id=StaffFactory().id)
+    expiring = HouseholdFactory()
+    expiring.consents[0].expires_on = clock.today() + timedelta(days=5)
+    moved = placement_in(app, world(street="Einzugsweg"), State.MOVED_IN)  # follow-up due
+    case = make_case(None, "M-2026-0042", created_at=utcnow() - timedelta(days=30))
+    _db.session.flush()
+    html = home(browser)
+    caseload = section(html, "caseload-title")
+    assert '<span class="badge">3</span>' in caseload
+    assert '<span class="stat-number">2</span> Vetted' in caseload
+    assert f'href="/backoffice/households/{mine.id}"' in caseload
+    assert others.code not in caseload
+    assert expiring.code in section(html, "expiring-title")
+    follow_ups = section(html, "follow-ups-title")
+    assert f'href="/backoffice/placements/{moved.id}#follow-ups"' in follow_ups
+    mediation = section(html, "mediation-title")
+    assert f'href="/backoffice/mediation/{case.id}"' in mediation and "M-2026-0042" in mediation
+    # Not the specialist's cards.
+    for title in ("review-title", "pipeline-title", "due-title", "messages-title"):
+        assert f'id="{title}"' not in html
+
+
+def test_admin_sees_both_homes_as_figures_only(app, browser, db):
+    FlatFactory(status="submitted", submitted_at=utcnow(), street="Prüfweg")
+    expiring = HouseholdFactory()
+    expiring.consents[0].expires_on = clock.today() + timedelta(days=5)
+    placement = placement_in(app, world(street="Einzugsweg"), State.MOVED_IN)
+    make_case(None, "M-2026-0042")
+    _db.session.flush()
+    browser.login("admin")
+    html = home(browser)
+    specialists = section(html, "overview-specialist-title")
+    assert '<span class="stat-number">1</span> flat waiting for review' in specialists
+    assert "landlord messages waiting" in specialists
+    social = section(html, "overview-social-title")
+    assert '<span class="stat-number">1</span> consent expires within 14 days' in social
+    assert '<span class="stat-number">1</span> new mediation case' in social
+    # No casework: no code, no address, no link into households, placements, mediation.
+    for secret in (expiring.code, placement.household.code, "Prüfweg", "Einzugsweg"):
+        assert secret not in html
+    for link in ("/backoffice/households/", "/backoffice/placements/", "/backoffice/mediation/"):
+        assert f'href="{link}' not in html
+
+
+def test_german_counts_use_plural_forms(browser, db):
+    FlatFactory(status="submitted", submitted_at=utcnow())
+    browser.login("specialist", locale="de")
+    review = section(home(browser), "review-title")
+    assert "1 Wohnung wartet auf Prüfung" in review
+    FlatFactory(status="submitted", submitted_at=utcnow())
+    review = section(home(browser), "review-title")
+    assert "2 Wohnungen warten auf Prüfung" in review
+
+
+@pytest.mark.parametrize("role", ["specialist", "social_worker", "admin"])
+def test_each_home_loads_in_a_fixed_number_of_queries(app, browser, db, role):
+    user = browser.login(role)
+
+    def make(count: int) -> None:
+        for number in range(count):
+            state = [State.PROPOSED, State.VIEWING_DONE, State.MOVED_IN][number % 3]
+            placement = placement_in(app, world(), state)
+            if number % 2:
+                placement.state_changed_at = utcnow() - timedelta(days=30)
+            household = HouseholdFactory(status="draft", created_by_id=user.id)
+            household.consents[0].expires_on = clock.today() + timedelta(days=3)
+            FlatFactory(status="submitted", submitted_at=utcnow())
+            make_case(None, f"M-2026-{number:04d}-{count}", created_at=utcnow() - timedelta(days=9))
+        _db.session.flush()
+
+    def statements() -> int:
+        browser.client.get(HOME)
+        with counted_statements(_db.engine) as seen:
+            assert browser.client.get(HOME).status_code == 200
+        return len(seen)
+
+    make(3)  # every list has rows, so each loads what it shows
+    small = statements()
+    make(15)
+    assert statements() == small

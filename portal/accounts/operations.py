@@ -10,7 +10,15 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from portal.accounts import tokens, twofactor
-from portal.accounts.models import Invitation, Organisation, Role, User, normalise_email, utcnow
+from portal.accounts.models import (
+    ADDRESS_CONFIRMED,
+    Invitation,
+    Organisation,
+    Role,
+    User,
+    normalise_email,
+    utcnow,
+)
 from portal.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -151,6 +159,7 @@ def _confirmed(user: User) -> None:
         return
     user.mark_verified()
     audit.record("account.email_verified", actor=user, obj=user)
+    ADDRESS_CONFIRMED(user)
     if user.totp_secret_encrypted or user.totp_enabled_at:
         twofactor.remove_before_confirmation(user)
     for invitation in db.session.scalars(
@@ -368,6 +377,7 @@ def accept_invitation(token: str, full_name: str, password: str, locale: str) ->
     invitation.accepted_at = utcnow()
     db.session.flush()
     audit.record("organisation.invitation_accepted", actor=user, obj=invitation, user_id=user.id)
+    ADDRESS_CONFIRMED(user)
     return user
 
 

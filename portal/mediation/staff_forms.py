@@ -12,6 +12,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core.converters import MAX_ID, MIN_ID
 from portal.core.fields import FilterForm, optional_int
 from portal.mediation.labels import status_label, topic_label
 from portal.mediation.models import TOPICS, CaseStatus
@@ -105,7 +106,7 @@ def _placement_id(value) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value)
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdigit() or not MIN_ID <= int(text[:20]) <= MAX_ID:
         raise ValueError(text)
     return int(text)
 

@@ -242,3 +242,24 @@ def test_a_junk_choice_keeps_the_link(app, browser, db):
     response = browser.post(f"{BASE}/{case.id}/placement", {"placement_id": "abc"})
     assert response.status_code == 200
     assert fresh(case).placement_id == placement.id
+
+
+def test_accepting_an_invitation_brings_the_requests_of_that_address(app, browser, db):
+    from portal.accounts import tokens
+
+    send(browser, email="colleague@example.org")
+    [case] = cases()
+    inviter = factories.UserFactory()
+    inviter.organisation.kind = "company"
+    db.session.flush()
+    with app.test_request_context():
+        invitation = account_ops.invite_colleague(inviter, "colleague@example.org")
+        token = tokens.make_token(
+            tokens.INVITATION, {"iid": invitation.id, "email": invitation.email}
+        )
+        user = account_ops.accept_invitation(
+            token, "Cora Colleague", "Ein langes Passwort 2026", "en"
+        )
+    db.session.commit()
+    case = fresh(case)
+    assert case.organisation_id == inviter.organisation_id and case.user_id == user.id

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.core.hooks import Hook
 
 
 class Role(StrEnum):
@@ -34,6 +35,11 @@ def new_session_token() -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+# An account's address has just been confirmed (by its link, or by accepting an invitation):
+# floors above attach what was sent from that address before (mediation requests).
+ADDRESS_CONFIRMED = Hook("an account's address is confirmed", required=False)
 
 
 class Organisation(TimestampMixin, Base):

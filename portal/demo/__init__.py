@@ -8,7 +8,8 @@ One module per part, run in this order by ``load``:
 - ``households``: the households a social worker meets, and two landlord interests;
 - ``placements``: placements in the early stages the specialist works on;
 - ``history``: a year of programme work behind the reports (households, leases, follow-ups,
-  cancelled placements), with ``history_households``, ``history_placements`` and ``mediation``.
+  cancelled placements), with ``history_households``, ``history_placements`` and ``mediation``;
+- ``threads``: conversations between a landlord and the team on a placement and a case.
 
 Every state is reached through the domain operations (``create_flat``/``submit_flat``/
 ``publish_flat``, ``create_household``/``vet``/``change_status``, ``propose``/``take_step``/
@@ -32,10 +33,11 @@ def already_seeded() -> bool:
 
 def load(echo: Callable[[str], None]) -> None:
     """Create all demo data in order (the caller commits)."""
-    from portal.demo import history, households, listings, placements
+    from portal.demo import history, households, listings, placements, threads
 
     users = accounts.seed(echo)
     flats = listings.seed(users, echo)
     households.seed(users, flats, echo)
     placements.seed(users, echo)
     history.seed(users, echo)
+    threads.seed(users, echo)

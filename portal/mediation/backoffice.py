@@ -26,7 +26,9 @@ from portal.core.fields import page_arg
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
+from portal.mediation import linking
 from portal.mediation import operations as ops
+from portal.mediation import thread as thread_ops
 from portal.mediation.labels import history_label, sender_label, status_label, topic_label
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.mediation.queries import CaseFilter, age_in_working_days, is_overdue
@@ -37,7 +39,9 @@ from portal.mediation.staff_forms import (
     CaseNoteForm,
     CaseReplyForm,
     CaseStatusForm,
+    PlacementSearchForm,
 )
+from portal.placements.messages import MessageForm, ThreadRefused, refusal_text, shown, thread
 from portal.placements.models import Placement
 
 bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
@@ -152,8 +156,14 @@ def _render(case: MediationCase, **posted):
         or CaseAssignForm(formdata=None, data={"assigned_to": case.assigned_to_id}),
         "link_form": posted.get("link_form")
         or CaseLinkForm(formdata=None, data={"placement_id": case.placement_id}),
+        "message_form": posted.get("message_form") or MessageForm(formdata=None),
     }
     forms["assign_form"].set_choices(staff)
+    search_form = PlacementSearchForm(formdata=request.args)
+    search_form.validate()
+    forms["link_form"].set_choices(
+        linking.choices(case, search_form.placement_search.data if not search_form.errors else "")
+    )
     names = dict(_staff(active_only=False))
     return render_template(
         "backoffice/mediation/case.html",
@@ -166,6 +176,8 @@ def _render(case: MediationCase, **posted):
         names=names,
         age=age_in_working_days(case),
         overdue=is_overdue(case),
+        search_form=search_form,
+        messages=shown(thread(mediation_case_id=case.id)),
         **forms,
         **_labels(),
     )
@@ -275,10 +287,33 @@ def link_placement(case_id: int):
     placement_id = form.placement_id.data
     try:
         ops.link_placement(case, current_user, placement_id)
-    except Refused as refusal:
+    except Refused:
         db.session.rollback()
-        form.placement_id.errors = [*form.placement_id.errors, str(refusal.message)]
+        form.placement_id.errors = [
+            *form.placement_id.errors,
+            _("This placement does not exist (any more). Please choose another."),
+        ]
         return _invalid(_load(case_id), link_form=form)
     if placement_id is None:
         return _done(case, _("The case is no longer linked to a placement."), "placement")
-    return _done(case, _("The case is linked to placement %(id)d.", id=placement_id), "placement")
+    return _done(case, _("The case is linked to the chosen placement."), "placement")
+
+
+@bp.route("/<int:case_id>/messages", methods=["POST"])
+@staff_required(*CASEWORK)
+def write_message(case_id: int):
+    """A message to the organisation the case belongs to; it hears of it by e-mail, without
+    the text. A request sent without an account has no such thread (answer by e-mail)."""
+    case = _load(case_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _invalid(case, message_form=form)
+    try:
+        thread_ops.staff_writes(case, current_user, form.message_body.data)
+    except ThreadRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc.code), "error")
+        return _render(_load(case_id), message_form=form)
+    db.session.commit()
+    flash(_("The message is sent. The landlord gets an e-mail with a link."), "success")
+    return redirect(url_for(".detail", case_id=case.id, _anchor="messages"))

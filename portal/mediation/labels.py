@@ -69,6 +69,8 @@ HISTORY_LABELS: dict[str, Callable[[], str]] = {
     "mediation.assigned": lambda: _("Assignment changed"),
     "mediation.linked": lambda: _("Placement link changed"),
     "mediation.purged": lambda: _("Contact data removed after the retention period"),
+    "mediation.message": lambda: _("Message in the conversation with the landlord"),
+    "mediation.claimed": lambda: _("Matched to the landlord's account by its confirmed address"),
 }
 
 

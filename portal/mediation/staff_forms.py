@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from portal.core.fields import FilterForm, WholeNumberField, optional_int
+from portal.core.converters import MAX_ID, MIN_ID
+from portal.core.fields import FilterForm, optional_int
 from portal.mediation.labels import status_label, topic_label
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -97,12 +98,47 @@ class CaseAssignForm(FlaskForm):
         ]
 
 
+def _placement_id(value) -> int | None:
+    """ "" (no placement) or a placement's id; anything else is refused, never read as "none"
+    (which would remove a link)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not text.isdigit() or not MIN_ID <= int(text[:20]) <= MAX_ID:
+        raise ValueError(text)
+    return int(text)
+
+
 class CaseLinkForm(FlaskForm):
-    placement_id = WholeNumberField(
-        _l("Placement number"),
-        validators=[
-            Optional(),
-            NumberRange(min=1, message=_l("Please enter the number of a placement.")),
-        ],
-        description=_l("The number in the placement's address; empty removes the link."),
+    """The placement a case is about, chosen from a list (the view sets the choices: the
+    placements of the sender's organisation and of the flat named, or those a search found),
+    never typed as a number. Empty removes the link."""
+
+    placement_id = SelectField(
+        _l("Placement"),
+        coerce=_placement_id,
+        validate_choice=False,
+        validators=[Optional()],
+        description=_l(
+            "The placements of the sender's organisation and flat; search below for others. "
+            "“No placement” removes the link."
+        ),
+    )
+
+    def set_choices(self, placements: list[tuple[int, str]]) -> None:
+        self.placement_id.choices = [SelectChoice("", _l("No placement"))] + [
+            SelectChoice(placement_id, label) for placement_id, label in placements
+        ]
+
+
+class PlacementSearchForm(FilterForm):
+    """Find a placement to link by its key, the household's code or the flat's street (a GET
+    form on the case page; nothing changes)."""
+
+    placement_search = StringField(
+        _l("Find a placement"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Household code (DU-2026-0042), the placement's key, or the street."),
     )

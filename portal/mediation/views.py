@@ -14,6 +14,7 @@ import time
 from flask import (
     Blueprint,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -33,13 +34,23 @@ from portal.core.i18n import select_locale
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
+from portal.mediation import claims
 from portal.mediation import operations as ops
+from portal.mediation import thread as thread_ops
 from portal.mediation.forms import (
     NO_FLAT,
     MediationForm,
 )
 from portal.mediation.labels import SENDER_KIND_LABELS, SENDER_STATUS_LABELS, TOPIC_LABELS
 from portal.mediation.models import CaseEntry, MediationCase
+from portal.placements.messages import (
+    LANDLORD_SIDE,
+    MessageForm,
+    ThreadRefused,
+    refusal_text,
+    shown,
+    thread,
+)
 from portal.placements.models import Placement
 from portal.placements.presenters import own_placement
 
@@ -197,6 +208,8 @@ def form():
     )
     if placement is not None and flat is not None and flat.id == placement.flat_id:
         case.placement_id = placement.id
+    # Sent without logging in from a landlord's confirmed address: it joins that account.
+    claims.match_request(case)
     number = case.number
     db.session.commit()
     session[SENT_KEY] = number
@@ -247,10 +260,7 @@ def mine():
     )
 
 
-@bp.get("/mine/<case_key>")
-@landlord_required
-def case(case_key: str):
-    case = get_owned_or_404(MediationCase, case_key, current_user)
+def _render_case(case: MediationCase, message_form: MessageForm | None = None):
     # Only what was sent to the sender: internal notes never leave the back office.
     replies = list(
         db.session.scalars(
@@ -264,7 +274,36 @@ def case(case_key: str):
         "mediation/case.html",
         case=case,
         replies=replies,
+        messages=shown(thread(mediation_case_id=case.id)),
+        message_form=message_form or MessageForm(formdata=None),
+        thread_side=LANDLORD_SIDE,
         topic_labels=TOPIC_LABELS,
         status_labels=SENDER_STATUS_LABELS,
         sender_labels=SENDER_KIND_LABELS,
     )
+
+
+@bp.get("/mine/<case_key>")
+@landlord_required
+def case(case_key: str):
+    return _render_case(get_owned_or_404(MediationCase, case_key, current_user))
+
+
+@bp.post("/mine/<case_key>/messages")
+@landlord_required
+def write_message(case_key: str):
+    """A message to the team about the organisation's own case; the team hears of it by
+    e-mail, without the text."""
+    case = get_owned_or_404(MediationCase, case_key, current_user)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_case(case, form)
+    try:
+        thread_ops.landlord_writes(case, current_user, form.message_body.data)
+        db.session.commit()
+    except ThreadRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc.code), "error")
+        return _render_case(get_owned_or_404(MediationCase, case_key, current_user), form)
+    flash(_("Your message is sent. The Kümmerer team answers here."), "success")
+    return redirect(url_for("mediation.case", case_key=case.public_key, _anchor="messages"))

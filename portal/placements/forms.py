@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
+from portal.core.i18n import number
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
 from portal.placements.models import ENDED_OUTCOMES, Action
@@ -36,14 +38,28 @@ class InterestForm(FlaskForm):
     flat = SelectField(_l("Which of your flats?"), validate_choice=False)
     message = TextAreaField(
         _l("Message to the Kümmerer team (optional)"),
-        validators=[
-            Optional(),
-            # Length fills in %(max)d itself.
-            Length(max=MESSAGE_MAX, message=_l("Please write at most %(max)d characters.")),
-        ],
-        description=_l("For example when you could show the flat. At most 1,000 characters."),
+        validators=[Optional()],
         render_kw={"rows": 4, "maxlength": MESSAGE_MAX},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit in the reader's number format ("1.000" / "1,000"), at render time.
+        self.message.description = _(
+            "For example when you could show the flat. It reaches the Kümmerer team with your "
+            "interest. At most %(max)s characters.",
+            max=number(MESSAGE_MAX),
+        )
+
+    def validate_message(self, field: TextAreaField) -> None:
+        if field.data and len(field.data.strip()) > MESSAGE_MAX:
+            raise ValidationError(
+                _(
+                    "Please write at most %(max)s characters; the message has %(count)s.",
+                    max=number(MESSAGE_MAX),
+                    count=number(len(field.data.strip())),
+                )
+            )
 
     def set_flats(self, flats: list[tuple[str, str]]) -> None:
         """``flats``: (public key, label) of the landlord's own published flats."""

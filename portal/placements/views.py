@@ -19,7 +19,16 @@ from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
 from portal.placements.forms import ViewingSlotsForm
+from portal.placements.messages import (
+    LANDLORD_SIDE,
+    MessageForm,
+    ThreadRefused,
+    refusal_text,
+    shown,
+    thread,
+)
 from portal.placements.models import LANDLORD, Action, Placement
+from portal.placements.operations import messages as thread_ops
 from portal.placements.presenters import (
     landlord_placements,
     own_placement,
@@ -66,11 +75,19 @@ def _refused(placement: Placement, refusal: Refused):
     return _back(placement)
 
 
-def _render_show(placement: Placement, slots_form: ViewingSlotsForm | None = None):
+def _render_show(
+    placement: Placement,
+    slots_form: ViewingSlotsForm | None = None,
+    message_form: MessageForm | None = None,
+):
     return render_template(
         "placements/show.html",
         placement=present([placement])[0],
         slots_form=slots_form or ViewingSlotsForm(formdata=None),
+        messages=shown(thread(placement_id=placement.id)),
+        message_form=message_form or MessageForm(formdata=None),
+        thread_side=LANDLORD_SIDE,
+        thread_closed=not placement.is_open,
     )
 
 
@@ -143,3 +160,24 @@ def viewing_times(placement_key: str):
         "success",
     )
     return _back(placement)
+
+
+@bp.post("/<placement_key>/messages")
+@landlord_required
+def write_message(placement_key: str):
+    """A message to the Kümmerer team about this placement; the team hears of it by e-mail."""
+    placement = _own_or_404(placement_key)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_show(placement, message_form=form)
+    try:
+        thread_ops.landlord_writes(placement, current_user, form.message_body.data)
+        db.session.commit()
+    except ThreadRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc.code), "error")
+        return _render_show(_own_or_404(placement_key), message_form=form)
+    flash(_("Your message is sent. The Kümmerer team answers here."), "success")
+    return redirect(
+        url_for("placements.show", placement_key=placement.public_key, _anchor="messages")
+    )

@@ -30,6 +30,7 @@ from portal.households.models import Household, ProfileView
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements import presenters
+from portal.placements.messages import Message
 from portal.placements.models import Interest, Placement
 from portal.privacy.models import HouseholdExport
 
@@ -174,9 +175,21 @@ def household_archive(household: Household) -> Archive:
         .options(selectinload(Placement.events), selectinload(Placement.follow_ups))
         .order_by(Placement.id)
     ).all()
+    # A placement's thread with the landlord is about the household: it belongs here too.
+    messages: dict[int, list[dict]] = {}
+    for message in db.session.scalars(
+        select(Message)
+        .where(Message.placement_id.in_([p.id for p in placements]))
+        .order_by(Message.id)
+    ):
+        messages.setdefault(message.placement_id or 0, []).append(row(message))
     data["placements"] = [
         row(p)
-        | {"events": [row(e) for e in p.events], "follow_ups": [row(f) for f in p.follow_ups]}
+        | {
+            "events": [row(e) for e in p.events],
+            "follow_ups": [row(f) for f in p.follow_ups],
+            "messages": messages.get(p.id, []),
+        }
         for p in placements
     ]
     interests = db.session.scalars(
@@ -297,6 +310,13 @@ def landlord_archive(user: User) -> Archive:
         row(c, skip=("assigned_to_id",))
         | {"replies": [row(e, skip=("author_id",)) for e in c.entries if e.kind == "reply"]}
         for c in cases
+    ]
+    # The messages the user wrote in the threads of placements and mediation cases.
+    data["messages"] = [
+        row(m)
+        for m in db.session.scalars(
+            select(Message).where(Message.author_id == user.id).order_by(Message.id)
+        )
     ]
     views = db.session.execute(
         select(ProfileView.viewed_at, Household.code)

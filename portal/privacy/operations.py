@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import LANDLORD, Flat, FlatReview, FlatStatus
 from portal.mediation.models import MediationCase
+from portal.placements.messages import Message
 from portal.placements.models import Interest, Placement, PlacementEvent
 from portal.privacy import erasure_log
 from portal.privacy.models import Erasure, ErasureKind, HouseholdExport
@@ -72,6 +73,13 @@ def _erase_case(case: MediationCase, contact_too: bool = True) -> None:
     case.flat_address = None
     for entry in case.entries:
         entry.text = ERASED_TEXT
+    _erase_messages(Message.mediation_case_id == case.id)
+
+
+def _erase_messages(condition) -> None:
+    """The thread messages (placements/messages.py) matching ``condition`` lose their text."""
+    for message in db.session.scalars(select(Message).where(condition)):
+        message.body = ERASED_TEXT
 
 
 def _erase_step(step: PlacementEvent, keys: tuple[str, ...] = PLACEMENT_FREE_TEXT) -> None:
@@ -199,6 +207,9 @@ def _apply_household(household: Household, today: date) -> None:
             follow_up.note = None
     for step in _events_of([p.id for p in placements]):
         _erase_step(step)
+    if placements:
+        # A placement's conversation is about the household, whoever wrote it.
+        _erase_messages(Message.placement_id.in_([p.id for p in placements]))
     interests = select(Interest).where(Interest.household_id == household.id)
     for interest in db.session.scalars(interests):
         interest.message = None
@@ -324,6 +335,7 @@ def _apply_landlord(user: User, actor: User | None) -> None:
         )
     ):
         step.note = None
+    _erase_messages(Message.author_id == user.id)
     for case in _cases(
         or_(MediationCase.user_id == user.id, func.lower(MediationCase.email) == old_email)
     ):

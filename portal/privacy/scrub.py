@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.households.models import Household, HouseholdIdentity
 from portal.listings.models import Flat, FlatReview, Photo
 from portal.mediation.models import CaseEntry, MediationCase
+from portal.placements.messages import Message
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent
 
 ERASED_TEXT = "[erased]"
@@ -71,6 +72,7 @@ FREE_TEXT_COLUMNS = (
     MediationCase.message,
     MediationCase.flat_address,
     CaseEntry.text,
+    Message.body,
 )
 
 

@@ -15,6 +15,7 @@ from portal.extensions import db as _db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
+from portal.placements.messages import Message
 from portal.placements.models import Placement, PlacementEvent
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
@@ -74,13 +75,24 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
                 AuditEvent.object_type == "placements",
                 AuditEvent.object_id == placement.id,
                 AuditEvent.action.like("placement.%"),
-                AuditEvent.action != "placement.note",
+                # Notes and thread messages are no steps.
+                AuditEvent.action.not_in(["placement.note", "placement.message"]),
             )
         )
         assert steps == len(events), placement.id
     # Every mediation case came in as a request.
     cases = set(_db.session.scalars(select(MediationCase.id)))
     assert cases and cases <= _audited("mediation_cases", "mediation.submitted")
+    # A placement and a case with a conversation (issue 15), written through the operations.
+    talk = _db.session.scalars(select(Message)).all()
+    assert {m.side for m in talk} == {"landlord", "staff"}
+    assert any(m.placement_id for m in talk) and any(m.mediation_case_id for m in talk)
+    assert {m.placement_id for m in talk if m.placement_id} <= _audited(
+        "placements", "placement.message"
+    )
+    assert {m.mediation_case_id for m in talk if m.mediation_case_id} <= _audited(
+        "mediation_cases", "mediation.message"
+    )
 
 
 def test_no_domain_imports_the_demo_package():

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.core import clock
 from portal.core.audit import AuditEvent
+from portal.core.refusals import Refused
 from portal.households import operations as ops
 from portal.households.models import VETTING_CHECKLIST, Household
 from tests.builders import HOUSEHOLDS as BASE
@@ -46,7 +47,7 @@ def test_vetting_is_refused_unless_every_item_is_ticked(browser, db, missing):
 def test_the_operation_refuses_without_the_checklist(app, db):
     household = HouseholdFactory(status="draft", vetted_at=None)
     worker = StaffFactory(role="social_worker")
-    with pytest.raises(ops.HouseholdError) as refused:
+    with pytest.raises(Refused) as refused:
         ops.vet(household, worker)
     assert refused.value.code == "checklist incomplete" and refused.value.explained
     assert household.status == "draft"

@@ -369,7 +369,7 @@ def test_link_a_placement_and_refuse_an_unknown_one(app, browser, db):
     response = post(browser, case, "placement", {"placement_id": "987654"})
     html = text_of(response)
     assert response.status_code == 200
-    assert "There is no placement with this number." in html and 'value="987654"' in html
+    assert "This placement does not exist (any more). Please choose another." in html
     assert fresh(case).placement_id == placement.id
     response = post(browser, case, "placement", {"placement_id": "abc"})
     assert response.status_code == 200 and fresh(case).placement_id == placement.id

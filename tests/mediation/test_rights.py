@@ -11,7 +11,7 @@ from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
 from portal.mediation.models import CaseEntry, MediationCase
-from tests.factories import StaffFactory
+from tests.factories import OrganisationFactory, StaffFactory
 
 BASE = "/backoffice/mediation"
 CASEWORK = ("specialist", "social_worker")
@@ -24,6 +24,7 @@ ROUTES = [
     ("POST", "/<case_id>/status"),
     ("POST", "/<case_id>/assignment"),
     ("POST", "/<case_id>/placement"),
+    ("POST", "/<case_id>/messages"),
 ]
 STATE_CHANGING = [rule for method, rule in ROUTES if method == "POST"]
 
@@ -46,6 +47,8 @@ def a_case() -> MediationCase:
         email="mira@example.org",
         topic="neighbourhood",
         message="Laute Musik nachts.",
+        # An organisation's case: it has a thread with the landlord side.
+        organisation_id=OrganisationFactory().id,
     )
     _db.session.add(case)
     _db.session.flush()
@@ -60,6 +63,7 @@ def form_for(rule: str, staff_id: int) -> dict:
         "/<case_id>/status": {"status": "in_progress"},
         "/<case_id>/assignment": {"assigned_to": str(staff_id)},
         "/<case_id>/placement": {"placement_id": ""},
+        "/<case_id>/messages": {"message_body": "Antwort im Portal"},
     }.get(rule, {})
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.extensions import db as _db
+from portal.placements.messages import Message
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent, State
 from tests.builders import placement_in, world
 from tests.factories import HouseholdFactory
@@ -25,6 +26,7 @@ ROUTES = [
     ("GET", "/<placement_id>", 200, 200),
     ("POST", "/<placement_id>/steps/<step>", 302, 302),  # social worker: refused, no change
     ("POST", "/<placement_id>/notes", 302, 403),
+    ("POST", "/<placement_id>/messages", 302, 302),  # the thread with the landlord
     ("POST", "/<placement_id>/follow-ups/<follow_up_id>", 302, 302),
     ("POST", "/propose/<flat_id>/<household_id>", 302, 403),
     ("POST", "/interests/<interest_id>/accept", 302, 403),
@@ -95,6 +97,7 @@ def form_for(rule: str, token: str | None) -> dict:
     data = {
         "/<placement_id>/steps/<step>": {"cancel_reason": "other", "note": "Test"},
         "/<placement_id>/notes": {"note": "Test"},
+        "/<placement_id>/messages": {"message_body": "Test"},
         "/<placement_id>/follow-ups/<follow_up_id>": {"outcome": "all_well"},
     }.get(rule, {})
     prefix = PREFIX.get(rule)
@@ -113,6 +116,7 @@ def snapshot(s: SimpleNamespace) -> tuple:
         _db.session.scalar(select(func.count(Placement.id))),
         _db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.done_on.is_not(None))),
         _db.session.get(Interest, s.interest.id).status,
+        _db.session.scalar(select(func.count(Message.id))),
     )
 
 
@@ -137,7 +141,8 @@ def test_rights_matrix(browser, scene, role, method, rule, specialist, social_wo
     else:
         assert response.status_code == 403
     changes = role == "specialist" or (
-        role == "social_worker" and rule == "/<placement_id>/follow-ups/<follow_up_id>"
+        role == "social_worker"
+        and rule in ("/<placement_id>/follow-ups/<follow_up_id>", "/<placement_id>/messages")
     )
     if method == "POST" and changes:
         assert snapshot(scene) != before

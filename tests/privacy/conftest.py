@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.households.models import Household, Participant, ProfileView
 from portal.listings.models import Photo
 from portal.mediation.models import CaseEntry, MediationCase
+from portal.placements.messages import Message
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent
 from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory, UserFactory
 
@@ -134,6 +135,16 @@ def build_landlord(world: World, n: int):
         organisation_id=org.id,
         user_id=user.id,
     )
+    # The landlord writes in the case's thread.
+    db.session.add(
+        Message(
+            mediation_case_id=case.id,
+            organisation_id=org.id,
+            author_id=user.id,
+            side="landlord",
+            body=m.new(f"{tag} case thread message"),
+        )
+    )
     db.session.add(
         OutboxMessage(
             to_address=user.email,
@@ -227,6 +238,14 @@ def build_household(world: World, n: int, flat, landlord, worker):
                 household_id=household.id,
                 organisation_id=flat.organisation_id,
                 user_id=landlord.id,
+            ),
+            # The placement's thread: the team writes about the household.
+            Message(
+                placement_id=placement.id,
+                organisation_id=flat.organisation_id,
+                author_id=worker.id,
+                side="staff",
+                body=m.new(f"{tag} thread message"),
             ),
         ]
     )

@@ -131,6 +131,7 @@ RULES: dict[str, Rule] = {
     "placements.accept": OWN,
     "placements.decline": OWN,
     "placements.viewing_times": OWN,
+    "placements.write_message": OWN,  # the thread with the team (issue 15)
     # placements (back office) --------------------------------------------------------------
     "placements_backoffice.index": CASEWORK,
     "placements_backoffice.export": CASEWORK,
@@ -139,6 +140,7 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.take_step": CASEWORK,
     "placements_backoffice.record_follow_up": CASEWORK,
     "placements_backoffice.add_note": frozenset({SPECIALIST}),
+    "placements_backoffice.write_message": CASEWORK,  # to the landlord (issue 15)
     "placements_backoffice.propose": frozenset({SPECIALIST}),
     "placements_backoffice.accept_interest": frozenset({SPECIALIST}),
     "placements_backoffice.decline_interest": frozenset({SPECIALIST}),
@@ -147,6 +149,7 @@ RULES: dict[str, Rule] = {
     "mediation.sent": EVERYONE,
     "mediation.mine": LANDLORDS,
     "mediation.case": OWN,
+    "mediation.write_message": OWN,
     # mediation (back office) ---------------------------------------------------------------
     "mediation_backoffice.index": CASEWORK,
     "mediation_backoffice.detail": CASEWORK,
@@ -155,6 +158,7 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.change_status": CASEWORK,
     "mediation_backoffice.assign": CASEWORK,
     "mediation_backoffice.link_placement": CASEWORK,
+    "mediation_backoffice.write_message": CASEWORK,
     # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
     "reports_backoffice.index": STAFF,
     "reports_backoffice.chart": STAFF,

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts import passwords, tokens
-from portal.accounts.models import Invitation, Role, User, utcnow
+from portal.accounts.models import ADDRESS_CONFIRMED, Invitation, Role, User, utcnow
 from portal.accounts.operations.common import external, find_user, one_line
 from portal.core import audit
 from portal.core.outbox import queue_mail
@@ -92,6 +92,7 @@ def accept_invitation(token: str, full_name: str, password: str, locale: str) ->
     invitation.accepted_at = utcnow()
     db.session.flush()
     audit.record("organisation.invitation_accepted", actor=user, obj=invitation, user_id=user.id)
+    ADDRESS_CONFIRMED(user)
     return user
 
 

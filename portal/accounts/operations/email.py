@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import passwords, tokens
-from portal.accounts.models import User, normalise_email, utcnow
+from portal.accounts.models import ADDRESS_CONFIRMED, User, normalise_email, utcnow
 from portal.accounts.operations.common import external, find_user
 from portal.accounts.operations.registration import send_verification
 from portal.core import audit
@@ -151,5 +151,6 @@ def confirm_email_change(token: str) -> User:
     user.email = new
     user.email_verified_at = utcnow()
     audit.record("account.email_changed", actor=user, obj=user, reason="confirmed_link")
+    ADDRESS_CONFIRMED(user)  # requests sent from the new address join the account
     _notice_to_old(user, old, new, done=True)
     return user

@@ -8,7 +8,14 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts import passwords, tokens, twofactor
-from portal.accounts.models import Invitation, Organisation, Role, User, utcnow
+from portal.accounts.models import (
+    ADDRESS_CONFIRMED,
+    Invitation,
+    Organisation,
+    Role,
+    User,
+    utcnow,
+)
 from portal.accounts.operations.colleagues import deactivate_colleague, revoke_invitation
 from portal.accounts.operations.common import external, find_user, one_line, set_password
 from portal.core import audit
@@ -123,6 +130,7 @@ def confirmed(user: User) -> None:
         return
     user.mark_verified()
     audit.record("account.email_verified", actor=user, obj=user)
+    ADDRESS_CONFIRMED(user)
     if user.totp_secret_encrypted or user.totp_enabled_at:
         twofactor.remove_before_confirmation(user)
     for invitation in db.session.scalars(

@@ -25,7 +25,9 @@ from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices
 from portal.placements.calendar import BERLIN
 from portal.placements.forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
-from portal.placements.models import Action, Placement, PlacementEvent
+from portal.placements.messages import MessageForm, ThreadRefused, refusal_text, shown, thread
+from portal.placements.models import Action, Interest, Placement, PlacementEvent
+from portal.placements.operations import messages as thread_ops
 from portal.placements.queries import AFTERCARE_STATES, is_overdue
 
 DONE: dict[Action, Callable[[], str]] = {
@@ -146,6 +148,7 @@ def _render(
     posted: tuple[Action, StepForm] | None = None,
     note_form: NoteForm | None = None,
     follow_up_form: FollowUpForm | None = None,
+    message_form: MessageForm | None = None,
 ):
     role = current_user.role
     staff = _staff()
@@ -181,7 +184,18 @@ def _render(
         today=clock.today(),
         overdue=is_overdue(placement),
         consent_until=valid_until(placement.household, clock.today()),
+        messages=shown(thread(placement_id=placement.id)),
+        message_form=message_form or MessageForm(formdata=None),
+        interest_message=_interest_message(placement),
     )
+
+
+def _interest_message(placement: Placement) -> str | None:
+    """What the landlord wrote with the interest this placement started from."""
+    if placement.interest_id is None:
+        return None
+    interest = db.session.get(Interest, placement.interest_id)
+    return interest.message if interest is not None else None
 
 
 @bp.route("/<int:placement_id>")
@@ -272,3 +286,24 @@ def mediation_hint() -> str:
         "Not all is well: if tenant and landlord need help with each other, the team can open a "
         "mediation case."
     )
+
+
+@bp.route("/<int:placement_id>/messages", methods=["POST"])
+@staff_required(*CASEWORK)
+def write_message(placement_id: int):
+    """A message to the landlord's organisation; the landlord hears of it by e-mail, without
+    the text."""
+    placement = _load(placement_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("The message was not sent. Please check the marked fields."), "error")
+        return _render(placement, message_form=form)
+    try:
+        thread_ops.staff_writes(placement, current_user, form.message_body.data)
+    except ThreadRefused as exc:
+        db.session.rollback()
+        flash(refusal_text(exc.code), "error")
+        return _render(_load(placement_id), message_form=form)
+    db.session.commit()
+    flash(_("The message is sent. The landlord gets an e-mail with a link."), "success")
+    return redirect(url_for(".detail", placement_id=placement.id, _anchor="messages"))

@@ -73,7 +73,9 @@ def register_interest(
         organisation=flat.organisation.name,
         code=household.code,
         flat=flat,
-        url=f"{base}/backoffice/households/{household.id}",
+        # The landlord's own words may name the household: never in the mail, only a pointer.
+        has_message=interest.message is not None,
+        url=f"{base}/backoffice/households/{household.id}#interests-title",
     )
     return interest
 

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     Action.COMPLETE.value: _l("Completed"),
     Action.CANCEL.value: _l("Cancelled"),
     "note": _l("Note"),
+    "follow_up": _l("Aftercare check recorded"),
     "viewing_slots": _l("Viewing times suggested by the landlord"),
 }
 CANCEL_REASON_LABELS = {

@@ -17,7 +17,7 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import landlord_required
 from portal.extensions import db
 from portal.placements import operations as ops
-from portal.placements.forms import ViewingSlotsForm
+from portal.placements.forms import StepMailsForm, ViewingSlotsForm
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.presenters import (
     SUGGEST_TIMES_STATES,
@@ -160,3 +160,18 @@ def viewing_times(placement_key: str):
         "success",
     )
     return _back(placement)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@landlord_required
+def notifications():
+    """The landlord's own choice: one e-mail per step, or one summary a day."""
+    form = StepMailsForm(data={"step_mails": current_user.step_mails})
+    if request.method == "POST":
+        form = StepMailsForm()
+        if form.validate_on_submit():
+            ops.choose_step_mails(current_user, form.step_mails.data)
+            db.session.commit()
+            flash(_("Saved. This is how you hear from us from now on."), "success")
+            return redirect(url_for("placements.notifications"))
+    return render_template("placements/notifications.html", form=form)

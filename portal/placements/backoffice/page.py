@@ -180,6 +180,7 @@ def _render(
         today=clock.today(),
         overdue=is_overdue(placement),
         consent_until=valid_until(placement.household, clock.today()),
+        messages=ops.messages_of(placement),
     )
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.core.i18n import day, moment
 from portal.placements.models import LANDLORD, Action, Placement, PlacementEvent
@@ -99,8 +100,6 @@ def _accept(c: StepContext) -> StepText:
             "The Kümmerer team arranges the viewing and tells you the date. Your flat is "
             "reserved for this household until then. You can suggest times that suit you."
         ),
-        button=_("Suggest times for the viewing"),
-        anchor=VIEWING_TIMES,
     )
 
 
@@ -222,12 +221,11 @@ def _follow_up(c: StepContext) -> StepText:
     months = int(c.data.get("months") or 0)
     return StepText(
         subject=_("Aftercare: %(address)s", address=c.address),
-        happened=_(
-            "The Kümmerer team checked in with the household (the check after %(months)s months).",
-            months=months,
-        )
-        if months != 1
-        else _("The Kümmerer team checked in with the household (the check after 1 month)."),
+        happened=ngettext(
+            "The Kümmerer team checked in with the household (the check after %(num)d month).",
+            "The Kümmerer team checked in with the household (the check after %(num)d months).",
+            months,
+        ),
         next=_(
             "The Kümmerer team stays in touch with the household. If something comes up with "
             "the tenancy, contact the team: it mediates between you and the household."

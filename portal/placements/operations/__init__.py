@@ -24,6 +24,7 @@ from portal.placements.operations.notifications import (
     placement_topic,
     remind,
     tell_step,
+    texts_for,
 )
 from portal.placements.operations.workflow import (
     NEEDS_CONSENT,
@@ -45,6 +46,7 @@ __all__ = [
     "placement_topic",
     "send_digests",
     "tell_step",
+    "texts_for",
     "NEEDS_CONSENT",
     "OVERDUE_DAYS",
     "REQUIRED_DATA",

@@ -284,7 +284,7 @@ def _viewing_slots(c: StepContext) -> StepText:
 
 # One entry per step the landlord hears of; a step not here is not for landlords (the team's
 # notes, the start of aftercare, which the first check already tells).
-STEP_TEXTS: dict[str, Callable[[StepContext], StepText]] = {
+BY_STEP: dict[str, Callable[[StepContext], StepText]] = {
     "propose": _propose,
     Action.ACCEPT.value: _accept,
     Action.DECLINE.value: _cancel,
@@ -312,7 +312,7 @@ def step_text(
 ) -> StepText | None:
     """The landlord's words for one step (in the current locale), None when the step is not
     for landlords."""
-    build = STEP_TEXTS.get(event.action)
+    build = BY_STEP.get(event.action)
     if build is None:
         return None
     data = dict(event.data or {})

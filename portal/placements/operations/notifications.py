@@ -110,6 +110,8 @@ def tell_step(placement: Placement, event: PlacementEvent) -> None:
         attachment=attachment,
         topic=placement_topic(placement),
         name=landlord.full_name,
+        code=placement.household.code,
+        address=placement.flat.address_line,
         step=text,
         url=current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}",
     )

@@ -82,8 +82,8 @@ def _propose(c: StepContext) -> StepText:
         subject=_("A household for your flat %(address)s", address=c.address),
         happened=happened,
         next=_(
-            "Your turn: please tell us whether you would like to meet the household. If you "
-            "agree, the Kümmerer team arranges a viewing with you."
+            "Now it is your turn. Please tell us whether you would like to meet the household. "
+            "If you agree, the Kümmerer team arranges a viewing with you."
         ),
         button=_("Accept or decline the proposal"),
         anchor=DECIDE,
@@ -123,8 +123,8 @@ def _viewing(c: StepContext, moved: bool) -> StepText:
         subject=subject,
         happened=" ".join(parts),
         next=_(
-            "Your turn: please show the flat at this time. If the time does not suit you, "
-            "suggest another one; the Kümmerer team then arranges a new date."
+            "Now it is your turn. Please show the flat at this time. If the time does not suit "
+            "you, suggest another one; the Kümmerer team then arranges a new date."
         ),
         button=_("Suggest another time"),
         anchor=VIEWING_TIMES,
@@ -157,8 +157,8 @@ def _rent_offer(c: StepContext) -> StepText:
         subject=_("Rent offer sent: %(address)s", address=c.address),
         happened=happened,
         next=_(
-            "Your turn: please check that your flat's figures in the portal are right (cold "
-            "rent, service charges, heating costs, deposit, size and the date the flat is "
+            "Now it is your turn. Please check that your flat's figures in the portal are right "
+            "(cold rent, service charges, heating costs, deposit, size and the date the flat is "
             "free), because the office decides on them. Tell the Kümmerer team at once if "
             "something has changed. The office's check can take a few weeks; the Kümmerer "
             "team tells you as soon as the costs are approved."

@@ -38,12 +38,12 @@ WORDS = {
         "en": (
             "A household for your flat",
             "The Kümmerer team proposed household",
-            "Your turn: please tell us whether you would like to meet the household.",
+            "Now it is your turn. Please tell us whether you would like to meet the household.",
         ),
         "de": (
             "Ein Haushalt für Ihre Wohnung",
             "Das Kümmerer-Team hat den Haushalt",
-            "Sie sind dran: Bitte sagen Sie uns, ob Sie den Haushalt kennenlernen möchten.",
+            "Jetzt sind Sie gefragt. Bitte sagen Sie uns, ob Sie den Haushalt kennenlernen",
         ),
     },
     "accept": {
@@ -62,12 +62,12 @@ WORDS = {
         "en": (
             "Viewing: ",
             f"{COMPANION} from the Kümmerer team comes along.",
-            "Your turn: please show the flat at this time.",
+            "Now it is your turn. Please show the flat at this time.",
         ),
         "de": (
             "Besichtigung: ",
             f"{COMPANION} vom Kümmerer-Team kommt mit.",
-            "Sie sind dran: Bitte zeigen Sie die Wohnung zu diesem Termin.",
+            "Jetzt sind Sie gefragt. Bitte zeigen Sie die Wohnung zu diesem Termin.",
         ),
     },
     "record_viewing": {

@@ -86,6 +86,9 @@ class User(TimestampMixin, Base):
     )
     is_org_admin: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(String(5), default="de")
+    # Placement news: "each" step by e-mail, or one "digest" a day (placements/digest.py).
+    step_mails: Mapped[str] = mapped_column(String(10), default="each", server_default="each")
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_active: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     must_change_password: Mapped[bool] = mapped_column(default=False)

@@ -51,6 +51,8 @@ class OutboxMessage(Base):
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_text: Mapped[str | None] = mapped_column(Text)
+    # What the message is about, for the staff's list of what went out ("placement:12").
+    topic: Mapped[str | None] = mapped_column(String(40), index=True)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status}>"
@@ -66,6 +68,7 @@ def queue_mail(
     template: str,
     locale: str | None = None,
     attachment: tuple[str, str, str] | None = None,
+    topic: str | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` in ``locale`` and queue it for ``to``.
@@ -85,6 +88,7 @@ def queue_mail(
         to_address=address,
         subject=_one_line(subject, MAX_SUBJECT),
         body_text=body.strip() + "\n",
+        topic=topic,
     )
     if attachment is not None:
         message.attachment_name, message.attachment_type, message.attachment_text = attachment

@@ -17,8 +17,9 @@ placement, moved-in households are housed and left the programme at the key hand
 tenancy carries its date. No demo placement here stays in ``moved_in`` (every move-in is at
 least a month old and its first check is recorded), so the workflow demo's placements stay the
 only ones in the early states. The mails these operations queue are about work months ago and
-are dropped from the outbox again. A fixed random seed gives the same history on every load
-(its dates move with today). All names are invented.
+are dropped from the outbox again, except the landlords' step messages, dated like their
+steps. A fixed random seed gives the same history on every load (its dates move with today).
+All names are invented.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from portal.accounts import operations as accounts_ops
 from portal.accounts import tokens
@@ -106,7 +107,14 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     _date_back_landlords([*new, *(u for u in users.values() if u.organisation is not None)])
     history_households.date_back(everyone, today)
     cases = mediation.seed(made, users, rng, today)
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > first_mail))
+    # The landlords' step messages stay (dated and sent, see ``messages``): staff see them on
+    # each placement.
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.id > first_mail,
+            or_(OutboxMessage.topic.is_(None), OutboxMessage.topic.not_like("placement:%")),
+        )
+    )
     ended = db.session.scalars(
         select(FollowUp.outcome).where(FollowUp.outcome.in_(ENDED_OUTCOMES))
     ).all()

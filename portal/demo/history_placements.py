@@ -23,6 +23,7 @@ from portal.demo.history_plan import (
     Plan,
 )
 from portal.demo.listings import offer_flat
+from portal.demo.messages import date_messages
 from portal.extensions import db
 from portal.households.models import HouseholdStatus
 from portal.listings.models import District, Flat
@@ -108,10 +109,15 @@ def _steps(placement: Placement, start: date, lease: date | None, specialist: Us
 def _date_back(placement: Placement, start: date, days: dict[str, date], last: date) -> None:
     """The placement's and its events' times on the days the steps stand for."""
     placement.created_at = at(start, 9)
+    checks = {f.months: f.done_on for f in placement.follow_ups if f.done_on is not None}
     for event in placement.events:
         day = days.get(event.action, start)
+        if event.action == "follow_up":  # an aftercare check, on the day it was recorded
+            day = checks.get(event.data.get("months"), day)
         event.created_at = at(day, 10 + len(event.action) % 6)
     placement.state_changed_at = at(last, 15)
+    db.session.flush()
+    date_messages(placement)
 
 
 def _follow_ups(placement, ending, overdue, worker: User, rng, today: date) -> dict[str, date]:

@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.demo.dating import at, today
 from portal.demo.households import participant_rows
 from portal.demo.listings import offer_flat
+from portal.demo.messages import date_messages
 from portal.extensions import db
 from portal.households import operations as households_ops
 from portal.households.models import VETTING_CHECKLIST, Household, TargetGroup
@@ -47,6 +48,9 @@ FLATS = [
     ),
     ("wohnungsbau", "Kaiserstraße 61", "47229", "Friemersheim", "2", "58", "340", "115", "72"),
     ("wohnungsbau", "Bahnhofstraße 17", "47137", "Obermeiderich", "3", "68", "400", "140", "90"),
+    ("vermieterin", "Mülheimer Straße 40", "47057", "Neudorf-Nord", "2", "52", "320", "105", "68"),
+    ("wohnungsbau", "Friedrich-Ebert-Str. 12", "47179", "Aldenrade", "3", "70", "410", "140", "88"),
+    ("wohnungsbau", "Am Buchenbaum 9", "47051", "Altstadt", "2", "55", "335", "110", "70"),
 ]
 
 # (adults, children, main tenant, current accommodation, days since the intake, target group)
@@ -55,6 +59,9 @@ HOUSEHOLDS = [
     (2, 1, "Goran Petrović", "Städtische Notunterkunft Hochfeld", 310, "homeless"),
     (2, 0, "Farid Noori", "Gemeinschaftsunterkunft Hamborn", 200, "refugee"),
     (1, 2, "Mariam Tesfaye", "Übergangswohnheim Neudorf", 160, "homeless"),
+    (1, 0, "Jonas Krämer", "Städtische Notunterkunft Hochfeld", 140, "homeless"),
+    (2, 2, "Hevin Ali", "Gemeinschaftsunterkunft Hamborn", 190, "refugee"),
+    (1, 0, "Sabine Wolters", "Übergangswohnheim Neudorf", 120, "homeless"),
 ]
 TARGET_GROUPS = {
     "refugee": TargetGroup.REFUGEE_SHARED_ACCOMMODATION.value,
@@ -67,6 +74,9 @@ ADULT_ROWS = {
     "Goran Petrović": [("male", "30_54", "yes", "no"), ("female", "30_54", "yes", "no_answer")],
     "Farid Noori": [("male", "18_29", "yes", "no"), ("male", "18_29", "yes", "no")],
     "Mariam Tesfaye": [("female", "30_54", "yes", "yes")],
+    "Jonas Krämer": [("male", "30_54", "no", "no")],
+    "Hevin Ali": [("female", "30_54", "yes", "no"), ("male", "30_54", "yes", "no")],
+    "Sabine Wolters": [("female", "55_plus", "no", "no")],
 }
 
 # Each demo placement: its flat and household (indexes above), the state to reach, and how many
@@ -76,6 +86,10 @@ PLAN = [
     (1, 1, State.MOVED_IN, 40),
     (2, 2, State.CANCELLED, 9),
     (3, 3, State.RENT_OFFER_SUBMITTED, 18),
+    # So that every step can be seen with its messages to the landlord (issue 15):
+    (4, 4, State.LANDLORD_ACCEPTED, 2),
+    (5, 5, State.VIEWING_DONE, 5),
+    (6, 6, State.COSTS_APPROVED, 6),
 ]
 
 
@@ -217,6 +231,9 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     for flat_index, household_index, target, days_ago in PLAN:
         placement = ops.propose(flats[flat_index], households[household_index], specialist)
         _drive(placement, target, specialist, days_ago)
+        db.session.flush()
+        # One delivery failed (the overdue rent offer's), so staff see how that looks.
+        date_messages(placement, failed=target == State.RENT_OFFER_SUBMITTED)
     # The housing company's interest becomes a proposal; the private landlord's stays open.
     interest = db.session.scalar(
         select(Interest)
@@ -227,6 +244,6 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
         .limit(1)
     )
     if interest is not None:
-        ops.accept_interest(interest, specialist)
+        date_messages(ops.accept_interest(interest, specialist))
     db.session.flush()
     echo(f"  {len(PLAN) + (interest is not None)} demo placements")

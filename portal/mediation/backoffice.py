@@ -41,7 +41,7 @@ from portal.mediation.staff_forms import (
     CaseStatusForm,
     PlacementSearchForm,
 )
-from portal.placements.messages import MessageForm, ThreadRefused, refusal_text, shown, thread
+from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Placement
 
 bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
@@ -310,9 +310,9 @@ def write_message(case_id: int):
         return _invalid(case, message_form=form)
     try:
         thread_ops.staff_writes(case, current_user, form.message_body.data)
-    except ThreadRefused as exc:
+    except Refused as exc:
         db.session.rollback()
-        flash(refusal_text(exc.code), "error")
+        flash(str(exc.message), "error")
         return _render(_load(case_id), message_form=form)
     db.session.commit()
     flash(_("The message is sent. The landlord gets an e-mail with a link."), "success")

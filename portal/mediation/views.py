@@ -46,8 +46,6 @@ from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.messages import (
     LANDLORD_SIDE,
     MessageForm,
-    ThreadRefused,
-    refusal_text,
     shown,
     thread,
 )
@@ -301,9 +299,9 @@ def write_message(case_key: str):
     try:
         thread_ops.landlord_writes(case, current_user, form.message_body.data)
         db.session.commit()
-    except ThreadRefused as exc:
+    except Refused as exc:
         db.session.rollback()
-        flash(refusal_text(exc.code), "error")
+        flash(str(exc.message), "error")
         return _render_case(get_owned_or_404(MediationCase, case_key, current_user), form)
     flash(_("Your message is sent. The Kümmerer team answers here."), "success")
     return redirect(url_for("mediation.case", case_key=case.public_key, _anchor="messages"))

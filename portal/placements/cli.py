@@ -21,3 +21,12 @@ def remind() -> None:
         f"overdue {counts['overdue']}, follow-ups due {counts['follow_ups']}, "
         f"mails {counts['mails']}"
     )
+
+
+@bp.cli.command("digest")
+def digest() -> None:
+    """Mail each landlord who chose one summary a day the placement steps since the last one
+    (daily cron, in the evening)."""
+    counts = ops.send_digests()
+    db.session.commit()
+    click.echo(f"landlords {counts['landlords']}, digests {counts['mails']}")

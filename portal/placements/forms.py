@@ -396,3 +396,16 @@ class PlacementFilterForm(FilterForm):
         start = self.changed_from.data
         if field.data is not None and start is not None and field.data < start:
             raise ValidationError(_l("The end cannot be before the start."))
+
+
+class StepMailsForm(FlaskForm):
+    """How the landlord hears of placement steps: each by e-mail, or one summary a day."""
+
+    step_mails = RadioField(
+        _l("How would you like to hear about your placements?"),
+        choices=[
+            SelectChoice("each", _l("One e-mail for every step, as soon as it happens")),
+            SelectChoice("digest", _l("One summary e-mail a day, in the evening")),
+        ],
+        validators=[InputRequired(_l("Please choose how you would like to hear from us."))],
+    )

@@ -1,6 +1,6 @@
 """The words for placements' states, steps, timeline events, cancel reasons and follow-up
 outcomes, in one place: the staff's (``STATE_LABELS`` ...) and the landlord's (``STATE_TEXTS``
-with the next step, ``CANCEL_TEXTS``)."""
+with the next step; the words of each step are in ``steps_text``)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ EVENT_LABELS = {
     Action.COMPLETE.value: _l("Completed"),
     Action.CANCEL.value: _l("Cancelled"),
     "note": _l("Note"),
+    "follow_up": _l("Aftercare check recorded"),
     "viewing_slots": _l("Viewing times suggested by the landlord"),
 }
 CANCEL_REASON_LABELS = {
@@ -189,19 +190,6 @@ STATE_TEXTS = {
         ),
     ),
 }
-
-# Cancel reasons the landlord is told; the others concern the household and stay with the team.
-CANCEL_TEXTS = {
-    "landlord_declined": _l("The placement was ended because you declined."),
-    "flat_let": _l("The placement was ended: your flat has been let to another household."),
-    "flat_withdrawn": _l("The placement was ended because you withdrew the flat."),
-    # Neutral on purpose: nothing about the household's reasons reaches the landlord.
-    "household_unavailable": _l(
-        "This placement cannot go ahead, for reasons that have nothing to do with you or your "
-        "flat. The Kümmerer team will contact you about other households."
-    ),
-}
-
 
 def landlord_state_label(state: str) -> str:
     return str(STATE_TEXTS[State(state)][0])

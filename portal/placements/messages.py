@@ -40,10 +40,11 @@ LANDLORD_SIDE, STAFF_SIDE = "landlord", "staff"
 SIDES = (LANDLORD_SIDE, STAFF_SIDE)
 
 
-class ThreadRefused(Refused):
+def thread_refused(code: str) -> Refused:
     """A message was not stored; ``code`` says why: ``empty``, ``too_long``, ``closed`` (the
     placement or case has ended) or ``no_organisation`` (a case sent without an account has no
-    landlord side to talk to)."""
+    landlord side to talk to). The words come with it (``refusal_text``)."""
+    return Refused(code, refusal_text(code))
 
 
 class Message(Base):
@@ -83,12 +84,12 @@ class Message(Base):
 
 def clean_body(body: str | None) -> str:
     """The text as it is stored: line endings unified, outer blank space removed. Refuses
-    (ThreadRefused) an empty text and one longer than ``MESSAGE_MAX``."""
+    (``thread_refused``) an empty text and one longer than ``MESSAGE_MAX``."""
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise ThreadRefused("empty")
+        raise thread_refused("empty")
     if len(text) > MESSAGE_MAX:
-        raise ThreadRefused("too_long")
+        raise thread_refused("too_long")
     return text
 
 
@@ -109,9 +110,9 @@ def add_message(
         raise ValueError(side)
     text = clean_body(body)
     if organisation_id is None:
-        raise ThreadRefused("no_organisation")
+        raise thread_refused("no_organisation")
     if not is_open:
-        raise ThreadRefused("closed")
+        raise thread_refused("closed")
     message = Message(
         placement_id=placement_id,
         mediation_case_id=mediation_case_id,

@@ -20,17 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.core.i18n import day, moment
 from portal.extensions import db
 from portal.households.models import Household, HouseholdIdentity
 from portal.listings.models import Flat
-from portal.placements.labels import CANCEL_TEXTS, landlord_state_label, next_step
+from portal.placements.labels import landlord_state_label, next_step
 from portal.placements.models import (
     LANDLORD,
     SUGGEST_TIMES_STATES,
@@ -39,6 +37,7 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
+from portal.placements.steps_text import step_text
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,7 @@ class TimelineEntry:
     at: datetime  # when the step was taken (UTC; templates show it with ``moment``)
     text: str
     detail: str | None = None  # the landlord's own words (viewing times they suggested)
+    next: str | None = None  # what happens next and who does it (shown with the latest step)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class LandlordPlacement:
     timeline: tuple[TimelineEntry, ...]
     can_decide: bool  # accept or decline
     can_suggest_times: bool
+    check_flat: bool  # the rent offer is with the office: the landlord checks the flat's figures
 
     @classmethod
     def of(
@@ -112,6 +113,7 @@ class LandlordPlacement:
             timeline=tuple(_timeline(placement, main_tenant, companion)),
             can_decide=Action.ACCEPT in actions and Action.DECLINE in actions,
             can_suggest_times=placement.state in SUGGEST_TIMES_STATES,
+            check_flat=placement.state == State.RENT_OFFER_SUBMITTED,
         )
 
     @property
@@ -122,99 +124,11 @@ class LandlordPlacement:
 # The timeline -----------------------------------------------------------------------------------
 
 
-def _when(data: Mapping[str, Any], key: str) -> datetime | None:
-    value = data.get(key)
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _on(data: Mapping[str, Any], key: str) -> date | None:
-    value = data.get(key)
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _viewing_text(event: PlacementEvent, placement: Placement) -> str:
-    when = _when(event.data, "viewing_at") or placement.viewing_at
-    place = event.data.get("viewing_place") or placement.viewing_place
-    if event.action == Action.RESCHEDULE_VIEWING:
-        if place:
-            return _(
-                "The viewing was moved to %(when)s, %(place)s.", when=moment(when), place=place
-            )
-        return _("The viewing was moved to %(when)s.", when=moment(when))
-    if place:
-        return _("Viewing on %(when)s, %(place)s.", when=moment(when), place=place)
-    return _("Viewing on %(when)s.", when=moment(when))
-
-
 def landlord_step_text(event: PlacementEvent, placement: Placement) -> str | None:
     """The sentence for one step, built from its kind and dates only; None: not for landlords
     (the team's notes, and steps that concern only the household)."""
-    data = event.data or {}
-    by_landlord = event.role == LANDLORD or event.on_behalf_of == LANDLORD
-    match event.action:
-        case "propose":
-            if placement.origin == "interest":
-                return _(
-                    "The Kümmerer team took up your suggestion and proposed household "
-                    "%(code)s for this flat.",
-                    code=placement.household.code,
-                )
-            return _(
-                "The Kümmerer team proposed household %(code)s for this flat.",
-                code=placement.household.code,
-            )
-        case Action.ACCEPT:
-            if by_landlord:
-                return _("You agreed to meet the household.")
-            return _("The Kümmerer team noted that you would like to meet the household.")
-        case Action.DECLINE:
-            return _("You declined the proposal.")
-        case Action.SCHEDULE_VIEWING | Action.RESCHEDULE_VIEWING:
-            return _viewing_text(event, placement)
-        case Action.RECORD_VIEWING:
-            return _("The viewing took place.")
-        case Action.SUBMIT_RENT_OFFER:
-            on = _on(data, "rent_offer_on")
-            if on:
-                return _(
-                    "On %(date)s the rent offer (Mietangebot) went to the Jobcenter or Sozialamt.",
-                    date=day(on),
-                )
-            return _("The rent offer (Mietangebot) went to the Jobcenter or Sozialamt.")
-        case Action.APPROVE_COSTS:
-            return _("The Jobcenter or Sozialamt approved the costs (Zusicherung).")
-        case Action.SIGN_LEASE:
-            signed, start = _on(data, "lease_signed_on"), _on(data, "rent_start_on")
-            if signed and start:
-                return _(
-                    "The lease was signed on %(signed)s; the rent starts on %(start)s.",
-                    signed=day(signed),
-                    start=day(start),
-                )
-            return _("The lease was signed.")
-        case Action.MOVE_IN:
-            on = _on(data, "keys_handed_over_on")
-            if on:
-                return _("Keys handed over on %(date)s: the household has moved in.", date=day(on))
-            return _("The household has moved in.")
-        case Action.START_AFTERCARE:
-            return _("Aftercare began: the Kümmerer team stays in touch with the household.")
-        case Action.COMPLETE:
-            return _("The placement is complete.")
-        case Action.CANCEL:
-            reason = data.get("cancel_reason")
-            if reason in CANCEL_TEXTS:
-                return str(CANCEL_TEXTS[reason])
-            return _("The placement will not go ahead.")
-        case "viewing_slots":
-            return _("You suggested times for the viewing:")
-    return None
+    text = step_text(event, placement)
+    return text.happened if text is not None else None
 
 
 def _timeline(
@@ -228,21 +142,15 @@ def _timeline(
     ]
     latest_viewing = viewing_events[-1] if viewing_events else None
     for event in placement.events:
-        text = landlord_step_text(event, placement)
+        # The names belong to the current viewing; both are None unless revealed.
+        names = (main_tenant, companion) if event is latest_viewing else (None, None)
+        text = step_text(event, placement, *names)
         if text is None:
             continue
         detail = event.note if event.action == "viewing_slots" else None
-        if event is latest_viewing:
-            # The names belong to the current viewing; both are None unless revealed.
-            extra = []
-            if main_tenant:
-                extra.append(_("You meet %(tenant)s, the main tenant.", tenant=main_tenant))
-            if companion:
-                extra.append(
-                    _("%(companion)s from the Kümmerer team comes along.", companion=companion)
-                )
-            text = " ".join([text, *extra])
-        entries.append(TimelineEntry(at=event.created_at, text=text, detail=detail))
+        entries.append(
+            TimelineEntry(at=event.created_at, text=text.happened, detail=detail, next=text.next)
+        )
     return entries
 
 

@@ -143,7 +143,7 @@ def close_for_household(household: Household, actor: User | None) -> None:
     interests = _open_interests(Interest.household_id, household.id)
     for placement in placements:
         _cancel(placement, actor, HOUSEHOLD_UNAVAILABLE, "household no longer available")
-        placement_ops._tell_landlord(placement, "placement_cancelled")
+        placement_ops._notify(placement, Action.CANCEL)
     for interest in interests:
         _close_interest(interest, actor, HOUSEHOLD_UNAVAILABLE)
         recipient = db.session.get(User, interest.created_by_id or -1)

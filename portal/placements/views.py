@@ -18,12 +18,10 @@ from portal.accounts.permissions import landlord_required
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
-from portal.placements.forms import ViewingSlotsForm
+from portal.placements.forms import StepMailsForm, ViewingSlotsForm
 from portal.placements.messages import (
     LANDLORD_SIDE,
     MessageForm,
-    ThreadRefused,
-    refusal_text,
     shown,
     thread,
 )
@@ -173,11 +171,26 @@ def write_message(placement_key: str):
     try:
         thread_ops.landlord_writes(placement, current_user, form.message_body.data)
         db.session.commit()
-    except ThreadRefused as exc:
+    except Refused as exc:
         db.session.rollback()
-        flash(refusal_text(exc.code), "error")
+        flash(str(exc.message), "error")
         return _render_show(_own_or_404(placement_key), message_form=form)
     flash(_("Your message is sent. The Kümmerer team answers here."), "success")
     return redirect(
         url_for("placements.show", placement_key=placement.public_key, _anchor="messages")
     )
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@landlord_required
+def notifications():
+    """The landlord's own choice: one e-mail per step, or one summary a day."""
+    form = StepMailsForm(data={"step_mails": current_user.step_mails})
+    if request.method == "POST":
+        form = StepMailsForm()
+        if form.validate_on_submit():
+            ops.choose_step_mails(current_user, form.step_mails.data)
+            db.session.commit()
+            flash(_("Saved. This is how you hear from us from now on."), "success")
+            return redirect(url_for("placements.notifications"))
+    return render_template("placements/notifications.html", form=form)

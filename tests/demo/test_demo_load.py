@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
 from portal.core.audit import AuditEvent
+from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements.messages import Message
-from portal.placements.models import Placement, PlacementEvent
+from portal.placements.models import Placement, PlacementEvent, State
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 
@@ -62,7 +63,11 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
     for placement in placements:
         events = _db.session.scalars(
             select(PlacementEvent)
-            .where(PlacementEvent.placement_id == placement.id, PlacementEvent.action != "note")
+            .where(
+                PlacementEvent.placement_id == placement.id,
+                # Timeline entries, not steps: notes, and aftercare checks (audited as such).
+                PlacementEvent.action.not_in(("note", "follow_up")),
+            )
             .order_by(PlacementEvent.id)
         ).all()
         state = ""
@@ -80,6 +85,10 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
             )
         )
         assert steps == len(events), placement.id
+    # Every state can be seen with the messages its landlord received (issue 15).
+    topics = set(_db.session.scalars(select(OutboxMessage.topic)))
+    with_messages = {p.state for p in placements if f"placement:{p.id}" in topics}
+    assert with_messages == {state.value for state in State}
     # Every mediation case came in as a request.
     cases = set(_db.session.scalars(select(MediationCase.id)))
     assert cases and cases <= _audited("mediation_cases", "mediation.submitted")

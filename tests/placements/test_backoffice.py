@@ -651,7 +651,7 @@ def test_propose_from_the_flat_review(app, browser, db):
     placement = _db.session.scalars(select(Placement)).one()
     assert response.headers["Location"].endswith(f"{BASE}/{placement.id}")
     assert placement.state == "proposed" and placement.staff_id == w.specialist.id
-    assert "suggests the household" in outbox(w.landlord.email)[-1].body_text
+    assert "proposed household" in outbox(w.landlord.email)[-1].body_text
     html = browser.client.get(review).get_data(as_text=True)
     assert f'action="{action}"' not in html and "Placement in progress" in html
     again = browser.post(action, {"back": "flat"})

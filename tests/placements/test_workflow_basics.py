@@ -99,7 +99,11 @@ def test_full_journey_with_side_effects(app, db, setup):
             "approve_costs",
             "sign_lease",
             "move_in",
+            "follow_up",  # each check is in the timeline (and reaches the landlord)
             "start_aftercare",
+            "follow_up",
+            "follow_up",
+            "follow_up",
             "complete",
         ]
 

@@ -127,6 +127,7 @@ RULES: dict[str, Rule] = {
     "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
     # placements (landlord) -----------------------------------------------------------------
     "placements.index": LANDLORDS,
+    "placements.notifications": LANDLORDS,
     "placements.show": OWN,
     "placements.accept": OWN,
     "placements.decline": OWN,

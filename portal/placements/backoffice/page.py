@@ -25,7 +25,7 @@ from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices
 from portal.placements.calendar import BERLIN
 from portal.placements.forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
-from portal.placements.messages import MessageForm, ThreadRefused, refusal_text, shown, thread
+from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
 from portal.placements.queries import AFTERCARE_STATES, is_overdue
@@ -187,6 +187,7 @@ def _render(
         messages=shown(thread(placement_id=placement.id)),
         message_form=message_form or MessageForm(formdata=None),
         interest_message=_interest_message(placement),
+        mails=ops.messages_of(placement),
     )
 
 
@@ -300,9 +301,9 @@ def write_message(placement_id: int):
         return _render(placement, message_form=form)
     try:
         thread_ops.staff_writes(placement, current_user, form.message_body.data)
-    except ThreadRefused as exc:
+    except Refused as exc:
         db.session.rollback()
-        flash(refusal_text(exc.code), "error")
+        flash(str(exc.message), "error")
         return _render(_load(placement_id), message_form=form)
     db.session.commit()
     flash(_("The message is sent. The landlord gets an e-mail with a link."), "success")

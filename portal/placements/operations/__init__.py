@@ -4,6 +4,11 @@
 (``from portal.placements import operations as ops``); it re-exports what they use."""
 
 from portal.placements.operations.aftercare import record_follow_up
+from portal.placements.operations.digest import (
+    STEP_MAIL_CHOICES,
+    choose_step_mails,
+    send_digests,
+)
 from portal.placements.operations.interests import (
     accept_interest,
     decline_interest,
@@ -14,7 +19,11 @@ from portal.placements.operations.notifications import (
     _landlord_of,
     _notify,
     _tell_landlord,
+    messages_of,
+    placement_topic,
     remind,
+    tell_step,
+    texts_for,
 )
 from portal.placements.operations.workflow import (
     NEEDS_CONSENT,
@@ -30,6 +39,13 @@ from portal.placements.operations.workflow import (
 )
 
 __all__ = [
+    "STEP_MAIL_CHOICES",
+    "choose_step_mails",
+    "messages_of",
+    "placement_topic",
+    "send_digests",
+    "tell_step",
+    "texts_for",
     "NEEDS_CONSENT",
     "OVERDUE_DAYS",
     "REQUIRED_DATA",

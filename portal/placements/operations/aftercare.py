@@ -6,14 +6,17 @@ from datetime import date
 
 from portal.accounts.models import User
 from portal.core import audit, clock
+from portal.extensions import db
 from portal.placements.models import (
     ENDED_OUTCOMES,
     FOLLOW_UP_OUTCOMES,
     SYSTEM,
     Action,
     FollowUp,
+    PlacementEvent,
     State,
 )
+from portal.placements.operations.notifications import tell_step
 from portal.placements.refusals import refused
 
 
@@ -56,7 +59,20 @@ def record_follow_up(
                 other.done_on = follow_up.done_on
                 other.note = "not needed: the tenancy has ended"
                 other.recorded_by_id = actor.id
+    # The check in the timeline (no outcome: that concerns the household), and its e-mail.
+    contact = PlacementEvent(
+        placement_id=placement.id,
+        action="follow_up",
+        from_state=placement.state,
+        to_state=placement.state,
+        actor_id=actor.id,
+        role=actor.role,
+        data={"months": follow_up.months},
+    )
+    db.session.add(contact)
+    db.session.flush()
+    tell_step(placement, contact)
     if placement.state == State.MOVED_IN:
         placement.advance(Action.START_AFTERCARE, actor, SYSTEM)
     if all(f.done_on is not None for f in placement.follow_ups):
-        placement.advance(Action.COMPLETE, actor, SYSTEM)
+        tell_step(placement, placement.advance(Action.COMPLETE, actor, SYSTEM))

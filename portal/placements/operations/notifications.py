@@ -12,10 +12,22 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.core import clock
-from portal.core.outbox import queue_mail
+from portal.core.outbox import OutboxMessage, queue_mail
 from portal.extensions import db
 from portal.placements.calendar import viewing_invitation
-from portal.placements.models import OPEN_STATES, Action, FollowUp, Placement, State
+from portal.placements.models import (
+    LANDLORD,
+    OPEN_STATES,
+    Action,
+    FollowUp,
+    Placement,
+    PlacementEvent,
+    State,
+)
+from portal.placements.steps_text import NO_MAIL, StepText, step_text
+
+DIGEST = "digest"
+VIEWING_ACTIONS = (Action.SCHEDULE_VIEWING.value, Action.RESCHEDULE_VIEWING.value)
 
 
 def _landlord_of(placement: Placement) -> User | None:
@@ -35,6 +47,7 @@ def _tell_landlord(placement: Placement, template: str, **context: Any) -> None:
         landlord.email,
         template,
         landlord.locale,
+        topic=placement_topic(placement),
         name=landlord.full_name,
         flat=placement.flat,
         code=placement.household.code,
@@ -43,46 +56,92 @@ def _tell_landlord(placement: Placement, template: str, **context: Any) -> None:
     )
 
 
-def _notify(placement: Placement, action: Action) -> None:
+def placement_topic(placement: Placement) -> str:
+    """The outbox topic of a placement's messages (the back office lists them by it)."""
+    return f"placement:{placement.id}"
+
+
+def viewing_names(placement: Placement) -> tuple[str | None, str | None]:
+    """The main tenant's and the companion's names, only while the placement reveals them. Read
+    by id: right after a step the relationship may still hold the previous companion."""
+    if not placement.identity_revealed:
+        return None, None
+    identity = placement.household.identity
+    companion = db.session.get(User, placement.viewing_companion_id or -1)
+    return (
+        identity.main_tenant_name if identity is not None else None,
+        companion.full_name if companion is not None else None,
+    )
+
+
+def texts_for(
+    placement: Placement, event: PlacementEvent, locale: str | None = None
+) -> StepText | None:
+    """The landlord's words for a step, in ``locale``; names of the viewing only where the
+    placement reveals them."""
+    tenant = companion = None
+    if event.action in VIEWING_ACTIONS:
+        tenant, companion = viewing_names(placement)
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return step_text(event, placement, tenant, companion)
+
+
+def tell_step(placement: Placement, event: PlacementEvent) -> None:
+    """The landlord's e-mail about one step, queued in the step's transaction; none for a
+    landlord who chose the daily digest (``send_digests`` collects the steps then), none for a
+    step the landlord just took in the portal themselves."""
+    if event.action in NO_MAIL:
+        return
+    if event.role == LANDLORD and event.action in (Action.DECLINE, "viewing_slots"):
+        return  # the page has just told them
+    landlord = _landlord_of(placement)
+    if landlord is None or landlord.step_mails == DIGEST:
+        return
+    text = texts_for(placement, event, landlord.locale)
+    if text is None:
+        return
+    attachment = None
+    if event.action in VIEWING_ACTIONS:
+        attachment = _calendar(placement, landlord)
+    queue_mail(
+        landlord.email,
+        "placement_step",
+        landlord.locale,
+        attachment=attachment,
+        topic=placement_topic(placement),
+        name=landlord.full_name,
+        code=placement.household.code,
+        address=placement.flat.address_line,
+        step=text,
+        url=current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}",
+    )
+
+
+def _calendar(placement: Placement, landlord: User) -> tuple[str, str, str]:
+    with force_locale(landlord.locale):
+        summary = _("Viewing: %(address)s", address=placement.flat.address_line)
+        description = _(
+            "Viewing with household %(code)s, accompanied by the Kümmerer team.",
+            code=placement.household.code,
+        )
+    ics = viewing_invitation(
+        placement, summary, description, current_app.config["PROGRAMME_CONTACT_EMAIL"]
+    )
+    # The charset is named: the text holds umlauts (address, team name), and a text/* part
+    # without one is read as US-ASCII by mail libraries (Python's among them).
+    return ("viewing.ics", "text/calendar; method=REQUEST; charset=utf-8", ics)
+
+
+def _notify(
+    placement: Placement, action: Action | str, event: PlacementEvent | None = None
+) -> None:
     """The e-mails of a step, queued in the step's transaction."""
-    if action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING):
-        landlord = _landlord_of(placement)
-        if landlord is None:
+    if event is None:
+        events = [e for e in placement.events if e.action == action]
+        if not events:
             return
-        with force_locale(landlord.locale):
-            summary = _("Viewing: %(address)s", address=placement.flat.address_line)
-            description = _(
-                "Viewing with household %(code)s, accompanied by the Kümmerer team.",
-                code=placement.household.code,
-            )
-        ics = viewing_invitation(
-            placement, summary, description, current_app.config["PROGRAMME_CONTACT_EMAIL"]
-        )
-        url = current_app.config["PORTAL_BASE_URL"] + f"/placements/{placement.public_key}"
-        queue_mail(
-            landlord.email,
-            "viewing_invitation",
-            landlord.locale,
-            # The charset is named: the text holds umlauts (address, team name), and a text/*
-            # part without one is read as US-ASCII by mail libraries (Python's among them).
-            attachment=("viewing.ics", "text/calendar; method=REQUEST; charset=utf-8", ics),
-            name=landlord.full_name,
-            flat=placement.flat,
-            placement=placement,
-            rescheduled=action == Action.RESCHEDULE_VIEWING,
-            url=url,
-            tenant=(
-                placement.household.identity.main_tenant_name
-                if placement.household.identity
-                else None
-            ),
-            companion=placement.viewing_companion.full_name
-            if placement.viewing_companion
-            else None,
-        )
-    elif action == Action.CANCEL:
-        # A landlord who declined needs no letter about it; a cancellation by the team does.
-        _tell_landlord(placement, "placement_cancelled")
+        event = events[-1]
+    tell_step(placement, event)
 
 
 OVERDUE_DAYS = 14
@@ -139,3 +198,22 @@ def remind(today: date | None = None) -> dict[str, int]:
             today=today,
         )
     return {"overdue": len(stuck), "follow_ups": len(due), "mails": len(per_person)}
+
+
+def messages_of(placement: Placement) -> list[OutboxMessage]:
+    """What went out to the landlord about this placement, oldest first: its own messages and
+    the landlord's daily summaries since the placement began (a summary may cover others)."""
+    topics = [placement_topic(placement)]
+    landlord = _landlord_of(placement)
+    if landlord is not None:
+        topics.append(f"digest:{landlord.id}")
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.topic.in_(topics),
+                OutboxMessage.created_at >= placement.created_at,
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )

@@ -34,7 +34,7 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
-from portal.placements.operations.notifications import _notify, _tell_landlord
+from portal.placements.operations.notifications import _notify, tell_step
 from portal.placements.refusals import refused
 
 
@@ -75,22 +75,21 @@ def propose(
         state=State.PROPOSED.value,
         staff_id=actor.id,
     )
-    placement.events.append(
-        PlacementEvent(
-            action="propose",
-            from_state="",
-            to_state="proposed",
-            actor_id=actor.id,
-            role=actor.role,
-            data={},
-        )
+    proposed = PlacementEvent(
+        action="propose",
+        from_state="",
+        to_state="proposed",
+        actor_id=actor.id,
+        role=actor.role,
+        data={},
     )
+    placement.events.append(proposed)
     db.session.add(placement)
     db.session.flush()
     audit.record(
         "placement.proposed", actor=actor, obj=placement, flat_id=flat.id, household_id=household.id
     )
-    _tell_landlord(placement, "placement_proposed")
+    tell_step(placement, proposed)
     return placement
 
 
@@ -168,7 +167,7 @@ def take_step(
         raise refused("busy", **asked) from exc
     except Refused as exc:  # the step's own refusal (advance, side effects): in role's words
         raise refused(exc.code, detail=exc.detail, **asked) from exc
-    _notify(placement, action)
+    _notify(placement, action, event)
     return event
 
 
@@ -198,12 +197,15 @@ def _side_effects(
             )
         ).all()
         for other in others:
-            other.advance(
-                Action.CANCEL,
-                actor,
-                SYSTEM,
-                cancel_reason="flat_let",
-                note="flat let to another household",
+            tell_step(
+                other,
+                other.advance(
+                    Action.CANCEL,
+                    actor,
+                    SYSTEM,
+                    cancel_reason="flat_let",
+                    note="flat let to another household",
+                ),
             )
     elif action == Action.MOVE_IN:
         flat.transition(FlatStatus.LET, actor, SYSTEM, placement_id=placement.id)
@@ -225,13 +227,14 @@ def _side_effects(
         ).all()
         for other in others:
             held = other.state == State.LANDLORD_ACCEPTED
-            other.advance(
+            cancelled = other.advance(
                 Action.CANCEL,
                 actor,
                 SYSTEM,
                 cancel_reason="household_housed_elsewhere",
                 note="household moved into another flat",
             )
+            tell_step(other, cancelled)
             other_flat = db.session.get(Flat, other.flat_id)
             if held and other_flat is not None and other_flat.status == FlatStatus.RESERVED:
                 other_flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=other.id)

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_time, format_timedelta
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -47,7 +47,7 @@ from portal.accounts.sessions import (
 )
 from portal.accounts.tokens import TokenError
 from portal.core.errors import error_page
-from portal.core.i18n import select_locale
+from portal.core.i18n import clock_time, select_locale
 from portal.core.security import is_safe_path
 from portal.extensions import db, limiter, login_manager
 
@@ -208,7 +208,7 @@ def _wait_page(wait: throttle.Wait):
     response = make_response(
         render_template(
             "accounts/login_wait.html",
-            at=format_time(wait.until, "short"),
+            at=clock_time(wait.until),
             within=format_timedelta(timedelta(seconds=wait.seconds), threshold=1),
         ),
         429,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_decimal, get_locale, to_user_timezone
 from flask_login import current_user
 
 
@@ -52,18 +53,40 @@ def number(value: Decimal | int | float | None) -> str:
     return format_decimal(Decimal(str(value)), format="#,##0.##")
 
 
+def date_locale() -> str:
+    """The locale dates are written in: English as in Britain (day, month, year: ``25 Nov
+    2026``, ``25/11/2026``), never the US order (``11/25/2026``) the bare ``en`` gives."""
+    locale = get_locale()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return "en_GB" if locale.language == "en" else str(locale)
+
+
 def day(value: date | datetime | None) -> str:
-    """``25.11.2026`` in German, ``Nov 25, 2026`` in English."""
+    """``25.11.2026`` in German, ``25 Nov 2026`` in English."""
     if value is None:
         return "–"
-    return format_date(value, "medium")
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return babel_dates.format_date(value, "medium", locale=date_locale())
 
 
 def moment(value: datetime | None) -> str:
-    """Date and time in the portal's time zone (Europe/Berlin)."""
+    """Date and time in the portal's time zone (Europe/Berlin): ``25.11.2026, 14:30``,
+    ``25/11/2026, 14:30``."""
     if value is None:
         return "–"
-    return format_datetime(value, "short" if str(get_locale()) == "en" else "dd.MM.yyyy, HH:mm")
+    local = to_user_timezone(value)
+    if date_locale() == "en_GB":
+        return babel_dates.format_datetime(local, "short", locale="en_GB")
+    return babel_dates.format_datetime(local, "dd.MM.yyyy, HH:mm", locale=date_locale())
+
+
+def clock_time(value: datetime | None) -> str:
+    """``14:30`` in both languages (the bare ``en`` would say ``2:30 PM``)."""
+    if value is None:
+        return "–"
+    return babel_dates.format_time(to_user_timezone(value), "short", locale=date_locale())
 
 
 def init_i18n(app: Flask) -> None:

@@ -413,7 +413,7 @@ def test_reasons_when_everything_fits(en):
         "rent": (True, "€640.00 gross cold rent within the €687.80 limit"),
         "wbs": (True, "WBS for 3 persons required; the household has one for 3"),
         "access": (True, "Step-free or wheelchair access as the household needs"),
-        "move_in": (True, "Free from Nov 25, 2026; the household can move in from Dec 1, 2026"),
+        "move_in": (True, "Free from 25 Nov 2026; the household can move in from 1 Dec 2026"),
     }
     match = explain(flat, h, TODAY)
     assert match.fits
@@ -445,7 +445,7 @@ def test_reasons_when_nothing_fits(en):
         "access": (False, "The household needs step-free or wheelchair access"),
         "move_in": (
             False,
-            "Free from Nov 25, 2026; the household can move in from Jan 25, 2027",
+            "Free from 25 Nov 2026; the household can move in from 25 Jan 2027",
         ),
     }
     match = explain(flat, h, TODAY)

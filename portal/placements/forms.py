@@ -23,7 +23,8 @@ from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
-from portal.placements.models import ENDED_OUTCOMES, Action
+from portal.placements.models import ENDED_OUTCOMES, Action, Placement
+from portal.placements.plausibility import FIELDS, date_problem
 
 MESSAGE_MAX = 1000
 
@@ -86,10 +87,28 @@ STRIP = [_strip]
 
 class StepForm(FlaskForm):
     """A step's form: ``step_data()`` gives the keyword arguments of ``operations.take_step``
-    (the step's data, ``note``, ``on_behalf_of``)."""
+    (the step's data, ``note``, ``on_behalf_of``). Given the placement and the step
+    (``for_step``), it also refuses dates that cannot be true, at the field."""
+
+    placement: Placement | None = None
+    action: Action | None = None
+
+    def for_step(self, placement: Placement, action: Action) -> StepForm:
+        self.placement, self.action = placement, action
+        return self
 
     def step_data(self) -> dict[str, Any]:
         return {}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok or self.placement is None or self.action is None:
+            return ok
+        problem = date_problem(self.placement, self.action, self.step_data())
+        if problem is None:
+            return True
+        self[FIELDS[problem.code]].errors.append(str(problem.message))
+        return False
 
 
 class LandlordAnswerForm(StepForm):

@@ -116,6 +116,15 @@ def test_every_step_through_the_page(app, browser, db):
     assert "calendar invitation" in html
     assert outbox(w.landlord.email)[-1].attachment_text.startswith("BEGIN:VCALENDAR")
 
+    # Before the viewing its outcome cannot be recorded: said at the field, the text kept.
+    response = post_step(browser, placement, "record_viewing", {"viewing_outcome": "Zu früh."})
+    refused = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and fresh(placement).state == "viewing_scheduled"
+    assert "Its outcome can be recorded once it has taken place." in refused
+    assert "Zu früh.</textarea>" in refused
+
+    # The viewing took place earlier than planned (yesterday), and is moved there.
+    viewing_day = clock.today() - timedelta(days=1)
     after, html = go(
         "reschedule_viewing",
         {

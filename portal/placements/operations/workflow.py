@@ -36,6 +36,7 @@ from portal.placements.models import (
     StepRefused,
 )
 from portal.placements.operations.notifications import _notify, _tell_landlord
+from portal.placements.plausibility import check_dates
 
 
 class PlacementError(Refused):
@@ -145,6 +146,7 @@ def take_step(
         raise PlacementError("data", ",".join(missing))
     if action == Action.CANCEL and data["cancel_reason"] not in CANCEL_REASONS:
         raise PlacementError("data", "cancel_reason")
+    check_dates(placement, action, data)
     flat = _lock(Flat, placement.flat_id)
     household = _lock(Household, placement.household_id)
     sources, _target, roles = STEPS[action]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_currency, format_decimal, get_locale, to_user_timezone
+from flask_babel import format_currency, format_decimal, get_locale, ngettext, to_user_timezone
 from flask_login import current_user
 
 
@@ -89,10 +89,32 @@ def clock_time(value: datetime | None) -> str:
     return babel_dates.format_time(to_user_timezone(value), "short", locale=date_locale())
 
 
+def rooms(value: Decimal | int | None) -> str:
+    """``1 room``, ``2.5 rooms``; ``1 Zimmer``, ``2,5 Zimmer``."""
+    if value is None:
+        return "–"
+    return ngettext(
+        "%(rooms)s room", "%(rooms)s rooms", 1 if value == 1 else 2, rooms=number(value)
+    )
+
+
+class Count:
+    """A number written in the user's language when the text around it is (``5.000`` in
+    German, ``5,000`` in English): for lazy texts built at import time, such as a form's
+    messages."""
+
+    def __init__(self, value: int | Decimal) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return number(self.value)
+
+
 def init_i18n(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(area)
     app.add_template_filter(number)
+    app.add_template_filter(rooms)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

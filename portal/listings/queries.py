@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField
@@ -43,9 +43,7 @@ class FlatFilterForm(FilterForm):
 
     status = SelectField(_l("Status"), validate_choice=False, id="f-status")
     district = SelectField(_l("District"), validate_choice=False, id="f-district")
-    min_rooms = StringField(
-        _l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms"
-    )
+    min_rooms = StringField(_l("Rooms at least"), render_kw={"inputmode": "decimal"}, id="f-rooms")
     max_rent = StringField(
         _l("Gross cold rent at most (€)"), render_kw={"inputmode": "decimal"}, id="f-rent"
     )
@@ -69,7 +67,8 @@ class FlatFilterForm(FilterForm):
             SelectChoice(str(d.id), d.name) for d in districts
         ]
         self.affordable_for.choices = [SelectChoice("", _l("any size"))] + [
-            SelectChoice(str(n), _("%(n)d persons", n=n)) for n in sorted(table.limits)
+            SelectChoice(str(n), ngettext("%(num)d person", "%(num)d persons", n))
+            for n in sorted(table.limits)
         ]
         self.wbs.choices = [
             SelectChoice("", _l("all")),

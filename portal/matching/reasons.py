@@ -16,6 +16,7 @@ from portal.core.i18n import area as fmt_area
 from portal.core.i18n import day as fmt_day
 from portal.core.i18n import money as fmt_money
 from portal.core.i18n import number as fmt_number
+from portal.core.i18n import rooms as fmt_rooms
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.matching.predicates import (
@@ -59,21 +60,20 @@ def _persons(n: int) -> str:
 def _size_text(flat: Flat, h: Household) -> str:
     if size_ok(flat, h):
         return _(
-            "%(needed)s rooms needed, the flat has %(rooms)s; %(area)s within the %(max_area)s "
-            "for %(persons)s",
-            needed=fmt_number(h.needed_rooms),
+            "%(needed)s needed, the flat has %(rooms)s; %(area)s within the %(max_area)s for "
+            "%(persons)s",
+            needed=fmt_rooms(h.needed_rooms),
             rooms=fmt_number(flat.rooms),
             area=fmt_area(flat.living_area),
             max_area=fmt_area(h.needed_area),
             persons=_persons(h.size),
         )
     return _(
-        "%(needed)s rooms and up to %(max_area)s suit %(persons)s; the flat has %(rooms)s rooms "
-        "and %(area)s",
-        needed=fmt_number(h.needed_rooms),
+        "%(needed)s and up to %(max_area)s suit %(persons)s; the flat has %(rooms)s and %(area)s",
+        needed=fmt_rooms(h.needed_rooms),
         max_area=fmt_area(h.needed_area),
         persons=_persons(h.size),
-        rooms=fmt_number(flat.rooms),
+        rooms=fmt_rooms(flat.rooms),
         area=fmt_area(flat.living_area),
     )
 

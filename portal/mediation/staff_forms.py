@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
-from portal.core.fields import FilterForm, WholeNumberField, optional_int
+from portal.core.fields import FilterForm, WholeNumberField, max_chars, optional_int
 from portal.mediation.labels import status_label, topic_label
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -25,7 +25,7 @@ def _text(label, message) -> TextAreaField:
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
             DataRequired(message),
-            Length(max=TEXT_MAX, message=_l("Please write at most %(max)d characters.")),
+            max_chars(TEXT_MAX),
         ],
         render_kw={"rows": 4},
     )

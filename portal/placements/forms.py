@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core import clock
-from portal.core.fields import FilterForm, optional_int
+from portal.core.fields import FilterForm, max_chars, optional_int
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
 from portal.placements.models import ENDED_OUTCOMES, Action, Placement
@@ -39,8 +39,7 @@ class InterestForm(FlaskForm):
         _l("Message to the Kümmerer team (optional)"),
         validators=[
             Optional(),
-            # Length fills in %(max)d itself.
-            Length(max=MESSAGE_MAX, message=_l("Please write at most %(max)d characters.")),
+            max_chars(MESSAGE_MAX),
         ],
         description=_l("For example when you could show the flat. At most 1,000 characters."),
         render_kw={"rows": 4, "maxlength": MESSAGE_MAX},
@@ -146,7 +145,7 @@ class ViewingForm(StepForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please enter where the viewing takes place.")),
-            Length(max=200, message=_l("Please write at most %(max)d characters.")),
+            max_chars(200),
         ],
     )
     companion = SelectField(_l("Accompanied by"), coerce=optional_int, validate_choice=False)
@@ -201,7 +200,7 @@ class RentOfferForm(StepForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please enter the office the rent offer went to.")),
-            Length(max=120, message=_l("Please write at most %(max)d characters.")),
+            max_chars(120),
         ],
     )
 
@@ -307,7 +306,7 @@ class NoteForm(FlaskForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please write the note.")),
-            Length(max=NOTE_MAX, message=_l("Please write at most %(max)d characters.")),
+            max_chars(NOTE_MAX),
         ],
         render_kw={"rows": 3},
     )

@@ -4,6 +4,7 @@ status flow, the detail page, and the household parts of other back-office pages
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -61,11 +62,13 @@ def test_empty_size_and_rent_fields_take_the_proposal(browser, db):
 def test_form_shows_the_proposal_as_hints(browser, db):
     browser.login("social_worker")
     html = browser.client.get(f"{BASE}/new").get_data(as_text=True)
-    assert "Proposed for 1 persons (WNB rule): 50\xa0m²." in html
-    assert "Rent limit for 1 persons: €396.00." in html
+    assert "Proposed for 1 person (WNB rule): 50\xa0m²." in html
+    assert "Rent limit for 1 person: €396.00." in html
     household = HouseholdFactory(adults=2, children=2)
     html = browser.client.get(f"{BASE}/{household.id}/edit").get_data(as_text=True)
     assert "Rent limit for 4 persons: €687.80." in html
+    # The hints for every size go with the page, for portal.js to follow a changed size.
+    assert "data-proposal-hints=" in html and "Rent limit for 5 persons: €819.50." in unescape(html)
 
 
 def test_override_without_reason_is_refused_and_input_kept(browser, db):

@@ -409,7 +409,10 @@ def test_reasons_when_everything_fits(en):
         earliest_move_in=date(2026, 12, 1),
     )
     assert reasons_by_rule(hard_reasons(flat, h)) == {
-        "size": (True, "3 rooms needed, the flat has 3; 72 m² within the 80 m² for 3 persons"),
+        "size": (
+            True,
+            "3 rooms needed, the flat has 3; 72 m² within the 80 m² for 3 persons",
+        ),
         "rent": (True, "€640.00 gross cold rent within the €687.80 limit"),
         "wbs": (True, "WBS for 3 persons required; the household has one for 3"),
         "access": (True, "Step-free or wheelchair access as the household needs"),

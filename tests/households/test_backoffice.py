@@ -135,7 +135,7 @@ def test_edit_changes_fields_and_audits_names_only(browser, db):
         ({"has_wbs": "y"}, "for how many persons the WBS is"),
         ({"profile_text": "x" * 1001}, "at most 1,000 characters"),
         ({"needed_rooms": "13", "override_reason": "x"}, "between 1 and 12, in steps of 0.5"),
-        ({"needed_rooms": "2,25", "override_reason": "x"}, "at most 1 decimals"),
+        ({"needed_rooms": "2,25", "override_reason": "x"}, "at most 1 decimal,"),
         ({"email": "kein-at"}, "valid e-mail address"),
     ],
 )

@@ -4,8 +4,10 @@ of 3 or 4 people through the Jobcenter"); the rule behind it stays on the page, 
 from __future__ import annotations
 
 from babel.lists import format_list
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from portal.core.i18n import date_locale
 
 # From this many sizes on, a range reads better than a list ("2 to 5", not "2, 3, 4 or 5").
 RANGE_FROM = 4
@@ -17,7 +19,7 @@ def sizes_phrase(sizes: list[int]) -> str:
     contiguous = sizes == list(range(sizes[0], sizes[-1] + 1))
     if contiguous and len(sizes) >= RANGE_FROM:
         return _("%(first)d to %(last)d", first=sizes[0], last=sizes[-1])
-    locale = str(get_locale() or "de")
+    locale = date_locale()  # British English: "2, 3 or 4"
     return format_list([str(n) for n in sizes], style="or", locale=locale)
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.lists import format_list
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.core import clock
 from portal.core.i18n import area as fmt_area
+from portal.core.i18n import date_locale
 from portal.core.i18n import day as fmt_day
 from portal.core.i18n import money as fmt_money
 from portal.core.i18n import number as fmt_number
@@ -186,7 +187,7 @@ def summary(reasons: list[Reason]) -> str:
     above what the Jobcenter pays.")."""
     hard = [r for r in reasons if r.hard]
     unmet = [r for r in hard if not r.met]
-    locale = str(get_locale() or "de")
+    locale = date_locale()  # British English: "a, b and c"
     if unmet:
         return _(
             "Does not fit: %(what)s.",

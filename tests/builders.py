@@ -312,7 +312,8 @@ def step_data(specialist_id: int) -> dict[Action, dict]:
     today = clock.today()
     return {
         Action.SCHEDULE_VIEWING: {
-            "viewing_at": clock.utcnow() + timedelta(days=2),
+            # Earlier today: its outcome may be recorded at once (placements/plausibility.py).
+            "viewing_at": clock.utcnow() - timedelta(minutes=1),
             "viewing_place": "Vor dem Haus",
             "viewing_companion_id": specialist_id,
         },

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, make_response, request
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, StringField
@@ -14,9 +14,18 @@ from wtforms.validators import Email, InputRequired, Length
 
 from portal.core.converters import MAX_ID, MIN_ID
 from portal.core.errors import error_page
+from portal.core.i18n import Count
 from portal.core.numbers import NumberFormatError, parse_decimal
 
 TOO_LARGE = _l("This number is too large.")
+
+
+def max_chars(limit: int) -> Length:
+    """``Length(max=limit)`` whose message writes the number as the user's language does
+    ("höchstens 5.000 Zeichen", not "5000")."""
+    return Length(
+        max=limit, message=_l("Please write at most %(max)s characters.", max=Count(limit))
+    )
 
 
 class FilterForm(FlaskForm):
@@ -80,9 +89,10 @@ class DecimalTextField(StringField):
             if self.places == 0:
                 message = _l("Please enter a whole number.")
             else:
-                message = _l(
-                    "Please enter a number with at most %(places)d decimals, e.g. 1.234,50.",
-                    places=self.places,
+                message = lazy_ngettext(
+                    "Please enter a number with at most %(num)d decimal, e.g. 1.234,5.",
+                    "Please enter a number with at most %(num)d decimals, e.g. 1.234,50.",
+                    self.places,
                 )
             raise ValueError(str(message)) from None
         if abs(number) >= Decimal(10) ** self.digits:

@@ -7,17 +7,18 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, numbers
+from babel import dates as babel_dates
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
     Domain,
     format_currency,
-    format_date,
-    format_datetime,
     format_decimal,
     get_babel,
     get_domain,
     get_locale,
+    ngettext,
+    to_user_timezone,
 )
 from flask_login import current_user
 
@@ -106,18 +107,61 @@ def area(value: Decimal | int | float | None) -> str:
     return f"{number(value)}\u00a0m²"
 
 
+def date_locale() -> str:
+    """The locale dates are written in: English as in Britain (day, month, year: ``25 Nov
+    2026``, ``25/11/2026``), never the US order (``11/25/2026``) the bare ``en`` gives."""
+    locale = get_locale()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return "en_GB" if locale.language == "en" else str(locale)
+
+
 def day(value: date | datetime | None) -> str:
-    """``25.11.2026`` in German, ``Nov 25, 2026`` in English."""
+    """``25.11.2026`` in German, ``25 Nov 2026`` in English."""
     if value is None:
         return "–"
-    return format_date(value, "medium")
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return babel_dates.format_date(value, "medium", locale=date_locale())
 
 
 def moment(value: datetime | None) -> str:
-    """Date and time in the portal's time zone (Europe/Berlin)."""
+    """Date and time in the portal's time zone (Europe/Berlin): ``25.11.2026, 14:30``,
+    ``25/11/2026, 14:30``."""
     if value is None:
         return "–"
-    return format_datetime(value, "short" if str(get_locale()) == "en" else "dd.MM.yyyy, HH:mm")
+    local = to_user_timezone(value)
+    if date_locale() == "en_GB":
+        return babel_dates.format_datetime(local, "short", locale="en_GB")
+    return babel_dates.format_datetime(local, "dd.MM.yyyy, HH:mm", locale=date_locale())
+
+
+def clock_time(value: datetime | None) -> str:
+    """``14:30`` in both languages (the bare ``en`` would say ``2:30 PM``)."""
+    if value is None:
+        return "–"
+    return babel_dates.format_time(to_user_timezone(value), "short", locale=date_locale())
+
+
+def rooms(value: Decimal | int | None) -> str:
+    """``1 room``, ``2.5 rooms``; ``1 Zimmer``, ``2,5 Zimmer``."""
+    if value is None:
+        return "–"
+    return ngettext(
+        "%(rooms)s room", "%(rooms)s rooms", 1 if value == 1 else 2, rooms=number(value)
+    )
+
+
+class Count:
+    """A number written in the user's language when the text around it is (``5.000`` in
+    German, ``5,000`` in English): for lazy texts built at import time, such as a form's
+    messages."""
+
+    def __init__(self, value: int | Decimal) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return number(self.value)
 
 
 def init_i18n(app: Flask) -> None:
@@ -135,6 +179,7 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(area)
     app.add_template_filter(number)
+    app.add_template_filter(rooms)
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,8 +1,12 @@
-"""Public pages: the landing page for landlords, Impressum, privacy notice, language switch."""
+"""Public pages: the landing page for landlords, Impressum, privacy notice, the accessibility
+statement, the programme in Leichte Sprache, language switch."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.core.security import is_safe_path
@@ -24,6 +28,31 @@ def impressum():
 @bp.route("/datenschutz")
 def privacy():
     return render_template("public/privacy.html")
+
+
+# The day the accessibility statement was prepared and last reviewed (a self-assessment); change
+# it with the text.
+ACCESSIBILITY_STATEMENT_ON = date(2026, 12, 6)
+
+
+def _in_language(name: str) -> list[str]:
+    """A text page written per language (not translated sentence by sentence: a statement in
+    legal form, Leichte Sprache): the user's language first, German when it has none."""
+    return [f"public/{name}_{get_locale().language}.html", f"public/{name}_de.html"]
+
+
+@bp.route("/barrierefreiheit")
+def accessibility():
+    return render_template(
+        "public/accessibility.html",
+        body=_in_language("_accessibility"),
+        prepared_on=ACCESSIBILITY_STATEMENT_ON,
+    )
+
+
+@bp.route("/leichte-sprache")
+def easy_read():
+    return render_template("public/easy_read.html", body=_in_language("_easy_read"))
 
 
 @bp.route("/language", methods=["POST"])

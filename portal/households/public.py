@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
+from flask_babel import lazy_ngettext, to_user_timezone
 
 from portal.households.labels import PUBLIC_COST_BEARER_LABELS
 from portal.households.models import Household
@@ -82,7 +82,9 @@ class PublicProfile:
         if not self.has_wbs:
             return str(_l("No WBS"))
         if self.wbs_persons:
-            return str(_l("WBS for %(n)d persons", n=self.wbs_persons))
+            return str(
+                lazy_ngettext("WBS for %(num)d person", "WBS for %(num)d persons", self.wbs_persons)
+            )
         return str(_l("Has a WBS"))
 
     @property

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from portal.core.i18n import area, day, money, number
 from portal.extensions import db
 from portal.listings import changes
+from portal.listings.affordability import affordability_sentence
 from portal.listings.forms import FlatForm
 from portal.listings.labels import (
     energy_carrier_label,
@@ -31,6 +32,14 @@ class FlatFacts:
     affordable: tuple[int, int] | None  # household sizes whose rent limit the flat keeps
     limits_valid_since: date | None
     area_suits: tuple[int, int] | None  # household sizes the floor area suits (WNB)
+
+    @property
+    def affordability(self) -> str | None:
+        """The affordability in one plain sentence; None until the rent is entered."""
+        if self.gross_cold_rent is None or self.limits_valid_since is None:
+            return None
+        first, last = self.affordable or (0, -1)
+        return affordability_sentence(list(range(first, last + 1)))
 
 
 def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, SelectField, StringField
@@ -67,7 +67,8 @@ class FlatFilterForm(FilterForm):
             SelectChoice(str(d.id), d.name) for d in districts
         ]
         self.affordable_for.choices = [SelectChoice("", _l("any size"))] + [
-            SelectChoice(str(n), _("%(n)d persons", n=n)) for n in sorted(table.limits)
+            SelectChoice(str(n), ngettext("%(num)d person", "%(num)d persons", n))
+            for n in sorted(table.limits)
         ]
         self.wbs.choices = [
             SelectChoice("", _l("all")),

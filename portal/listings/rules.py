@@ -91,11 +91,13 @@ def fits_size(
 ) -> bool:
     """True when a flat of ``rooms`` and ``area`` suits a household granted ``needed_rooms``
     and ``needed_area``: not larger than granted (area within it plus the tolerance, or rooms
-    within the rooms), and at most one room fewer than granted (never fewer than one)."""
+    within the rooms), and no fewer rooms than granted (never fewer than one): a household
+    granted 3 rooms does not fit a flat of 2.5. A household that accepts fewer rooms has its
+    grant lowered by the social worker, so the rule itself never guesses."""
     if rooms is None or area is None:
         return False
     not_too_big = area <= needed_area + AREA_TOLERANCE or rooms <= needed_rooms
-    return not_too_big and rooms >= max(Decimal(1), needed_rooms - 1)
+    return not_too_big and rooms >= max(Decimal(1), needed_rooms)
 
 
 def area_suits(rooms: Decimal | None, area: Decimal | None, persons: int) -> bool:

@@ -60,6 +60,7 @@ class FlatFit:
     flat_key: str  # the flat's public key: landlord pages carry no flat ids
     flat_label: str
     fits: bool
+    summary: str  # one plain sentence; the reasons below are the details
     met: tuple[str, ...]  # the hard rules the pair meets
     unmet: tuple[str, ...]  # the hard rules it does not
     notes: tuple[str, ...]  # district preference, pets: worth knowing, not required
@@ -72,6 +73,7 @@ class FlatFit:
             flat_key=flat.public_key,
             flat_label=flat.address_line or str(_l("Flat without address")),
             fits=match.fits,
+            summary=match.summary,
             met=tuple(r.text for r in hard if r.met),
             unmet=tuple(r.text for r in hard if not r.met),
             notes=tuple(r.text for r in match.reasons if not r.hard),

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.core.fields import email_field
+from portal.core.i18n import Count
 from portal.mediation.labels import CONTACT_BY_LABELS, SENDER_KIND_LABELS, TOPIC_LABELS
 
 MESSAGE_MIN = 20
@@ -76,7 +77,7 @@ class MediationForm(FlaskForm):
         description=_l(
             "Describe what happened and what you would like. %(min)d to %(max)s characters.",
             min=MESSAGE_MIN,
-            max="5,000",
+            max=Count(MESSAGE_MAX),
         ),
         validators=[
             InputRequired(_l("Please write your message.")),
@@ -86,7 +87,7 @@ class MediationForm(FlaskForm):
                 message=_l(
                     "Please write between %(min)d and %(max)s characters.",
                     min=MESSAGE_MIN,
-                    max="5,000",
+                    max=Count(MESSAGE_MAX),
                 ),
             ),
         ],
@@ -128,6 +129,6 @@ class MediationForm(FlaskForm):
                 _l(
                     "Please write between %(min)d and %(max)s characters.",
                     min=MESSAGE_MIN,
-                    max="5,000",
+                    max=Count(MESSAGE_MAX),
                 )
             )

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.converters import MAX_ID, MIN_ID
-from portal.core.fields import FilterForm, optional_int
+from portal.core.fields import FilterForm, max_chars, optional_int
 from portal.mediation.labels import status_label, topic_label
 from portal.mediation.models import TOPICS, CaseStatus
 
@@ -26,7 +26,7 @@ def _text(label, message) -> TextAreaField:
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
             DataRequired(message),
-            Length(max=TEXT_MAX, message=_l("Please write at most %(max)d characters.")),
+            max_chars(TEXT_MAX),
         ],
         render_kw={"rows": 4},
     )

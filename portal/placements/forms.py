@@ -21,11 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core import clock
-from portal.core.fields import FilterForm, optional_int
+from portal.core.fields import FilterForm, max_chars, optional_int
 from portal.core.i18n import number
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import CANCEL_REASON_LABELS, OUTCOME_LABELS, STATE_LABELS
-from portal.placements.models import ENDED_OUTCOMES, Action
+from portal.placements.models import ENDED_OUTCOMES, Action, Placement
+from portal.placements.plausibility import FIELDS, date_problem
 
 MESSAGE_MAX = 1000
 
@@ -38,7 +39,11 @@ class InterestForm(FlaskForm):
     flat = SelectField(_l("Which of your flats?"), validate_choice=False)
     message = TextAreaField(
         _l("Message to the Kümmerer team (optional)"),
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            max_chars(MESSAGE_MAX),
+        ],
+        description=_l("For example when you could show the flat. At most 1,000 characters."),
         render_kw={"rows": 4, "maxlength": MESSAGE_MAX},
     )
 
@@ -102,10 +107,28 @@ STRIP = [_strip]
 
 class StepForm(FlaskForm):
     """A step's form: ``step_data()`` gives the keyword arguments of ``operations.take_step``
-    (the step's data, ``note``, ``on_behalf_of``)."""
+    (the step's data, ``note``, ``on_behalf_of``). Given the placement and the step
+    (``for_step``), it also refuses dates that cannot be true, at the field."""
+
+    placement: Placement | None = None
+    action: Action | None = None
+
+    def for_step(self, placement: Placement, action: Action) -> StepForm:
+        self.placement, self.action = placement, action
+        return self
 
     def step_data(self) -> dict[str, Any]:
         return {}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok or self.placement is None or self.action is None:
+            return ok
+        problem = date_problem(self.placement, self.action, self.step_data())
+        if problem is None:
+            return True
+        self[FIELDS[problem.code]].errors.append(str(problem.message))
+        return False
 
 
 class LandlordAnswerForm(StepForm):
@@ -143,7 +166,7 @@ class ViewingForm(StepForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please enter where the viewing takes place.")),
-            Length(max=200, message=_l("Please write at most %(max)d characters.")),
+            max_chars(200),
         ],
     )
     companion = SelectField(_l("Accompanied by"), coerce=optional_int, validate_choice=False)
@@ -198,7 +221,7 @@ class RentOfferForm(StepForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please enter the office the rent offer went to.")),
-            Length(max=120, message=_l("Please write at most %(max)d characters.")),
+            max_chars(120),
         ],
     )
 
@@ -304,7 +327,7 @@ class NoteForm(FlaskForm):
         filters=STRIP,
         validators=[
             DataRequired(_l("Please write the note.")),
-            Length(max=NOTE_MAX, message=_l("Please write at most %(max)d characters.")),
+            max_chars(NOTE_MAX),
         ],
         render_kw={"rows": 3},
     )

@@ -57,4 +57,28 @@
       }
     });
   });
+
+  // Hints that follow the household size: the server writes the hint for every size into
+  // data-proposal-hints (its own words, plural forms and numbers included); the hint shown
+  // without JavaScript is the one for the size last sent.
+  document.querySelectorAll("[data-proposal-hints]").forEach(function (row) {
+    var hints;
+    try { hints = JSON.parse(row.getAttribute("data-proposal-hints")); } catch (e) { return; }
+    var form = row.closest("form");
+    var adults = form && form.querySelector("[name=adults]");
+    var children = form && form.querySelector("[name=children]");
+    if (!adults || !children) { return; }
+    function update() {
+      var persons = parseInt(adults.value, 10) + (parseInt(children.value, 10) || 0);
+      var forSize = hints[String(persons)];
+      if (!forSize) { return; }
+      Object.keys(forSize).forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        var hint = input && document.getElementById(input.id + "-hint");
+        if (hint) { hint.textContent = forSize[name]; }
+      });
+    }
+    adults.addEventListener("input", update);
+    children.addEventListener("input", update);
+  });
 })();

@@ -139,7 +139,8 @@ def test_placement_from_interest_to_first_follow_up(web, live_app):
     web.goto(placement_path)
     assert state(page) == "Landlord accepted"
 
-    viewing_day = today + timedelta(days=7)
+    # The viewing took place yesterday: its outcome can be recorded only once it has happened.
+    viewing_day = today - timedelta(days=1)
     form = step_form(page, "Schedule the viewing")
     form.get_by_label("Date", exact=True).fill(viewing_day.isoformat())
     form.get_by_label("Time", exact=True).fill("14:00")

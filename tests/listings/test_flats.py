@@ -168,11 +168,15 @@ def test_flat_page_shows_derived_figures_and_rules(browser, db):
     assert "€640.00" in html  # gross cold rent 480 + 160
     assert "€730.00" in html  # warm rent
     assert "€6.67" in html  # cold rent per m²
+    # One plain sentence, the rule behind it one click away.
+    assert "Affordable for households of 4 or 5 people through the Jobcenter." in html
+    assert "<summary>How this is worked out</summary>" in html
     assert (
-        "Affordable for households of 4–5 persons under the rent limits valid since Oct 1, 2021"
+        "Affordable for households of 4–5 persons under the rent limits valid since 1 Oct 2021"
         in html
     )
-    assert "suits households of 3–4 persons" in html
+    # 3 rooms: no household granted 4 rooms fits (issue 15).
+    assert "the flat suits households of 3 persons" in html
 
 
 def test_edit_of_published_flat_waits_for_review_and_stays_published(browser, db):

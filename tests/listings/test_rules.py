@@ -59,15 +59,15 @@ def test_more_than_two_decimals_refused():
 def test_wnb_floor_area_rule():
     assert [max_area_for(n) for n in range(1, 6)] == [50, 65, 80, 95, 110]
     assert [rooms_for(n) for n in range(1, 6)] == [1, 2, 3, 4, 5]
-    # 72 m², 3 rooms: too big for 2 (65 m² + 5 and more than 2 rooms), fits 3 and 4.
+    # 72 m², 3 rooms: too big for 2 (65 m² + 5 and more than 2 rooms), fits 3.
     assert not area_suits(Decimal(3), Decimal(72), 2)
     assert area_suits(Decimal(3), Decimal(72), 3)
-    assert area_suits(Decimal(3), Decimal(72), 4)
-    # ... but 3 rooms are too few for 5 persons.
-    assert not area_suits(Decimal(3), Decimal(72), 5)
-    assert suitable_sizes(Decimal(3), Decimal(72)) == [3, 4]
-    # A one-room flat of 38 m² suits one or two persons.
-    assert suitable_sizes(Decimal(1), Decimal(38)) == [1, 2]
+    # ... but 3 rooms are too few for 4 persons (granted 4), and 2.5 too few for 3.
+    assert not area_suits(Decimal(3), Decimal(72), 4)
+    assert not area_suits(Decimal("2.5"), Decimal(70), 3)
+    assert suitable_sizes(Decimal(3), Decimal(72)) == [3]
+    # A one-room flat of 38 m² suits one person.
+    assert suitable_sizes(Decimal(1), Decimal(38)) == [1]
     # The tolerance: 70 m² is still appropriate for two persons, 71 is not (2.5 rooms).
     assert area_suits(Decimal("2.5"), Decimal(70), 2)
     assert not area_suits(Decimal("2.5"), Decimal(71), 2)

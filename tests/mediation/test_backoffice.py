@@ -293,7 +293,7 @@ def test_too_long_reply_is_refused_with_the_input_kept(browser, db):
     response = post(browser, case, "reply", {"reply_text": text})
     html = text_of(response)
     assert response.status_code == 200
-    assert "at most 5000 characters" in html
+    assert "at most 5,000 characters" in html
     assert "Ein sehr langer Text. Ein sehr langer Text." in html
     assert outbox() == []
 

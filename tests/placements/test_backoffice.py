@@ -116,6 +116,15 @@ def test_every_step_through_the_page(app, browser, db):
     assert "calendar invitation" in html
     assert outbox(w.landlord.email)[-1].attachment_text.startswith("BEGIN:VCALENDAR")
 
+    # Before the viewing its outcome cannot be recorded: said at the field, the text kept.
+    response = post_step(browser, placement, "record_viewing", {"viewing_outcome": "Zu früh."})
+    refused = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and fresh(placement).state == "viewing_scheduled"
+    assert "Its outcome can be recorded once it has taken place." in refused
+    assert "Zu früh.</textarea>" in refused
+
+    # The viewing took place earlier than planned (yesterday), and is moved there.
+    viewing_day = clock.today() - timedelta(days=1)
     after, html = go(
         "reschedule_viewing",
         {
@@ -427,7 +436,7 @@ def test_timeline_shows_step_data_in_local_time(app, browser, db):
     browser.login(w.specialist)
     html = page(browser, placement)
     assert "Vor dem Haus" in html.split('id="timeline-title"')[1]
-    assert "7/1/26, 2:00\u202fPM" in html or "7/1/26, 2:00 PM" in html  # 12:00 UTC in summer
+    assert "01/07/2026, 14:00" in html  # 12:00 UTC in summer, day-month-year in English
 
 
 def test_unknown_placement_is_404(browser, db):

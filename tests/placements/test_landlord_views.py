@@ -144,14 +144,14 @@ def test_timeline_tells_the_story_in_plain_language(app, browser, db, mine):
     lines = [
         f"The Kümmerer team proposed household {household.code} for this flat.",
         "You agreed to meet the household.",
-        "Viewing on 12/3/26, 2:00",
+        "Viewing on 03/12/2026, 14:00",
         "You meet Amira Haddad, the main tenant. "
         "Jonas Begleiter from the Kümmerer team comes along.",
         "The viewing took place.",
         "went to the Jobcenter or Sozialamt.",
         "The Jobcenter or Sozialamt approved the costs (Zusicherung).",
-        f"The lease was signed on {today:%b} {today.day}, {today.year}",
-        f"Keys handed over on {today:%b} {today.day}, {today.year}: the household has moved in.",
+        f"The lease was signed on {today.day} {today:%b} {today.year}",
+        f"Keys handed over on {today.day} {today:%b} {today.year}: the household has moved in.",
     ]
     positions = []
     for line in lines:
@@ -456,12 +456,12 @@ def test_timeline_of_a_suggestion_taken_up_and_a_moved_viewing(app, browser, db)
         f"The Kümmerer team took up your suggestion and proposed household {household.code} "
         "for this flat." in html
     )
-    assert "Viewing on 12/3/26, 2:00" in html
-    moved = html.index("The viewing was moved to 12/4/26, 2:00")
+    assert "Viewing on 03/12/2026, 14:00" in html
+    moved = html.index("The viewing was moved to 04/12/2026, 14:00")
     assert "Im Hausflur. You meet Amira Haddad, the main tenant. Jo Weg from the" in html[moved:]
     # The names go with the current viewing only; the earlier companion is not named.
     assert "Erste Begleitung" not in html
-    assert "<dt>When</dt><dd>12/4/26, 2:00" in html
+    assert "<dt>When</dt><dd>04/12/2026, 14:00" in html
 
 
 def test_empty_viewing_times_after_the_viewing_are_refused_with_a_message(app, browser, db, mine):

@@ -85,9 +85,9 @@ def plain(text: str) -> str:
         ("3.5", "85.01", False),  # more rooms and more area than granted
         ("4", "90", False),
         ("3", "100", True),  # larger, but no more rooms than granted
-        ("2", "60", True),  # one room fewer is still fine
-        ("1.5", "60", False),  # ... more than one fewer is not
-        ("2.5", "40", True),
+        ("2.5", "70", False),  # fewer rooms than granted: half a room fewer is not a fit
+        ("2", "60", False),  # ... nor one fewer
+        ("1.5", "60", False),
     ],
 )
 def test_size_for_three_persons(rooms, area, expected):
@@ -121,7 +121,8 @@ def test_overridden_rooms_and_area_count_not_the_persons():
     flat = published(rooms=Decimal("3"), living_area=Decimal("72"))
     assert_fits(flat, narrow, False)
     assert_fits(published(rooms=Decimal("2"), living_area=Decimal("65")), narrow, True)
-    # Four rooms granted: a flat of 2 rooms is two fewer.
+    # Four rooms granted: a flat of 3 rooms is one fewer, of 2 rooms two fewer.
+    assert_fits(published(rooms=Decimal("3"), living_area=Decimal("90")), wide, False)
     assert_fits(published(rooms=Decimal("2"), living_area=Decimal("60")), wide, False)
 
 
@@ -333,11 +334,12 @@ def test_waiting_time_counts_two_years_at_most_then_the_longer_wait_wins_the_tie
 
 def test_closer_room_fit_first():
     flat = published(rooms=Decimal("3"), living_area=Decimal("72"))
-    four = household(needed_rooms=Decimal("4"), needed_area=Decimal("95"))
+    two = household(needed_rooms=Decimal("2"), needed_area=Decimal("80"))
     three = household()
-    three_and_a_half = household(needed_rooms=Decimal("3.5"), needed_area=Decimal("88"))
+    two_and_a_half = household(needed_rooms=Decimal("2.5"), needed_area=Decimal("72"))
+    household(needed_rooms=Decimal("3.5"), needed_area=Decimal("88"))  # too few rooms for it
     ranked = [m.household for m in rank_households(flat, today=TODAY)]
-    assert ranked == [three, three_and_a_half, four]
+    assert ranked == [three, two_and_a_half, two]
 
 
 def test_pets_count_against_a_flat_without_pets_only():
@@ -377,14 +379,15 @@ def test_rank_flats_returns_only_fitting_published_flats_best_first():
     db.session.flush()
     close = published(district=district("Marxloh"), rooms=Decimal("3"))
     far = published(rooms=Decimal("3"))
-    off_by_one = published(
-        district=district("Marxloh"), rooms=Decimal("2"), living_area=Decimal("60")
+    off_by_half = published(
+        district=district("Marxloh"), rooms=Decimal("3.5"), living_area=Decimal("80")
     )
+    published(district=district("Marxloh"), rooms=Decimal("2.5"), living_area=Decimal("70"))
     published(cold_rent=Decimal("600.00"))  # too expensive
     published(wbs_required=True, wbs_persons=3)  # the household has no WBS
     FlatFactory(status=FlatStatus.SUBMITTED.value, district=district("Marxloh"))
     matches = rank_flats(h, today=TODAY)
-    assert [m.flat for m in matches] == [close, off_by_one, far]
+    assert [m.flat for m in matches] == [close, off_by_half, far]
     assert all(m.fits and m.household is h for m in matches)
     assert [m.flat for m in rank_flats(h, limit=1, today=TODAY)] == [close]
 
@@ -406,11 +409,14 @@ def test_reasons_when_everything_fits(en):
         earliest_move_in=date(2026, 12, 1),
     )
     assert reasons_by_rule(hard_reasons(flat, h)) == {
-        "size": (True, "3 rooms needed, the flat has 3; 72 m² within the 80 m² for 3 persons"),
+        "size": (
+            True,
+            "3 rooms needed, the flat has 3; 72 m² within the 80 m² for 3 persons",
+        ),
         "rent": (True, "€640.00 gross cold rent within the €687.80 limit"),
         "wbs": (True, "WBS for 3 persons required; the household has one for 3"),
         "access": (True, "Step-free or wheelchair access as the household needs"),
-        "move_in": (True, "Free from Nov 25, 2026; the household can move in from Dec 1, 2026"),
+        "move_in": (True, "Free from 25 Nov 2026; the household can move in from 1 Dec 2026"),
     }
     match = explain(flat, h, TODAY)
     assert match.fits
@@ -442,7 +448,7 @@ def test_reasons_when_nothing_fits(en):
         "access": (False, "The household needs step-free or wheelchair access"),
         "move_in": (
             False,
-            "Free from Nov 25, 2026; the household can move in from Jan 25, 2027",
+            "Free from 25 Nov 2026; the household can move in from 25 Jan 2027",
         ),
     }
     match = explain(flat, h, TODAY)
@@ -500,7 +506,7 @@ def test_ranked_matches_carry_their_reasons(en):
 
 
 def test_fits_any_of_two_flats_is_the_union():
-    small = published(rooms=Decimal("1"), living_area=Decimal("40"), cold_rent=Decimal("250.00"))
+    small = published(rooms=Decimal("2"), living_area=Decimal("50"), cold_rent=Decimal("250.00"))
     large = published(rooms=Decimal("4"), living_area=Decimal("95"), cold_rent=Decimal("500.00"))
     single = household(adults=1, children=0, needed_rooms=Decimal("1"), needed_area=Decimal("50"))
     couple = household(adults=2, children=0, needed_rooms=Decimal("2"), needed_area=Decimal("65"))

@@ -138,8 +138,8 @@ def households(draw, flat_rows: list[dict], fitting: bool = False) -> dict:
 
     rooms, area = flat["rooms"], flat["living_area"]
     if rooms is not None and area is not None:
-        if draw(st.booleans()):  # no more rooms than needed: the area does not matter
-            offset = one_of(["0", "0.5", "1"], ["1.5", "2"], "size")
+        if draw(st.booleans()):  # as many rooms as needed, or too few: the area does not matter
+            offset = one_of(["0"], ["0.5", "1", "2"], "size")
             row["needed_rooms"] = min(rooms + Decimal(offset), Decimal(10))
         else:  # more rooms than needed: the area decides
             row["needed_rooms"] = max(rooms - Decimal(draw(st.sampled_from(["0.5", "1"]))), 1)

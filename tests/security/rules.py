@@ -47,6 +47,8 @@ RULES: dict[str, Rule] = {
     "public.landing": EVERYONE,
     "public.impressum": EVERYONE,
     "public.privacy": EVERYONE,
+    "public.accessibility": EVERYONE,
+    "public.easy_read": EVERYONE,
     "public.set_language": EVERYONE,
     "health.healthz": EVERYONE,
     # accounts ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_time, format_timedelta
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -31,6 +31,7 @@ from portal.accounts.sessions import (
     start_session,
 )
 from portal.accounts.views.common import bp, cfg
+from portal.core.i18n import clock_time
 from portal.core.security import is_safe_path
 from portal.extensions import db, limiter, login_manager
 
@@ -56,7 +57,7 @@ def _wait_page(wait: throttle.Wait):
     response = make_response(
         render_template(
             "accounts/login_wait.html",
-            at=format_time(wait.until, "short"),
+            at=clock_time(wait.until),
             within=format_timedelta(timedelta(seconds=wait.seconds), threshold=1),
         ),
         429,

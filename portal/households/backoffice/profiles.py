@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +22,7 @@ from portal.households.backoffice.common import (
     bp,
 )
 from portal.households.forms import HouseholdForm, initial_data
+from portal.households.forms.profile import proposal_hints
 from portal.households.labels import hit_reason
 from portal.households.models import Household
 from portal.households.participant_forms import (
@@ -27,6 +30,7 @@ from portal.households.participant_forms import (
     ParticipantsForm,
     participant_data,
 )
+from portal.listings.rules import MAX_HOUSEHOLD_SIZE, limits_in_force
 
 # Create and edit --------------------------------------------------------------------------------
 
@@ -53,8 +57,15 @@ def _refuse_save(form: HouseholdForm, refusal: Refused) -> None:
 def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
     persons = form.persons or fallback_persons
     form.show_proposal(persons, ops.propose(persons))
+    # The hints for every size, so that the page can follow a changed size at once (portal.js);
+    # without JavaScript the hint shown is the one for the size last sent.
+    table = limits_in_force()
+    hints = {
+        n: proposal_hints(n, ops.propose(n, table=table)) for n in range(1, MAX_HOUSEHOLD_SIZE + 1)
+    }
     return render_template(
         "backoffice/households/form.html",
+        proposal_hints_json=json.dumps(hints, ensure_ascii=False),
         form=form,
         household=household,
         text_hits=getattr(form, "text_hits", []),

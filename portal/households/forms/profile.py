@@ -6,7 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,7 +26,7 @@ from portal.core import clock
 from portal.core.fields import DecimalTextField, WholeNumberField
 from portal.core.i18n import area as format_area
 from portal.core.i18n import money as format_money
-from portal.core.i18n import number as format_number
+from portal.core.i18n import rooms as format_rooms
 from portal.households.labels import (
     COST_BEARER_LABELS,
     EXIT_DESTINATION_LABELS,
@@ -221,32 +223,8 @@ class HouseholdForm(FlaskForm):
 
     def show_proposal(self, persons: int, proposal: Proposal) -> None:
         """Put what the rules propose for ``persons`` into the hints of the override fields."""
-        empty = _l("Empty: the proposal is used.")
-        self.needed_rooms.description = _l(
-            "Proposed for %(n)d persons (WNB rule): %(rooms)s rooms.",
-            n=persons,
-            rooms=format_number(proposal.rooms),
-        )
-        self.needed_area.description = _l(
-            "Proposed for %(n)d persons (WNB rule): %(area)s.",
-            n=persons,
-            area=format_area(proposal.area),
-        )
-        if proposal.max_rent is None:
-            self.max_gross_cold_rent.description = _l(
-                "The rent-limit table has no figure for %(n)d persons: please enter one.",
-                n=persons,
-            )
-        else:
-            self.max_gross_cold_rent.description = _l(
-                "Rent limit for %(n)d persons: %(limit)s.",
-                n=persons,
-                limit=format_money(proposal.max_rent),
-            )
-        for name in ("needed_rooms", "needed_area"):
-            self[name].description = f"{self[name].description} {empty}"
-        if proposal.max_rent is not None:
-            self.max_gross_cold_rent.description = f"{self.max_gross_cold_rent.description} {empty}"
+        for name, hint in proposal_hints(persons, proposal).items():
+            self[name].description = hint
 
     def validate_children(self, field) -> None:
         adults = self.adults.data
@@ -325,6 +303,43 @@ class HouseholdForm(FlaskForm):
         for name in ("csrf_token", "preferred_districts"):
             data.pop(name, None)
         return data
+
+
+def proposal_hints(persons: int, proposal: Proposal) -> dict[str, str]:
+    """The hints of the override fields for a household of ``persons``, by field name, in the
+    user's language ("Proposed for 1 person", "for 2 persons")."""
+    empty = _("Empty: the proposal is used.")
+    rooms = ngettext(
+        "Proposed for %(num)d person (WNB rule): %(rooms)s.",
+        "Proposed for %(num)d persons (WNB rule): %(rooms)s.",
+        persons,
+        rooms=format_rooms(proposal.rooms),
+    )
+    area = ngettext(
+        "Proposed for %(num)d person (WNB rule): %(area)s.",
+        "Proposed for %(num)d persons (WNB rule): %(area)s.",
+        persons,
+        area=format_area(proposal.area),
+    )
+    if proposal.max_rent is None:
+        rent = ngettext(
+            "The rent-limit table has no figure for %(num)d person: please enter one.",
+            "The rent-limit table has no figure for %(num)d persons: please enter one.",
+            persons,
+        )
+    else:
+        rent = ngettext(
+            "Rent limit for %(num)d person: %(limit)s.",
+            "Rent limit for %(num)d persons: %(limit)s.",
+            persons,
+            limit=format_money(proposal.max_rent),
+        )
+        rent = f"{rent} {empty}"
+    return {
+        "needed_rooms": f"{rooms} {empty}",
+        "needed_area": f"{area} {empty}",
+        "max_gross_cold_rent": rent,
+    }
 
 
 def initial_data(household: Household, proposal: Proposal) -> dict[str, Any]:

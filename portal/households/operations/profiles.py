@@ -30,7 +30,7 @@ from portal.households.models import (
     TargetGroup,
 )
 from portal.listings.models import District
-from portal.listings.rules import limits_in_force, max_area_for, rooms_for
+from portal.listings.rules import RentLimitTable, limits_in_force, max_area_for, rooms_for
 
 PUBLIC_FIELDS = (
     "adults",
@@ -108,10 +108,10 @@ class Proposal:
     max_rent: Decimal | None
 
 
-def propose(persons: int, on: date | None = None) -> Proposal:
+def propose(persons: int, on: date | None = None, table: RentLimitTable | None = None) -> Proposal:
     """Rooms and area from the WNB rule, the maximum gross cold rent from the rent limits in
     force (the largest size in the table for bigger households)."""
-    table = limits_in_force(on)
+    table = table or limits_in_force(on)
     limit = table.limit_for(persons)
     if limit is None and table.limits:
         limit = table.limits[max(table.limits)] if persons > max(table.limits) else None

@@ -92,7 +92,7 @@ def _step_form(
         form = form_class(formdata=None, prefix=action.value, data=_defaults(action, placement))
     if isinstance(form, ViewingForm):
         form.set_staff(_staff_choices(staff, active_only=True))
-    return form
+    return form.for_step(placement, action)
 
 
 def _defaults(action: Action, placement: Placement) -> dict:

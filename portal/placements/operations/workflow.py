@@ -35,6 +35,7 @@ from portal.placements.models import (
     State,
 )
 from portal.placements.operations.notifications import _notify, tell_step
+from portal.placements.plausibility import check_dates
 from portal.placements.refusals import refused
 
 
@@ -141,6 +142,7 @@ def take_step(
         raise refused("data", detail=",".join(missing), **asked)
     if action == Action.CANCEL and data["cancel_reason"] not in CANCEL_REASONS:
         raise refused("data", detail="cancel_reason", **asked)
+    check_dates(placement, action, data)
     flat = _lock(Flat, placement.flat_id)
     household = _lock(Household, placement.household_id)
     sources, _target, roles = STEPS[action]

@@ -1,0 +1,83 @@
+"""The matching rules for one flat and one household, as plain Python: each hard rule as a
+predicate, and the soft score. ``search`` holds the same rules as SQL; the property test
+(tests/placements/test_matching_properties.py) holds the two together."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from portal.households.models import Household
+from portal.listings.models import Flat
+from portal.listings.rules import fits_size
+
+MAX_VACANCY_DAYS = 60
+HARD = ("size", "rent", "wbs", "access", "move_in")
+# The soft score, in points: the district, one point per week of waiting (two years at most),
+# a room more or fewer than needed, pets where the flat allows none.
+PREFERRED, NO_PREFERENCE, ELSEWHERE = 30, 15, 0
+MAX_WAITING_WEEKS = 104
+PER_ROOM = 10
+PETS_NOT_ALLOWED = 20
+
+
+def size_ok(flat: Flat, h: Household) -> bool:
+    return fits_size(flat.rooms, flat.living_area, h.needed_rooms, h.needed_area)
+
+
+def rent_ok(flat: Flat, h: Household) -> bool:
+    gross = flat.gross_cold_rent
+    return (
+        gross is not None and h.max_gross_cold_rent is not None and gross <= h.max_gross_cold_rent
+    )
+
+
+def wbs_ok(flat: Flat, h: Household) -> bool:
+    if not flat.wbs_required:
+        return True
+    return h.has_wbs and (h.wbs_persons or 0) >= (flat.wbs_persons or 1)
+
+
+def access_ok(flat: Flat, h: Household) -> bool:
+    step_free = flat.is_step_free or flat.is_wheelchair_accessible
+    return (not h.needs_step_free or step_free) and (
+        not h.needs_wheelchair or flat.is_wheelchair_accessible
+    )
+
+
+def move_in_ok(flat: Flat, h: Household) -> bool:
+    if flat.available_from is None:
+        return False
+    return h.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS)
+
+
+def is_match(flat: Flat, h: Household) -> bool:
+    """All hard rules hold for this pair (the profile rule is the caller's)."""
+    return (
+        size_ok(flat, h)
+        and rent_ok(flat, h)
+        and wbs_ok(flat, h)
+        and access_ok(flat, h)
+        and move_in_ok(flat, h)
+    )
+
+
+def score(
+    flat_district_id: int | None,
+    flat_rooms: Decimal | None,
+    flat_pets: bool,
+    waiting_since: date,
+    needed_rooms: Decimal,
+    has_pets: bool,
+    prefers: bool | None,
+    today: date,
+) -> float:
+    """Higher is better. ``prefers``: None when the household named no district. The search
+    orders by the same score in SQL; the property test holds the two together."""
+    value = float(NO_PREFERENCE if prefers is None else (PREFERRED if prefers else ELSEWHERE))
+    value += min((today - waiting_since).days / 7, MAX_WAITING_WEEKS)
+    if flat_rooms is not None:
+        value -= PER_ROOM * abs(float(flat_rooms - needed_rooms))
+    if has_pets and not flat_pets:
+        value -= PETS_NOT_ALLOWED
+    return value

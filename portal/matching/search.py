@@ -1,0 +1,184 @@
+"""The matching rules as SQL, to search and rank thousands of rows: the households that fit a
+flat, the flats that fit a household, the landlord's "fits one of my flats" filter. The same
+rules as Python are in ``predicates``; the property test holds the two together."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, and_, case, extract, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.core import clock
+from portal.extensions import db
+from portal.households.models import Household, household_districts
+from portal.households.queries import visible_to_landlords
+from portal.listings.models import Flat, FlatStatus
+from portal.listings.rules import AREA_TOLERANCE
+from portal.matching.predicates import (
+    ELSEWHERE,
+    MAX_VACANCY_DAYS,
+    MAX_WAITING_WEEKS,
+    NO_PREFERENCE,
+    PER_ROOM,
+    PETS_NOT_ALLOWED,
+    PREFERRED,
+)
+from portal.matching.reasons import Match, explain
+
+HALF_CENT = Decimal("0.005")
+SECONDS_PER_DAY = 86400
+
+
+def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on Household for this flat, plus visibility."""
+    return [*visible_to_landlords(today), *_fit_conditions(flat)]
+
+
+def _fit_conditions(flat: Flat) -> list[ColumnElement[bool]]:
+    """The hard rules alone, as conditions on Household for this flat."""
+    gross = flat.gross_cold_rent
+    if None in (gross, flat.rooms, flat.living_area, flat.available_from):
+        return [false()]
+    conditions = [
+        Household.max_gross_cold_rent >= gross,
+        # The sum is taken here, in Decimal: SQLite would add in floating point.
+        or_(
+            Household.needed_area >= flat.living_area - AREA_TOLERANCE,
+            Household.needed_rooms >= flat.rooms,
+        ),
+        # Never fewer rooms than granted (``listings.rules.fits_size``).
+        Household.needed_rooms <= flat.rooms,
+        Household.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS),
+    ]
+    if flat.wbs_required:
+        conditions += [
+            Household.has_wbs.is_(True),
+            Household.wbs_persons >= (flat.wbs_persons or 1),
+        ]
+    if not (flat.is_step_free or flat.is_wheelchair_accessible):
+        conditions.append(Household.needs_step_free.is_(False))
+    if not flat.is_wheelchair_accessible:
+        conditions.append(Household.needs_wheelchair.is_(False))
+    return conditions
+
+
+def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on published flats for this household."""
+    if h.max_gross_cold_rent is None:
+        return [false()]
+    conditions = [
+        Flat.status == FlatStatus.PUBLISHED.value,
+        Flat.cold_rent.is_not(None),
+        Flat.service_charges.is_not(None),
+        Flat.rooms.is_not(None),
+        Flat.living_area.is_not(None),
+        Flat.available_from.is_not(None),
+        # SQLite adds the two columns in floating point (527.70 + 160.10 = 687.8000000000001);
+        # half a cent absorbs that and changes nothing for amounts in whole cents.
+        Flat.cold_rent + Flat.service_charges < h.max_gross_cold_rent + HALF_CENT,
+        or_(Flat.living_area <= h.needed_area + AREA_TOLERANCE, Flat.rooms <= h.needed_rooms),
+        Flat.rooms >= max(Decimal(1), h.needed_rooms),
+        Flat.available_from >= h.earliest_move_in - timedelta(days=MAX_VACANCY_DAYS),
+    ]
+    if h.has_wbs and h.wbs_persons:
+        conditions.append(
+            or_(Flat.wbs_required.is_(False), func.coalesce(Flat.wbs_persons, 1) <= h.wbs_persons)
+        )
+    else:
+        conditions.append(Flat.wbs_required.is_(False))
+    if h.needs_step_free:
+        conditions.append(or_(Flat.is_step_free.is_(True), Flat.is_wheelchair_accessible.is_(True)))
+    if h.needs_wheelchair:
+        conditions.append(Flat.is_wheelchair_accessible.is_(True))
+    return conditions
+
+
+def fits_any_of(flats: list[Flat], today: date) -> ColumnElement[bool]:
+    """Visible households that fit at least one of ``flats`` (the landlord's filter)."""
+    if not flats:
+        return false()
+    # Visibility once, not once per flat: repeated in every branch of the OR, PostgreSQL
+    # evaluated the consent subquery as a scan of all consents.
+    return and_(
+        *visible_to_landlords(today),
+        or_(*(and_(*_fit_conditions(flat)) for flat in flats)),
+    )
+
+
+def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> list[Match]:
+    """The households that fit ``flat``, best first (by ``score``, then longer waiting, then
+    id), with reasons. The database ranks the candidates, so only the ``limit`` best rows
+    leave it, whatever the number of households that fit."""
+    today = today or clock.today()
+    conditions = household_conditions(flat, today)
+    if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
+        return []
+    ids = db.session.scalars(
+        _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
+    ).all()
+    households = _load_households(list(ids))
+    return [explain(flat, households[household_id], today) for household_id in ids]
+
+
+def _ranked(query: Select, flat: Flat, today: date) -> Select:
+    """``query`` in the order of ``score`` (then longer waiting, then id), computed by the
+    database in sevenths of a point: whole numbers, so that equal scores tie on every database
+    as they do in Python."""
+    preference = (
+        select(
+            household_districts.c.household_id,
+            func.max(
+                case(
+                    (household_districts.c.district_id == flat.district_id, PREFERRED),
+                    else_=ELSEWHERE,
+                )
+            ).label("points"),
+        )
+        .group_by(household_districts.c.household_id)
+        .subquery()
+    )
+    # extract("epoch") is the one date difference SQLite and PostgreSQL share.
+    days = (_epoch(today) - extract("epoch", Household.waiting_since)) / SECONDS_PER_DAY
+    longest = today - timedelta(weeks=MAX_WAITING_WEEKS)
+    sevenths = (
+        7 * func.coalesce(preference.c.points, NO_PREFERENCE)
+        + case((Household.waiting_since <= longest, 7 * MAX_WAITING_WEEKS), else_=days)
+        - 7 * PER_ROOM * func.abs(Household.needed_rooms - flat.rooms)
+    )
+    if not flat.pets_allowed:
+        sevenths -= case((Household.has_pets.is_(True), 7 * PETS_NOT_ALLOWED), else_=0)
+    return query.outerjoin(preference, preference.c.household_id == Household.id).order_by(
+        sevenths.desc(), Household.waiting_since, Household.id
+    )
+
+
+def _epoch(day: date) -> int:
+    """Seconds from 1970-01-01 to the start of ``day``, as SQL's extract("epoch") counts."""
+    return (day - date(1970, 1, 1)).days * SECONDS_PER_DAY
+
+
+def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
+    """The published flats that fit household ``h``, best first, with reasons."""
+    today = today or clock.today()
+    flats = db.session.scalars(
+        select(Flat)
+        .where(*flat_conditions(h))
+        .options(selectinload(Flat.district), selectinload(Flat.organisation))
+    ).all()
+    matches = sorted(
+        (explain(flat, h, today) for flat in flats), key=lambda m: (-m.score, m.flat.id)
+    )
+    return matches[:limit]
+
+
+def _load_households(ids: list[int]) -> dict[int, Household]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Household)
+        .where(Household.id.in_(ids))
+        .options(selectinload(Household.preferred_districts))
+    ).all()
+    return {h.id: h for h in rows}

@@ -162,3 +162,23 @@ def test_each_home_loads_in_a_fixed_number_of_queries(app, browser, db, role):
     small = statements()
     make(15)
     assert statements() == small
+
+
+def test_a_landlord_message_waits_on_the_specialist_home_until_the_team_answers(app, browser, db):
+    from portal.placements.operations import messages as thread_ops
+
+    placement = placement_in(app, world(street="Nachrichtenweg"), State.VIEWING_SCHEDULED)
+    landlord = placement.flat.organisation.members[0]
+    thread_ops.landlord_writes(placement, landlord, "Passt Dienstag um zehn?")
+    _db.session.flush()
+    specialist = browser.login("specialist")
+    messages = section(home(browser), "messages-title")
+    assert '<span class="badge badge-warn">1</span>' in messages
+    assert f"Placement {placement.public_key}" in messages
+    assert f'href="/backoffice/placements/{placement.id}#messages"' in messages
+    assert placement.flat.organisation.name in messages
+    assert "Passt Dienstag" not in messages  # the text stays on the placement page
+
+    thread_ops.staff_writes(placement, specialist, "Ja, bis Dienstag.")
+    _db.session.flush()
+    assert "No landlord message waits for an answer." in section(home(browser), "messages-title")

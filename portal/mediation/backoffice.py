@@ -26,7 +26,10 @@ from portal.core.fields import page_arg
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
-from portal.mediation import linking
+from portal.mediation import (
+    home_messages,  # noqa: F401 - connects the staff home's receiver
+    linking,
+)
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
 from portal.mediation.labels import history_label, sender_label, status_label, topic_label

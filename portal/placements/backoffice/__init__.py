@@ -13,6 +13,7 @@ CSV), ``page`` (the placement page and what is posted from it) and ``starting`` 
 deciding interests). Importing this package registers them all.
 """
 
+from portal.placements import home_messages  # noqa: F401 - connects the staff home's receiver
 from portal.placements.backoffice import lists, page, starting
 from portal.placements.backoffice.common import (
     CASEWORK,

@@ -1,0 +1,55 @@
+"""The landlord messages on placements that wait for the team's answer, for the staff home
+(portal/accounts/staff_home.py): threads whose newest message is the landlord's, on placements
+still open."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.accounts.models import Organisation, User
+from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessages
+from portal.extensions import db
+from portal.placements.messages import LANDLORD_SIDE, Message
+from portal.placements.models import CLOSED_STATES, Placement
+
+
+def waiting_threads(thread_column, open_condition, join_model):
+    """Messages that are the newest of their thread, written by the landlord, on an open
+    placement or case: each is a thread waiting for the team."""
+    newest = select(func.max(Message.id)).where(thread_column.is_not(None)).group_by(thread_column)
+    return (
+        select(Message, join_model, Organisation.name)
+        .join(join_model, join_model.id == thread_column)
+        .join(Organisation, Organisation.id == Message.organisation_id)
+        .where(Message.id.in_(newest), Message.side == LANDLORD_SIDE, open_condition)
+    )
+
+
+def count_of(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+@LANDLORD_MESSAGES.connect
+def placement_messages(user: User, limit: int) -> HomeMessages:
+    """Placement threads waiting for the team, newest first (two queries)."""
+    if not user.is_staff:
+        return HomeMessages()
+    query = waiting_threads(
+        Message.placement_id, Placement.state.not_in([s.value for s in CLOSED_STATES]), Placement
+    )
+    rows = db.session.execute(query.order_by(Message.created_at.desc()).limit(limit)).all()
+    return HomeMessages(
+        rows=[
+            HomeMessage(
+                title=_("Placement %(key)s", key=placement.public_key),
+                url=url_for("placements_backoffice.detail", placement_id=placement.id)
+                + "#messages",
+                received_at=message.created_at,
+                sender=organisation,
+            )
+            for message, placement, organisation in rows
+        ],
+        count=count_of(query),
+    )

@@ -16,8 +16,7 @@ from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
 from portal.privacy import export as export_ops
-from portal.privacy import household_exports, retention
-from portal.privacy import operations as ops
+from portal.privacy import household_exports, reapply, retention
 from portal.privacy.models import EXPLANATION_MAX, EXPLANATION_MIN, ExportPurpose
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
@@ -108,7 +107,7 @@ def purge(dry_run: bool) -> None:
 def reapply_erasures() -> None:
     """Apply every recorded erasure again (run after restoring a backup, before the portal
     takes requests). Reads the ``erasures`` table and the erasure log (ERASURE_LOG)."""
-    results = ops.reapply_erasures()
+    results = reapply.reapply_erasures()
     db.session.commit()
     for kind, object_id, outcome in results:
         click.echo(f"  {kind} {object_id}: {outcome}")

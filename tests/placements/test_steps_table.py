@@ -16,7 +16,6 @@ from portal.core.audit import AuditEvent
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.placements import operations as ops
-from portal.placements.forms import STEP_FORMS
 from portal.placements.labels import (
     ACTION_LABELS,
     CANCEL_REASON_LABELS,
@@ -34,6 +33,7 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
+from portal.placements.step_forms import STEP_FORMS
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 
 ROLES = ("landlord", "specialist", "social_worker", "system")

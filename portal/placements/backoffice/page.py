@@ -23,12 +23,12 @@ from portal.listings.models import Flat
 from portal.placements import operations as ops
 from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
 from portal.placements.calendar import BERLIN
-from portal.placements.forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
 from portal.placements.queries import AFTERCARE_STATES, is_overdue
+from portal.placements.step_forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 
 DONE: dict[Action, Callable[[], str]] = {
     Action.ACCEPT: lambda: _("The landlord's acceptance is recorded. Next: the viewing."),

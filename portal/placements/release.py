@@ -85,6 +85,19 @@ def _close_interest(interest: Interest, actor: User | None, reason: str) -> None
     audit.record("interest.closed", actor=actor, obj=interest, reason=reason)
 
 
+def staff_recipients(placements: list[Placement]) -> list[tuple[str, str, str | None]]:
+    """(address, language, name) of each active specialist in charge of one of ``placements``;
+    the programme's address when nobody is."""
+    people: dict[int, User] = {}
+    for placement in placements:
+        staff = placement.staff
+        if staff is not None and staff.is_active and staff.role == Role.SPECIALIST:
+            people[staff.id] = staff
+    return [(p.email, p.locale, p.full_name) for p in people.values()] or [
+        (current_app.config["PROGRAMME_CONTACT_EMAIL"], "de", None)
+    ]
+
+
 def _tell_staff(
     placements: list[Placement], interests: list[Interest], reason: str, subject_line: str
 ) -> None:
@@ -92,15 +105,7 @@ def _tell_staff(
     address when nobody is (or only interests were closed)."""
     if not placements and not interests:
         return
-    people: dict[int, User] = {}
-    for placement in placements:
-        staff = placement.staff
-        if staff is not None and staff.is_active and staff.role == Role.SPECIALIST:
-            people[staff.id] = staff
-    recipients = [(p.email, p.locale, p.full_name) for p in people.values()] or [
-        (current_app.config["PROGRAMME_CONTACT_EMAIL"], "de", None)
-    ]
-    for email, locale, name in recipients:
+    for email, locale, name in staff_recipients(placements):
         queue_mail(
             email,
             "placements_closed",

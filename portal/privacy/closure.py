@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.listings import operations as listings_ops
 from portal.listings.models import Flat
 from portal.placements.models import OPEN_STATES, SYSTEM, Placement, PlacementEvent
+from portal.placements.release import staff_recipients
 from portal.privacy.models import ErasureKind
 from portal.privacy.operations import _apply_landlord, _log, _recorded
 
@@ -126,15 +127,7 @@ def _tell_staff(closure: Closure) -> None:
     placements = closure.cancelled + closure.handed_over
     if not placements:
         return
-    people: dict[int, User] = {}
-    for placement in placements:
-        staff = placement.staff
-        if staff is not None and staff.is_active and staff.role == Role.SPECIALIST:
-            people[staff.id] = staff
-    recipients = [(p.email, p.locale, p.full_name) for p in people.values()] or [
-        (current_app.config["PROGRAMME_CONTACT_EMAIL"], "de", None)
-    ]
-    for email, locale, name in recipients:
+    for email, locale, name in staff_recipients(placements):
         queue_mail(
             email,
             "landlord_account_closed",

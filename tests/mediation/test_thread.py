@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts import operations as account_ops
+from portal.accounts.operations import registration
 from portal.core.audit import AuditEvent
 from portal.extensions import db as _db
 from portal.mediation.models import MediationCase
@@ -193,7 +194,7 @@ def test_confirming_the_address_later_brings_the_earlier_requests(app, browser, 
     db.session.commit()
     assert fresh(case).organisation_id is None
     with app.test_request_context():
-        account_ops._confirmed(user)
+        registration.confirmed(user)
     db.session.commit()
     assert fresh(case).organisation_id == user.organisation_id
     assert fresh(case).user_id == user.id

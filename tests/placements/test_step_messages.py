@@ -145,7 +145,8 @@ def _steps(companion_id: int):
             Action.SCHEDULE_VIEWING,
             "specialist",
             {
-                "viewing_at": utcnow() + timedelta(days=3),
+                # Just past: its outcome is recorded next, which a future viewing refuses.
+                "viewing_at": utcnow() - timedelta(minutes=1),
                 "viewing_place": "Vor dem Haus",
                 "viewing_companion_id": companion_id,
             },

@@ -3,6 +3,7 @@ for changes, the landlord changes the rent and submits again, and the review pag
 history with the difference; the social worker's home lists her draft, which she vets through
 the checklist; the admin's home shows both as figures. Every page passes axe-core."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 

@@ -54,6 +54,7 @@ def init_extensions(app: Flask) -> None:
     from portal.mediation import models as mediation_models  # noqa: F401
     from portal.placements import models as placements_models  # noqa: F401
     from portal.placements import release  # noqa: F401  (connects to the leaving hooks)
+    from portal.placements.paperwork import models as paperwork_models  # noqa: F401
     from portal.privacy import models as privacy_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import sections as placements_sections  # noqa: F401
     from portal.placements import views as placements_views
+    from portal.placements.paperwork import handover_views  # noqa: F401  (adds its routes)
     from portal.privacy import backoffice as privacy_backoffice
     from portal.privacy import landlord_views as privacy_landlord_views
     from portal.privacy import sections as privacy_sections  # noqa: F401

@@ -89,9 +89,14 @@ def test_staff_record_the_handover_and_download_its_pdf(browser, db, moved_in):
         {"kind": "Wohnungstür", "count": 2},
         {"kind": "Briefkasten", "count": 1},
     ]
-    assert db.session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.action == "placement.handover_recorded")
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == "placement.handover_recorded"
+            )
+        )
+        == 1
+    )
     pdf = browser.client.get(f"{PLACEMENTS}/{placement.id}/handover.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.data)
@@ -149,7 +154,10 @@ def test_no_handover_without_a_lease(app, browser, db):
     response = post_handover(browser, placement, handover_form())
     assert response.status_code == 409
     assert db.session.scalar(select(func.count(HandoverRecord.id))) == 0
-    assert browser.client.get(f"{PLACEMENTS}/{placement.id}/wohnungsgeberbestaetigung.pdf").status_code == 404
+    assert (
+        browser.client.get(f"{PLACEMENTS}/{placement.id}/wohnungsgeberbestaetigung.pdf").status_code
+        == 404
+    )
 
 
 def test_landlord_confirms_the_move_in_and_staff_record_the_registration(browser, db, moved_in):

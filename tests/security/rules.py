@@ -135,6 +135,8 @@ RULES: dict[str, Rule] = {
     "placements.decline": OWN,
     "placements.viewing_times": OWN,
     "placements.write_message": OWN,  # the thread with the team (issue 15)
+    "placements.confirm_move_in": OWN,  # Wohnungsgeberbestätigung (issue 16)
+    "placements.landlord_handover_download": OWN,
     # placements (back office) --------------------------------------------------------------
     "placements_backoffice.index": CASEWORK,
     "placements_backoffice.export": CASEWORK,
@@ -143,6 +145,11 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.take_step": CASEWORK,
     "placements_backoffice.record_follow_up": CASEWORK,
     "placements_backoffice.add_note": frozenset({SPECIALIST}),
+    "placements_backoffice.paperwork": CASEWORK,  # handover and registration (issue 16)
+    "placements_backoffice.record_handover": frozenset({SPECIALIST}),
+    "placements_backoffice.record_registration": frozenset({SPECIALIST}),
+    "placements_backoffice.handover_download": CASEWORK,
+    "placements_backoffice.move_in_download": CASEWORK,
     "placements_backoffice.write_message": CASEWORK,  # to the landlord (issue 15)
     "placements_backoffice.propose": frozenset({SPECIALIST}),
     "placements_backoffice.accept_interest": frozenset({SPECIALIST}),

@@ -29,6 +29,7 @@ from portal.listings.models import Photo
 from portal.listings.photos import process_photo
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, State
+from portal.placements.paperwork import handover
 from tests.builders import placement_in
 from tests.factories import (
     CompanyFactory,
@@ -129,6 +130,18 @@ def build_world(app) -> SimpleNamespace:
     )
     moved_in = placement_in(app, housed, State.MOVED_IN)
     follow_up = moved_in.follow_ups[0]
+    with app.test_request_context():
+        handover.record_handover(
+            moved_in,
+            specialist,
+            handed_over_on=moved_in.lease_signed_on,
+            meters=[{"kind": "water", "number": "W-1", "reading": "3"}],
+            keys=[{"kind": "Wohnungstür", "count": 2}],
+            rooms=[{"room": "Küche", "condition": "gut"}],
+            landlord_signed_by="Vermieterin",
+            tenant_signed_by="Mieterin",
+            signed_on=moved_in.lease_signed_on,
+        )
     # An open interest of organisation A in a third household for a third flat.
     interest_flat, interest_household = flat(), household()
     interest = Interest(
@@ -213,8 +226,22 @@ def build_world(app) -> SimpleNamespace:
             "accounts.confirm_email_change": email_change_token,
         },
         follow_up_placement_id=moved_in.id,
+        paperwork_placement=(moved_in.id, moved_in.public_key),
         propose=propose,
     )
+
+
+PAPERWORK = frozenset(
+    {
+        "placements.confirm_move_in",
+        "placements.landlord_handover_download",
+        "placements_backoffice.paperwork",
+        "placements_backoffice.record_handover",
+        "placements_backoffice.record_registration",
+        "placements_backoffice.handover_download",
+        "placements_backoffice.move_in_download",
+    }
+)
 
 
 def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -> dict:
@@ -225,6 +252,16 @@ def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -
         values["user_id"] = world.specialist_id  # a colleague's second factor
     if endpoint == "placements_backoffice.record_follow_up":
         values["placement_id"] = world.follow_up_placement_id
+    if endpoint in PAPERWORK:
+        # A placement moved in, with a handover record (issue 16).
+        placement_id, placement_key = world.paperwork_placement
+        values.update(
+            {
+                k: v
+                for k, v in (("placement_id", placement_id), ("placement_key", placement_key))
+                if k in arguments
+            }
+        )
     if endpoint == "placements_backoffice.propose":
         # A flat and household with nothing between them yet: proposing would create a row.
         values["flat_id"], values["household_id"] = world.propose

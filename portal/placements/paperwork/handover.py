@@ -69,8 +69,7 @@ def _check_handover_dates(placement: Placement, handed_over_on: date, signed_on:
             raise _bad(
                 "handover_in_future",
                 _(
-                    "A handover cannot be recorded after today (%(today)s). Please check the "
-                    "date.",
+                    "A handover cannot be recorded after today (%(today)s). Please check the date.",
                     today=day(today),
                 ),
             )
@@ -79,8 +78,7 @@ def _check_handover_dates(placement: Placement, handed_over_on: date, signed_on:
         raise _bad(
             "handover_before_lease",
             _(
-                "The handover cannot be before the lease signed on %(day)s. Please check the "
-                "date.",
+                "The handover cannot be before the lease signed on %(day)s. Please check the date.",
                 day=day(lease),
             ),
         )
@@ -229,8 +227,7 @@ def record_registration(placement: Placement, actor, registered_on: date) -> Mov
         raise _bad(
             "registration_before_move_in",
             _(
-                "The registration cannot be before the move-in on %(day)s. Please check the "
-                "date.",
+                "The registration cannot be before the move-in on %(day)s. Please check the date.",
                 day=day(moved_in),
             ),
         )

@@ -97,7 +97,10 @@ def handover_pdf(record: HandoverRecord, flat_address: str, landlord_name: str) 
     _table(pdf, (_("Key"), _("Number")), [(k["kind"], k["count"]) for k in record.keys], (120, 50))
     _heading(pdf, _("Condition of the rooms"))
     _table(
-        pdf, (_("Room"), _("Condition")), [(r["room"], r["condition"]) for r in record.rooms], (45, 125)
+        pdf,
+        (_("Room"), _("Condition")),
+        [(r["room"], r["condition"]) for r in record.rooms],
+        (45, 125),
     )
     _heading(pdf, _("Signed"))
     _facts(

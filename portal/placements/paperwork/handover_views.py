@@ -61,9 +61,7 @@ def _render_paperwork(placement, handover_form=None, registration_form=None, sta
     if handover_form is None:
         handover_form = HandoverForm(formdata=None, data=_handover_defaults(placement))
     if registration_form is None:
-        registration_form = RegistrationForm(
-            formdata=None, data={"registered_on": clock.today()}
-        )
+        registration_form = RegistrationForm(formdata=None, data={"registered_on": clock.today()})
     return (
         render_template(
             "backoffice/placements/paperwork.html",
@@ -117,9 +115,7 @@ def record_registration(placement_id: int):
     except Refused as refusal:
         db.session.rollback()
         flash_refusal(refusal)
-        return _render_paperwork(
-            _load(placement_id), registration_form=form, status=refusal.status
-        )
+        return _render_paperwork(_load(placement_id), registration_form=form, status=refusal.status)
     db.session.commit()
     flash(_("The registration is recorded."), "success")
     return redirect(url_for(".paperwork", placement_id=placement.id))
@@ -182,4 +178,3 @@ def landlord_handover_download(placement_key: str):
         abort(404)
     data = handover_pdf(record, placement.flat.address_line, placement.flat.organisation.name)
     return _pdf(data, "uebergabeprotokoll.pdf")
-

@@ -50,9 +50,7 @@ class MoveInConfirmation(TimestampMixin, Base):
     owner_name: Mapped[str | None] = mapped_column(String(200))
     owner_address: Mapped[str | None] = mapped_column(String(300))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    confirmed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     registered_on: Mapped[date | None] = mapped_column(Date)
     registration_recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

@@ -39,8 +39,8 @@ def _landlord_pages(app, world) -> list[str]:
     for endpoint, method, arguments in ROUTES:
         if method != "GET" or OWNER not in rules.allowed(endpoint, "GET"):
             continue
-        if endpoint == "listings.photo_file":
-            continue  # the image itself
+        if endpoint in ("listings.photo_file", "placements.landlord_handover_download"):
+            continue  # the image itself, the handover record's PDF
         with app.test_request_context():
             paths.append(url_for(endpoint, **url_values_for(world, endpoint, set(arguments))))
     # The mediation form as reached from a placement, with the placement's flat preselected.

@@ -16,7 +16,7 @@ from portal.core.audit import AuditEvent
 from portal.placements.models import State
 from portal.placements.paperwork.models import HandoverRecord, MoveInConfirmation
 from tests.builders import PLACEMENTS, TENANT, drive, propose, published_flat, world
-from tests.factories import IdentityFactory, HouseholdFactory, StaffFactory, UserFactory
+from tests.factories import HouseholdFactory, IdentityFactory, StaffFactory, UserFactory
 
 
 def pdf_text(data: bytes) -> str:

@@ -15,6 +15,7 @@ from portal.demo.dating import at, today
 from portal.demo.households import participant_rows
 from portal.demo.listings import offer_flat
 from portal.demo.messages import date_messages
+from portal.demo.paperwork import seed_paperwork
 from portal.extensions import db
 from portal.households import operations as households_ops
 from portal.households.models import VETTING_CHECKLIST, Household, TargetGroup
@@ -232,6 +233,8 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
         placement = ops.propose(flats[flat_index], households[household_index], specialist)
         _drive(placement, target, specialist, days_ago)
         db.session.flush()
+        if target == State.MOVED_IN:
+            seed_paperwork(placement, specialist)
         # One delivery failed (the overdue rent offer's), so staff see how that looks.
         date_messages(placement, failed=target == State.RENT_OFFER_SUBMITTED)
     # The housing company's interest becomes a proposal; the private landlord's stays open.

@@ -92,7 +92,7 @@ def test_staff_record_the_handover_and_download_its_pdf(browser, db, moved_in):
     assert (
         db.session.scalar(
             select(func.count(AuditEvent.id)).where(
-                AuditEvent.action == "placement.handover_recorded"
+                AuditEvent.action == "paperwork.handover_recorded"
             )
         )
         == 1
@@ -203,7 +203,7 @@ def test_landlord_confirms_the_move_in_and_staff_record_the_registration(browser
     db.session.expire_all()
     assert db.session.scalar(select(MoveInConfirmation)).registered_on == clock.today()
     actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"placement.move_in_confirmed", "placement.registration_recorded"} <= actions
+    assert {"paperwork.move_in_confirmed", "paperwork.registration_recorded"} <= actions
 
 
 def test_owner_needs_name_and_address(browser, db, moved_in):

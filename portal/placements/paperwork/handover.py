@@ -126,7 +126,7 @@ def record_handover(
     record.recorded_by_id = actor.id if actor is not None else None
     db.session.add(record)
     db.session.flush()
-    audit.record("placement.handover_recorded", actor=actor, obj=placement)
+    audit.record("paperwork.handover_recorded", actor=actor, obj=placement)
     return record
 
 
@@ -200,7 +200,7 @@ def confirm_move_in(
     confirmation.confirmed_by_id = actor.id if actor is not None else None
     db.session.add(confirmation)
     db.session.flush()
-    audit.record("placement.move_in_confirmed", actor=actor, obj=placement)
+    audit.record("paperwork.move_in_confirmed", actor=actor, obj=placement)
     return confirmation
 
 
@@ -234,5 +234,5 @@ def record_registration(placement: Placement, actor, registered_on: date) -> Mov
     confirmation.registered_on = registered_on
     confirmation.registration_recorded_by_id = actor.id if actor is not None else None
     db.session.flush()
-    audit.record("placement.registration_recorded", actor=actor, obj=placement)
+    audit.record("paperwork.registration_recorded", actor=actor, obj=placement)
     return confirmation

@@ -4,6 +4,7 @@ organisation's landlord gets 404."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -123,6 +124,16 @@ def test_staff_record_the_handover_and_download_its_pdf(browser, db, moved_in):
         ({"signed_on": "2999-01-01"}, "A handover cannot be recorded after today"),
         ({"keys-0-count": ""}, "Please complete this row or leave it empty."),
         ({"landlord_signed_by": ""}, "Please fill in this field."),
+        ({"meters-0-kind": "oil"}, "Please choose the kind of each meter."),
+        (
+            {
+                "meters-0-number": "",
+                "meters-0-reading": "",
+                "meters-1-number": "",
+                "meters-1-reading": "",
+            },
+            "Please record at least one meter.",
+        ),
     ],
 )
 def test_bad_handover_input_is_refused_with_input_kept(browser, db, moved_in, changes, message):
@@ -131,7 +142,7 @@ def test_bad_handover_input_is_refused_with_input_kept(browser, db, moved_in, ch
     response = post_handover(browser, placement, handover_form(**changes))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert message in html
+    assert message in html, re.findall(r"(?:error|alert)[^<]*<[^<]*<[^<]*", html)
     assert "Fliese über der Wanne gesprungen" in html  # the input is kept
     assert db.session.scalar(select(func.count(HandoverRecord.id))) == 0
 

@@ -14,6 +14,8 @@ from portal.core import clock
 from portal.extensions import db as _db
 from portal.placements.messages import Message
 from portal.placements.models import FollowUp, Interest, Placement, PlacementEvent, State
+from portal.placements.paperwork import handover
+from portal.placements.paperwork.models import HandoverRecord, MoveInConfirmation
 from tests.builders import placement_in, world
 from tests.factories import HouseholdFactory
 
@@ -31,6 +33,12 @@ ROUTES = [
     ("POST", "/propose/<flat_id>/<household_id>", 302, 403),
     ("POST", "/interests/<interest_id>/accept", 302, 403),
     ("POST", "/interests/<interest_id>/decline", 302, 403),
+    # The paperwork of the move-in (issue 16).
+    ("GET", "/<placement_id>/paperwork", 200, 200),
+    ("GET", "/<placement_id>/handover.pdf", 200, 200),
+    ("GET", "/<placement_id>/wohnungsgeberbestaetigung.pdf", 200, 200),
+    ("POST", "/<placement_id>/handover", 302, 403),
+    ("POST", "/<placement_id>/registration", 302, 403),
 ]
 STATE_CHANGING = [(m, r) for m, r, _, _ in ROUTES if m == "POST"]
 # What a route's form is called on the page (its fields and CSRF token carry the prefix).
@@ -67,6 +75,19 @@ def scene(app, db) -> SimpleNamespace:
         created_by_id=other.landlord.id,
     )
     _db.session.add(interest)
+    with app.test_request_context():
+        handover.record_handover(
+            placement,
+            w.specialist,
+            handed_over_on=placement.lease_signed_on,
+            meters=[{"kind": "water", "number": "W-1", "reading": "3"}],
+            keys=[],
+            rooms=[],
+            landlord_signed_by="Vermieterin",
+            tenant_signed_by="Mieterin",
+            signed_on=placement.lease_signed_on,
+        )
+        handover.confirm_move_in(placement, w.landlord)
     _db.session.flush()
     return SimpleNamespace(
         placement=placement,
@@ -99,6 +120,16 @@ def form_for(rule: str, token: str | None) -> dict:
         "/<placement_id>/notes": {"note": "Test"},
         "/<placement_id>/messages": {"message_body": "Test"},
         "/<placement_id>/follow-ups/<follow_up_id>": {"outcome": "all_well"},
+        "/<placement_id>/handover": {
+            "handed_over_on": clock.today().isoformat(),
+            "meters-0-kind": "electricity",
+            "meters-0-number": "E-2",
+            "meters-0-reading": "10",
+            "landlord_signed_by": "Vermieter",
+            "tenant_signed_by": "Mieter",
+            "signed_on": clock.today().isoformat(),
+        },
+        "/<placement_id>/registration": {"registered_on": clock.today().isoformat()},
     }.get(rule, {})
     prefix = PREFIX.get(rule)
     form = {f"{prefix}-{key}" if prefix else key: value for key, value in data.items()}
@@ -117,6 +148,8 @@ def snapshot(s: SimpleNamespace) -> tuple:
         _db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.done_on.is_not(None))),
         _db.session.get(Interest, s.interest.id).status,
         _db.session.scalar(select(func.count(Message.id))),
+        tuple(_db.session.scalars(select(HandoverRecord.landlord_signed_by))),
+        tuple(_db.session.scalars(select(MoveInConfirmation.registered_on))),
     )
 
 

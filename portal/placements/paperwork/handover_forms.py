@@ -3,6 +3,7 @@ Fixed numbers of rows (a tablet form that works without JavaScript); empty rows 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -51,6 +52,7 @@ class MeterRow(_Row):
             SelectChoice("district_heat", _l("District heat")),
             SelectChoice("water", _l("Water")),
         ],
+        validate_choice=False,  # a missing row posts no kind; the operation checks the kind
     )
     number = StringField(_l("Meter number"), validators=[Optional(), Length(max=40)])
     reading = DecimalField(
@@ -94,7 +96,7 @@ class HandoverForm(FlaskForm):
 
     def validate_meters(self, field) -> None:
         if not any(row.form.number.data for row in field):
-            raise ValidationError(_l("Please record at least one meter."))
+            raise ValidationError(_("Please record at least one meter."))  # a str: shown as such
 
     def handover_data(self) -> dict:
         return {

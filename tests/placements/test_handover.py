@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.placements.models import State
+from portal.placements.paperwork import handover
+from portal.placements.paperwork.handover_pdf import handover_pdf
 from portal.placements.paperwork.models import HandoverRecord, MoveInConfirmation
 from tests.builders import PLACEMENTS, TENANT, drive, propose, published_flat, world
 from tests.factories import HouseholdFactory, IdentityFactory, StaffFactory, UserFactory
@@ -266,3 +268,25 @@ def test_name_hidden_when_the_identity_is_not_revealed(app, db, browser, moved_i
     page = browser.client.get(f"/placements/{placement.public_key}").get_data(as_text=True)
     assert "Wohnungsgeberbestätigung" in page
     assert TENANT not in page
+
+
+def test_long_texts_wrap_in_their_cells(app, db, moved_in):
+    """A long room description and a long name grow their rows; every word is in the PDF."""
+    _landlord, placement = moved_in
+    long_text = " ".join(f"Wort{i}" for i in range(120))
+    with app.test_request_context():
+        record = handover.record_handover(
+            placement,
+            placement.staff,
+            handed_over_on=placement.lease_signed_on,
+            meters=[{"kind": "gas", "number": "G-1", "reading": "0"}],
+            keys=[],
+            rooms=[{"room": "Wohnzimmer mit Essbereich und Balkonzugang", "condition": long_text}],
+            landlord_signed_by="Maximiliane Sophie von Hohenzollern-Sigmaringen-Langname",
+            tenant_signed_by=TENANT,
+            signed_on=placement.lease_signed_on,
+        )
+        text = pdf_text(handover_pdf(record, "Grünstraße 7", "Wohnbau"))
+    words = text.split()
+    assert all(f"Wort{i}" in words for i in range(120))
+    assert "Hohenzollern-Sigmaringen-Langname" in text

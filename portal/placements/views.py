@@ -27,6 +27,7 @@ from portal.placements.messages import (
 )
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.operations import messages as thread_ops
+from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
     landlord_placements,
     own_placement,
@@ -86,6 +87,7 @@ def _render_show(
         message_form=message_form or MessageForm(formdata=None),
         thread_side=LANDLORD_SIDE,
         thread_closed=not placement.is_open,
+        money=landlord_view(placement),
     )
 
 

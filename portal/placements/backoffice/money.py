@@ -12,6 +12,7 @@ from portal.accounts.permissions import staff_required
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements.backoffice.common import bp
+from portal.placements.labels import PAYEE_LABELS
 from portal.placements.models import Placement
 from portal.placements.paperwork import money
 from portal.placements.paperwork.money_forms import (
@@ -38,7 +39,7 @@ def money_section(placement: Placement) -> dict:
         "items": items,
         "kind_labels": money.KIND_LABELS,
         "status_labels": money.STATUS_LABELS,
-        "payee_labels": money.PAYEE_LABELS,
+        "payee_labels": PAYEE_LABELS,
         "request_form": CostRequestForm(formdata=None, prefix="cost"),
         "decide_forms": {
             i.id: CostDecisionForm(formdata=None, prefix=f"decide-{i.id}")

@@ -25,6 +25,8 @@ from portal.core.db import Base, UTCDateTime, utcnow
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.households.labels import cost_bearer_label
+from portal.placements.labels import COST_KIND_LABELS as KIND_LABELS
+from portal.placements.labels import COST_STATUS_LABELS as STATUS_LABELS
 from portal.placements.models import CLOSED_STATES, Placement
 
 if TYPE_CHECKING:
@@ -57,25 +59,6 @@ class Payee(StrEnum):
     OTHER = "other"
 
 
-KIND_LABELS = {
-    CostKind.DEPOSIT.value: _l("Deposit (loan)"),
-    CostKind.SHARES.value: _l("Cooperative shares"),
-    CostKind.MOVING.value: _l("Moving costs"),
-    CostKind.FURNISHING.value: _l("Initial furnishing"),
-}
-STATUS_LABELS = {
-    CostStatus.REQUESTED.value: _l("requested"),
-    CostStatus.APPROVED.value: _l("approved"),
-    CostStatus.REFUSED.value: _l("refused"),
-    CostStatus.PAID.value: _l("paid"),
-}
-PAYEE_LABELS = {
-    Payee.LANDLORD.value: _l("Landlord"),
-    Payee.HOUSEHOLD.value: _l("Household"),
-    Payee.MOVING_COMPANY.value: _l("Moving company"),
-    Payee.COOPERATIVE.value: _l("Cooperative"),
-    Payee.OTHER.value: _l("Other"),
-}
 # What concerns the landlord (DESIGN.md section 7): deposit and shares, nothing else.
 LANDLORD_KINDS = (CostKind.DEPOSIT.value, CostKind.SHARES.value)
 

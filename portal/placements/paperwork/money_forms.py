@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from portal.core import clock
-from portal.placements.paperwork.money import KIND_LABELS, PAYEE_LABELS
+from portal.placements.labels import COST_KIND_LABELS as KIND_LABELS
+from portal.placements.labels import PAYEE_LABELS
 
 
 class CostRequestForm(FlaskForm):

@@ -338,3 +338,15 @@ def test_consent_form_records_the_permission(app, browser, w):
     _db.session.expire_all()
     newest = max(w.household.consents, key=lambda c: c.id)
     assert newest.shares_payment_status is True
+
+
+def test_the_newest_consent_in_force_governs(app, browser, w, placement):
+    from portal.households import operations as households_ops
+
+    _with_money(w, placement)
+    worker = StaffFactory(role="social_worker")
+    households_ops.record_consent(
+        w.household, worker, today(), None, "mit Zahlungsstatus", shares_payment_status=True
+    )
+    html = _landlord_html(browser, w, placement)
+    assert "Rent is paid directly" in html

@@ -294,7 +294,9 @@ class LandlordMoney:
 
 def landlord_view(placement: Placement) -> LandlordMoney | None:
     """Only with a valid consent that covers it; else None (the landlord page shows nothing)."""
-    consent = placement.household.valid_consent()
+    # The newest consent in force governs: a later form may grant or drop the permission.
+    valid = [c for c in placement.household.consents if c.is_valid()]
+    consent = max(valid, key=lambda c: (c.given_on, c.id), default=None)
     if consent is None or not consent.shares_payment_status:
         return None
     payment = direct_payment_of(placement)

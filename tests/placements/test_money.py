@@ -350,3 +350,19 @@ def test_the_newest_consent_in_force_governs(app, browser, w, placement):
     )
     html = _landlord_html(browser, w, placement)
     assert "Rent is paid directly" in html
+
+
+def test_a_form_with_errors_comes_back_with_what_was_typed(app, browser, w, placement):
+    _db.session.commit()
+    browser.login(w.specialist)
+    response = post_form(
+        browser,
+        f"{PLACEMENTS}/{placement.id}/costs",
+        "cost",
+        {"kind": "shares", "amount": "-5", "requested_on": "2026-11-30"},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Nothing was recorded. Please check the marked fields." in html
+    assert 'id="cost-amount-error"' in html and 'value="2026-11-30"' in html
+    assert _db.session.scalar(select(func.count(CostItem.id))) == 0

@@ -32,10 +32,12 @@ def _register_template_helpers(state) -> None:
     )
 
 
-def money_section(placement: Placement) -> dict:
-    """What the page's money section shows: the items with a form for their next step."""
+def money_section(placement: Placement, posted: dict | None = None) -> dict:
+    """What the page's money section shows: the items with a form for their next step;
+    ``posted`` puts back a form that was sent with errors (``{"request_form": form}``, or
+    ``{"decide_forms": {item_id: form}}``), so what was typed stays."""
     items = money.items_of(placement)
-    return {
+    section = {
         "items": items,
         "kind_labels": money.KIND_LABELS,
         "status_labels": money.STATUS_LABELS,
@@ -55,6 +57,12 @@ def money_section(placement: Placement) -> dict:
         "direct_request_form": DirectPaymentRequestForm(formdata=None, prefix="direct"),
         "direct_confirm_form": DirectPaymentConfirmForm(formdata=None, prefix="confirm"),
     }
+    for key, form in (posted or {}).items():
+        if isinstance(form, dict):
+            section[key].update(form)
+        else:
+            section[key] = form
+    return section
 
 
 def _placement(placement_id: int) -> Placement:
@@ -71,12 +79,15 @@ def _item(placement: Placement, item_id: int) -> money.CostItem:
     return item
 
 
-def _done(placement: Placement, form, action, message: str):
+def _done(placement: Placement, form, action, message: str, posted: dict):
+    """Valid: the operation, committed, or its refusal flashed. Invalid: the page again with
+    the form as it was sent and its errors marked."""
     here = url_for(".detail", placement_id=placement.id, _anchor="money")
     if not form.validate_on_submit():
-        errors = [str(e) for errors in form.errors.values() for e in errors]
-        flash(_("Nothing was recorded: %(why)s", why=" ".join(errors)), "error")
-        return redirect(here)
+        from portal.placements.backoffice.page import _render  # the page imports this module
+
+        flash(_("Nothing was recorded. Please check the marked fields."), "error")
+        return _render(placement, money_posted=posted)
     try:
         action()
     except Refused as refusal:
@@ -99,6 +110,7 @@ def request_cost(placement_id: int):
             placement, current_user, form.kind.data, form.amount.data, form.requested_on.data
         ),
         _("The cost item is recorded."),
+        {"request_form": form},
     )
 
 
@@ -113,6 +125,7 @@ def decide_cost(placement_id: int, item_id: int):
         form,
         lambda: item.decide(form.decision.data == "approved", form.decided_on.data, current_user),
         _("The decision is recorded."),
+        {"decide_forms": {item.id: form}},
     )
 
 
@@ -127,6 +140,7 @@ def pay_cost(placement_id: int, item_id: int):
         form,
         lambda: item.pay(form.paid_on.data, form.paid_to.data, current_user),
         _("The payment is recorded."),
+        {"pay_forms": {item.id: form}},
     )
 
 
@@ -140,6 +154,7 @@ def request_direct_payment(placement_id: int):
         form,
         lambda: money.request_direct_payment(placement, current_user, form.requested_on.data),
         _("The request for direct payment is recorded."),
+        {"direct_request_form": form},
     )
 
 
@@ -156,4 +171,5 @@ def confirm_direct_payment(placement_id: int):
         form,
         lambda: payment.confirm(form.confirmed_on.data, form.from_month.data, current_user),
         _("The direct payment is confirmed."),
+        {"direct_confirm_form": form},
     )

@@ -150,6 +150,7 @@ def _render(
     note_form: NoteForm | None = None,
     follow_up_form: FollowUpForm | None = None,
     message_form: MessageForm | None = None,
+    money_posted: dict | None = None,
 ):
     role = current_user.role
     staff = _staff()
@@ -189,7 +190,7 @@ def _render(
         message_form=message_form or MessageForm(formdata=None),
         interest_message=_interest_message(placement),
         mails=ops.messages_of(placement),
-        money=money_section(placement),
+        money=money_section(placement, money_posted),
     )
 
 

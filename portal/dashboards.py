@@ -32,6 +32,7 @@ from portal.mediation.labels import topic_label as mediation_topic_label
 from portal.mediation.queries import CaseFilter
 from portal.mediation.queries import home_counts as mediation_counts
 from portal.placements.models import CLOSED_STATES, ENDED_OUTCOMES, FollowUp, Placement
+from portal.placements.paperwork import money
 from portal.placements.queries import dashboard as placements_dashboard
 from portal.placements.queries import newest_open_interests
 from portal.reports.figures import _leases, _move_ins
@@ -93,6 +94,7 @@ def _specialist_home(overview: bool) -> dict:
         "interests": [] if overview else interests,
         "open_interests": open_interests,
         "messages": landlord_messages(current_user, HOME_ROWS),
+        "cost_items_due": [] if overview else money.due_items(clock.today(), HOME_ROWS),
     }
 
 

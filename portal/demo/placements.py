@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.demo import money
 from portal.demo.dating import at, today
 from portal.demo.households import participant_rows
 from portal.demo.listings import offer_flat
@@ -229,14 +230,17 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     specialist = users["immobilien"]
     flats = _flats(users)
     households = _households(users["sozialarbeit"])
+    placed: dict[State, Placement] = {}
     for flat_index, household_index, target, days_ago in PLAN:
         placement = ops.propose(flats[flat_index], households[household_index], specialist)
         _drive(placement, target, specialist, days_ago)
+        placed[target] = placement
         db.session.flush()
         if target == State.MOVED_IN:
             seed_paperwork(placement, specialist)
         # One delivery failed (the overdue rent offer's), so staff see how that looks.
         date_messages(placement, failed=target == State.RENT_OFFER_SUBMITTED)
+    echo(f"  {money.seed(placed, specialist, users['sozialarbeit'])} demo cost items")
     # The housing company's interest becomes a proposal; the private landlord's stays open.
     interest = db.session.scalar(
         select(Interest)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -311,6 +312,8 @@ class Consent(TimestampMixin, Base):
     document_type: Mapped[str | None] = mapped_column(String(40))
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expiry_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The landlord may learn whether rent is paid directly and the deposit/shares status.
+    shares_payment_status: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     household: Mapped[Household] = relationship(back_populates="consents")
 

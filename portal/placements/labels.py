@@ -191,6 +191,7 @@ STATE_TEXTS = {
     ),
 }
 
+
 def landlord_state_label(state: str) -> str:
     return str(STATE_TEXTS[State(state)][0])
 
@@ -217,4 +218,26 @@ CLOSED_MAIL_TEXTS = {
             "and its open interests closed; the landlords were told in neutral words."
         ),
     ),
+}
+
+
+# The money questions of a placement (placements/paperwork/money.py).
+COST_KIND_LABELS = {
+    "deposit": _l("Deposit (loan)"),
+    "shares": _l("Cooperative shares"),
+    "moving": _l("Moving costs"),
+    "furnishing": _l("Initial furnishing"),
+}
+COST_STATUS_LABELS = {
+    "requested": _l("requested"),
+    "approved": _l("approved"),
+    "refused": _l("refused"),
+    "paid": _l("paid"),
+}
+PAYEE_LABELS = {
+    "landlord": _l("Landlord"),
+    "household": _l("Household"),
+    "moving_company": _l("Moving company"),
+    "cooperative": _l("Cooperative"),
+    "other": _l("Other"),
 }

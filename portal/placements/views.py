@@ -28,6 +28,7 @@ from portal.placements.messages import (
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.operations import messages as thread_ops
 from portal.placements.paperwork.handover_forms import landlord_move_in
+from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
     landlord_placements,
     own_placement,
@@ -88,6 +89,7 @@ def _render_show(
         thread_side=LANDLORD_SIDE,
         thread_closed=not placement.is_open,
         **landlord_move_in(placement),
+        money=landlord_view(placement),
     )
 
 

@@ -18,6 +18,7 @@ from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements.messages import Message
 from portal.placements.models import Placement, PlacementEvent, State
+from portal.placements.paperwork.money import CostItem, DirectPayment
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 
@@ -89,6 +90,14 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
     topics = set(_db.session.scalars(select(OutboxMessage.topic)))
     with_messages = {p.state for p in placements if f"placement:{p.id}" in topics}
     assert with_messages == {state.value for state in State}
+    # Each one-off cost kind and each state, and a confirmed direct payment (issue 16).
+    items = _db.session.scalars(select(CostItem)).all()
+    assert {i.kind for i in items} == {"deposit", "shares", "moving", "furnishing"}
+    assert {i.status for i in items} == {"requested", "approved", "refused", "paid"}
+    assert {i.id for i in items} <= _audited("placement_cost_items", "placement.cost_requested")
+    assert _db.session.scalar(
+        select(func.count(DirectPayment.id)).where(DirectPayment.confirmed_on.is_not(None))
+    )
     # Every mediation case came in as a request.
     cases = set(_db.session.scalars(select(MediationCase.id)))
     assert cases and cases <= _audited("mediation_cases", "mediation.submitted")

@@ -150,6 +150,12 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.record_registration": frozenset({SPECIALIST}),
     "placements_backoffice.handover_download": CASEWORK,
     "placements_backoffice.move_in_download": CASEWORK,
+    # money questions (issue 16): specialists record, social workers read them on the page
+    "placements_backoffice.request_cost": frozenset({SPECIALIST}),
+    "placements_backoffice.decide_cost": frozenset({SPECIALIST}),
+    "placements_backoffice.pay_cost": frozenset({SPECIALIST}),
+    "placements_backoffice.request_direct_payment": frozenset({SPECIALIST}),
+    "placements_backoffice.confirm_direct_payment": frozenset({SPECIALIST}),
     "placements_backoffice.write_message": CASEWORK,  # to the landlord (issue 15)
     "placements_backoffice.propose": frozenset({SPECIALIST}),
     "placements_backoffice.accept_interest": frozenset({SPECIALIST}),

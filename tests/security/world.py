@@ -22,14 +22,14 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal.accounts import tokens
 from portal.accounts.models import Invitation
-from portal.core import storage
+from portal.core import clock, storage
 from portal.extensions import db as _db
 from portal.households.models import Consent
 from portal.listings.models import Photo
 from portal.listings.photos import process_photo
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, State
-from portal.placements.paperwork import handover
+from portal.placements.paperwork import handover, money
 from tests.builders import placement_in
 from tests.factories import (
     CompanyFactory,
@@ -142,6 +142,11 @@ def build_world(app) -> SimpleNamespace:
             tenant_signed_by="Mieterin",
             signed_on=moved_in.lease_signed_on,
         )
+    # A requested deposit and a requested direct payment on the viewing's placement.
+    cost_item = money.request_cost(
+        placement, specialist, "deposit", Decimal("100.00"), clock.today()
+    )
+    money.request_direct_payment(placement, specialist, clock.today())
     # An open interest of organisation A in a third household for a third flat.
     interest_flat, interest_household = flat(), household()
     interest = Interest(
@@ -211,6 +216,7 @@ def build_world(app) -> SimpleNamespace:
             "placement_id": placement.id,
             "placement_key": placement.public_key,
             "follow_up_id": follow_up.id,
+            "item_id": cost_item.id,
             "interest_id": interest.id,
             "case_id": case.id,
             "case_key": case.public_key,

@@ -34,6 +34,7 @@ def record_consent(household_id: int):
             form.expires_on.data,
             form.scope.data,
             form.checked_document,
+            shares_payment_status=form.shares_payment_status.data,
         )
         db.session.commit()
     except Exception:

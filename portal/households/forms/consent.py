@@ -7,7 +7,7 @@ import io
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, TextAreaField
+from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.core import clock
@@ -43,6 +43,13 @@ class ConsentForm(FlaskForm):
             InputRequired(_l("Please describe the scope of the consent.")),
             Length(max=300, message=_l("Please shorten the scope to at most 300 characters.")),
         ],
+    )
+    shares_payment_status = BooleanField(
+        _l("The landlord may learn whether rent is paid directly and the deposit/shares status"),
+        description=_l(
+            "Only if the signed form says so. Nothing else of the household's benefits is shown."
+        ),
+        default=False,
     )
     document = FileField(
         _l("Scan of the signed form (optional)"),

@@ -31,6 +31,7 @@ def record_consent(
     expires_on: date | None,
     scope: str | None = None,
     document: tuple[bytes, str] | None = None,
+    shares_payment_status: bool = False,
 ) -> Consent:
     """Record written consent (default expiry six months after it was given), with the scan of
     the signed form when there is one (``document``: the checked bytes and their content type,
@@ -51,6 +52,7 @@ def record_consent(
         recorded_by_id=actor.id,
         document_key=key,
         document_type=document[1] if document else None,
+        shares_payment_status=bool(shares_payment_status),
     )
     db.session.add(consent)
     try:

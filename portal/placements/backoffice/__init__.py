@@ -14,7 +14,7 @@ deciding interests). Importing this package registers them all.
 """
 
 from portal.placements import home_messages  # noqa: F401 - connects the staff home's receiver
-from portal.placements.backoffice import lists, page, starting
+from portal.placements.backoffice import lists, money, page, starting
 from portal.placements.backoffice.common import (
     CASEWORK,
     PER_PAGE,
@@ -31,6 +31,7 @@ __all__ = [
     "event_facts",
     "lists",
     "mediation_hint",
+    "money",
     "page",
     "starting",
 ]

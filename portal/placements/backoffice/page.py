@@ -22,6 +22,7 @@ from portal.households.queries import valid_until
 from portal.listings.models import Flat
 from portal.placements import operations as ops
 from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
+from portal.placements.backoffice.money import money_section
 from portal.placements.calendar import BERLIN
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
@@ -149,6 +150,7 @@ def _render(
     note_form: NoteForm | None = None,
     follow_up_form: FollowUpForm | None = None,
     message_form: MessageForm | None = None,
+    money_posted: dict | None = None,
 ):
     role = current_user.role
     staff = _staff()
@@ -188,6 +190,7 @@ def _render(
         message_form=message_form or MessageForm(formdata=None),
         interest_message=_interest_message(placement),
         mails=ops.messages_of(placement),
+        money=money_section(placement, money_posted),
     )
 
 

@@ -1,7 +1,7 @@
 """The handover record at move-in and the landlord's move-in confirmation
 (Wohnungsgeberbestätigung) with the household's registration date (issue 16).
 
-Revision ID: 0015l
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06 06:40:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015l'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None

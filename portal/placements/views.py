@@ -27,6 +27,7 @@ from portal.placements.messages import (
 )
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.operations import messages as thread_ops
+from portal.placements.paperwork import rent_certificate
 from portal.placements.presenters import (
     landlord_placements,
     own_placement,
@@ -86,6 +87,7 @@ def _render_show(
         message_form=message_form or MessageForm(formdata=None),
         thread_side=LANDLORD_SIDE,
         thread_closed=not placement.is_open,
+        rent_certificate=rent_certificate.status_of(placement),
     )
 
 
@@ -194,3 +196,7 @@ def notifications():
             flash(_("Saved. This is how you hear from us from now on."), "success")
             return redirect(url_for("placements.notifications"))
     return render_template("placements/notifications.html", form=form)
+
+
+# The paperwork's landlord routes join this blueprint (and the staff PDF the back office's).
+from portal.placements.paperwork import rent_certificate_pages  # noqa: E402, F401

@@ -213,6 +213,7 @@ def build_world(app) -> SimpleNamespace:
             "accounts.confirm_email_change": email_change_token,
         },
         follow_up_placement_id=moved_in.id,
+        follow_up_placement_key=moved_in.public_key,
         propose=propose,
     )
 
@@ -225,6 +226,11 @@ def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -
         values["user_id"] = world.specialist_id  # a colleague's second factor
     if endpoint == "placements_backoffice.record_follow_up":
         values["placement_id"] = world.follow_up_placement_id
+    if "rent_certificate" in endpoint:  # past the rent offer: the Mietbescheinigung exists
+        if "placement_id" in arguments:
+            values["placement_id"] = world.follow_up_placement_id
+        if "placement_key" in arguments:
+            values["placement_key"] = world.follow_up_placement_key
     if endpoint == "placements_backoffice.propose":
         # A flat and household with nothing between them yet: proposing would create a row.
         values["flat_id"], values["household_id"] = world.propose

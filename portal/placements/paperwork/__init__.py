@@ -1,0 +1,1 @@
+"""The paperwork of a placement: forms the portal fills, the landlord confirms and staff download."""

@@ -191,6 +191,7 @@ STATE_TEXTS = {
     ),
 }
 
+
 def landlord_state_label(state: str) -> str:
     return str(STATE_TEXTS[State(state)][0])
 
@@ -217,4 +218,11 @@ CLOSED_MAIL_TEXTS = {
             "and its open interests closed; the landlords were told in neutral words."
         ),
     ),
+}
+
+# The Mietbescheinigung's statuses (placements/paperwork/rent_certificate.py).
+RENT_CERTIFICATE_LABELS = {
+    "prepared": _l("Waiting for the landlord's check"),
+    "confirmed": _l("Confirmed by the landlord"),
+    "corrections_requested": _l("The landlord has reported corrections"),
 }

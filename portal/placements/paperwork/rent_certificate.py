@@ -37,6 +37,7 @@ from portal.core.pdf import FormPdf
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.listings.labels import energy_carrier_label, warm_water_label
+from portal.placements.labels import RENT_CERTIFICATE_LABELS
 from portal.placements.models import ORDER, Placement, State
 
 if TYPE_CHECKING:
@@ -47,13 +48,6 @@ class Status(StrEnum):
     PREPARED = "prepared"
     CONFIRMED = "confirmed"
     CORRECTIONS_REQUESTED = "corrections_requested"
-
-
-STATUS_LABELS = {
-    Status.PREPARED.value: _l("Waiting for the landlord's check"),
-    Status.CONFIRMED.value: _l("Confirmed by the landlord"),
-    Status.CORRECTIONS_REQUESTED.value: _l("The landlord has reported corrections"),
-}
 
 
 class RentCertificate(TimestampMixin, Base):
@@ -83,7 +77,7 @@ class RentCertificate(TimestampMixin, Base):
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return str(RENT_CERTIFICATE_LABELS[self.status])
 
     def answer(self, status: Status, user: User) -> None:
         """The one place the status changes: only a prepared form is answered."""
@@ -196,7 +190,7 @@ def status_of(placement: Placement) -> str | None:
     if not has_offer(placement):
         return None
     found = find(placement)
-    return found.status_label if found else str(STATUS_LABELS[Status.PREPARED.value])
+    return found.status_label if found else str(RENT_CERTIFICATE_LABELS[Status.PREPARED.value])
 
 
 def has_offer(placement: Placement) -> bool:
@@ -285,7 +279,9 @@ def _shown(key: str, value: Any, locale: str) -> str:
 def rows(cert: RentCertificate) -> list[tuple[str, str]]:
     """(label, value) in the current locale: the landlord's page and the PDF."""
     locale = str(get_locale() or "de")
-    return [(str(label), _shown(key, cert.values.get(key), locale)) for key, label in FIELDS.items()]
+    return [
+        (str(label), _shown(key, cert.values.get(key), locale)) for key, label in FIELDS.items()
+    ]
 
 
 def bank_rows(cert: RentCertificate) -> list[tuple[str, str]]:

@@ -123,7 +123,9 @@ def correct_rent_certificate(placement_key: str):
         db.session.rollback()
         if refusal.code == "note":
             form.note.errors = [str(refusal.message)]
-            return _render(placement, _certificate_or_404(placement), correction_form=form, status=400)
+            return _render(
+                placement, _certificate_or_404(placement), correction_form=form, status=400
+            )
         flash(str(refusal.message), "error")
         return _done(placement)
     db.session.commit()
@@ -145,7 +147,9 @@ def refill_rent_certificate(placement_id: int):
     db.session.commit()
     flash(_("The Mietbescheinigung is filled anew; the landlord is asked to check it."), "success")
     return redirect(
-        url_for("placements_backoffice.detail", placement_id=placement.id, _anchor="rent-certificate")
+        url_for(
+            "placements_backoffice.detail", placement_id=placement.id, _anchor="rent-certificate"
+        )
     )
 
 

@@ -34,8 +34,8 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
-from portal.placements.paperwork import rent_certificate
 from portal.placements.operations.notifications import _notify, tell_step
+from portal.placements.paperwork import rent_certificate
 from portal.placements.plausibility import check_dates
 from portal.placements.refusals import refused
 

@@ -241,3 +241,11 @@ PAYEE_LABELS = {
     "cooperative": _l("Cooperative"),
     "other": _l("Other"),
 }
+
+
+# The Mietbescheinigung's statuses (placements/paperwork/rent_certificate.py).
+RENT_CERTIFICATE_LABELS = {
+    "prepared": _l("Waiting for the landlord's check"),
+    "confirmed": _l("Confirmed by the landlord"),
+    "corrections_requested": _l("The landlord has reported corrections"),
+}

@@ -391,3 +391,8 @@ class FollowUp(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     placement: Mapped[Placement] = relationship(back_populates="follow_ups")
+
+
+# The paperwork's models live with their operations (placements/paperwork/); imported here so
+# that the metadata knows their tables.
+from portal.placements.paperwork import rent_certificate as _rent_certificate  # noqa: E402, F401

@@ -27,6 +27,7 @@ from portal.placements.messages import (
 )
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.operations import messages as thread_ops
+from portal.placements.paperwork import rent_certificate
 from portal.placements.paperwork.handover_forms import landlord_move_in
 from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
@@ -90,6 +91,7 @@ def _render_show(
         thread_closed=not placement.is_open,
         **landlord_move_in(placement),
         money=landlord_view(placement),
+        rent_certificate=rent_certificate.status_of(placement),
     )
 
 
@@ -198,3 +200,7 @@ def notifications():
             flash(_("Saved. This is how you hear from us from now on."), "success")
             return redirect(url_for("placements.notifications"))
     return render_template("placements/notifications.html", form=form)
+
+
+# The paperwork's landlord routes join this blueprint (and the staff PDF the back office's).
+from portal.placements.paperwork import rent_certificate_pages  # noqa: E402, F401

@@ -137,10 +137,15 @@ RULES: dict[str, Rule] = {
     "placements.write_message": OWN,  # the thread with the team (issue 15)
     "placements.confirm_move_in": OWN,  # Wohnungsgeberbestätigung (issue 16)
     "placements.landlord_handover_download": OWN,
+    "placements.rent_certificate": OWN,  # the Mietbescheinigung (issue 16)
+    "placements.confirm_rent_certificate": OWN,
+    "placements.correct_rent_certificate": OWN,
     # placements (back office) --------------------------------------------------------------
     "placements_backoffice.index": CASEWORK,
     "placements_backoffice.export": CASEWORK,
     "placements_backoffice.detail": CASEWORK,
+    "placements_backoffice.rent_certificate_pdf": CASEWORK,  # issue 16
+    "placements_backoffice.refill_rent_certificate": CASEWORK,
     # Social workers reach the route; the STEPS table refuses them all but aftercare steps.
     "placements_backoffice.take_step": CASEWORK,
     "placements_backoffice.record_follow_up": CASEWORK,

@@ -233,6 +233,7 @@ def build_world(app) -> SimpleNamespace:
         },
         follow_up_placement_id=moved_in.id,
         paperwork_placement=(moved_in.id, moved_in.public_key),
+        follow_up_placement_key=moved_in.public_key,
         propose=propose,
     )
 
@@ -268,6 +269,11 @@ def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -
                 if k in arguments
             }
         )
+    if "rent_certificate" in endpoint:  # past the rent offer: the Mietbescheinigung exists
+        if "placement_id" in arguments:
+            values["placement_id"] = world.follow_up_placement_id
+        if "placement_key" in arguments:
+            values["placement_key"] = world.follow_up_placement_key
     if endpoint == "placements_backoffice.propose":
         # A flat and household with nothing between them yet: proposing would create a row.
         values["flat_id"], values["household_id"] = world.propose

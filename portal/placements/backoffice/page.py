@@ -28,6 +28,7 @@ from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
+from portal.placements.paperwork import rent_certificate
 from portal.placements.queries import AFTERCARE_STATES, is_overdue
 from portal.placements.step_forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 
@@ -191,6 +192,7 @@ def _render(
         interest_message=_interest_message(placement),
         mails=ops.messages_of(placement),
         money=money_section(placement, money_posted),
+        rent_certificate=rent_certificate.find(placement),
     )
 
 

@@ -35,6 +35,7 @@ from portal.placements.models import (
     State,
 )
 from portal.placements.operations.notifications import _notify, tell_step
+from portal.placements.paperwork import rent_certificate
 from portal.placements.plausibility import check_dates
 from portal.placements.refusals import refused
 
@@ -190,6 +191,8 @@ def _side_effects(
         placement.viewing_sequence += 1  # calendars update the event with the same UID
     elif action == Action.DECLINE:
         placement.cancel_reason = "landlord_declined"
+    elif action == Action.SUBMIT_RENT_OFFER:
+        rent_certificate.prepare(placement, actor)
     elif action == Action.SIGN_LEASE:
         others = db.session.scalars(
             select(Placement).where(

@@ -190,7 +190,9 @@ def status_of(placement: Placement) -> str | None:
     if not has_offer(placement):
         return None
     found = find(placement)
-    return found.status_label if found else str(labels.RENT_CERTIFICATE_LABELS[Status.PREPARED.value])
+    if found:
+        return found.status_label
+    return str(labels.RENT_CERTIFICATE_LABELS[Status.PREPARED.value])
 
 
 def has_offer(placement: Placement) -> bool:

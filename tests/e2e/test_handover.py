@@ -39,7 +39,7 @@ def seed(live_app) -> tuple[str, int]:
             org, "Übergabeweg", "9", created_by_id=landlord.id, submitted_by_id=landlord.id
         )
         household = Household(
-            code="DU-2026-0970",
+            code="DU-2026-0980",
             status=HouseholdStatus.VETTED.value,
             adults=2,
             children=1,

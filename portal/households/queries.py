@@ -32,7 +32,6 @@ from portal.households.models import (
 from portal.listings.models import District
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 
-PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
 
 

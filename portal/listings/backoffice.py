@@ -14,6 +14,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
 from portal.core.hooks import Hook
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.listings import rent_limits, reviews
@@ -47,7 +48,7 @@ def flats():
     page = db.paginate(
         filtered_flats(criteria, table),
         page=page_arg(),
-        per_page=25,
+        per_page=PER_PAGE,
         error_out=False,
     )
     return render_template(

@@ -23,6 +23,7 @@ from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -50,7 +51,6 @@ from portal.placements.models import Placement
 bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
 
 CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
 
 
 def _labels() -> dict[str, Callable]:

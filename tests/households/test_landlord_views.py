@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
 from portal.core import clock
+from portal.core.pagination import PER_PAGE
 from portal.households.models import Consent, Household, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
@@ -201,18 +202,20 @@ def test_default_order_is_longest_waiting_first(browser, db):
     ]
 
 
-def test_pagination_twenty_per_page_keeps_filters(browser, db):
+def test_pagination_one_page_size_keeps_filters(browser, db):
+    """The landlord's household list has the page size of every list (core/pagination.py)."""
     landlord_with_flat(browser)
     households = [
-        fitting_household(waiting_since=TODAY - timedelta(days=500 - n)) for n in range(23)
+        fitting_household(waiting_since=TODAY - timedelta(days=500 - n))
+        for n in range(PER_PAGE + 3)
     ]
     other_size = fitting_household(adults=1, children=0)
     first = page(browser, "/households/?size=3")
-    assert codes_in(first) == [h.code for h in households[:20]]
+    assert codes_in(first) == [h.code for h in households[:PER_PAGE]]
     assert "Page 1 of 2" in first
     assert "/households/?size=3&amp;page=2" in first
     second = page(browser, "/households/?page=2&size=3")
-    assert codes_in(second) == [h.code for h in households[20:]]
+    assert codes_in(second) == [h.code for h in households[PER_PAGE:]]
     assert other_size.code not in first + second
     assert codes_in(page(browser, "/households/?page=9")) == []
 

@@ -11,14 +11,13 @@ detail page), ``profiles`` (the profile form and the ESF participant data), ``co
 """
 
 from portal.households.backoffice import consents, profiles, reading, status
-from portal.households.backoffice.common import HOUSEHOLD_PAGE, MOVES, PER_PAGE, READERS, bp
+from portal.households.backoffice.common import HOUSEHOLD_PAGE, MOVES, READERS, bp
 from portal.households.backoffice.status import DONE
 
 __all__ = [
     "DONE",
     "HOUSEHOLD_PAGE",
     "MOVES",
-    "PER_PAGE",
     "READERS",
     "bp",
     "consents",

@@ -41,7 +41,6 @@ from portal.listings.models import District
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
 READERS = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
 # The status buttons a social worker may see, in this order.
 MOVES = (
     HouseholdStatus.VETTED,

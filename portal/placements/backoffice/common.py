@@ -20,7 +20,6 @@ from portal.placements.labels import (
 bp = Blueprint("placements_backoffice", __name__, url_prefix="/backoffice/placements")
 
 CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
 # Open and not yet moved in: these can be overdue (operations.remind uses the same states).
 
 

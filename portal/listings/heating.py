@@ -374,7 +374,7 @@ def add_set(
         actor=user,
         object_type="heating_thresholds",
         valid_from=valid_from.isoformat(),
-        kinds=",".join(sorted(amounts)),
+        kind=",".join(sorted(amounts)),  # the heating kinds, fixed words
     )
     return rows
 

@@ -332,3 +332,20 @@ def test_landlord_hint_in_german(rate, browser, db):
         f"/flats/{flat.public_key}", headers={"Accept-Language": "de"}
     ).get_data(as_text=True)
     assert "Die Heizkosten liegen über dem, was das Jobcenter" in page
+
+
+def test_landlord_check_step_shows_the_hint(rate, browser, db):
+    landlord = browser.login("landlord")
+    flat = FlatFactory(
+        organisation=landlord.organisation,
+        energy_certificate_pending=False,
+        energy_carrier="gas",
+        energy_kind="consumption",
+        energy_value=Decimal("180.0"),
+        building_year=1960,
+        energy_class="F",
+        energy_valid_until=clock.today() + timedelta(days=900),
+        heating_costs=Decimal("85.00"),
+    )
+    page = browser.client.get(f"/flats/{flat.public_key}/edit/check").get_data(as_text=True)
+    assert 'id="heating-hint"' in page and "households of 1 to 3 people" in page

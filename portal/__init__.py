@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.core import health, pages
     from portal.households import backoffice as households_backoffice
     from portal.listings import backoffice as listings_backoffice
+    from portal.listings import heating_views  # noqa: F401  (adds its routes)
     from portal.listings import views as listings_views
     from portal.matching import sections as matching_sections  # noqa: F401
     from portal.matching import views as households_views

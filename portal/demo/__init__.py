@@ -5,6 +5,7 @@ One module per part, run in this order by ``load``:
 
 - ``accounts``: the demo logins, one per role (staff with an enrolled authenticator);
 - ``listings``: the demo landlords' flats in every status, with photos;
+- ``heating``: a published flat whose heating costs are above the Heizspiegel threshold;
 - ``households``: the households a social worker meets, and two landlord interests;
 - ``placements``: placements in the early stages the specialist works on;
 - ``history``: a year of programme work behind the reports (households, leases, follow-ups,
@@ -33,10 +34,11 @@ def already_seeded() -> bool:
 
 def load(echo: Callable[[str], None]) -> None:
     """Create all demo data in order (the caller commits)."""
-    from portal.demo import history, households, listings, placements, threads
+    from portal.demo import heating, history, households, listings, placements, threads
 
     users = accounts.seed(echo)
     flats = listings.seed(users, echo)
+    heating.seed(users, echo)  # a flat over the heating-cost threshold (issue 16)
     households.seed(users, flats, echo)
     placements.seed(users, echo)
     history.seed(users, echo)

@@ -18,21 +18,22 @@ branch_labels = None
 depends_on = None
 
 BINDING = "('lease_signed', 'moved_in', 'aftercare', 'completed')"
+# When the lease step was taken, else when the placement last changed state.
+BACKFILL = (
+    "UPDATE households SET off_market_at = ("
+    " SELECT COALESCE(MIN(e.created_at), MIN(p.state_changed_at))"
+    " FROM placements p LEFT JOIN placement_events e"
+    " ON e.placement_id = p.id AND e.action = 'sign_lease'"
+    f" WHERE p.household_id = households.id AND p.state IN {BINDING})"
+    " WHERE EXISTS (SELECT 1 FROM placements p"
+    f" WHERE p.household_id = households.id AND p.state IN {BINDING})"
+)
 
 
 def upgrade():
     with op.batch_alter_table('households') as batch:
         batch.add_column(sa.Column('off_market_at', sa.DateTime(timezone=True), nullable=True))
-    # When the lease step was taken, else when the placement last changed state.
-    op.execute(
-        "UPDATE households SET off_market_at = ("
-        " SELECT COALESCE(MIN(e.created_at), MIN(p.state_changed_at))"
-        " FROM placements p LEFT JOIN placement_events e"
-        " ON e.placement_id = p.id AND e.action = 'sign_lease'"
-        f" WHERE p.household_id = households.id AND p.state IN {BINDING})"
-        " WHERE EXISTS (SELECT 1 FROM placements p"
-        f" WHERE p.household_id = households.id AND p.state IN {BINDING})"
-    )
+    op.execute(BACKFILL)
 
 
 def downgrade():

@@ -5,13 +5,16 @@ placement puts it back on the market; what was closed stays closed."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
+from portal.households.models import Household
 from portal.households.queries import visible_household
 from portal.matching.rules import fits_any_of, rank_flats, rank_households
 from portal.placements import operations as ops
@@ -103,8 +106,6 @@ def test_from_the_lease_no_landlord_list_and_no_matching_list_shows_it(app, db, 
         assert household.id not in [m.household.id for m in rank_households(w.flat_b)]
         assert rank_flats(household) == []  # the reverse direction
         fits = fits_any_of([w.flat_b, w.flat_c], w.placement.costs_approved_on)
-        from portal.households.models import Household
-
         assert household.id not in db.session.scalars(select(Household.id).where(fits)).all()
     # Nobody can propose it or register an interest in it any more.
     with in_request(app), pytest.raises(Exception, match="not_visible"):
@@ -157,9 +158,7 @@ def test_cancelling_the_lease_puts_it_back_on_the_market(app, db, market, browse
     w = market
     _sign(app, w)
     with in_request(app):
-        ops.take_step(
-            w.placement, Action.CANCEL, w.specialist, "specialist", cancel_reason="other"
-        )
+        ops.take_step(w.placement, Action.CANCEL, w.specialist, "specialist", cancel_reason="other")
     db.session.flush()
     assert w.household.off_market_at is None and w.household.is_visible_to_landlords()
     assert db.session.get(Placement, w.p_b.id).state == State.CANCELLED  # stays closed
@@ -184,3 +183,27 @@ def test_the_staff_page_says_why_landlords_do_not_see_it(app, db, market, auth):
     html = auth.client.get(f"/backoffice/households/{w.household.id}").get_data(as_text=True)
     assert "Off the market since" in html
     assert "its lease is signed" in html
+
+
+def test_the_migration_takes_leased_households_off_the_market(app, db):
+    """Households whose placement was at or past lease_signed before the column existed are
+    taken off the market by the migration's backfill; the others stay on it."""
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/20261206_c_off_market.py"
+    spec = importlib.util.spec_from_file_location("off_market_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    leased = placement_in(app, world(), State.LEASE_SIGNED)
+    moved = placement_in(app, world(), State.MOVED_IN)
+    undone = placement_in(app, world(), State.LEASE_SIGNED)
+    with in_request(app):
+        ops.take_step(undone, Action.CANCEL, undone.staff, "specialist", cancel_reason="other")
+    proposed = placement_in(app, world(), State.PROPOSED)
+    db.session.execute(text("UPDATE households SET off_market_at = NULL"))
+    db.session.execute(text(migration.BACKFILL))
+    db.session.expire_all()
+
+    def off(placement) -> bool:
+        return db.session.get(Household, placement.household_id).off_market_at is not None
+
+    assert off(leased) and off(moved)
+    assert not off(undone) and not off(proposed)

@@ -228,10 +228,6 @@ class Household(TimestampMixin, Base):
             and self.valid_consent(on) is not None
         )
 
-    @property
-    def is_off_market(self) -> bool:
-        return self.off_market_at is not None
-
     def take_off_market(self, actor: User | None, **details) -> None:
         """A lease is signed: from now on no landlord list and no matching list shows the
         household. Writes the audit event; a household already off the market stays so."""

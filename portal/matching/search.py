@@ -65,8 +65,9 @@ def _fit_conditions(flat: Flat) -> list[ColumnElement[bool]]:
 
 
 def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
-    """The hard rules, as conditions on published flats for this household."""
-    if h.max_gross_cold_rent is None:
+    """The hard rules, as conditions on published flats for this household; none for a
+    household off the market (its lease is signed: it is offered no flat any more)."""
+    if h.max_gross_cold_rent is None or h.off_market_at is not None:
         return [false()]
     conditions = [
         Flat.status == FlatStatus.PUBLISHED.value,

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
@@ -30,6 +31,7 @@ from portal.households.models import Household
 from portal.mediation import (
     home_messages,  # noqa: F401 - connects the staff home's receiver
     linking,
+    placement_page,  # noqa: F401 - connects the placement page's receiver
 )
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
@@ -213,6 +215,29 @@ def _done(case: MediationCase, message: str, anchor: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor=f"case-{anchor}"))
+
+
+@bp.route("/for-placement/<int:placement_id>", methods=["POST"])
+@staff_required(*CASEWORK)
+def open_for_placement(placement_id: int):
+    """The rent-arrears proposal on the placement page: a case for this placement, opened by
+    the team; refused while one is open (back to the placement page, nothing changed)."""
+    placement = db.get_or_404(Placement, placement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        case = ops.open_for_placement(placement, current_user)
+    except Refused as refusal:
+        flash_refusal(refusal)
+        return redirect(
+            url_for("placements_backoffice.detail", placement_id=placement_id, _anchor="arrears")
+        )
+    db.session.commit()
+    flash(
+        _("Mediation case %(number)s is opened and linked to the placement.", number=case.number),
+        "success",
+    )
+    return redirect(url_for(".detail", case_id=case.id))
 
 
 @bp.route("/<int:case_id>/notes", methods=["POST"])

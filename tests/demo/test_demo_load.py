@@ -98,9 +98,20 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
     assert _db.session.scalar(
         select(func.count(DirectPayment.id)).where(DirectPayment.confirmed_on.is_not(None))
     )
-    # Every mediation case came in as a request.
+    # Every mediation case came in as a request, or the team opened it from a placement's
+    # rent-arrears check (issue 16).
     cases = set(_db.session.scalars(select(MediationCase.id)))
-    assert cases and cases <= _audited("mediation_cases", "mediation.submitted")
+    assert cases and cases <= _audited("mediation_cases", "mediation.submitted") | _audited(
+        "mediation_cases", "mediation.opened_for_placement"
+    )
+    # From the lease on, the household is off the market (issue 16): set by the lease step.
+    leased = {
+        p.household_id
+        for p in placements
+        if p.state in ("lease_signed", "moved_in", "aftercare", "completed")
+    }
+    off = set(_db.session.scalars(select(Household.id).where(Household.off_market_at.is_not(None))))
+    assert leased and leased == off
     # A placement and a case with a conversation (issue 15), written through the operations.
     talk = _db.session.scalars(select(Message)).all()
     assert {m.side for m in talk} == {"landlord", "staff"}

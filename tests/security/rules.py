@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.assign": CASEWORK,
     "mediation_backoffice.link_placement": CASEWORK,
     "mediation_backoffice.write_message": CASEWORK,
+    "mediation_backoffice.open_for_placement": CASEWORK,
     # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
     "reports_backoffice.index": STAFF,
     "reports_backoffice.chart": STAFF,

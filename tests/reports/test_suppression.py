@@ -363,7 +363,7 @@ def test_the_page_the_chart_the_csv_and_the_pdf_show_the_same_cells(client, auth
     from pypdf import PdfReader
 
     pdf = client.get("/backoffice/reports/summary.pdf", query_string=q2).get_data()
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     summary = built.table("placements")
     expected = " ".join(
         display(summary.rows[0].cells[k], exports.german) for k, _l in summary.columns
@@ -460,7 +460,7 @@ def test_no_file_names_a_household_or_a_specialist(client, auth, app, history, t
         == 404
     )
     pdf = client.get("/backoffice/reports/summary.pdf", query_string=year).get_data()
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert name not in text and not any(code in text for code in codes)
     target = tmp_path / "year.csv"
     result = app.test_cli_runner().invoke(

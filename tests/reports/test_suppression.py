@@ -245,6 +245,9 @@ def test_no_withheld_cell_can_be_recomputed_from_the_published_ones(history, per
     more_leases((HOME, date(2026, 5, 4)), (HOME, date(2026, 5, 12)), (HOME, date(2026, 5, 20)))
     more_leases((OTHER, date(2026, 2, 3)), (REF, date(2026, 5, 6)), (REF, date(2026, 6, 9)))
     tables = figures.all_tables(period, figures.PROGRAMME, TODAY)
+    # The leases above are of flats never published: the line "leased without publication".
+    unpublished = next(t for t in tables if t.key == "flats").rows[3]
+    assert unpublished.key == "unpublished" and unpublished.cells[ALL].value
     protected = suppression.protect(tables + charts.data_tables(period, figures.PROGRAMME))
     assert hidden_cells(protected)  # there is something to protect
     assert recoverable(protected) == []

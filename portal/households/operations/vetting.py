@@ -20,6 +20,7 @@ from portal.households.models import (
     Household,
     HouseholdStatus,
 )
+from portal.households.operations.prevention import open_case_of
 from portal.households.operations.profiles import open_text_hits, text_hits_refused
 
 # Withdrawing a profile: the programme's own placements record their exit at the move-in.
@@ -58,6 +59,14 @@ def vet(
             _l(
                 "The profile was not vetted: please tick every item of the vetting checklist "
                 "once you have done it with the household."
+            ),
+        )
+    if open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case: it keeps its flat and is not offered "
+                "to landlords. Please record the case's outcome first."
             ),
         )
     if household.max_gross_cold_rent is None:

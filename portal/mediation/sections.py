@@ -19,8 +19,12 @@ LIMIT = 100
 
 def label(case: MediationCase) -> str:
     return " · ".join(
-        [case.number, str(topic_label(case.topic)), str(status_label(case.status)),
-         day(case.created_at)]
+        [
+            case.number,
+            str(topic_label(case.topic)),
+            str(status_label(case.status)),
+            day(case.created_at),
+        ]
     )
 
 
@@ -31,9 +35,7 @@ def linkable_cases(prevention: PreventionCase) -> list[tuple[int, str]]:
     taken = select(PreventionCase.mediation_case_id).where(
         PreventionCase.mediation_case_id.is_not(None), PreventionCase.id != prevention.id
     )
-    own_placements = select(Placement.id).where(
-        Placement.household_id == prevention.household_id
-    )
+    own_placements = select(Placement.id).where(Placement.household_id == prevention.household_id)
     cases = db.session.scalars(
         select(MediationCase)
         .where(

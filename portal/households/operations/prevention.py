@@ -86,9 +86,7 @@ def open_case(
             status=BAD_INPUT,
         )
     if open_case_of(household) is not None:
-        raise Refused(
-            "case open", _l("This household already has an open prevention case.")
-        )
+        raise Refused("case open", _l("This household already has an open prevention case."))
     if household.status == HouseholdStatus.VETTED:
         raise Refused(
             "offered to landlords",

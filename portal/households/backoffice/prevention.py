@@ -70,11 +70,11 @@ def open_prevention(household_id: int):
     return _back(household)
 
 
-@bp.route("/<int:household_id>/prevention/<int:case_id>/mediation", methods=["POST"])
+@bp.route("/<int:household_id>/prevention/<int:prevention_id>/mediation", methods=["POST"])
 @staff_required(*READERS)
-def link_prevention(household_id: int, case_id: int):
+def link_prevention(household_id: int, prevention_id: int):
     household = _household(household_id)
-    case = _case(household, case_id)
+    case = _case(household, prevention_id)
     form = PreventionLinkForm()
     form.set_choices(ops.linkable(case))
     if not form.validate_on_submit():
@@ -93,11 +93,11 @@ def link_prevention(household_id: int, case_id: int):
     return _back(household)
 
 
-@bp.route("/<int:household_id>/prevention/<int:case_id>/outcome", methods=["POST"])
+@bp.route("/<int:household_id>/prevention/<int:prevention_id>/outcome", methods=["POST"])
 @staff_required(*READERS)
-def record_prevention_outcome(household_id: int, case_id: int):
+def record_prevention_outcome(household_id: int, prevention_id: int):
     household = _household(household_id)
-    case = _case(household, case_id)
+    case = _case(household, prevention_id)
     form = PreventionOutcomeForm()
     if not form.validate_on_submit():
         return _invalid(household_id, prevention_outcome_form=form)

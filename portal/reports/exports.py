@@ -113,6 +113,8 @@ SUMMARY = (
     ("aftercare", 2),
     ("mediation", 0),
     ("mediation", 1),
+    ("prevention", 0),
+    ("prevention", 2),
 )
 
 

@@ -267,6 +267,10 @@ def test_staff_open_link_and_close_through_the_page(browser, db, role):
     assert case.outcome == "tenancy_kept"
     page = _page(browser, household)
     assert "Tenancy kept" in page and "Open a prevention case" in page
+    # The mediation case's page names the prevention case it belongs to.
+    mediation_page = browser.client.get(f"/backoffice/mediation/{mediation.id}")
+    assert "Linked to a prevention case:" in mediation_page.get_data(as_text=True)
+    assert household.code in mediation_page.get_data(as_text=True)
     listing = browser.client.get("/backoffice/households/prevention").get_data(as_text=True)
     assert household.code not in listing
 

@@ -357,3 +357,21 @@ def test_the_list_shows_open_cases(browser, db):
     page = browser.client.get("/backoffice/households/prevention").get_data(as_text=True)
     assert household.code in page and "Vermietung Ruhrort" in page
     assert "Notice to quit for rent arrears" in page
+
+
+def test_a_profile_landlords_see_offers_no_opening_form(browser, db):
+    browser.login("social_worker")
+    page = _page(browser, _household(status="vetted"))
+    assert "To open a prevention case, pause the profile first." in page
+    assert "Open the prevention case" not in page
+
+
+def test_the_german_page_names_the_section(browser, db):
+    worker = browser.login("social_worker")
+    worker.locale = "de"
+    db.session.flush()
+    household = _household()
+    _open(household, worker)
+    page = _page(browser, household)
+    assert "Prävention (nur für das Team)" in page
+    assert "Kündigung wegen Mietschulden" in page

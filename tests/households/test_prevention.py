@@ -13,6 +13,7 @@ from portal.core.audit import AuditEvent
 from portal.core.refusals import Refused
 from portal.extensions import db as _db
 from portal.households import operations as ops
+from portal.households.models import HouseholdStatus
 from portal.households.prevention import PreventionCase
 from portal.mediation.models import MediationCase
 from tests.factories import HouseholdFactory, IdentityFactory, StaffFactory, UserFactory
@@ -159,6 +160,18 @@ def test_vetting_is_refused_while_a_case_is_open(db, worker):
     ops.record_outcome(case, worker, "lost", clock.today())
     ops.vet(household, worker)
     assert household.status == "vetted"
+
+
+def test_withdrawing_is_refused_while_a_case_is_open(db, worker):
+    household = _household(status="paused")
+    case = _open(household, worker)
+    with pytest.raises(Refused) as refused:
+        ops.change_status(household, worker, HouseholdStatus.WITHDRAWN, "moved_away")
+    assert refused.value.code == "prevention case open"
+    assert household.status == "paused" and household.exit_on is None
+    ops.record_outcome(case, worker, "lost", clock.today())
+    ops.change_status(household, worker, HouseholdStatus.WITHDRAWN, "moved_away")
+    assert household.status == "withdrawn"
 
 
 @pytest.mark.parametrize(

@@ -115,9 +115,19 @@ def change_status(
     move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
     the future). Pausing or withdrawing cancels the household's open placements and closes its
     open interests ("household no longer available", see ``placements.release``); refused
-    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
+    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``;
+    withdrawing is refused (``prevention case open``) while the household has an open prevention
+    case."""
     if actor.role != Role.SOCIAL_WORKER:
         raise Refused("not allowed")
+    if to == HouseholdStatus.WITHDRAWN and open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case. Please record its outcome before "
+                "withdrawing the profile."
+            ),
+        )
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
     if records_exit and household.can_move(to, SOCIAL_WORKER):
         exit_on = exit_on or clock.today()

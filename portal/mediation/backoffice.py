@@ -28,6 +28,7 @@ from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
+from portal.households.prevention import PreventionCase
 from portal.mediation import (
     home_messages,  # noqa: F401 - connects the staff home's receiver
     linking,
@@ -174,6 +175,9 @@ def _render(case: MediationCase, **posted):
         "backoffice/mediation/case.html",
         case=case,
         placement=_placement(case.placement_id),
+        prevention=db.session.scalar(
+            select(PreventionCase).where(PreventionCase.mediation_case_id == case.id)
+        ),
         notes=[e for e in case.entries if e.kind == "note"],
         replies=[e for e in case.entries if e.kind == "reply"],
         history=_history(case),

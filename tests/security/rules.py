@@ -127,6 +127,11 @@ RULES: dict[str, Rule] = {
     "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
     "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
+    # Prevention cases (issue 16): casework, like mediation cases; never a landlord.
+    "households_backoffice.prevention_cases": CASEWORK,
+    "households_backoffice.open_prevention": CASEWORK,
+    "households_backoffice.link_prevention": CASEWORK,
+    "households_backoffice.record_prevention_outcome": CASEWORK,
     # placements (landlord) -----------------------------------------------------------------
     "placements.index": LANDLORDS,
     "placements.notifications": LANDLORDS,

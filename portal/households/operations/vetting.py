@@ -20,6 +20,7 @@ from portal.households.models import (
     Household,
     HouseholdStatus,
 )
+from portal.households.operations.prevention import open_case_of
 from portal.households.operations.profiles import open_text_hits, text_hits_refused
 
 # Withdrawing a profile: the programme's own placements record their exit at the move-in.
@@ -58,6 +59,14 @@ def vet(
             _l(
                 "The profile was not vetted: please tick every item of the vetting checklist "
                 "once you have done it with the household."
+            ),
+        )
+    if open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case: it keeps its flat and is not offered "
+                "to landlords. Please record the case's outcome first."
             ),
         )
     if household.max_gross_cold_rent is None:
@@ -106,9 +115,19 @@ def change_status(
     move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
     the future). Pausing or withdrawing cancels the household's open placements and closes its
     open interests ("household no longer available", see ``placements.release``); refused
-    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
+    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``;
+    withdrawing is refused (``prevention case open``) while the household has an open prevention
+    case."""
     if actor.role != Role.SOCIAL_WORKER:
         raise Refused("not allowed")
+    if to == HouseholdStatus.WITHDRAWN and open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case. Please record its outcome before "
+                "withdrawing the profile."
+            ),
+        )
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
     if records_exit and household.can_move(to, SOCIAL_WORKER):
         exit_on = exit_on or clock.today()

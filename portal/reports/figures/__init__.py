@@ -44,6 +44,7 @@ from portal.reports.figures.leases import (
 )
 from portal.reports.figures.mediation_cases import mediation
 from portal.reports.figures.monthly import lease_time_per_month, placements_per_month
+from portal.reports.figures.prevention import prevention
 from portal.reports.figures.supply import flats, landlords
 from portal.reports.figures.tenancies import HORIZONS, retention, returns
 from portal.reports.periods import Period
@@ -77,6 +78,7 @@ __all__ = [
     "placement_rate",
     "placements",
     "placements_per_month",
+    "prevention",
     "retention",
     "returns",
 ]
@@ -95,6 +97,7 @@ FIGURES = (
     aftercare,
     overdue_follow_ups,
     mediation,
+    prevention,
     esf,
 )
 

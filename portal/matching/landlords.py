@@ -67,7 +67,9 @@ class FlatFit:
 
     @classmethod
     def of(cls, flat: Flat, household: Household, today: date | None = None) -> FlatFit:
-        match = explain(flat, household, today)
+        # The landlord's words: whether the rent is within the limit, never the household's
+        # own limit, override or reason.
+        match = explain(flat, household, today, for_landlord=True)
         hard = [r for r in match.reasons if r.hard]
         return cls(
             flat_key=flat.public_key,

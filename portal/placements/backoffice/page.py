@@ -24,6 +24,7 @@ from portal.placements import operations as ops
 from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
 from portal.placements.backoffice.money import money_section
 from portal.placements.calendar import BERLIN
+from portal.placements.cost_check import cost_check
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
@@ -193,6 +194,7 @@ def _render(
         mails=ops.messages_of(placement),
         money=money_section(placement, money_posted),
         rent_certificate=rent_certificate.find(placement),
+        cost_check=cost_check(placement),
     )
 
 

@@ -131,7 +131,11 @@ def rent_limit_table():
         if form.validate_on_submit():
             try:
                 rent_limits.add_set(
-                    current_user, form.valid_from.data, form.source.data, form.amounts()
+                    current_user,
+                    form.valid_from.data,
+                    form.source.data,
+                    form.amounts(),
+                    per_further_person=form.per_further_person.data or None,
                 )
             except Refused as refusal:
                 flash_refusal(refusal)
@@ -166,6 +170,7 @@ def _render_rent_limits(form: RentLimitForm, csv_form: RentLimitCsvForm):
     return render_template(
         "backoffice/rent_limits.html",
         rows=rent_limits.all_rows(),
+        extra_rows=rent_limits.extra_rows(),
         table=limits_in_force(),
         form=form,
         csv_form=csv_form,

@@ -68,6 +68,24 @@ class RentLimit(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class RentLimitExtraPerson(TimestampMixin, Base):
+    """The amount the limit grows by for each person beyond the largest household size of the
+    rent-limit table (households of six and more), from a date on. A newer row replaces an older
+    one from its ``valid_from``; it is entered with a table, by form or CSV."""
+
+    __tablename__ = "rent_limit_extra_persons"
+    __table_args__ = (
+        UniqueConstraint("valid_from"),
+        CheckConstraint("amount > 0", name="positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    valid_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class FlatStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"

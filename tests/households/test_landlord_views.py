@@ -232,13 +232,17 @@ def test_filter_fits_one_of_my_flats(browser, db):
     user, flat = landlord_with_flat(browser)
     fits = fitting_household()
     too_poor = fitting_household(max_gross_cold_rent=Decimal("564.00"))
-    too_big = fitting_household(adults=5, children=3, needed_rooms=Decimal("8"))
+    # Eight persons by the table: no amount per further person entered, so no limit. (Its size
+    # alone no longer excludes it: product theory, issue 16.)
+    no_limit = fitting_household(
+        adults=5, children=3, needed_rooms=Decimal("8"), max_gross_cold_rent=None
+    )
     wheelchair = fitting_household(needs_wheelchair=True)
     # Another organisation's flat that would fit the wheelchair household does not count.
     published_flat(FlatFactory().organisation, is_wheelchair_accessible=True)
     codes = codes_in(page(browser, "/households/?fits=y"))
     assert codes == [fits.code]
-    assert {too_poor.code, too_big.code, wheelchair.code}.isdisjoint(codes)
+    assert {too_poor.code, no_limit.code, wheelchair.code}.isdisjoint(codes)
     # A second own flat widens the filter.
     published_flat(user.organisation, is_wheelchair_accessible=True)
     assert set(codes_in(page(browser, "/households/?fits=y"))) == {fits.code, wheelchair.code}
@@ -357,11 +361,13 @@ def test_profile_shows_fitting_flats_with_reasons(browser, db):
     html = page(browser, f"/households/{household.id}")
     assert f"<h1>Household {household.code}</h1>" in html
     assert f"{flat.address_line} fits" in html
-    assert "3 rooms needed, the flat has 3; 72\xa0m² within the 80\xa0m² for 3 persons" in html
-    assert "€640.00 gross cold rent within the €687.80 limit" in html
+    assert "No WBS required: a flat of 72\xa0m² fits any household whose rent limit" in html
+    assert "€640.00 gross cold rent: within what the Jobcenter pays" in html
     # The flat that does not fit is explained, not offered as fitting.
     assert f"{too_dear.address_line} fits" not in html
-    assert "€760.00 gross cold rent is above the €687.80 limit" in html
+    assert "€760.00 gross cold rent: above what the Jobcenter pays" in html
+    # The household's own limit (here the staff's override) never reaches the landlord.
+    assert "687.80" not in html and "override" not in html
     assert "Wir suchen ruhig.\nGern mit Garten." in html
 
 

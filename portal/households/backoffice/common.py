@@ -37,6 +37,7 @@ from portal.households.labels import (
     threat_label,
     vetting_checklist_label,
 )
+from portal.households.limits import limit_of
 from portal.households.models import (
     SOCIAL_WORKER,
     VETTING_CHECKLIST,
@@ -234,6 +235,7 @@ def _render_detail(
         views=views,
         today=clock.today(),
         visible=household.is_visible_to_landlords(),
+        rent_limit=limit_of(household),  # computed today: the table in force, or the override
         text_hits=text_hits,
         text_segments=textcheck.segments(household.profile_text or "", text_hits),
         hit_reason=hit_reason,

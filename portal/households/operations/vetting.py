@@ -13,6 +13,7 @@ from portal.core import clock
 from portal.core.hooks import Hook, Veto
 from portal.core.refusals import Refused
 from portal.households import textcheck
+from portal.households.limits import limit_of
 from portal.households.models import (
     SOCIAL_WORKER,
     VETTING_CHECKLIST,
@@ -69,7 +70,8 @@ def vet(
                 "to landlords. Please record the case's outcome first."
             ),
         )
-    if household.max_gross_cold_rent is None:
+    if limit_of(household).amount is None:
+        # Neither the staff's override nor a figure of the table in force for its size.
         raise Refused(
             "no rent limit",
             _l(

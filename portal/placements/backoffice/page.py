@@ -30,6 +30,7 @@ from portal.placements.backoffice.common import (
 )
 from portal.placements.backoffice.money import money_section
 from portal.placements.calendar import BERLIN
+from portal.placements.cost_check import cost_check
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
@@ -203,6 +204,7 @@ def _render(
         rent_certificate=rent_certificate.find(placement),
         arrears=arrears_check(placement),
         **PLACEMENT_PAGE.sections(placement),
+        cost_check=cost_check(placement),
     )
 
 

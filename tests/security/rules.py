@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     # Every staff member reads the rent limits in force; only the admin enters new ones.
     "listings_backoffice.rent_limit_table": {"GET": STAFF, "POST": frozenset({ADMIN})},
     "listings_backoffice.rent_limit_csv": frozenset({ADMIN}),
+    "listings_backoffice.heating_threshold_table": {"GET": STAFF, "POST": frozenset({ADMIN})},
     # households (landlord): vetted, consented public profiles, for any landlord -------------
     "households.index": LANDLORDS,
     "households.show": LANDLORDS,

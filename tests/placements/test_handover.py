@@ -202,7 +202,8 @@ def test_landlord_confirms_the_move_in_and_staff_record_the_registration(browser
         "Am Deich 3, 47198 Duisburg",
         "Grünstraße 7",
         TENANT,
-        clock.today().strftime("%d %b %Y").lstrip("0"),
+        clock.today().strftime("%d.%m.%Y"),  # always German: it goes to the Bürgeramt
+        "Wohnungsgeberbestätigung",
     ):
         assert value in text, (value, text)
     future = (clock.today() + timedelta(days=1)).isoformat()

@@ -17,23 +17,29 @@ from portal.placements.models import ORDER, Action, Placement, State
 
 
 def vetted_household(
-    code: str, specialist: User, tenant: str, *, shares_payment_status: bool = False
+    code: str,
+    specialist: User,
+    tenant: str | None = None,
+    *,
+    shares_payment_status: bool = False,
+    **fields,
 ) -> Household:
-    """A three-person household (fits ``published_flat``) with a valid consent and a name."""
-    household = Household(
-        code=code,
-        status=HouseholdStatus.VETTED.value,
-        adults=2,
-        children=1,
-        needed_rooms=Decimal("3"),
-        needed_area=Decimal("70"),
-        max_gross_cold_rent=Decimal("564"),
-        earliest_move_in=clock.today(),
-        cost_bearer="jobcenter",
-        waiting_since=clock.today() - timedelta(days=100),
-        vetted_at=utcnow(),
-        vetted_by_id=specialist.id,
-    )
+    """A three-person household (fits ``published_flat``) with a valid consent and, given
+    ``tenant``, the main tenant's name; ``fields`` override any column."""
+    values = {
+        "status": HouseholdStatus.VETTED.value,
+        "adults": 2,
+        "children": 1,
+        "needed_rooms": Decimal("3"),
+        "needed_area": Decimal("70"),
+        "max_gross_cold_rent": Decimal("564"),
+        "earliest_move_in": clock.today(),
+        "cost_bearer": "jobcenter",
+        "waiting_since": clock.today() - timedelta(days=100),
+        "vetted_at": utcnow(),
+        "vetted_by_id": specialist.id,
+    }
+    household = Household(code=code, **(values | fields))
     household.consents.append(
         Consent(
             given_on=clock.today() - timedelta(days=10),
@@ -41,7 +47,8 @@ def vetted_household(
             shares_payment_status=shares_payment_status,
         )
     )
-    household.identity = HouseholdIdentity(main_tenant_name=tenant)
+    if tenant is not None:
+        household.identity = HouseholdIdentity(main_tenant_name=tenant)
     db.session.add(household)
     return household
 

@@ -63,14 +63,13 @@ def seed_households(app, households: int) -> None:
     from portal.extensions import db
     from portal.households.models import Consent, Household, household_districts
     from portal.listings.models import District
-    from portal.listings.rules import limits_in_force, max_area_for, rooms_for
+    from portal.listings.rules import max_area_for, rooms_for
 
     rng = random.Random(7)
     today = clock.today()
     now = utcnow()
     with app.app_context():
         districts = db.session.scalars(select(District.id)).all()
-        limits = limits_in_force(today).limits
         statuses = ["vetted"] * 14 + ["draft"] * 2 + ["paused", "housed", "withdrawn", "vetted"]
         rows = []
         for i in range(households):
@@ -89,7 +88,8 @@ def seed_households(app, households: int) -> None:
                     "children": size - adults,
                     "needed_rooms": Decimal(rooms_for(size) + override),
                     "needed_area": max_area_for(size) + 15 * override,
-                    "max_gross_cold_rent": limits.get(size),
+                    # No override: the table in force decides (issue 16), as for most households.
+                    "max_gross_cold_rent": None,
                     "earliest_move_in": today + timedelta(days=rng.randrange(-30, 120)),
                     "cost_bearer": "jobcenter",
                     "has_wbs": has_wbs,

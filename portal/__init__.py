@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
     from portal.core.i18n import init_i18n, select_locale
     from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401
+    from portal.households import prevention as prevention_models  # noqa: F401
     from portal.listings import models as listings_models  # noqa: F401
     from portal.mediation import models as mediation_models  # noqa: F401
     from portal.placements import models as placements_models  # noqa: F401
@@ -84,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.core import health, pages
     from portal.households import backoffice as households_backoffice
     from portal.listings import backoffice as listings_backoffice
+    from portal.listings import heating_views  # noqa: F401  (adds its routes)
     from portal.listings import views as listings_views
     from portal.matching import sections as matching_sections  # noqa: F401
     from portal.matching import views as households_views
     from portal.mediation import backoffice as mediation_backoffice
+    from portal.mediation import sections as mediation_sections  # noqa: F401
     from portal.mediation import views as mediation_views
     from portal.placements import backoffice as placements_backoffice
     from portal.placements import sections as placements_sections  # noqa: F401

@@ -30,6 +30,7 @@ from portal.households.models import (
     Participant,
     TargetGroup,
 )
+from portal.households.prevention import PreventionCase
 from portal.listings.models import District
 from portal.mediation.models import MediationCase
 from portal.placements import operations as ops
@@ -278,6 +279,19 @@ def marked_household(markers: Markers, n: int, **kw) -> Household:
         for name in text_columns(Consent):
             length = Consent.__table__.columns[name].type.length or 1000
             setattr(consent, name, markers.new(f"Consent.{name} {n}", length))
+    # A closed prevention case (issue 16): its threat, note and landlord are staff only.
+    _db.session.flush()
+    prevention = PreventionCase(
+        household_id=household.id,
+        opened_on=household.intake_on,
+        threat="notice_rent_arrears",
+        outcome="tenancy_kept",
+        outcome_on=household.intake_on,
+    )
+    for name in text_columns(PreventionCase, skip={"threat", "outcome"}):
+        length = PreventionCase.__table__.columns[name].type.length or 1000
+        setattr(prevention, name, markers.new(f"PreventionCase.{name} {n}", length))
+    _db.session.add(prevention)
     return household
 
 

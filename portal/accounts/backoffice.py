@@ -14,6 +14,7 @@ from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 
@@ -28,7 +29,7 @@ def landlords():
         .options(selectinload(Organisation.members))
         .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
         page=page_arg(),
-        per_page=25,
+        per_page=PER_PAGE,
         error_out=False,
     )
     return render_template("backoffice/landlords.html", page=page)

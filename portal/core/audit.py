@@ -34,6 +34,7 @@ DETAIL_KEYS = frozenset(
         "flat_id",
         "household_id",
         "kind",  # organisation kind, erasure kind
+        "mediation_case_id",  # a prevention case's link
         "number",  # mediation case number M-2026-0007
         "on_behalf_of",
         "organisation_id",

@@ -5,10 +5,13 @@ One module per part, run in this order by ``load``:
 
 - ``accounts``: the demo logins, one per role (staff with an enrolled authenticator);
 - ``listings``: the demo landlords' flats in every status, with photos;
+- ``heating``: a published flat whose heating costs are above the Heizspiegel threshold;
 - ``households``: the households a social worker meets, and two landlord interests;
 - ``placements``: placements in the early stages the specialist works on;
 - ``history``: a year of programme work behind the reports (households, leases, follow-ups,
   cancelled placements), with ``history_households``, ``history_placements`` and ``mediation``;
+- ``prevention``: two households threatened with losing their flat (issue 16), one case open
+  and linked to its mediation case, one closed with the tenancy kept;
 - ``threads``: conversations between a landlord and the team on a placement and a case.
 
 Every state is reached through the domain operations (``create_flat``/``submit_flat``/
@@ -33,11 +36,21 @@ def already_seeded() -> bool:
 
 def load(echo: Callable[[str], None]) -> None:
     """Create all demo data in order (the caller commits)."""
-    from portal.demo import history, households, listings, placements, threads
+    from portal.demo import (
+        heating,
+        history,
+        households,
+        listings,
+        placements,
+        prevention,
+        threads,
+    )
 
     users = accounts.seed(echo)
     flats = listings.seed(users, echo)
+    heating.seed(users, echo)  # a flat over the heating-cost threshold (issue 16)
     households.seed(users, flats, echo)
     placements.seed(users, echo)
     history.seed(users, echo)
+    prevention.seed(users, echo)
     threads.seed(users, echo)

@@ -6,7 +6,7 @@ interests. All names are invented."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +27,12 @@ from portal.households.models import (
     HouseholdStatus,
     TargetGroup,
 )
+from portal.listings import rent_limits
 from portal.listings.models import District, Flat, FlatStatus
 from portal.placements import operations as placements_ops
+
+# The demo's amount per further person counts from the seeded table's date.
+DEMO_TABLE_FROM = date(2021, 10, 1)
 
 # (adults, children, preferred districts, status, consent, days waited, other fields)
 # consent: "valid", "expiring" (within 14 days), "withdrawn" or None.
@@ -184,6 +188,24 @@ HOUSEHOLDS: list[tuple[int, int, tuple[str, ...], HouseholdStatus, str | None, i
             "current_accommodation": "Übergangswohnheim Neudorf",
         },
     ),
+    (
+        # Seven persons: beyond the table's largest size, measured with the amount per further
+        # person (issue 16).
+        2,
+        5,
+        ("Hochfeld", "Marxloh"),
+        HouseholdStatus.VETTED,
+        "valid",
+        260,
+        {
+            "profile_text": "Eine große Familie mit fünf Kindern sucht eine Wohnung mit Platz für "
+            "alle. Wir sind freundlich und hilfsbereit.",
+            "main_tenant_name": "Amina Yusuf",
+            "adult_names": "Amina Yusuf\nAbdi Yusuf",
+            "phone": "0176 5550110",
+            "current_accommodation": "Gemeinschaftsunterkunft Hochfeld",
+        },
+    ),
 ]
 
 
@@ -229,6 +251,7 @@ REPORTING: list[tuple[int, str, tuple[int, str] | None, list[Row]]] = [
     (345, REFUGEE, (40, WITH_SUPPORT), [(_M, _MID, _YES, _NO), (_F, _YOUNG, _YES, _NO), None]),
     (140, OTHER, (6, WITH_SUPPORT), [(_M, _MID, _NO, _NO)]),
     (85, HOMELESS, None, [(_F, _MID, _YES, _YES), (_M, _MID, _YES, _NO)]),
+    (240, REFUGEE, None, [(_F, _MID, _YES, _NO), (_M, _MID, _YES, _NO), *[None] * 5]),
 ]
 
 
@@ -254,6 +277,14 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
     """Create the demo households through the operations (codes, proposals, audit) and two
     open interests of the demo landlords for their published flats."""
     worker = users["sozialarbeit"]
+    # Without an amount per further person, the seven-person household would have no limit.
+    rent_limits.add_set(
+        users["admin"],
+        DEMO_TABLE_FROM,
+        "Demo: Beispielwert je weitere Person (nicht die amtliche Zahl)",
+        {},
+        per_further_person=Decimal("110.00"),
+    )
     districts = {d.name: d for d in db.session.scalars(select(District))}
     created: list[Household] = []
     today = dating.today()

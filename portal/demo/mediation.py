@@ -18,6 +18,7 @@ from portal.listings.models import Flat
 from portal.mediation import operations as ops
 from portal.mediation.models import CaseStatus
 from portal.placements.models import Placement
+from portal.placements.operations.aftercare import arrears_check
 
 CASES = 15
 REPLY = "Vielen Dank für Ihre Nachricht. Wir melden uns für einen Termin."
@@ -87,4 +88,17 @@ def seed(
             entry.created_at = answered if entry.kind == "reply" else resolved
         case.updated_at = resolved or answered or opened
         db.session.flush()
-    return CASES
+    return CASES + _arrears_case(running, users["sozialarbeit"])
+
+
+def _arrears_case(running: list[tuple[Placement, Flat]], worker: User) -> int:
+    """The team's own case from a rent-arrears check (issue 16), through the placement page's
+    proposal: for the newest tenancy whose last check found arrears and that has no open case;
+    any other such tenancy keeps the proposal on its page. Returns how many (0 or 1)."""
+    arrears = [p for p, _flat in running if arrears_check(p) and not ops.open_case_for(p)]
+    if not arrears:
+        return 0
+    newest = max(arrears, key=lambda p: (p.keys_handed_over_on, p.id))
+    ops.open_for_placement(newest, worker)
+    db.session.flush()
+    return 1

@@ -135,3 +135,26 @@ VETTING_CHECKLIST_LABELS = {
 
 def vetting_checklist_label(item: str) -> str:
     return str(VETTING_CHECKLIST_LABELS.get(item, item))
+
+
+# Prevention cases (households/prevention.py) ----------------------------------------------------
+
+THREAT_LABELS = {
+    "notice_rent_arrears": _l("Notice to quit for rent arrears"),
+    "notice_other": _l("Notice to quit for another reason"),
+    "eviction_suit": _l("Eviction suit filed"),
+    "other": _l("Other threat"),
+}
+PREVENTION_OUTCOME_LABELS = {
+    "tenancy_kept": _l("Tenancy kept"),
+    "moved": _l("Moved to another flat"),
+    "lost": _l("Flat lost"),
+}
+
+
+def threat_label(value: str | None) -> str:
+    return str(THREAT_LABELS.get(value or "", value or "–"))
+
+
+def prevention_outcome_label(value: str | None) -> str:
+    return str(PREVENTION_OUTCOME_LABELS.get(value or "", value or "–"))

@@ -186,6 +186,12 @@ class Household(TimestampMixin, Base):
     target_group: Mapped[str] = mapped_column(String(30), default=TargetGroup.OTHER.value)
     exit_on: Mapped[date | None] = mapped_column(Date)
     exit_destination: Mapped[str | None] = mapped_column(String(30))
+    # Off the market (DESIGN.md section 7): set when a placement of the household reaches
+    # lease_signed, cleared when that placement is cancelled. A column, not a look at the
+    # placements, because placements stand on a higher floor than households and the landlord
+    # lists filter on it for every row (one cheap condition). Only the placement workflow sets
+    # it (``take_off_market`` / ``return_to_market``).
+    off_market_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     preferred_districts: Mapped[list[District]] = relationship(
         secondary=household_districts, order_by="District.position"
@@ -214,8 +220,29 @@ class Household(TimestampMixin, Base):
         return None
 
     def is_visible_to_landlords(self, on: date | None = None) -> bool:
-        """Vetted and with a valid consent: the only case in which landlords see the profile."""
-        return self.status == HouseholdStatus.VETTED and self.valid_consent(on) is not None
+        """Vetted, with a valid consent and not off the market (no signed lease): the only case
+        in which landlords see the profile."""
+        return (
+            self.status == HouseholdStatus.VETTED
+            and self.off_market_at is None
+            and self.valid_consent(on) is not None
+        )
+
+    def take_off_market(self, actor: User | None, **details) -> None:
+        """A lease is signed: from now on no landlord list and no matching list shows the
+        household. Writes the audit event; a household already off the market stays so."""
+        if self.off_market_at is not None:
+            return
+        self.off_market_at = utcnow()
+        audit.record("household.off_market", actor=actor, obj=self, **details)
+
+    def return_to_market(self, actor: User | None, **details) -> None:
+        """The placement with the signed lease was cancelled: landlords may see the household
+        again (if its status and consent allow). Writes the audit event."""
+        if self.off_market_at is None:
+            return
+        self.off_market_at = None
+        audit.record("household.back_on_market", actor=actor, obj=self, **details)
 
     def can_move(self, to: HouseholdStatus, actor_kind: str) -> bool:
         return actor_kind in TRANSITIONS.get((HouseholdStatus(self.status), to), frozenset())

@@ -32,7 +32,6 @@ from portal.households.models import (
 from portal.listings.models import District
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 
-PER_PAGE = 20
 WBS_CHOICES = ("yes", "no")
 
 
@@ -122,13 +121,20 @@ def valid_consent_exists(today: date) -> ColumnElement[bool]:
 
 
 def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
-    """Vetted with a valid consent: withdrawal or expiry hides a profile at once."""
-    return [Household.status == HouseholdStatus.VETTED.value, valid_consent_exists(today)]
+    """Vetted with a valid consent, and off the market from a signed lease on (a column set by
+    the placement workflow: ``Household.take_off_market``): withdrawal or expiry hides a profile
+    at once, and so does a signed lease."""
+    return [
+        Household.status == HouseholdStatus.VETTED.value,
+        Household.off_market_at.is_(None),
+        valid_consent_exists(today),
+    ]
 
 
 def visible_household(household_id: int, today: date) -> Household | None:
     """The household when landlords may see it, else None (draft, paused, housed, withdrawn,
-    consent expired or withdrawn, or no such id: the caller answers 404 for all alike)."""
+    off the market, consent expired or withdrawn, or no such id: the caller answers 404 for all
+    alike)."""
     household = db.session.scalar(
         select(Household)
         .where(Household.id == household_id, *visible_to_landlords(today))

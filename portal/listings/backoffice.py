@@ -14,6 +14,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
 from portal.core.hooks import Hook
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.listings import rent_limits, reviews
@@ -47,7 +48,7 @@ def flats():
     page = db.paginate(
         filtered_flats(criteria, table),
         page=page_arg(),
-        per_page=25,
+        per_page=PER_PAGE,
         error_out=False,
     )
     return render_template(
@@ -130,7 +131,11 @@ def rent_limit_table():
         if form.validate_on_submit():
             try:
                 rent_limits.add_set(
-                    current_user, form.valid_from.data, form.source.data, form.amounts()
+                    current_user,
+                    form.valid_from.data,
+                    form.source.data,
+                    form.amounts(),
+                    per_further_person=form.per_further_person.data or None,
                 )
             except Refused as refusal:
                 flash_refusal(refusal)
@@ -165,6 +170,7 @@ def _render_rent_limits(form: RentLimitForm, csv_form: RentLimitCsvForm):
     return render_template(
         "backoffice/rent_limits.html",
         rows=rent_limits.all_rows(),
+        extra_rows=rent_limits.extra_rows(),
         table=limits_in_force(),
         form=form,
         csv_form=csv_form,

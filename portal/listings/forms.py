@@ -355,13 +355,20 @@ class RentLimitForm(FlaskForm):
     size_4 = money(_l("4 persons"))
     size_5 = money(_l("5 persons"))
     size_6 = money(_l("6 persons"))
+    per_further_person = money(
+        _l("Each further person"),
+        description=_l(
+            "Added to the limit of the largest household size above for each further person "
+            "(households of six and more). In a CSV file: a line with the size “+”."
+        ),
+    )
 
     def amounts(self) -> dict[int, Decimal]:
         return {n: self[f"size_{n}"].data for n in range(1, 7) if self[f"size_{n}"].data}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and not self.amounts():
+        if ok and not self.amounts() and not self.per_further_person.data:
             self.size_1.errors = list(self.size_1.errors) + [
                 str(_l("Please enter at least one amount."))
             ]
@@ -374,7 +381,8 @@ class RentLimitCsvForm(FlaskForm):
         _l("CSV file"),
         description=_l(
             "Columns: household_size; max_gross_cold_rent; valid_from (YYYY-MM-DD); source. "
-            "Separated by semicolons or commas, German or English number format."
+            "Separated by semicolons or commas, German or English number format. The amount "
+            "per further person (households larger than the largest size): the size “+”."
         ),
     )
 

@@ -68,6 +68,24 @@ class RentLimit(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+class RentLimitExtraPerson(TimestampMixin, Base):
+    """The amount the limit grows by for each person beyond the largest household size of the
+    rent-limit table (households of six and more), from a date on. A newer row replaces an older
+    one from its ``valid_from``; it is entered with a table, by form or CSV."""
+
+    __tablename__ = "rent_limit_extra_persons"
+    __table_args__ = (
+        UniqueConstraint("valid_from"),
+        CheckConstraint("amount > 0", name="positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    valid_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class FlatStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -401,3 +419,24 @@ class FlatReview(Base):
 
     def __repr__(self) -> str:
         return f"<FlatReview {self.flat_id} {self.decision}>"
+
+
+class HeatingThreshold(TimestampMixin, Base):
+    """The highest column ("zu hoch") of the nationwide heating-cost guide (Heizspiegel) for one
+    heating kind, in € per m² and year, from a date on: heating costs above it times the
+    appropriate floor area are not appropriate for the Jobcenter (§22 (1) SGB II). The kinds
+    are the flat's ``energy_carrier`` values (listings/heating.py). A newer row for the same
+    kind replaces an older one from its ``valid_from``, as with RentLimit."""
+
+    __tablename__ = "heating_thresholds"
+    __table_args__ = (
+        UniqueConstraint("heating_kind", "valid_from"),
+        CheckConstraint("max_per_m2_year > 0", name="positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heating_kind: Mapped[str] = mapped_column(String(20))
+    max_per_m2_year: Mapped[Decimal] = mapped_column(Money)
+    valid_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -50,7 +50,11 @@ def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:
         rent_per_m2=flat.rent_per_m2,
         affordable=size_range(table.affordable_sizes(flat.gross_cold_rent)),
         limits_valid_since=table.valid_since,
-        area_suits=size_range(suitable_sizes(flat.rooms, flat.living_area)),
+        # The WNB area binds only a flat that requires a WBS; for any other flat the rent
+        # decides (product theory), so no size is named.
+        area_suits=size_range(suitable_sizes(flat.rooms, flat.living_area))
+        if flat.wbs_required
+        else None,
     )
 
 

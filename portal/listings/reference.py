@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.listings.forms import reference_data
+from portal.listings.heating import ensure_thresholds
 from portal.listings.models import District, RentLimit
 
 
@@ -33,4 +34,5 @@ def ensure_reference_data() -> None:
                     source=limits["source"],
                 )
             )
+    ensure_thresholds()  # the Heizspiegel thresholds (listings/heating.py)
     db.session.flush()

@@ -15,7 +15,7 @@ from portal.core import audit
 from portal.core.numbers import NumberFormatError, parse_decimal
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
-from portal.listings.models import RentLimit
+from portal.listings.models import RentLimit, RentLimitExtraPerson
 
 MAX_AMOUNT = Decimal(10) ** 8
 
@@ -38,12 +38,36 @@ def all_rows() -> list[RentLimit]:
     )
 
 
+def extra_rows() -> list[RentLimitExtraPerson]:
+    return list(
+        db.session.scalars(
+            select(RentLimitExtraPerson).order_by(RentLimitExtraPerson.valid_from.desc())
+        )
+    )
+
+
 def add_set(
-    user: User, valid_from: date, source: str, amounts: dict[int, Decimal]
+    user: User,
+    valid_from: date,
+    source: str,
+    amounts: dict[int, Decimal],
+    per_further_person: Decimal | None = None,
 ) -> list[RentLimit]:
-    """Add limits valid from ``valid_from``; refuses a size that already has a row for that day
-    (nothing is written then)."""
+    """Add limits valid from ``valid_from``, and with them the amount per further person
+    (households larger than the table's largest size) when given. Refuses a size, or an amount
+    per further person, that already has a row for that day, a set with neither, and an amount
+    not above zero; nothing is written then."""
     source = " ".join(source.split())
+    if not amounts and per_further_person is None:
+        raise _refused(_("The file contains no rent limits."))
+    if per_further_person is not None:
+        if per_further_person <= 0:
+            raise _refused(_("Every amount must be greater than zero."))
+        taken = db.session.scalar(
+            select(RentLimitExtraPerson.id).where(RentLimitExtraPerson.valid_from == valid_from)
+        )
+        if taken is not None:
+            raise _refused(_("There is already an amount per further person from this date."))
     existing = set(
         db.session.scalars(
             select(RentLimit.household_size).where(
@@ -71,6 +95,15 @@ def add_set(
                 created_by_id=user.id,
             )
         )
+    if per_further_person is not None:
+        db.session.add(
+            RentLimitExtraPerson(
+                amount=per_further_person,
+                valid_from=valid_from,
+                source=source,
+                created_by_id=user.id,
+            )
+        )
     db.session.add_all(rows)
     db.session.flush()
     audit.record(
@@ -78,14 +111,28 @@ def add_set(
         actor=user,
         object_type="rent_limits",
         valid_from=valid_from.isoformat(),
-        sizes=",".join(map(str, sorted(amounts))),
+        # "+": the amount per further person came with the set (no amounts in the audit).
+        sizes=",".join([*map(str, sorted(amounts)), *(["+"] if per_further_person else [])]),
     )
     return rows
 
 
+# In the CSV, the household size of the amount per further person (households beyond the
+# table's largest size): "+", or the largest size and a plus ("6+").
+PER_FURTHER_PERSON = "+"
+
+
+def _csv_size(cell: str) -> int | None:
+    """The household size of a CSV line, or None for the amount per further person."""
+    if cell == PER_FURTHER_PERSON or (cell.endswith("+") and cell[:-1].isdigit()):
+        return None
+    return int(cell)
+
+
 def import_csv(user: User, raw: bytes) -> int:
-    """Rows of ``household_size; max_gross_cold_rent; valid_from; source`` (header optional).
-    All or nothing: any bad line refuses the whole file, naming the line."""
+    """Rows of ``household_size; max_gross_cold_rent; valid_from; source`` (header optional);
+    a size written ``+`` (or ``6+``) gives the amount per further person. All or nothing: any
+    bad line refuses the whole file, naming the line."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,21 +140,21 @@ def import_csv(user: User, raw: bytes) -> int:
     first_line = text.split("\n", 1)[0]
     # German spreadsheets write "396,00" and separate with semicolons.
     delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
-    groups: dict[tuple[date, str], dict[int, Decimal]] = {}
+    groups: dict[tuple[date, str], dict[int | None, Decimal]] = {}
     count = 0
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
-        if number == 1 and not cells[0].isdigit():
+        if number == 1 and not cells[0].isdigit() and not cells[0].endswith("+"):
             continue  # header
         try:
-            size = int(cells[0])
+            size = _csv_size(cells[0])
             amount = parse_decimal(cells[1])
             valid_from = date.fromisoformat(cells[2])
             source = cells[3] if len(cells) > 3 and cells[3] else "CSV import"
             # The amount must fit its column (Numeric(10, 2)); a larger one is a reading error.
-            if not 1 <= size <= 12 or abs(amount) >= MAX_AMOUNT:
+            if (size is not None and not 1 <= size <= 12) or abs(amount) >= MAX_AMOUNT:
                 raise ValueError
         except (IndexError, ValueError, NumberFormatError) as exc:
             raise _refused(
@@ -119,11 +166,14 @@ def import_csv(user: User, raw: bytes) -> int:
             ) from exc
         bucket = groups.setdefault((valid_from, source), {})
         if size in bucket:
+            if size is None:
+                raise _refused(_("Line %(n)d repeats the amount per further person.", n=number))
             raise _refused(_("Line %(n)d repeats household size %(size)d.", n=number, size=size))
         bucket[size] = amount
         count += 1
     if not count:
         raise _refused(_("The file contains no rent limits."))
     for (valid_from, source), amounts in groups.items():
-        add_set(user, valid_from, source, amounts)
+        extra = amounts.pop(None, None)
+        add_set(user, valid_from, source, amounts, per_further_person=extra)  # type: ignore[arg-type]
     return count

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.listings.models import RentLimit
+from portal.listings.models import RentLimit, RentLimitExtraPerson
 
 # WNB: 50 m² for one person, 65 m² or 2 rooms for two, +15 m² or one room per further person.
 AREA_FIRST_PERSON = Decimal("50")
@@ -100,6 +100,19 @@ def fits_size(
     return not_too_big and rooms >= max(Decimal(1), needed_rooms)
 
 
+def within_grant(
+    rooms: Decimal | None, area: Decimal | None, needed_rooms: Decimal, needed_area: Decimal
+) -> bool:
+    """True when a flat of ``rooms`` and ``area`` is not larger than a household granted
+    ``needed_rooms`` and ``needed_area`` may rent: area within the grant plus the tolerance, or
+    rooms within the rooms. The hard size rule for flats that require a WBS (the WBS is issued
+    for a size); for other flats the rent alone decides (product theory). Fewer rooms than
+    granted is a matter of preference, never a hard rule."""
+    if rooms is None or area is None:
+        return False
+    return area <= needed_area + AREA_TOLERANCE or rooms <= needed_rooms
+
+
 def area_suits(rooms: Decimal | None, area: Decimal | None, persons: int) -> bool:
     """``fits_size`` with what the WNB grants ``persons``."""
     return fits_size(rooms, area, Decimal(rooms_for(persons)), max_area_for(persons))
@@ -110,27 +123,77 @@ def suitable_sizes(rooms: Decimal | None, area: Decimal | None) -> list[int]:
 
 
 @dataclass(frozen=True)
+class LimitRow:
+    """Where a household size's limit comes from: the table's row for ``size`` valid from
+    ``valid_from`` (its ``amount``), and for a larger household (``persons`` > ``size``) the
+    amount per further person valid from ``extra_from``. ``limit`` is what it adds up to."""
+
+    persons: int
+    size: int
+    amount: Decimal
+    valid_from: date
+    extra: Decimal | None = None
+    extra_from: date | None = None
+
+    @property
+    def further_persons(self) -> int:
+        return self.persons - self.size
+
+    @property
+    def limit(self) -> Decimal:
+        return self.amount + (self.extra or Decimal(0)) * self.further_persons
+
+
+@dataclass(frozen=True)
 class RentLimitTable:
-    """The maximum gross cold rents in force on one day, by household size."""
+    """The maximum gross cold rents in force on one day, by household size, and the amount per
+    further person for households larger than the largest size in the table."""
 
     on: date
     limits: dict[int, Decimal] = field(default_factory=dict)
     valid_since: date | None = None  # the newest "valid from" among the rows in force
     sources: tuple[str, ...] = ()
+    valid_from: dict[int, date] = field(default_factory=dict)  # by household size
+    per_further_person: Decimal | None = None
+    per_further_person_from: date | None = None
+
+    def row_for(self, persons: int) -> LimitRow | None:
+        """The row a household of ``persons`` is measured by, or None when the table has none:
+        no rows, or a household beyond the largest size and no amount per further person."""
+        if persons < 1 or not self.limits:
+            return None
+        if persons in self.limits:
+            return LimitRow(persons, persons, self.limits[persons], self.valid_from[persons])
+        largest = max(self.limits)
+        if persons < largest or self.per_further_person is None:
+            return None  # a gap in the table: nothing to guess from
+        return LimitRow(
+            persons,
+            largest,
+            self.limits[largest],
+            self.valid_from[largest],
+            self.per_further_person,
+            self.per_further_person_from,
+        )
 
     def limit_for(self, persons: int) -> Decimal | None:
-        return self.limits.get(persons)
+        row = self.row_for(persons)
+        return None if row is None else row.limit
 
     def affordable_sizes(self, gross_cold_rent: Decimal | None) -> list[int]:
-        """Household sizes whose limit the rent does not exceed."""
+        """Household sizes (1 to ``MAX_HOUSEHOLD_SIZE``) whose limit the rent does not exceed."""
         if gross_cold_rent is None:
             return []
-        return sorted(n for n, limit in self.limits.items() if gross_cold_rent <= limit)
+        return [
+            n
+            for n in range(1, MAX_HOUSEHOLD_SIZE + 1)
+            if (limit := self.limit_for(n)) is not None and gross_cold_rent <= limit
+        ]
 
 
 def limits_in_force(on: date | None = None) -> RentLimitTable:
     """For each household size, the row with the latest ``valid_from`` on or before ``on``
-    (today by default). One query."""
+    (today by default), and the amount per further person in force then. Two queries."""
     on = on or clock.today()
     latest = (
         select(RentLimit.household_size, func.max(RentLimit.valid_from).label("valid_from"))
@@ -145,6 +208,12 @@ def limits_in_force(on: date | None = None) -> RentLimitTable:
             & (RentLimit.valid_from == latest.c.valid_from),
         )
     ).all()
+    extra = db.session.scalars(
+        select(RentLimitExtraPerson)
+        .where(RentLimitExtraPerson.valid_from <= on)
+        .order_by(RentLimitExtraPerson.valid_from.desc())
+        .limit(1)
+    ).first()
     if not rows:
         return RentLimitTable(on=on)
     return RentLimitTable(
@@ -152,7 +221,16 @@ def limits_in_force(on: date | None = None) -> RentLimitTable:
         limits={row.household_size: row.max_gross_cold_rent for row in rows},
         valid_since=max(row.valid_from for row in rows),
         sources=tuple(sorted({row.source for row in rows})),
+        valid_from={row.household_size: row.valid_from for row in rows},
+        per_further_person=extra.amount if extra else None,
+        per_further_person_from=extra.valid_from if extra else None,
     )
+
+
+def rent_limit_for(persons: int, on: date | None = None) -> Decimal | None:
+    """The maximum gross cold rent for a household of ``persons`` by the table in force on
+    ``on`` (today by default); None when the table has no figure for it."""
+    return limits_in_force(on).limit_for(persons)
 
 
 def size_range(sizes: list[int]) -> tuple[int, int] | None:

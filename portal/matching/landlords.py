@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal.households.models import Household, household_districts
 from portal.households.queries import HouseholdFilter, visible_to_landlords
 from portal.listings.models import Flat
+from portal.listings.rules import RentLimitTable, limits_in_force
 from portal.matching.rules import explain, fits_any_of
 
 
@@ -66,8 +67,16 @@ class FlatFit:
     notes: tuple[str, ...]  # district preference, pets: worth knowing, not required
 
     @classmethod
-    def of(cls, flat: Flat, household: Household, today: date | None = None) -> FlatFit:
-        match = explain(flat, household, today)
+    def of(
+        cls,
+        flat: Flat,
+        household: Household,
+        today: date | None = None,
+        table: RentLimitTable | None = None,
+    ) -> FlatFit:
+        # The landlord's words: whether the rent is within the limit, never the household's
+        # own limit, override or reason.
+        match = explain(flat, household, today, table, for_landlord=True)
         hard = [r for r in match.reasons if r.hard]
         return cls(
             flat_key=flat.public_key,
@@ -82,5 +91,6 @@ class FlatFit:
 
 def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
     """Each of ``flats`` measured against ``household``: those that fit first."""
-    fits = [FlatFit.of(flat, household, today) for flat in flats]
+    table = limits_in_force(today)  # once for all the flats: a fixed number of queries
+    fits = [FlatFit.of(flat, household, today, table) for flat in flats]
     return sorted(fits, key=lambda fit: not fit.fits)

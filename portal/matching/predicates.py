@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from portal.households.limits import limit_of
 from portal.households.models import Household
 from portal.listings.models import Flat
-from portal.listings.rules import fits_size
+from portal.listings.rules import RentLimitTable, limits_in_force, within_grant
 
 MAX_VACANCY_DAYS = 60
 HARD = ("size", "rent", "wbs", "access", "move_in")
@@ -22,14 +23,24 @@ PETS_NOT_ALLOWED = 20
 
 
 def size_ok(flat: Flat, h: Household) -> bool:
-    return fits_size(flat.rooms, flat.living_area, h.needed_rooms, h.needed_area)
+    """Floor area and rooms bind only a flat that requires a WBS (not larger than the household
+    is granted); any other flat of known size fits when its rent does (product theory)."""
+    if flat.rooms is None or flat.living_area is None:
+        return False
+    if not flat.wbs_required:
+        return True
+    return within_grant(flat.rooms, flat.living_area, h.needed_rooms, h.needed_area)
 
 
-def rent_ok(flat: Flat, h: Household) -> bool:
-    gross = flat.gross_cold_rent
-    return (
-        gross is not None and h.max_gross_cold_rent is not None and gross <= h.max_gross_cold_rent
-    )
+def rooms_as_wished(flat: Flat, h: Household) -> bool:
+    """At least as many rooms as the household needs: a preference, not a hard rule."""
+    return flat.rooms is not None and flat.rooms >= h.needed_rooms
+
+
+def rent_ok(flat: Flat, h: Household, table: RentLimitTable | None = None) -> bool:
+    """Gross cold rent within the household's limit: the staff's override, else the row of
+    ``table`` (the table in force today when not given) for its size."""
+    return limit_of(h, table=table or limits_in_force()).allows(flat.gross_cold_rent)
 
 
 def wbs_ok(flat: Flat, h: Household) -> bool:
@@ -51,11 +62,12 @@ def move_in_ok(flat: Flat, h: Household) -> bool:
     return h.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS)
 
 
-def is_match(flat: Flat, h: Household) -> bool:
-    """All hard rules hold for this pair (the profile rule is the caller's)."""
+def is_match(flat: Flat, h: Household, table: RentLimitTable | None = None) -> bool:
+    """All hard rules hold for this pair (the profile rule is the caller's); the rent by
+    ``table`` (the table in force today when not given)."""
     return (
         size_ok(flat, h)
-        and rent_ok(flat, h)
+        and rent_ok(flat, h, table)
         and wbs_ok(flat, h)
         and access_ok(flat, h)
         and move_in_ok(flat, h)

@@ -18,12 +18,14 @@ from portal.core.i18n import day as fmt_day
 from portal.core.i18n import money as fmt_money
 from portal.core.i18n import number as fmt_number
 from portal.core.i18n import rooms as fmt_rooms
+from portal.households.limits import HouseholdLimit, limit_of
 from portal.households.models import Household
 from portal.listings.models import Flat
+from portal.listings.rules import RentLimitTable, limits_in_force
 from portal.matching.predicates import (
     access_ok,
     move_in_ok,
-    rent_ok,
+    rooms_as_wished,
     score,
     size_ok,
     wbs_ok,
@@ -59,6 +61,13 @@ def _persons(n: int) -> str:
 
 
 def _size_text(flat: Flat, h: Household) -> str:
+    if not flat.wbs_required:
+        # Product theory: without a WBS the size binds nobody; no household detail in it.
+        return _(
+            "No WBS required: a flat of %(area)s fits any household whose rent limit the gross "
+            "cold rent keeps",
+            area=fmt_area(flat.living_area),
+        )
     if size_ok(flat, h):
         return _(
             "%(needed)s needed, the flat has %(rooms)s; %(area)s within the %(max_area)s for "
@@ -79,18 +88,39 @@ def _size_text(flat: Flat, h: Household) -> str:
     )
 
 
-def hard_reasons(flat: Flat, h: Household) -> list[Reason]:
-    """Each hard rule with a sentence in the user's language, met or not."""
+def _rent_text(flat: Flat, limit: HouseholdLimit, for_landlord: bool) -> str:
+    """The rent rule in words. Staff read which table row (or override) the limit comes from;
+    a landlord reads only whether the rent is within it: never the household's override, its
+    reason or any amount that could reveal them."""
+    gross = fmt_money(flat.gross_cold_rent)
+    met = limit.allows(flat.gross_cold_rent)
+    if for_landlord:
+        if met:
+            return _("%(gross)s gross cold rent: within what the Jobcenter pays", gross=gross)
+        return _("%(gross)s gross cold rent: above what the Jobcenter pays", gross=gross)
+    if limit.amount is None:
+        return _(
+            "%(gross)s gross cold rent; no rent limit: %(why)s", gross=gross, why=limit.table_text()
+        )
+    source = limit.staff_text(with_reason=False)
+    if met:
+        return _(
+            "%(gross)s gross cold rent within the limit (%(source)s)", gross=gross, source=source
+        )
+    return _(
+        "%(gross)s gross cold rent is above the limit (%(source)s)", gross=gross, source=source
+    )
+
+
+def hard_reasons(
+    flat: Flat, h: Household, table: RentLimitTable | None = None, for_landlord: bool = False
+) -> list[Reason]:
+    """Each hard rule with a sentence in the user's language, met or not; the rent measured by
+    ``table`` (the rent-limit table in force today when not given)."""
     reasons = [Reason("size", size_ok(flat, h), _size_text(flat, h))]
-    rent_values = {
-        "gross": fmt_money(flat.gross_cold_rent),
-        "limit": fmt_money(h.max_gross_cold_rent),
-    }
-    if rent_ok(flat, h):
-        rent_text = _("%(gross)s gross cold rent within the %(limit)s limit", **rent_values)
-    else:
-        rent_text = _("%(gross)s gross cold rent is above the %(limit)s limit", **rent_values)
-    reasons.append(Reason("rent", rent_ok(flat, h), rent_text))
+    limit = limit_of(h, table=table or limits_in_force())
+    met = limit.allows(flat.gross_cold_rent)
+    reasons.append(Reason("rent", met, _rent_text(flat, limit, for_landlord)))
     if flat.wbs_required:
         wbs_text = (
             _(
@@ -128,6 +158,20 @@ def hard_reasons(flat: Flat, h: Household) -> list[Reason]:
 
 def soft_reasons(flat: Flat, h: Household) -> list[Reason]:
     reasons = []
+    if flat.rooms is not None and not rooms_as_wished(flat, h):
+        # Rooms are a wish, not a rule: fewer rooms lower the score and are said, never hidden.
+        reasons.append(
+            Reason(
+                "rooms",
+                False,
+                _(
+                    "%(rooms)s; the household would like %(needed)s",
+                    rooms=fmt_rooms(flat.rooms),
+                    needed=fmt_number(h.needed_rooms),
+                ),
+                hard=False,
+            )
+        )
     preferred = {d.id for d in h.preferred_districts}
     if preferred:
         in_preferred = flat.district_id in preferred
@@ -153,8 +197,17 @@ def soft_reasons(flat: Flat, h: Household) -> list[Reason]:
     return reasons
 
 
-def explain(flat: Flat, h: Household, today: date | None = None) -> Match:
+def explain(
+    flat: Flat,
+    h: Household,
+    today: date | None = None,
+    table: RentLimitTable | None = None,
+    for_landlord: bool = False,
+) -> Match:
+    """The pair measured as a whole; the rent by ``table`` (the table in force on ``today``
+    when not given). ``for_landlord``: the words a landlord may read (no household limit)."""
     today = today or clock.today()
+    table = table or limits_in_force(today)
     preferred = {d.id for d in h.preferred_districts}
     value = score(
         flat.district_id,
@@ -166,7 +219,7 @@ def explain(flat: Flat, h: Household, today: date | None = None) -> Match:
         (flat.district_id in preferred) if preferred else None,
         today,
     )
-    return Match(flat, h, value, hard_reasons(flat, h) + soft_reasons(flat, h))
+    return Match(flat, h, value, hard_reasons(flat, h, table, for_landlord) + soft_reasons(flat, h))
 
 
 def _short(rule: str, met: bool) -> str:

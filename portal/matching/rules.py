@@ -11,10 +11,14 @@ thousands of rows. A property test (tests/placements/test_matching_properties.py
 together.
 
 Hard rules
-  size     the flat is not larger than the household is granted (area within its area plus
-           the WNB tolerance, or rooms within its rooms) and has no fewer rooms than granted
-           (``listings.rules.fits_size``): a household granted 3 rooms does not fit 2.5
-  rent     gross cold rent within the household's maximum
+  size     only for a flat that requires a WBS: not larger than the household is granted (area
+           within its area plus the WNB tolerance, or rooms within its rooms;
+           ``listings.rules.within_grant``). Any other flat fits at any size when its rent does
+           (product theory, Produkttheorie). Fewer rooms than needed is a preference (score and
+           a soft reason), never an exclusion.
+  rent     gross cold rent within the household's limit: the staff's override, else the
+           rent-limit table in force on the day for its size (``households.limits``), never
+           stored on the household
   wbs      a flat that requires a WBS only for households holding one for at least as many
            persons
   access   step-free or wheelchair needs met

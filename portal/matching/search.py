@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from portal.core import clock
 from portal.extensions import db
+from portal.households.limits import limit_of
 from portal.households.models import Household, household_districts
 from portal.households.queries import visible_to_landlords
 from portal.listings.models import Flat, FlatStatus
-from portal.listings.rules import AREA_TOLERANCE
+from portal.listings.rules import AREA_TOLERANCE, RentLimitTable, limits_in_force
 from portal.matching.predicates import (
     ELSEWHERE,
     MAX_VACANCY_DAYS,
@@ -31,29 +32,46 @@ HALF_CENT = Decimal("0.005")
 SECONDS_PER_DAY = 86400
 
 
-def household_conditions(flat: Flat, today: date) -> list[ColumnElement[bool]]:
-    """The hard rules, as conditions on Household for this flat, plus visibility."""
-    return [*visible_to_landlords(today), *_fit_conditions(flat)]
+def household_conditions(
+    flat: Flat, today: date, table: RentLimitTable | None = None
+) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on Household for this flat, plus visibility; the rent by
+    ``table`` (the rent-limit table in force on ``today`` when not given)."""
+    table = table or limits_in_force(today)
+    return [*visible_to_landlords(today), *_fit_conditions(flat, table)]
 
 
-def _fit_conditions(flat: Flat) -> list[ColumnElement[bool]]:
+def _rent_condition(gross: Decimal, table: RentLimitTable) -> ColumnElement[bool]:
+    """The household's override where staff set one, else the table's limit for its size: the
+    sizes the table allows this rent are computed here, so no limit is stored or joined."""
+    override = Household.max_gross_cold_rent >= gross
+    sizes = table.affordable_sizes(gross)
+    if not sizes:
+        return override
+    by_table = and_(
+        Household.max_gross_cold_rent.is_(None),
+        (Household.adults + Household.children).in_(sizes),
+    )
+    return or_(override, by_table)
+
+
+def _fit_conditions(flat: Flat, table: RentLimitTable) -> list[ColumnElement[bool]]:
     """The hard rules alone, as conditions on Household for this flat."""
     gross = flat.gross_cold_rent
     if None in (gross, flat.rooms, flat.living_area, flat.available_from):
         return [false()]
     conditions = [
-        Household.max_gross_cold_rent >= gross,
-        # The sum is taken here, in Decimal: SQLite would add in floating point.
-        or_(
-            Household.needed_area >= flat.living_area - AREA_TOLERANCE,
-            Household.needed_rooms >= flat.rooms,
-        ),
-        # Never fewer rooms than granted (``listings.rules.fits_size``).
-        Household.needed_rooms <= flat.rooms,
+        _rent_condition(gross, table),
         Household.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS),
     ]
     if flat.wbs_required:
+        # Size binds only here (product theory elsewhere; ``listings.rules.within_grant``).
+        # The sum is taken here, in Decimal: SQLite would add in floating point.
         conditions += [
+            or_(
+                Household.needed_area >= flat.living_area - AREA_TOLERANCE,
+                Household.needed_rooms >= flat.rooms,
+            ),
             Household.has_wbs.is_(True),
             Household.wbs_persons >= (flat.wbs_persons or 1),
         ]
@@ -64,9 +82,14 @@ def _fit_conditions(flat: Flat) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
-    """The hard rules, as conditions on published flats for this household."""
-    if h.max_gross_cold_rent is None:
+def flat_conditions(h: Household, table: RentLimitTable | None = None) -> list[ColumnElement[bool]]:
+    """The hard rules, as conditions on published flats for this household; its limit by
+    ``table`` (the rent-limit table in force today when not given). None for a household off
+    the market (its lease is signed: it is offered no flat any more)."""
+    if h.off_market_at is not None:
+        return [false()]
+    limit = limit_of(h, table=table or limits_in_force()).amount
+    if limit is None:
         return [false()]
     conditions = [
         Flat.status == FlatStatus.PUBLISHED.value,
@@ -77,9 +100,13 @@ def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
         Flat.available_from.is_not(None),
         # SQLite adds the two columns in floating point (527.70 + 160.10 = 687.8000000000001);
         # half a cent absorbs that and changes nothing for amounts in whole cents.
-        Flat.cold_rent + Flat.service_charges < h.max_gross_cold_rent + HALF_CENT,
-        or_(Flat.living_area <= h.needed_area + AREA_TOLERANCE, Flat.rooms <= h.needed_rooms),
-        Flat.rooms >= max(Decimal(1), h.needed_rooms),
+        Flat.cold_rent + Flat.service_charges < limit + HALF_CENT,
+        # Size binds only a flat that requires a WBS (product theory elsewhere).
+        or_(
+            Flat.wbs_required.is_(False),
+            Flat.living_area <= h.needed_area + AREA_TOLERANCE,
+            Flat.rooms <= h.needed_rooms,
+        ),
         Flat.available_from >= h.earliest_move_in - timedelta(days=MAX_VACANCY_DAYS),
     ]
     if h.has_wbs and h.wbs_persons:
@@ -95,15 +122,18 @@ def flat_conditions(h: Household) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def fits_any_of(flats: list[Flat], today: date) -> ColumnElement[bool]:
+def fits_any_of(
+    flats: list[Flat], today: date, table: RentLimitTable | None = None
+) -> ColumnElement[bool]:
     """Visible households that fit at least one of ``flats`` (the landlord's filter)."""
     if not flats:
         return false()
+    table = table or limits_in_force(today)
     # Visibility once, not once per flat: repeated in every branch of the OR, PostgreSQL
     # evaluated the consent subquery as a scan of all consents.
     return and_(
         *visible_to_landlords(today),
-        or_(*(and_(*_fit_conditions(flat)) for flat in flats)),
+        or_(*(and_(*_fit_conditions(flat, table)) for flat in flats)),
     )
 
 
@@ -112,14 +142,15 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     id), with reasons. The database ranks the candidates, so only the ``limit`` best rows
     leave it, whatever the number of households that fit."""
     today = today or clock.today()
-    conditions = household_conditions(flat, today)
+    table = limits_in_force(today)
+    conditions = household_conditions(flat, today, table)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
     ids = db.session.scalars(
         _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
     ).all()
     households = _load_households(list(ids))
-    return [explain(flat, households[household_id], today) for household_id in ids]
+    return [explain(flat, households[household_id], today, table) for household_id in ids]
 
 
 def _ranked(query: Select, flat: Flat, today: date) -> Select:
@@ -162,13 +193,14 @@ def _epoch(day: date) -> int:
 def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
     """The published flats that fit household ``h``, best first, with reasons."""
     today = today or clock.today()
+    table = limits_in_force(today)
     flats = db.session.scalars(
         select(Flat)
-        .where(*flat_conditions(h))
+        .where(*flat_conditions(h, table))
         .options(selectinload(Flat.district), selectinload(Flat.organisation))
     ).all()
     matches = sorted(
-        (explain(flat, h, today) for flat in flats), key=lambda m: (-m.score, m.flat.id)
+        (explain(flat, h, today, table) for flat in flats), key=lambda m: (-m.score, m.flat.id)
     )
     return matches[:limit]
 

@@ -24,6 +24,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
 from portal.core import clock
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -33,7 +34,7 @@ from portal.households.operations import (
     record_view,
 )
 from portal.households.public import PublicProfile
-from portal.households.queries import PER_PAGE, HouseholdFilter, visible_household
+from portal.households.queries import HouseholdFilter, visible_household
 from portal.listings.models import District, Flat
 from portal.matching.landlords import FlatFit, fits_for, landlord_households
 from portal.placements.forms import InterestForm

@@ -18,17 +18,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
+from portal.households.prevention import PreventionCase
 from portal.mediation import (
     home_messages,  # noqa: F401 - connects the staff home's receiver
     linking,
+    placement_page,  # noqa: F401 - connects the placement page's receiver
 )
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
@@ -50,7 +54,6 @@ from portal.placements.models import Placement
 bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
 
 CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
 
 
 def _labels() -> dict[str, Callable]:
@@ -172,6 +175,9 @@ def _render(case: MediationCase, **posted):
         "backoffice/mediation/case.html",
         case=case,
         placement=_placement(case.placement_id),
+        prevention=db.session.scalar(
+            select(PreventionCase).where(PreventionCase.mediation_case_id == case.id)
+        ),
         notes=[e for e in case.entries if e.kind == "note"],
         replies=[e for e in case.entries if e.kind == "reply"],
         history=_history(case),
@@ -213,6 +219,29 @@ def _done(case: MediationCase, message: str, anchor: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".detail", case_id=case.id, _anchor=f"case-{anchor}"))
+
+
+@bp.route("/for-placement/<int:placement_id>", methods=["POST"])
+@staff_required(*CASEWORK)
+def open_for_placement(placement_id: int):
+    """The rent-arrears proposal on the placement page: a case for this placement, opened by
+    the team; refused while one is open (back to the placement page, nothing changed)."""
+    placement = db.get_or_404(Placement, placement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        case = ops.open_for_placement(placement, current_user)
+    except Refused as refusal:
+        flash_refusal(refusal)
+        return redirect(
+            url_for("placements_backoffice.detail", placement_id=placement_id, _anchor="arrears")
+        )
+    db.session.commit()
+    flash(
+        _("Mediation case %(number)s is opened and linked to the placement.", number=case.number),
+        "success",
+    )
+    return redirect(url_for(".detail", case_id=case.id))
 
 
 @bp.route("/<int:case_id>/notes", methods=["POST"])

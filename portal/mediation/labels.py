@@ -63,6 +63,7 @@ SENDER_STATUS_LABELS = {
 # What the case history says happened (audit actions).
 HISTORY_LABELS: dict[str, Callable[[], str]] = {
     "mediation.submitted": lambda: _("Request received"),
+    "mediation.opened_for_placement": lambda: _("Opened by the team from the placement"),
     "mediation.status": lambda: _("Status changed"),
     "mediation.note": lambda: _("Internal note added"),
     "mediation.reply": lambda: _("Reply sent by e-mail"),

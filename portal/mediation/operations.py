@@ -19,8 +19,10 @@ from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
+from portal.mediation.labels import topic_label
 from portal.mediation.models import (
     CONTACT_BY,
+    OPEN_STATUSES,
     SENDER_KINDS,
     TOPICS,
     CaseEntry,
@@ -39,6 +41,7 @@ NO_EMAIL = _l(
     "the reply cannot be sent. Nothing was changed."
 )
 NO_SUCH_PLACEMENT = _l("There is no placement with this number.")
+CASE_ALREADY_OPEN = _l("A mediation case for this placement is already open. Nothing was changed.")
 
 
 def _line(value: str | None, limit: int) -> str | None:
@@ -69,6 +72,22 @@ def next_number(year: int) -> str:
     return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
 
 
+def _store_numbered(case: MediationCase) -> None:
+    """Add ``case`` with the year's next number; two cases stored at the same moment each get
+    their own (the unique number is tried again)."""
+    year = clock.today().year
+    for _attempt in range(5):
+        case.number = next_number(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise Refused("number")
+
+
 def submit_request(data: Request, user: User | None = None) -> MediationCase:
     """Store the request as a new case and queue the confirmation to the sender and the
     notice to the team. The case is stored even when mail is down (the outbox delivers later).
@@ -91,18 +110,7 @@ def submit_request(data: Request, user: User | None = None) -> MediationCase:
         organisation_id=user.organisation_id if user is not None else None,
         user_id=user.id if user is not None else None,
     )
-    year = clock.today().year
-    for _attempt in range(5):
-        case.number = next_number(year)
-        try:
-            with db.session.begin_nested():
-                db.session.add(case)
-                db.session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Refused("number")
+    _store_numbered(case)
     audit.record("mediation.submitted", actor=user, obj=case, number=case.number, topic=case.topic)
     if case.email:
         queue_mail(
@@ -185,6 +193,63 @@ def link_placement(case: MediationCase, actor: User, placement_id: int | None) -
         raise Refused("data", NO_SUCH_PLACEMENT)
     case.placement_id = placement_id
     audit.record("mediation.linked", actor=actor, obj=case, placement_id=placement_id)
+
+
+def open_case_for(placement: Placement) -> MediationCase | None:
+    """The newest open case linked to ``placement``, if any."""
+    return db.session.scalar(
+        select(MediationCase)
+        .where(
+            MediationCase.placement_id == placement.id,
+            MediationCase.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .order_by(MediationCase.id.desc())
+        .limit(1)
+    )
+
+
+def open_for_placement(
+    placement: Placement, actor: User, topic: str = "rent_arrears"
+) -> MediationCase:
+    """The team opens a case itself, linked to ``placement`` (the aftercare check found rent
+    arrears): refused (``open_case``, nothing changed) while a case for the placement is open.
+    The case belongs to no landlord's account (landlords see only cases they sent; the team
+    brings the landlord in by message or phone), is assigned to ``actor`` and in progress; it
+    counts as answered when opened, so it is never overdue for an answer to itself. No mail:
+    nobody sent it."""
+    if topic not in TOPICS:
+        raise Refused("data", NOT_VALID)
+    if open_case_for(placement) is not None:
+        raise Refused("open_case", CASE_ALREADY_OPEN)
+    flat = placement.flat
+    case = MediationCase(
+        sender_kind="other",
+        topic=topic,
+        flat_id=flat.id,
+        flat_address=_line(flat.address_line, 300),
+        placement_id=placement.id,
+        message=str(
+            _l(
+                "Opened by the team from the placement's aftercare: %(topic)s. Household %(code)s.",
+                topic=topic_label(topic),
+                code=placement.household.code,
+            )
+        ),
+        locale=actor.locale or "de",
+        assigned_to_id=actor.id,
+        first_answer_at=utcnow(),
+    )
+    _store_numbered(case)
+    audit.record(
+        "mediation.opened_for_placement",
+        actor=actor,
+        obj=case,
+        number=case.number,
+        topic=topic,
+        placement_id=placement.id,
+    )
+    case.set_status(CaseStatus.IN_PROGRESS, actor)
+    return case
 
 
 def purge(months: int, today: date | None = None, dry_run: bool = False) -> list[str]:

@@ -218,6 +218,14 @@ CLOSED_MAIL_TEXTS = {
             "and its open interests closed; the landlords were told in neutral words."
         ),
     ),
+    "household_housed_elsewhere": (
+        _l("Lease signed, household off the market: %(code)s"),
+        _l(
+            "The household %(code)s has signed a lease. No landlord sees it any more; its other "
+            "open placements were cancelled and its open interests closed. The landlords were "
+            "told in neutral words."
+        ),
+    ),
 }
 
 

@@ -30,6 +30,7 @@ from portal.households.models import Household, HouseholdIdentity
 from portal.listings.models import Flat
 from portal.placements.labels import landlord_state_label, next_step
 from portal.placements.models import (
+    CLOSED_STATES,
     LANDLORD,
     SUGGEST_TIMES_STATES,
     Action,
@@ -203,6 +204,25 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     if flat_id is not None:
         query = query.where(Placement.flat_id == flat_id)
     return _order(db.session.scalars(query).unique().all())
+
+
+def open_placements_of(organisation_id: int | None) -> list[Placement]:
+    """The organisation's open placements, all of them (a few per flat at most), the most
+    recently changed first."""
+    if organisation_id is None:
+        return []
+    query = _query(organisation_id).where(Placement.state.not_in([s.value for s in CLOSED_STATES]))
+    return _order(db.session.scalars(query).unique().all())
+
+
+def closed_placements_query(organisation_id: int):
+    """The organisation's earlier placements (completed or cancelled), the most recently ended
+    first: a query for one page of the list."""
+    return (
+        _query(organisation_id)
+        .where(Placement.state.in_([s.value for s in CLOSED_STATES]))
+        .order_by(Placement.state_changed_at.desc(), Placement.id.desc())
+    )
 
 
 def own_placement(organisation_id: int | None, key: str) -> Placement | None:

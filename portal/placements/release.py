@@ -8,12 +8,9 @@ like every operation it flushes, audits and queues mail, and never commits."""
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
-from portal.accounts.models import Role, User
-from portal.core import audit
-from portal.core.db import utcnow
+from portal.accounts.models import User
 from portal.core.hooks import Veto
 from portal.core.outbox import queue_mail
 from portal.extensions import db
@@ -22,7 +19,6 @@ from portal.households.operations import HOUSEHOLD_LEAVES
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.operations import FLAT_LEAVES
 from portal.placements import operations as placement_ops
-from portal.placements.labels import CLOSED_MAIL_TEXTS
 from portal.placements.models import (
     FLAT_HOLDING,
     OPEN_STATES,
@@ -34,6 +30,8 @@ from portal.placements.models import (
     Placement,
     State,
 )
+from portal.placements.operations.closing import close_interest as _close_interest
+from portal.placements.operations.closing import tell_staff as _tell_staff
 
 FLAT_WITHDRAWN = "flat_withdrawn"
 HOUSEHOLD_UNAVAILABLE = "household_unavailable"
@@ -77,47 +75,6 @@ def _cancel(placement: Placement, actor: User | None, reason: str, note: str) ->
     flat = placement.flat
     if held and flat.status == FlatStatus.RESERVED:
         flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
-
-
-def _close_interest(interest: Interest, actor: User | None, reason: str) -> None:
-    interest.status = InterestStatus.DECLINED.value
-    interest.decided_at = utcnow()
-    audit.record("interest.closed", actor=actor, obj=interest, reason=reason)
-
-
-def staff_recipients(placements: list[Placement]) -> list[tuple[str, str, str | None]]:
-    """(address, language, name) of each active specialist in charge of one of ``placements``;
-    the programme's address when nobody is."""
-    people: dict[int, User] = {}
-    for placement in placements:
-        staff = placement.staff
-        if staff is not None and staff.is_active and staff.role == Role.SPECIALIST:
-            people[staff.id] = staff
-    return [(p.email, p.locale, p.full_name) for p in people.values()] or [
-        (current_app.config["PROGRAMME_CONTACT_EMAIL"], "de", None)
-    ]
-
-
-def _tell_staff(
-    placements: list[Placement], interests: list[Interest], reason: str, subject_line: str
-) -> None:
-    """One mail to each active specialist in charge of a cancelled placement; the team's
-    address when nobody is (or only interests were closed)."""
-    if not placements and not interests:
-        return
-    for email, locale, name in staff_recipients(placements):
-        queue_mail(
-            email,
-            "placements_closed",
-            locale,
-            name=name,
-            subject=CLOSED_MAIL_TEXTS[reason][0],
-            opening=CLOSED_MAIL_TEXTS[reason][1],
-            subject_line=subject_line,
-            placements=placements,
-            interests=interests,
-            base=current_app.config["PORTAL_BASE_URL"],
-        )
 
 
 @FLAT_LEAVES.connect

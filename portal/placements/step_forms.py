@@ -278,7 +278,11 @@ class FollowUpForm(FlaskForm):
         choices=[SelectChoice(key, label) for key, label in OUTCOME_LABELS.items()],
         validators=_required(_l("Please choose the outcome.")),
     )
-    done_on = DateField(_l("Done on"), description=_l("Empty: today."), validators=[Optional()])
+    done_on = DateField(
+        _l("Done on"),
+        description=_l("The day of the contact (the reports count it then). Empty: today."),
+        validators=[Optional()],
+    )
     outcome_on = DateField(
         _l("Ended on"),
         description=_l("Only when the tenancy has ended: the day the household moved out."),

@@ -15,6 +15,8 @@ from flask_login import current_user
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import landlord_required
+from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
@@ -31,7 +33,8 @@ from portal.placements.paperwork import rent_certificate
 from portal.placements.paperwork.handover_forms import landlord_move_in
 from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
-    landlord_placements,
+    closed_placements_query,
+    open_placements_of,
     own_placement,
     present,
 )
@@ -98,11 +101,19 @@ def _render_show(
 @bp.get("/")
 @landlord_required
 def index():
-    placements = landlord_placements(current_user.organisation_id)
+    organisation_id = current_user.organisation_id
+    # Open placements all on the first page; the earlier ones a page at a time.
+    earlier = db.paginate(
+        closed_placements_query(organisation_id),
+        page=page_arg(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "placements/index.html",
-        open_placements=[p for p in placements if p.is_open],
-        closed_placements=[p for p in placements if not p.is_open],
+        open_placements=present(open_placements_of(organisation_id)) if earlier.page == 1 else [],
+        closed_placements=present(list(earlier.items)),
+        page=earlier,
     )
 
 

@@ -30,6 +30,7 @@ from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
 from portal.core.errors import error_page
 from portal.core.fields import optional_int, page_arg
+from portal.core.pagination import AUDIT_PER_PAGE
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.households.models import Household
@@ -300,7 +301,7 @@ def audit_log():
     page = db.paginate(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
         page=page_arg(),
-        per_page=AUDIT_PAGE_SIZE,
+        per_page=AUDIT_PER_PAGE,
         error_out=False,
     )
     actor_ids = {e.actor_id for e in page.items if e.actor_id is not None}

@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.listings import operations as listings_ops
 from portal.listings.models import Flat
 from portal.placements.models import OPEN_STATES, SYSTEM, Placement, PlacementEvent
-from portal.placements.release import staff_recipients
+from portal.placements.operations.closing import staff_recipients
 from portal.privacy.models import ErasureKind
 from portal.privacy.operations import _apply_landlord, _log, _recorded
 

@@ -27,6 +27,7 @@ from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.households.models import Household, ProfileView
+from portal.households.prevention import PreventionCase
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements import presenters
@@ -152,7 +153,8 @@ def _audit_events(
 def household_archive(household: Household) -> Archive:
     """Everything the portal holds about ``household``: profile, identity, consents (with the
     scanned forms), ESF participant fields, placements with their steps and follow-ups,
-    interests, profile views and the audit events naming it. Nothing of another household."""
+    interests, profile views, prevention cases and the audit events naming it. Nothing of
+    another household."""
     archive = Archive(_envelope("household", {"id": household.id, "code": household.code}))
     data = archive.data
     data["household"] = row(household) | {
@@ -202,6 +204,12 @@ def household_archive(household: Household) -> Archive:
         .order_by(ProfileView.viewed_at, ProfileView.id)
     ).all()
     data["profile_views"] = [row(v) for v in views]
+    prevention = db.session.scalars(
+        select(PreventionCase)
+        .where(PreventionCase.household_id == household.id)
+        .order_by(PreventionCase.id)
+    ).all()
+    data["prevention_cases"] = [row(c) for c in prevention]
     data["exports"] = [row(e) for e in exports_of(household)]
     placement_ids = [p.id for p in placements]
     data["audit_events"] = _audit_events(
@@ -211,6 +219,7 @@ def household_archive(household: Household) -> Archive:
             "placements": placement_ids,
             "interests": [i.id for i in interests],
             "follow_ups": [f.id for p in placements for f in p.follow_ups],
+            "prevention_cases": [c.id for c in prevention],
         },
         details={"household_id": [household.id], "placement_id": placement_ids},
     )

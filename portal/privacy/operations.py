@@ -24,6 +24,7 @@ from portal.core.db import utcnow
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
+from portal.households.prevention import PreventionCase
 from portal.listings.models import LANDLORD, Flat, FlatReview, FlatStatus
 from portal.mediation.models import MediationCase
 from portal.placements.messages import Message
@@ -163,6 +164,15 @@ def household_needs_erasure(household: Household) -> bool:
         or household.override_reason is not None
         or any(c.document_key or c.scope != ERASED_SCOPE for c in household.consents)
         or db.session.scalar(
+            select(PreventionCase.id)
+            .where(
+                PreventionCase.household_id == household.id,
+                PreventionCase.landlord_name != ERASED_TEXT,
+            )
+            .limit(1)
+        )
+        is not None
+        or db.session.scalar(
             select(HouseholdExport.id)
             .where(
                 HouseholdExport.household_id == household.id,
@@ -212,7 +222,19 @@ def _apply_household(household: Household, today: date) -> None:
     interests = select(Interest).where(Interest.household_id == household.id)
     for interest in db.session.scalars(interests):
         interest.message = None
+    # Prevention cases: the threat's note and the landlord's name and address go; the dates
+    # and the outcome stay (reports). Their mediation cases are the household's too.
+    linked = []
+    for prevention in db.session.scalars(
+        select(PreventionCase).where(PreventionCase.household_id == household.id)
+    ):
+        prevention.threat_note = prevention.landlord_address = None
+        prevention.landlord_name = ERASED_TEXT
+        if prevention.mediation_case_id is not None:
+            linked.append(prevention.mediation_case_id)
     conditions = []
+    if linked:
+        conditions.append(MediationCase.id.in_(linked))
     if placements:
         conditions.append(MediationCase.placement_id.in_([p.id for p in placements]))
     emails = [v.lower() for v in values if v and "@" in v]
@@ -233,7 +255,8 @@ def erase_household(household: Household, actor: User | None, confirmation: str)
 
     Guarantees: the identity row is deleted; profile text and staff reason are nulled; consent
     scans are deleted from storage once committed and the consents end; notes of its placements,
-    steps, follow-ups, interests and linked mediation cases are removed; e-mails naming it are
+    steps, follow-ups, interests and linked mediation cases are removed, and so are its
+    prevention cases' notes and landlords; e-mails naming it are
     emptied. Kept: the code, counts, dates, target group, ESF categories, placement dates and
     states. Recorded in ``erasures`` and in the erasure log; audited without personal data."""
     if actor is not None and actor.role != Role.ADMIN:

@@ -1,5 +1,5 @@
 """Staff routes of the reports: the figures for a period as tables with their definitions, the
-trend charts, the CSV and the one-page PDF.
+trend charts, the CSV and the PDF.
 
 Rights (DESIGN.md §1): specialists, social workers and admins see every report; landlords get
 403 (they see their own figures on their dashboard); anonymous visitors go to the login.

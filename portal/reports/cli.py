@@ -1,4 +1,4 @@
-"""``flask reports export``: the figures as CSV or the one-page PDF, for scheduled runs."""
+"""``flask reports export``: the figures as CSV or the PDF of every table, for scheduled runs."""
 
 from __future__ import annotations
 

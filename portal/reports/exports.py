@@ -1,5 +1,5 @@
 """The report's files: CSV of every table (German number format, small numbers suppressed) and
-the one-page PDF summary for the ministry. Used by the page and by ``flask reports export``.
+the PDF of every table for the ministry. Used by the page and by ``flask reports export``.
 
 The files leave the team: they take the tables of ``report.build`` (protected, not exact) and
 never a list of cases (``Table.listing``: the overdue follow-ups with household codes and the
@@ -16,12 +16,12 @@ from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from fpdf import FPDF
 
 from portal.core import audit
+from portal.core.pdf import FormPdf
 from portal.core.spreadsheet import csv_text
 from portal.reports.periods import Period
-from portal.reports.tables import Cell, Table, display
+from portal.reports.tables import Table, display
 
 LEGEND = _l(
     "“< 3”: fewer than 3. “x”: 3 or more, withheld so that no “< 3” can be worked out from "
@@ -96,125 +96,46 @@ def period_text(period: Period) -> str:
 
 # The PDF ---------------------------------------------------------------------------------------
 
-# The summary: (table key, row label index, column) per line; labels come from the tables.
-SUMMARY = (
-    ("intakes", 0),
-    ("intakes", 1),
-    ("caseload", 0),
-    ("caseload", 2),
-    ("placements", 0),
-    ("placements", 1),
-    ("placements", 4),
-    ("durations", 1),
-    ("flats", 0),
-    ("flats", 1),
-    ("landlords", 0),
-    ("landlords", 1),
-    ("aftercare", 2),
-    ("mediation", 0),
-    ("mediation", 1),
-)
-
-
-def _latin1(text: str) -> str:
-    """The PDF's built-in fonts know Latin-1 only: dashes and the euro sign are spelt out."""
-    replaced = text.replace("–", "-").replace("—", "-").replace("€", "EUR").replace("\u00a0", " ")
-    return replaced.replace("“", '"').replace("”", '"').replace("„", '"').replace("’", "'")
-
 
 def pdf_for(tables: list[Table], period: Period, today: date) -> bytes:
-    """One A4 page: the period, the key figures for all target groups and per group, the ESF
-    persons, the definitions' gist, the funding line. Small numbers suppressed."""
-    by_key = {t.key: t for t in tables}
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(15, 15, 15)
-    pdf.add_page()
-    pdf.set_title(_latin1(_("Endlich ein ZUHAUSE – programme figures")))
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(
-        0, 8, _latin1(_("Endlich ein ZUHAUSE – programme figures")), new_x="LMARGIN", new_y="NEXT"
+    """Every exported table, each with its own columns, its definition in small print under it
+    and its note; then the legend of the marks and the funding line. Drawn with fpdf2's tables
+    (cells wrap, widths fitted to the content, headings repeated on a new page) in the DejaVu
+    fonts of ``portal.core.pdf``, so every character prints. The cells as in the CSV: small
+    numbers suppressed, German number format."""
+    title = _("Endlich ein ZUHAUSE – programme figures")
+    doc = FormPdf(title=title, programme="Endlich ein ZUHAUSE", margin=15)
+    doc.paragraph(
+        _(
+            "Period: %(period)s · as of %(day)s",
+            period=period_text(period),
+            day=german(min(period.end, today), "date"),
+        )
     )
-    pdf.set_font("Helvetica", "", 10)
-    pdf.cell(
-        0,
-        6,
-        _latin1(
-            _(
-                "Period: %(period)s · as of %(day)s",
-                period=period_text(period),
-                day=german(min(period.end, today), "date"),
-            )
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(3)
-
-    intakes = by_key["intakes"]
-    columns = intakes.columns
-    widths = [70] + [(180 - 70) / len(columns)] * len(columns)
-    pdf.set_font("Helvetica", "B", 8.5)
-    pdf.set_fill_color(230, 230, 230)
-    pdf.cell(widths[0], 7, _latin1(_("Figure")), border=1, fill=True)
-    for (_key, label), width in zip(columns, widths[1:], strict=True):
-        pdf.cell(width, 7, _latin1(label), border=1, fill=True, align="C")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 8.5)
-    for key, index in SUMMARY:
-        table = by_key[key]
-        if index >= len(table.rows):
+    for table in tables:
+        if table.listing:
             continue
-        row = table.rows[index]
-        pdf.cell(widths[0], 6, _latin1(f"{table.title}: {row.label}")[:60], border=1)
-        for (column, _label), width in zip(columns, widths[1:], strict=True):
-            cell: Cell | None = row.cells.get(column)
-            shown = display(cell, german) if cell is not None else ""
-            pdf.cell(width, 6, _latin1(shown), border=1, align="R")
-        pdf.ln()
-    pdf.set_font("Helvetica", "I", 7.5)
-    pdf.multi_cell(
-        0,
-        4,
-        _latin1(
-            _(
-                "Flats, landlords and mediation are not split by target group (their figure is "
-                'in the column "All"). Cells with fewer than 3 are shown as "< 3".'
+        doc.keep_with_next(30)
+        doc.section(table.title)
+        if table.rows:
+            doc.grid(
+                [_("Figure")] + [label for _key, label in table.columns],
+                (
+                    (
+                        [row.label]
+                        + [display(row.cells.get(key), german) for key, _label in table.columns],
+                        row.level,
+                    )
+                    for row in table.rows
+                ),
             )
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(3)
-
-    esf = by_key["esf"]
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 6, _latin1(esf.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 8.5)
-    half = (180 - 70) / 2
-    pdf.set_font("Helvetica", "B", 8.5)
-    pdf.cell(70, 6, "", border=1, fill=True)
-    for _key, label in esf.columns:
-        pdf.cell(half, 6, _latin1(label), border=1, fill=True, align="C")
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 8.5)
-    for row in esf.rows:
-        pdf.cell(70, 4.5, _latin1(("   " * row.level) + row.label), border=1)
-        for key, _label in esf.columns:
-            pdf.cell(half, 4.5, _latin1(display(row.cells.get(key), german)), border=1, align="R")
-        pdf.ln()
-
-    pdf.set_font("Helvetica", "I", 7.5)
-    pdf.multi_cell(0, 4, _latin1(str(LEGEND)), new_x="LMARGIN", new_y="NEXT")
-
-    pdf.set_y(-25)
-    pdf.set_font("Helvetica", "", 8)
+        if table.note:
+            doc.note(table.note)
+        doc.note(table.definition)
+    doc.ln(2)
+    doc.note(str(LEGEND), size=8)
     funding = current_app.config.get("PROGRAMME_FUNDING_LINE", "")
-    pdf.multi_cell(0, 4, _latin1(funding), new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.cell(
-        0,
-        4,
-        _latin1(_("Made on %(day)s from the portal's data.", day=german(today, "date"))),
-        align="C",
-    )
-    return bytes(pdf.output())
+    if funding:
+        doc.note(funding, size=8)
+    doc.note(_("Made on %(day)s from the portal's data.", day=german(today, "date")), size=8)
+    return doc.output_bytes()

@@ -39,6 +39,13 @@ DISABILITY_LABELS = {
     Answer.NO_ANSWER.value: _l("Disability: no answer"),
 }
 
+# Rows of the prevention table (issue 16): the outcomes of the cases closed in the period.
+PREVENTION_OUTCOME_ROWS = {
+    "tenancy_kept": _l("of which tenancy kept"),
+    "moved": _l("of which moved to another flat"),
+    "lost": _l("of which flat lost"),
+}
+
 
 def by_target_group() -> list[tuple[str, str]]:
     return [(ALL, str(_l("All")))] + [(g, str(TARGET_GROUP_LABELS[g])) for g in TARGET_GROUPS]

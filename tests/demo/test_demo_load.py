@@ -14,6 +14,7 @@ from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
 from portal.households.models import Household
+from portal.households.prevention import PreventionCase
 from portal.listings.models import Flat
 from portal.mediation.models import MediationCase
 from portal.placements.messages import Message
@@ -98,9 +99,32 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
     assert _db.session.scalar(
         select(func.count(DirectPayment.id)).where(DirectPayment.confirmed_on.is_not(None))
     )
-    # Every mediation case came in as a request.
+    # Every mediation case came in as a request, or the team opened it from a placement's
+    # rent-arrears check (issue 16).
     cases = set(_db.session.scalars(select(MediationCase.id)))
-    assert cases and cases <= _audited("mediation_cases", "mediation.submitted")
+    assert cases and cases <= _audited("mediation_cases", "mediation.submitted") | _audited(
+        "mediation_cases", "mediation.opened_for_placement"
+    )
+    # From the lease on, the household is off the market (issue 16): set by the lease step.
+    leased = {
+        p.household_id
+        for p in placements
+        if p.state in ("lease_signed", "moved_in", "aftercare", "completed")
+    }
+    off = set(_db.session.scalars(select(Household.id).where(Household.off_market_at.is_not(None))))
+    assert leased and leased == off
+    # Prevention cases (issue 16): one open, linked to an open mediation case; one closed with
+    # the tenancy kept; both opened, linked and (the closed one) closed by the operations.
+    prevention = _db.session.scalars(select(PreventionCase).order_by(PreventionCase.id)).all()
+    assert [c.outcome for c in prevention] == [None, "tenancy_kept"]
+    current = prevention[0]
+    assert current.mediation_case_id is not None
+    assert _db.session.get(MediationCase, current.mediation_case_id).is_open
+    assert {c.id for c in prevention} <= _audited("prevention_cases", "prevention.opened")
+    assert {c.id for c in prevention} <= _audited("prevention_cases", "prevention.linked")
+    assert {prevention[1].id} == _audited("prevention_cases", "prevention.closed")
+    for case in prevention:  # kept off the market
+        assert _db.session.get(Household, case.household_id).status == "draft"
     # A placement and a case with a conversation (issue 15), written through the operations.
     talk = _db.session.scalars(select(Message)).all()
     assert {m.side for m in talk} == {"landlord", "staff"}

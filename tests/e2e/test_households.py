@@ -92,7 +92,8 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     main = page.locator("main").inner_text()
     assert "Layla" not in main and "Lotharstraße" in main
     # The reasons sit one click away (a closed <details> under the one-sentence verdict).
-    assert "gross cold rent within the" in page.locator("main").text_content()
+    # The landlord reads whether the rent is within the limit, never the limit (issue 16).
+    assert "gross cold rent: within what the Jobcenter pays" in page.locator("main").text_content()
     page.get_by_role("button", name="Send to the Kümmerer team").click()
     web.check()
     assert page.locator(".flash-success").count() == 1

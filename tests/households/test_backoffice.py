@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
+from portal.households.limits import limit_of
 from portal.households.models import Consent, Household, HouseholdIdentity, ProfileView
 from portal.placements.models import Interest
 from tests.builders import HOUSEHOLDS as BASE
@@ -52,11 +53,30 @@ def test_empty_size_and_rent_fields_take_the_proposal(browser, db):
     browser.login("social_worker")
     create(browser)
     household = only_household(db)
-    # Three persons: three rooms and 80 m² (WNB), 564.00 € (Duisburg's 2021 table).
+    # Three persons: three rooms and 80 m² (WNB); the rent limit is not stored (issue 16): the
+    # household follows the table in force, 564.00 € (Duisburg's 2021 table).
     assert household.needed_rooms == Decimal("3")
     assert household.needed_area == Decimal("80")
-    assert household.max_gross_cold_rent == Decimal("564.00")
+    assert household.max_gross_cold_rent is None
+    assert limit_of(household).amount == Decimal("564.00")
     assert household.override_reason is None
+
+
+def test_a_rent_equal_to_the_table_is_not_stored_as_override(browser, db):
+    browser.login("social_worker")
+    create(browser, max_gross_cold_rent="564.00")
+    household = only_household(db)
+    assert household.max_gross_cold_rent is None and household.override_reason is None
+
+
+def test_a_rent_override_is_stored_with_its_reason_and_shown_to_staff(browser, db):
+    browser.login("social_worker")
+    response = create(browser, max_gross_cold_rent="600.00", override_reason="Zusicherung JC.")
+    assert response.status_code == 302
+    household = only_household(db)
+    assert household.max_gross_cold_rent == Decimal("600.00")
+    html = browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True)
+    assert "override by staff: €600.00" in html
 
 
 def test_form_shows_the_proposal_as_hints(browser, db):
@@ -105,7 +125,8 @@ def test_edit_follows_a_new_household_size(browser, db):
     response = browser.post(path, profile_form(children="2"), csrf_from_path=path)
     assert response.status_code == 302
     db.session.refresh(household)
-    assert (household.needed_rooms, household.max_gross_cold_rent) == (4, Decimal("687.80"))
+    assert (household.needed_rooms, household.max_gross_cold_rent) == (4, None)
+    assert limit_of(household).amount == Decimal("687.80")
 
 
 def test_edit_changes_fields_and_audits_names_only(browser, db):
@@ -257,7 +278,8 @@ def test_vetting_with_only_an_expired_or_withdrawn_consent_is_refused(browser, d
 
 def test_vetting_needs_a_rent_limit(browser, db):
     browser.login("social_worker")
-    household = HouseholdFactory(status="draft", max_gross_cold_rent=None)
+    # Seven persons, no override, and the table has no amount per further person.
+    household = HouseholdFactory(status="draft", adults=2, children=5, max_gross_cold_rent=None)
     html = move(browser, household, "vetted").get_data(as_text=True)
     assert "without a maximum gross cold rent" in html
     db.session.refresh(household)

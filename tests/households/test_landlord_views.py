@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
 from portal.core import clock
+from portal.core.pagination import PER_PAGE
 from portal.households.models import Consent, Household, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
@@ -201,18 +202,20 @@ def test_default_order_is_longest_waiting_first(browser, db):
     ]
 
 
-def test_pagination_twenty_per_page_keeps_filters(browser, db):
+def test_pagination_one_page_size_keeps_filters(browser, db):
+    """The landlord's household list has the page size of every list (core/pagination.py)."""
     landlord_with_flat(browser)
     households = [
-        fitting_household(waiting_since=TODAY - timedelta(days=500 - n)) for n in range(23)
+        fitting_household(waiting_since=TODAY - timedelta(days=500 - n))
+        for n in range(PER_PAGE + 3)
     ]
     other_size = fitting_household(adults=1, children=0)
     first = page(browser, "/households/?size=3")
-    assert codes_in(first) == [h.code for h in households[:20]]
+    assert codes_in(first) == [h.code for h in households[:PER_PAGE]]
     assert "Page 1 of 2" in first
     assert "/households/?size=3&amp;page=2" in first
     second = page(browser, "/households/?page=2&size=3")
-    assert codes_in(second) == [h.code for h in households[20:]]
+    assert codes_in(second) == [h.code for h in households[PER_PAGE:]]
     assert other_size.code not in first + second
     assert codes_in(page(browser, "/households/?page=9")) == []
 
@@ -229,13 +232,17 @@ def test_filter_fits_one_of_my_flats(browser, db):
     user, flat = landlord_with_flat(browser)
     fits = fitting_household()
     too_poor = fitting_household(max_gross_cold_rent=Decimal("564.00"))
-    too_big = fitting_household(adults=5, children=3, needed_rooms=Decimal("8"))
+    # Eight persons by the table: no amount per further person entered, so no limit. (Its size
+    # alone no longer excludes it: product theory, issue 16.)
+    no_limit = fitting_household(
+        adults=5, children=3, needed_rooms=Decimal("8"), max_gross_cold_rent=None
+    )
     wheelchair = fitting_household(needs_wheelchair=True)
     # Another organisation's flat that would fit the wheelchair household does not count.
     published_flat(FlatFactory().organisation, is_wheelchair_accessible=True)
     codes = codes_in(page(browser, "/households/?fits=y"))
     assert codes == [fits.code]
-    assert {too_poor.code, too_big.code, wheelchair.code}.isdisjoint(codes)
+    assert {too_poor.code, no_limit.code, wheelchair.code}.isdisjoint(codes)
     # A second own flat widens the filter.
     published_flat(user.organisation, is_wheelchair_accessible=True)
     assert set(codes_in(page(browser, "/households/?fits=y"))) == {fits.code, wheelchair.code}
@@ -354,11 +361,13 @@ def test_profile_shows_fitting_flats_with_reasons(browser, db):
     html = page(browser, f"/households/{household.id}")
     assert f"<h1>Household {household.code}</h1>" in html
     assert f"{flat.address_line} fits" in html
-    assert "3 rooms needed, the flat has 3; 72\xa0m² within the 80\xa0m² for 3 persons" in html
-    assert "€640.00 gross cold rent within the €687.80 limit" in html
+    assert "No WBS required: a flat of 72\xa0m² fits any household whose rent limit" in html
+    assert "€640.00 gross cold rent: within what the Jobcenter pays" in html
     # The flat that does not fit is explained, not offered as fitting.
     assert f"{too_dear.address_line} fits" not in html
-    assert "€760.00 gross cold rent is above the €687.80 limit" in html
+    assert "€760.00 gross cold rent: above what the Jobcenter pays" in html
+    # The household's own limit (here the staff's override) never reaches the landlord.
+    assert "687.80" not in html and "override" not in html
     assert "Wir suchen ruhig.\nGern mit Garten." in html
 
 

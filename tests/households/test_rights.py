@@ -1,6 +1,7 @@
 """Who may do what in the households back office (DESIGN.md §1 and §2), over every route of
 the blueprint: social workers everything; specialists read list and detail (tiers 1 and 2), never
-case notes or consent documents; admins and landlords 403; anonymous visitors to the login."""
+case notes or consent documents, and work prevention cases; admins and landlords 403; anonymous
+visitors to the login."""
 
 from io import BytesIO
 
@@ -8,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.core import clock
+from portal.extensions import db as _db
 from portal.households.models import Consent, Household
+from portal.households.prevention import PreventionCase
 from tests.builders import status_form
 from tests.factories import HouseholdFactory, IdentityFactory
 
@@ -29,6 +32,11 @@ ROUTES = [
     ("POST", "/<household_id>/status", None),
     ("GET", "/<household_id>/participants", None),
     ("POST", "/<household_id>/participants", None),
+    # Prevention cases (issue 16): casework, like mediation cases.
+    ("GET", "/prevention", "specialist"),
+    ("POST", "/<household_id>/prevention", "specialist"),
+    ("POST", "/<household_id>/prevention/<prevention_id>/mediation", "specialist"),
+    ("POST", "/<household_id>/prevention/<prevention_id>/outcome", "specialist"),
 ]
 STATE_CHANGING = [(m, r) for m, r, _ in ROUTES if m == "POST"]
 
@@ -41,8 +49,10 @@ def test_the_matrix_covers_every_route_of_the_blueprint(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("households_backoffice."):
             path = rule.rule.removeprefix(BASE)
-            path = path.replace("<int:household_id>", "<household_id>").replace(
-                "<int:consent_id>", "<consent_id>"
+            path = (
+                path.replace("<int:household_id>", "<household_id>")
+                .replace("<int:consent_id>", "<consent_id>")
+                .replace("<int:prevention_id>", "<prevention_id>")
             )
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 registered.add((method, path))
@@ -57,6 +67,17 @@ def household_with_document(db) -> tuple[Household, Consent]:
     consent.document_key = f"consents/{storage.new_key()}"
     consent.document_type = "application/pdf"
     storage.save(consent.document_key, PDF)
+    # A closed prevention case (the profile may still be vetted).
+    db.session.add(
+        PreventionCase(
+            household_id=household.id,
+            opened_on=clock.today(),
+            threat="other",
+            landlord_name="Vermieter",
+            outcome="tenancy_kept",
+            outcome_on=clock.today(),
+        )
+    )
     db.session.flush()
     return household, consent
 
@@ -78,13 +99,30 @@ def form_for(rule: str) -> dict:
         }
     if rule == "/<household_id>/status":
         return status_form("vetted")
+    if rule == "/<household_id>/prevention":
+        return {
+            "opened_on": clock.today().isoformat(),
+            "threat": "other",
+            "landlord_name": "Vermieter",
+        }
+    if rule.endswith("/outcome"):
+        return {"outcome": "lost", "outcome_on": clock.today().isoformat()}
     return {}
 
 
-def call(browser, method, rule, household, consent):
-    path = BASE + rule.replace("<household_id>", str(household.id)).replace(
-        "<consent_id>", str(consent.id)
+def _path(rule: str, household, consent) -> str:
+    prevention = _db.session.scalar(
+        select(PreventionCase.id).where(PreventionCase.household_id == household.id)
     )
+    return (
+        rule.replace("<household_id>", str(household.id))
+        .replace("<consent_id>", str(consent.id))
+        .replace("<prevention_id>", str(prevention))
+    )
+
+
+def call(browser, method, rule, household, consent):
+    path = BASE + _path(rule, household, consent)
     if method == "GET":
         return browser.client.get(path)
     data = form_for(rule)
@@ -118,9 +156,7 @@ def test_rights_matrix(browser, db, role, method, rule, reader):
 def test_state_changes_need_post_and_csrf(browser, db, method, rule):
     household, consent = household_with_document(db)
     browser.login("social_worker")
-    path = BASE + rule.replace("<household_id>", str(household.id)).replace(
-        "<consent_id>", str(consent.id)
-    )
+    path = BASE + _path(rule, household, consent)
     # these show their form on GET
     if rule not in ("/new", "/<household_id>/edit", "/<household_id>/participants"):
         assert browser.client.get(path).status_code == 405

@@ -175,6 +175,10 @@ def test_flat_page_shows_derived_figures_and_rules(browser, db):
         "Affordable for households of 4–5 persons under the rent limits valid since 1 Oct 2021"
         in html
     )
+    # No WBS: the floor area binds nobody, the rent decides (product theory, issue 16).
+    assert "By the floor-area rule" not in html
+    wbs = FlatFactory(organisation=user.organisation, wbs_required=True, wbs_persons=3)
+    html = browser.client.get(f"/flats/{wbs.public_key}").get_data(as_text=True)
     # 3 rooms: no household granted 4 rooms fits (issue 15).
     assert "the flat suits households of 3 persons" in html
 

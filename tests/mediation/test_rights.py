@@ -11,6 +11,7 @@ from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
 from portal.mediation.models import CaseEntry, MediationCase
+from tests.builders import placement_in, world
 from tests.factories import OrganisationFactory, StaffFactory
 
 BASE = "/backoffice/mediation"
@@ -25,6 +26,8 @@ ROUTES = [
     ("POST", "/<case_id>/assignment"),
     ("POST", "/<case_id>/placement"),
     ("POST", "/<case_id>/messages"),
+    # The rent-arrears proposal on the staff placement page (placements/backoffice/page.py).
+    ("POST", "/for-placement/<placement_id>"),
 ]
 STATE_CHANGING = [rule for method, rule in ROUTES if method == "POST"]
 
@@ -34,6 +37,7 @@ def test_the_matrix_covers_every_route_of_the_blueprint(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("mediation_backoffice."):
             path = rule.rule.removeprefix(BASE).replace("<int:case_id>", "<case_id>")
+            path = path.replace("<int:placement_id>", "<placement_id>")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 registered.add((method, path))
     assert registered == set(ROUTES)
@@ -53,6 +57,14 @@ def a_case() -> MediationCase:
     _db.session.add(case)
     _db.session.flush()
     return case
+
+
+def path_of(app, rule: str, case: MediationCase) -> str:
+    """The route's path for ``case``; for a route on a placement, a placement of its own."""
+    path = BASE + rule.replace("<case_id>", str(case.id))
+    if "<placement_id>" in rule:
+        path = path.replace("<placement_id>", str(placement_in(app, world()).id))
+    return path
 
 
 def form_for(rule: str, staff_id: int) -> dict:
@@ -79,13 +91,13 @@ def counts() -> tuple[int, int, int]:
 
 @pytest.mark.parametrize(("method", "rule"), ROUTES)
 @pytest.mark.parametrize("role", ["anonymous", "landlord", "admin", "specialist", "social_worker"])
-def test_rights_matrix(browser, db, role, method, rule):
+def test_rights_matrix(app, browser, db, role, method, rule):
     case = a_case()
     colleague = StaffFactory(role="social_worker")
+    path = path_of(app, rule, case)
     before = counts()
     if role != "anonymous":
         browser.login(role)
-    path = BASE + rule.replace("<case_id>", str(case.id))
     if method == "GET":
         response = browser.client.get(path)
     else:
@@ -109,12 +121,12 @@ def test_rights_matrix(browser, db, role, method, rule):
 
 
 @pytest.mark.parametrize("rule", STATE_CHANGING)
-def test_state_changes_need_post_and_csrf(browser, db, rule):
+def test_state_changes_need_post_and_csrf(app, browser, db, rule):
     case = a_case()
     colleague = StaffFactory(role="specialist")
+    path = path_of(app, rule, case)
     browser.login("specialist")
     before = counts()
-    path = BASE + rule.replace("<case_id>", str(case.id))
     assert browser.client.get(path).status_code == 405
     response = browser.client.post(path, data=form_for(rule, colleague.id))
     assert response.status_code == 400

@@ -93,6 +93,26 @@ def test_list_separates_earlier_placements(app, browser, db, mine):
     assert html.index(household.code) < html.index("Earlier placements")
 
 
+def test_earlier_placements_come_a_page_at_a_time(app, browser, db, mine, monkeypatch):
+    """The list is paginated like every other list: the open placements on the first page,
+    the earlier ones a page at a time, the most recently ended first."""
+    monkeypatch.setattr("portal.placements.views.PER_PAGE", 2)
+    landlord, _flat, household, _placement = mine
+    ended = []
+    for street in ["Altweg", "Mittelweg", "Neuweg"]:
+        placement = propose(app, published_flat(landlord.organisation, street=street))
+        drive(app, placement, State.CANCELLED, landlord)
+        ended.append(placement.household.code)
+    first = page(browser, "/placements/")
+    assert household.code in first and "Page 1 of 2" in first
+    assert ended[2] in first and ended[1] in first and ended[0] not in first
+    assert 'href="/placements/?page=2"' in first
+    second = page(browser, "/placements/?page=2")
+    assert ended[0] in second and household.code not in second
+    assert "Current placements" not in second
+    assert page(browser, "/placements/?page=9").count("placement-card") == 0
+
+
 def test_empty_list_says_what_will_come(browser, db):
     browser.login("landlord")
     html = page(browser, "/placements/")

@@ -74,6 +74,17 @@ def plain(text: str) -> str:
 
 
 # Size -------------------------------------------------------------------------------------------
+# Floor area and rooms bind only a flat that requires a WBS; any other flat fits at any size when
+# its rent does (product theory). Fewer rooms than needed is a preference, never an exclusion
+# (changed with issue 16: a flat of 2.5 rooms no longer excludes a household granted 3).
+
+
+def wbs_flat(**kw) -> Flat:
+    return published(wbs_required=True, wbs_persons=kw.pop("wbs_persons", 1), **kw)
+
+
+def wbs_household(**kw) -> Household:
+    return household(has_wbs=True, wbs_persons=kw.pop("wbs_persons", 3), **kw)
 
 
 @pytest.mark.parametrize(
@@ -85,45 +96,109 @@ def plain(text: str) -> str:
         ("3.5", "85.01", False),  # more rooms and more area than granted
         ("4", "90", False),
         ("3", "100", True),  # larger, but no more rooms than granted
-        ("2.5", "70", False),  # fewer rooms than granted: half a room fewer is not a fit
-        ("2", "60", False),  # ... nor one fewer
-        ("1.5", "60", False),
+        ("2.5", "70", True),  # fewer rooms than granted: a preference, not a rule
+        ("2", "60", True),
+        ("1.5", "60", True),
     ],
 )
-def test_size_for_three_persons(rooms, area, expected):
+def test_size_binds_a_flat_that_requires_a_wbs(rooms, area, expected):
+    flat = wbs_flat(rooms=Decimal(rooms), living_area=Decimal(area))
+    assert_fits(flat, wbs_household(), expected)
+
+
+@pytest.mark.parametrize(
+    ("rooms", "area"), [("3", "72"), ("3.5", "85.01"), ("4", "90"), ("5", "140"), ("2", "60")]
+)
+def test_product_theory_any_size_fits_a_flat_without_wbs(rooms, area):
     flat = published(rooms=Decimal(rooms), living_area=Decimal(area))
-    assert_fits(flat, household(), expected)
+    assert_fits(flat, household(), True)
+
+
+def test_product_theory_a_single_person_and_58_square_metres_at_390_euros():
+    # The table in force gives one person 396.00 €; the WNB area would be 50 m².
+    single = household(
+        adults=1,
+        children=0,
+        needed_rooms=Decimal("1"),
+        needed_area=Decimal("50"),
+        max_gross_cold_rent=None,
+    )
+    flat = published(
+        rooms=Decimal("2"),
+        living_area=Decimal("58"),
+        cold_rent=Decimal("310.00"),
+        service_charges=Decimal("80.00"),
+    )
+    assert_fits(flat, single, True)
+    # ... the same flat with a WBS requirement is too large for one person.
+    single.has_wbs, single.wbs_persons = True, 1
+    assert_fits(
+        wbs_flat(
+            rooms=Decimal("2"),
+            living_area=Decimal("58"),
+            cold_rent=Decimal("310.00"),
+            service_charges=Decimal("80.00"),
+        ),
+        single,
+        False,
+    )
+    # ... and at 396.01 € the rent decides against it.
+    assert_fits(
+        published(
+            rooms=Decimal("2"),
+            living_area=Decimal("58"),
+            cold_rent=Decimal("316.01"),
+            service_charges=Decimal("80.00"),
+        ),
+        single,
+        False,
+    )
 
 
 def test_the_area_tolerance_to_the_cent():
     # 60.01 + 5 is less than 65.01 in floating point, which SQLite would use.
-    h = household(adults=2, children=0, needed_rooms=Decimal("2"), needed_area=Decimal("60.01"))
-    assert_fits(published(rooms=Decimal("3"), living_area=Decimal("65.01")), h, True)
-    assert_fits(published(rooms=Decimal("3"), living_area=Decimal("65.02")), h, False)
+    h = wbs_household(adults=2, children=0, needed_rooms=Decimal("2"), needed_area=Decimal("60.01"))
+    assert_fits(wbs_flat(rooms=Decimal("3"), living_area=Decimal("65.01")), h, True)
+    assert_fits(wbs_flat(rooms=Decimal("3"), living_area=Decimal("65.02")), h, False)
 
 
-def test_one_person_may_take_one_room_never_less():
-    h = household(adults=1, children=0, needed_rooms=Decimal("1"), needed_area=Decimal("50"))
-    assert_fits(published(rooms=Decimal("1"), living_area=Decimal("38")), h, True)
-    assert_fits(published(rooms=Decimal("1.5"), living_area=Decimal("55")), h, True)
-    assert_fits(published(rooms=Decimal("2"), living_area=Decimal("55.01")), h, False)
+def test_one_person_in_a_wbs_flat():
+    h = wbs_household(
+        adults=1, children=0, needed_rooms=Decimal("1"), needed_area=Decimal("50"), wbs_persons=1
+    )
+    assert_fits(wbs_flat(rooms=Decimal("1"), living_area=Decimal("38")), h, True)
+    assert_fits(wbs_flat(rooms=Decimal("1.5"), living_area=Decimal("55")), h, True)
+    assert_fits(wbs_flat(rooms=Decimal("2"), living_area=Decimal("55.01")), h, False)
 
 
 def test_overridden_rooms_and_area_count_not_the_persons():
     # Three persons, one in a wheelchair: the social worker granted 4 rooms and 95 m².
-    wide = household(needed_rooms=Decimal("4"), needed_area=Decimal("95"))
-    normal = household()
-    big = published(rooms=Decimal("4"), living_area=Decimal("98"))
+    wide = wbs_household(needed_rooms=Decimal("4"), needed_area=Decimal("95"))
+    normal = wbs_household()
+    big = wbs_flat(rooms=Decimal("4"), living_area=Decimal("98"))
     assert_fits(big, wide, True)
     assert_fits(big, normal, False)
     # ... and a smaller grant narrows: 2 rooms and 60 m² for three persons.
-    narrow = household(needed_rooms=Decimal("2"), needed_area=Decimal("60"))
-    flat = published(rooms=Decimal("3"), living_area=Decimal("72"))
+    narrow = wbs_household(needed_rooms=Decimal("2"), needed_area=Decimal("60"))
+    flat = wbs_flat(rooms=Decimal("3"), living_area=Decimal("72"))
     assert_fits(flat, narrow, False)
-    assert_fits(published(rooms=Decimal("2"), living_area=Decimal("65")), narrow, True)
-    # Four rooms granted: a flat of 3 rooms is one fewer, of 2 rooms two fewer.
-    assert_fits(published(rooms=Decimal("3"), living_area=Decimal("90")), wide, False)
-    assert_fits(published(rooms=Decimal("2"), living_area=Decimal("60")), wide, False)
+    assert_fits(wbs_flat(rooms=Decimal("2"), living_area=Decimal("65")), narrow, True)
+    # Four rooms granted: fewer rooms still fit, the score and a reason say so.
+    assert_fits(wbs_flat(rooms=Decimal("3"), living_area=Decimal("90")), wide, True)
+    assert_fits(wbs_flat(rooms=Decimal("2"), living_area=Decimal("60")), wide, True)
+
+
+def test_fewer_rooms_than_needed_is_a_preference_with_a_reason(en):
+    flat = published(rooms=Decimal("2"), living_area=Decimal("60"))
+    h = household()  # needs 3 rooms
+    assert_fits(flat, h, True)
+    rooms = [r for r in soft_reasons(flat, h) if r.rule == "rooms"]
+    assert [(r.met, r.hard, plain(r.text)) for r in rooms] == [
+        (False, False, "2 rooms; the household would like 3")
+    ]
+    assert explain(flat, h, TODAY).fits
+    # As many rooms as needed, or more: nothing to say.
+    assert not [r for r in soft_reasons(published(), h) if r.rule == "rooms"]
 
 
 def test_a_flat_without_size_fits_nobody():
@@ -337,9 +412,10 @@ def test_closer_room_fit_first():
     two = household(needed_rooms=Decimal("2"), needed_area=Decimal("80"))
     three = household()
     two_and_a_half = household(needed_rooms=Decimal("2.5"), needed_area=Decimal("72"))
-    household(needed_rooms=Decimal("3.5"), needed_area=Decimal("88"))  # too few rooms for it
+    # Fewer rooms than it would like: it fits, half a room off like 2.5 (the older id first).
+    three_and_a_half = household(needed_rooms=Decimal("3.5"), needed_area=Decimal("88"))
     ranked = [m.household for m in rank_households(flat, today=TODAY)]
-    assert ranked == [three, two_and_a_half, two]
+    assert ranked == [three, two_and_a_half, three_and_a_half, two]
 
 
 def test_pets_count_against_a_flat_without_pets_only():
@@ -382,12 +458,13 @@ def test_rank_flats_returns_only_fitting_published_flats_best_first():
     off_by_half = published(
         district=district("Marxloh"), rooms=Decimal("3.5"), living_area=Decimal("80")
     )
-    published(district=district("Marxloh"), rooms=Decimal("2.5"), living_area=Decimal("70"))
+    # Half a room fewer than needed: a preference, so it fits, scored like half a room more.
+    fewer = published(district=district("Marxloh"), rooms=Decimal("2.5"), living_area=Decimal("70"))
     published(cold_rent=Decimal("600.00"))  # too expensive
     published(wbs_required=True, wbs_persons=3)  # the household has no WBS
     FlatFactory(status=FlatStatus.SUBMITTED.value, district=district("Marxloh"))
     matches = rank_flats(h, today=TODAY)
-    assert [m.flat for m in matches] == [close, off_by_half, far]
+    assert [m.flat for m in matches] == [close, off_by_half, fewer, far]
     assert all(m.fits and m.household is h for m in matches)
     assert [m.flat for m in rank_flats(h, limit=1, today=TODAY)] == [close]
 
@@ -413,7 +490,7 @@ def test_reasons_when_everything_fits(en):
             True,
             "3 rooms needed, the flat has 3; 72 m² within the 80 m² for 3 persons",
         ),
-        "rent": (True, "€640.00 gross cold rent within the €687.80 limit"),
+        "rent": (True, "€640.00 gross cold rent within the limit (override by staff: €687.80)"),
         "wbs": (True, "WBS for 3 persons required; the household has one for 3"),
         "access": (True, "Step-free or wheelchair access as the household needs"),
         "move_in": (True, "Free from 25 Nov 2026; the household can move in from 1 Dec 2026"),
@@ -443,7 +520,7 @@ def test_reasons_when_nothing_fits(en):
             False,
             "3 rooms and up to 80 m² suit 3 persons; the flat has 4.5 rooms and 101.5 m²",
         ),
-        "rent": (False, "€700.00 gross cold rent is above the €687.80 limit"),
+        "rent": (False, "€700.00 gross cold rent is above the limit (override by staff: €687.80)"),
         "wbs": (False, "WBS for 4 persons required; the household has one for 3"),
         "access": (False, "The household needs step-free or wheelchair access"),
         "move_in": (
@@ -499,23 +576,26 @@ def test_ranked_matches_carry_their_reasons(en):
     household()
     (match,) = rank_households(flat, today=TODAY)
     assert [r.rule for r in match.reasons] == ["size", "rent", "move_in"]
-    assert plain(match.reasons[1].text) == "€640.00 gross cold rent within the €687.80 limit"
+    assert plain(match.reasons[1].text) == (
+        "€640.00 gross cold rent within the limit (override by staff: €687.80)"
+    )
 
 
 # The landlord's filter --------------------------------------------------------------------------
 
 
 def test_fits_any_of_two_flats_is_the_union():
+    # The rent decides (product theory); the limits are the seeded table's (no overrides):
+    # 1: 396.00, 2: 471.90, 3: 564.00, 4: 687.80, 5: 819.50, no amount per further person.
     small = published(rooms=Decimal("2"), living_area=Decimal("50"), cold_rent=Decimal("250.00"))
     large = published(rooms=Decimal("4"), living_area=Decimal("95"), cold_rent=Decimal("500.00"))
-    single = household(adults=1, children=0, needed_rooms=Decimal("1"), needed_area=Decimal("50"))
-    couple = household(adults=2, children=0, needed_rooms=Decimal("2"), needed_area=Decimal("65"))
-    family = household(adults=2, children=2, needed_rooms=Decimal("4"), needed_area=Decimal("95"))
-    big_family = household(
-        adults=2, children=5, needed_rooms=Decimal("7"), needed_area=Decimal("140")
-    )
+    table = {"max_gross_cold_rent": None}
+    household(adults=1, children=0, needed_rooms=Decimal("1"), **table)  # 410 > 396
+    couple = household(adults=2, children=0, needed_rooms=Decimal("2"), **table)
+    family = household(adults=2, children=2, needed_rooms=Decimal("4"), **table)
+    big_family = household(adults=2, children=5, needed_rooms=Decimal("7"), **table)
     household(status=HouseholdStatus.PAUSED.value, needed_rooms=Decimal("1"))
-    assert sql_households(small) == {single.id, couple.id}
+    assert sql_households(small) == {couple.id, family.id}
     assert sql_households(large) == {family.id}
     either = set(db.session.scalars(select(Household.id).where(fits_any_of([small, large], TODAY))))
     assert either == sql_households(small) | sql_households(large)
@@ -528,5 +608,6 @@ def test_reasons_in_german(app):
         reasons = reasons_by_rule(hard_reasons(published(), household()))
     assert reasons["rent"] == (
         True,
-        "Bruttokaltmiete 640,00 € liegt innerhalb der Mietobergrenze von 687,80 €",
+        "Bruttokaltmiete 640,00 € liegt innerhalb der Mietobergrenze "
+        "(vom Team abweichend festgelegt: 687,80 €)",
     )

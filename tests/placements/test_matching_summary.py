@@ -13,13 +13,20 @@ from tests.factories import FlatFactory, HouseholdFactory, UserFactory
 
 def pair(**flat_kw):
     flat = FlatFactory(status="published", **flat_kw)
-    household = HouseholdFactory(max_gross_cold_rent=Decimal("687.80"))
+    household = HouseholdFactory(max_gross_cold_rent=Decimal("687.80"), has_wbs=True, wbs_persons=3)
     return flat, household
 
 
 def test_summary_of_a_fit_and_of_a_miss(app, db):
     fit = pair()
-    too_small = pair(rooms=Decimal("2.5"), living_area=Decimal("70"), cold_rent=Decimal("600"))
+    # Size binds only a flat that requires a WBS (product theory, issue 16): too large for it.
+    too_small = pair(
+        rooms=Decimal("4.5"),
+        living_area=Decimal("101.5"),
+        cold_rent=Decimal("600"),
+        wbs_required=True,
+        wbs_persons=3,
+    )
     with app.test_request_context(), force_locale("en"):
         assert explain(*fit).summary == (
             "Fits: the right size, a rent the Jobcenter pays and a move-in date that suits."

@@ -16,6 +16,7 @@ from portal.core.db import utcnow
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
 from portal.households.models import Household, Participant, ProfileView
+from portal.households.prevention import PreventionCase
 from portal.listings.models import Photo
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.messages import Message
@@ -258,6 +259,28 @@ def build_household(world: World, n: int, flat, landlord, worker):
         topic="neighbourhood",
         message=m.new(f"{tag} tenant case message"),
         placement_id=placement.id,
+    )
+    # A prevention case (issue 16) linked to the tenant's own mediation case with the landlord.
+    linked = MediationCase(
+        number=f"M-2026-7{n:03d}",
+        sender_kind="tenant",
+        name=m.new(f"{tag} prevention mediation name"),
+        email=m.new(f"{tag} prevention mediation email") + "@example.org",
+        topic="rent_arrears",
+        message=m.new(f"{tag} prevention mediation message"),
+    )
+    db.session.add(linked)
+    db.session.flush()
+    db.session.add(
+        PreventionCase(
+            household_id=household.id,
+            opened_on=household.intake_on,
+            threat="notice_rent_arrears",
+            threat_note=m.new(f"{tag} prevention note"),
+            landlord_name=m.new(f"{tag} prevention landlord"),
+            landlord_address=m.new(f"{tag} prevention landlord address"),
+            mediation_case_id=linked.id,
+        )
     )
     db.session.add(
         OutboxMessage(

@@ -54,6 +54,7 @@ def test_household_export_holds_every_part_and_nothing_of_others(browser, world)
         "placements",
         "interests",
         "profile_views",
+        "prevention_cases",
         "audit_events",
         "files",
     ):
@@ -74,6 +75,9 @@ def test_household_export_holds_every_part_and_nothing_of_others(browser, world)
     missing = [what for marker, what in mine.items() if marker not in text]
     # The mediation case and its note are the case's, not the household's export.
     assert sorted(missing) == [
+        "h0 prevention mediation email",
+        "h0 prevention mediation message",
+        "h0 prevention mediation name",
         "h0 tenant case message",
         "h0 tenant case name",
         "h0 tenant case note",

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from portal.extensions import db
 from portal.households.models import Participant
+from portal.households.prevention import PreventionCase
 from portal.mediation.models import MediationCase
 from portal.placements.models import FollowUp, Placement
 from tests.factories import (
@@ -92,7 +93,7 @@ def history():
         created_by_id=worker.id,
         status="withdrawn",
     )
-    household(
+    h5 = household(
         OTHER,
         1,
         3,
@@ -102,7 +103,7 @@ def history():
         status="withdrawn",
     )
     h6 = household(REF, 3, 1, date(2026, 1, 5))
-    household(REF, 1, 0, date(2026, 7, 1))
+    h7 = household(REF, 1, 0, date(2026, 7, 1))
     h8 = household(
         OTHER, 2, 0, date(2025, 6, 1), date(2025, 7, 15), "own_tenancy_programme", status="housed"
     )
@@ -194,5 +195,23 @@ def history():
     # 23:30 in Duisburg on 30 June: in Q2; the next one is 00:30 on 1 July: not.
     case("M-3", "damage", utc(2026, 6, 30, 21, 30), utc(2026, 7, 1, 9, 30), utc(2026, 7, 2, 9))
     case("M-4", "neighbourhood", utc(2026, 6, 30, 22, 30))
+
+    def prevention(h, opened, outcome=None, outcome_on=None):
+        db.session.add(
+            PreventionCase(
+                household_id=h.id,
+                opened_on=opened,
+                threat="notice_rent_arrears",
+                landlord_name="Vermieter",
+                outcome=outcome,
+                outcome_on=outcome_on,
+            )
+        )
+
+    prevention(h7, date(2026, 7, 10))
+    prevention(h4, date(2026, 4, 1), "tenancy_kept", date(2026, 6, 30))
+    prevention(h5, date(2026, 1, 15), "lost", date(2026, 7, 1))
+    prevention(h6, date(2026, 3, 31), "moved", date(2026, 5, 5))
+    prevention(h8, date(2025, 7, 1), "tenancy_kept", date(2025, 9, 1))
     db.session.flush()
     return {"worker": worker}

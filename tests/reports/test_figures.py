@@ -15,6 +15,10 @@ The history (all dates 2025/2026; "today" is 2026-11-25):
 
 Follow-ups: H1 all well at 1, 3 and 6 months; H2 returned to a shelter on 2026-08-01; H3 none
 recorded (two overdue); H8 all well at 12 months (2026-07-20).
+
+Prevention cases (opened, outcome): H7 2026-07-10 open; H4 2026-04-01, tenancy kept on
+2026-06-30; H5 2026-01-15, lost on 2026-07-01; H6 2026-03-31, moved on 2026-05-05; H8 2025-07-01,
+tenancy kept on 2025-09-01.
 """
 
 from __future__ import annotations
@@ -217,6 +221,48 @@ def test_mediation_by_the_day_in_duisburg(history):
     assert row(table, "Cases resolved")[ALL] == 1
     assert num(row(table, "Opening to first answer: median days")[ALL]) == 1.0
     assert num(row(table, "Opening to first answer: median days")["rent_arrears"]) == 2.0
+
+
+def test_prevention_cases(history):
+    q2 = figures.prevention(Q2, today=TODAY)
+    assert row(q2, "Prevention cases opened") == {ALL: 1, REF: 0, HOME: 1, OTHER: 0}
+    # H4's outcome on the quarter's last day counts; H5's on 1 July does not.
+    assert row(q2, "Prevention cases closed") == {ALL: 2, REF: 1, HOME: 1, OTHER: 0}
+    assert row(q2, "of which tenancy kept") == {ALL: 1, REF: 0, HOME: 1, OTHER: 0}
+    assert row(q2, "of which moved to another flat") == {ALL: 1, REF: 1, HOME: 0, OTHER: 0}
+    assert row(q2, "of which flat lost") == {ALL: 0, REF: 0, HOME: 0, OTHER: 0}
+    assert row(q2, "Prevention cases open at the period's end") == {
+        ALL: 1,
+        REF: 0,
+        HOME: 0,
+        OTHER: 1,
+    }
+    q1 = figures.prevention(Q1, today=TODAY)  # H6 opened on the quarter's last day
+    assert row(q1, "Prevention cases opened") == {ALL: 2, REF: 1, HOME: 0, OTHER: 1}
+    assert row(q1, "Prevention cases closed")[ALL] == 0
+    assert row(q1, "Prevention cases open at the period's end")[ALL] == 2
+    year = figures.prevention(YEAR, today=TODAY)  # open at today's date: H7 only
+    assert row(year, "Prevention cases opened") == {ALL: 4, REF: 2, HOME: 1, OTHER: 1}
+    assert row(year, "Prevention cases closed") == {ALL: 3, REF: 1, HOME: 1, OTHER: 1}
+    assert row(year, "of which flat lost") == {ALL: 1, REF: 0, HOME: 0, OTHER: 1}
+    assert row(year, "Prevention cases open at the period's end") == {
+        ALL: 1,
+        REF: 1,
+        HOME: 0,
+        OTHER: 0,
+    }
+    own = figures.Scope(history["worker"].id)  # H4 was entered by the social worker
+    assert row(figures.prevention(YEAR, own, TODAY), "Prevention cases opened")[ALL] == 1
+
+
+def test_prevention_cells_are_suppressed(history):
+    fmt = lambda value, kind: str(value)  # noqa: E731
+    (table,) = suppression.protect([figures.prevention(Q2, today=TODAY)])
+    closed = next(r for r in table.rows if r.label == "Prevention cases closed").cells
+    assert display(closed[ALL], fmt) == SUPPRESSED
+    assert display(closed[REF], fmt) == SUPPRESSED
+    (exact,) = suppression.protect([figures.prevention(Q2, today=TODAY)], exact=True)
+    assert next(r for r in exact.rows if r.label == "Prevention cases closed").cells[ALL].value == 2
 
 
 def test_esf_participants(history):

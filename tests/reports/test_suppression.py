@@ -245,6 +245,9 @@ def test_no_withheld_cell_can_be_recomputed_from_the_published_ones(history, per
     more_leases((HOME, date(2026, 5, 4)), (HOME, date(2026, 5, 12)), (HOME, date(2026, 5, 20)))
     more_leases((OTHER, date(2026, 2, 3)), (REF, date(2026, 5, 6)), (REF, date(2026, 6, 9)))
     tables = figures.all_tables(period, figures.PROGRAMME, TODAY)
+    # The leases above are of flats never published: the line "leased without publication".
+    unpublished = next(t for t in tables if t.key == "flats").rows[3]
+    assert unpublished.key == "unpublished" and unpublished.cells[ALL].value
     protected = suppression.protect(tables + charts.data_tables(period, figures.PROGRAMME))
     assert hidden_cells(protected)  # there is something to protect
     assert recoverable(protected) == []
@@ -363,7 +366,7 @@ def test_the_page_the_chart_the_csv_and_the_pdf_show_the_same_cells(client, auth
     from pypdf import PdfReader
 
     pdf = client.get("/backoffice/reports/summary.pdf", query_string=q2).get_data()
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     summary = built.table("placements")
     expected = " ".join(
         display(summary.rows[0].cells[k], exports.german) for k, _l in summary.columns
@@ -460,7 +463,7 @@ def test_no_file_names_a_household_or_a_specialist(client, auth, app, history, t
         == 404
     )
     pdf = client.get("/backoffice/reports/summary.pdf", query_string=year).get_data()
-    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert name not in text and not any(code in text for code in codes)
     target = tmp_path / "year.csv"
     result = app.test_cli_runner().invoke(

@@ -74,6 +74,18 @@ def valid_form(endpoint: str, world) -> dict:
         },
         "households_backoffice.record_consent": {"given_on": clock.today().isoformat()},
         "households_backoffice.change_status": {"to": "paused"},
+        "households_backoffice.open_prevention": {
+            "opened_on": clock.today().isoformat(),
+            "threat": "other",
+            "landlord_name": "Angriff",
+        },
+        "households_backoffice.link_prevention": {
+            "mediation_case_id": str(world.url_values["case_id"])
+        },
+        "households_backoffice.record_prevention_outcome": {
+            "outcome": "lost",
+            "outcome_on": clock.today().isoformat(),
+        },
         "placements.viewing_times": {"slots": "Montag 10 Uhr"},
         "placements.write_message": {"message_body": "Angriff"},
         "placements_backoffice.write_message": {"message_body": "Angriff"},

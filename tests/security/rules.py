@@ -127,6 +127,11 @@ RULES: dict[str, Rule] = {
     "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
     "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
+    # Prevention cases (issue 16): casework, like mediation cases; never a landlord.
+    "households_backoffice.prevention_cases": CASEWORK,
+    "households_backoffice.open_prevention": CASEWORK,
+    "households_backoffice.link_prevention": CASEWORK,
+    "households_backoffice.record_prevention_outcome": CASEWORK,
     # placements (landlord) -----------------------------------------------------------------
     "placements.index": LANDLORDS,
     "placements.notifications": LANDLORDS,
@@ -180,6 +185,7 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.assign": CASEWORK,
     "mediation_backoffice.link_placement": CASEWORK,
     "mediation_backoffice.write_message": CASEWORK,
+    "mediation_backoffice.open_for_placement": CASEWORK,
     # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
     "reports_backoffice.index": STAFF,
     "reports_backoffice.chart": STAFF,

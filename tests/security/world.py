@@ -25,6 +25,7 @@ from portal.accounts.models import Invitation
 from portal.core import clock, storage
 from portal.extensions import db as _db
 from portal.households.models import Consent
+from portal.households.prevention import PreventionCase
 from portal.listings.models import Photo
 from portal.listings.photos import process_photo
 from portal.mediation.models import MediationCase
@@ -174,6 +175,18 @@ def build_world(app) -> SimpleNamespace:
         user_id=owner.id,
     )
     _db.session.add(case)
+    # A prevention case (issue 16) of a paused household, with its landlord (staff only).
+    threatened = household()
+    threatened.status = "paused"
+    _db.session.flush()
+    prevention = PreventionCase(
+        household_id=threatened.id,
+        opened_on=clock.today(),
+        threat="notice_rent_arrears",
+        landlord_name="Prevention Vermieter",
+        threat_note="Vertraulich: Mietschulden",
+    )
+    _db.session.add(prevention)
     invitation = Invitation(organisation=org_a, email="colleague@a.example", invited_by=owner)
     _db.session.add(invitation)
     _db.session.flush()
@@ -191,6 +204,7 @@ def build_world(app) -> SimpleNamespace:
         email_change_token = tokens.make_token(
             tokens.CHANGE_EMAIL, {"uid": owner.id, "old": owner.email, "new": "new@a.example"}
         )
+    _db.session.flush()
     _db.session.commit()
     return SimpleNamespace(
         users={
@@ -220,6 +234,7 @@ def build_world(app) -> SimpleNamespace:
             "interest_id": interest.id,
             "case_id": case.id,
             "case_key": case.public_key,
+            "prevention_id": prevention.id,
             "step": "cancel",
             "user_id": owner.id,  # privacy pages of the landlord
             "key": "placements",  # a report chart
@@ -235,6 +250,7 @@ def build_world(app) -> SimpleNamespace:
         paperwork_placement=(moved_in.id, moved_in.public_key),
         follow_up_placement_key=moved_in.public_key,
         propose=propose,
+        prevention_household_id=threatened.id,
     )
 
 
@@ -274,6 +290,8 @@ def url_values_for(world: SimpleNamespace, endpoint: str, arguments: set[str]) -
             values["placement_id"] = world.follow_up_placement_id
         if "placement_key" in arguments:
             values["placement_key"] = world.follow_up_placement_key
+    if "prevention" in endpoint and "household_id" in arguments:
+        values["household_id"] = world.prevention_household_id
     if endpoint == "placements_backoffice.propose":
         # A flat and household with nothing between them yet: proposing would create a row.
         values["flat_id"], values["household_id"] = world.propose

@@ -17,16 +17,27 @@ from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households import textcheck
-from portal.households.forms import MAX_DOCUMENT_BYTES, ConsentForm, HouseholdForm, StatusForm
+from portal.households.forms import (
+    MAX_DOCUMENT_BYTES,
+    ConsentForm,
+    HouseholdForm,
+    PreventionLinkForm,
+    PreventionOpenForm,
+    PreventionOutcomeForm,
+    StatusForm,
+)
 from portal.households.labels import (
     consent_state_label,
     cost_bearer_label,
     exit_destination_label,
     hit_reason,
+    prevention_outcome_label,
     status_label,
     target_group_label,
+    threat_label,
     vetting_checklist_label,
 )
+from portal.households.limits import limit_of
 from portal.households.models import (
     SOCIAL_WORKER,
     VETTING_CHECKLIST,
@@ -41,7 +52,6 @@ from portal.listings.models import District
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
 
 READERS = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
 # The status buttons a social worker may see, in this order.
 MOVES = (
     HouseholdStatus.VETTED,
@@ -63,6 +73,8 @@ def _register_template_helpers(state) -> None:
         consent_state_label=consent_state_label,
         target_group_label=target_group_label,
         exit_destination_label=exit_destination_label,
+        threat_label=threat_label,
+        prevention_outcome_label=prevention_outcome_label,
     )
 
 
@@ -139,12 +151,45 @@ def _checklist_record(household: Household) -> dict | None:
     }
 
 
+def _prevention(household: Household, posted: dict) -> dict:
+    """The prevention section: the household's cases, the open one, the linked mediation
+    cases' labels and the three forms (as posted, when one was refused)."""
+    cases = ops.cases_of(household)
+    current = next((c for c in cases if c.is_open), None)
+    linked = {}
+    choices: list[tuple[int, str]] = []
+    for case in cases:
+        if case.mediation_case_id is None:
+            continue
+        offered = ops.linkable(case)
+        if case is current:
+            choices = offered
+        linked[case.id] = dict(offered).get(case.mediation_case_id, "–")
+    if current is not None and not choices:
+        choices = ops.linkable(current)
+    link_form = posted.get("prevention_link_form") or PreventionLinkForm(
+        formdata=None, data={"mediation_case_id": current.mediation_case_id if current else None}
+    )
+    link_form.set_choices(choices)
+    return {
+        "prevention_cases": cases,
+        "prevention_current": current,
+        "prevention_linked": linked,
+        "prevention_open_form": posted.get("prevention_open_form")
+        or PreventionOpenForm(formdata=None),
+        "prevention_link_form": link_form,
+        "prevention_outcome_form": posted.get("prevention_outcome_form")
+        or PreventionOutcomeForm(formdata=None),
+    }
+
+
 def _render_detail(
     household: Household,
     consent_form: ConsentForm | None = None,
     status_form: StatusForm | None = None,
     checklist_ticked: tuple[str, ...] = (),
     confirmed_keys: tuple[str, ...] = (),
+    **posted,
 ):
     is_social_worker = _sees_case_notes()
     if is_social_worker and consent_form is None:
@@ -155,6 +200,9 @@ def _render_detail(
     people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
     people_ids |= {e.actor_id for e in sections["exports"]}
     people_ids.add((household.vetting_checklist or {}).get("ticked_by_id"))
+    prevention = _prevention(household, posted)
+    people_ids |= {c.opened_by_id for c in prevention["prevention_cases"]}
+    people_ids |= {c.closed_by_id for c in prevention["prevention_cases"]}
     people_ids.discard(None)
     people = (
         {u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
@@ -187,6 +235,7 @@ def _render_detail(
         views=views,
         today=clock.today(),
         visible=household.is_visible_to_landlords(),
+        rent_limit=limit_of(household),  # computed today: the table in force, or the override
         text_hits=text_hits,
         text_segments=textcheck.segments(household.profile_text or "", text_hits),
         hit_reason=hit_reason,
@@ -195,5 +244,6 @@ def _render_detail(
         confirmed_keys=confirmed_keys,
         checklist_label=vetting_checklist_label,
         checklist_record=_checklist_record(household),
+        **prevention,
         **sections,
     )

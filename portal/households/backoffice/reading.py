@@ -11,8 +11,9 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.extensions import db
-from portal.households.backoffice.common import PER_PAGE, READERS, _household, _render_detail, bp
+from portal.households.backoffice.common import READERS, _household, _render_detail, bp
 from portal.households.labels import status_label
 from portal.households.queries import (
     EXPIRY_WARNING_DAYS,

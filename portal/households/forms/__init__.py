@@ -10,6 +10,11 @@ from portal.households.forms.consent import (
     ConsentForm,
     check_document,
 )
+from portal.households.forms.prevention import (
+    PreventionLinkForm,
+    PreventionOpenForm,
+    PreventionOutcomeForm,
+)
 from portal.households.forms.profile import PROFILE_TEXT_MAX, HouseholdForm, choose, initial_data
 from portal.households.forms.status import StatusForm
 
@@ -20,6 +25,9 @@ __all__ = [
     "PROFILE_TEXT_MAX",
     "ConsentForm",
     "HouseholdForm",
+    "PreventionLinkForm",
+    "PreventionOpenForm",
+    "PreventionOutcomeForm",
     "StatusForm",
     "check_document",
     "choose",

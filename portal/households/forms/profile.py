@@ -129,6 +129,7 @@ class HouseholdForm(FlaskForm):
     needed_area = DecimalTextField(
         _l("Floor area up to (m²)"), places=2, digits=4, validators=[Optional()]
     )
+    # Only an override: empty, the household follows the rent-limit table in force.
     max_gross_cold_rent = DecimalTextField(
         _l("Maximum gross cold rent (€)"), places=2, fixed=True, validators=[Optional()]
     )
@@ -334,7 +335,11 @@ def proposal_hints(persons: int, proposal: Proposal) -> dict[str, str]:
             persons,
             limit=format_money(proposal.max_rent),
         )
-        rent = f"{rent} {empty}"
+        follows = _(
+            "Empty: the rent-limit table in force applies, and a new table changes it from its "
+            "valid-from date."
+        )
+        rent = f"{rent} {follows}"
     return {
         "needed_rooms": f"{rooms} {empty}",
         "needed_area": f"{area} {empty}",
@@ -351,14 +356,11 @@ def initial_data(household: Household, proposal: Proposal) -> dict[str, Any]:
         data[name] = getattr(household, name)
     data["exit_destination"] = household.exit_destination or ""
     if household.override_reason:
-        proposed = {
-            "needed_rooms": proposal.rooms,
-            "needed_area": proposal.area,
-            "max_gross_cold_rent": proposal.max_rent,
-        }
+        proposed = {"needed_rooms": proposal.rooms, "needed_area": proposal.area}
         for name, value in proposed.items():
             stored = getattr(household, name)
             data[name] = stored if stored != value else None
+        data["max_gross_cold_rent"] = household.max_gross_cold_rent  # stored only as override
         data["override_reason"] = household.override_reason
     if household.identity is not None:
         for name in IDENTITY_FIELDS:

@@ -3,7 +3,8 @@ landlords may do with a profile. Operations flush, audit and queue mail; they ne
 never read the request.
 
 One module per job: ``profiles`` (the profile, its text check and participant rows),
-``consents``, ``vetting`` (the social worker's status moves) and ``landlord_access``. Callers
+``consents``, ``vetting`` (the social worker's status moves), ``landlord_access`` and
+``prevention`` (households threatened with losing their flat). Callers
 import this package (``from portal.households import operations as ops``); it re-exports what
 they use."""
 
@@ -22,6 +23,16 @@ from portal.households.operations.landlord_access import (
     landlord_may_register_interest,
     published_flats_of,
     record_view,
+)
+from portal.households.operations.prevention import (
+    LINKABLE_MEDIATION_CASES,
+    cases_of,
+    link_mediation_case,
+    linkable,
+    open_case,
+    open_case_of,
+    open_cases,
+    record_outcome,
 )
 from portal.households.operations.profiles import (
     CHECKED_STATUSES,
@@ -56,23 +67,31 @@ __all__ = [
     "DOCUMENT_EXTENSIONS",
     "HOUSEHOLD_LEAVES",
     "IDENTITY_FIELDS",
+    "LINKABLE_MEDIATION_CASES",
     "PARTICIPANT_FIELDS",
     "PUBLIC_FIELDS",
     "Proposal",
     "REPORTING_FIELDS",
     "WITHDRAWAL_DESTINATIONS",
+    "cases_of",
     "change_status",
     "create_household",
     "discard_document",
     "expire_consents",
     "interest_blocked",
     "landlord_may_register_interest",
+    "link_mediation_case",
+    "linkable",
     "next_code",
     "open_consent_document",
+    "open_case",
+    "open_case_of",
+    "open_cases",
     "open_text_hits",
     "propose",
     "published_flats_of",
     "record_consent",
+    "record_outcome",
     "record_view",
     "save_participants",
     "text_hits_of",

@@ -110,11 +110,10 @@ class Proposal:
 
 def propose(persons: int, on: date | None = None, table: RentLimitTable | None = None) -> Proposal:
     """Rooms and area from the WNB rule, the maximum gross cold rent from the rent limits in
-    force (the largest size in the table for bigger households)."""
+    force (beyond the table's largest size: plus its amount per further person). The rent is
+    shown, never stored: a household without an override follows the table."""
     table = table or limits_in_force(on)
     limit = table.limit_for(persons)
-    if limit is None and table.limits:
-        limit = table.limits[max(table.limits)] if persons > max(table.limits) else None
     return Proposal(Decimal(rooms_for(persons)), max_area_for(persons), limit)
 
 
@@ -159,19 +158,26 @@ def _reporting_values(household: Household, data: dict[str, Any]) -> dict[str, A
 
 def _apply(household: Household, data: dict[str, Any], districts: list[District]) -> list[str]:
     """Copy the profile onto ``household``. Checked first, changed after: a refusal (an
-    override without a reason, an impossible exit) leaves the household untouched."""
+    override without a reason, an impossible exit) leaves the household untouched.
+
+    The rent limit is stored only as the staff's override (``max_gross_cold_rent``); empty, or
+    equal to what the table in force gives today, it is NULL, and the household follows the
+    rent-limit table, whichever is in force on the day it is measured."""
     adults = data["adults"] if data.get("adults") is not None else household.adults
     children = data["children"] if data.get("children") is not None else household.children
     proposal = propose(adults + children)
+    rent_override = data.get("max_gross_cold_rent") or None
+    if rent_override is not None and rent_override == proposal.max_rent:
+        rent_override = None
     overrides = {
         "needed_rooms": data.get("needed_rooms") or proposal.rooms,
         "needed_area": data.get("needed_area") or proposal.area,
-        "max_gross_cold_rent": data.get("max_gross_cold_rent") or proposal.max_rent,
+        "max_gross_cold_rent": rent_override,
     }
     differs = (
         overrides["needed_rooms"] != proposal.rooms
         or overrides["needed_area"] != proposal.area
-        or overrides["max_gross_cold_rent"] != proposal.max_rent
+        or rent_override is not None
     )
     reason = " ".join((data.get("override_reason") or "").split()) or None
     if differs and not reason:

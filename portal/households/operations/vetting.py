@@ -13,6 +13,7 @@ from portal.core import clock
 from portal.core.hooks import Hook, Veto
 from portal.core.refusals import Refused
 from portal.households import textcheck
+from portal.households.limits import limit_of
 from portal.households.models import (
     SOCIAL_WORKER,
     VETTING_CHECKLIST,
@@ -20,6 +21,7 @@ from portal.households.models import (
     Household,
     HouseholdStatus,
 )
+from portal.households.operations.prevention import open_case_of
 from portal.households.operations.profiles import open_text_hits, text_hits_refused
 
 # Withdrawing a profile: the programme's own placements record their exit at the move-in.
@@ -60,7 +62,16 @@ def vet(
                 "once you have done it with the household."
             ),
         )
-    if household.max_gross_cold_rent is None:
+    if open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case: it keeps its flat and is not offered "
+                "to landlords. Please record the case's outcome first."
+            ),
+        )
+    if limit_of(household).amount is None:
+        # Neither the staff's override nor a figure of the table in force for its size.
         raise Refused(
             "no rent limit",
             _l(
@@ -106,9 +117,19 @@ def change_status(
     move-in) and records the exit on ``exit_on`` (default today; not before the intake, not in
     the future). Pausing or withdrawing cancels the household's open placements and closes its
     open interests ("household no longer available", see ``placements.release``); refused
-    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``."""
+    (``lease signed``, nothing changed) while a placement of it is at or past ``lease_signed``;
+    withdrawing is refused (``prevention case open``) while the household has an open prevention
+    case."""
     if actor.role != Role.SOCIAL_WORKER:
         raise Refused("not allowed")
+    if to == HouseholdStatus.WITHDRAWN and open_case_of(household) is not None:
+        raise Refused(
+            "prevention case open",
+            _l(
+                "The household has an open prevention case. Please record its outcome before "
+                "withdrawing the profile."
+            ),
+        )
     records_exit = to == HouseholdStatus.WITHDRAWN and household.exit_on is None
     if records_exit and household.can_move(to, SOCIAL_WORKER):
         exit_on = exit_on or clock.today()

@@ -15,18 +15,13 @@ deciding interests). Importing this package registers them all.
 
 from portal.placements import home_messages  # noqa: F401 - connects the staff home's receiver
 from portal.placements.backoffice import lists, money, page, starting
-from portal.placements.backoffice.common import (
-    CASEWORK,
-    PER_PAGE,
-    bp,
-)
+from portal.placements.backoffice.common import CASEWORK, bp
 from portal.placements.backoffice.page import DATE_FACTS, DONE, event_facts, mediation_hint
 
 __all__ = [
     "CASEWORK",
     "DATE_FACTS",
     "DONE",
-    "PER_PAGE",
     "bp",
     "event_facts",
     "lists",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
+from portal.core.hooks import Hook
 from portal.extensions import db
 from portal.placements.labels import (
     action_label,
@@ -20,7 +21,9 @@ from portal.placements.labels import (
 bp = Blueprint("placements_backoffice", __name__, url_prefix="/backoffice/placements")
 
 CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-PER_PAGE = 25
+# What higher floors add to the staff placement page: mediation tells whether a case is open
+# for the placement (the rent-arrears proposal offers to open one only if none is).
+PLACEMENT_PAGE = Hook("the staff page of a placement", provides=frozenset({"mediation"}))
 # Open and not yet moved in: these can be overdue (operations.remind uses the same states).
 
 

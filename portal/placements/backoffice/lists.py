@@ -12,10 +12,11 @@ from portal.accounts.models import User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.spreadsheet import csv_response
 from portal.extensions import db
 from portal.listings.models import District
-from portal.placements.backoffice.common import CASEWORK, PER_PAGE, _staff, _staff_choices, bp
+from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
 from portal.placements.calendar import BERLIN
 from portal.placements.forms import PlacementFilterForm
 from portal.placements.labels import state_label

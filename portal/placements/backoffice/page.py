@@ -21,13 +21,21 @@ from portal.households.models import Household
 from portal.households.queries import valid_until
 from portal.listings.models import Flat
 from portal.placements import operations as ops
-from portal.placements.backoffice.common import CASEWORK, _staff, _staff_choices, bp
+from portal.placements.backoffice.common import (
+    CASEWORK,
+    PLACEMENT_PAGE,
+    _staff,
+    _staff_choices,
+    bp,
+)
 from portal.placements.backoffice.money import money_section
 from portal.placements.calendar import BERLIN
+from portal.placements.cost_check import cost_check
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
 from portal.placements.messages import MessageForm, shown, thread
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
+from portal.placements.operations.aftercare import RENT_ARREARS, arrears_check
 from portal.placements.paperwork import rent_certificate
 from portal.placements.queries import AFTERCARE_STATES, is_overdue
 from portal.placements.step_forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
@@ -43,7 +51,8 @@ DONE: dict[Action, Callable[[], str]] = {
     Action.SUBMIT_RENT_OFFER: lambda: _("The rent offer is recorded."),
     Action.APPROVE_COSTS: lambda: _("The cost approval is recorded."),
     Action.SIGN_LEASE: lambda: _(
-        "The lease is recorded. Other proposals for this flat have been closed."
+        "The lease is recorded. Other proposals for this flat and the household's other "
+        "placements and interests have been closed; the household is off the market."
     ),
     Action.MOVE_IN: lambda: _(
         "The move-in is recorded: the flat is let, and the follow-ups are planned."
@@ -193,6 +202,9 @@ def _render(
         mails=ops.messages_of(placement),
         money=money_section(placement, money_posted),
         rent_certificate=rent_certificate.find(placement),
+        arrears=arrears_check(placement),
+        **PLACEMENT_PAGE.sections(placement),
+        cost_check=cost_check(placement),
     )
 
 
@@ -284,7 +296,9 @@ def record_follow_up(placement_id: int, follow_up_id: int):
         flash(_("The follow-up is recorded."), "success")
         if form.outcome.data != "all_well":
             flash(mediation_hint(), "warning")
-    return redirect(url_for(".detail", placement_id=placement.id, _anchor="follow-ups"))
+    # Rent arrears: the page proposes what the team can do now (``arrears_check``).
+    anchor = "arrears" if form.outcome.data == RENT_ARREARS else "follow-ups"
+    return redirect(url_for(".detail", placement_id=placement.id, _anchor=anchor))
 
 
 def mediation_hint() -> str:

@@ -13,6 +13,7 @@ from portal.placements.models import (
     SYSTEM,
     Action,
     FollowUp,
+    Placement,
     PlacementEvent,
     State,
 )
@@ -76,3 +77,20 @@ def record_follow_up(
         placement.advance(Action.START_AFTERCARE, actor, SYSTEM)
     if all(f.done_on is not None for f in placement.follow_ups):
         tell_step(placement, placement.advance(Action.COMPLETE, actor, SYSTEM))
+
+
+RENT_ARREARS = "rent_arrears"
+
+
+def arrears_check(placement: Placement) -> FollowUp | None:
+    """The latest recorded check when it found rent arrears (and the placement was not
+    cancelled): the staff page then proposes the direct payment of rent (if none was requested)
+    and a mediation case (if none is open for the placement). A later check with another
+    outcome ends the proposal."""
+    if placement.state == State.CANCELLED:
+        return None
+    recorded = [f for f in placement.follow_ups if f.done_on is not None and f.outcome]
+    if not recorded:
+        return None
+    latest = max(recorded, key=lambda f: (f.done_on, f.months, f.id))
+    return latest if latest.outcome == RENT_ARREARS else None

@@ -34,6 +34,7 @@ from portal.placements.models import (
     PlacementEvent,
     State,
 )
+from portal.placements.operations import market
 from portal.placements.operations.notifications import _notify, tell_step
 from portal.placements.paperwork import rent_certificate
 from portal.placements.plausibility import check_dates
@@ -134,7 +135,9 @@ def take_step(
     """Take one step with its data, and everything that follows from it, in one transaction:
     the flat is reserved from ``landlord_accepted`` and let at ``moved_in``; the household is
     housed at ``moved_in``; cancelling releases both; at ``lease_signed`` the flat's other
-    proposals are cancelled ("flat let"). A refused step raises ``Refused`` in the words of
+    proposals are cancelled ("flat let") and the household goes off the market (its other
+    placements and interests end: ``operations.market``), back on it if that placement is
+    cancelled. A refused step raises ``Refused`` in the words of
     ``role`` (the landlord's or the staff's) and changes nothing; the database's unique indexes
     catch a second placement holding the same flat or household even when two requests race."""
     asked = {"landlord": role == LANDLORD, "state": placement.state}
@@ -212,6 +215,7 @@ def _side_effects(
                     note="flat let to another household",
                 ),
             )
+        market.take_off_market(placement, household, actor)
     elif action == Action.MOVE_IN:
         flat.transition(FlatStatus.LET, actor, SYSTEM, placement_id=placement.id)
         _move_household(household, HouseholdStatus.HOUSED, actor, placement)
@@ -246,6 +250,8 @@ def _side_effects(
     elif state == State.CANCELLED:
         if previous in FLAT_HOLDING and flat.status == FlatStatus.RESERVED:
             flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
+        if previous in market.BINDING:
+            market.return_to_market(placement, household, actor)
         # Only the placement that housed the household releases it, not a stale proposal.
         housed_here = previous in (State.MOVED_IN, State.AFTERCARE)
         if housed_here and household.status == HouseholdStatus.HOUSED:

@@ -4,7 +4,8 @@ definition. The page, the CSV, the PDF and ``flask reports export`` all call the
 Conventions for every figure:
 - A period is a first and a last day, both included. "At the period's end" means the last day,
   or today when the period has not ended yet (``as_of``).
-- Dates are the dates the staff recorded (intake, lease, key handover, follow-up, exit); stored
+- Dates are the days things happened, as the staff entered them (intake, lease, key handover,
+  the follow-up contact, the end of a tenancy, exit), never the day they were entered; stored
   timestamps (publication of a flat, mediation cases) count by their day in Duisburg.
 - Split by target group: the household's target group as recorded now.
 - A placement counts as a lease when its lease date is set and it is not cancelled.
@@ -43,6 +44,7 @@ from portal.reports.figures.leases import (
 )
 from portal.reports.figures.mediation_cases import mediation
 from portal.reports.figures.monthly import lease_time_per_month, placements_per_month
+from portal.reports.figures.prevention import prevention
 from portal.reports.figures.supply import flats, landlords
 from portal.reports.figures.tenancies import HORIZONS, retention, returns
 from portal.reports.periods import Period
@@ -76,6 +78,7 @@ __all__ = [
     "placement_rate",
     "placements",
     "placements_per_month",
+    "prevention",
     "retention",
     "returns",
 ]
@@ -94,6 +97,7 @@ FIGURES = (
     aftercare,
     overdue_follow_ups,
     mediation,
+    prevention,
     esf,
 )
 

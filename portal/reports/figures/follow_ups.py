@@ -35,8 +35,11 @@ AFTERCARE_MONTHS, AFTERCARE_RECENT_DAYS = 12, 90
 
 def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -> Table:
     """Aftercare coverage at the period's end: of the tenancies with a move-in in the twelve
-    months up to that day and no end recorded by then, the share with a follow-up recorded in
-    the 90 days up to that day."""
+    months up to that day and not ended by then (no follow-up says it ended on or before that
+    day), the share with a follow-up contact in the 90 days up to that day. A follow-up counts
+    by the day the contact took place (``FollowUp.done_on``, "Done on" on the form), not by
+    the day it was entered in the portal: a check held on 20 June and entered in October counts
+    for June."""
     as_of = period.as_of(today or clock.today())
     since = add_months(as_of, -AFTERCARE_MONTHS) + timedelta(days=1)
     ended = exists().where(
@@ -44,7 +47,7 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         FollowUp.outcome.in_(ENDED_OUTCOMES),
         FollowUp.outcome_on <= as_of,
     )
-    recent = exists().where(
+    recent = exists().where(  # by the day of the contact
         FollowUp.placement_id == Placement.id,
         FollowUp.outcome.is_not(None),
         FollowUp.done_on.between(as_of - timedelta(days=AFTERCARE_RECENT_DAYS - 1), as_of),
@@ -67,7 +70,9 @@ def aftercare(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
         str(
             _l(
                 "Tenancies with a move-in in the twelve months up to the period's end and still "
-                "running: the share with a follow-up recorded in the last 90 days."
+                "running then: the share with a follow-up contact in the 90 days up to the "
+                "period's end, counted by the day the contact took place (not the day it was "
+                "entered)."
             )
         ),
         labels.by_target_group(),

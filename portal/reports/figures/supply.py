@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from portal.accounts.models import Organisation
 from portal.core import clock
@@ -45,8 +45,11 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     """Flats acquired in the period: flats first published in the period (by the day in
     Duisburg), by landlord kind. Available at the period's end: published by then and without a
     lease signed by then, and not withdrawn or archived before then. Median days from
-    publication (its UTC day) to the lease, for the leases signed in the period. In the
-    own-caseload view: the flats with a placement of one of its households, and its leases."""
+    publication (its UTC day) to the lease, for the leases signed in the period of flats
+    published on or before the lease day; the other leases signed in the period (the flat was
+    never published, or only after the lease, e.g. offered by phone) are counted in their own
+    line, "leased without publication", so no lease is left out. In the own-caseload view: the
+    flats with a placement of one of its households, and its leases."""
     as_of = period.as_of(today or clock.today())
     as_of_period = Period(as_of, as_of)
     with_org = Flat.__table__.join(Organisation.__table__, Flat.organisation_id == Organisation.id)
@@ -78,11 +81,18 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     )
     to_lease = days_between(utc_date(Flat.published_at), Placement.lease_signed_on)
     lease_join = with_org.join(Placement.__table__, Placement.flat_id == Flat.id)
-    lease_where = [
+    signed = [
         _leases(),
         Placement.lease_signed_on.between(period.start, period.end),
         scope.placements(),
     ]
+    published_first = and_(Flat.published_at.is_not(None), to_lease >= 0)
+    lease_where = [*signed, published_first]
+    unpublished = _by_kind(
+        [func.count(Placement.id)],
+        where=[*signed, ~published_first],
+        select_from=lease_join,
+    )
     median = _by_kind(
         [func.count(Placement.id), percentile(to_lease, 0.5)],
         where=lease_where,
@@ -101,7 +111,8 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
             _l(
                 "Acquired: first published in the period. Available: published and not let "
                 "(no lease) at the period's end. Days from publication to the lease for the "
-                "leases signed in the period."
+                "leases signed in the period; the leases of flats not published before "
+                "(e.g. offered by phone) are counted apart."
             )
         ),
         labels.by_landlord_kind(),
@@ -112,6 +123,7 @@ def flats(period: Period, scope: Scope = PROGRAMME, today: date | None = None) -
     medians = {k: days(v[1], v[0]) for k, v in median.items()}
     medians[ALL] = days(median_all[1], median_all[0])
     table.add(_l("Publication to lease: median days"), medians)
+    table.add(_l("Leased without publication"), _kind_counts(unpublished), key="unpublished")
     return table
 
 

@@ -1,6 +1,7 @@
-"""Demo paperwork of the moved-in demo placement (issue 16): the handover record of its move-in,
-the Wohnungsgeberbestätigung the landlord confirmed that day and the household's registration
-at the Bürgeramt a week later; recorded through the operations, then dated back."""
+"""Demo paperwork (issue 16), recorded through the operations, then dated back: on the moved-in
+demo placement the handover record of its move-in, the Wohnungsgeberbestätigung the landlord
+confirmed that day and the household's registration at the Bürgeramt a week later; and the
+Mietbescheinigungen of the demo placements past the rent offer, confirmed or still waiting."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import timedelta
 from portal.accounts.models import User
 from portal.demo.dating import at
 from portal.extensions import db
-from portal.placements.models import Placement
-from portal.placements.paperwork import handover
+from portal.placements.models import Placement, State
+from portal.placements.paperwork import handover, rent_certificate
 
 
 def seed_paperwork(placement: Placement, specialist: User) -> None:
@@ -45,4 +46,29 @@ def seed_paperwork(placement: Placement, specialist: User) -> None:
     confirmation.confirmed_at = at(moved_in, 15)
     registered_on = moved_in + timedelta(days=7)
     handover.record_registration(placement, specialist, registered_on)
+    db.session.flush()
+
+
+# The landlords' accounts for the rent (valid IBANs, the usual published examples).
+ACCOUNTS = {
+    State.MOVED_IN: ("DE02120300000000202051", "Ayşe Yılmaz-Schneider"),
+    State.COSTS_APPROVED: ("DE02500105170137075030", "Rhein-Ruhr Wohnen eG"),
+}
+
+
+def seed_rent_certificates(placed: dict[State, Placement]) -> None:
+    """The Mietbescheinigung filled at each rent offer: confirmed by the landlord two days
+    later on the moved-in and the costs-approved placements; the rent offer's one still waits
+    for the housing company's check (``wohnungsbau``)."""
+    for state, (iban, holder) in ACCOUNTS.items():
+        placement = placed.get(state)
+        if placement is None:
+            continue
+        landlord = db.session.get(User, placement.flat.created_by_id)
+        cert = rent_certificate.for_placement(placement)
+        if landlord is None or cert is None:
+            continue
+        rent_certificate.confirm(cert, landlord, iban, holder)
+        if placement.rent_offer_on is not None:
+            cert.answered_at = at(placement.rent_offer_on + timedelta(days=2), 11)
     db.session.flush()

@@ -16,7 +16,7 @@ from portal.demo.dating import at, today
 from portal.demo.households import participant_rows
 from portal.demo.listings import offer_flat
 from portal.demo.messages import date_messages
-from portal.demo.paperwork import seed_paperwork
+from portal.demo.paperwork import seed_paperwork, seed_rent_certificates
 from portal.extensions import db
 from portal.households import operations as households_ops
 from portal.households.models import VETTING_CHECKLIST, Household, TargetGroup
@@ -240,6 +240,7 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
             seed_paperwork(placement, specialist)
         # One delivery failed (the overdue rent offer's), so staff see how that looks.
         date_messages(placement, failed=target == State.RENT_OFFER_SUBMITTED)
+    seed_rent_certificates(placed)
     echo(f"  {money.seed(placed, specialist, users['sozialarbeit'])} demo cost items")
     # The housing company's interest becomes a proposal; the private landlord's stays open.
     interest = db.session.scalar(

@@ -22,7 +22,8 @@ from portal.core.i18n import day, moment
 from portal.placements.models import LANDLORD, Action, Placement, PlacementEvent
 
 # Where a button on the placement page leads (an anchor of templates/placements/show.html).
-DECIDE, VIEWING_TIMES, CHECK_FLAT = "decide", "viewing-times", "check-flat"
+DECIDE, VIEWING_TIMES = "decide", "viewing-times"
+RENT_CERTIFICATE, MOVE_IN = "rent-certificate", "move-in"  # the paperwork (issue 16)
 
 
 @dataclass(frozen=True)
@@ -157,14 +158,15 @@ def _rent_offer(c: StepContext) -> StepText:
         subject=_("Rent offer sent: %(address)s", address=c.address),
         happened=happened,
         next=_(
-            "Now it is your turn. Please check that your flat's figures in the portal are right "
-            "(cold rent, service charges, heating costs, deposit, size and the date the flat is "
-            "free), because the office decides on them. Tell the Kümmerer team at once if "
-            "something has changed. The office's check can take a few weeks; the Kümmerer "
-            "team tells you as soon as the costs are approved."
+            "Now it is your turn. The Kümmerer team has filled in the Mietbescheinigung from "
+            "your flat's figures (cold rent, service charges, heating costs, deposit, size and "
+            "the date the flat is free): please check it in the portal and confirm it with the "
+            "account the rent goes to, or report what is wrong, because the office decides on "
+            "these figures. The office's check can take a few weeks; the Kümmerer team tells "
+            "you as soon as the costs are approved."
         ),
-        button=_("Check your flat's figures"),
-        anchor=CHECK_FLAT,
+        button=_("Check the Mietbescheinigung"),
+        anchor=RENT_CERTIFICATE,
     )
 
 
@@ -211,9 +213,13 @@ def _move_in(c: StepContext) -> StepText:
         if on
         else _("The household has moved in."),
         next=_(
-            "The Kümmerer team stays in touch with the household during the first year and "
-            "checks in after 1, 3, 6 and 12 months. Contact the team whenever something comes up."
+            "Please confirm the move-in in the portal (Wohnungsgeberbestätigung): the household "
+            "needs it to register at the Bürgeramt within two weeks. The Kümmerer team stays in "
+            "touch with the household during the first year and checks in after 1, 3, 6 and 12 "
+            "months. Contact the team whenever something comes up."
         ),
+        button=_("Confirm the move-in"),
+        anchor=MOVE_IN,
     )
 
 

@@ -5,18 +5,13 @@ passes axe-core. (English UI.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 
-from portal.accounts.models import Organisation, Role, utcnow
-from portal.core import clock
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
-from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
-from portal.placements import operations as ops
-from portal.placements.models import Action
+from portal.placements.models import State
 from tests.e2e.conftest import person, published_flat
+from tests.e2e.placement_world import placed, vetted_household
 
 pytestmark = pytest.mark.e2e
 
@@ -38,49 +33,8 @@ def seed(live_app) -> tuple[str, int]:
         flat = published_flat(
             org, "Übergabeweg", "9", created_by_id=landlord.id, submitted_by_id=landlord.id
         )
-        household = Household(
-            code="DU-2026-0980",
-            status=HouseholdStatus.VETTED.value,
-            adults=2,
-            children=1,
-            needed_rooms=Decimal("3"),
-            needed_area=Decimal("70"),
-            max_gross_cold_rent=Decimal("564"),
-            earliest_move_in=clock.today(),
-            cost_bearer="jobcenter",
-            waiting_since=clock.today() - timedelta(days=100),
-            vetted_at=utcnow(),
-            vetted_by_id=specialist.id,
-        )
-        household.consents.append(
-            Consent(
-                given_on=clock.today() - timedelta(days=10),
-                expires_on=clock.today() + timedelta(days=170),
-            )
-        )
-        household.identity = HouseholdIdentity(main_tenant_name=TENANT)
-        db.session.add_all([flat, household])
-        db.session.flush()
-        placement = ops.propose(flat, household, specialist)
-        today = clock.today()
-        steps = [
-            (Action.ACCEPT, {}),
-            (
-                Action.SCHEDULE_VIEWING,
-                {
-                    "viewing_at": clock.utcnow() - timedelta(minutes=5),
-                    "viewing_place": "Vor dem Haus",
-                    "viewing_companion_id": specialist.id,
-                },
-            ),
-            (Action.RECORD_VIEWING, {"viewing_outcome": "gut"}),
-            (Action.SUBMIT_RENT_OFFER, {"rent_offer_on": today, "rent_offer_office": "Jobcenter"}),
-            (Action.APPROVE_COSTS, {"costs_approved_on": today, "deposit_loan": True}),
-            (Action.SIGN_LEASE, {"lease_signed_on": today, "rent_start_on": today}),
-            (Action.MOVE_IN, {"keys_handed_over_on": today}),
-        ]
-        for action, data in steps:
-            ops.take_step(placement, action, specialist, "specialist", **data)
+        household = vetted_household("DU-2026-0980", specialist, TENANT)
+        placement = placed(flat, household, specialist, State.MOVED_IN)
         db.session.commit()
         return placement.public_key, placement.id
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -20,11 +19,12 @@ from portal.accounts.models import Role, User, utcnow
 from portal.core import clock
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
-from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
+from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.placements import operations as ops
 from portal.placements.models import Action, Placement
 from tests.e2e.conftest import person, published_flat
+from tests.e2e.placement_world import vetted_household
 
 pytestmark = pytest.mark.e2e
 
@@ -186,27 +186,12 @@ def seed(live_app, lang: str, email: str) -> dict:
             created_by_id=landlord.id,
             submitted_by_id=landlord.id,
         )
-        household = Household(
-            code=f"DU-2026-09{10 if lang == 'de' else 20}",
-            status=HouseholdStatus.VETTED.value,
-            adults=2,
-            children=1,
-            needed_rooms=Decimal("3"),
-            needed_area=Decimal("70"),
-            max_gross_cold_rent=Decimal("564"),
-            earliest_move_in=clock.today(),
-            cost_bearer="jobcenter",
+        household = vetted_household(
+            f"DU-2026-09{10 if lang == 'de' else 20}",
+            specialist,
+            TENANT,
             waiting_since=clock.today() - timedelta(days=200),
             profile_text="We are a quiet family.",
-            vetted_at=utcnow(),
-            vetted_by_id=specialist.id,
-        )
-        household.identity = HouseholdIdentity(main_tenant_name=TENANT)
-        household.consents.append(
-            Consent(
-                given_on=clock.today() - timedelta(days=10),
-                expires_on=clock.today() + timedelta(days=170),
-            )
         )
         db.session.add_all([flat, household])
         db.session.commit()

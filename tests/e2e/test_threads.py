@@ -4,18 +4,14 @@ the same on a mediation case. Every page passes axe-core. (English UI.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 
-from portal.accounts.models import Organisation, Role, utcnow
-from portal.core import clock
+from portal.accounts.models import Organisation, Role
 from portal.extensions import db
-from portal.households.models import Consent, Household, HouseholdStatus
 from portal.mediation.models import MediationCase
 from portal.placements import operations as ops
 from tests.e2e.conftest import person, published_flat
+from tests.e2e.placement_world import vetted_household
 
 pytestmark = pytest.mark.e2e
 
@@ -38,26 +34,7 @@ def seed(live_app) -> tuple[str, int, str, int]:
         flat = published_flat(
             org, "Gesprächsweg", "4", created_by_id=landlord.id, submitted_by_id=landlord.id
         )
-        household = Household(
-            code="DU-2026-0960",
-            status=HouseholdStatus.VETTED.value,
-            adults=2,
-            children=1,
-            needed_rooms=Decimal("3"),
-            needed_area=Decimal("70"),
-            max_gross_cold_rent=Decimal("564"),
-            earliest_move_in=clock.today(),
-            cost_bearer="jobcenter",
-            waiting_since=clock.today() - timedelta(days=100),
-            vetted_at=utcnow(),
-            vetted_by_id=specialist.id,
-        )
-        household.consents.append(
-            Consent(
-                given_on=clock.today() - timedelta(days=10),
-                expires_on=clock.today() + timedelta(days=170),
-            )
-        )
+        household = vetted_household("DU-2026-0960", specialist)
         db.session.add_all([flat, household])
         db.session.flush()
         placement = ops.propose(flat, household, specialist)

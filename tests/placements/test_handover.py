@@ -19,6 +19,7 @@ from portal.placements.paperwork import handover
 from portal.placements.paperwork.handover_pdf import handover_pdf
 from portal.placements.paperwork.models import HandoverRecord, MoveInConfirmation
 from tests.builders import PLACEMENTS, TENANT, drive, propose, published_flat, world
+from tests.conftest import outbox
 from tests.factories import HouseholdFactory, IdentityFactory, StaffFactory, UserFactory
 
 
@@ -202,7 +203,8 @@ def test_landlord_confirms_the_move_in_and_staff_record_the_registration(browser
         "Am Deich 3, 47198 Duisburg",
         "Grünstraße 7",
         TENANT,
-        clock.today().strftime("%d %b %Y").lstrip("0"),
+        clock.today().strftime("%d.%m.%Y"),  # always German: it goes to the Bürgeramt
+        "Wohnungsgeberbestätigung",
     ):
         assert value in text, (value, text)
     future = (clock.today() + timedelta(days=1)).isoformat()
@@ -290,3 +292,12 @@ def test_long_texts_wrap_in_their_cells(app, db, moved_in):
     words = text.split()
     assert all(f"Wort{i}" in words for i in range(120))
     assert "Hohenzollern-Sigmaringen-Langname" in text
+
+
+def test_the_move_in_mail_asks_the_landlord_to_confirm(db, moved_in):
+    """The landlord must act: the step's e-mail asks for the Wohnungsgeberbestätigung."""
+    landlord, _placement = moved_in
+    mail = outbox(landlord.email)[-1]
+    assert mail.subject.startswith("Moved in")
+    assert "(Wohnungsgeberbestätigung)" in mail.body_text
+    assert "Confirm the move-in:" in mail.body_text

@@ -262,3 +262,11 @@ def test_staff_see_the_correction_and_fill_the_form_anew(browser, db, offered):
         "1200.00",
         None,
     )
+
+
+def test_the_rent_offer_mail_asks_the_landlord_to_check_it(db, offered):
+    """The landlord must act: the step's e-mail says so and names the one thing to do."""
+    mail = outbox(offered.landlord.email)[-1]
+    assert mail.subject.startswith("Rent offer sent")
+    assert "filled in the Mietbescheinigung" in mail.body_text
+    assert "Check the Mietbescheinigung:" in mail.body_text

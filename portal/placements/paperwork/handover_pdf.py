@@ -1,70 +1,20 @@
-"""The handover record and the Wohnungsgeberbestätigung as PDF (fpdf2, DejaVu Sans so every
-German letter prints). Labels and values sit in table cells that wrap, so a long name or
-address grows its row instead of running out of its box.
+"""The handover record and the Wohnungsgeberbestätigung as PDF, drawn with the shared form
+base (portal/core/pdf.py: fonts, footer, wrapping and shrinking table cells).
 
-To be folded onto portal/core/pdf.py by the lead (the same font files)."""
+The handover record is in the reader's language (staff or landlord); the
+Wohnungsgeberbestätigung is always German: the household hands it to the Bürgeramt."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
 
 from portal.core.i18n import day
+from portal.core.pdf import FormPdf
 from portal.placements.paperwork.handover import MoveInSheet
 from portal.placements.paperwork.models import HandoverRecord
 
-FONTS = Path(__file__).resolve().parents[2] / "core" / "fonts"
-FONT = "DejaVu"
-
-
-def _document(title: str) -> FPDF:
-    pdf = FPDF(format="A4")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font(FONT, "B", 15)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    return pdf
-
-
-def _heading(pdf: FPDF, text: str) -> None:
-    pdf.ln(3)
-    pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
-
-
-def _table(pdf: FPDF, header: tuple[str, ...] | None, rows, widths: tuple[int, ...]) -> None:
-    pdf.set_font(FONT, "", 10)
-    with pdf.table(
-        col_widths=widths,
-        first_row_as_headings=header is not None,
-        text_align="LEFT",
-        line_height=5.5,
-        headings_style=FontFace(emphasis="BOLD"),
-    ) as table:
-        if header is not None:
-            row = table.row()
-            for cell in header:
-                row.cell(cell)
-        for values in rows:
-            row = table.row()
-            for value in values:
-                row.cell(str(value) if value not in (None, "") else "–")
-
-
-def _facts(pdf: FPDF, facts: list[tuple[str, str]]) -> None:
-    _table(pdf, None, facts, (45, 125))
-
-
-def _output(pdf: FPDF) -> bytes:
-    return bytes(pdf.output())
+FACTS = (45, 125)  # label and value columns, in mm of the text width
 
 
 def meter_label(kind: str) -> str:
@@ -76,70 +26,72 @@ def meter_label(kind: str) -> str:
     }.get(kind, kind)
 
 
+def _document(title: str) -> FormPdf:
+    return FormPdf(
+        title=title,
+        programme=_("Endlich ein ZUHAUSE – Duisburg"),
+        locale=str(get_locale() or "de"),
+    )
+
+
 def handover_pdf(record: HandoverRecord, flat_address: str, landlord_name: str) -> bytes:
-    pdf = _document(_("Handover record (Übergabeprotokoll)"))
-    _facts(
-        pdf,
+    doc = _document(_("Handover record (Übergabeprotokoll)"))
+    doc.rows(
         [
             (_("Flat"), flat_address),
             (_("Landlord"), landlord_name),
             (_("Handed over on"), day(record.handed_over_on)),
         ],
+        FACTS,
     )
-    _heading(pdf, _("Meters"))
-    _table(
-        pdf,
+    doc.section(_("Meters"))
+    doc.table_of(
         (_("Meter"), _("Meter number"), _("Reading")),
         [(meter_label(m["kind"]), m["number"], m["reading"]) for m in record.meters],
         (40, 75, 55),
     )
-    _heading(pdf, _("Keys handed over"))
-    _table(pdf, (_("Key"), _("Number")), [(k["kind"], k["count"]) for k in record.keys], (120, 50))
-    _heading(pdf, _("Condition of the rooms"))
-    _table(
-        pdf,
-        (_("Room"), _("Condition")),
-        [(r["room"], r["condition"]) for r in record.rooms],
-        (45, 125),
+    doc.section(_("Keys handed over"))
+    doc.table_of((_("Key"), _("Number")), [(k["kind"], k["count"]) for k in record.keys], (120, 50))
+    doc.section(_("Condition of the rooms"))
+    doc.table_of(
+        (_("Room"), _("Condition")), [(r["room"], r["condition"]) for r in record.rooms], FACTS
     )
-    _heading(pdf, _("Signed"))
-    _facts(
-        pdf,
+    doc.section(_("Signed"))
+    doc.rows(
         [
             (_("For the landlord"), record.landlord_signed_by),
             (_("For the tenant"), record.tenant_signed_by),
             (_("Date"), day(record.signed_on)),
         ],
+        FACTS,
     )
-    return _output(pdf)
+    return doc.output_bytes()
 
 
 def move_in_pdf(sheet: MoveInSheet) -> bytes:
-    pdf = _document(_("Landlord's confirmation of the move-in (Wohnungsgeberbestätigung)"))
-    pdf.set_font(FONT, "", 9)
-    pdf.multi_cell(
-        0,
-        5,
-        _("Confirmation under section 19 (3) of the Federal Registration Act (BMG)."),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    _heading(pdf, _("Landlord"))
-    _facts(pdf, [(_("Name"), sheet.landlord_name), (_("Address"), sheet.landlord_address)])
-    if sheet.owner_name:
-        _heading(pdf, _("Owner (the landlord is not the owner)"))
-        _facts(pdf, [(_("Name"), sheet.owner_name), (_("Address"), sheet.owner_address or "")])
-    _heading(pdf, _("Move-in"))
-    _facts(
-        pdf,
-        [
-            (_("Moved in on"), day(sheet.move_in_on)),
-            (_("Address of the flat"), sheet.flat_address),
-            (_("Persons moving in"), sheet.main_tenant or ""),
-            (_("Number of persons"), str(sheet.persons)),
-        ],
-    )
-    _heading(pdf, _("Confirmation"))
-    confirmed = day(sheet.confirmed_on) if sheet.confirmed_on else _("not yet confirmed")
-    _facts(pdf, [(_("Confirmed online by the landlord on"), confirmed)])
-    return _output(pdf)
+    with force_locale("de"):
+        doc = _document(_("Landlord's confirmation of the move-in (Wohnungsgeberbestätigung)"))
+        doc.paragraph(
+            _("Confirmation under section 19 (3) of the Federal Registration Act (BMG)."), size=9
+        )
+        doc.section(_("Landlord"))
+        doc.rows([(_("Name"), sheet.landlord_name), (_("Address"), sheet.landlord_address)], FACTS)
+        if sheet.owner_name:
+            doc.section(_("Owner (the landlord is not the owner)"))
+            doc.rows(
+                [(_("Name"), sheet.owner_name), (_("Address"), sheet.owner_address or "")], FACTS
+            )
+        doc.section(_("Move-in"))
+        doc.rows(
+            [
+                (_("Moved in on"), day(sheet.move_in_on)),
+                (_("Address of the flat"), sheet.flat_address),
+                (_("Persons moving in"), sheet.main_tenant or ""),
+                (_("Number of persons"), str(sheet.persons)),
+            ],
+            FACTS,
+        )
+        doc.section(_("Confirmation"))
+        confirmed = day(sheet.confirmed_on) if sheet.confirmed_on else _("not yet confirmed")
+        doc.rows([(_("Confirmed online by the landlord on"), confirmed)], FACTS)
+        return doc.output_bytes()

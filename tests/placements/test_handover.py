@@ -272,6 +272,36 @@ def test_name_hidden_when_the_identity_is_not_revealed(app, db, browser, moved_i
     assert TENANT not in page
 
 
+def test_every_adult_is_named_and_a_line_left_per_child(app, db, browser, moved_in):
+    """§19 (3) BMG names each person moving in: the adults by name (main tenant first), and a
+    line per child for the household to fill in (children's names are not in the portal)."""
+    landlord, placement = moved_in
+    placement.household.adults, placement.household.children = 2, 2
+    placement.household.identity.adult_names = f"{TENANT}\n  Samira   Beispiel  \n"
+    db.session.commit()
+    browser.login(landlord)
+    page = browser.client.get(f"/placements/{placement.public_key}").get_data(as_text=True)
+    assert f"{TENANT}, Samira Beispiel · 4 persons (2 children:" in page
+    browser.logout()
+    browser.login(specialist_of(placement))
+    text = pdf_text(
+        browser.client.get(f"{PLACEMENTS}/{placement.id}/wohnungsgeberbestaetigung.pdf").data
+    )
+    text = " ".join(text.split())  # labels wrap in their narrow column
+    assert f"{TENANT}, Samira Beispiel" in text
+    assert "Kind 1 (Name, vom Haushalt" in text and "Kind 2 (Name, vom Haushalt" in text
+
+
+def test_no_names_when_the_identity_is_not_revealed(app, db, moved_in):
+    _landlord, placement = moved_in
+    placement.household.identity.adult_names = "Samira Beispiel"
+    for consent in placement.household.consents:
+        consent.withdrawn_on = clock.today()
+    db.session.flush()
+    sheet = handover.sheet(placement)
+    assert sheet.adult_names == () and sheet.main_tenant is None
+
+
 def test_long_texts_wrap_in_their_cells(app, db, moved_in):
     """A long room description and a long name grow their rows; every word is in the PDF."""
     _landlord, placement = moved_in

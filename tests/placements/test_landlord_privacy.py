@@ -6,7 +6,9 @@ placement's staff-only columns (found from the model too, minus the few landlord
 team's notes on each step, and the staff's e-mail addresses. None may appear in any landlord
 response or e-mail. The two tier-2 values of each placement (the main tenant's name and the
 accompanying staff member's name) must appear on its pages from the scheduled viewing on, and
-must not appear before it or after a cancellation.
+must not appear before it or after a cancellation. From the lease on, the Wohnungsgeberbestätigung
+on the placement's own page names every adult moving in (§19 (3) BMG; issue 16): those names may
+appear there, and nowhere else.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ STATES = [
     State.CANCELLED,
 ]
 REVEALED_STATES = STATES[2:10]  # viewing_scheduled .. completed
+MOVE_IN_STATES = STATES[6:10]  # lease_signed .. completed: the Wohnungsgeberbestätigung
 
 
 def test_every_staff_only_placement_column_is_marked():
@@ -63,12 +66,13 @@ class World:
     def __init__(self) -> None:
         self.markers = Markers()
         self.tier2: dict[int, set[str]] = {}  # placement id -> its tier-2 markers
+        self.move_in: dict[int, set[str]] = {}  # placement id -> the adults' names it may show
         self.revealed: set[int] = set()  # revealing now
         self.reached_viewing: set[int] = set()  # got a viewing invitation at some point
         self.placements: list[Placement] = []
 
     def never(self) -> set[str]:
-        shown_sometimes = set().union(*self.tier2.values())
+        shown_sometimes = set().union(*self.tier2.values(), *self.move_in.values())
         return set(self.markers.where) - shown_sometimes
 
     def tier2_of(self, placement_ids) -> set[str]:
@@ -111,6 +115,9 @@ def marked_placement(app, db, world: World, landlord, n: int, state: State) -> P
     world.tier2[placement.id] = {identity.main_tenant_name.lower(), companion.full_name.lower()}
     if placement.identity_revealed:
         world.revealed.add(placement.id)
+    if state in MOVE_IN_STATES:
+        names = identity.adult_names.splitlines()
+        world.move_in[placement.id] = {name.lower() for name in names if name.strip()}
     if state in REVEALED_STATES or state == State.CANCELLED:
         world.reached_viewing.add(placement.id)
     world.placements.append(placement)
@@ -221,6 +228,23 @@ def test_no_restricted_value_reaches_a_landlord(app, browser, db, world):
             if marker not in text:
                 wrong.append((where, "missing " + world.markers.where[marker]))
     assert wrong == []
+
+    # The adults' names: only on the placement's own page, while it reveals its tier 2.
+    own_page = {f"GET /placements/{p.public_key}": p.id for p in world.placements}
+    for where, text, _shows in seen:
+        allowed = world.move_in.get(own_page.get(where), set())
+        if own_page.get(where) not in world.revealed:
+            allowed = set()
+        for names in world.move_in.values():
+            for name in names - allowed:
+                if name in text:
+                    wrong.append((where, world.markers.where[name]))
+    assert wrong == []
+    # Not vacuous: each revealed placement past the lease names its adults on its own page.
+    for where, text, _shows in seen:
+        placement_id = own_page.get(where)
+        if placement_id in world.move_in and placement_id in world.revealed:
+            assert all(name in text for name in world.move_in[placement_id]), where
 
     # Not vacuous: the allowed data is there.
     everything = "\n".join(text for _where, text, _shows in seen)

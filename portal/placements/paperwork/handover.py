@@ -6,9 +6,12 @@ placement, and the household's registration at the Bürgeramt (DESIGN.md section
   each side and when. Recording again replaces the record (one per placement).
 - The Wohnungsgeberbestätigung is filled from the lease: the landlord (the flat's
   organisation), the owner where the landlord is not the owner (typed by the landlord when
-  confirming), the move-in date, the flat's address and the persons moving in: the main
-  tenant's name, under the same rule as the landlord's placement page
-  (``Placement.identity_revealed``, presenters.tenant_names_for), and the household's size.
+  confirming), the move-in date, the flat's address and the persons moving in (§19 (3) no. 4
+  BMG names each of them): the adults by name, the main tenant first, under the same rule as
+  the landlord's placement page (``Placement.identity_revealed``); the issue counts these names
+  as tier 2 from the lease on, since the household cannot register without them. Children's
+  names are not recorded in the portal: the sheet counts the children, and the PDF leaves a
+  line per child for the household to fill in by hand.
 - The landlord confirms once; staff then record the date the household registered.
 
 Every change writes an audit event; a refusal (``Refused``, status 400 for bad input, 409 for
@@ -147,6 +150,8 @@ class MoveInSheet:
     persons: int
     confirmed_on: date | None
     registered_on: date | None
+    adult_names: tuple[str, ...] = ()  # the main tenant first; empty while not revealed
+    children: int = 0
 
 
 def confirmation_of(placement: Placement) -> MoveInConfirmation | None:
@@ -164,6 +169,7 @@ def sheet(placement: Placement) -> MoveInSheet:
     confirmation = confirmation_of(placement)
     organisation = placement.flat.organisation
     names = tenant_names_for([placement])
+    main_tenant = names.get(placement.household_id)
     confirmed_at = confirmation.confirmed_at if confirmation else None
     return MoveInSheet(
         landlord_name=organisation.name,
@@ -172,11 +178,27 @@ def sheet(placement: Placement) -> MoveInSheet:
         owner_address=confirmation.owner_address if confirmation else None,
         move_in_on=move_in_on(placement),
         flat_address=placement.flat.address_line,
-        main_tenant=names.get(placement.household_id),
+        main_tenant=main_tenant,
         persons=placement.household.size,
+        adult_names=_adults_moving_in(placement, main_tenant),
+        children=placement.household.children,
         confirmed_on=confirmed_at.astimezone(clock.BERLIN).date() if confirmed_at else None,
         registered_on=confirmation.registered_on if confirmation else None,
     )
+
+
+def _adults_moving_in(placement: Placement, main_tenant: str | None) -> tuple[str, ...]:
+    """The adults' names for the Wohnungsgeberbestätigung: the main tenant first, then the other
+    adults of the identity; nothing while the placement does not reveal the main tenant."""
+    if main_tenant is None:
+        return ()
+    identity = placement.household.identity
+    others = (identity.adult_names or "").splitlines() if identity is not None else []
+    names = [main_tenant]
+    for name in (" ".join(line.split()) for line in others):
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
 
 
 def confirm_move_in(

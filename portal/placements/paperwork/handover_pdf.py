@@ -86,11 +86,20 @@ def move_in_pdf(sheet: MoveInSheet) -> bytes:
             [
                 (_("Moved in on"), day(sheet.move_in_on)),
                 (_("Address of the flat"), sheet.flat_address),
-                (_("Persons moving in"), sheet.main_tenant or ""),
+                (_("Persons moving in"), ", ".join(sheet.adult_names) or sheet.main_tenant or ""),
                 (_("Number of persons"), str(sheet.persons)),
             ],
             FACTS,
         )
+        if sheet.children:
+            # Children's names are not recorded in the portal: a line each, filled in by hand.
+            doc.rows(
+                [
+                    (_("Child %(n)d (name, filled in by the household)", n=n), "")
+                    for n in range(1, sheet.children + 1)
+                ],
+                FACTS,
+            )
         doc.section(_("Confirmation"))
         confirmed = day(sheet.confirmed_on) if sheet.confirmed_on else _("not yet confirmed")
         doc.rows([(_("Confirmed online by the landlord on"), confirmed)], FACTS)

@@ -98,7 +98,7 @@ def purge(dry_run: bool) -> None:
     for code in result.esf_households:
         click.echo(f"  household {code}: {result.esf_reasons[code]}")
     for line in result.unassigned:
-        click.echo(f"  kept: household {line}")
+        click.echo(f"  household {line}")
     click.echo(f"{verb} {len(result.accounts)} unconfirmed landlord account(s)")
     for user_id in result.accounts:
         click.echo(f"  user {user_id}")

@@ -163,7 +163,7 @@ def esf_records_unassigned(
     )
 
 
-def _identity_reason(household: Household, months: int) -> str:
+def _identity_reason(household: Household, months: int, today: date) -> str:
     changed = household.status_changed_at.astimezone(clock.BERLIN).date()
     scans = [c for c in household.consents if c.document_key]
     what = "identity data" if household.identity is not None else ""
@@ -176,8 +176,15 @@ def _identity_reason(household: Household, months: int) -> str:
     if scans and household.participants:
         periods = current_app.config["ESF_FUNDING_PERIODS"]
         period = period_for(periods, household.intake_on)
-        until = period.retention_end.isoformat() if period else "a funding period is configured"
-        reason += f" (consent scans kept with the ESF records until {until})"
+        if period is None:
+            reason += " (consent scans kept with the ESF records: no funding period covers them)"
+        elif period.retention_end < today:
+            reason += " (consent scans go with the ESF records)"
+        else:
+            reason += (
+                " (consent scans kept with the ESF records until "
+                f"{period.retention_end.isoformat()})"
+            )
     return reason
 
 
@@ -247,15 +254,6 @@ def outbox_due(now: datetime, days: int) -> list[OutboxMessage]:
     )
 
 
-def _purge_household(household: Household) -> None:
-    files = [c.document_key for c in household.consents if c.document_key]
-    for consent in household.consents:
-        consent.document_key = consent.document_type = None
-    household.identity = None
-    storage.delete_after_commit(files)
-    audit.record("privacy.identity_purged", obj=household)
-
-
 def _organisation_removable(organisation: Organisation, user: User) -> bool:
     others = [m for m in organisation.members if m.id != user.id]
     kept_flats = db.session.scalar(
@@ -314,13 +312,13 @@ def purge(now: datetime | None = None, dry_run: bool = False) -> PurgeResult:
         outbox=[m.id for m in messages],
         ip_addresses=audit.ip_addresses_due(ip_cutoff),
         unassigned=[
-            f"{h.code}: participant records kept: no funding period covers intake year "
+            f"{h.code}: participant records kept, no funding period covers intake year "
             f"{h.intake_on.year} (set ESF_FUNDING_PERIODS)"
             for h in esf_records_unassigned(now, months, periods)
         ],
     )
     for household in households:
-        result.identity_reasons[household.code] = _identity_reason(household, months)
+        result.identity_reasons[household.code] = _identity_reason(household, months, today)
     for household in esf_households:
         period = period_for(periods, household.intake_on)
         assert period is not None  # noqa: S101 - the query chose it by its period

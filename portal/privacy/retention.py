@@ -127,8 +127,9 @@ def households_due(now: datetime, months: int) -> list[Household]:
 
 
 def esf_records_due(today: date, periods: tuple[FundingPeriod, ...]) -> list[Household]:
-    """Housed or withdrawn, with participant records or consent scans, whose funding period's
-    retention end lies before ``today``. A household still in the programme keeps them."""
+    """Housed or withdrawn, with participant records, whose funding period's retention end lies
+    before ``today``: the records go with the consent scans that prove them. A household still
+    in the programme keeps them; scans of a household without records follow the identity."""
     ended = [p for p in periods if p.retention_end < today]
     return list(
         db.session.scalars(
@@ -136,7 +137,7 @@ def esf_records_due(today: date, periods: tuple[FundingPeriod, ...]) -> list[Hou
             .where(
                 Household.status.in_(CLOSED),
                 _intake_in(ended),
-                or_(_has_participants(), _has_scan()),
+                _has_participants(),
             )
             .options(selectinload(Household.consents), selectinload(Household.participants))
             .order_by(Household.id)

@@ -269,3 +269,21 @@ def test_a_bad_value_stops_the_start(tmp_path, monkeypatch):
     monkeypatch.setenv("ESF_FUNDING_PERIODS", "2021-2027")
     with pytest.raises(ConfigurationError, match="ESF_FUNDING_PERIODS"):
         create_app(base_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def test_the_esf_end_does_not_touch_scans_without_records_nor_a_recent_identity(runner, history):
+    # Intake in the ended period, housed half a year ago: its records go at the ESF end; the
+    # identity stays until its own period ends. A household without records keeps its scan
+    # until its identity goes.
+    with_records = household("DU-2023-0001", date(2023, 1, 5), "housed", "2035-07-01T12:00+02:00")
+    without = household(
+        "DU-2023-0002", date(2023, 2, 5), "housed", "2035-07-01T12:00+02:00", persons=0
+    )
+    db.session.commit()
+    out = runner.invoke(args=["privacy", "purge"]).output
+    assert "purged ESF participant records of 2 household(s)" in out
+    db.session.expire_all()
+    assert persons(with_records) == 0 and has_identity(with_records)
+    assert scan_of(with_records) is None
+    assert has_identity(without) and scan_of(without) is not None
+    assert storage.path_for(scan_of(without)).exists()

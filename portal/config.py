@@ -18,6 +18,13 @@ from typing import Any
 
 from flask import Flask
 
+from portal.core.funding import (
+    DEFAULT_FUNDING_PERIODS,
+    FundingPeriod,
+    FundingPeriodError,
+    parse_funding_periods,
+)
+
 
 class ConfigurationError(RuntimeError):
     """The environment describes a configuration the portal refuses to run with."""
@@ -37,6 +44,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _funding_periods(env: dict[str, str]) -> tuple[FundingPeriod, ...]:
+    """``ESF_FUNDING_PERIODS`` (portal/core/funding.py): unset means the ESF+ 2021-2027
+    default; a value that cannot be read stops the start."""
+    raw = env.get("ESF_FUNDING_PERIODS")
+    try:
+        return parse_funding_periods(DEFAULT_FUNDING_PERIODS if raw is None else raw)
+    except FundingPeriodError as exc:
+        raise ConfigurationError(str(exc)) from exc
 
 
 def normalise_database_url(url: str) -> str:
@@ -180,6 +197,9 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         # Privacy (docs/privacy.md): retention periods of ``flask privacy purge``, and the
         # append-only erasure log outside the database that survives a restored backup.
         "HOUSEHOLD_IDENTITY_RETENTION_MONTHS": _int(env, "HOUSEHOLD_IDENTITY_RETENTION_MONTHS", 24),
+        # ESF participant records and the consent scans that prove them: kept until the
+        # retention end of the funding period the intake falls in (CPR Art. 82).
+        "ESF_FUNDING_PERIODS": _funding_periods(env),
         "UNVERIFIED_ACCOUNT_DAYS": _int(env, "UNVERIFIED_ACCOUNT_DAYS", 30),
         "OUTBOX_BODY_RETENTION_DAYS": _int(env, "OUTBOX_BODY_RETENTION_DAYS", 90),
         # Days an audit event keeps the IP address it was recorded from (then NULL; row stays).

@@ -81,6 +81,7 @@ DETAIL_KEYS = frozenset(
         # the profile-text check and the IP-address retention: counts only
         "confirmed_hits",  # how many hits of the profile-text check the social worker confirmed
         "ips_forgotten",  # how many IP addresses the retention purge removed
+        "esf_records",  # how many households' ESF records the retention purge removed
     }
 )
 

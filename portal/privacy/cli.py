@@ -77,11 +77,13 @@ def export(
 
 
 @bp.cli.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only list what is due; change nothing.")
+@click.option("--dry-run", is_flag=True, help="Only list what is due and why; change nothing.")
 def purge(dry_run: bool) -> None:
     """Apply the retention periods (daily cron): identities of households housed or withdrawn
-    long ago, unconfirmed landlord accounts, old e-mail bodies, old IP addresses in the audit
-    trail (the events stay). Every removal is audited."""
+    long ago, ESF participant records and their consent scans after the funding period's
+    retention end, unconfirmed landlord accounts, old e-mail bodies, old IP addresses in the
+    audit trail (the events stay). Each household is listed with the rule and the date that
+    made it due; every removal is audited."""
     result = retention.purge(dry_run=dry_run)
     if dry_run:
         db.session.rollback()
@@ -91,7 +93,12 @@ def purge(dry_run: bool) -> None:
     verb = "would purge" if dry_run else "purged"
     click.echo(f"{verb} identity data of {len(result.households)} household(s)")
     for code in result.households:
-        click.echo(f"  {code}")
+        click.echo(f"  household {code}: {result.identity_reasons[code]}")
+    click.echo(f"{verb} ESF participant records of {len(result.esf_households)} household(s)")
+    for code in result.esf_households:
+        click.echo(f"  household {code}: {result.esf_reasons[code]}")
+    for line in result.unassigned:
+        click.echo(f"  household {line}")
     click.echo(f"{verb} {len(result.accounts)} unconfirmed landlord account(s)")
     for user_id in result.accounts:
         click.echo(f"  user {user_id}")

@@ -1,4 +1,4 @@
-"""Issue 16, migration 0018a: a household's stored maximum gross cold rent is kept only as the
+"""Issue 16, migration 0021: a household's stored maximum gross cold rent is kept only as the
 staff's override. It becomes NULL (the household follows the table in force) where there is no
 override reason, or where it equals what the table in force today gives for its size."""
 
@@ -16,8 +16,8 @@ from tests.factories import HouseholdFactory
 
 
 def _migration():
-    path = Path(MIGRATIONS) / "versions" / "20261206_a_rent_limit_override.py"
-    spec = importlib.util.spec_from_file_location("migration_0018a", path)
+    path = Path(MIGRATIONS) / "versions" / "20261206_0021_rent_limit_override.py"
+    spec = importlib.util.spec_from_file_location("migration_0021", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

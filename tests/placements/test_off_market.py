@@ -188,7 +188,7 @@ def test_the_staff_page_says_why_landlords_do_not_see_it(app, db, market, auth):
 def test_the_migration_takes_leased_households_off_the_market(app, db):
     """Households whose placement was at or past lease_signed before the column existed are
     taken off the market by the migration's backfill; the others stay on it."""
-    path = Path(__file__).resolve().parents[2] / "migrations/versions/20261206_c_off_market.py"
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/20261206_0019_off_market.py"
     spec = importlib.util.spec_from_file_location("off_market_migration", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

@@ -1,8 +1,8 @@
 """Prevention cases (issue 16): households threatened with losing their flat, the mediation
 case with their landlord, and the outcome.
 
-Revision ID: 0018d
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 20:15:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018d'
-down_revision = '0018c'
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

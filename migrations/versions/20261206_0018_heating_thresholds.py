@@ -1,7 +1,7 @@
 """Heating-cost thresholds (issue 16): the highest Heizspiegel column per heating kind, dated
 like the rent limits; seeded from portal/listings/data/heizspiegel.json.
 
-Revision ID: 0018b
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-06 20:00:00
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018b'
-down_revision = '0017'
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ only as the staff's override.
 A stored amount becomes NULL (the household follows the table in force) where there is no
 override reason, or where it equals what the table in force today gives for the household's size.
 
-Revision ID: 0018a
-Revises: 0017
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 20:10:00
 
 """
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018a'
-down_revision = '0018d'
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

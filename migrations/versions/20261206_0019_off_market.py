@@ -2,8 +2,8 @@
 matching list shows it. A column set by the placement workflow; households whose placement is
 at or past lease_signed (and not cancelled) today are taken off the market here.
 
-Revision ID: 0018c
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 20:10:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018c'
-down_revision = '0018b'
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -172,7 +172,8 @@ class Change:
         if self.delta is None:
             return ""
         sign = "+" if self.delta > 0 else "−"
-        return f"{sign}{german(abs(self.delta), 'count' if isinstance(self.delta, int) else 'rate')}"
+        kind = "count" if isinstance(self.delta, int) else "rate"
+        return f"{sign}{german(abs(self.delta), kind)}"
 
 
 @dataclass
@@ -210,7 +211,8 @@ def compare(frozen: list[Table], current: list[Table]) -> Difference:
     for key in order:
         then, now = then_tables.get(key), now_tables.get(key)
         shown = now or then
-        assert shown is not None
+        if shown is None:  # every key comes from one of the two reports
+            continue
         then_rows = {r.key: r for r in then.rows} if then else {}
         now_rows = {r.key: r for r in now.rows} if now else {}
         row_keys = list(then_rows) + [k for k in now_rows if k not in then_rows]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -34,7 +35,6 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, UTCDateTime, utcnow

@@ -136,8 +136,8 @@ def submissions(period: Period | None = None) -> list[SubmittedReport]:
 
 
 def period_of(submission: SubmittedReport) -> Period:
-    kind = submission.period_kind
-    return Period(submission.period_start, submission.period_end, None if kind == "custom" else kind)
+    preset = None if submission.period_kind == "custom" else submission.period_kind
+    return Period(submission.period_start, submission.period_end, preset)
 
 
 def frozen_tables(submission: SubmittedReport):

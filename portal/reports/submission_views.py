@@ -9,7 +9,7 @@ page); specialists and admins submit. Landlords get 403, as on every report page
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.reports import exports, figures, submissions
 from portal.reports.backoffice import _args, _choice, bp, on_page, render_index
 from portal.reports.exports import period_text
-from portal.reports.forms import SubmitForm
+from portal.reports.forms import PeriodForm, SubmitForm
 from portal.reports.models import SubmittedReport
 from portal.reports.tables import display
 
@@ -34,7 +34,10 @@ REFUSAL_FIELDS = {
 @bp.route("/submit", methods=["POST"])
 @staff_required(*submissions.SUBMITTERS)
 def submit():
-    """Submit the report of the period in the address (the page's period picker)."""
+    """Submit the report of the period in the address (the page's period picker); a period
+    that is not valid is refused, never replaced by the default one."""
+    if request.args and not PeriodForm(request.args).validate():
+        abort(400)
     _form, period, scope = _choice()
     form = SubmitForm()
     if scope.is_own or not form.validate_on_submit():

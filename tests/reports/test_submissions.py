@@ -182,6 +182,13 @@ def test_a_submission_needs_a_recipient(client, auth, english):
     assert refused.value.code == "recipient_missing"
 
 
+def test_a_period_that_is_not_valid_is_refused(client, auth):
+    auth.login("admin")
+    bad = "?preset=custom&start=2026-06-30&end=2026-04-01"
+    assert auth.post(SUBMIT + bad, {"recipient": "MAGS"}).status_code == 400
+    assert submissions_count() == 0
+
+
 def test_the_own_caseload_is_never_submitted(client, auth):
     auth.login("specialist")
     page_html = client.get("/backoffice/reports/", query_string={"scope": "own"}).get_data(

@@ -166,14 +166,15 @@ class Change:
     then: str  # the cell as sent ("–" when the row or column was not there)
     now: str
     delta: Decimal | int | None  # now minus then, where both are shown numbers
+    signed: str = ""  # the delta as shown: "+3", "−1.5" ("" without a delta)
 
-    @property
-    def signed(self) -> str:
-        if self.delta is None:
-            return ""
-        sign = "+" if self.delta > 0 else "−"
-        kind = "count" if isinstance(self.delta, int) else "rate"
-        return f"{sign}{german(abs(self.delta), kind)}"
+
+def _signed(delta: Decimal | int | None, fmt) -> str:
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else "−"
+    # a rate's change is in percentage points: a plain number with one decimal
+    return f"{sign}{fmt(abs(delta), 'count' if isinstance(delta, int) else 'days')}"
 
 
 @dataclass
@@ -199,10 +200,11 @@ def _shown_number(cell: Cell | None) -> Any:
     return cell.value
 
 
-def compare(frozen: list[Table], current: list[Table]) -> Difference:
+def compare(frozen: list[Table], current: list[Table], fmt=german) -> Difference:
     """The cells whose shown text differs between ``frozen`` (as sent) and ``current`` (the
     report now, protected the same way), in the order of the report; rows and tables that came
-    or went count with "–" on the other side. Labels are today's where the row exists now."""
+    or went count with "–" on the other side. Labels are today's where the row exists now;
+    ``fmt(value, kind)`` formats the numbers (the German of the files unless told)."""
     difference = Difference()
     now_tables = {t.key: t for t in current}
     then_tables = {t.key: t for t in frozen}
@@ -225,13 +227,21 @@ def compare(frozen: list[Table], current: list[Table]) -> Difference:
                 a = old.cells.get(column) if old else None
                 b = new.cells.get(column) if new else None
                 cells[(key, row_key, column)] = (a, b)
-                before, after = display(a, german), display(b, german)
+                before, after = display(a, fmt), display(b, fmt)
                 if before == after:
                     continue
                 x, y = _shown_number(a), _shown_number(b)
                 delta = y - x if x is not None and y is not None else None
                 difference.changes.append(
-                    Change(shown.title, label, labels[column], before, after, delta)
+                    Change(
+                        shown.title,
+                        label,
+                        labels[column],
+                        before,
+                        after,
+                        delta,
+                        _signed(delta, fmt),
+                    )
                 )
     for ref, what in HEADLINES:
         a, b = cells.get(ref, (None, None))

@@ -88,7 +88,7 @@ def submission(submission_id: int):
         period_label=period_text(period),
         versions=submissions.submissions(period),
         tables=submissions.frozen_tables(submitted),
-        difference=submissions.difference(submitted),
+        difference=submissions.difference(submitted, fmt=on_page),
         show=lambda cell: display(cell, on_page),
         legend=exports.LEGEND,
         report_url=url_for(".index", **_args(period, figures.PROGRAMME)),

@@ -145,11 +145,14 @@ def frozen_tables(submission: SubmittedReport):
     return frozen.load(submission.figures)
 
 
-def difference(submission: SubmittedReport, today: date | None = None) -> frozen.Difference:
-    """The submitted figures against the same report computed now (protected the same way)."""
+def difference(
+    submission: SubmittedReport, today: date | None = None, fmt=exports.german
+) -> frozen.Difference:
+    """The submitted figures against the same report computed now (protected the same way);
+    ``fmt`` formats the numbers shown (``frozen.compare``)."""
     today = today or clock.today()
     now = report.build(period_of(submission), figures.PROGRAMME, today).exported
-    return frozen.compare(frozen_tables(submission), now)
+    return frozen.compare(frozen_tables(submission), now, fmt)
 
 
 def record_download(submission: SubmittedReport, kind: str, actor: Any) -> None:

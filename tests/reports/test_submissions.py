@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from portal.extensions import db
 from portal.reports import exports, figures, frozen, report, submissions
 from portal.reports.models import SubmittedReport
 from portal.reports.periods import Period
+from portal.reports.tables import Table, count, rate
 from tests.factories import HouseholdFactory, StaffFactory
 
 Q2 = Period(date(2026, 4, 1), date(2026, 6, 30))
@@ -257,3 +259,23 @@ def test_the_pages_speak_german_and_english(client, auth, english):
     assert "Submit this report" in client.get("/backoffice/reports/").get_data(as_text=True)
     html = client.get(page(submitted)).get_data(as_text=True)
     assert "Changes since submission" in html and "MAGS" in html
+
+
+def test_the_comparison_tells_rows_that_came_and_rates_in_points(english):
+    def table(*rows):
+        t = Table("t", "Table", "A definition.", [("a", "A")])
+        for key, cell in rows:
+            t.add(key.title(), {"a": cell}, key=key)
+        return t
+
+    then = [table(("x", count(5)), ("r", rate(3, 10)), ("gone", count(7)))]
+    now = [table(("x", count(4)), ("r", rate(4, 10)), ("new", count(3)))]
+    changes = {c.row: (c.then, c.now, c.signed) for c in frozen.compare(then, now).changes}
+    assert changes == {
+        "X": ("5", "4", "−1"),
+        "R": ("30,0", "40,0", "+10,0"),  # percentage points
+        "Gone": ("7", "–", ""),
+        "New": ("–", "3", ""),
+    }
+    hidden = [table(("x", replace(count(2), hidden="low")))]
+    assert frozen.compare(hidden, [table(("x", count(5)))]).changes[0].signed == ""

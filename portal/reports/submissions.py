@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Role
 from portal.core import audit, clock
@@ -96,8 +97,15 @@ def submit(
         submitted_by_name=actor.full_name or actor.email,
         submitted_at=clock.utcnow(),
     )
-    db.session.add(submission)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two submitting at once: one gets the version
+            db.session.add(submission)
+    except IntegrityError as error:
+        raise Refused(
+            "submitted_meanwhile",
+            _l("Somebody submitted this period at the same moment. Please look at it first."),
+            detail=str(error.orig),
+        ) from error
     audit.record(
         "report.submitted",
         actor=actor,

@@ -279,3 +279,14 @@ def test_the_comparison_tells_rows_that_came_and_rates_in_points(english):
     }
     hidden = [table(("x", replace(count(2), hidden="low")))]
     assert frozen.compare(hidden, [table(("x", count(5)))]).changes[0].signed == ""
+
+
+def test_two_submitting_the_same_version_at_once_are_told(english, monkeypatch):
+    admin = StaffFactory(role="admin")
+    submissions.submit(Q2, "MAGS", admin)
+    # The second one read the versions before the first one's row was there.
+    monkeypatch.setattr(submissions, "latest_version", lambda period, scope="programme": 0)
+    with pytest.raises(Refused) as refused:
+        submissions.submit(Q2, "MAGS", admin)
+    assert refused.value.code == "submitted_meanwhile"
+    assert submissions_count() == 1

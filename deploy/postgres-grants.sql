@@ -24,6 +24,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public
 -- ... except these, which this file takes back each time it runs.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM portal_app;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM portal_app;
+-- A submitted report is frozen as it was sent (reports/models.py): written once, never changed.
+REVOKE UPDATE, DELETE, TRUNCATE ON submitted_reports FROM portal_app;
 
 -- The one change the trail allows (docs/privacy.md, retention): `flask privacy purge` sets the
 -- IP address of events older than AUDIT_IP_RETENTION_DAYS to NULL. The runtime role may UPDATE

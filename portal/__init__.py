@@ -57,6 +57,7 @@ def init_extensions(app: Flask) -> None:
     from portal.placements import release  # noqa: F401  (connects to the leaving hooks)
     from portal.placements.paperwork import models as paperwork_models  # noqa: F401
     from portal.privacy import models as privacy_models  # noqa: F401
+    from portal.reports import models as reports_models  # noqa: F401
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.privacy import landlord_views as privacy_landlord_views
     from portal.privacy import sections as privacy_sections  # noqa: F401
     from portal.reports import backoffice as reports_backoffice
+    from portal.reports import submission_views  # noqa: F401  (adds its routes)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)

@@ -66,6 +66,7 @@ DETAIL_KEYS = frozenset(
         "start",
         "end",
         "via",
+        "version",  # a submitted report's version number (reports/submissions.py)
         # backups: the backup's directory name, revision and counts
         "backup",
         "alembic_revision",

@@ -10,6 +10,8 @@ One module per part, run in this order by ``load``:
 - ``placements``: placements in the early stages the specialist works on;
 - ``history``: a year of programme work behind the reports (households, leases, follow-ups,
   cancelled placements), with ``history_households``, ``history_placements`` and ``mediation``;
+- ``reports``: this year's figures submitted to the ministry (issue 17), before the prevention
+  households come, so the submission shows a difference against now;
 - ``prevention``: two households threatened with losing their flat (issue 16), one case open
   and linked to its mediation case, one closed with the tenancy kept;
 - ``threads``: conversations between a landlord and the team on a placement and a case.
@@ -43,6 +45,7 @@ def load(echo: Callable[[str], None]) -> None:
         listings,
         placements,
         prevention,
+        reports,
         threads,
     )
 
@@ -52,5 +55,6 @@ def load(echo: Callable[[str], None]) -> None:
     households.seed(users, flats, echo)
     placements.seed(users, echo)
     history.seed(users, echo)
+    reports.seed(users, echo)  # before the prevention households: a difference to show
     prevention.seed(users, echo)
     threads.seed(users, echo)

@@ -21,8 +21,8 @@ from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.i18n import day, number
 from portal.extensions import db
-from portal.reports import charts, exports, figures, report
-from portal.reports.forms import PeriodForm
+from portal.reports import charts, exports, figures, report, submissions
+from portal.reports.forms import PeriodForm, SubmitForm
 from portal.reports.periods import Period, preset
 from portal.reports.tables import display
 
@@ -66,12 +66,22 @@ def on_page(value, kind: str) -> str:
 @bp.route("/")
 @staff_required()
 def index():
+    return render_index()
+
+
+def render_index(submit_form: SubmitForm | None = None) -> str:
+    """The report page; ``submit_form`` is the submitting form with what was typed, when it
+    comes back with an error (reports/submission_views.py)."""
     form, period, scope = _choice()
     today = clock.today()
     shown = report.build(period, scope, today, exact=scope.is_own)
     args = _args(period, scope)
     return render_template(
         "backoffice/reports/index.html",
+        # Submitting (issue 17): the whole programme only, by specialists and admins.
+        submit_form=None if scope.is_own else submit_form or SubmitForm(),
+        may_submit=submissions.may_submit(current_user),
+        submitted=submissions.submissions(period),
         form=form,
         period=period,
         as_of=period.as_of(today),

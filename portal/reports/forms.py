@@ -6,9 +6,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from portal.reports.labels import PRESET_LABELS
 from portal.reports.periods import MAX_DAYS, PRESETS, Period, preset
@@ -65,3 +65,21 @@ class PeriodForm(FlaskForm):
         if self.preset.data in PRESETS:
             return preset(self.preset.data, today)
         return preset("this_year", today)
+
+
+class SubmitForm(FlaskForm):
+    """Submitting the report of the period shown (issue 17): where it goes, and for a further
+    version of a period what it corrects (the operation refuses a correction without one)."""
+
+    recipient = StringField(
+        _l("Sent to"),
+        description=_l("Who receives it and as what, e.g. “MAGS Zwischenbericht”."),
+        validators=[InputRequired(_l("Please name where the report is sent.")), Length(max=200)],
+        id="submit-recipient",
+    )
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        description=_l("Needed when this period was submitted before: what this version corrects."),
+        validators=[Optional(), Length(max=2000)],
+        id="submit-reason",
+    )

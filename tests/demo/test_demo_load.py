@@ -20,6 +20,7 @@ from portal.mediation.models import MediationCase
 from portal.placements.messages import Message
 from portal.placements.models import Placement, PlacementEvent, State
 from portal.placements.paperwork.money import CostItem, DirectPayment
+from portal.reports.models import SubmittedReport
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 
@@ -135,6 +136,10 @@ def test_demo_data_is_built_through_the_operations(app, runner, db):
     assert {m.mediation_case_id for m in talk if m.mediation_case_id} <= _audited(
         "mediation_cases", "mediation.message"
     )
+    # A report submitted to the ministry (issue 17), through the operation.
+    sent = _db.session.scalars(select(SubmittedReport)).all()
+    assert [(s.version, s.recipient) for s in sent] == [(1, "MAGS Zwischenbericht")]
+    assert {sent[0].id} == _audited("submitted_reports", "report.submitted")
 
 
 def test_no_domain_imports_the_demo_package():

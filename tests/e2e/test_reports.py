@@ -96,3 +96,16 @@ def test_specialist_downloads_the_last_quarter(web, live_app, tmp_path):
     download_info.value.save_as(pdf_file)
     assert pdf_file.read_bytes().startswith(b"%PDF")
     assert download_info.value.suggested_filename.endswith(".pdf")
+
+    # Submitting the quarter to the ministry (issue 17): the frozen report and its difference.
+    page.get_by_label("Sent to").fill("MAGS Zwischenbericht")
+    page.get_by_role("button", name="Submit this report").click()
+    web.check()
+    assert page.get_by_role("heading", name="Submitted report", exact=False).first.is_visible()
+    assert page.get_by_text("No figure has changed since submission.").is_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="The PDF as sent").click()
+    assert download_info.value.suggested_filename.endswith("-v1.pdf")
+    page.get_by_role("link", name="All submitted reports").click()
+    web.check()
+    assert page.get_by_role("cell", name="MAGS Zwischenbericht").is_visible()

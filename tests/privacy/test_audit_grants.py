@@ -79,6 +79,15 @@ def test_runtime_role_cannot_rewrite_the_audit_trail(admin_url, tmp_path, monkey
                         conn.execute(statement)
                 with pytest.raises(errors.InsufficientPrivilege):
                     conn.execute("DELETE FROM alembic_version")
+                # A submitted report is frozen (issue 17): read, written once, never changed.
+                conn.execute("SELECT count(*) FROM submitted_reports")
+                for statement in (
+                    "UPDATE submitted_reports SET recipient = 'x'",
+                    "DELETE FROM submitted_reports",
+                    "TRUNCATE submitted_reports",
+                ):
+                    with pytest.raises(errors.InsufficientPrivilege):
+                        conn.execute(statement)
                 # The one allowed change: an IP address goes (retention), never comes or changes.
                 conn.execute(
                     "INSERT INTO audit_events (occurred_at, action, ip_address, details) "

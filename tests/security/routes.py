@@ -79,6 +79,7 @@ def valid_form(endpoint: str, world) -> dict:
             "threat": "other",
             "landlord_name": "Angriff",
         },
+        "reports_backoffice.submit": {"recipient": "Angriff", "reason": "Angriff"},
         "households_backoffice.link_prevention": {
             "mediation_case_id": str(world.url_values["case_id"])
         },

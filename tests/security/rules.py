@@ -192,6 +192,11 @@ RULES: dict[str, Rule] = {
     "reports_backoffice.chart": STAFF,
     "reports_backoffice.export_csv": STAFF,
     "reports_backoffice.summary_pdf": STAFF,
+    # submitted reports (issue 17): every staff member reads them; specialists and admins submit
+    "reports_backoffice.submit": frozenset({SPECIALIST, ADMIN}),
+    "reports_backoffice.submission_list": STAFF,
+    "reports_backoffice.submission": STAFF,
+    "reports_backoffice.submission_file": STAFF,
     # privacy: exports by those who see the data, erasure and the audit log by admins
     "privacy_backoffice.index": STAFF,
     "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),

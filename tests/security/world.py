@@ -31,6 +31,8 @@ from portal.listings.photos import process_photo
 from portal.mediation.models import MediationCase
 from portal.placements.models import Interest, State
 from portal.placements.paperwork import handover, money
+from portal.reports import submissions
+from portal.reports.periods import preset
 from tests.builders import placement_in
 from tests.factories import (
     CompanyFactory,
@@ -187,6 +189,11 @@ def build_world(app) -> SimpleNamespace:
         threat_note="Vertraulich: Mietschulden",
     )
     _db.session.add(prevention)
+    # A submitted report (issue 17) of this year's programme figures.
+    with app.test_request_context():
+        submitted = submissions.submit(
+            preset("this_year", clock.today()), "MAGS Zwischenbericht", admin
+        )
     invitation = Invitation(organisation=org_a, email="colleague@a.example", invited_by=owner)
     _db.session.add(invitation)
     _db.session.flush()
@@ -235,9 +242,11 @@ def build_world(app) -> SimpleNamespace:
             "case_id": case.id,
             "case_key": case.public_key,
             "prevention_id": prevention.id,
+            "submission_id": submitted.id,
             "step": "cancel",
             "user_id": owner.id,  # privacy pages of the landlord
             "key": "placements",  # a report chart
+            "kind": "pdf",  # a submitted report's file
             "token": None,  # per endpoint, below
         },
         tokens={

@@ -1,8 +1,8 @@
 """Submitted reports (issue 17): a report frozen as it was sent to the funding body, its
 figures as JSON and its PDF and CSV byte for byte, with versions for corrections.
 
-Revision ID: 0019h
-Revises: 0018a
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 20:45:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019h'
-down_revision = '0018a'
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -35,7 +35,7 @@ from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings.labels import energy_carrier_label
 from portal.listings.models import ENERGY_CARRIERS, Flat, HeatingThreshold
-from portal.listings.rules import MAX_HOUSEHOLD_SIZE, max_area_for
+from portal.listings.rules import MAX_HOUSEHOLD_SIZE, max_area_for, rows_in_force
 
 WITHIN, OVER, UNKNOWN = "within", "over", "unknown"
 # Why a check cannot be made.
@@ -65,22 +65,7 @@ def thresholds_in_force(on: date | None = None) -> ThresholdTable:
     """For each heating kind, the row with the latest ``valid_from`` on or before ``on`` (today
     by default). One query."""
     on = on or clock.today()
-    latest = (
-        select(
-            HeatingThreshold.heating_kind,
-            func.max(HeatingThreshold.valid_from).label("valid_from"),
-        )
-        .where(HeatingThreshold.valid_from <= on)
-        .group_by(HeatingThreshold.heating_kind)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(HeatingThreshold).join(
-            latest,
-            (HeatingThreshold.heating_kind == latest.c.heating_kind)
-            & (HeatingThreshold.valid_from == latest.c.valid_from),
-        )
-    ).all()
+    rows = rows_in_force(HeatingThreshold, HeatingThreshold.heating_kind, on)
     return ThresholdTable(on=on, rows={row.heating_kind: row for row in rows})
 
 

@@ -191,23 +191,25 @@ class RentLimitTable:
         ]
 
 
+def rows_in_force(model: Any, key: Any, on: date) -> list[Any]:
+    """Per value of ``key`` (a column of ``model``), the row with the latest ``valid_from`` on
+    or before ``on``: reference tables that change from a date on (rent limits, heating
+    thresholds). One query."""
+    latest = (
+        select(key, func.max(model.valid_from).label("valid_from"))
+        .where(model.valid_from <= on)
+        .group_by(key)
+        .subquery()
+    )
+    joined = (key == latest.c[key.key]) & (model.valid_from == latest.c.valid_from)
+    return list(db.session.scalars(select(model).join(latest, joined)))
+
+
 def limits_in_force(on: date | None = None) -> RentLimitTable:
     """For each household size, the row with the latest ``valid_from`` on or before ``on``
     (today by default), and the amount per further person in force then. Two queries."""
     on = on or clock.today()
-    latest = (
-        select(RentLimit.household_size, func.max(RentLimit.valid_from).label("valid_from"))
-        .where(RentLimit.valid_from <= on)
-        .group_by(RentLimit.household_size)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(RentLimit).join(
-            latest,
-            (RentLimit.household_size == latest.c.household_size)
-            & (RentLimit.valid_from == latest.c.valid_from),
-        )
-    ).all()
+    rows = rows_in_force(RentLimit, RentLimit.household_size, on)
     extra = db.session.scalars(
         select(RentLimitExtraPerson)
         .where(RentLimitExtraPerson.valid_from <= on)

@@ -97,6 +97,10 @@ FLAT_HOLDING = ORDER[ORDER.index(State.LANDLORD_ACCEPTED) : ORDER.index(State.CO
 # When the landlord may suggest viewing times (operations.check_viewing_slots holds the rule).
 SUGGEST_TIMES_STATES = (State.PROPOSED, State.LANDLORD_ACCEPTED, State.VIEWING_SCHEDULED)
 HOUSEHOLD_HOLDING = ORDER[ORDER.index(State.VIEWING_SCHEDULED) : ORDER.index(State.COMPLETED)]
+# Open states in which the lease is signed (or the household moved in): the placement binds the
+# flat and keeps the household off the market (a completed one keeps it too, but can no longer
+# be cancelled).
+BINDING_STATES = ORDER[ORDER.index(State.LEASE_SIGNED) : ORDER.index(State.COMPLETED)]
 
 
 def _in(states) -> str:

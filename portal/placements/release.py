@@ -20,9 +20,9 @@ from portal.listings.models import Flat, FlatStatus
 from portal.listings.operations import FLAT_LEAVES
 from portal.placements import operations as placement_ops
 from portal.placements.models import (
+    BINDING_STATES,
     FLAT_HOLDING,
     OPEN_STATES,
-    ORDER,
     SYSTEM,
     Action,
     Interest,
@@ -35,8 +35,6 @@ from portal.placements.operations.closing import tell_staff as _tell_staff
 
 FLAT_WITHDRAWN = "flat_withdrawn"
 HOUSEHOLD_UNAVAILABLE = "household_unavailable"
-# Open states in which the lease is signed (or the household moved in): the placement binds.
-BINDING_STATES = tuple(s for s in OPEN_STATES if ORDER.index(s) >= ORDER.index(State.LEASE_SIGNED))
 CANCELLABLE_STATES = tuple(s for s in OPEN_STATES if s not in BINDING_STATES)
 
 

@@ -1,7 +1,6 @@
 """The back office's forms for a placement's steps, notes and aftercare checks (one form per
 step; ``STEP_FORMS`` maps a step to its form)."""
 
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

@@ -34,9 +34,6 @@ from portal.placements.operations.notifications import tell_step
 
 HOUSED_ELSEWHERE = "household_housed_elsewhere"
 BEFORE_LEASE = tuple(s.value for s in ORDER[: ORDER.index(State.LEASE_SIGNED)])
-# Open states that keep the household off the market (a completed placement keeps it too, but
-# can no longer be cancelled).
-BINDING = (State.LEASE_SIGNED, State.MOVED_IN, State.AFTERCARE)
 
 
 def take_off_market(placement: Placement, household: Household, actor: User | None) -> None:

@@ -19,6 +19,7 @@ from portal.households.models import ExitDestination, Household, HouseholdStatus
 from portal.listings.models import ILLEGAL_MOVE as FLAT_MOVE_REFUSED
 from portal.listings.models import Flat, FlatStatus
 from portal.placements.models import (
+    BINDING_STATES,
     CANCEL_REASONS,
     CLOSED_STATES,
     FLAT_HOLDING,
@@ -250,7 +251,7 @@ def _side_effects(
     elif state == State.CANCELLED:
         if previous in FLAT_HOLDING and flat.status == FlatStatus.RESERVED:
             flat.transition(FlatStatus.PUBLISHED, actor, SYSTEM, placement_id=placement.id)
-        if previous in market.BINDING:
+        if previous in BINDING_STATES:
             market.return_to_market(placement, household, actor)
         # Only the placement that housed the household releases it, not a stale proposal.
         housed_here = previous in (State.MOVED_IN, State.AFTERCARE)

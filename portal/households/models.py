@@ -164,7 +164,6 @@ household_districts = Table(
 VETTING_CHECKLIST = ("consent_signed", "needs_discussed", "profile_text_read")
 
 
-
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (

@@ -569,6 +569,11 @@ def test_demo_households_are_complete_for_the_reports(runner, db):
         household = participant.household
         assert participant.position < household.size
         assert (participant.age_band == "under_18") == (participant.position >= household.adults)
+    # Annex I (issue 17): every record has a birth year, and exactly one lacks entry fields.
+    assert all(p.birth_year for p in rows)
+    incomplete = [p for p in rows if p.missing_entry_fields()]
+    assert [p.missing_entry_fields() for p in incomplete] == [["education", "rural"]]
+    assert any(p.exit_on and p.result_employed is not None for p in rows)
     left = [h for h in households if h.exit_on is not None]
     assert {h.status for h in left} >= {"withdrawn", "housed"}
     assert all(h.intake_on <= h.exit_on <= TODAY and h.exit_destination for h in left)

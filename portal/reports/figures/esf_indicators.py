@@ -132,64 +132,59 @@ ANNEX_ATTRIBUTES = (
 )
 
 
-def _incomplete():
-    """A participant record that lacks a mandatory entry field (as
-    ``Participant.missing_entry_fields``: a declined answer counts, an empty field does not)."""
-    return or_(
-        and_(Participant.birth_year.is_(None), Participant.age_band.is_(None)),
-        *(column.is_(None) for column, _names in ANNEX_ATTRIBUTES),
-    )
-
-
 def _annex_rows(table: Table, participants, entrant, leaver) -> None:
-    """The rows of the Annex I fields in one pass over the participants: labour-market status,
-    education, foreign background, minority, homeless (as answered), rural area, each value and
-    "not recorded"; the records that are incomplete (their own row, so no field's count is
-    silently smaller); and, for the exits, the immediate results (each "yes") of the persons
-    of the households that left in the period."""
-    columns = []
-    for column, names in ANNEX_ATTRIBUTES:
-        for value in names:
-            matches = column.is_(None) if value == "" else column == value
-            columns += [
-                func.count(case((and_(entrant, matches), Participant.id))),
-                func.count(case((and_(leaver, matches), Participant.id))),
-            ]
-    incomplete = _incomplete()
-    columns += [
-        func.count(case((and_(entrant, incomplete), Participant.id))),
-        func.count(case((and_(leaver, incomplete), Participant.id))),
-    ]
+    """The rows of the Annex I fields: labour-market status, education, foreign background,
+    minority, homeless (as answered), rural area, each value and "not recorded"; the records
+    that are incomplete (their own row, so no field's count is silently smaller: a record
+    lacking a mandatory entry field as ``Participant.missing_entry_fields`` says, a declined
+    answer counts, an empty field does not); and, for the exits, the immediate results (each
+    "yes") of the persons of the households that left in the period. One pass over the
+    participants grouped by these fields (as the table's first part); the sums are taken
+    here."""
+    fields = [column for column, _names in ANNEX_ATTRIBUTES]
     results = [getattr(Participant, name) for name in EXIT_RESULTS]
-    columns += [
-        func.count(case((and_(leaver, result.is_(True)), Participant.id))) for result in results
-    ]
-    counts = list(
-        db.session.execute(
-            select(*columns).select_from(participants).where(or_(entrant, leaver))
-        ).one()
+    no_age = case(
+        (and_(Participant.birth_year.is_(None), Participant.age_band.is_(None)), 1), else_=0
     )
-    at = 0
-    for column, names in ANNEX_ATTRIBUTES:
+    groups = db.session.execute(
+        select(
+            *fields,
+            no_age,
+            *results,
+            func.count(case((entrant, Participant.id))),
+            func.count(case((leaver, Participant.id))),
+        )
+        .select_from(participants)
+        .where(or_(entrant, leaver))
+        .group_by(*fields, no_age, *results)
+    ).all()
+    n = len(fields)
+    for index, (column, names) in enumerate(ANNEX_ATTRIBUTES):
         for value, label in names.items():
+            wanted = value or None
             table.add(
                 label,
-                {"entrants": count(counts[at]), "exits": count(counts[at + 1])},
+                {
+                    "entrants": count(sum(g[-2] for g in groups if g[index] == wanted)),
+                    "exits": count(sum(g[-1] for g in groups if g[index] == wanted)),
+                },
                 1,
                 f"{column.key}:{value}",
             )
-            at += 2
+    incomplete = [g for g in groups if g[n] or any(v is None for v in g[:n])]
     table.add(
         _l("Participant records incomplete (a mandatory entry field empty)"),
-        {"entrants": count(counts[at]), "exits": count(counts[at + 1])},
+        {
+            "entrants": count(sum(g[-2] for g in incomplete)),
+            "exits": count(sum(g[-1] for g in incomplete)),
+        },
         1,
         key="incomplete",
     )
-    at += 2
-    for name, value in zip(EXIT_RESULTS, counts[at:], strict=True):
+    for offset, name in enumerate(EXIT_RESULTS, start=n + 1):
         table.add(
             labels.RESULT_LABELS[name],
-            {"entrants": text("–"), "exits": count(value)},
+            {"entrants": text("–"), "exits": count(sum(g[-1] for g in groups if g[offset]))},
             1,
             key=name,
         )

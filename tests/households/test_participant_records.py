@@ -204,6 +204,8 @@ def test_the_participant_page_names_the_missing_fields_and_the_legal_basis(brows
         browser.client.get(f"{BASE}/{household.id}/participants").get_data(as_text=True)
     )
     assert "Incomplete record: Education, Living in a rural area missing" in html
+    detail = unescape(browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True))
+    assert "1 ESF record incomplete" in detail
     assert "not the household's consent: withdrawing the consent does not delete them" in html
 
 

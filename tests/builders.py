@@ -272,6 +272,19 @@ def marked_household(markers: Markers, n: int, **kw) -> Household:
                 age_band="30_54" if position < household.adults else "under_18",
                 third_country="yes",
                 disability="yes",
+                # Annex I (issue 17): each value chosen so that its label is a marker.
+                birth_year=1981 if position < household.adults else 2017,
+                labour_status="long_term_unemployed",
+                education="isced_5_8",
+                foreign_background="yes",
+                minority="yes",
+                homeless="yes",
+                rural="yes",
+                exit_on=household.intake_on + timedelta(days=50),
+                result_job_searching=True,
+                result_in_education=True,
+                result_qualification=True,
+                result_employed=True,
             )
         )
     for consent in household.consents:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from portal.accounts.models import User
 from portal.demo.dating import at
 from portal.demo.history_plan import ACCOMMODATION, FIRST_NAMES, LAST_NAMES, PROFILE_TEXTS, Plan
+from portal.demo.households import annex_fields
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.models import VETTING_CHECKLIST, HouseholdStatus, TargetGroup
@@ -41,6 +42,11 @@ def _participants(plan: Plan, rng: random.Random) -> list[dict[str, str] | None]
                 "disability": rng.choices(["yes", "no", "no_answer"], [8, 82, 10])[0],
             }
         )
+    # The Annex I fields, without drawing from ``rng`` (the rest of the history stays as it was).
+    for position, row in enumerate(rows):
+        if row is not None:
+            band = row.pop("age_band")
+            row.update(annex_fields(position, band, row["third_country"], plan.intake, plan.group))
     return rows
 
 

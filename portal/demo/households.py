@@ -255,10 +255,68 @@ REPORTING: list[tuple[int, str, tuple[int, str] | None, list[Row]]] = [
 ]
 
 
-def participant_rows(rows: list[Row]) -> list[dict[str, str] | None]:
-    """Demo rows in the shape ``ops.save_participants`` takes."""
+# A representative age per band, far from the band's limits (the birth year derives from it).
+BAND_AGES = {"under_18": 9, "18_29": 24, "30_54": 41, "55_plus": 61}
+ADULT_LABOUR = ("long_term_unemployed", "unemployed", "employed", "inactive", "no_answer")
+ADULT_EDUCATION = ("isced_0_2", "isced_3_4", "isced_0_2", "isced_5_8", "none")
+# The demo's one incomplete participant record: the household (index in REPORTING) whose first
+# person lacks education and rural area.
+INCOMPLETE = 2
+
+
+def annex_fields(
+    position: int, band: str, third_country: str, intake: date, target_group: str
+) -> dict[str, Any]:
+    """The Annex I fields of a demo person, varying by position: the birth year from the age
+    band at intake; adults' labour-market status and education in turn, children inactive with
+    ISCED 0-2; foreign background with third-country nationals; homeless or housing exclusion
+    for the target groups in a shelter or shared accommodation; nobody in a rural area
+    (Duisburg)."""
+    adult = band != "under_18"
+    return {
+        "birth_year": intake.year - BAND_AGES[band],
+        "labour_status": ADULT_LABOUR[position % 5] if adult else "inactive",
+        "education": ADULT_EDUCATION[(position + 1) % 5] if adult else "isced_0_2",
+        "foreign_background": "yes" if third_country == "yes" else "no",
+        "minority": "no_answer" if position == 1 else "no",
+        "homeless": "no" if target_group == TargetGroup.OTHER else "yes",
+        "rural": "no",
+    }
+
+
+def participant_rows(
+    rows: list[Row],
+    intake: date | None = None,
+    target_group: str = TargetGroup.OTHER.value,
+    exit_on: date | None = None,
+    incomplete: bool = False,
+) -> list[dict[str, Any] | None]:
+    """Demo rows in the shape ``ops.save_participants`` takes. With ``intake``, the Annex I
+    fields too (``annex_fields``; the birth year instead of the band); with ``exit_on``, the
+    adults' exit date and results; ``incomplete`` leaves the first person's education and
+    rural area empty."""
     names = ("gender", "age_band", "third_country", "disability")
-    return [dict(zip(names, row, strict=True)) if row else None for row in rows]
+    result: list[dict[str, Any] | None] = []
+    for position, row in enumerate(rows):
+        if not row:
+            result.append(None)
+            continue
+        values: dict[str, Any] = dict(zip(names, row, strict=True))
+        if intake is not None:
+            values.update(annex_fields(position, row[1], row[2], intake, target_group))
+            del values["age_band"]
+            if incomplete and position == 0:
+                values.update(education=None, rural=None)
+        if exit_on is not None and row[1] != "under_18":
+            values.update(
+                exit_on=exit_on,
+                result_job_searching=position % 2 == 0,
+                result_in_education=False,
+                result_qualification=position == 1,
+                result_employed=position % 2 == 1,
+            )
+        result.append(values)
+    return result
 
 
 def _consent(household: Household, actor: User, kind: str | None) -> None:
@@ -288,7 +346,7 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
     districts = {d.name: d for d in db.session.scalars(select(District))}
     created: list[Household] = []
     today = dating.today()
-    for row, reporting in zip(HOUSEHOLDS, REPORTING, strict=True):
+    for index, (row, reporting) in enumerate(zip(HOUSEHOLDS, REPORTING, strict=True)):
         adults, children, preferred, status, consent, waited, extra = row
         intake, target_group, exit_, persons = reporting
         data: dict[str, Any] = {
@@ -304,7 +362,14 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
         if exit_ and status != HouseholdStatus.WITHDRAWN:  # a withdrawal records its own exit
             data.update(exit_on=today - timedelta(days=exit_[0]), exit_destination=exit_[1])
         household = ops.create_household(worker, data, [districts[n] for n in preferred])
-        ops.save_participants(household, worker, participant_rows(persons))
+        rows = participant_rows(
+            persons,
+            household.intake_on,
+            target_group,
+            today - timedelta(days=exit_[0]) if exit_ else None,
+            incomplete=index == INCOMPLETE,
+        )
+        ops.save_participants(household, worker, rows)
         _consent(household, worker, consent)
         if status != HouseholdStatus.DRAFT:
             ops.vet(household, worker, checklist=VETTING_CHECKLIST)

@@ -147,7 +147,9 @@ def _households(worker: User) -> list[Household]:
         rows = rows + [
             (("female", "male")[i % 2], "under_18", rows[0][2], "no") for i in range(children)
         ]
-        households_ops.save_participants(household, worker, participant_rows(rows))
+        households_ops.save_participants(
+            household, worker, participant_rows(rows, household.intake_on, household.target_group)
+        )
         households_ops.record_consent(household, worker, today() - timedelta(days=80), None)
         households_ops.vet(household, worker, checklist=VETTING_CHECKLIST)
         households.append(household)

@@ -13,9 +13,11 @@ from portal.households.models import (
     Answer,
     Consent,
     CostBearer,
+    Education,
     ExitDestination,
     Gender,
     HouseholdStatus,
+    LabourStatus,
     TargetGroup,
 )
 
@@ -124,6 +126,45 @@ ANSWER_LABELS = {
     Answer.NO.value: _l("No"),
     Answer.NO_ANSWER.value: _l("No answer"),
 }
+LABOUR_STATUS_LABELS = {
+    LabourStatus.UNEMPLOYED.value: _l("Unemployed"),
+    LabourStatus.LONG_TERM_UNEMPLOYED.value: _l("Long-term unemployed"),
+    LabourStatus.INACTIVE.value: _l("Inactive"),
+    LabourStatus.EMPLOYED.value: _l("Employed, including self-employed"),
+    LabourStatus.NO_ANSWER.value: _l("No answer"),
+}
+EDUCATION_LABELS = {
+    Education.ISCED_0_2.value: _l("ISCED 0–2 (primary or lower secondary)"),
+    Education.ISCED_3_4.value: _l("ISCED 3–4 (upper secondary or post-secondary)"),
+    Education.ISCED_5_8.value: _l("ISCED 5–8 (tertiary)"),
+    Education.NONE.value: _l("No formal education"),
+    Education.NO_ANSWER.value: _l("No answer"),
+}
+YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+# The words of each participant field (the form's headings and the completeness list).
+PARTICIPANT_FIELD_LABELS = {
+    "gender": _l("Gender"),
+    "birth_year": _l("Birth year"),
+    "labour_status": _l("Labour-market status"),
+    "education": _l("Education"),
+    "disability": _l("Disability"),
+    "third_country": _l("Third-country national"),
+    "foreign_background": _l("Foreign background"),
+    "minority": _l("Minority"),
+    "homeless": _l("Homeless or affected by housing exclusion"),
+    "rural": _l("Living in a rural area"),
+    "exit_on": _l("Exit date"),
+    "result_job_searching": _l("Job searching at exit"),
+    "result_in_education": _l("In education or training at exit"),
+    "result_qualification": _l("Qualification gained at exit"),
+    "result_employed": _l("In employment, including self-employed, at exit"),
+}
+
+
+def missing_fields_label(names) -> str:
+    """The missing entry fields of a participant record, in words, comma-separated."""
+    return ", ".join(str(PARTICIPANT_FIELD_LABELS.get(name, name)) for name in names)
+
 
 # The vetting checklist (households/models.py VETTING_CHECKLIST).
 VETTING_CHECKLIST_LABELS = {

@@ -104,7 +104,44 @@ class AgeBand(StrEnum):
 class Answer(StrEnum):
     YES = "yes"
     NO = "no"
+    NO_ANSWER = "no_answer"  # declined to answer: counts as answered
+
+
+class LabourStatus(StrEnum):
+    """Labour-market status at entry (Annex I, Regulation (EU) 2021/1057)."""
+
+    UNEMPLOYED = "unemployed"
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed"
+    INACTIVE = "inactive"
+    EMPLOYED = "employed"  # including self-employed
     NO_ANSWER = "no_answer"
+
+
+class Education(StrEnum):
+    """Highest education at entry, by ISCED level."""
+
+    ISCED_0_2 = "isced_0_2"
+    ISCED_3_4 = "isced_3_4"
+    ISCED_5_8 = "isced_5_8"
+    NONE = "none"
+    NO_ANSWER = "no_answer"
+
+
+# The earliest birth year the participant form takes (older is taken for a typing error).
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def age_band_at(birth_year: int, on: date) -> AgeBand:
+    """The age band of a person born in ``birth_year`` on the day ``on`` (the household's
+    intake date): the age is the year's difference (the day of birth is not recorded)."""
+    age = on.year - birth_year
+    if age < 18:
+        return AgeBand.UNDER_18
+    if age < 30:
+        return AgeBand.FROM_18_TO_29
+    if age < 55:
+        return AgeBand.FROM_30_TO_54
+    return AgeBand.FROM_55
 
 
 def _check_in(column: str, values, nullable: bool = False) -> str:
@@ -294,28 +331,110 @@ class HouseholdIdentity(Base):
 
 
 class Participant(Base):
-    """The ESF participant fields of one person in a household, collected at entry (tier 3,
-    staff only). A household has at most one row per person; persons without a row count as
-    "not recorded" in the reports."""
+    """The ESF participant record (Annex I, Regulation (EU) 2021/1057) of one person in a
+    household (tier 3, staff only): the fields at entry and, at exit, the exit date and the
+    immediate results. A household has at most one row per person; persons without a row count
+    as "not recorded" in the reports. The legal basis is the funding law, not the consent:
+    withdrawing the consent leaves these rows alone.
+
+    Age: ``birth_year`` is recorded; ``age_band`` is derived from it at entry (the household's
+    intake date) when saved. Rows recorded before the birth year existed keep their
+    ``age_band`` with no birth year. Every other entry field may be NULL (not yet recorded:
+    the record is incomplete, see ``missing_entry_fields``); "no_answer" is the person's
+    declined answer and counts as answered."""
 
     __tablename__ = "household_participants"
     __table_args__ = (
         UniqueConstraint("household_id", "position"),
         CheckConstraint(_check_in("gender", Gender), name="gender"),
-        CheckConstraint(_check_in("age_band", AgeBand), name="age_band"),
+        CheckConstraint(_check_in("age_band", AgeBand, nullable=True), name="age_band"),
         CheckConstraint(_check_in("third_country", Answer), name="third_country"),
         CheckConstraint(_check_in("disability", Answer), name="disability"),
+        CheckConstraint(
+            f"birth_year IS NULL OR birth_year >= {EARLIEST_BIRTH_YEAR}", name="birth_year"
+        ),
+        CheckConstraint(
+            _check_in("labour_status", LabourStatus, nullable=True), name="labour_status"
+        ),
+        CheckConstraint(_check_in("education", Education, nullable=True), name="education"),
+        CheckConstraint(
+            _check_in("foreign_background", Answer, nullable=True), name="foreign_background"
+        ),
+        CheckConstraint(_check_in("minority", Answer, nullable=True), name="minority"),
+        CheckConstraint(_check_in("homeless", Answer, nullable=True), name="homeless"),
+        CheckConstraint(_check_in("rural", Answer, nullable=True), name="rural"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     gender: Mapped[str] = mapped_column(String(12), default=Gender.NO_ANSWER.value)
-    age_band: Mapped[str] = mapped_column(String(10))
+    birth_year: Mapped[int | None]
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    labour_status: Mapped[str | None] = mapped_column(String(24))
+    education: Mapped[str | None] = mapped_column(String(12))
     third_country: Mapped[str] = mapped_column(String(10), default=Answer.NO_ANSWER.value)
     disability: Mapped[str] = mapped_column(String(10), default=Answer.NO_ANSWER.value)
+    foreign_background: Mapped[str | None] = mapped_column(String(10))
+    minority: Mapped[str | None] = mapped_column(String(10))
+    homeless: Mapped[str | None] = mapped_column(String(10))
+    rural: Mapped[str | None] = mapped_column(String(10))
+    # At exit: the date and the immediate results (each yes/no; NULL: not yet recorded).
+    exit_on: Mapped[date | None] = mapped_column(Date)
+    result_job_searching: Mapped[bool | None]
+    result_in_education: Mapped[bool | None]
+    result_qualification: Mapped[bool | None]
+    result_employed: Mapped[bool | None]
 
     household: Mapped[Household] = relationship(back_populates="participants")
+
+    def missing_entry_fields(self) -> list[str]:
+        """The mandatory entry fields this record lacks, in ``ENTRY_FIELDS`` order. A declined
+        answer counts as answered; an empty field does not. The age is answered by the birth
+        year, or by an age band recorded before the birth year was asked."""
+        missing = []
+        for name in ENTRY_FIELDS:
+            if name == "birth_year":
+                if self.birth_year is None and self.age_band is None:
+                    missing.append(name)
+            elif getattr(self, name) in (None, ""):
+                missing.append(name)
+        return missing
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_entry_fields()
+
+
+# The mandatory entry fields of a participant record (Annex I), in the form's order.
+ENTRY_FIELDS = (
+    "gender",
+    "birth_year",
+    "labour_status",
+    "education",
+    "disability",
+    "third_country",
+    "foreign_background",
+    "minority",
+    "homeless",
+    "rural",
+)
+EXIT_RESULTS = (
+    "result_job_searching",
+    "result_in_education",
+    "result_qualification",
+    "result_employed",
+)
+
+
+def incomplete_participants(household: Household) -> int:
+    """How many persons of the household have no participant record or an incomplete one."""
+    stored = {p.position: p for p in household.participants}
+    return sum(
+        1
+        for position in range(household.size)
+        if position not in stored or not stored[position].is_complete
+    )
 
 
 class Consent(TimestampMixin, Base):

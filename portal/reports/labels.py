@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import OrganisationKind
 from portal.households.labels import AGE_BAND_LABELS
-from portal.households.models import Answer, Gender, TargetGroup
+from portal.households.models import Answer, Education, Gender, LabourStatus, TargetGroup
 
 ALL = "all"
 TARGET_GROUPS = [g.value for g in TargetGroup]
@@ -62,4 +62,53 @@ PRESET_LABELS = {
     "this_year": _l("This year"),
     "funding_phase": _l("Funding phase (1 March 2025 to 31 December 2027)"),
     "custom": _l("Own period (below)"),
+}
+
+# Rows of the ESF table for the Annex I fields added with issue 17 (each field's empty value:
+# "not recorded", the record is incomplete).
+LABOUR_STATUS_ROW_LABELS = {
+    LabourStatus.UNEMPLOYED.value: _l("Unemployed"),
+    LabourStatus.LONG_TERM_UNEMPLOYED.value: _l("Long-term unemployed"),
+    LabourStatus.INACTIVE.value: _l("Inactive"),
+    LabourStatus.EMPLOYED.value: _l("Employed, including self-employed"),
+    LabourStatus.NO_ANSWER.value: _l("Labour-market status: no answer"),
+    "": _l("Labour-market status: not recorded"),
+}
+EDUCATION_ROW_LABELS = {
+    Education.ISCED_0_2.value: _l("ISCED 0–2 (primary or lower secondary)"),
+    Education.ISCED_3_4.value: _l("ISCED 3–4 (upper secondary or post-secondary)"),
+    Education.ISCED_5_8.value: _l("ISCED 5–8 (tertiary)"),
+    Education.NONE.value: _l("No formal education"),
+    Education.NO_ANSWER.value: _l("Education: no answer"),
+    "": _l("Education: not recorded"),
+}
+FOREIGN_BACKGROUND_LABELS = {
+    Answer.YES.value: _l("Persons with a foreign background"),
+    Answer.NO.value: _l("Persons without a foreign background"),
+    Answer.NO_ANSWER.value: _l("Foreign background: no answer"),
+    "": _l("Foreign background: not recorded"),
+}
+MINORITY_LABELS = {
+    Answer.YES.value: _l("Persons from a minority"),
+    Answer.NO.value: _l("Persons not from a minority"),
+    Answer.NO_ANSWER.value: _l("Minority: no answer"),
+    "": _l("Minority: not recorded"),
+}
+HOMELESS_LABELS = {
+    Answer.YES.value: _l("Homeless or housing exclusion (as answered)"),
+    Answer.NO.value: _l("Not homeless, no housing exclusion (as answered)"),
+    Answer.NO_ANSWER.value: _l("Homeless or housing exclusion: no answer"),
+    "": _l("Homeless or housing exclusion: not recorded"),
+}
+RURAL_LABELS = {
+    Answer.YES.value: _l("Persons living in rural areas"),
+    Answer.NO.value: _l("Persons not living in rural areas"),
+    Answer.NO_ANSWER.value: _l("Rural area: no answer"),
+    "": _l("Rural area: not recorded"),
+}
+RESULT_LABELS = {
+    "result_job_searching": _l("Result at exit: job searching"),
+    "result_in_education": _l("Result at exit: in education or training"),
+    "result_qualification": _l("Result at exit: qualification gained"),
+    "result_employed": _l("Result at exit: in employment, including self-employed"),
 }

@@ -59,13 +59,13 @@ def test_household_from_vetting_to_landlord_interest(web, live_app):
     page.get_by_role("link", name="ESF participant data").click()
     web.check()
     page.get_by_label("Person 1: Gender").select_option("female")
-    page.get_by_label("Person 1: Age band").select_option("under_18")
+    page.get_by_label("Person 1: Birth year").fill(str(clock.today().year - 10))
     page.get_by_label("Person 1: Third-country national").select_option("yes")
     page.get_by_label("Person 1: Disability").select_option("no_answer")
     page.get_by_role("button", name="Save").click()
     web.check()
-    assert "the age band cannot be “under 18”" in page.locator("main").inner_text()
-    page.get_by_label("Person 1: Age band").select_option("30_54")
+    assert "an adult of the household must be 18 or older" in page.locator("main").inner_text()
+    page.get_by_label("Person 1: Birth year").fill(str(clock.today().year - 40))
     page.get_by_role("button", name="Save").click()
     web.check()
     assert "1 of 3 persons recorded" in page.locator("main").inner_text()
@@ -132,11 +132,10 @@ def test_participant_rows_stack_on_a_phone(web, live_app):
     web.log_in("sw-phone@example.org", PASSWORD)
     web.goto(f"/backoffice/households/{household_id}/participants")
     page = web.page
-    # The column headers are hidden on a phone; each field shows its own label instead.
-    label = page.locator("label[for='persons-1-age_band']")
+    # One fieldset per person; each field shows its own label.
+    label = page.locator("label[for='persons-1-birth_year']")
     assert label.bounding_box()["width"] > 20  # not the 1-pixel box of hidden text
-    assert page.locator(".stack-table thead").bounding_box()["height"] <= 1
-    page.get_by_label("Person 2: Age band").select_option("under_18")
+    page.get_by_label("Person 2: Birth year").fill(str(clock.today().year - 10))
     page.get_by_role("button", name="Save").click()
     web.check()  # refused: the other fields of person 2 are missing
     assert "Person 2: please choose “Gender” too" in page.locator("main").inner_text()

@@ -197,10 +197,19 @@ def participants_path(household) -> str:
     return f"{BASE}/{household.id}/participants"
 
 
+# A birth year in each age band at an intake today (the form asks the year; the band derives).
+BAND_YEARS = {
+    "under_18": TODAY.year - 10,
+    "18_29": TODAY.year - 25,
+    "30_54": TODAY.year - 40,
+    "55_plus": TODAY.year - 60,
+}
+
+
 def person(index: int, gender="", age_band="", third_country="", disability="") -> dict:
     return {
         f"persons-{index}-gender": gender,
-        f"persons-{index}-age_band": age_band,
+        f"persons-{index}-birth_year": str(BAND_YEARS[age_band]) if age_band else "",
         f"persons-{index}-third_country": third_country,
         f"persons-{index}-disability": disability,
     }
@@ -233,7 +242,7 @@ def test_participant_page_has_one_labelled_row_per_person(browser, db):
     html = unescape(response.get_data(as_text=True))
     for n in range(1, 5):
         assert f"Person {n}: </span>Gender</label>" in html
-        assert f'for="persons-{n - 1}-age_band"' in html
+        assert f'for="persons-{n - 1}-birth_year"' in html
     assert 'id="persons-4-gender"' not in html
     assert html.count("(adult)") == 2 and html.count("(child)") == 2
     assert "0 of 4 persons recorded" in html
@@ -262,7 +271,7 @@ def test_participants_are_saved_and_counted(browser, db):
     assert "3 of 3 persons recorded" in html and "Saved." in html
     # The page shows the stored rows again.
     page = browser.client.get(participants_path(household)).get_data(as_text=True)
-    assert '<option selected value="55_plus">' in page
+    assert f'value="{BAND_YEARS["55_plus"]}"' in page
     assert '<option selected value="non_binary">' in page
 
 
@@ -294,15 +303,15 @@ def test_unchanged_participants_write_no_audit(browser, db):
     [
         (
             [person(0, "female", "under_18", "no", "no"), person(1), person(2)],
-            "Person 1 is an adult of the household: the age band cannot be “under 18”.",
+            "Person 1: an adult of the household must be 18 or older at intake",
         ),
         (
             [person(0), person(1), person(2, "male", "18_29", "no", "no")],
-            "Person 3 is a child of the household: the age band must be “under 18”.",
+            "Person 3: an adult of the household must be 18 or older at intake, a child younger",
         ),
         (
-            [person(0, "female", "", "no", "no"), person(1), person(2)],
-            "Person 1: please choose “Age band” too",
+            [person(0, "female", "", "", "no"), person(1), person(2)],
+            "Person 1: please choose “Third-country national” too",
         ),
         (
             [person(0), person(1, "", "30_54", "", ""), person(2)],
@@ -318,9 +327,11 @@ def test_participant_refusals_keep_the_input_and_store_nothing(browser, db, rows
     html = unescape(response.get_data(as_text=True))
     assert message in html
     assert 'aria-invalid="true"' in html and "Please check the marked fields." in html
-    typed = [v for row in rows for v in row.values() if v]
-    for value in typed:
-        assert f'<option selected value="{value}">' in html
+    for key, value in (item for row in rows for item in row.items()):
+        if value and key.endswith("birth_year"):
+            assert f'value="{value}"' in html
+        elif value:
+            assert f'<option selected value="{value}">' in html
     assert stored(db, household) == []
     assert audits(db, "household.participants") == []
 
@@ -558,6 +569,11 @@ def test_demo_households_are_complete_for_the_reports(runner, db):
         household = participant.household
         assert participant.position < household.size
         assert (participant.age_band == "under_18") == (participant.position >= household.adults)
+    # Annex I (issue 17): every record has a birth year, and exactly one lacks entry fields.
+    assert all(p.birth_year for p in rows)
+    incomplete = [p for p in rows if p.missing_entry_fields()]
+    assert [p.missing_entry_fields() for p in incomplete] == [["education", "rural"]]
+    assert any(p.exit_on and p.result_employed is not None for p in rows)
     left = [h for h in households if h.exit_on is not None]
     assert {h.status for h in left} >= {"withdrawn", "housed"}
     assert all(h.intake_on <= h.exit_on <= TODAY and h.exit_destination for h in left)

@@ -192,6 +192,9 @@ def build_household(world: World, n: int, flat, landlord, worker):
                 age_band="30_54",
                 third_country="yes",
                 disability="no",
+                birth_year=1985,
+                labour_status="long_term_unemployed",
+                education="isced_3_4",
             )
         )
     interest = Interest(

@@ -64,6 +64,10 @@ def test_household_export_holds_every_part_and_nothing_of_others(browser, world)
     assert document["identity"]["main_tenant_name"] == household.identity.main_tenant_name
     assert len(document["participants"]) == 2
     assert document["participants"][0]["third_country"] == "yes"
+    # The Annex I fields (issue 17) are the household's data too.
+    first = document["participants"][0]
+    assert (first["birth_year"], first["labour_status"]) == (1985, "long_term_unemployed")
+    assert first["education"] == "isced_3_4" and first["rural"] is None
     [placement] = document["placements"]
     assert placement["events"][0]["note"] and placement["follow_ups"][0]["note"]
     assert len(document["interests"]) == 1 and len(document["profile_views"]) == 1

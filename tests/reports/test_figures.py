@@ -277,6 +277,12 @@ def test_esf_participants(history):
     assert row(table, "Persons with disabilities") == {"entrants": 0, "exits": 1}
     assert row(table, "Disability: no answer") == {"entrants": 1, "exits": 1}
     assert row(table, "Participant data not recorded") == {"entrants": 0, "exits": 5}
+    # The history's records predate the Annex I fields of issue 17: every one is incomplete,
+    # in its own row, and each new field counts them as "not recorded".
+    incomplete = "Participant records incomplete (a mandatory entry field empty)"
+    assert row(table, incomplete) == {"entrants": 2, "exits": 6}
+    assert row(table, "Labour-market status: not recorded") == {"entrants": 2, "exits": 6}
+    assert row(table, "Unemployed") == {"entrants": 0, "exits": 0}
     assert row(table, "Homeless or affected by housing exclusion") == {"entrants": 2, "exits": 7}
 
 

@@ -45,6 +45,7 @@ from portal.households.models import (
     Household,
     HouseholdStatus,
     ProfileView,
+    incomplete_participants,
 )
 from portal.households.queries import consent_state
 from portal.listings.models import District
@@ -230,6 +231,7 @@ def _render_detail(
         status_form=status_form,
         asks_exit=household.exit_on is None,
         recorded=_recorded(household),
+        incomplete=incomplete_participants(household),
         moves=moves,
         people=people,
         views=views,

@@ -23,10 +23,11 @@ from portal.households.backoffice.common import (
 )
 from portal.households.forms import HouseholdForm, initial_data
 from portal.households.forms.profile import proposal_hints
-from portal.households.labels import hit_reason
+from portal.households.labels import hit_reason, missing_fields_label
 from portal.households.models import Household
 from portal.households.participant_forms import (
-    PARTICIPANT_COLUMNS,
+    ENTRY_COLUMNS,
+    EXIT_COLUMNS,
     ParticipantsForm,
     participant_data,
 )
@@ -135,9 +136,20 @@ def _participants_page(household: Household, form: ParticipantsForm):
         "backoffice/households/participants.html",
         household=household,
         form=form,
-        columns=PARTICIPANT_COLUMNS,
+        entry_columns=ENTRY_COLUMNS,
+        exit_columns=EXIT_COLUMNS,
         recorded=_recorded(household),
+        missing=_missing(household),
     )
+
+
+def _missing(household: Household) -> dict[int, str]:
+    """Per position: the words of the stored record's missing entry fields (none: complete)."""
+    return {
+        p.position: missing_fields_label(p.missing_entry_fields())
+        for p in household.participants
+        if p.missing_entry_fields()
+    }
 
 
 @bp.route("/<int:household_id>/participants", methods=["GET", "POST"])
@@ -145,7 +157,7 @@ def _participants_page(household: Household, form: ParticipantsForm):
 def participants(household_id: int):
     """The ESF participant fields, one row per person (the same rights as the profile form)."""
     household = _household(household_id)
-    size = {"adults": household.adults, "children": household.children}
+    size = {"adults": household.adults, "children": household.children, "household": household}
     if request.method == "GET":
         form = ParticipantsForm(formdata=None, data=participant_data(household), **size)
         return _participants_page(household, form)
@@ -162,7 +174,7 @@ def participants(household_id: int):
         flash_refusal(
             refusal, default=_("The participant data could not be saved. Please try again.")
         )
-        return redirect(url_for(".participants", household_id=household.id))
+        return _participants_page(household, form)  # nothing changed; the input stays
     db.session.commit()
     flash(_("Saved.") if changed else _("Nothing was changed."), "success")
     return redirect(url_for(".detail", household_id=household.id, _anchor="reporting"))

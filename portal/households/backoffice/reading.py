@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import render_template, request
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
@@ -15,6 +16,7 @@ from portal.core.pagination import PER_PAGE
 from portal.extensions import db
 from portal.households.backoffice.common import READERS, _household, _render_detail, bp
 from portal.households.labels import status_label
+from portal.households.models import Household, incomplete_participants
 from portal.households.queries import (
     EXPIRY_WARNING_DAYS,
     CaseloadFilter,
@@ -32,12 +34,12 @@ def index():
     form.set_choices(status_label)
     criteria = CaseloadFilter.from_form(form)
     page = db.paginate(
-        criteria.query(today),
+        criteria.query(today).options(selectinload(Household.participants)),
         page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )
-    rows = [(h, valid_until(h, today)) for h in page.items]
+    rows = [(h, valid_until(h, today), incomplete_participants(h)) for h in page.items]
     return render_template(
         "backoffice/households/list.html",
         page=page,

@@ -19,15 +19,20 @@ from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households import textcheck
 from portal.households.models import (
+    EARLIEST_BIRTH_YEAR,
+    EXIT_RESULTS,
     AgeBand,
     Answer,
+    Education,
     ExitDestination,
     Gender,
     Household,
     HouseholdIdentity,
     HouseholdStatus,
+    LabourStatus,
     Participant,
     TargetGroup,
+    age_band_at,
 )
 from portal.listings.models import District
 from portal.listings.rules import RentLimitTable, limits_in_force, max_area_for, rooms_for
@@ -46,7 +51,38 @@ PUBLIC_FIELDS = (
 )
 # Tier 3, for the programme's reports (staff only).
 REPORTING_FIELDS = ("intake_on", "target_group", "exit_on", "exit_destination")
-PARTICIPANT_FIELDS = ("gender", "age_band", "third_country", "disability")
+PARTICIPANT_FIELDS = (
+    "gender",
+    "birth_year",
+    "age_band",
+    "labour_status",
+    "education",
+    "third_country",
+    "disability",
+    "foreign_background",
+    "minority",
+    "homeless",
+    "rural",
+    "exit_on",
+    *EXIT_RESULTS,
+)
+# The fields every recorded person has (NOT NULL since the first participant table); the others
+# may stay empty, which makes the record incomplete (``Participant.missing_entry_fields``).
+REQUIRED_PARTICIPANT_FIELDS = ("gender", "third_country", "disability")
+PARTICIPANT_CHOICES: dict[str, set[str]] = {
+    "gender": set(Gender),
+    "age_band": set(AgeBand),
+    "labour_status": set(LabourStatus),
+    "education": set(Education),
+    "third_country": set(Answer),
+    "disability": set(Answer),
+    "foreign_background": set(Answer),
+    "minority": set(Answer),
+    "homeless": set(Answer),
+    "rural": set(Answer),
+}
+# Older than this at entry is taken for a typing error.
+OLDEST_AGE_AT_ENTRY = 110
 IDENTITY_FIELDS = (
     "main_tenant_name",
     "adult_names",
@@ -335,27 +371,108 @@ def update_household(
     return changed
 
 
-def save_participants(household: Household, actor: User, rows: list[dict[str, str] | None]) -> bool:
-    """Replace the household's ESF participant rows: ``rows`` holds one entry per person
-    (adults first, then children), the four values or None for "not recorded". Refuses a
-    wrong number of rows, unknown values, an adult under 18 and a child not under 18, and
-    then changes nothing. Audits the number of persons recorded, never the values. True if
-    something changed."""
+def _participant_row(
+    household: Household, position: int, row: dict[str, Any], stored: Participant | None
+) -> dict[str, Any]:
+    """One person's values, checked, with every field of ``PARTICIPANT_FIELDS``: the age band
+    derived from the birth year at entry (the household's intake date); without a birth year a
+    stored record keeps its earlier age band. Refuses what the record cannot hold."""
+    values: dict[str, Any] = {name: row.get(name) or None for name in PARTICIPANT_FIELDS}
+    for name in EXIT_RESULTS:
+        values[name] = row.get(name)
+        if values[name] not in (None, True, False):
+            raise Refused("unknown value")
+    for name, allowed in PARTICIPANT_CHOICES.items():
+        if values[name] is not None and values[name] not in allowed:
+            raise Refused("unknown value")
+    if any(values[name] is None for name in REQUIRED_PARTICIPANT_FIELDS):
+        raise Refused("gender, third-country national and disability are needed")
+    entry = household.intake_on
+    birth_year = values["birth_year"]
+    if birth_year is not None:
+        if not isinstance(birth_year, int) or isinstance(birth_year, bool):
+            raise Refused("birth year is no number")
+        if birth_year > min(entry.year, clock.today().year):
+            raise Refused(
+                "birth year after entry",
+                _l(
+                    "Person %(n)d: the birth year %(year)d lies after the household's intake "
+                    "or in the future.",
+                    n=position + 1,
+                    year=birth_year,
+                ),
+            )
+        if birth_year < EARLIEST_BIRTH_YEAR or entry.year - birth_year > OLDEST_AGE_AT_ENTRY:
+            raise Refused(
+                "implausible birth year",
+                _l(
+                    "Person %(n)d: the birth year %(year)d is not plausible.",
+                    n=position + 1,
+                    year=birth_year,
+                ),
+            )
+        values["age_band"] = age_band_at(birth_year, entry).value
+    elif values["age_band"] is None and stored is not None and stored.birth_year is None:
+        values["age_band"] = stored.age_band  # recorded before the birth year was asked
+    band = values["age_band"]
+    if band is not None and (band == AgeBand.UNDER_18) != (position >= household.adults):
+        raise Refused(
+            "age band does not fit",
+            _l(
+                "Person %(n)d: an adult of the household must be 18 or older at intake, a "
+                "child younger.",
+                n=position + 1,
+            ),
+        )
+    exit_on = values["exit_on"]
+    if exit_on is not None:
+        if not isinstance(exit_on, date):
+            raise Refused("exit date is no date")
+        if exit_on < entry:
+            raise Refused(
+                "exit before entry",
+                _l(
+                    "Person %(n)d: the exit date lies before the household's intake.",
+                    n=position + 1,
+                ),
+            )
+        if exit_on > clock.today():
+            raise Refused(
+                "exit in the future",
+                _l("Person %(n)d: the exit date lies in the future.", n=position + 1),
+            )
+    elif any(values[name] is not None for name in EXIT_RESULTS):
+        raise Refused(
+            "results without exit",
+            _l("Person %(n)d: the results at exit need the exit date.", n=position + 1),
+        )
+    return values
+
+
+def check_participant(household: Household, position: int, row: dict[str, Any]) -> None:
+    """Refuses (``Refused``) what ``save_participants`` would refuse for this person's row."""
+    stored = {p.position: p for p in household.participants}
+    _participant_row(household, position, row, stored.get(position))
+
+
+def save_participants(household: Household, actor: User, rows: list[dict[str, Any] | None]) -> bool:
+    """Replace the household's ESF participant records: ``rows`` holds one entry per person
+    (adults first, then children), a dict of ``PARTICIPANT_FIELDS`` (missing or empty: not
+    recorded) or None for "no record". Gender, third-country national and disability are needed
+    for a record; every other entry field may stay empty (the record is then incomplete). The
+    age band is derived from the birth year at entry. Refuses a wrong number of rows, unknown
+    values, a birth year after the entry or in the future or implausibly early, an adult under
+    18 and a child not under 18 at entry, an exit date before entry or in the future, and
+    results without an exit date; then nothing changes. Audits the number of persons recorded,
+    never the values. True if something changed."""
     if len(rows) != household.size:
         raise Refused("one row per person")
-    allowed = {
-        "gender": set(Gender),
-        "age_band": set(AgeBand),
-        "third_country": set(Answer),
-        "disability": set(Answer),
-    }
-    for position, row in enumerate(rows):
-        if row is None:
-            continue
-        if any(row.get(name) not in allowed[name] for name in PARTICIPANT_FIELDS):
-            raise Refused("unknown value")
-        if (row["age_band"] == AgeBand.UNDER_18) != (position >= household.adults):
-            raise Refused("age band does not fit")
+    stored = {p.position: p for p in household.participants}
+    checked = [
+        None if row is None else _participant_row(household, position, row, stored.get(position))
+        for position, row in enumerate(rows)
+    ]
+    rows = checked
     stored = {p.position: p for p in household.participants}
     changed = False
     for participant in list(household.participants):

@@ -6,8 +6,8 @@ Existing rows keep their age band with no birth year (the birth year was never a
 entry fields start empty (NULL), so these records show as incomplete until a social worker
 completes them. ``age_band`` becomes nullable (a record may not yet have an age).
 
-Revision ID: 0019g
-Revises: 0018a
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06 20:50:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019g'
-down_revision = '0018a'
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -19,14 +19,14 @@ from portal.demo.listings import DESCRIPTION, offer_flat
 from portal.extensions import db
 from portal.listings.models import District, Flat, FlatStatus
 
-STREET = "Wanheimer Straße"
+STREET, HOUSE_NUMBER = "Wanheimer Straße", "118"  # the street has other demo flats
 
 
 def seed(users: dict[str, User], echo: Callable[[str], None]) -> Flat:
     district = db.session.scalar(select(District).where(District.name == "Hochfeld"))
     data = {
         "street": STREET,
-        "house_number": "118",
+        "house_number": HOUSE_NUMBER,
         "postcode": "47053",
         "district_id": district.id,
         "floor": 3,

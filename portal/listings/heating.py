@@ -35,7 +35,7 @@ from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings.labels import energy_carrier_label
 from portal.listings.models import ENERGY_CARRIERS, Flat, HeatingThreshold
-from portal.listings.rules import MAX_HOUSEHOLD_SIZE, max_area_for, rows_in_force
+from portal.listings.rules import MAX_HOUSEHOLD_SIZE, max_area_for, rows_in_force, taken_on
 
 WITHIN, OVER, UNKNOWN = "within", "over", "unknown"
 # Why a check cannot be made.
@@ -327,14 +327,7 @@ def add_set(
     for amount in amounts.values():
         if amount is None or amount <= 0 or amount >= MAX_AMOUNT:
             raise _refused(_("Every amount must be greater than zero."))
-    existing = set(
-        db.session.scalars(
-            select(HeatingThreshold.heating_kind).where(
-                HeatingThreshold.valid_from == valid_from,
-                HeatingThreshold.heating_kind.in_(list(amounts)),
-            )
-        )
-    )
+    existing = taken_on(HeatingThreshold, HeatingThreshold.heating_kind, valid_from, amounts)
     if existing:
         raise _refused(
             _(

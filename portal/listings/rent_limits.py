@@ -16,6 +16,7 @@ from portal.core.numbers import NumberFormatError, parse_decimal
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings.models import RentLimit, RentLimitExtraPerson
+from portal.listings.rules import taken_on
 
 MAX_AMOUNT = Decimal(10) ** 8
 
@@ -68,13 +69,7 @@ def add_set(
         )
         if taken is not None:
             raise _refused(_("There is already an amount per further person from this date."))
-    existing = set(
-        db.session.scalars(
-            select(RentLimit.household_size).where(
-                RentLimit.valid_from == valid_from, RentLimit.household_size.in_(list(amounts))
-            )
-        )
-    )
+    existing = taken_on(RentLimit, RentLimit.household_size, valid_from, amounts)
     if existing:
         raise _refused(
             _(

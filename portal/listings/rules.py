@@ -5,7 +5,7 @@ place, used by the flat pages, the back office filters and the matching of house
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -203,6 +203,15 @@ def rows_in_force(model: Any, key: Any, on: date) -> list[Any]:
     )
     joined = (key == latest.c[key.key]) & (model.valid_from == latest.c.valid_from)
     return list(db.session.scalars(select(model).join(latest, joined)))
+
+
+def taken_on(model: Any, key: Any, valid_from: date, keys: Iterable[Any]) -> set[Any]:
+    """The values of ``key`` among ``keys`` that already have a row of ``model`` valid from
+    ``valid_from``: a dated reference table takes one row per key and day. One query."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(key).where(model.valid_from == valid_from, key.in_(keys))))
 
 
 def limits_in_force(on: date | None = None) -> RentLimitTable:

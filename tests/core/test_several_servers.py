@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.core import clock
 from portal.core.db import utcnow
 from portal.core.jobs import JobRun, run_alone
 from portal.core.outbox import OutboxMessage, deliver_pending, queue_mail
@@ -214,7 +215,7 @@ def test_consent_reminders_started_on_two_hosts_at_once_go_out_once(shared_app, 
     app, collector = shared_app
     with app.app_context():
         worker = StaffFactory(role="social_worker", email="engel@example.org")
-        today = utcnow().date()
+        today = clock.today()
         for _ in range(3):
             _db.session.add(
                 Consent(

@@ -46,7 +46,7 @@ def configure_logging(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
+    from portal.core import audit, jobs, outbox  # noqa: F401  (models for Alembic)
     from portal.core.i18n import init_i18n, select_locale
     from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401

@@ -216,6 +216,11 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 20),
         "MAIL_FROM": env.get("MAIL_FROM", "Endlich ein ZUHAUSE <noreply@zuhause.example>"),
         "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
+        # Mail workers claim this many messages at a time; a claim not renewed for the lease
+        # (a worker that died) is taken over by another worker. Keep the lease well above
+        # MAIL_TIMEOUT: one message is sent within a claim.
+        "MAIL_CLAIM_BATCH": _int(env, "MAIL_CLAIM_BATCH", 10),
+        "MAIL_CLAIM_LEASE_SECONDS": _int(env, "MAIL_CLAIM_LEASE_SECONDS", 600),
         # Deliver queued mail right after each request: only sensible with the log backend.
         "MAIL_DELIVER_AFTER_REQUEST": _bool(
             env.get("MAIL_DELIVER_AFTER_REQUEST"), default=mail_backend == "log"

@@ -1,4 +1,5 @@
-"""``flask backup create|restore|verify``: backups of the database and the upload folder."""
+"""``flask backup create|restore|verify|compare``: backups of the database and the upload folder,
+and the check of a database restored to a point in time (docs/backup.md, restore drill)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy import func, select
 
 from portal.core import backup
-from portal.core.backup_manifest import BackupError, verify_backup
+from portal.core.audit import AuditEvent
+from portal.core.backup_manifest import BackupError, table_digests, verify_backup
 from portal.extensions import db
 
 bp = Blueprint("backup_cli", __name__, cli_group="backup")
@@ -76,3 +79,48 @@ def restore(path: Path, force_uploads: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()  # the audit event, into the restored database
     click.echo(f"restored: {_summary(manifest)}")
+
+
+@bp.cli.command("compare")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def compare(path: Path) -> None:
+    """Compare the database DATABASE_URL points to with a backup's manifest, table by table
+    (restore drill: a database restored to a point in time after that backup). Prints each
+    table's rows in the backup and now, and the time of the newest audit event. Exits with
+    status 1 when a table of the backup is missing, or the audit trail (append-only) has fewer
+    rows; other tables with fewer rows are flagged (a purge may have run in between)."""
+    try:
+        manifest = verify_backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    expected = manifest["database"]["tables"]
+    with db.engine.connect() as connection, connection.begin():
+        now = table_digests(connection)
+        newest = connection.execute(select(func.max(AuditEvent.occurred_at))).scalar()
+    problems = []
+    click.echo(f"{'table':<34}{'backup':>10}{'now':>10}  state")
+    for name in sorted(set(expected) | set(now)):
+        before, after = expected.get(name), now.get(name)
+        if after is None:
+            state = "MISSING"
+            problems.append(name)
+        elif before is None:
+            state = "new table"
+        elif after == before:
+            state = "same"
+        elif after["rows"] < before["rows"]:
+            state = "FEWER (a purge in between?)"
+            if name == AuditEvent.__tablename__:
+                state = "FEWER"
+                problems.append(name)
+        else:
+            state = "more" if after["rows"] > before["rows"] else "changed"
+        rows_before = before["rows"] if before else "-"
+        rows_after = after["rows"] if after else "-"
+        click.echo(f"{name:<34}{rows_before:>10}{rows_after:>10}  {state}")
+    newest_text = newest.isoformat(timespec="seconds") if newest else "-"
+    click.echo(f"backup made {manifest['created_at']}; newest audit event {newest_text}")
+    if problems:
+        raise click.ClickException(
+            "missing, or fewer audit events than in the backup: " + ", ".join(problems)
+        )

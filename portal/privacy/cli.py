@@ -12,6 +12,7 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User, normalise_email
+from portal.core.jobs import run_alone
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import Household
@@ -83,7 +84,9 @@ def purge(dry_run: bool) -> None:
     long ago, ESF participant records and their consent scans after the funding period's
     retention end, unconfirmed landlord accounts, old e-mail bodies, old IP addresses in the
     audit trail (the events stay). Each household is listed with the rule and the date that
-    made it due; every removal is audited."""
+    made it due; every removal is audited. Two hosts starting it at once run one after
+    the other."""
+    run_alone("privacy purge")
     result = retention.purge(dry_run=dry_run)
     if dry_run:
         db.session.rollback()

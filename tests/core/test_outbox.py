@@ -44,10 +44,64 @@ def test_message_claimed_by_another_worker_is_not_sent(app, db, smtp):
     controller.start()
     message = queue(app)
     db.session.commit()
-    message.status = "sending"  # another worker claimed it
+    # Another worker claimed it a moment ago; one from before claims had a time: never retried.
+    message.status, message.claimed_by, message.claimed_at = "sending", "other:1:x", utcnow()
+    legacy = queue(app, to="alt@example.org")
+    db.session.commit()
+    legacy.status = "sending"
     db.session.commit()
     assert deliver_pending()["sent"] == 0
     assert collector.messages == []
+
+
+def test_claim_of_a_dead_worker_is_taken_over_after_the_lease(app, db, smtp):
+    controller, collector = smtp
+    controller.start()
+    message = queue(app)
+    db.session.commit()
+    lease = timedelta(seconds=app.config["MAIL_CLAIM_LEASE_SECONDS"])
+    message.status, message.claimed_by = "sending", "gone:1:x"
+    message.claimed_at, message.attempts = utcnow() - lease + timedelta(minutes=1), 1
+    db.session.commit()
+    assert deliver_pending()["sent"] == 0  # the lease still runs
+    assert deliver_pending(now=utcnow() + timedelta(minutes=2))["sent"] == 1
+    assert len(collector.messages) == 1
+    db.session.refresh(message)
+    assert message.status == "sent" and message.attempts == 2
+    assert message.claimed_by is None and message.claimed_at is None
+
+
+def test_a_worker_whose_claim_was_taken_over_does_not_send(app, db, smtp):
+    from portal.core.outbox import _send_one, claim_batch
+
+    controller, collector = smtp
+    controller.start()
+    message = queue(app)
+    db.session.commit()
+    now = utcnow()
+    assert claim_batch("slow:1:a", now, 10) == [message.id]
+    # The first worker hangs past the lease; a second one takes the message over and sends it.
+    later = now + timedelta(seconds=app.config["MAIL_CLAIM_LEASE_SECONDS"] + 1)
+    assert deliver_pending(now=later)["sent"] == 1
+    # The first worker wakes up: its renewal fails, nothing is sent a second time.
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    _send_one(message.id, "slow:1:a", later, None, counts)
+    assert counts == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(collector.messages) == 1
+
+
+def test_a_message_claimed_too_often_is_given_up(app, db, smtp):
+    controller, collector = smtp
+    controller.start()
+    message = queue(app)
+    db.session.commit()
+    message.status, message.claimed_by = "sending", "gone:1:x"
+    message.claimed_at = utcnow() - timedelta(days=1)
+    message.attempts = app.config["MAIL_MAX_ATTEMPTS"]
+    db.session.commit()
+    assert deliver_pending()["failed"] == 1
+    db.session.refresh(message)
+    assert message.status == "failed" and collector.messages == []
 
 
 def test_gives_up_after_max_attempts(app, db, smtp):

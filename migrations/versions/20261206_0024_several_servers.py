@@ -5,7 +5,7 @@ per job and Berlin day) or serialise on a lock row (``job_locks``, SQLite only; 
 Messages left ``sending`` by the old worker keep ``claimed_at`` NULL and are never taken over, as
 before (they may have reached the server).
 
-Revision ID: 0026
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-06 23:00:00
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0026"
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None

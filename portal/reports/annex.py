@@ -24,8 +24,7 @@ participant file and the aggregated table are built from the same rows.
 from __future__ import annotations
 
 import hashlib
-import hmac
-from collections.abc import Callable, Sequence
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,18 +101,24 @@ COLUMN_LABELS = {
 }
 
 
-def _is(name: str, *values: str) -> Callable[[Sequence], bool]:
-    i = INDEX[name]
-    return lambda row: row[i] in values
+# What an indicator counts: the records whose field ``name`` holds one of ``values`` (``name``
+# None: every record).
+Test = tuple[str | None, frozenset | None]
 
 
-def _yes(name: str) -> Callable[[Sequence], bool]:
+def _is(name: str, *values: str) -> Test:
+    return (name, frozenset(values))
+
+
+def _yes(name: str) -> Test:
     return _is(name, Answer.YES.value)
 
 
-def _result(name: str) -> Callable[[Sequence], bool]:
-    i = INDEX[name]
-    return lambda row: row[i] is True
+def _result(name: str) -> Test:
+    return (name, frozenset({True}))
+
+
+EVERY: Test = (None, None)
 
 
 # The indicator list (Annex I, Regulation (EU) 2021/1057), with the codes of the Commission's
@@ -165,7 +170,7 @@ OUTPUT_INDICATORS = (
         _l("With tertiary education (ISCED 5 to 8)"),
         _is("education", Education.ISCED_5_8.value),
     ),
-    ("EECO11", _l("Total number of participants"), lambda row: True),
+    ("EECO11", _l("Total number of participants"), EVERY),
     ("EECO12", _l("Participants with disabilities"), _yes("disability")),
     ("EECO13", _l("Third-country nationals"), _yes("third_country")),
     ("EECO14", _l("Participants with a foreign background"), _yes("foreign_background")),
@@ -244,30 +249,19 @@ class AnnexTable:
 
 
 def pseudonym_key() -> bytes:
-    """The key of the pseudonymous participant ids: ``ESF_PSEUDONYM_KEY`` (keep it as long as
-    the funding body holds exports: another key gives other ids), else the ``SECRET_KEY``."""
+    """The key of the pseudonymous participant ids, from ``ESF_PSEUDONYM_KEY`` (keep it as long
+    as the funding body holds exports: another key gives other ids), else the ``SECRET_KEY``."""
     config = current_app.config
-    return (config.get("ESF_PSEUDONYM_KEY") or config["SECRET_KEY"]).encode()
+    secret = config.get("ESF_PSEUDONYM_KEY") or config["SECRET_KEY"]
+    return hashlib.sha256(b"esf-participant-id:" + secret.encode()).digest()
 
 
 def pseudonym(key: bytes, household_code: str, position: int) -> str:
     """A participant's id for the funding body: the same person (household and position) gets
     the same id in every export, and nobody can go back from it to the household without the
-    key (HMAC-SHA256, 60 bits in 12 base-32 letters)."""
-    digest = hmac.new(key, f"{household_code}/{position}".encode(), hashlib.sha256).digest()
-    return "TN-" + _base32(digest[:8])[:12]
-
-
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud on the phone
-
-
-def _base32(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    letters = []
-    for _ in range(13):
-        number, digit = divmod(number, 32)
-        letters.append(_ALPHABET[digit])
-    return "".join(letters)
+    key (keyed BLAKE2b, 60 bits in 15 hexadecimal digits)."""
+    digest = hashlib.blake2b(f"{household_code}/{position}".encode(), key=key, digest_size=8)
+    return "TN-" + digest.hexdigest()[:15].upper()
 
 
 def _exit_day():
@@ -298,7 +292,8 @@ def participant_rows(period: Period) -> list[tuple]:
         .order_by(Household.intake_on, Household.id, Participant.position)
     )
     key = pseudonym_key()
-    return [(pseudonym(key, row[0], row[1]), *row[2:]) for row in db.session.execute(statement)]
+    result = db.session.connection().execute(statement)
+    return [(pseudonym(key, row[0], row[1]), *row[2:]) for row in result]
 
 
 def persons_without_record(period: Period) -> int:
@@ -315,27 +310,49 @@ def persons_without_record(period: Period) -> int:
     return int(persons or 0) - int(recorded or 0)
 
 
-def _count(rows: list[tuple], test: Callable[[Sequence], bool]) -> dict[str, int]:
+class _Tally:
+    """Counts of some participant rows by gender and one field's value: one ``Counter`` of the
+    (gender, value) pairs per field asked (C speed, whatever the number of rows)."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.columns = list(zip(*rows, strict=True)) if rows else [()] * len(FIELDS)
+        self.genders = self.columns[INDEX["gender"]]
+        self._pairs: dict[str, Counter] = {}
+
+    def count(self, test: Test) -> dict[str, int]:
+        name, values = test
+        name = name or "gender"
+        if name not in self._pairs:
+            self._pairs[name] = Counter(zip(self.genders, self.columns[INDEX[name]], strict=True))
+        return _by_gender(self._pairs[name], values)
+
+    def flagged(self, flags: list[bool]) -> dict[str, int]:
+        """The rows whose flag (one per row, in order) is set."""
+        return _by_gender(Counter(zip(self.genders, flags, strict=True)), frozenset({True}))
+
+    def column(self, name: str) -> tuple:
+        return self.columns[INDEX[name]]
+
+
+def _by_gender(pairs: Counter, values: frozenset | None) -> dict[str, int]:
     counts = dict.fromkeys(COLUMNS, 0)
-    gender = INDEX["gender"]
-    for row in rows:
-        if test(row):
-            counts[TOTAL] += 1
-            if row[gender] in counts:
-                counts[row[gender]] += 1
+    for (gender, value), n in pairs.items():
+        if values is None or value in values:
+            counts[TOTAL] += n
+            if gender in counts:
+                counts[gender] += n
     return counts
 
 
-def _incomplete(row: Sequence) -> bool:
-    """The record lacks a mandatory entry field (``Participant.missing_entry_fields``): an
-    empty answer; the age counts as answered by the birth year or an age band."""
-    if row[INDEX["birth_year"]] is None and row[INDEX["age_band"]] is None:
-        return True
-    return any(row[INDEX[name]] in (None, "") for name in ENTRY_ANSWERS)
-
-
-def _in(period: Period, index: int) -> Callable[[Sequence], bool]:
-    return lambda row: row[index] is not None and period.start <= row[index] <= period.end
+def _incomplete(tally: _Tally) -> list[bool]:
+    """Per row: the record lacks a mandatory entry field (``Participant.missing_entry_fields``):
+    an empty answer; the age counts as answered by the birth year or an age band."""
+    answers = zip(*(tally.column(name) for name in ENTRY_ANSWERS), strict=True)
+    ages = zip(tally.column("birth_year"), tally.column("age_band"), strict=True)
+    return [
+        (year is None and band is None) or None in given or "" in given
+        for (year, band), given in zip(ages, answers, strict=True)
+    ]
 
 
 def annex_table(period: Period, rows: list[tuple] | None = None) -> AnnexTable:
@@ -343,23 +360,25 @@ def annex_table(period: Period, rows: list[tuple] | None = None) -> AnnexTable:
     total also counts the records whose gender was not answered, shown on its own line); from
     ``rows`` (``participant_rows(period)``) when given."""
     rows = participant_rows(period) if rows is None else rows
-    entrants = [row for row in rows if _in(period, INDEX["entry_on"])(row)]
-    leavers = [row for row in rows if _in(period, INDEX["exit_on"])(row)]
+    first, last = period.start, period.end
+    entry, leave = INDEX["entry_on"], INDEX["exit_on"]
+    entrants = _Tally([row for row in rows if first <= row[entry] <= last])
+    leavers = _Tally(
+        [row for row in rows if row[leave] is not None and first <= row[leave] <= last]
+    )
     table = AnnexTable(period)
     for code, name, test in OUTPUT_INDICATORS:
-        table.outputs.append(Line(code, str(name), _count(entrants, test)))
+        table.outputs.append(Line(code, str(name), entrants.count(test)))
     for code, name, test in RESULT_INDICATORS:
-        table.results.append(Line(code, str(name), _count(leavers, test)))
+        table.results.append(Line(code, str(name), leavers.count(test)))
     for name, label in DECLINED_LABELS.items():
-        declined = _is(name, NO_ANSWER)
-        table.notes_at_entry.append(
-            Line("", str(label), _count(entrants, declined), f"declined:{name}")
-        )
+        declined = entrants.count(_is(name, NO_ANSWER))
+        table.notes_at_entry.append(Line("", str(label), declined, f"declined:{name}"))
     table.notes_at_entry.append(
         Line(
             "",
             str(_l("Records incomplete (a mandatory entry field empty)")),
-            _count(entrants, _incomplete),
+            entrants.flagged(_incomplete(entrants)),
             "incomplete",
         )
     )
@@ -368,19 +387,14 @@ def annex_table(period: Period, rows: list[tuple] | None = None) -> AnnexTable:
         Line("", str(_l("Persons taken in without a participant record")), missing, "no_record")
     )
     table.notes_at_exit.append(
-        Line(
-            "",
-            str(_l("Participants leaving in the period")),
-            _count(leavers, lambda row: True),
-            "leavers",
-        )
+        Line("", str(_l("Participants leaving in the period")), leavers.count(EVERY), "leavers")
     )
-    no_results = [INDEX[name] for name in RESULTS]
+    results = zip(*(leavers.column(name) for name in RESULTS), strict=True)
     table.notes_at_exit.append(
         Line(
             "",
             str(_l("Results at exit not recorded")),
-            _count(leavers, lambda row: all(row[i] is None for i in no_results)),
+            leavers.flagged([given == (None,) * len(RESULTS) for given in results]),
             "no_results",
         )
     )

@@ -260,7 +260,7 @@ def test_participant_rows_carry_a_stable_pseudonym_and_nothing_that_names_the_ho
     assert len(first) == 5
     assert [row[0] for row in first] == [row[0] for row in again]
     assert len({row[0] for row in first}) == 5
-    assert all(row[0].startswith("TN-") and len(row[0]) == 15 for row in first)
+    assert all(row[0].startswith("TN-") and len(row[0]) == 18 for row in first)
     # h1's woman enters in Q1 and leaves in Q2: the same id in both periods' files.
     assert {row[0] for row in first} & {row[0] for row in q2}
     codes = {h.code for h in history}

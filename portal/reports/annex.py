@@ -43,6 +43,7 @@ from portal.households.models import (
     LabourStatus,
     Participant,
 )
+from portal.reports.labels import DECLINED_LABELS
 from portal.reports.periods import Period
 
 # Who may see the exact figures and download the per-participant export: the specialists (the
@@ -93,12 +94,6 @@ NO_ANSWER = "no_answer"  # the declined answer of every field (Gender, Answer, .
 GENDERS = (Gender.FEMALE.value, Gender.MALE.value, Gender.NON_BINARY.value)
 TOTAL = "total"
 COLUMNS = (*GENDERS, TOTAL)
-COLUMN_LABELS = {
-    Gender.FEMALE.value: _l("Female"),
-    Gender.MALE.value: _l("Male"),
-    Gender.NON_BINARY.value: _l("Non-binary"),
-    TOTAL: _l("Total"),
-}
 
 
 # What an indicator counts: the records whose field ``name`` holds one of ``values`` (``name``
@@ -204,18 +199,6 @@ RESULT_INDICATORS = (
         _result("result_employed"),
     ),
 )
-# The lines under the indicators that show what the indicators do not count.
-DECLINED_LABELS = {
-    "gender": _l("Declined to answer: gender"),
-    "labour_status": _l("Declined to answer: labour-market status"),
-    "education": _l("Declined to answer: education"),
-    "disability": _l("Declined to answer: disability"),
-    "third_country": _l("Declined to answer: third-country national"),
-    "foreign_background": _l("Declined to answer: foreign background"),
-    "minority": _l("Declined to answer: minority"),
-    "homeless": _l("Declined to answer: homeless or housing exclusion"),
-    "rural": _l("Declined to answer: rural area"),
-}
 
 
 @dataclass

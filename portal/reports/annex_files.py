@@ -27,7 +27,6 @@ from portal.core.refusals import BAD_INPUT, Refused
 from portal.core.spreadsheet import csv_text, safe_cell
 from portal.households import labels as household_labels
 from portal.reports.annex import (
-    COLUMN_LABELS,
     COLUMNS,
     FIELDS,
     INDEX,
@@ -36,6 +35,7 @@ from portal.reports.annex import (
     annex_table,
     participant_rows,
 )
+from portal.reports.labels import ANNEX_COLUMN_LABELS
 from portal.reports.periods import Period
 
 LOCALE = "de"
@@ -157,7 +157,7 @@ def participants_csv(rows: list[tuple], period: Period) -> bytes:
 
 def table_rows(table: AnnexTable) -> Iterator[list]:
     """The Annex I table as the indicator list lays it out: code, name, the counts by gender."""
-    labels = [str(COLUMN_LABELS[c]) for c in COLUMNS]
+    labels = [str(ANNEX_COLUMN_LABELS[c]) for c in COLUMNS]
     yield [str(_l("Annex I, Regulation (EU) 2021/1057")), _period_text(table.period)]
     yield [str(_l("Common output indicators on participants (at entry)"))]
     yield [str(_l("Code")), str(_l("Indicator")), *labels]

@@ -17,9 +17,10 @@ from flask_login import current_user
 from portal.accounts.permissions import staff_required
 from portal.extensions import db
 from portal.reports import annex, annex_files
-from portal.reports.annex import COLUMN_LABELS, COLUMNS
+from portal.reports.annex import COLUMNS
 from portal.reports.backoffice import _choice, bp
 from portal.reports.forms import AnnexExportForm, PeriodForm
+from portal.reports.labels import ANNEX_COLUMN_LABELS
 
 
 def _period_args(period) -> dict[str, str]:
@@ -38,7 +39,7 @@ def render_annex(export_form: AnnexExportForm | None = None, status: int = 200):
             form=form,
             period=period,
             table=annex.annex_table(period),
-            columns=[(key, COLUMN_LABELS[key]) for key in COLUMNS],
+            columns=[(key, ANNEX_COLUMN_LABELS[key]) for key in COLUMNS],
             export_form=export_form or AnnexExportForm(formdata=None),
             args=_period_args(period),
             project_id=current_app.config.get("ESF_PROJECT_ID", ""),

@@ -100,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.privacy import backoffice as privacy_backoffice
     from portal.privacy import landlord_views as privacy_landlord_views
     from portal.privacy import sections as privacy_sections  # noqa: F401
+    from portal.reports import annex_views, submission_views  # noqa: F401  (adds its routes)
     from portal.reports import backoffice as reports_backoffice
-    from portal.reports import submission_views  # noqa: F401  (adds its routes)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)

@@ -200,6 +200,11 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
         # ESF participant records and the consent scans that prove them: kept until the
         # retention end of the funding period the intake falls in (CPR Art. 82).
         "ESF_FUNDING_PERIODS": _funding_periods(env),
+        # The funding body's exact export (reports/annex_files.py): the project's id in the
+        # funding body's records, and the key of the pseudonymous participant ids (keep it as
+        # long as exports are held: another key gives other ids; unset: the SECRET_KEY).
+        "ESF_PROJECT_ID": env.get("ESF_PROJECT_ID", ""),
+        "ESF_PSEUDONYM_KEY": env.get("ESF_PSEUDONYM_KEY", ""),
         "UNVERIFIED_ACCOUNT_DAYS": _int(env, "UNVERIFIED_ACCOUNT_DAYS", 30),
         "OUTBOX_BODY_RETENTION_DAYS": _int(env, "OUTBOX_BODY_RETENTION_DAYS", 90),
         # Days an audit event keeps the IP address it was recorded from (then NULL; row stays).

@@ -19,11 +19,18 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_text(rows: Iterable[Iterable[object]]) -> str:
+def csv_text(rows: Iterable[Iterable[object]], *, cells_checked: bool = False) -> str:
+    """The rows as CSV text. ``cells_checked``: the caller vouches that no cell can run as a
+    formula (its cells are the portal's own words, numbers and dates, any typed text passed
+    through ``safe_cell``), so the cells are written as they are: a large export saves a call
+    per cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    if cells_checked:
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            writer.writerow([safe_cell(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
 
 

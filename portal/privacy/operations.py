@@ -31,6 +31,7 @@ from portal.placements.messages import Message
 from portal.placements.models import Interest, Placement, PlacementEvent
 from portal.privacy import erasure_log
 from portal.privacy.models import Erasure, ErasureKind, HouseholdExport
+from portal.privacy.retention import esf_proof_kept
 from portal.privacy.scrub import ERASED_TEXT, scrub_free_texts, scrub_outbox
 
 # Scope of an erased consent: the original text may have been edited by hand.
@@ -162,7 +163,11 @@ def household_needs_erasure(household: Household) -> bool:
         household.identity is not None
         or household.profile_text is not None
         or household.override_reason is not None
-        or any(c.document_key or c.scope != ERASED_SCOPE for c in household.consents)
+        or any(c.scope != ERASED_SCOPE for c in household.consents)
+        or (
+            any(c.document_key for c in household.consents)
+            and not esf_proof_kept(household, clock.today())
+        )
         or db.session.scalar(
             select(PreventionCase.id)
             .where(
@@ -200,10 +205,13 @@ def _apply_household(household: Household, today: date) -> None:
     ):
         export.explanation = ERASED_TEXT
     files = []
+    # Scans that prove ESF participant records stay until the records' retention end; the
+    # purge deletes them then (privacy/retention.py).
+    keep_scans = bool(esf_proof_kept(household, today))
     for consent in household.consents:
-        if consent.document_key:
+        if consent.document_key and not keep_scans:
             files.append(consent.document_key)
-        consent.document_key = consent.document_type = None
+            consent.document_key = consent.document_type = None
         consent.scope = ERASED_SCOPE
         if consent.withdrawn_on is None and consent.expires_on >= today:
             # Erasure ends the consent: the profile disappears from the landlords' lists at once.
@@ -254,7 +262,9 @@ def erase_household(household: Household, actor: User | None, confirmation: str)
     """Erase ``household``'s personal data for good; ``confirmation`` must be its code.
 
     Guarantees: the identity row is deleted; profile text and staff reason are nulled; consent
-    scans are deleted from storage once committed and the consents end; notes of its placements,
+    scans are deleted from storage once committed, unless they prove ESF participant records
+    inside their retention period (``retention.esf_proof_kept``: the purge deletes them at its
+    end), and the consents end; notes of its placements,
     steps, follow-ups, interests and linked mediation cases are removed, and so are its
     prevention cases' notes and landlords; e-mails naming it are
     emptied. Kept: the code, counts, dates, target group, ESF categories, placement dates and

@@ -44,6 +44,7 @@ from portal.households.models import (
     Participant,
 )
 from portal.listings.models import Flat, FlatStatus
+from portal.privacy.models import Erasure, ErasureKind
 from portal.privacy.scrub import scrub_outbox
 
 CLOSED = (HouseholdStatus.HOUSED.value, HouseholdStatus.WITHDRAWN.value)
@@ -127,15 +128,21 @@ def households_due(now: datetime, months: int) -> list[Household]:
 
 
 def esf_records_due(today: date, periods: tuple[FundingPeriod, ...]) -> list[Household]:
-    """Housed or withdrawn, with participant records, whose funding period's retention end lies
-    before ``today``: the records go with the consent scans that prove them. A household still
-    in the programme keeps them; scans of a household without records follow the identity."""
+    """Housed, withdrawn or erased, with participant records, whose funding period's retention
+    end lies before ``today``: the records go with the consent scans that prove them (an
+    erasure kept those scans for this day). A household still in the programme keeps them;
+    scans of a household without records follow the identity."""
     ended = [p for p in periods if p.retention_end < today]
+    erased = (
+        select(Erasure.id)
+        .where(Erasure.kind == ErasureKind.HOUSEHOLD, Erasure.object_id == Household.id)
+        .exists()
+    )
     return list(
         db.session.scalars(
             select(Household)
             .where(
-                Household.status.in_(CLOSED),
+                or_(Household.status.in_(CLOSED), erased),
                 _intake_in(ended),
                 _has_participants(),
             )
@@ -187,6 +194,21 @@ def _identity_reason(household: Household, months: int, today: date) -> str:
                 f"{period.retention_end.isoformat()})"
             )
     return reason
+
+
+def esf_proof_kept(household: Household, today: date) -> date | bool:
+    """Whether ``household``'s consent scans must stay because they prove its ESF participant
+    records: the records exist and the retention end of the funding period its intake falls in
+    has not passed (that end is returned), or no configured period covers the intake (True:
+    kept until one is set, as this purge keeps them). An erasure leaves such scans alone (GDPR
+    Art. 17(3)(b): kept for a legal obligation, CPR Art. 82); the purge deletes them with the
+    records once the retention end has passed. False: nothing holds them."""
+    if not household.participants:
+        return False
+    period = period_for(current_app.config["ESF_FUNDING_PERIODS"], household.intake_on)
+    if period is None:
+        return True
+    return period.retention_end if today <= period.retention_end else False
 
 
 def _esf_reason(household: Household, period: FundingPeriod) -> str:

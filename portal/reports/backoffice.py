@@ -21,7 +21,7 @@ from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.i18n import day, number
 from portal.extensions import db
-from portal.reports import charts, exports, figures, report, submissions
+from portal.reports import annex, charts, exports, figures, report, submissions
 from portal.reports.forms import PeriodForm, SubmitForm
 from portal.reports.periods import Period, preset
 from portal.reports.tables import display
@@ -81,6 +81,7 @@ def render_index(submit_form: SubmitForm | None = None) -> str:
         # Submitting (issue 17): the whole programme only, by specialists and admins.
         submit_form=None if scope.is_own else submit_form or SubmitForm(),
         may_submit=submissions.may_submit(current_user),
+        may_export_annex=annex.may_export(current_user),
         submitted=submissions.submissions(period),
         form=form,
         period=period,

@@ -10,6 +10,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.reports.annex_files import KINDS, PURPOSES
 from portal.reports.labels import PRESET_LABELS
 from portal.reports.periods import MAX_DAYS, PRESETS, Period, preset
 
@@ -82,4 +83,25 @@ class SubmitForm(FlaskForm):
         description=_l("Needed when this period was submitted before: what this version corrects."),
         validators=[Optional(), Length(max=2000)],
         id="submit-reason",
+    )
+
+
+class AnnexExportForm(FlaskForm):
+    """Downloading the funding body's exact export (issue 17): which file, and why (a purpose
+    from a fixed list, recorded in the audit trail). Both required."""
+
+    kind = RadioField(
+        _l("File"),
+        choices=[SelectChoice(key, label) for key, label in KINDS.items()],
+        default="xlsx",
+        validators=[InputRequired(_l("Please choose a file."))],
+        id="annex-kind",
+    )
+    purpose = SelectField(
+        _l("Why do you download the participant data?"),
+        choices=[SelectChoice("", _l("Please choose"))]
+        + [SelectChoice(key, label) for key, label in PURPOSES.items()],
+        description=_l("Recorded with your name, the period and the file in the audit log."),
+        validators=[InputRequired(_l("Please choose why you download the participant data."))],
+        id="annex-purpose",
     )

@@ -112,3 +112,24 @@ RESULT_LABELS = {
     "result_qualification": _l("Result at exit: qualification gained"),
     "result_employed": _l("Result at exit: in employment, including self-employed"),
 }
+
+# The Annex I table (reports/annex.py): its columns, by gender.
+ANNEX_COLUMN_LABELS = {
+    Gender.FEMALE.value: _l("Female"),
+    Gender.MALE.value: _l("Male"),
+    Gender.NON_BINARY.value: _l("Non-binary"),
+    "total": _l("Total"),
+}
+
+# The lines under the indicators that show what the indicators do not count.
+DECLINED_LABELS = {
+    "gender": _l("Declined to answer: gender"),
+    "labour_status": _l("Declined to answer: labour-market status"),
+    "education": _l("Declined to answer: education"),
+    "disability": _l("Declined to answer: disability"),
+    "third_country": _l("Declined to answer: third-country national"),
+    "foreign_background": _l("Declined to answer: foreign background"),
+    "minority": _l("Declined to answer: minority"),
+    "homeless": _l("Declined to answer: homeless or housing exclusion"),
+    "rural": _l("Declined to answer: rural area"),
+}

@@ -109,3 +109,68 @@ def test_specialist_downloads_the_last_quarter(web, live_app, tmp_path):
     page.get_by_role("link", name="All submitted reports").click()
     web.check()
     assert page.get_by_role("cell", name="MAGS Zwischenbericht").is_visible()
+
+
+def test_specialist_reads_the_annex_i_table_and_downloads_it_with_a_reason(web, live_app, tmp_path):
+    """Issue 17: the exact Annex I table by gender, and the download for the funding body that
+    needs its purpose: refused without one (the form comes back), made with one."""
+    make_history(live_app)
+    with live_app.app_context():
+        from sqlalchemy import select
+
+        from portal.households.models import Participant
+
+        households = db.session.scalars(
+            select(Household).where(Household.code.like("DU-2099-09%")).order_by(Household.code)
+        ).all()
+        for household in households:
+            for position in range(household.adults):
+                db.session.add(
+                    Participant(
+                        household_id=household.id,
+                        position=position,
+                        gender=("female", "male")[position],
+                        birth_year=1990,
+                        age_band="30_54",
+                        labour_status="unemployed",
+                        education="isced_0_2",
+                        third_country="yes",
+                        disability="no",
+                        foreign_background="yes",
+                        minority="no",
+                        homeless="yes",
+                        rural="no",
+                    )
+                )
+        db.session.commit()
+    page = web.page
+    web.log_in("reports.specialist@example.org", PASSWORD)
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_label("Period").select_option("last_quarter")
+    page.get_by_role("button", name="Show figures").click()
+    page.get_by_role("link", name="ESF participants: Annex I").click()
+    web.check()
+    total = page.get_by_role("row", name="Total number of participants")
+    # 4 households of 2 adults with records: exact, not suppressed.
+    assert [c.inner_text() for c in total.get_by_role("cell").all()] == [
+        "EECO11",
+        "4",
+        "4",
+        "0",
+        "8",
+    ]
+    # The children have no record: shown, not silently left out.
+    missing = page.get_by_role("row", name="Persons taken in without a participant record")
+    assert missing.get_by_role("cell").last.inner_text() == "6"
+
+    page.get_by_label("Participants and Annex I table (XLSX, two sheets)").check()
+    page.get_by_role("button", name="Download").click()
+    web.check()
+    assert page.get_by_text("The export was not made").is_visible()
+    page.get_by_label("Why do you download the participant data?").select_option("monitoring")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    xlsx_file = tmp_path / "annex.xlsx"
+    download_info.value.save_as(xlsx_file)
+    assert xlsx_file.read_bytes().startswith(b"PK")

@@ -85,7 +85,10 @@ def test_household_erasure_leaves_no_personal_value_and_keeps_the_figures(browse
     assert db.session.get(Household, household.id).code == household.code
     assert household.identity is None
 
-    assert not any(files_present(world, "h0").values())
+    # Its only file is the consent scan, which proves its ESF participant records: kept until
+    # their retention end (test_erasure_esf_proof.py), not deleted by the erasure.
+    assert list(files_present(world, "h0").values()) == [True]
+    assert household.consents[0].document_key in files_present(world, "h0")
     assert all(files_present(world, "h1").values())
     assert all(files_present(world, "l0").values())
 

@@ -80,6 +80,7 @@ def valid_form(endpoint: str, world) -> dict:
             "landlord_name": "Angriff",
         },
         "reports_backoffice.submit": {"recipient": "Angriff", "reason": "Angriff"},
+        "reports_backoffice.annex_export": {"kind": "csv", "purpose": "query"},
         "households_backoffice.link_prevention": {
             "mediation_case_id": str(world.url_values["case_id"])
         },

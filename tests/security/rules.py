@@ -197,6 +197,10 @@ RULES: dict[str, Rule] = {
     "reports_backoffice.submission_list": STAFF,
     "reports_backoffice.submission": STAFF,
     "reports_backoffice.submission_file": STAFF,
+    # the funding body's exact Annex I figures and per-participant export (issue 17):
+    # specialists (the programme's lead is one) and admins; every download with a reason
+    "reports_backoffice.annex_page": frozenset({SPECIALIST, ADMIN}),
+    "reports_backoffice.annex_export": frozenset({SPECIALIST, ADMIN}),
     # privacy: exports by those who see the data, erasure and the audit log by admins
     "privacy_backoffice.index": STAFF,
     "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),

@@ -37,7 +37,12 @@ from portal.extensions import limiter  # noqa: E402
 from portal.listings.reference import ensure_reference_data  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.builders import Collector  # noqa: E402
-from tests.services import TEST_PASSWORD, database_url_under_test, free_port  # noqa: E402
+from tests.services import (  # noqa: E402
+    TEST_PASSWORD,
+    database_url_under_test,
+    free_port,
+    missing,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
@@ -302,6 +307,58 @@ def uploads(app, tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> str:
+    """moto's standalone S3 server on 127.0.0.1 and a free port, for the whole session: a real
+    S3-protocol server the app reaches over HTTP with boto3, nothing patched. Yields its URL."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        missing("moto's S3 server (pip install -e '.[test]')")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_uploads(app, s3_server, monkeypatch):
+    """The app stores uploads in a fresh, empty bucket of the S3 test server until the test's
+    end (``STORAGE_BACKEND=s3``); yields the backend."""
+    from portal.core import storage
+
+    settings = {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": s3_server,
+        "S3_BUCKET": f"portal-test-{uuid.uuid4().hex[:12]}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test-access-key",
+        "S3_SECRET_ACCESS_KEY": "test-secret-key",
+        "S3_PREFIX": "uploads",
+    }
+    for name, value in settings.items():
+        monkeypatch.setitem(app.config, name, value)
+    backend = storage.backend_for(app.config)
+    backend.client.create_bucket(Bucket=settings["S3_BUCKET"])
+    return backend
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_storage(request, app, monkeypatch):
+    """Each test using it runs twice: uploads in a fresh folder, and in a fresh bucket of the S3
+    test server. Yields the backend the app uses."""
+    from portal.core import storage
+
+    if request.param == "s3":
+        return request.getfixturevalue("s3_uploads")
+    request.getfixturevalue("uploads")
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "local")
+    return storage.backend_for(app.config)
 
 
 @pytest.fixture

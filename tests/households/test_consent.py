@@ -300,7 +300,7 @@ def test_pdf_is_accepted_and_stored_under_a_random_name(browser, db, uploads):
     (consent,) = consents_of(db, household)
     assert consent.document_type == "application/pdf"
     assert consent.document_key.startswith("consents/") and "Haddad" not in consent.document_key
-    assert storage.path_for(consent.document_key).read_bytes() == PDF
+    assert storage.read(consent.document_key) == PDF
     assert [p.parent.name for p in uploads.rglob("*") if p.is_file()] == ["consents"]
 
 
@@ -311,7 +311,7 @@ def test_image_is_accepted_and_re_encoded(browser, db):
     assert response.status_code == 302
     (consent,) = consents_of(db, household)
     assert consent.document_type == "image/webp"
-    assert storage.path_for(consent.document_key).read_bytes()[8:12] == b"WEBP"
+    assert storage.read(consent.document_key)[8:12] == b"WEBP"
 
 
 @pytest.mark.parametrize(
@@ -396,5 +396,5 @@ def test_unknown_documents_are_404(browser, db, uploads):
         browser.client.get(f"{BASE}/{other.id}/consents/{without_document.id}/document").status_code
         == 404
     )
-    storage.path_for(consent.document_key).unlink()  # the file is gone from the volume
+    storage.delete(consent.document_key)  # the file is gone from the volume
     assert browser.client.get(f"{base}/{consent.id}/document").status_code == 404

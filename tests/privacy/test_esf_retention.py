@@ -106,20 +106,20 @@ def test_records_inside_the_retention_period_survive_and_those_past_it_are_gone(
     # Past the retention end: participant records and the consent scan are gone; the
     # pseudonymous household row stays.
     assert persons(ended) == 0 and not has_identity(ended)
-    assert scan_of(ended) is None and not storage.path_for(files["ended"]).exists()
+    assert scan_of(ended) is None and not storage.exists(files["ended"])
     assert db.session.get(Household, ended.id).code == "DU-2022-0001"
     # Inside it: pseudonymised (the identity went after 24 months), records and scan kept.
     assert persons(inside) == 2 and not has_identity(inside)
     assert scan_of(inside) == files["inside"], result.output
-    assert storage.path_for(files["inside"]).exists()
+    assert storage.exists(files["inside"])
     # Recent and active households keep everything.
     for name in ("recent", "active"):
         h = history[name]
         assert persons(h) == 2 and has_identity(h), name
-        assert storage.path_for(files[name]).exists(), name
+        assert storage.exists(files[name]), name
     # Without ESF records the scan goes with the identity.
     assert scan_of(history["no_records"]) is None
-    assert not storage.path_for(files["no_records"]).exists()
+    assert not storage.exists(files["no_records"])
 
     events = [
         (e.action, e.object_id, e.details)
@@ -141,7 +141,7 @@ def test_records_inside_the_retention_period_survive_and_those_past_it_are_gone(
     assert "purged ESF participant records of 2 household(s)" in later.output
     db.session.expire_all()
     assert persons(inside) == 0 and scan_of(inside) is None
-    assert not storage.path_for(files["inside"]).exists()
+    assert not storage.exists(files["inside"])
     # "recent" (intake 2033, the same period) goes with it; "active" is still in the programme.
     assert persons(history["recent"]) == 0
     assert persons(history["active"]) == 2
@@ -190,7 +190,7 @@ def test_dry_run_lists_each_household_with_its_rule_and_date_and_changes_nothing
     for h in history.values():
         assert persons(h) == (0 if h.code == "DU-2030-0002" else 2)
         assert has_identity(h)
-        assert scan_of(h) is not None and storage.path_for(scan_of(h)).exists()
+        assert scan_of(h) is not None and storage.exists(scan_of(h))
     assert db.session.scalar(select(func.count(AuditEvent.id))) == audit_before
 
 
@@ -286,4 +286,4 @@ def test_the_esf_end_does_not_touch_scans_without_records_nor_a_recent_identity(
     assert persons(with_records) == 0 and has_identity(with_records)
     assert scan_of(with_records) is None
     assert has_identity(without) and scan_of(without) is not None
-    assert storage.path_for(scan_of(without)).exists()
+    assert storage.exists(scan_of(without))

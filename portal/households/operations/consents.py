@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -81,7 +80,7 @@ def discard_document(key: str | None) -> None:
 class ConsentDocument:
     """The stored scan of a consent as it is handed out: always a download."""
 
-    path: Path
+    key: str  # in portal.core.storage
     content_type: str
     download_name: str
 
@@ -93,10 +92,9 @@ def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | No
     if not consent.document_key:
         return None
     try:
-        path = storage.path_for(consent.document_key)
+        if not storage.exists(consent.document_key):
+            return None
     except ValueError:
-        return None
-    if not path.is_file():
         return None
     content_type = consent.document_type
     extension = DOCUMENT_EXTENSIONS.get(content_type or "")
@@ -110,7 +108,9 @@ def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | No
     )
     code = consent.household.code
     return ConsentDocument(
-        path, content_type, f"consent-{code}-{consent.given_on.isoformat()}.{extension}"
+        consent.document_key,
+        content_type,
+        f"consent-{code}-{consent.given_on.isoformat()}.{extension}",
     )
 
 

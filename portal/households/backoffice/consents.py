@@ -9,7 +9,6 @@ from flask_login import current_user
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
-from portal.core import storage
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.backoffice.common import _consent, _household, _render_detail, bp
@@ -82,15 +81,7 @@ def consent_document(household_id: int, consent_id: int):
     if document is None:
         abort(404)
     db.session.commit()
-    response = storage.send(
-        document.key,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.download_name,
-        conditional=False,
-        max_age=0,
-    )
-    if response is None:  # removed since it was checked
+    response = document.response()
+    if response is None:  # removed since it was found
         abort(404)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import Response, current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
@@ -83,6 +83,21 @@ class ConsentDocument:
     key: str  # in portal.core.storage
     content_type: str
     download_name: str
+
+    def response(self) -> Response | None:
+        """The scan streamed from the storage as a download that is never cached or sniffed;
+        None when it was removed since it was found."""
+        response = storage.send(
+            self.key,
+            mimetype=self.content_type,
+            as_attachment=True,
+            download_name=self.download_name,
+            conditional=False,
+            max_age=0,
+        )
+        if response is not None:
+            response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | None:

@@ -226,7 +226,15 @@ def test_readers_see_the_old_or_the_new_file_never_a_part(any_storage):
 # --- what differs between the backends ------------------------------------------------------
 
 
-def test_local_files_are_private_to_the_service(uploads):
+@pytest.fixture
+def folder(app, uploads, monkeypatch):
+    """The upload folder as the backend, also under PORTAL_TEST_STORAGE=s3."""
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "local")
+    return uploads
+
+
+def test_local_files_are_private_to_the_service(folder):
+    uploads = folder
     key = _key()
     storage.save(key, b"x")
 
@@ -236,7 +244,8 @@ def test_local_files_are_private_to_the_service(uploads):
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o750
 
 
-def test_local_storage_refuses_a_symlink_leading_out(uploads, tmp_path):
+def test_local_storage_refuses_a_symlink_leading_out(folder, tmp_path):
+    uploads = folder
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret").write_bytes(b"secret")

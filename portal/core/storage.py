@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
 import secrets
@@ -36,6 +37,8 @@ from flask import Response, current_app, request, send_file
 from sqlalchemy import event
 
 from portal.extensions import db
+
+log = logging.getLogger(__name__)
 
 FILE_MODE = 0o640
 DIR_MODE = 0o750
@@ -355,8 +358,8 @@ def delete_after_rollback(keys: list[str]) -> None:
 
 def _delete_when(keys: list[str], outcome: str) -> None:
     """Files follow the database. Only the first outcome after the call counts; an invalid key
-    was never ours to delete and is skipped. The backend is the one configured now: the
-    listener may run where no app context is pushed any more."""
+    was never ours to delete and is skipped; a failed deletion is logged as an error. The
+    backend is the one configured now: the listener may run where no app context is pushed."""
     if not keys:
         return
     store = backend()
@@ -368,10 +371,17 @@ def _delete_when(keys: list[str], outcome: str) -> None:
         if done:
             return
         done = True
-        if happened == outcome:
-            for key in keys:
-                with contextlib.suppress(ValueError):
-                    store.delete(key)
+        if happened != outcome:
+            return
+        for key in keys:
+            try:
+                store.delete(key)
+            except ValueError:
+                continue
+            except Exception:
+                # The transaction is over: a file that could not be removed (the object store
+                # unreachable) is left behind, said loudly, rather than failing a done request.
+                log.exception("Storage: could not delete %r from %s", key, store.describe())
 
     event.listen(session, "after_commit", lambda _s: finish("commit"), once=True)
     event.listen(session, "after_soft_rollback", lambda _s, _p: finish("rollback"), once=True)

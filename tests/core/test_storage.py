@@ -15,6 +15,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from portal.config import ConfigurationError, build_config
 from portal.core import storage
@@ -341,3 +342,39 @@ def test_s3_settings_from_the_environment(tmp_path):
 def test_incomplete_storage_settings_stop_the_start(tmp_path, env, message):
     with pytest.raises(ConfigurationError, match=message):
         build_config(str(tmp_path), env)
+
+
+def test_files_follow_the_database(any_storage, db):
+    kept, dropped, removed = (f"photos/{storage.new_key()}" for _ in range(3))
+    for key in (kept, dropped, removed):
+        storage.save(key, b"x")
+
+    db.session.execute(select(1))  # inside a transaction, as in a request
+    storage.delete_after_rollback([dropped])
+    db.session.rollback()
+    db.session.execute(select(1))
+    storage.delete_after_commit([removed])
+    storage.delete_after_rollback([kept])  # the commit comes first: kept stays
+    db.session.commit()
+
+    assert list(storage.list_keys()) == [kept]
+
+
+def test_a_deletion_that_fails_after_the_commit_is_logged_not_raised(app, db, monkeypatch, caplog):
+    from tests.services import free_port
+
+    settings = {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "S3_BUCKET": "unreachable",
+        "S3_ACCESS_KEY_ID": "k",
+        "S3_SECRET_ACCESS_KEY": "s",
+    }
+    for name, value in settings.items():
+        monkeypatch.setitem(app.config, name, value)
+
+    storage.delete_after_commit(["photos/gone", "../not-ours"])
+    db.session.commit()
+
+    assert "could not delete 'photos/gone'" in caplog.text
+    assert "not-ours" not in caplog.text

@@ -132,6 +132,33 @@ def _ratelimit_storage(env: dict[str, str], production: bool) -> str:
     return uri or "memory://"
 
 
+def _storage(env: dict[str, str]) -> dict[str, Any]:
+    """Where uploads live (portal/core/storage.py): ``local`` (UPLOAD_DIR, the default) or
+    ``s3`` (a private bucket of an S3-compatible store, for several application servers).
+    Unset S3 credentials leave boto3 its own chain (AWS_* variables, instance roles)."""
+    backend = (env.get("STORAGE_BACKEND") or "local").strip().lower()
+    settings: dict[str, Any] = {
+        "STORAGE_BACKEND": backend,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", "").strip() or None,
+        "S3_BUCKET": env.get("S3_BUCKET", "").strip(),
+        "S3_REGION": env.get("S3_REGION", "").strip() or None,
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID", "").strip() or None,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY", "").strip() or None,
+        "S3_PREFIX": env.get("S3_PREFIX", "").strip(),
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE", "").strip().lower() or None,
+    }
+    if backend not in {"local", "s3"}:
+        raise ConfigurationError(f"STORAGE_BACKEND must be local or s3, not {backend!r}")
+    if backend == "s3":
+        from portal.core.storage_s3 import S3Settings
+
+        try:
+            S3Settings.from_config(settings)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from exc
+    return settings
+
+
 def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the settings for the environment ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -231,6 +258,8 @@ def build_config(instance_path: str, env: dict[str, str] | None = None) -> dict[
             env.get("MAIL_DELIVER_AFTER_REQUEST"), default=mail_backend == "log"
         ),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(instance / "uploads"),
+        # STORAGE_BACKEND and the S3_* settings of the bucket that replaces UPLOAD_DIR.
+        **_storage(env),
         # Where ``flask backup create`` writes when no --to is given.
         "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance / "backups"),
         # Operator's own texts (site/impressum.html, site/privacy.html) override the defaults.

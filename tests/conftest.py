@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -30,14 +31,19 @@ from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.accounts import twofactor  # noqa: E402
-from portal.core import clock  # noqa: E402
+from portal.core import clock, storage  # noqa: E402
 from portal.core.outbox import OutboxMessage  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
 from portal.listings.reference import ensure_reference_data  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.builders import Collector  # noqa: E402
-from tests.services import TEST_PASSWORD, database_url_under_test, free_port  # noqa: E402
+from tests.services import (  # noqa: E402
+    TEST_PASSWORD,
+    database_url_under_test,
+    free_port,
+    missing,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # Flask-SQLAlchemy's own scoped session; the ``db`` fixture swaps in a per-test one.
@@ -47,6 +53,10 @@ APP_SESSION = _db.session
 # (portal.core.clock) starts there for every test and ticks on in real seconds. Real time
 # (time.time: TOTP, signed tokens, throttles) is left alone.
 TEST_NOW = os.environ.get("PORTAL_TEST_NOW") or None
+# PORTAL_TEST_STORAGE=s3 runs the suite with uploads in buckets of moto's S3 server (the app's
+# own and each ``uploads`` fixture's); the default keeps them in folders. tests/core/
+# test_storage.py runs against both backends either way.
+TEST_STORAGE = os.environ.get("PORTAL_TEST_STORAGE", "local")
 _suite_clock = ExitStack()
 
 
@@ -123,11 +133,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(tmp_path_factory, request):
     tmp = tmp_path_factory.mktemp("app")
     url = database_url_under_test() or f"sqlite:///{tmp / 'test.db'}"
     app = create_app(base_config(tmp, DATABASE_URL=url))
     app.test_client_class = IsolatedClient
+    if TEST_STORAGE == "s3":
+        app.config.update(_s3_settings(request.getfixturevalue("s3_server")))
+        storage.backend_for(app.config).client.create_bucket(Bucket=app.config["S3_BUCKET"])
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -297,11 +310,67 @@ def link_in(message: OutboxMessage) -> str:
 
 
 @pytest.fixture
-def uploads(app, tmp_path, monkeypatch) -> Path:
-    """A fresh, empty upload folder for this test (``UPLOAD_DIR`` points there until its end)."""
+def uploads(app, tmp_path, monkeypatch, request) -> Path:
+    """A fresh, empty upload folder for this test (``UPLOAD_DIR`` points there until its end);
+    with PORTAL_TEST_STORAGE=s3 a fresh, empty bucket as well, which the app then uses."""
     folder = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    if TEST_STORAGE == "s3":
+        request.getfixturevalue("s3_uploads")
     return folder
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's standalone S3 server on 127.0.0.1 and a free port, for the whole session: a real
+    S3-protocol server the app reaches over HTTP with boto3, nothing patched. Yields its URL."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        missing("moto's S3 server (pip install -e '.[test]')")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def _s3_settings(endpoint: str) -> dict[str, str]:
+    """The settings of a new bucket (not created yet) on the S3 test server."""
+    return {
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_BUCKET": f"portal-test-{uuid.uuid4().hex[:12]}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test-access-key",
+        "S3_SECRET_ACCESS_KEY": "test-secret-key",
+        "S3_PREFIX": "uploads",
+    }
+
+
+@pytest.fixture
+def s3_uploads(app, s3_server, monkeypatch):
+    """The app stores uploads in a fresh, empty bucket of the S3 test server until the test's
+    end (``STORAGE_BACKEND=s3``); yields the backend."""
+    settings = _s3_settings(s3_server)
+    for name, value in settings.items():
+        monkeypatch.setitem(app.config, name, value)
+    backend = storage.backend_for(app.config)
+    backend.client.create_bucket(Bucket=settings["S3_BUCKET"])
+    return backend
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_storage(request, app, monkeypatch):
+    """Each test using it runs twice: uploads in a fresh folder, and in a fresh bucket of the S3
+    test server. Yields the backend the app uses."""
+    if request.param == "s3":
+        return request.getfixturevalue("s3_uploads")
+    request.getfixturevalue("uploads")
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "local")
+    return storage.backend_for(app.config)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ A backup is one directory, or one ``.tar`` archive holding that directory, named
     manifest.json       what the backup holds; a sha256 for every other file in it
     database.sqlite3    SQLite: a copy made through SQLite's online backup API
     database.dump       PostgreSQL: ``pg_dump --format=custom`` (for pg_restore)
-    uploads/...         the files of UPLOAD_DIR
+    uploads/...         the uploaded files, by key (portal.core.storage: the folder UPLOAD_DIR
+                        or, with STORAGE_BACKEND=s3, the objects of the bucket)
 
 Consistency under load: the database copy is one snapshot. SQLite copies the whole file in a
 single backup step under one read lock; PostgreSQL opens a read-only REPEATABLE READ transaction,
@@ -15,10 +16,12 @@ checksums are computed from that same snapshot (SQLite: from the copy; PostgreSQ
 exporting transaction), never from the live database, so they describe exactly what was saved.
 
 Uploads are written once under random names, saved before the row that names them commits and
-removed only after the row's removal commits (``portal.core.storage``). The folder is therefore
-copied once before the snapshot and once after it (only names not copied yet), so every file a
+removed only after the row's removal commits (``portal.core.storage``). The storage is therefore
+copied once before the snapshot and once after it (only keys not copied yet), so every file a
 row of the snapshot names is in the backup, short of a file that is created, named, committed,
-unnamed and deleted again while the first pass runs.
+unnamed and deleted again while the first pass runs. Both storage backends are read through the
+same interface, so a backup is the same whichever holds the files, and restores into either:
+a backup of a folder restored with STORAGE_BACKEND=s3 moves the files into the bucket.
 
 A restore goes only into an empty database, after every checksum has been checked; it then
 checks the restored tables against the manifest before it touches the upload folder.
@@ -45,7 +48,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
 
-from portal.core import audit, clock
+from portal.core import audit, clock, storage
 from portal.core.backup_manifest import (
     DATABASE_FILES,
     UPLOADS,
@@ -59,7 +62,6 @@ from portal.core.backup_manifest import (
     table_digests,
     write_manifest,
 )
-from portal.core.storage import DIR_MODE, FILE_MODE, PARTIAL_PREFIX
 
 NAME_PREFIX = "portal-backup-"
 
@@ -75,19 +77,22 @@ class Backup:
 # --- uploads ----------------------------------------------------------------------------------
 
 
-def _copy_uploads(source: Path, target: Path, copied: set[str]) -> None:
-    """Copy the files of ``source`` not in ``copied`` yet; files that vanish meanwhile are
-    skipped (their removal was committed), half-written ones are never copied."""
-    for relative, path in files_under(source):
-        if relative in copied or path.name.startswith(PARTIAL_PREFIX):
+def _copy_uploads(source: storage.Storage, target: Path, copied: set[str]) -> None:
+    """Copy the files of ``source`` not in ``copied`` yet, streamed; files that vanish meanwhile
+    are skipped (their removal was committed). ``list_keys`` lists complete files only, and only
+    valid keys, so none lands outside ``target``."""
+    for key in source.list_keys():
+        if key in copied:
             continue
-        destination = target / relative
+        destination = target / key
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copyfile(path, destination)
+            with source.open(key) as stream, destination.open("wb") as copy:
+                shutil.copyfileobj(stream, copy, storage.CHUNK)
         except FileNotFoundError:
+            destination.unlink(missing_ok=True)
             continue
-        copied.add(relative)
+        copied.add(key)
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -218,7 +223,8 @@ def create_backup(
     *,
     archive: bool = False,
 ) -> Backup:
-    """Back up the database of ``engine`` and ``config["UPLOAD_DIR"]`` into ``destination``
+    """Back up the database of ``engine`` and the uploaded files (``config``'s storage backend)
+    into ``destination``
     (default ``config["BACKUP_DIR"]``) while the portal keeps running.
 
     Guarantees: the database part is one transactionally consistent snapshot; the manifest's
@@ -230,7 +236,7 @@ def create_backup(
     kind = database_kind(engine)
     destination = Path(destination or config["BACKUP_DIR"])
     destination.mkdir(parents=True, exist_ok=True, mode=0o700)
-    uploads = Path(config["UPLOAD_DIR"])
+    uploads = storage.backend_for(config)
     now = clock.utcnow()
     name = _unused_name(destination, now)
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=destination))
@@ -286,11 +292,12 @@ def _refuse_non_empty_database(engine: Engine) -> None:
         )
 
 
-def _refuse_non_empty_uploads(uploads: Path) -> None:
-    if next(iter(files_under(uploads)), None) is not None:
+def _refuse_non_empty_uploads(uploads: storage.Storage) -> None:
+    if next(iter(uploads.list_keys()), None) is not None:
         raise BackupError(
-            f"the upload folder {uploads} is not empty; empty it, point UPLOAD_DIR to an empty "
-            "folder, or pass --force-uploads to write the backup's files over it"
+            f"{uploads.describe()} is not empty; empty it, point UPLOAD_DIR (or S3_BUCKET, "
+            "S3_PREFIX) to an empty one, or pass --force-uploads to write the backup's files "
+            "over it"
         )
 
 
@@ -328,7 +335,7 @@ def restore_backup(
     config: Mapping[str, Any], engine: Engine, path: Path, *, force_uploads: bool = False
 ) -> dict[str, Any]:
     """Restore the backup at ``path`` (directory or .tar) into the empty database of ``engine``
-    and into ``config["UPLOAD_DIR"]``; return its manifest.
+    and into ``config``'s storage backend; return its manifest.
 
     Refuses, changing nothing, when a checksum does not match the manifest, when the backup is
     of another database kind, when the database holds any table, or when the upload folder holds
@@ -338,7 +345,7 @@ def restore_backup(
     ``backup.restored`` audit event to ``db.session`` (so to the restored database); the caller
     commits.
     """
-    uploads = Path(config["UPLOAD_DIR"])
+    uploads = storage.backend_for(config)
     with opened(path) as directory:
         manifest = check_backup(directory)
         kind = manifest["database"]["kind"]
@@ -360,10 +367,12 @@ def restore_backup(
                 "the restored database differs from the manifest in: " + ", ".join(differing)
             )
         for relative, source in files_under(directory / UPLOADS):
-            target = uploads / relative
-            target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            os.chmod(target, FILE_MODE)
+            try:
+                storage.check_key(relative)
+            except ValueError as exc:
+                raise BackupError(f"the backup holds an upload named {relative!r}") from exc
+            with source.open("rb") as stream:
+                uploads.save(relative, stream)
     audit.record(
         "backup.restored",
         object_type="backup",

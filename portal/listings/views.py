@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -381,16 +380,14 @@ def photo_file(flat_key: str, photo_key: str, width: int, ext: str):
     photo = _own_photo(flat, photo_key)
     if width not in photo.width_list or ext != photo.extension:
         abort(404)
+    # Checked above, before the conditional answer: a 304 only for who may still see the photo.
+    # Streamed from the storage (folder or private bucket), never a redirect to it.
     try:
-        path = storage.path_for(photo.file_name(width))
+        response = storage.send(photo.file_name(width), mimetype=f"image/{photo.extension}")
     except ValueError:
         abort(404)
-    if not path.exists():
+    if response is None:
         abort(404)
-    # Checked above, before the conditional answer: a 304 only for who may still see the photo.
-    response = send_file(
-        path, mimetype=f"image/{photo.extension}", max_age=None, conditional=True, etag=True
-    )
     # Only the user's own browser may keep it, and it asks again before every use (a cheap 304
     # while nothing changed): a deleted photo, a flat no longer shared or a logged-out user
     # shows nothing from the cache of a shared computer (issue 13, item 10).

@@ -73,10 +73,10 @@ class Archive:
     files: dict[str, bytes] = field(default_factory=dict)
 
     def add_file(self, archive_path: str, storage_key: str, kind: str, object_id: int) -> None:
-        """List a stored file; a file missing on disk is listed as missing, not invented."""
+        """List a stored file; one missing from the storage is listed as missing, not invented."""
         try:
-            content = storage.path_for(storage_key).read_bytes()
-        except (OSError, ValueError):
+            content = storage.read(storage_key)
+        except (FileNotFoundError, ValueError):
             self.data["files"].append(
                 {"path": None, "kind": kind, "object_id": object_id, "missing": True}
             )

@@ -340,6 +340,48 @@ def test_restore_into_a_non_empty_upload_folder_needs_force_uploads(new_app):
     assert _upload_files(target) == {**files, "photos/kept.webp": b"already here"}
 
 
+def _in_new_bucket(app: Flask, s3_server: str) -> storage.Storage:
+    """Point ``app``'s uploads at a new, empty bucket on the S3 test server."""
+    from tests.conftest import _s3_settings
+
+    app.config.update(_s3_settings(s3_server))
+    backend = storage.backend_for(app.config)
+    backend.client.create_bucket(Bucket=app.config["S3_BUCKET"])
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("source_storage", "target_storage"), [("s3", "s3"), ("local", "s3"), ("s3", "local")]
+)
+def test_uploads_in_a_bucket_are_backed_up_and_restored(
+    new_app, s3_server, source_storage, target_storage
+):
+    """With STORAGE_BACKEND=s3 the backup copies the bucket's objects into the archive and the
+    restore writes them back, into a bucket or a folder: also the way from one to the other."""
+    source = _migrated(new_app("source"))
+    if source_storage == "s3":
+        source_bucket = _in_new_bucket(source, s3_server)
+        foreign = "other-deployment/photos/not-ours"
+        source_bucket.client.put_object(Bucket=source.config["S3_BUCKET"], Key=foreign, Body=b"")
+    files = _seed(source)
+    path = _create(source, "--tar")
+    manifest = backup_manifest.verify_backup(path)
+    assert manifest["uploads"]["files"] == len(files)
+
+    target = new_app("target")
+    if target_storage == "s3":
+        target_bucket = _in_new_bucket(target, s3_server)
+        target_bucket.save("photos/kept.webp", b"already here")
+        result = _restore(target, path)
+        assert result.exit_code != 0 and "the bucket s3://" in result.output
+        assert "--force-uploads" in result.output and _tables(target) == []
+        target_bucket.delete("photos/kept.webp")
+    result = _restore(target, path)
+    assert result.exit_code == 0, (result.output, result.exception)
+    restored = storage.backend_for(target.config)
+    assert {key: restored.read(key) for key in restored.list_keys()} == files
+
+
 def test_a_failed_backup_leaves_nothing_behind(new_app, monkeypatch, tmp_path):
     source = _migrated(new_app("source"))
 

@@ -41,12 +41,12 @@ def test_record_consent_stores_the_scan_and_open_hands_it_out_with_an_audit_line
         household, worker, date(2026, 11, 2), None, None, (PDF, "application/pdf")
     )
     assert consent.document_key.startswith("consents/")
-    assert storage.path_for(consent.document_key).read_bytes() == PDF
+    assert storage.read(consent.document_key) == PDF
 
     document = ops.open_consent_document(consent, worker)
     assert document.content_type == "application/pdf"
     assert document.download_name == f"consent-{household.code}-2026-11-02.pdf"
-    assert document.path.read_bytes() == PDF
+    assert storage.read(document.key) == PDF
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "consent.document_downloaded" in actions
 

@@ -6,9 +6,7 @@ Every file is made here with Pillow, pillow_heif or by hand: no binary fixtures 
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import struct
 import threading
 import tracemalloc
@@ -470,7 +468,7 @@ def test_processing_needs_no_flask_context():
     assert str(outcome["message"]).startswith("This file is not a photo.")
 
 
-# Storage ----------------------------------------------------------------------------------------
+# Storage (the rest: tests/core/test_storage.py) -------------------------------------------------
 
 
 def test_new_keys_are_random_hex():
@@ -478,45 +476,3 @@ def test_new_keys_are_random_hex():
 
     assert len(keys) == 100
     assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
-
-
-def test_storage_round_trip(uploads):
-    name = f"photos/{storage.new_key()}-320.webp"
-
-    storage.save(name, b"first")
-    storage.save(name, b"second")  # replaces atomically
-    path = storage.path_for(name)
-
-    assert path == (uploads / name).resolve()
-    assert path.read_bytes() == b"second"
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
-    assert os.listdir(path.parent) == [path.name]  # no temporary file left behind
-
-    storage.delete(name)
-    assert not path.exists()
-    storage.delete(name)  # already gone: fine
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["../x", "/etc/passwd", "a/../../b", "..", "", "a\x00b", "a\\..\\b", "./a", "a//b"],
-)
-def test_storage_refuses_paths_outside_the_folder(uploads, name):
-    with pytest.raises(ValueError):
-        storage.path_for(name)
-    with pytest.raises(ValueError):
-        storage.save(name, b"x")
-    with pytest.raises(ValueError):
-        storage.delete(name)
-    assert not (uploads.parent / "x").exists()
-
-
-def test_storage_refuses_a_symlink_leading_out(uploads, tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    uploads.mkdir()
-    (uploads / "link").symlink_to(outside)
-
-    with pytest.raises(ValueError):
-        storage.save("link/x", b"x")
-    assert not (outside / "x").exists()

@@ -52,7 +52,7 @@ def figures() -> dict:
 
 
 def files_present(world, owner: str) -> dict[str, bool]:
-    return {key: storage.path_for(key).exists() for key, who in world.owner.items() if who == owner}
+    return {key: storage.exists(key) for key, who in world.owner.items() if who == owner}
 
 
 def erase(browser, path: str, confirmation: str):

@@ -107,20 +107,20 @@ def test_records_inside_the_retention_period_survive_and_those_past_it_are_gone(
     # Past the retention end: participant records and the consent scan are gone; the
     # pseudonymous household row stays.
     assert persons(ended) == 0 and not has_identity(ended)
-    assert scan_of(ended) is None and not storage.path_for(files["ended"]).exists()
+    assert scan_of(ended) is None and not storage.exists(files["ended"])
     assert db.session.get(Household, ended.id).code == "DU-2022-0001"
     # Inside it: pseudonymised (the identity went after 24 months), records and scan kept.
     assert persons(inside) == 2 and not has_identity(inside)
     assert scan_of(inside) == files["inside"], result.output
-    assert storage.path_for(files["inside"]).exists()
+    assert storage.exists(files["inside"])
     # Recent and active households keep everything.
     for name in ("recent", "active"):
         h = history[name]
         assert persons(h) == 2 and has_identity(h), name
-        assert storage.path_for(files[name]).exists(), name
+        assert storage.exists(files[name]), name
     # Without ESF records the scan goes with the identity.
     assert scan_of(history["no_records"]) is None
-    assert not storage.path_for(files["no_records"]).exists()
+    assert not storage.exists(files["no_records"])
 
     events = [
         (e.action, e.object_id, e.details)
@@ -142,7 +142,7 @@ def test_records_inside_the_retention_period_survive_and_those_past_it_are_gone(
     assert "purged ESF participant records of 2 household(s)" in later.output
     db.session.expire_all()
     assert persons(inside) == 0 and scan_of(inside) is None
-    assert not storage.path_for(files["inside"]).exists()
+    assert not storage.exists(files["inside"])
     # "recent" (intake 2033, the same period) goes with it; "active" is still in the programme.
     assert persons(history["recent"]) == 0
     assert persons(history["active"]) == 2
@@ -191,7 +191,7 @@ def test_dry_run_lists_each_household_with_its_rule_and_date_and_changes_nothing
     for h in history.values():
         assert persons(h) == (0 if h.code == "DU-2030-0002" else 2)
         assert has_identity(h)
-        assert scan_of(h) is not None and storage.path_for(scan_of(h)).exists()
+        assert scan_of(h) is not None and storage.exists(scan_of(h))
     assert db.session.scalar(select(func.count(AuditEvent.id))) == audit_before
 
 
@@ -287,7 +287,7 @@ def test_the_esf_end_does_not_touch_scans_without_records_nor_a_recent_identity(
     assert persons(with_records) == 0 and has_identity(with_records)
     assert scan_of(with_records) is None
     assert has_identity(without) and scan_of(without) is not None
-    assert storage.path_for(scan_of(without)).exists()
+    assert storage.exists(scan_of(without))
 
 
 # Erasure (issue 17): an admin's erasure keeps the consent scans that prove ESF participant
@@ -318,7 +318,7 @@ def test_erasure_keeps_the_scans_that_prove_esf_records_inside_the_retention_per
     _erase(without)
 
     # The proof stays: file, key and type; the consent itself ended and its scope is erased.
-    assert scan_of(with_records) == kept and storage.path_for(kept).exists()
+    assert scan_of(with_records) == kept and storage.exists(kept)
     consent = with_records.consents[0]
     assert consent.document_type == "application/pdf"
     assert consent.scope == ops.ERASED_SCOPE and consent.withdrawn_on is not None
@@ -326,7 +326,7 @@ def test_erasure_keeps_the_scans_that_prove_esf_records_inside_the_retention_per
     # Nothing else of it is left to erase: the kept scan does not ask for a second erasure.
     assert not ops.household_needs_erasure(with_records)
     # Without participant records nothing holds the scan: it goes at once.
-    assert scan_of(without) is None and not storage.path_for(gone).exists()
+    assert scan_of(without) is None and not storage.exists(gone)
 
 
 def test_erasure_after_the_retention_end_deletes_the_scans(db, periods, frozen_clock):
@@ -336,7 +336,7 @@ def test_erasure_after_the_retention_end_deletes_the_scans(db, periods, frozen_c
     scan = scan_of(h)
     assert retention.esf_proof_kept(h, date(2036, 1, 2)) is False
     _erase(h)
-    assert scan_of(h) is None and not storage.path_for(scan).exists()
+    assert scan_of(h) is None and not storage.exists(scan)
 
 
 def test_the_purge_deletes_a_kept_scan_at_the_retention_end(runner, db, periods, frozen_clock):
@@ -351,7 +351,7 @@ def test_the_purge_deletes_a_kept_scan_at_the_retention_end(runner, db, periods,
     result = runner.invoke(args=["privacy", "purge"])
     assert "purged ESF participant records of 0 household(s)" in result.output
     db.session.expire_all()
-    assert storage.path_for(scan).exists() and persons(h) == 2
+    assert storage.exists(scan) and persons(h) == 2
 
     frozen_clock.move_to("2036-01-01T09:00+01:00")
     dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
@@ -359,5 +359,5 @@ def test_the_purge_deletes_a_kept_scan_at_the_retention_end(runner, db, periods,
     result = runner.invoke(args=["privacy", "purge"])
     assert "purged ESF participant records of 1 household(s)" in result.output, result.output
     db.session.expire_all()
-    assert scan_of(h) is None and not storage.path_for(scan).exists()
+    assert scan_of(h) is None and not storage.exists(scan)
     assert persons(h) == 0

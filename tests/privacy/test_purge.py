@@ -113,7 +113,7 @@ def test_dry_run_lists_what_is_due_and_changes_nothing(runner, due):
         assert message.body_text.startswith("body of")
     assert db.session.scalar(select(func.count(AuditEvent.id))) == audit_before
     key = households["housed_old"].consents[0].document_key
-    assert storage.path_for(key).exists()
+    assert storage.exists(key)
 
 
 def test_purge_removes_exactly_what_is_due(runner, due):
@@ -136,8 +136,8 @@ def test_purge_removes_exactly_what_is_due(runner, due):
         assert bool(has_identity) == (name in ("housed_recent", "vetted_old")), name
         assert h.code and h.status  # the pseudonymous household stays
     assert households["housed_old"].consents[0].document_key is None
-    assert not storage.path_for(scan).exists()
-    assert storage.path_for(kept_scan).exists()
+    assert not storage.exists(scan)
+    assert storage.exists(kept_scan)
 
     assert db.session.get(User, ids["old_unverified"]) is None
     assert db.session.get(User, ids["company_member"]) is None

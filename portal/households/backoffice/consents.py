@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -81,14 +81,7 @@ def consent_document(household_id: int, consent_id: int):
     if document is None:
         abort(404)
     db.session.commit()
-    response = send_file(
-        document.path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.download_name,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = document.response()
+    if response is None:  # removed since it was found
+        abort(404)
     return response

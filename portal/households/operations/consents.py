@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Role, User
@@ -81,9 +80,24 @@ def discard_document(key: str | None) -> None:
 class ConsentDocument:
     """The stored scan of a consent as it is handed out: always a download."""
 
-    path: Path
+    key: str  # in portal.core.storage
     content_type: str
     download_name: str
+
+    def response(self) -> Response | None:
+        """The scan streamed from the storage as a download that is never cached or sniffed;
+        None when it was removed since it was found."""
+        response = storage.send(
+            self.key,
+            mimetype=self.content_type,
+            as_attachment=True,
+            download_name=self.download_name,
+            conditional=False,
+            max_age=0,
+        )
+        if response is not None:
+            response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | None:
@@ -93,10 +107,9 @@ def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | No
     if not consent.document_key:
         return None
     try:
-        path = storage.path_for(consent.document_key)
+        if not storage.exists(consent.document_key):
+            return None
     except ValueError:
-        return None
-    if not path.is_file():
         return None
     content_type = consent.document_type
     extension = DOCUMENT_EXTENSIONS.get(content_type or "")
@@ -110,7 +123,9 @@ def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | No
     )
     code = consent.household.code
     return ConsentDocument(
-        path, content_type, f"consent-{code}-{consent.given_on.isoformat()}.{extension}"
+        consent.document_key,
+        content_type,
+        f"consent-{code}-{consent.given_on.isoformat()}.{extension}",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -44,6 +44,16 @@ from tests.factories import (
 )
 
 MIGRATIONS = str(Path(__file__).resolve().parents[1] / "migrations")
+
+
+def days_from(today: date, fields: dict) -> dict:
+    """``fields`` with each int, a number of days from ``today``, as that day's ISO date.
+    Parametrize arguments name their dates so because they are built at collection: a date
+    computed there is yesterday's for a test that runs after midnight."""
+    return {
+        name: (today + timedelta(days=value)).isoformat() if isinstance(value, int) else value
+        for name, value in fields.items()
+    }
 
 
 def district_id(name: str = "Hochfeld") -> int:

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 
 import pyotp
@@ -81,6 +82,14 @@ def _test_now():
         return
     with clock.frozen(TEST_NOW, ticking=True):
         yield
+
+
+@pytest.fixture
+def today(_test_now) -> date:
+    """Berlin's day when the test starts. Read the day here or inside the test, never at import
+    (a module constant, a parametrize argument, a default value): collection may fall before
+    midnight and the test after it (guarded in tests/core/test_clock.py)."""
+    return clock.today()
 
 
 @pytest.fixture

@@ -96,6 +96,107 @@ def test_only_the_clock_reads_the_system_clock(folder):
     assert found == []
 
 
+# Reading the day at import -----------------------------------------------------------------------
+# pytest imports every test module at collection, minutes before the last test runs: a day read
+# then (a module constant, a parametrize argument, a default value) is yesterday's for a test that
+# runs after midnight, while the portal reads today's. Tests take the ``today`` fixture or read
+# the clock inside the test; parametrize arguments give days as offsets from today.
+
+CLOCK_READS = {"today", "now", "utcnow"}
+CLOCK_OWNERS = {"clock", "date", "datetime"}  # portal.core.clock and the system's clock
+
+
+def _reads_the_clock(call: ast.Call, names: set[str]) -> bool:
+    """``clock.today()``, ``portal.core.clock.now()``, ``date.today()``, ``datetime.now()``, or
+    a call of one of ``names`` (a read imported by name, a helper of the module that reads)."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in names
+    if not isinstance(func, ast.Attribute) or func.attr not in CLOCK_READS:
+        return False
+    owner = func.value
+    return (isinstance(owner, ast.Name) and owner.id in CLOCK_OWNERS) or (
+        isinstance(owner, ast.Attribute) and owner.attr in CLOCK_OWNERS
+    )
+
+
+def _run_at_import(body: list[ast.stmt]):
+    """The nodes Python evaluates when it imports the module: module and class bodies, decorators,
+    default values, but no function or lambda body (a factory's ``LazyFunction(lambda: ...)``
+    runs when the factory does)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            stack += args.defaults + [d for d in args.kw_defaults if d is not None]
+            stack += getattr(node, "decorator_list", [])
+        elif isinstance(node, ast.ClassDef):
+            stack += node.decorator_list + node.bases + node.keywords + node.body
+        else:
+            yield node
+            stack += ast.iter_child_nodes(node)
+
+
+def clock_reads_at_import(source: str) -> list[int]:
+    """The lines of ``source`` that read the clock when the module is imported."""
+    tree = ast.parse(source)
+    names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name in CLOCK_READS
+    }
+    names |= {  # the module's own helpers that read the clock, called at import
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and any(isinstance(n, ast.Call) and _reads_the_clock(n, names) for n in ast.walk(node))
+    }
+    return sorted(
+        node.lineno
+        for node in _run_at_import(tree.body)
+        if isinstance(node, ast.Call) and _reads_the_clock(node, names)
+    )
+
+
+def test_no_test_reads_the_day_at_import():
+    """Regression: "tomorrow" in a parametrize argument, read at collection at 23:59, was today
+    when the test ran at 00:01 (test_consent_form_refusals)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line in clock_reads_at_import(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_check_finds_reads_at_import_and_leaves_run_time_alone():
+    source = """
+from datetime import date, timedelta
+from portal.accounts.models import utcnow
+import portal.core.clock
+TODAY = clock.today()                                          # 5
+LATER = [portal.core.clock.now() + timedelta(days=n) for n in range(2)]
+def day(delta):
+    return clock.today() + timedelta(days=delta)
+@pytest.mark.parametrize("when", [day(1), date.today()])       # 9
+def test_a(when, at=utcnow()):                                 # 10
+    assert clock.today() < when
+class FlatFactory(factory.Factory):
+    since = clock.today()                                      # 13
+    at = factory.LazyFunction(lambda: clock.utcnow())
+    on = factory.LazyFunction(clock.today)
+    class Params:
+        ages = {"child": datetime.now().year - 10}             # 17
+def helper(h, today=None):
+    today = today or clock.today()
+    return lambda: day(2)
+"""
+    assert clock_reads_at_import(source) == [5, 6, 9, 9, 10, 13, 17]
+
+
 def test_each_test_starts_at_portal_test_now_when_it_is_set():
     """PORTAL_TEST_NOW (tests/conftest.py) moves every test to that moment; unset, the clock is
     the system's."""

@@ -12,6 +12,7 @@ from portal.core import clock, storage
 from portal.core.audit import AuditEvent
 from portal.households.models import CONSENT_SCOPE, Consent, Household
 from portal.households.queries import visible_to_landlords
+from tests.builders import days_from
 from tests.conftest import outbox
 from tests.factories import HouseholdFactory, StaffFactory
 
@@ -88,33 +89,18 @@ def test_consent_with_an_explicit_expiry(browser, db):
 
 @pytest.mark.parametrize(
     ("fields", "message"),
-    [
+    [  # a date as days from today
         ({"given_on": ""}, "the date the consent was signed"),
-        (
-            {"given_on": (clock.today() + timedelta(days=1)).isoformat()},
-            "cannot be dated in the future",
-        ),
-        (
-            {
-                "given_on": (clock.today() - timedelta(days=10)).isoformat(),
-                "expires_on": (clock.today() - timedelta(days=20)).isoformat(),
-            },
-            "must be after the date it was given",
-        ),
-        (
-            {
-                "given_on": (clock.today() - timedelta(days=300)).isoformat(),
-                "expires_on": (clock.today() - timedelta(days=1)).isoformat(),
-            },
-            "would already have expired",
-        ),
+        ({"given_on": 1}, "cannot be dated in the future"),
+        ({"given_on": -10, "expires_on": -20}, "must be after the date it was given"),
+        ({"given_on": -300, "expires_on": -1}, "would already have expired"),
         ({"scope": ""}, "describe the scope"),
     ],
 )
-def test_consent_form_refusals(browser, db, fields, message):
+def test_consent_form_refusals(browser, db, today, fields, message):
     browser.login("social_worker")
     household = HouseholdFactory(consent=False)
-    response = record(browser, household, **fields)
+    response = record(browser, household, **days_from(today, fields))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert message in html and "The consent was not recorded." in html

@@ -12,15 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import utcnow
-from portal.core import clock
 from portal.core.pagination import PER_PAGE
 from portal.households.models import Consent, Household, ProfileView
 from portal.listings.models import District
 from portal.placements.models import Interest
 from tests.conftest import counted_statements, outbox
 from tests.factories import FlatFactory, HouseholdFactory, UserFactory
-
-TODAY = clock.today()
 
 
 def district(db, name: str) -> District:
@@ -65,37 +62,37 @@ def interest_count(db) -> int:
 # Hidden profiles ------------------------------------------------------------------------------
 
 
-def _expired(h):
-    h.consents[0].given_on = TODAY - timedelta(days=200)
-    h.consents[0].expires_on = TODAY - timedelta(days=1)
+def _expired(h, today):
+    h.consents[0].given_on = today - timedelta(days=200)
+    h.consents[0].expires_on = today - timedelta(days=1)
 
 
-def _withdrawn_consent(h):
-    h.consents[0].withdrawn_on = TODAY
+def _withdrawn_consent(h, today):
+    h.consents[0].withdrawn_on = today
 
 
-def _future_consent(h):
-    h.consents[0].given_on = TODAY + timedelta(days=1)
-    h.consents[0].expires_on = TODAY + timedelta(days=100)
+def _future_consent(h, today):
+    h.consents[0].given_on = today + timedelta(days=1)
+    h.consents[0].expires_on = today + timedelta(days=100)
 
 
 HIDDEN = {
     "consent expired": _expired,
     "consent withdrawn": _withdrawn_consent,
     "consent not yet valid": _future_consent,
-    "draft": lambda h: setattr(h, "status", "draft"),
-    "paused": lambda h: setattr(h, "status", "paused"),
-    "housed": lambda h: setattr(h, "status", "housed"),
-    "withdrawn": lambda h: setattr(h, "status", "withdrawn"),
+    "draft": lambda h, today: setattr(h, "status", "draft"),
+    "paused": lambda h, today: setattr(h, "status", "paused"),
+    "housed": lambda h, today: setattr(h, "status", "housed"),
+    "withdrawn": lambda h, today: setattr(h, "status", "withdrawn"),
 }
 
 
 @pytest.mark.parametrize("why", sorted(HIDDEN))
-def test_hidden_profiles_are_gone_everywhere(browser, db, why):
+def test_hidden_profiles_are_gone_everywhere(browser, db, today, why):
     user, flat = landlord_with_flat(browser)
     shown = fitting_household()
     hidden = fitting_household()
-    HIDDEN[why](hidden)
+    HIDDEN[why](hidden, today)
     db.session.flush()
 
     for path in ["/households/", "/households/?fits=y", "/households/?size=3"]:
@@ -118,24 +115,24 @@ def test_household_without_any_consent_is_hidden(browser, db):
     assert browser.client.get(f"/households/{hidden.id}").status_code == 404
 
 
-def test_withdrawing_consent_hides_at_once(browser, db):
+def test_withdrawing_consent_hides_at_once(browser, db, today):
     landlord_with_flat(browser)
     household = fitting_household()
     assert browser.client.get(f"/households/{household.id}").status_code == 200
-    household.consents[0].withdrawn_on = TODAY
+    household.consents[0].withdrawn_on = today
     db.session.flush()
     assert browser.client.get(f"/households/{household.id}").status_code == 404
 
 
-def test_a_later_valid_consent_keeps_the_profile_visible(browser, db):
+def test_a_later_valid_consent_keeps_the_profile_visible(browser, db, today):
     landlord_with_flat(browser)
     household = fitting_household()
-    _expired(household)
+    _expired(household, today)
     db.session.add(
         Consent(
             household=household,
-            given_on=TODAY - timedelta(days=1),
-            expires_on=TODAY + timedelta(days=100),
+            given_on=today - timedelta(days=1),
+            expires_on=today + timedelta(days=100),
         )
     )
     db.session.flush()
@@ -187,12 +184,12 @@ def test_landlord_navigation_links_to_the_list(browser, db):
     assert 'href="/households/"' in html and "Households looking for a home" in html
 
 
-def test_default_order_is_longest_waiting_first(browser, db):
+def test_default_order_is_longest_waiting_first(browser, db, today):
     landlord_with_flat(browser)
-    newest = fitting_household(waiting_since=TODAY - timedelta(days=5))
-    oldest = fitting_household(waiting_since=TODAY - timedelta(days=400))
-    middle_b = fitting_household(waiting_since=TODAY - timedelta(days=100))
-    middle_a = fitting_household(waiting_since=TODAY - timedelta(days=100))
+    newest = fitting_household(waiting_since=today - timedelta(days=5))
+    oldest = fitting_household(waiting_since=today - timedelta(days=400))
+    middle_b = fitting_household(waiting_since=today - timedelta(days=100))
+    middle_a = fitting_household(waiting_since=today - timedelta(days=100))
     assert middle_b.id < middle_a.id  # same day: the lower id first
     assert codes_in(page(browser, "/households/")) == [
         oldest.code,
@@ -202,11 +199,11 @@ def test_default_order_is_longest_waiting_first(browser, db):
     ]
 
 
-def test_pagination_one_page_size_keeps_filters(browser, db):
+def test_pagination_one_page_size_keeps_filters(browser, db, today):
     """The landlord's household list has the page size of every list (core/pagination.py)."""
     landlord_with_flat(browser)
     households = [
-        fitting_household(waiting_since=TODAY - timedelta(days=500 - n))
+        fitting_household(waiting_since=today - timedelta(days=500 - n))
         for n in range(PER_PAGE + 3)
     ]
     other_size = fitting_household(adults=1, children=0)
@@ -257,12 +254,12 @@ def test_filter_fits_without_published_flats_shows_nobody_and_says_why(browser, 
     assert "You have no published flat yet" in html
 
 
-def test_filter_earliest_move_in(browser, db):
+def test_filter_earliest_move_in(browser, db, today):
     landlord_with_flat(browser)
-    soon = fitting_household(earliest_move_in=TODAY + timedelta(days=10))
-    on_the_day = fitting_household(earliest_move_in=TODAY + timedelta(days=30))
-    later = fitting_household(earliest_move_in=TODAY + timedelta(days=31))
-    by = (TODAY + timedelta(days=30)).isoformat()
+    soon = fitting_household(earliest_move_in=today + timedelta(days=10))
+    on_the_day = fitting_household(earliest_move_in=today + timedelta(days=30))
+    later = fitting_household(earliest_move_in=today + timedelta(days=31))
+    by = (today + timedelta(days=30)).isoformat()
     codes = codes_in(page(browser, f"/households/?move_in_by={by}"))
     assert set(codes) == {soon.code, on_the_day.code} and later.code not in codes
 

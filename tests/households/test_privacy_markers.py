@@ -14,14 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import utcnow
-from portal.core import clock
 from portal.households.models import HouseholdIdentity
 from portal.listings.models import District
 from tests.builders import ENUMERATED, Markers, marked_household, text_columns
 from tests.conftest import outbox
 from tests.factories import FlatFactory
-
-TODAY = clock.today()
 
 
 def test_reporting_fields_are_not_on_the_landlords_allow_list():
@@ -95,7 +92,7 @@ def world(browser, db):
     return markers, landlord, flats, visible, hidden, hochfeld
 
 
-def test_no_restricted_value_reaches_a_landlord(browser, db, world):
+def test_no_restricted_value_reaches_a_landlord(browser, db, world, today):
     markers, landlord, flats, visible, hidden, hochfeld = world
     seen: list[tuple[str, str]] = []
 
@@ -106,7 +103,7 @@ def test_no_restricted_value_reaches_a_landlord(browser, db, world):
         seen.append((f"{method} {path}", text))
         return text
 
-    by = (TODAY + timedelta(days=60)).isoformat()
+    by = (today + timedelta(days=60)).isoformat()
     for query in [
         "",
         "?size=3",

@@ -4,21 +4,19 @@ that none of it reaches a landlord."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
-from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.households.models import Household, Participant
 from tests.builders import HOUSEHOLDS as BASE
 from tests.builders import create_household as create
-from tests.builders import only_household, profile_form
+from tests.builders import days_from, only_household, profile_form
 from tests.factories import HouseholdFactory, IdentityFactory
 
-TODAY = clock.today()
 # The English labels (the lazy strings outside a request would be German).
 TARGET_GROUPS = ["Refugee in shared accommodation", "Homeless, in a municipal shelter"]
 DESTINATIONS = [
@@ -30,8 +28,8 @@ DESTINATIONS = [
 ]
 
 
-def day(delta: int) -> str:
-    return (TODAY + timedelta(days=delta)).isoformat()
+def day(today: date, delta: int) -> str:
+    return (today + timedelta(days=delta)).isoformat()
 
 
 def audits(db, action: str) -> list[AuditEvent]:
@@ -50,12 +48,12 @@ def edit(browser, household, **overrides):
 # The profile form ------------------------------------------------------------------------------
 
 
-def test_create_with_the_reporting_fields(browser, db):
+def test_create_with_the_reporting_fields(browser, db, today):
     browser.login("social_worker")
-    response = create(browser, intake_on=day(-20), target_group="homeless_municipal_shelter")
+    response = create(browser, intake_on=day(today, -20), target_group="homeless_municipal_shelter")
     assert response.status_code == 302
     household = only_household(db)
-    assert household.intake_on == TODAY - timedelta(days=20)
+    assert household.intake_on == today - timedelta(days=20)
     assert household.target_group == "homeless_municipal_shelter"
     assert household.exit_on is None and household.exit_destination is None
     html = browser.client.get(response.headers["Location"]).get_data(as_text=True)
@@ -64,15 +62,15 @@ def test_create_with_the_reporting_fields(browser, db):
     assert "0 of 3 persons recorded" in html
 
 
-def test_new_form_offers_today_and_asks_for_the_target_group(browser, db):
+def test_new_form_offers_today_and_asks_for_the_target_group(browser, db, today):
     browser.login("social_worker")
     html = browser.client.get(f"{BASE}/new").get_data(as_text=True)
-    assert f'id="intake_on" name="intake_on" type="date" value="{TODAY.isoformat()}"' in html
+    assert f'id="intake_on" name="intake_on" type="date" value="{today.isoformat()}"' in html
     for label in TARGET_GROUPS:
         assert label in html
     # An empty intake date means today.
     assert create(browser, intake_on="").status_code == 302
-    assert only_household(db).intake_on == TODAY
+    assert only_household(db).intake_on == today
 
 
 def test_target_group_is_required(browser, db):
@@ -92,23 +90,23 @@ def test_unknown_target_group_is_refused(browser, db):
     assert db.session.scalars(select(Household)).all() == []
 
 
-def test_edit_records_the_exit_and_audits_the_field_names(browser, db):
+def test_edit_records_the_exit_and_audits_the_field_names(browser, db, today):
     browser.login("social_worker")
-    household = IdentityFactory(household=HouseholdFactory(intake_on=TODAY - timedelta(days=90)))
+    household = IdentityFactory(household=HouseholdFactory(intake_on=today - timedelta(days=90)))
     household = household.household
     html = browser.client.get(f"{BASE}/{household.id}/edit").get_data(as_text=True)
-    assert f'value="{(TODAY - timedelta(days=90)).isoformat()}"' in html
+    assert f'value="{(today - timedelta(days=90)).isoformat()}"' in html
     response = edit(
         browser,
         household,
-        intake_on=day(-90),
+        intake_on=day(today, -90),
         target_group="homeless_municipal_shelter",
-        exit_on=day(-3),
+        exit_on=day(today, -3),
         exit_destination="moved_away",
     )
     assert response.status_code == 302
     db.session.refresh(household)
-    assert household.exit_on == TODAY - timedelta(days=3)
+    assert household.exit_on == today - timedelta(days=3)
     assert household.exit_destination == "moved_away"
     assert household.target_group == "homeless_municipal_shelter"
     event = audits(db, "household.updated")[-1]
@@ -121,9 +119,9 @@ def test_edit_records_the_exit_and_audits_the_field_names(browser, db):
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
-    [
+    [  # a date as days from today
         (
-            {"exit_on": day(-2), "exit_destination": ""},
+            {"exit_on": -2, "exit_destination": ""},
             "exit_destination",
             "Please say where the household went, or empty the date.",
         ),
@@ -133,21 +131,22 @@ def test_edit_records_the_exit_and_audits_the_field_names(browser, db):
             "Please enter the day the household left, or choose “Still in the programme”.",
         ),
         (
-            {"intake_on": day(-10), "exit_on": day(-11), "exit_destination": "dropped_out"},
+            {"intake_on": -10, "exit_on": -11, "exit_destination": "dropped_out"},
             "exit_on",
             "The household cannot leave the programme before it was taken in.",
         ),
-        ({"intake_on": day(1)}, "intake_on", "This date cannot be in the future."),
+        ({"intake_on": 1}, "intake_on", "This date cannot be in the future."),
         (
-            {"exit_on": day(1), "exit_destination": "dropped_out"},
+            {"exit_on": 1, "exit_destination": "dropped_out"},
             "exit_on",
             "This date cannot be in the future.",
         ),
     ],
 )
 def test_impossible_intake_or_exit_is_refused_with_the_input_kept(
-    browser, db, overrides, field, message
+    browser, db, today, overrides, field, message
 ):
+    overrides = days_from(today, overrides)
     browser.login("social_worker")
     response = create(browser, **overrides)
     assert response.status_code == 200
@@ -160,14 +159,16 @@ def test_impossible_intake_or_exit_is_refused_with_the_input_kept(
     assert db.session.scalars(select(Household)).all() == []
 
 
-def test_edit_refuses_an_exit_without_destination_and_changes_nothing(browser, db):
+def test_edit_refuses_an_exit_without_destination_and_changes_nothing(browser, db, today):
     browser.login("social_worker")
     household = IdentityFactory().household
-    response = edit(browser, household, intake_on=household.intake_on.isoformat(), exit_on=day(0))
+    response = edit(
+        browser, household, intake_on=household.intake_on.isoformat(), exit_on=day(today, 0)
+    )
     assert response.status_code == 200
     html = unescape(response.get_data(as_text=True))
     assert "Please say where the household went, or empty the date." in html
-    assert f'value="{TODAY.isoformat()}"' in html
+    assert f'value="{today.isoformat()}"' in html
     db.session.refresh(household)
     assert household.exit_on is None
     assert audits(db, "household.updated") == []
@@ -197,19 +198,20 @@ def participants_path(household) -> str:
     return f"{BASE}/{household.id}/participants"
 
 
-# A birth year in each age band at an intake today (the form asks the year; the band derives).
-BAND_YEARS = {
-    "under_18": TODAY.year - 10,
-    "18_29": TODAY.year - 25,
-    "30_54": TODAY.year - 40,
-    "55_plus": TODAY.year - 60,
-}
+# An age in each age band at an intake today (the form asks the birth year; the band derives).
+BAND_AGES = {"under_18": 10, "18_29": 25, "30_54": 40, "55_plus": 60}
 
 
-def person(index: int, gender="", age_band="", third_country="", disability="") -> dict:
+def birth_year(today: date, age_band: str) -> int:
+    return today.year - BAND_AGES[age_band]
+
+
+def person(
+    today: date, index: int, gender="", age_band="", third_country="", disability=""
+) -> dict:
     return {
         f"persons-{index}-gender": gender,
-        f"persons-{index}-birth_year": str(BAND_YEARS[age_band]) if age_band else "",
+        f"persons-{index}-birth_year": str(birth_year(today, age_band)) if age_band else "",
         f"persons-{index}-third_country": third_country,
         f"persons-{index}-disability": disability,
     }
@@ -248,15 +250,15 @@ def test_participant_page_has_one_labelled_row_per_person(browser, db):
     assert "0 of 4 persons recorded" in html
 
 
-def test_participants_are_saved_and_counted(browser, db):
+def test_participants_are_saved_and_counted(browser, db, today):
     worker = browser.login("social_worker")
     household = HouseholdFactory(adults=2, children=1)
     response = save_persons(
         browser,
         household,
-        person(0, "female", "30_54", "yes", "no"),
-        person(1, "male", "55_plus", "no_answer", "yes"),
-        person(2, "non_binary", "under_18", "yes", "no_answer"),
+        person(today, 0, "female", "30_54", "yes", "no"),
+        person(today, 1, "male", "55_plus", "no_answer", "yes"),
+        person(today, 2, "non_binary", "under_18", "yes", "no_answer"),
     )
     assert response.status_code == 302
     assert stored(db, household) == [
@@ -271,28 +273,36 @@ def test_participants_are_saved_and_counted(browser, db):
     assert "3 of 3 persons recorded" in html and "Saved." in html
     # The page shows the stored rows again.
     page = browser.client.get(participants_path(household)).get_data(as_text=True)
-    assert f'value="{BAND_YEARS["55_plus"]}"' in page
+    assert f'value="{birth_year(today, "55_plus")}"' in page
     assert '<option selected value="non_binary">' in page
 
 
-def test_unrecorded_persons_stay_empty_and_rows_can_be_cleared(browser, db):
+def test_unrecorded_persons_stay_empty_and_rows_can_be_cleared(browser, db, today):
     browser.login("social_worker")
     household = HouseholdFactory(adults=2, children=1)
-    save_persons(browser, household, person(0, "female", "18_29", "no", "no"), person(1), person(2))
+    save_persons(
+        browser,
+        household,
+        person(today, 0, "female", "18_29", "no", "no"),
+        person(today, 1),
+        person(today, 2),
+    )
     assert stored(db, household) == [(0, "female", "18_29", "no", "no")]
     html = browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True)
     assert "1 of 3 persons recorded" in html
-    response = save_persons(browser, household, person(0), person(1), person(2))
+    response = save_persons(
+        browser, household, person(today, 0), person(today, 1), person(today, 2)
+    )
     assert response.status_code == 302
     assert stored(db, household) == []
     assert audits(db, "household.participants")[-1].details == {"recorded": 0, "persons": 3}
 
 
-def test_unchanged_participants_write_no_audit(browser, db):
+def test_unchanged_participants_write_no_audit(browser, db, today):
     browser.login("social_worker")
     household = HouseholdFactory(adults=1, children=0)
-    save_persons(browser, household, person(0, "male", "30_54", "no", "no"))
-    response = save_persons(browser, household, person(0, "male", "30_54", "no", "no"))
+    save_persons(browser, household, person(today, 0, "male", "30_54", "no", "no"))
+    response = save_persons(browser, household, person(today, 0, "male", "30_54", "no", "no"))
     html = browser.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nothing was changed." in html
     assert len(audits(db, "household.participants")) == 1
@@ -300,26 +310,27 @@ def test_unchanged_participants_write_no_audit(browser, db):
 
 @pytest.mark.parametrize(
     ("rows", "message"),
-    [
+    [  # the arguments of person()
         (
-            [person(0, "female", "under_18", "no", "no"), person(1), person(2)],
+            [(0, "female", "under_18", "no", "no"), (1,), (2,)],
             "Person 1: an adult of the household must be 18 or older at intake",
         ),
         (
-            [person(0), person(1), person(2, "male", "18_29", "no", "no")],
+            [(0,), (1,), (2, "male", "18_29", "no", "no")],
             "Person 3: an adult of the household must be 18 or older at intake, a child younger",
         ),
         (
-            [person(0, "female", "", "", "no"), person(1), person(2)],
+            [(0, "female", "", "", "no"), (1,), (2,)],
             "Person 1: please choose “Third-country national” too",
         ),
         (
-            [person(0), person(1, "", "30_54", "", ""), person(2)],
+            [(0,), (1, "", "30_54", "", ""), (2,)],
             "Person 2: please choose “Gender” too",
         ),
     ],
 )
-def test_participant_refusals_keep_the_input_and_store_nothing(browser, db, rows, message):
+def test_participant_refusals_keep_the_input_and_store_nothing(browser, db, today, rows, message):
+    rows = [person(today, *args) for args in rows]
     browser.login("social_worker")
     household = HouseholdFactory(adults=2, children=1)
     response = save_persons(browser, household, *rows)
@@ -336,36 +347,36 @@ def test_participant_refusals_keep_the_input_and_store_nothing(browser, db, rows
     assert audits(db, "household.participants") == []
 
 
-def test_an_unknown_value_is_refused(browser, db):
+def test_an_unknown_value_is_refused(browser, db, today):
     browser.login("social_worker")
     household = HouseholdFactory(adults=1, children=0)
-    response = save_persons(browser, household, person(0, "robot", "30_54", "no", "no"))
+    response = save_persons(browser, household, person(today, 0, "robot", "30_54", "no", "no"))
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert stored(db, household) == []
 
 
-def test_extra_rows_in_the_request_are_ignored(browser, db):
+def test_extra_rows_in_the_request_are_ignored(browser, db, today):
     browser.login("social_worker")
     household = HouseholdFactory(adults=1, children=0)
     response = save_persons(
         browser,
         household,
-        person(0, "male", "30_54", "no", "no"),
-        person(1, "female", "30_54", "no", "no"),
+        person(today, 0, "male", "30_54", "no", "no"),
+        person(today, 1, "female", "30_54", "no", "no"),
     )
     assert response.status_code == 302
     assert stored(db, household) == [(0, "male", "30_54", "no", "no")]
 
 
-def test_participant_page_refuses_landlords_and_anonymous(browser, db):
+def test_participant_page_refuses_landlords_and_anonymous(browser, db, today):
     household = HouseholdFactory()
     path = participants_path(household)
     anonymous = browser.client.get(path)
     assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]
     browser.login("landlord")
     assert browser.client.get(path).status_code == 403
-    data = {"csrf_token": browser.csrf("/"), **person(0, "female", "30_54", "no", "no")}
+    data = {"csrf_token": browser.csrf("/"), **person(today, 0, "female", "30_54", "no", "no")}
     assert browser.client.post(path, data=data).status_code == 403
     assert stored(db, household) == []
     assert browser.client.get(f"{BASE}/999999/participants").status_code == 403
@@ -376,16 +387,16 @@ def test_unknown_household_is_404(browser, db):
     assert browser.client.get(f"{BASE}/999999/participants").status_code == 404
 
 
-def test_a_smaller_household_keeps_the_rows_of_the_persons_still_there(browser, db):
+def test_a_smaller_household_keeps_the_rows_of_the_persons_still_there(browser, db, today):
     browser.login("social_worker")
     household = IdentityFactory(household=HouseholdFactory(adults=2, children=2)).household
     save_persons(
         browser,
         household,
-        person(0, "female", "30_54", "yes", "no"),
-        person(1, "male", "30_54", "yes", "no"),
-        person(2, "female", "under_18", "yes", "no"),
-        person(3, "male", "under_18", "no", "yes"),
+        person(today, 0, "female", "30_54", "yes", "no"),
+        person(today, 1, "male", "30_54", "yes", "no"),
+        person(today, 2, "female", "under_18", "yes", "no"),
+        person(today, 3, "male", "under_18", "no", "yes"),
     )
     # One adult left the household: the children's rows follow the remaining adult.
     response = edit(
@@ -431,41 +442,42 @@ def test_withdrawal_form_offers_the_destinations_but_not_the_programme(browser, 
     assert 'value="own_tenancy_programme"' not in html
 
 
-def test_withdrawal_records_the_exit(browser, db):
+def test_withdrawal_records_the_exit(browser, db, today):
     browser.login("social_worker")
-    household = HouseholdFactory(intake_on=TODAY - timedelta(days=30))
+    household = HouseholdFactory(intake_on=today - timedelta(days=30))
     response = withdraw(browser, household, exit_destination="own_tenancy_with_support")
     assert response.status_code == 302
     db.session.refresh(household)
     assert household.status == "withdrawn"
-    assert (household.exit_on, household.exit_destination) == (TODAY, "own_tenancy_with_support")
+    assert (household.exit_on, household.exit_destination) == (today, "own_tenancy_with_support")
     event = audits(db, "household.withdrawn")[0]
     assert event.details["exit"] == "recorded"
-    other = HouseholdFactory(intake_on=TODAY - timedelta(days=30))
-    response = withdraw(browser, other, exit_destination="dropped_out", exit_on=day(-4))
+    other = HouseholdFactory(intake_on=today - timedelta(days=30))
+    response = withdraw(browser, other, exit_destination="dropped_out", exit_on=day(today, -4))
     assert response.status_code == 302
     db.session.refresh(other)
-    assert other.exit_on == TODAY - timedelta(days=4)
+    assert other.exit_on == today - timedelta(days=4)
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [
+    [  # a date as days from today
         ({}, "Please choose where the household went before withdrawing the profile."),
         (
             {"exit_destination": "own_tenancy_programme"},
             "Please choose where the household went before withdrawing the profile.",
         ),
-        ({"exit_destination": "dropped_out", "exit_on": day(2)}, "cannot be in the future"),
+        ({"exit_destination": "dropped_out", "exit_on": 2}, "cannot be in the future"),
         (
-            {"exit_destination": "dropped_out", "exit_on": day(-40)},
+            {"exit_destination": "dropped_out", "exit_on": -40},
             "cannot leave the programme before it was taken in",
         ),
     ],
 )
-def test_withdrawal_refusals_keep_the_profile(browser, db, data, message):
+def test_withdrawal_refusals_keep_the_profile(browser, db, today, data, message):
+    data = days_from(today, data)
     browser.login("social_worker")
-    household = HouseholdFactory(intake_on=TODAY - timedelta(days=30))
+    household = HouseholdFactory(intake_on=today - timedelta(days=30))
     response = withdraw(browser, household, **data)
     assert response.status_code == 200
     html = unescape(response.get_data(as_text=True))
@@ -477,11 +489,11 @@ def test_withdrawal_refusals_keep_the_profile(browser, db, data, message):
     assert audits(db, "household.withdrawn") == []
 
 
-def test_withdrawal_keeps_an_exit_recorded_before(browser, db):
+def test_withdrawal_keeps_an_exit_recorded_before(browser, db, today):
     browser.login("social_worker")
     household = HouseholdFactory(
-        intake_on=TODAY - timedelta(days=30),
-        exit_on=TODAY - timedelta(days=2),
+        intake_on=today - timedelta(days=30),
+        exit_on=today - timedelta(days=2),
         exit_destination="moved_away",
     )
     html = browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True)
@@ -490,7 +502,7 @@ def test_withdrawal_keeps_an_exit_recorded_before(browser, db):
     db.session.refresh(household)
     assert household.status == "withdrawn"
     assert (household.exit_on, household.exit_destination) == (
-        TODAY - timedelta(days=2),
+        today - timedelta(days=2),
         "moved_away",
     )
 
@@ -498,9 +510,9 @@ def test_withdrawal_keeps_an_exit_recorded_before(browser, db):
 # Never for landlords ----------------------------------------------------------------------------
 
 
-def test_landlord_pages_show_no_reporting_labels(browser, db):
+def test_landlord_pages_show_no_reporting_labels(browser, db, today):
     household = HouseholdFactory(
-        target_group="refugee_shared_accommodation", intake_on=TODAY - timedelta(days=9)
+        target_group="refugee_shared_accommodation", intake_on=today - timedelta(days=9)
     )
     db.session.add_all(
         [
@@ -550,13 +562,13 @@ def test_landlord_pages_show_no_reporting_labels(browser, db):
 # Demo data ---------------------------------------------------------------------------------------
 
 
-def test_demo_households_are_complete_for_the_reports(runner, db):
+def test_demo_households_are_complete_for_the_reports(runner, db, today):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     households = list(db.session.scalars(select(Household)))
     assert len(households) >= 9
-    year_ago = TODAY - timedelta(days=366)
-    assert all(year_ago <= h.intake_on <= TODAY for h in households)
+    year_ago = today - timedelta(days=366)
+    assert all(year_ago <= h.intake_on <= today for h in households)
     assert {h.target_group for h in households} == {
         "refugee_shared_accommodation",
         "homeless_municipal_shelter",
@@ -576,4 +588,4 @@ def test_demo_households_are_complete_for_the_reports(runner, db):
     assert any(p.exit_on and p.result_employed is not None for p in rows)
     left = [h for h in households if h.exit_on is not None]
     assert {h.status for h in left} >= {"withdrawn", "housed"}
-    assert all(h.intake_on <= h.exit_on <= TODAY and h.exit_destination for h in left)
+    assert all(h.intake_on <= h.exit_on <= today and h.exit_destination for h in left)

@@ -12,7 +12,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from portal.core import clock
 from portal.core.refusals import Refused
 from portal.households.limits import limit_of
 from portal.households.operations import vetting
@@ -22,7 +21,6 @@ from portal.listings.rules import limits_in_force, rent_limit_for
 from portal.matching.rules import explain, is_match, rank_flats, rank_households
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory
 
-TODAY = clock.today()
 SEEDED = date(2021, 10, 1)  # Duisburg's 2021 table: 1: 396.00 ... 5: 819.50, nothing beyond
 
 
@@ -63,7 +61,7 @@ def test_a_row_for_six_persons_comes_before_the_amount_per_further_person(db):
     assert table.affordable_sizes(Decimal("1000.00")) == [7, 8, 9, 10, 11, 12]
 
 
-def test_a_household_of_seven_is_vetted_and_matched_once_the_amount_is_entered(app, db):
+def test_a_household_of_seven_is_vetted_and_matched_once_the_amount_is_entered(app, db, today):
     worker = StaffFactory(role="social_worker")
     big = HouseholdFactory(status="draft", adults=2, children=5, max_gross_cold_rent=None)
     flat = FlatFactory(
@@ -78,7 +76,7 @@ def test_a_household_of_seven_is_vetted_and_matched_once_the_amount_is_entered(a
             vetting.vet(big, worker, checklist=vetting.VETTING_CHECKLIST)
         assert refusal.value.code == "no rent limit"
         assert not is_match(flat, big)
-        rent_limits.add_set(admin(), TODAY, "Stadt", {}, Decimal("110.00"))
+        rent_limits.add_set(admin(), today, "Stadt", {}, Decimal("110.00"))
         vetting.vet(big, worker, checklist=vetting.VETTING_CHECKLIST)
     assert big.status == "vetted"
     assert limit_of(big).amount == Decimal("1039.50")  # 819.50 + 2 × 110.00
@@ -86,7 +84,7 @@ def test_a_household_of_seven_is_vetted_and_matched_once_the_amount_is_entered(a
     assert flat in [m.flat for m in rank_flats(big)]
 
 
-def test_the_same_household_fits_before_a_new_table_and_not_after_without_saving(app, db):
+def test_the_same_household_fits_before_a_new_table_and_not_after_without_saving(app, db, today):
     # Three persons, no override: 564.00 by the seeded table. A new table from a later date
     # lowers it to 550.00; a flat at 560.00 gross cold rent fits until the day before.
     household = HouseholdFactory(max_gross_cold_rent=None)
@@ -94,9 +92,9 @@ def test_the_same_household_fits_before_a_new_table_and_not_after_without_saving
         status="published",
         cold_rent=Decimal("420.00"),
         service_charges=Decimal("140.00"),
-        available_from=TODAY + timedelta(days=60),
+        available_from=today + timedelta(days=60),
     )
-    change = TODAY + timedelta(days=30)
+    change = today + timedelta(days=30)
     rent_limits.add_set(admin(), change, "Neue Tabelle", {3: Decimal("550.00")})
     before, after = change - timedelta(days=1), change
     assert limit_of(household, before).amount == Decimal("564.00")
@@ -117,9 +115,9 @@ def test_the_same_household_fits_before_a_new_table_and_not_after_without_saving
     assert household.max_gross_cold_rent is None
 
 
-def test_an_override_stays_whatever_the_table(db):
+def test_an_override_stays_whatever_the_table(db, today):
     household = HouseholdFactory(max_gross_cold_rent=Decimal("600.00"), override_reason="JC")
-    rent_limits.add_set(admin(), TODAY, "Neue Tabelle", {3: Decimal("550.00")})
+    rent_limits.add_set(admin(), today, "Neue Tabelle", {3: Decimal("550.00")})
     limit = limit_of(household)
     assert (limit.amount, limit.is_override, limit.row) == (Decimal("600.00"), True, None)
 
@@ -127,22 +125,24 @@ def test_an_override_stays_whatever_the_table(db):
 # The admin page ----------------------------------------------------------------------------------
 
 
-def post_set(browser, **fields):
-    data = {"set-valid_from": TODAY.isoformat(), "set-source": "Ratsbeschluss 2026", **fields}
+def post_set(browser, today, **fields):
+    data = {"set-valid_from": today.isoformat(), "set-source": "Ratsbeschluss 2026", **fields}
     return browser.post("/backoffice/rent-limits", data, csrf_from_path="/backoffice/rent-limits")
 
 
-def test_admin_enters_the_amount_per_further_person_and_the_page_shows_it(browser, db):
+def test_admin_enters_the_amount_per_further_person_and_the_page_shows_it(browser, db, today):
     browser.login("admin")
     page = browser.client.get("/backoffice/rent-limits").get_data(as_text=True)
     assert "No amount per further person" in page
     assert "Each further person" in page  # the field, with its help
-    response = post_set(browser, **{"set-size_5": "850,00", "set-per_further_person": "110,00"})
+    response = post_set(
+        browser, today, **{"set-size_5": "850,00", "set-per_further_person": "110,00"}
+    )
     assert response.status_code == 302
     row = db.session.scalars(select(RentLimitExtraPerson)).one()
     assert (row.amount, row.valid_from, row.source) == (
         Decimal("110.00"),
-        TODAY,
+        today,
         "Ratsbeschluss 2026",
     )
     page = browser.client.get("/backoffice/rent-limits").get_data(as_text=True)
@@ -150,32 +150,34 @@ def test_admin_enters_the_amount_per_further_person_and_the_page_shows_it(browse
     assert "No amount per further person" not in page
 
 
-def test_admin_may_enter_the_amount_alone(browser, db):
+def test_admin_may_enter_the_amount_alone(browser, db, today):
     browser.login("admin")
-    assert post_set(browser, **{"set-per_further_person": "95,00"}).status_code == 302
+    assert post_set(browser, today, **{"set-per_further_person": "95,00"}).status_code == 302
     assert rent_limit_for(6) == Decimal("914.50")
 
 
-def test_a_negative_amount_per_further_person_is_refused(browser, db):
+def test_a_negative_amount_per_further_person_is_refused(browser, db, today):
     browser.login("admin")
-    response = post_set(browser, **{"set-size_1": "400,00", "set-per_further_person": "-5,00"})
+    response = post_set(
+        browser, today, **{"set-size_1": "400,00", "set-per_further_person": "-5,00"}
+    )
     assert response.status_code == 200
     assert "The amount cannot be negative." in response.get_data(as_text=True)
     assert db.session.scalars(select(RentLimitExtraPerson)).all() == []
-    assert db.session.scalars(select(RentLimit).where(RentLimit.valid_from == TODAY)).all() == []
+    assert db.session.scalars(select(RentLimit).where(RentLimit.valid_from == today)).all() == []
 
 
-def test_a_second_amount_for_the_same_day_is_refused(browser, db):
+def test_a_second_amount_for_the_same_day_is_refused(browser, db, today):
     browser.login("admin")
-    assert post_set(browser, **{"set-per_further_person": "95,00"}).status_code == 302
-    again = post_set(browser, **{"set-per_further_person": "99,00"})
+    assert post_set(browser, today, **{"set-per_further_person": "95,00"}).status_code == 302
+    again = post_set(browser, today, **{"set-per_further_person": "99,00"})
     assert "already an amount per further person" in again.get_data(as_text=True)
     assert len(db.session.scalars(select(RentLimitExtraPerson)).all()) == 1
 
 
-def test_add_set_refuses_an_amount_not_above_zero(app, db):
+def test_add_set_refuses_an_amount_not_above_zero(app, db, today):
     with app.test_request_context(), pytest.raises(Refused):
-        rent_limits.add_set(admin(), TODAY, "x", {1: Decimal("400")}, Decimal("0"))
+        rent_limits.add_set(admin(), today, "x", {1: Decimal("400")}, Decimal("0"))
     assert db.session.scalars(select(RentLimitExtraPerson)).all() == []
 
 

@@ -4,21 +4,17 @@ the placement page, the landlord never sees the household's limit or override.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import force_locale
 
-from portal.core import clock
 from portal.extensions import db
 from portal.listings import rent_limits
 from portal.placements.cost_check import cost_check
 from portal.placements.models import State
 from tests.builders import placement_in, placement_page, world
 from tests.factories import StaffFactory
-
-TODAY = clock.today()
-NEW_TABLE = TODAY - timedelta(days=10)
 
 
 def en_day(day) -> str:
@@ -29,11 +25,14 @@ def plain(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
-def new_table():
-    """From ten days ago, three persons may rent up to 650.00 (the seeded table: 564.00)."""
+def new_table(today: date) -> date:
+    """From ten days ago, three persons may rent up to 650.00 (the seeded table: 564.00); the
+    day it is valid from."""
+    valid_from = today - timedelta(days=10)
     rent_limits.add_set(
-        StaffFactory(role="admin"), NEW_TABLE, "Stadt Duisburg 2026", {3: Decimal("650.00")}
+        StaffFactory(role="admin"), valid_from, "Stadt Duisburg 2026", {3: Decimal("650.00")}
     )
+    return valid_from
 
 
 def by_the_table(app, state: State):
@@ -46,43 +45,43 @@ def by_the_table(app, state: State):
     return placement
 
 
-def test_the_check_uses_the_table_in_force_on_the_rent_offer_date(app, db):
-    new_table()
+def test_the_check_uses_the_table_in_force_on_the_rent_offer_date(app, db, today):
+    new_table_from = new_table(today)
     placement = by_the_table(app, State.RENT_OFFER_SUBMITTED)
-    assert placement.rent_offer_on == TODAY
+    assert placement.rent_offer_on == today
     check = cost_check(placement)
     assert check.at_rent_offer and check.within
-    assert check.limit.row.valid_from == NEW_TABLE
+    assert check.limit.row.valid_from == new_table_from
     with app.test_request_context(), force_locale("en"):
         assert plain(check.limit.staff_text()) == (
-            f"Limit for 3 persons from {en_day(NEW_TABLE)}: €650.00"
+            f"Limit for 3 persons from {en_day(new_table_from)}: €650.00"
         )
     # The same placement with its offer sent before the new table: the older row counts.
-    placement.rent_offer_on = NEW_TABLE - timedelta(days=1)
+    placement.rent_offer_on = new_table_from - timedelta(days=1)
     check = cost_check(placement)
     assert not check.within and check.limit.amount == Decimal("564.00")
     with app.test_request_context(), force_locale("en"):
         assert plain(check.limit.staff_text()) == "Limit for 3 persons from 1 Oct 2021: €564.00"
         assert plain(check.verdict()) == (
             "Gross cold rent €640.00: €76.00 above the limit, by the table in force on the "
-            f"rent-offer date, {en_day(NEW_TABLE - timedelta(days=1))}."
+            f"rent-offer date, {en_day(new_table_from - timedelta(days=1))}."
         )
 
 
-def test_before_the_rent_offer_the_check_follows_todays_table(app, db):
+def test_before_the_rent_offer_the_check_follows_todays_table(app, db, today):
     placement = by_the_table(app, State.VIEWING_DONE)
     assert not cost_check(placement).within  # 640.00 above 564.00
-    new_table()  # a new table changes the open placement's check at once, nothing saved
+    new_table(today)  # a new table changes the open placement's check at once, nothing saved
     check = cost_check(placement)
-    assert check.within and not check.at_rent_offer and check.on == TODAY
+    assert check.within and not check.at_rent_offer and check.on == today
 
 
-def test_staff_see_the_row_used_on_the_placement_page(app, browser, db):
-    new_table()
+def test_staff_see_the_row_used_on_the_placement_page(app, browser, db, today):
+    new_table_from = new_table(today)
     placement = by_the_table(app, State.RENT_OFFER_SUBMITTED)
     browser.login("specialist")
     html = plain(placement_page(browser, placement))
-    assert f"Limit for 3 persons from {en_day(NEW_TABLE)}: €650.00" in html
+    assert f"Limit for 3 persons from {en_day(new_table_from)}: €650.00" in html
     assert "Gross cold rent €640.00: within the limit, by the table in force on the rent-offer" in (
         html
     )

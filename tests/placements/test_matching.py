@@ -28,8 +28,6 @@ from portal.matching.rules import (
 )
 from tests.factories import FlatFactory, HouseholdFactory
 
-TODAY = clock.today()
-
 
 def district(name: str) -> District:
     return db.session.scalar(select(District).where(District.name == name))
@@ -47,7 +45,9 @@ def household(**kw) -> Household:
 
 
 def sql_households(flat: Flat) -> set[int]:
-    return set(db.session.scalars(select(Household.id).where(*household_conditions(flat, TODAY))))
+    return set(
+        db.session.scalars(select(Household.id).where(*household_conditions(flat, clock.today())))
+    )
 
 
 def sql_flats(h: Household) -> set[int]:
@@ -188,7 +188,7 @@ def test_overridden_rooms_and_area_count_not_the_persons():
     assert_fits(wbs_flat(rooms=Decimal("2"), living_area=Decimal("60")), wide, True)
 
 
-def test_fewer_rooms_than_needed_is_a_preference_with_a_reason(en):
+def test_fewer_rooms_than_needed_is_a_preference_with_a_reason(en, today):
     flat = published(rooms=Decimal("2"), living_area=Decimal("60"))
     h = household()  # needs 3 rooms
     assert_fits(flat, h, True)
@@ -196,7 +196,7 @@ def test_fewer_rooms_than_needed_is_a_preference_with_a_reason(en):
     assert [(r.met, r.hard, plain(r.text)) for r in rooms] == [
         (False, False, "2 rooms; the household would like 3")
     ]
-    assert explain(flat, h, TODAY).fits
+    assert explain(flat, h, today).fits
     # As many rooms as needed, or more: nothing to say.
     assert not [r for r in soft_reasons(published(), h) if r.rule == "rooms"]
 
@@ -284,8 +284,8 @@ def test_step_free_and_wheelchair(
     ("days_after_free", "expected"),
     [(-100, True), (0, True), (MAX_VACANCY_DAYS, True), (MAX_VACANCY_DAYS + 1, False)],
 )
-def test_move_in_within_the_vacancy_window(days_after_free, expected):
-    free = TODAY + timedelta(days=30)
+def test_move_in_within_the_vacancy_window(days_after_free, expected, today):
+    free = today + timedelta(days=30)
     flat = published(available_from=free)
     h = household(earliest_move_in=free + timedelta(days=days_after_free))
     assert_fits(flat, h, expected)
@@ -307,22 +307,24 @@ def test_a_flat_without_date_fits_nobody():
         HouseholdStatus.WITHDRAWN,
     ],
 )
-def test_only_vetted_households_are_offered(status):
+def test_only_vetted_households_are_offered(status, today):
     flat = published()
     vetted = household()
     hidden = household(status=status.value)
     assert is_match(flat, hidden)  # the rules hold, only the status hides it
     assert sql_households(flat) == {vetted.id}
-    assert [m.household for m in rank_households(flat, today=TODAY)] == [vetted]
+    assert [m.household for m in rank_households(flat, today=today)] == [vetted]
 
 
-def consent(h: Household, given: int, expires: int, withdrawn: int | None = None) -> Consent:
-    """A consent given, expiring and withdrawn that many days from today."""
+def consent(
+    h: Household, today: date, given: int, expires: int, withdrawn: int | None = None
+) -> Consent:
+    """A consent given, expiring and withdrawn that many days from ``today``."""
     row = Consent(
         household=h,
-        given_on=TODAY + timedelta(days=given),
-        expires_on=TODAY + timedelta(days=expires),
-        withdrawn_on=None if withdrawn is None else TODAY + timedelta(days=withdrawn),
+        given_on=today + timedelta(days=given),
+        expires_on=today + timedelta(days=expires),
+        withdrawn_on=None if withdrawn is None else today + timedelta(days=withdrawn),
     )
     db.session.add(row)
     db.session.flush()
@@ -341,23 +343,25 @@ def consent(h: Household, given: int, expires: int, withdrawn: int | None = None
         (1, 181, None, False),  # given for the future
     ],
 )
-def test_only_households_with_a_valid_consent_are_offered(given, expires, withdrawn, visible):
+def test_only_households_with_a_valid_consent_are_offered(
+    given, expires, withdrawn, visible, today
+):
     flat = published()
     h = household(consent=False)
-    consent(h, given, expires, withdrawn)
-    assert h.is_visible_to_landlords(TODAY) is visible
+    consent(h, today, given, expires, withdrawn)
+    assert h.is_visible_to_landlords(today) is visible
     assert (h.id in sql_households(flat)) is visible
-    assert bool(rank_households(flat, today=TODAY)) is visible
+    assert bool(rank_households(flat, today=today)) is visible
 
 
-def test_no_consent_no_offer_and_one_valid_consent_among_old_ones_is_enough():
+def test_no_consent_no_offer_and_one_valid_consent_among_old_ones_is_enough(today):
     flat = published()
     without = household(consent=False)
     several = household(consent=False)
-    consent(several, -400, -200)
-    consent(several, -10, 170, withdrawn=-5)
+    consent(several, today, -400, -200)
+    consent(several, today, -10, 170, withdrawn=-5)
     assert sql_households(flat) == set()
-    consent(several, -3, 177)
+    consent(several, today, -3, 177)
     assert sql_households(flat) == {several.id}
     assert without.id not in sql_households(flat)
 
@@ -366,18 +370,18 @@ def test_no_consent_no_offer_and_one_valid_consent_among_old_ones_is_enough():
     "status",
     [s for s in FlatStatus if s != FlatStatus.PUBLISHED],
 )
-def test_only_published_flats_are_offered(status):
+def test_only_published_flats_are_offered(status, today):
     h = household()
     shown = published()
     FlatFactory(status=status.value)
     assert sql_flats(h) == {shown.id}
-    assert [m.flat for m in rank_flats(h, today=TODAY)] == [shown]
+    assert [m.flat for m in rank_flats(h, today=today)] == [shown]
 
 
 # Soft order -------------------------------------------------------------------------------------
 
 
-def test_preferred_district_first_then_no_preference_then_elsewhere():
+def test_preferred_district_first_then_no_preference_then_elsewhere(today):
     flat = published(district=district("Neudorf-Nord"))
     elsewhere = household()
     elsewhere.preferred_districts = [district("Marxloh")]
@@ -385,71 +389,71 @@ def test_preferred_district_first_then_no_preference_then_elsewhere():
     preferring = household()
     preferring.preferred_districts = [district("Marxloh"), district("Neudorf-Nord")]
     db.session.flush()
-    ranked = [m.household for m in rank_households(flat, today=TODAY)]
+    ranked = [m.household for m in rank_households(flat, today=today)]
     assert ranked == [preferring, no_preference, elsewhere]
 
 
-def test_longer_waiting_first():
+def test_longer_waiting_first(today):
     flat = published()
-    recent = household(waiting_since=TODAY - timedelta(days=30))
-    long_ago = household(waiting_since=TODAY - timedelta(days=400))
-    middle = household(waiting_since=TODAY - timedelta(days=200))
-    ranked = [m.household for m in rank_households(flat, today=TODAY)]
+    recent = household(waiting_since=today - timedelta(days=30))
+    long_ago = household(waiting_since=today - timedelta(days=400))
+    middle = household(waiting_since=today - timedelta(days=200))
+    ranked = [m.household for m in rank_households(flat, today=today)]
     assert ranked == [long_ago, middle, recent]
 
 
-def test_waiting_time_counts_two_years_at_most_then_the_longer_wait_wins_the_tie():
+def test_waiting_time_counts_two_years_at_most_then_the_longer_wait_wins_the_tie(today):
     flat = published()
-    three_years = household(waiting_since=TODAY - timedelta(days=3 * 365))
-    four_years = household(waiting_since=TODAY - timedelta(days=4 * 365))
-    matches = rank_households(flat, today=TODAY)
+    three_years = household(waiting_since=today - timedelta(days=3 * 365))
+    four_years = household(waiting_since=today - timedelta(days=4 * 365))
+    matches = rank_households(flat, today=today)
     assert matches[0].score == matches[1].score
     assert [m.household for m in matches] == [four_years, three_years]
 
 
-def test_closer_room_fit_first():
+def test_closer_room_fit_first(today):
     flat = published(rooms=Decimal("3"), living_area=Decimal("72"))
     two = household(needed_rooms=Decimal("2"), needed_area=Decimal("80"))
     three = household()
     two_and_a_half = household(needed_rooms=Decimal("2.5"), needed_area=Decimal("72"))
     # Fewer rooms than it would like: it fits, half a room off like 2.5 (the older id first).
     three_and_a_half = household(needed_rooms=Decimal("3.5"), needed_area=Decimal("88"))
-    ranked = [m.household for m in rank_households(flat, today=TODAY)]
+    ranked = [m.household for m in rank_households(flat, today=today)]
     assert ranked == [three, two_and_a_half, three_and_a_half, two]
 
 
-def test_pets_count_against_a_flat_without_pets_only():
+def test_pets_count_against_a_flat_without_pets_only(today):
     no_pets_flat = published(pets_allowed=False)
     pets_flat = published(pets_allowed=True)
-    with_pets = household(has_pets=True, waiting_since=TODAY - timedelta(days=400))
+    with_pets = household(has_pets=True, waiting_since=today - timedelta(days=400))
     without = household(has_pets=False)
     # 400 days of waiting (57 points) outweigh nothing, the 20-point penalty does not apply.
-    assert [m.household for m in rank_households(pets_flat, today=TODAY)] == [with_pets, without]
-    without.waiting_since = TODAY - timedelta(days=300)  # 43 points vs 57 - 20
+    assert [m.household for m in rank_households(pets_flat, today=today)] == [with_pets, without]
+    without.waiting_since = today - timedelta(days=300)  # 43 points vs 57 - 20
     db.session.flush()
-    assert [m.household for m in rank_households(no_pets_flat, today=TODAY)] == [
+    assert [m.household for m in rank_households(no_pets_flat, today=today)] == [
         without,
         with_pets,
     ]
-    assert [m.household for m in rank_households(pets_flat, today=TODAY)] == [with_pets, without]
+    assert [m.household for m in rank_households(pets_flat, today=today)] == [with_pets, without]
 
 
-def test_rank_households_returns_only_fitting_households_best_first_up_to_the_limit():
+def test_rank_households_returns_only_fitting_households_best_first_up_to_the_limit(today):
     flat = published()
-    best = household(waiting_since=TODAY - timedelta(days=500))
-    second = household(waiting_since=TODAY - timedelta(days=300))
-    third = household(waiting_since=TODAY - timedelta(days=100))
-    household(max_gross_cold_rent=Decimal("600.00"), waiting_since=TODAY - timedelta(days=900))
-    household(needs_wheelchair=True, waiting_since=TODAY - timedelta(days=900))
-    matches = rank_households(flat, today=TODAY)
+    best = household(waiting_since=today - timedelta(days=500))
+    second = household(waiting_since=today - timedelta(days=300))
+    third = household(waiting_since=today - timedelta(days=100))
+    household(max_gross_cold_rent=Decimal("600.00"), waiting_since=today - timedelta(days=900))
+    household(needs_wheelchair=True, waiting_since=today - timedelta(days=900))
+    matches = rank_households(flat, today=today)
     assert [m.household for m in matches] == [best, second, third]
     assert all(m.fits and m.flat is flat for m in matches)
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
-    assert [m.household for m in rank_households(flat, limit=2, today=TODAY)] == [best, second]
-    assert rank_households(published(rooms=None), today=TODAY) == []
+    assert [m.household for m in rank_households(flat, limit=2, today=today)] == [best, second]
+    assert rank_households(published(rooms=None), today=today) == []
 
 
-def test_rank_flats_returns_only_fitting_published_flats_best_first():
+def test_rank_flats_returns_only_fitting_published_flats_best_first(today):
     h = household()
     h.preferred_districts = [district("Marxloh")]
     db.session.flush()
@@ -463,10 +467,10 @@ def test_rank_flats_returns_only_fitting_published_flats_best_first():
     published(cold_rent=Decimal("600.00"))  # too expensive
     published(wbs_required=True, wbs_persons=3)  # the household has no WBS
     FlatFactory(status=FlatStatus.SUBMITTED.value, district=district("Marxloh"))
-    matches = rank_flats(h, today=TODAY)
+    matches = rank_flats(h, today=today)
     assert [m.flat for m in matches] == [close, off_by_half, fewer, far]
     assert all(m.fits and m.household is h for m in matches)
-    assert [m.flat for m in rank_flats(h, limit=1, today=TODAY)] == [close]
+    assert [m.flat for m in rank_flats(h, limit=1, today=today)] == [close]
 
 
 # Reasons ----------------------------------------------------------------------------------------
@@ -476,7 +480,7 @@ def reasons_by_rule(match_reasons) -> dict[str, tuple[bool, str]]:
     return {r.rule: (r.met, plain(r.text)) for r in match_reasons}
 
 
-def test_reasons_when_everything_fits(en):
+def test_reasons_when_everything_fits(en, today):
     free = date(2026, 11, 25)
     flat = published(available_from=free, wbs_required=True, wbs_persons=3, is_step_free=True)
     h = household(
@@ -495,11 +499,11 @@ def test_reasons_when_everything_fits(en):
         "access": (True, "Step-free or wheelchair access as the household needs"),
         "move_in": (True, "Free from 25 Nov 2026; the household can move in from 1 Dec 2026"),
     }
-    match = explain(flat, h, TODAY)
+    match = explain(flat, h, today)
     assert match.fits
 
 
-def test_reasons_when_nothing_fits(en):
+def test_reasons_when_nothing_fits(en, today):
     flat = published(
         rooms=Decimal("4.5"),
         living_area=Decimal("101.5"),
@@ -528,7 +532,7 @@ def test_reasons_when_nothing_fits(en):
             "Free from 25 Nov 2026; the household can move in from 25 Jan 2027",
         ),
     }
-    match = explain(flat, h, TODAY)
+    match = explain(flat, h, today)
     assert not match.fits
     assert not is_match(flat, h)
 
@@ -551,7 +555,7 @@ def test_no_rent_limit_is_not_met(en):
     assert reasons["rent"][0] is False
 
 
-def test_soft_reasons(en):
+def test_soft_reasons(en, today):
     flat = published(district=district("Marxloh"), pets_allowed=False)
     h = household(has_pets=True)
     h.preferred_districts = [district("Marxloh")]
@@ -568,13 +572,13 @@ def test_soft_reasons(en):
         "pets": (True, "The household has pets; pets are allowed"),
     }
     # Soft reasons never make a pair unfit.
-    assert explain(flat, h, TODAY).fits
+    assert explain(flat, h, today).fits
 
 
-def test_ranked_matches_carry_their_reasons(en):
+def test_ranked_matches_carry_their_reasons(en, today):
     flat = published()
     household()
-    (match,) = rank_households(flat, today=TODAY)
+    (match,) = rank_households(flat, today=today)
     assert [r.rule for r in match.reasons] == ["size", "rent", "move_in"]
     assert plain(match.reasons[1].text) == (
         "€640.00 gross cold rent within the limit (override by staff: €687.80)"
@@ -584,7 +588,7 @@ def test_ranked_matches_carry_their_reasons(en):
 # The landlord's filter --------------------------------------------------------------------------
 
 
-def test_fits_any_of_two_flats_is_the_union():
+def test_fits_any_of_two_flats_is_the_union(today):
     # The rent decides (product theory); the limits are the seeded table's (no overrides):
     # 1: 396.00, 2: 471.90, 3: 564.00, 4: 687.80, 5: 819.50, no amount per further person.
     small = published(rooms=Decimal("2"), living_area=Decimal("50"), cold_rent=Decimal("250.00"))
@@ -597,10 +601,10 @@ def test_fits_any_of_two_flats_is_the_union():
     household(status=HouseholdStatus.PAUSED.value, needed_rooms=Decimal("1"))
     assert sql_households(small) == {couple.id, family.id}
     assert sql_households(large) == {family.id}
-    either = set(db.session.scalars(select(Household.id).where(fits_any_of([small, large], TODAY))))
+    either = set(db.session.scalars(select(Household.id).where(fits_any_of([small, large], today))))
     assert either == sql_households(small) | sql_households(large)
     assert big_family.id not in either
-    assert not db.session.scalars(select(Household.id).where(fits_any_of([], TODAY))).all()
+    assert not db.session.scalars(select(Household.id).where(fits_any_of([], today))).all()
 
 
 def test_reasons_in_german(app):

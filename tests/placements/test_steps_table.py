@@ -6,7 +6,7 @@ changes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +38,6 @@ from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFac
 
 ROLES = ("landlord", "specialist", "social_worker", "system")
 CASES = [(state, action, role) for state in State for action in Action for role in ROLES]
-TODAY = clock.today()
 
 
 def reached(state: State, step: State) -> bool:
@@ -58,7 +57,7 @@ def household_status(state: State) -> str:
     return "housed" if state in (State.MOVED_IN, State.AFTERCARE, State.COMPLETED) else "vetted"
 
 
-def build(state: State, specialist) -> Placement:
+def build(state: State, specialist, today: date) -> Placement:
     """A placement set directly into ``state``, carrying what the steps before it recorded."""
     landlord = UserFactory()
     flat = FlatFactory(
@@ -77,13 +76,13 @@ def build(state: State, specialist) -> Placement:
     if reached(state, State.VIEWING_DONE):
         data["viewing_outcome"] = "Beide wollen weiter"
     if reached(state, State.RENT_OFFER_SUBMITTED):
-        data |= {"rent_offer_on": TODAY, "rent_offer_office": "Jobcenter"}
+        data |= {"rent_offer_on": today, "rent_offer_office": "Jobcenter"}
     if reached(state, State.COSTS_APPROVED):
-        data |= {"costs_approved_on": TODAY, "deposit_loan": False}
+        data |= {"costs_approved_on": today, "deposit_loan": False}
     if reached(state, State.LEASE_SIGNED):
-        data |= {"lease_signed_on": TODAY, "rent_start_on": TODAY}
+        data |= {"lease_signed_on": today, "rent_start_on": today}
     if reached(state, State.MOVED_IN):
-        data["keys_handed_over_on"] = TODAY - timedelta(days=40)
+        data["keys_handed_over_on"] = today - timedelta(days=40)
     if state == State.CANCELLED:
         data["cancel_reason"] = "other"
     placement = Placement(
@@ -99,7 +98,7 @@ def build(state: State, specialist) -> Placement:
     return placement
 
 
-def valid_data(action: Action, specialist_id: int) -> dict:
+def valid_data(action: Action, specialist_id: int, today: date) -> dict:
     return {
         Action.SCHEDULE_VIEWING: {
             "viewing_at": clock.utcnow() + timedelta(days=2),
@@ -112,10 +111,10 @@ def valid_data(action: Action, specialist_id: int) -> dict:
             "viewing_companion_id": specialist_id,
         },
         Action.RECORD_VIEWING: {"viewing_outcome": "Gut"},
-        Action.SUBMIT_RENT_OFFER: {"rent_offer_on": TODAY, "rent_offer_office": "Sozialamt"},
-        Action.APPROVE_COSTS: {"costs_approved_on": TODAY, "deposit_loan": True},
-        Action.SIGN_LEASE: {"lease_signed_on": TODAY, "rent_start_on": TODAY},
-        Action.MOVE_IN: {"keys_handed_over_on": TODAY},
+        Action.SUBMIT_RENT_OFFER: {"rent_offer_on": today, "rent_offer_office": "Sozialamt"},
+        Action.APPROVE_COSTS: {"costs_approved_on": today, "deposit_loan": True},
+        Action.SIGN_LEASE: {"lease_signed_on": today, "rent_start_on": today},
+        Action.MOVE_IN: {"keys_handed_over_on": today},
         Action.CANCEL: {"cancel_reason": "no_contact"},
     }.get(action, {})
 
@@ -155,9 +154,9 @@ def expected_statuses(state: State, action: Action) -> tuple[str, str]:
     CASES,
     ids=[f"{s.value}-{a.value}-{r}" for s, a, r in CASES],
 )
-def test_every_triple_of_the_steps_table(app, db, state, action, role):
+def test_every_triple_of_the_steps_table(app, db, today, state, action, role):
     specialist = StaffFactory(role="specialist")
-    placement = build(state, specialist)
+    placement = build(state, specialist, today)
     actors = {
         "landlord": UserFactory(organisation=placement.flat.organisation),
         "specialist": specialist,
@@ -171,13 +170,17 @@ def test_every_triple_of_the_steps_table(app, db, state, action, role):
     with app.test_request_context():
         if allowed:
             event = ops.take_step(
-                placement, action, actors[role], role, **valid_data(action, specialist.id)
+                placement, action, actors[role], role, **valid_data(action, specialist.id, today)
             )
             db.session.flush()
         else:
             with pytest.raises(Refused) as refused:
                 ops.take_step(
-                    placement, action, actors[role], role, **valid_data(action, specialist.id)
+                    placement,
+                    action,
+                    actors[role],
+                    role,
+                    **valid_data(action, specialist.id, today),
                 )
     db.session.expire_all()
     after = db.session.get(Placement, placement.id)
@@ -219,10 +222,10 @@ def test_every_state_action_reason_and_outcome_has_a_label_and_every_step_a_form
     assert set(STEP_FORMS) == set(Action)
 
 
-def test_cancelling_a_proposal_leaves_a_household_housed_by_another_placement(app, db):
+def test_cancelling_a_proposal_leaves_a_household_housed_by_another_placement(app, db, today):
     """Only the placement that housed the household releases it."""
     specialist = StaffFactory(role="specialist")
-    housing = build(State.MOVED_IN, specialist)
+    housing = build(State.MOVED_IN, specialist, today)
     household = housing.household
     landlord = UserFactory()
     other_flat = FlatFactory(

@@ -24,7 +24,6 @@ from portal.placements.queries import open_placements
 from tests.conftest import outbox
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 
-TODAY = clock.today()
 HOUSEHOLDS = "/backoffice/households"
 
 
@@ -39,14 +38,15 @@ def placement(flat, household, state: State, staff) -> Placement:
             "viewing_companion_id": staff.id,
         }
     if order.index(state) >= order.index(State.LEASE_SIGNED):
+        today = clock.today()
         data |= {
             "viewing_outcome": "gut",
-            "rent_offer_on": TODAY,
+            "rent_offer_on": today,
             "rent_offer_office": "Jobcenter",
-            "costs_approved_on": TODAY,
+            "costs_approved_on": today,
             "deposit_loan": False,
-            "lease_signed_on": TODAY,
-            "rent_start_on": TODAY,
+            "lease_signed_on": today,
+            "rent_start_on": today,
         }
     row = Placement(
         flat=flat,
@@ -157,9 +157,9 @@ def test_withdrawing_a_published_flat_without_placements_still_works(browser, db
 
 
 @pytest.mark.parametrize("to", ["paused", "withdrawn"])
-def test_pausing_or_withdrawing_a_household_cancels_its_placements(browser, world, to):
+def test_pausing_or_withdrawing_a_household_cancels_its_placements(browser, world, to, today):
     landlord, specialist, flat = world
-    household = HouseholdFactory(intake_on=TODAY - timedelta(days=30))
+    household = HouseholdFactory(intake_on=today - timedelta(days=30))
     accepted = placement(flat, household, State.LANDLORD_ACCEPTED, specialist)
     other_flat = FlatFactory(
         organisation=landlord.organisation, status="published", created_by_id=landlord.id
@@ -194,9 +194,9 @@ def test_pausing_or_withdrawing_a_household_cancels_its_placements(browser, worl
 
 
 @pytest.mark.parametrize("to", ["paused", "withdrawn"])
-def test_household_with_a_signed_lease_cannot_be_paused_or_withdrawn(browser, world, to):
+def test_household_with_a_signed_lease_cannot_be_paused_or_withdrawn(browser, world, to, today):
     _landlord, specialist, flat = world
-    household = HouseholdFactory(intake_on=TODAY - timedelta(days=30))
+    household = HouseholdFactory(intake_on=today - timedelta(days=30))
     signed = placement(flat, household, State.LEASE_SIGNED, specialist)
     other = placement(FlatFactory(status="published"), household, State.PROPOSED, specialist)
     browser.login("social_worker")

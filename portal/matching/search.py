@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.core import clock
@@ -146,43 +146,37 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     conditions = household_conditions(flat, today, table)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
-    ids = db.session.scalars(
-        _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
+    households = db.session.scalars(
+        _ranked(select(Household).where(*conditions), flat, today)
+        .limit(limit)
+        .options(selectinload(Household.preferred_districts))
     ).all()
-    households = _load_households(list(ids))
-    return [explain(flat, households[household_id], today, table) for household_id in ids]
+    return [explain(flat, household, today, table) for household in households]
 
 
 def _ranked(query: Select, flat: Flat, today: date) -> Select:
     """``query`` in the order of ``score`` (then longer waiting, then id), computed by the
     database in sevenths of a point: whole numbers, so that equal scores tie on every database
     as they do in Python."""
-    preference = (
-        select(
-            household_districts.c.household_id,
-            func.max(
-                case(
-                    (household_districts.c.district_id == flat.district_id, PREFERRED),
-                    else_=ELSEWHERE,
-                )
-            ).label("points"),
-        )
-        .group_by(household_districts.c.household_id)
-        .subquery()
+    # Two index lookups per candidate (the primary key of household_districts), not a grouping
+    # of every household's districts for each flat.
+    names = household_districts.c.household_id == Household.id
+    points = case(
+        (exists().where(names, household_districts.c.district_id == flat.district_id), PREFERRED),
+        (exists().where(names), ELSEWHERE),
+        else_=NO_PREFERENCE,
     )
     # extract("epoch") is the one date difference SQLite and PostgreSQL share.
     days = (_epoch(today) - extract("epoch", Household.waiting_since)) / SECONDS_PER_DAY
     longest = today - timedelta(weeks=MAX_WAITING_WEEKS)
     sevenths = (
-        7 * func.coalesce(preference.c.points, NO_PREFERENCE)
+        7 * points
         + case((Household.waiting_since <= longest, 7 * MAX_WAITING_WEEKS), else_=days)
         - 7 * PER_ROOM * func.abs(Household.needed_rooms - flat.rooms)
     )
     if not flat.pets_allowed:
         sevenths -= case((Household.has_pets.is_(True), 7 * PETS_NOT_ALLOWED), else_=0)
-    return query.outerjoin(preference, preference.c.household_id == Household.id).order_by(
-        sevenths.desc(), Household.waiting_since, Household.id
-    )
+    return query.order_by(sevenths.desc(), Household.waiting_since, Household.id)
 
 
 def _epoch(day: date) -> int:
@@ -203,14 +197,3 @@ def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list
         (explain(flat, h, today, table) for flat in flats), key=lambda m: (-m.score, m.flat.id)
     )
     return matches[:limit]
-
-
-def _load_households(ids: list[int]) -> dict[int, Household]:
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Household)
-        .where(Household.id.in_(ids))
-        .options(selectinload(Household.preferred_districts))
-    ).all()
-    return {h.id: h for h in rows}

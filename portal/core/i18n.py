@@ -68,6 +68,12 @@ def _locale_in_force() -> Locale | None:
     return getattr(state, "babel_locale", None) or get_locale()
 
 
+def locale_in_force() -> Locale | None:
+    """The locale texts are written in now (``force_locale`` included), found quickly: for
+    caches of formatted texts, which must be keyed by it."""
+    return _locale_in_force()
+
+
 # Babel formats a number in 20-50 µs; a list page shows hundreds of amounts, most of them
 # repeated (rents, areas, counts). The formatted text depends only on the value and the locale.
 @lru_cache(maxsize=8192)

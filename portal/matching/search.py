@@ -146,12 +146,13 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     conditions = household_conditions(flat, today, table)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
-    households = db.session.scalars(
-        _ranked(select(Household).where(*conditions), flat, today)
-        .limit(limit)
-        .options(selectinload(Household.preferred_districts))
+    # The ids first: the candidates are read from one covering index (``ix_households_matching``)
+    # without visiting their rows; only the ``limit`` best rows are loaded.
+    ids = db.session.scalars(
+        _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
     ).all()
-    return [explain(flat, household, today, table) for household in households]
+    households = _load_households(list(ids))
+    return [explain(flat, households[household_id], today, table) for household_id in ids]
 
 
 def _ranked(query: Select, flat: Flat, today: date) -> Select:
@@ -197,3 +198,14 @@ def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list
         (explain(flat, h, today, table) for flat in flats), key=lambda m: (-m.score, m.flat.id)
     )
     return matches[:limit]
+
+
+def _load_households(ids: list[int]) -> dict[int, Household]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Household)
+        .where(Household.id.in_(ids))
+        .options(selectinload(Household.preferred_districts))
+    ).all()
+    return {h.id: h for h in rows}

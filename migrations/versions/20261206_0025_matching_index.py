@@ -1,0 +1,42 @@
+"""One index that holds every column the ranking of households for a flat reads (issue 18), so
+that SQLite scans the index instead of the households table.
+
+Revision ID: 0025
+Revises: 0023
+Create Date: 2026-12-06 23:00:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = "0025"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+# portal.households.models.MATCHING_COLUMNS, as of this revision.
+COLUMNS = [
+    "status",
+    "needs_wheelchair",
+    "needs_step_free",
+    "earliest_move_in",
+    "off_market_at",
+    "max_gross_cold_rent",
+    "adults",
+    "children",
+    "waiting_since",
+    "needed_rooms",
+    "has_pets",
+    "has_wbs",
+    "wbs_persons",
+    "needed_area",
+]
+
+
+def upgrade():
+    op.create_index("ix_households_matching", "households", COLUMNS)
+
+
+def downgrade():
+    op.drop_index("ix_households_matching", table_name="households")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import Select
+from sqlalchemy import Select, func
 
 from portal.extensions import db
 
@@ -72,3 +72,12 @@ def uncounted_page(query: Select, page: int, per_page: int = PER_PAGE) -> Uncoun
         db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique()
     )
     return UncountedPage(rows[:per_page], page, per_page, has_next=len(rows) > per_page)
+
+
+def first_and_total(query: Select, limit: int) -> tuple[list[tuple], int]:
+    """The first ``limit`` rows of ``query`` and the number of all its rows, in one statement:
+    the number is a window over the whole result, computed before the LIMIT (no rows: 0)."""
+    rows = db.session.execute(
+        query.add_columns(func.count().over().label("total_rows")).limit(limit)
+    ).all()
+    return [tuple(row)[:-1] for row in rows], (rows[0].total_rows if rows else 0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import Select, func
+from sqlalchemy import Select, func, select
 
 from portal.extensions import db
 
@@ -76,8 +76,10 @@ def uncounted_page(query: Select, page: int, per_page: int = PER_PAGE) -> Uncoun
 
 def first_and_total(query: Select, limit: int) -> tuple[list[tuple], int]:
     """The first ``limit`` rows of ``query`` and the number of all its rows, in one statement:
-    the number is a window over the whole result, computed before the LIMIT (no rows: 0)."""
-    rows = db.session.execute(
-        query.add_columns(func.count().over().label("total_rows")).limit(limit)
-    ).all()
-    return [tuple(row)[:-1] for row in rows], (rows[0].total_rows if rows else 0)
+    the number is an uncorrelated subquery, which the database computes once, while the rows
+    still stop at the LIMIT (a window count would build and sort every row first)."""
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    rows = db.session.execute(query.add_columns(total.label("total_rows")).limit(limit)).all()
+    if not rows:
+        return [], 0
+    return [tuple(row)[:-1] for row in rows], rows[0].total_rows

@@ -464,7 +464,12 @@ class Consent(TimestampMixin, Base):
     withdrawn on; optionally the scanned form (social workers only)."""
 
     __tablename__ = "consents"
-    __table_args__ = (CheckConstraint("expires_on > given_on", name="expiry_after_start"),)
+    __table_args__ = (
+        CheckConstraint("expires_on > given_on", name="expiry_after_start"),
+        # Every column of the "valid consent" check (``households.queries``), so that the
+        # landlord list and the matching answer it from the index alone.
+        Index("ix_consents_valid", "household_id", "expires_on", "given_on", "withdrawn_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(

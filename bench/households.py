@@ -181,13 +181,16 @@ def measure_ranking(app, ranked_flats: int) -> dict[str, float]:
             if len(flats) == ranked_flats:
                 break
         rank_households(db.session.get(Flat, flats[0]))  # warm caches
-        times, shown = [], []
+        times, cpu, shown = [], [], []
         for flat_id in flats:
             db.session.expunge_all()
             flat = db.session.get(Flat, flat_id)
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             matches = rank_households(flat)
             times.append(time.perf_counter() - start)
+            # The process's CPU time too: on a machine shared with other jobs the wall time
+            # includes the waits for a core (SQLite runs in this process, PostgreSQL does not).
+            cpu.append(time.process_time() - start_cpu)
             shown.append(len(matches))
         db.session.expunge_all()
         flat = db.session.get(Flat, flats[0])
@@ -196,6 +199,8 @@ def measure_ranking(app, ranked_flats: int) -> dict[str, float]:
     return {
         "median_ms": statistics.median(times) * 1000,
         "max_ms": max(times) * 1000,
+        "median_cpu_ms": statistics.median(cpu) * 1000,
+        "max_cpu_ms": max(cpu) * 1000,
         "candidates": statistics.median(candidates),
         "max_candidates": max(candidates),
         "shown": statistics.median(shown),
@@ -248,14 +253,16 @@ def run(size: Size) -> list[Row]:
         Row(
             "households",
             f"rank_households(flat), median of {size.ranked_flats} flats",
-            f"{ranking['median_ms']:.1f} ms ({ranking['statements']} SQL statements)",
+            f"{ranking['median_ms']:.1f} ms, {ranking['median_cpu_ms']:.1f} ms CPU "
+            f"({ranking['statements']} SQL statements)",
             f"< {RANKING_MEDIAN_MS} ms",
             ranking["median_ms"] < RANKING_MEDIAN_MS,
         ),
         Row(
             "households",
             "rank_households(flat), slowest",
-            f"{ranking['max_ms']:.1f} ms ({ranking['max_candidates']} candidates)",
+            f"{ranking['max_ms']:.1f} ms, {ranking['max_cpu_ms']:.1f} ms CPU "
+            f"({ranking['max_candidates']} candidates)",
             f"< {RANKING_SLOWEST_MS} ms",
             ranking["max_ms"] < RANKING_SLOWEST_MS,
         ),

@@ -24,8 +24,8 @@ from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.queries import (
     OwnFlatFilterForm,
     changes_queue,
+    review_figures,
     review_queue,
-    waiting_for_review,
 )
 from portal.listings.views import bp as listings
 from portal.mediation.labels import topic_label as mediation_topic_label
@@ -85,12 +85,12 @@ def caseload(user_id: int) -> Caseload:
 
 def _specialist_home(overview: bool) -> dict:
     interests, open_interests = newest_open_interests(HOME_ROWS)
-    changes = changes_queue()
+    waiting, changes_waiting = review_figures()
     return {
-        "flats_waiting": waiting_for_review(),
+        "flats_waiting": waiting,
         "review_flats": [] if overview else review_queue(HOME_ROWS),
-        "changes_flats": [] if overview else changes[:HOME_ROWS],
-        "changes_waiting": len(changes),
+        "changes_flats": [] if overview else changes_queue(HOME_ROWS),
+        "changes_waiting": changes_waiting,
         "interests": [] if overview else interests,
         "open_interests": open_interests,
         "messages": landlord_messages(current_user, HOME_ROWS),
@@ -115,15 +115,18 @@ def home():
     role = current_user.role
     overview = role == Role.ADMIN  # figures only
     context: dict = {"overview": overview, "specialist_home": False, "social_worker_home": False}
-    context.update(
-        landlords=db.session.scalar(select(func.count(User.id)).where(User.role == Role.LANDLORD)),
-        unverified=db.session.scalar(
-            select(func.count(User.id)).where(
-                User.role == Role.LANDLORD, User.email_verified_at.is_(None)
-            )
-        ),
-        organisations=db.session.scalar(select(func.count(Organisation.id))),
-    )
+    landlord = User.role == Role.LANDLORD
+    figures = db.session.execute(  # the three in one statement
+        select(
+            select(func.count(User.id)).where(landlord).scalar_subquery().label("landlords"),
+            select(func.count(User.id))
+            .where(landlord, User.email_verified_at.is_(None))
+            .scalar_subquery()
+            .label("unverified"),
+            select(func.count(Organisation.id)).scalar_subquery().label("organisations"),
+        )
+    ).one()
+    context.update(figures._asdict())
     if role in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN):
         context["placements"] = placements_dashboard()
     if role in (Role.SPECIALIST, Role.ADMIN):

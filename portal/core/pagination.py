@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from portal.extensions import db
 
 # One page size for every list of the portal (landlord, staff and public), so that a page of
 # households, flats, placements or cases always holds as many rows. The audit log shows twice as
@@ -15,3 +21,65 @@ def page_url(number: int) -> str:
     """The current page's URL with ``page=number`` and every other query argument kept."""
     args = {key: values for key, values in request.args.lists() if key != "page"}
     return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+
+
+@dataclass(frozen=True)
+class UncountedPage:
+    """One page of a list that is not counted: one row more than the page holds is read to know
+    whether a next page exists, so a page costs its own rows (and those it skips), never a count
+    over the whole list. What ``_pagination.html`` reads, like Flask-SQLAlchemy's Pagination;
+    ``pages`` is None, and ``total`` is known only on the last page."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+    pages: None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row in the whole list (1 for the first page)."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+    @property
+    def total(self) -> int | None:
+        """The number of rows of the whole list, where this page tells it: on the last page."""
+        if self.has_next or (not self.items and self.page > 1):
+            return None
+        return self.last if self.items else 0
+
+
+def uncounted_page(query: Select, page: int, per_page: int = PER_PAGE) -> UncountedPage:
+    """Page ``page`` (from 1) of ``query``'s rows (entities), without counting them."""
+    page = max(page, 1)
+    rows = list(
+        db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique()
+    )
+    return UncountedPage(rows[:per_page], page, per_page, has_next=len(rows) > per_page)
+
+
+def first_and_total(query: Select, limit: int) -> tuple[list[tuple], int]:
+    """The first ``limit`` rows of ``query`` and the number of all its rows, in one statement:
+    the number is an uncorrelated subquery, which the database computes once, while the rows
+    still stop at the LIMIT (a window count would build and sort every row first)."""
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    rows = db.session.execute(query.add_columns(total.label("total_rows")).limit(limit)).all()
+    if not rows:
+        return [], 0
+    return [tuple(row)[:-1] for row in rows], rows[0].total_rows

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from portal.core import clock
 from portal.core.i18n import day as fmt_day
+from portal.core.i18n import locale_in_force
 from portal.core.i18n import money as fmt_money
 from portal.households.models import Household
 from portal.listings.rules import LimitRow, RentLimitTable, limits_in_force
@@ -50,33 +52,40 @@ class HouseholdLimit:
 
     def table_text(self) -> str:
         """The table's row in words (no override, no reason): what the table gives this size."""
-        row = self.row
-        if row is None:
-            return ngettext(
-                "The rent-limit table in force on %(date)s has no figure for %(num)d person.",
-                "The rent-limit table in force on %(date)s has no figure for %(num)d persons.",
-                self.persons,
-                date=fmt_day(self.on),
-            )
-        if not row.further_persons:
-            return ngettext(
-                "Limit for %(num)d person from %(date)s: %(amount)s",
-                "Limit for %(num)d persons from %(date)s: %(amount)s",
-                row.persons,
-                date=fmt_day(row.valid_from),
-                amount=fmt_money(row.limit),
-            )
-        return _(
-            "Limit for %(num)d persons: %(base)s for %(size)d persons (from %(date)s) and "
-            "%(extra)s for each further person (from %(extra_date)s): %(amount)s",
-            num=row.persons,
-            base=fmt_money(row.amount),
-            size=row.size,
+        # The same few sentences for every household of a ranking: written once per locale.
+        return _table_text(self.row, self.persons, self.on, str(locale_in_force()))
+
+
+@lru_cache(maxsize=1024)
+def _table_text(row: LimitRow | None, persons: int, on: date, locale: str) -> str:  # noqa: ARG001
+    """``HouseholdLimit.table_text``; ``locale`` only keys the cache (the text is written in
+    the locale in force)."""
+    if row is None:
+        return ngettext(
+            "The rent-limit table in force on %(date)s has no figure for %(num)d person.",
+            "The rent-limit table in force on %(date)s has no figure for %(num)d persons.",
+            persons,
+            date=fmt_day(on),
+        )
+    if not row.further_persons:
+        return ngettext(
+            "Limit for %(num)d person from %(date)s: %(amount)s",
+            "Limit for %(num)d persons from %(date)s: %(amount)s",
+            row.persons,
             date=fmt_day(row.valid_from),
-            extra=fmt_money(row.extra),
-            extra_date=fmt_day(row.extra_from),
             amount=fmt_money(row.limit),
         )
+    return _(
+        "Limit for %(num)d persons: %(base)s for %(size)d persons (from %(date)s) and "
+        "%(extra)s for each further person (from %(extra_date)s): %(amount)s",
+        num=row.persons,
+        base=fmt_money(row.amount),
+        size=row.size,
+        date=fmt_day(row.valid_from),
+        extra=fmt_money(row.extra),
+        extra_date=fmt_day(row.extra_from),
+        amount=fmt_money(row.limit),
+    )
 
 
 def limit_of(

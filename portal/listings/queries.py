@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -202,24 +202,35 @@ def review_queue(limit: int = 10) -> list[Flat]:
         db.session.scalars(
             select(Flat)
             .where(Flat.status == FlatStatus.SUBMITTED.value)
-            .options(selectinload(Flat.district), selectinload(Flat.organisation))
+            .options(*_with_district_and_organisation())
             .order_by(Flat.submitted_at.asc(), Flat.id.asc())
             .limit(limit)
         )
     )
 
 
-def changes_queue() -> list[Flat]:
-    """Published (or reserved) flats whose landlord's changes wait for review, oldest first."""
+def _with_district_and_organisation():
+    # Both many-to-one: joined into the list's own statement instead of one query each.
+    return joinedload(Flat.district), joinedload(Flat.organisation)
+
+
+def _with_changes():
+    return (
+        Flat.changes_submitted_at.is_not(None),
+        Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value]),
+    )
+
+
+def changes_queue(limit: int | None = None) -> list[Flat]:
+    """Published (or reserved) flats whose landlord's changes wait for review, oldest first;
+    the first ``limit`` (all when None)."""
     return list(
         db.session.scalars(
             select(Flat)
-            .where(
-                Flat.changes_submitted_at.is_not(None),
-                Flat.status.in_([FlatStatus.PUBLISHED.value, FlatStatus.RESERVED.value]),
-            )
-            .options(selectinload(Flat.district), selectinload(Flat.organisation))
+            .where(*_with_changes())
+            .options(*_with_district_and_organisation())
             .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
+            .limit(limit)
         )
     )
 
@@ -231,6 +242,20 @@ def waiting_for_review() -> int:
         )
         or 0
     )
+
+
+def review_figures() -> tuple[int, int]:
+    """How many submitted flats wait for review, and how many published flats' changes, in
+    one statement."""
+    waiting, changes = db.session.execute(
+        select(
+            select(func.count(Flat.id))
+            .where(Flat.status == FlatStatus.SUBMITTED.value)
+            .scalar_subquery(),
+            select(func.count(Flat.id)).where(*_with_changes()).scalar_subquery(),
+        )
+    ).one()
+    return waiting or 0, changes or 0
 
 
 __all__ = ["District", "FlatFilter", "SORTS", "filtered_flats", "review_queue"]

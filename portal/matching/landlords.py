@@ -9,13 +9,32 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, not_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
-from portal.households.models import Household, household_districts
+from portal.households.models import Consent, Household, household_districts
 from portal.households.queries import HouseholdFilter, visible_to_landlords
-from portal.listings.models import Flat
+from portal.listings.models import District, Flat
 from portal.listings.rules import RentLimitTable, limits_in_force
 from portal.matching.rules import explain, fits_any_of
+
+LIST_COLUMNS = (
+    Household.code,
+    Household.status,
+    Household.off_market_at,
+    Household.adults,
+    Household.children,
+    Household.needed_rooms,
+    Household.needed_area,
+    Household.earliest_move_in,
+    Household.cost_bearer,
+    Household.has_wbs,
+    Household.wbs_persons,
+    Household.has_pets,
+    Household.needs_step_free,
+    Household.needs_wheelchair,
+    Household.profile_text,
+    Household.vetted_at,
+)
 
 
 def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
@@ -25,8 +44,13 @@ def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: 
         select(Household)
         .where(*visible_to_landlords(today))
         .options(
-            selectinload(Household.preferred_districts),
-            selectinload(Household.consents),  # PublicProfile re-checks visibility
+            # Only what a card shows (``PublicProfile``) and what its visibility check reads.
+            load_only(*LIST_COLUMNS),
+            selectinload(Household.preferred_districts).load_only(District.name),
+            # PublicProfile re-checks visibility.
+            selectinload(Household.consents).load_only(
+                Consent.given_on, Consent.expires_on, Consent.withdrawn_on
+            ),
         )
     )
     if criteria.size:

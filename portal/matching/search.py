@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.core import clock
@@ -146,6 +146,8 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     conditions = household_conditions(flat, today, table)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
+    # The ids first: the candidates are read from one covering index (``ix_households_matching``)
+    # without visiting their rows; only the ``limit`` best rows are loaded.
     ids = db.session.scalars(
         _ranked(select(Household.id).where(*conditions), flat, today).limit(limit)
     ).all()
@@ -157,32 +159,25 @@ def _ranked(query: Select, flat: Flat, today: date) -> Select:
     """``query`` in the order of ``score`` (then longer waiting, then id), computed by the
     database in sevenths of a point: whole numbers, so that equal scores tie on every database
     as they do in Python."""
-    preference = (
-        select(
-            household_districts.c.household_id,
-            func.max(
-                case(
-                    (household_districts.c.district_id == flat.district_id, PREFERRED),
-                    else_=ELSEWHERE,
-                )
-            ).label("points"),
-        )
-        .group_by(household_districts.c.household_id)
-        .subquery()
+    # Two index lookups per candidate (the primary key of household_districts), not a grouping
+    # of every household's districts for each flat.
+    names = household_districts.c.household_id == Household.id
+    points = case(
+        (exists().where(names, household_districts.c.district_id == flat.district_id), PREFERRED),
+        (exists().where(names), ELSEWHERE),
+        else_=NO_PREFERENCE,
     )
     # extract("epoch") is the one date difference SQLite and PostgreSQL share.
     days = (_epoch(today) - extract("epoch", Household.waiting_since)) / SECONDS_PER_DAY
     longest = today - timedelta(weeks=MAX_WAITING_WEEKS)
     sevenths = (
-        7 * func.coalesce(preference.c.points, NO_PREFERENCE)
+        7 * points
         + case((Household.waiting_since <= longest, 7 * MAX_WAITING_WEEKS), else_=days)
         - 7 * PER_ROOM * func.abs(Household.needed_rooms - flat.rooms)
     )
     if not flat.pets_allowed:
         sevenths -= case((Household.has_pets.is_(True), 7 * PETS_NOT_ALLOWED), else_=0)
-    return query.outerjoin(preference, preference.c.household_id == Household.id).order_by(
-        sevenths.desc(), Household.waiting_since, Household.id
-    )
+    return query.order_by(sevenths.desc(), Household.waiting_since, Household.id)
 
 
 def _epoch(day: date) -> int:

@@ -17,14 +17,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
 from portal.core import clock
 from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import UncountedPage, uncounted_page
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -61,26 +60,31 @@ BLOCKED = {
 
 @dataclass(frozen=True)
 class Pager:
-    """What ``_pagination`` needs, without the Household rows of the underlying page."""
+    """What ``_pagination`` and the heading need, without the Household rows of the page. The
+    list is not counted (``UncountedPage``): ``total`` is known on the last page only."""
 
     page: int
-    pages: int
-    total: int
+    pages: int | None
+    total: int | None
     has_prev: bool
     has_next: bool
     prev_num: int | None
     next_num: int | None
+    first: int
+    last: int
 
     @classmethod
-    def of(cls, pagination: Pagination) -> Pager:
+    def of(cls, page: UncountedPage) -> Pager:
         return cls(
-            page=pagination.page,
-            pages=pagination.pages,
-            total=pagination.total or 0,
-            has_prev=pagination.has_prev,
-            has_next=pagination.has_next,
-            prev_num=pagination.prev_num,
-            next_num=pagination.next_num,
+            page=page.page,
+            pages=page.pages,
+            total=page.total,
+            has_prev=page.has_prev,
+            has_next=page.has_next,
+            prev_num=page.prev_num,
+            next_num=page.next_num,
+            first=page.first,
+            last=page.last,
         )
 
 
@@ -159,13 +163,8 @@ def index():
     criteria, filter_form = HouseholdFilter.from_args(request.args)
     filter_form.set_choices(db.session.scalars(select(District).order_by(District.position)).all())
     my_flats = published_flats_of(current_user)
-    pagination = db.paginate(
-        landlord_households(criteria, my_flats, today),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
+    # Not counted: a count would test the consent of every visible household on each request.
+    pagination = uncounted_page(landlord_households(criteria, my_flats, today), page_arg())
     return render_template(
         "households/list.html",
         profiles=[PublicProfile.of(household, today) for household in pagination.items],

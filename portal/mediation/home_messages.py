@@ -8,15 +8,15 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessages
-from portal.extensions import db
+from portal.core.pagination import first_and_total
 from portal.mediation.models import OPEN_STATUSES, MediationCase
-from portal.placements.home_messages import count_of, waiting_threads
+from portal.placements.home_messages import waiting_threads
 from portal.placements.messages import Message
 
 
 @LANDLORD_MESSAGES.connect
 def case_messages(user: User, limit: int) -> HomeMessages:
-    """Mediation threads waiting for the team, newest first (two queries)."""
+    """Mediation threads waiting for the team, newest first (one statement)."""
     if not user.is_staff:
         return HomeMessages()
     query = waiting_threads(
@@ -24,7 +24,7 @@ def case_messages(user: User, limit: int) -> HomeMessages:
         MediationCase.status.in_([s.value for s in OPEN_STATUSES]),
         MediationCase,
     )
-    rows = db.session.execute(query.order_by(Message.created_at.desc()).limit(limit)).all()
+    rows, count = first_and_total(query.order_by(Message.created_at.desc()), limit)
     return HomeMessages(
         rows=[
             HomeMessage(
@@ -35,5 +35,5 @@ def case_messages(user: User, limit: int) -> HomeMessages:
             )
             for message, case, organisation in rows
         ],
-        count=count_of(query),
+        count=count,
     )

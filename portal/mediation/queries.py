@@ -113,10 +113,12 @@ def home_counts(today: date | None = None) -> Counts:
     """For the back-office home: new cases, and open cases without an answer for more than
     two working days."""
     today = today or clock.today()
-    new = db.session.scalar(
-        select(func.count(MediationCase.id)).where(MediationCase.status == CaseStatus.NEW.value)
-    )
-    overdue = db.session.scalar(
-        select(func.count(MediationCase.id)).where(*_overdue_clauses(today))
-    )
+    new, overdue = db.session.execute(  # both in one statement
+        select(
+            select(func.count(MediationCase.id))
+            .where(MediationCase.status == CaseStatus.NEW.value)
+            .scalar_subquery(),
+            select(func.count(MediationCase.id)).where(*_overdue_clauses(today)).scalar_subquery(),
+        )
+    ).one()
     return Counts(new=new or 0, overdue=overdue or 0)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessages
-from portal.extensions import db
+from portal.core.pagination import first_and_total
 from portal.placements.messages import LANDLORD_SIDE, Message
 from portal.placements.models import CLOSED_STATES, Placement
 
@@ -27,19 +27,15 @@ def waiting_threads(thread_column, open_condition, join_model):
     )
 
 
-def count_of(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
 @LANDLORD_MESSAGES.connect
 def placement_messages(user: User, limit: int) -> HomeMessages:
-    """Placement threads waiting for the team, newest first (two queries)."""
+    """Placement threads waiting for the team, newest first (one statement)."""
     if not user.is_staff:
         return HomeMessages()
     query = waiting_threads(
         Message.placement_id, Placement.state.not_in([s.value for s in CLOSED_STATES]), Placement
     )
-    rows = db.session.execute(query.order_by(Message.created_at.desc()).limit(limit)).all()
+    rows, count = first_and_total(query.order_by(Message.created_at.desc()), limit)
     return HomeMessages(
         rows=[
             HomeMessage(
@@ -51,5 +47,5 @@ def placement_messages(user: User, limit: int) -> HomeMessages:
             )
             for message, placement, organisation in rows
         ],
-        count=count_of(query),
+        count=count,
     )

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import clock
+from portal.core.pagination import first_and_total
 from portal.extensions import db
 from portal.households.models import Household
-from portal.households.queries import CaseloadFilter, expiring_count, valid_until
+from portal.households.queries import CaseloadFilter, valid_until
 from portal.listings.models import Flat
 from portal.placements import operations as ops
 from portal.placements.calendar import BERLIN
@@ -127,9 +128,10 @@ class Dashboard:
 
 
 def _with_flat_and_code():
+    # Both many-to-one: joined into the list's own statement instead of one query each.
     return (
-        selectinload(Placement.flat),
-        selectinload(Placement.household).load_only(Household.code),
+        joinedload(Placement.flat),
+        joinedload(Placement.household).load_only(Household.code),
     )
 
 
@@ -151,14 +153,13 @@ def dashboard(today: date | None = None) -> Dashboard:
             select(Placement.id).where(Placement.state.in_(AFTERCARE_STATES))
         ),
     )
-    due_count = db.session.scalar(select(func.count(FollowUp.id)).where(*is_due))
-    due = db.session.scalars(
+    due, due_count = first_and_total(
         select(FollowUp)
         .where(*is_due)
-        .options(selectinload(FollowUp.placement).options(*_with_flat_and_code()))
-        .order_by(FollowUp.due_on, FollowUp.id)
-        .limit(HOME_ROWS)
-    ).all()
+        .options(joinedload(FollowUp.placement).options(*_with_flat_and_code()))
+        .order_by(FollowUp.due_on, FollowUp.id),
+        HOME_ROWS,
+    )
 
     viewings = db.session.scalars(
         select(Placement)
@@ -176,42 +177,41 @@ def dashboard(today: date | None = None) -> Dashboard:
         Placement.state.in_([s.value for s in BEFORE_MOVE_IN]),
         Placement.state_changed_at < _overdue_limit(today),
     )
-    overdue_count = db.session.scalar(select(func.count(Placement.id)).where(*is_stuck))
-    overdue = db.session.scalars(
+    overdue, overdue_count = first_and_total(
         select(Placement)
         .where(*is_stuck)
         .options(*_with_flat_and_code())
-        .order_by(Placement.state_changed_at, Placement.id)
-        .limit(HOME_ROWS)
-    ).all()
+        .order_by(Placement.state_changed_at, Placement.id),
+        HOME_ROWS,
+    )
 
-    expiring = db.session.scalars(
-        CaseloadFilter(consent="expiring", sort="expiry").query(today).limit(HOME_ROWS)
-    ).all()
+    # One row per household: the window counts what expiring_count counts.
+    expiring, expiring_total = first_and_total(
+        CaseloadFilter(consent="expiring", sort="expiry").query(today), HOME_ROWS
+    )
     return Dashboard(
         pipeline=pipeline,
-        due_follow_ups=list(due),
+        due_follow_ups=[follow_up for (follow_up,) in due],
         due_count=due_count,
         viewings_today=list(viewings),
-        overdue=list(overdue),
+        overdue=[placement for (placement,) in overdue],
         overdue_count=overdue_count,
-        expiring=[(h, valid_until(h, today)) for h in expiring],
-        expiring_count=expiring_count(today),
+        expiring=[(h, valid_until(h, today)) for (h,) in expiring],
+        expiring_count=expiring_total,
     )
 
 
 def newest_open_interests(limit: int = 10) -> tuple[list[Interest], int]:
     """The newest open landlord interests (with household and flat) and how many are open."""
     is_open = Interest.status == InterestStatus.OPEN.value
-    count = db.session.scalar(select(func.count(Interest.id)).where(is_open))
-    rows = db.session.scalars(
+    rows, count = first_and_total(
         select(Interest)
         .where(is_open)
-        .options(
-            selectinload(Interest.household).load_only(Household.code),
-            selectinload(Interest.flat).selectinload(Flat.organisation),
+        .options(  # many-to-one, joined: one statement
+            joinedload(Interest.household).load_only(Household.code),
+            joinedload(Interest.flat).joinedload(Flat.organisation),
         )
-        .order_by(Interest.created_at.desc(), Interest.id.desc())
-        .limit(limit)
-    ).all()
-    return list(rows), count
+        .order_by(Interest.created_at.desc(), Interest.id.desc()),
+        limit,
+    )
+    return [interest for (interest,) in rows], count

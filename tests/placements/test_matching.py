@@ -393,6 +393,31 @@ def test_preferred_district_first_then_no_preference_then_elsewhere(today):
     assert ranked == [preferring, no_preference, elsewhere]
 
 
+def test_the_fifty_best_of_many_in_the_order_of_score(today):
+    """The database ranks and cuts off at the limit (issue 18: ids from the ranking, rows loaded
+    after); the result is the first fifty of all fitting households sorted by ``score``, then
+    longer waiting, then id, with every soft rule in play."""
+    flat = published(district=district("Neudorf-Nord"), pets_allowed=False)
+    names = [[], [district("Marxloh")], [district("Marxloh"), district("Neudorf-Nord")]]
+    everyone = []
+    for n in range(70):
+        h = household(
+            waiting_since=today - timedelta(days=(n * 37) % 900),
+            needed_rooms=Decimal(["2", "2.5", "3", "3.5", "4"][n % 5]),
+            has_pets=n % 4 == 0,
+        )
+        h.preferred_districts = names[n % 3]
+        everyone.append(h)
+    db.session.flush()
+    expected = sorted(
+        everyone,
+        key=lambda h: (-round(7 * explain(flat, h, today).score), h.waiting_since, h.id),
+    )[:50]
+    matches = rank_households(flat, today=today)
+    assert [m.household for m in matches] == expected
+    assert [m.score for m in matches] == [explain(flat, h, today).score for h in expected]
+
+
 def test_longer_waiting_first(today):
     flat = published()
     recent = household(waiting_since=today - timedelta(days=30))

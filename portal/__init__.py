@@ -149,13 +149,16 @@ def register_cli(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from flask import g
     from flask_login import current_user
 
     from portal.accounts.models import role_label
     from portal.accounts.views import enforce_password_change
+    from portal.core.fragments import init_fragments
     from portal.core.pagination import page_url
 
     app.before_request(enforce_password_change)
+    init_fragments(app)
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
 

@@ -179,10 +179,12 @@ def register_request_hooks(app: Flask) -> None:
 
         @app.after_request
         def deliver_mail_now(response):
-            # Development only (MAIL_BACKEND=log): print queued mail right away. Whatever the
-            # view did not commit is discarded first, exactly as the teardown would.
-            db.session.rollback()
-            deliver_pending()
+            # Development only (MAIL_BACKEND=log): print the mail a request queued right away;
+            # a request that queued none costs no query. Whatever the view did not commit is
+            # discarded first, exactly as the teardown would.
+            if g.get("mail_queued"):
+                db.session.rollback()
+                deliver_pending()
             return response
 
 

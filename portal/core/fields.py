@@ -9,8 +9,10 @@ from flask import abort, make_response, request
 from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import EmailField, IntegerField, StringField
 from wtforms.validators import Email, InputRequired, Length
+from wtforms.widgets import Select
 
 from portal.core.converters import MAX_ID, MIN_ID
 from portal.core.errors import error_page
@@ -28,13 +30,43 @@ def max_chars(limit: int) -> Length:
     )
 
 
+class QuickSelect(Select):
+    """WTForms' ``<select>``, the same markup, written faster: a plain option (no extra
+    attributes) is one f-string instead of WTForms' general attribute writer, and the way to
+    call ``render_option`` is not looked up again (with ``inspect``) on every rendering. A list
+    page's district filter has about fifty options on every request."""
+
+    @classmethod
+    def _dispatch_render_option(cls):
+        return cls.render_option
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        value = escape(choice.value)
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704
+
+
+QUICK_SELECT = QuickSelect()
+
+
 class FilterForm(FlaskForm):
     """A list page's filters: a GET form bound to the query string (``formdata=request.args``),
     its field names the query's; nothing changes, so no CSRF token. The page renders it with
-    the ``filter_form`` macro, each field in its declared order."""
+    the ``filter_form`` macro, each field in its declared order; its single selects render
+    through ``QuickSelect``."""
 
     class Meta:
         csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if type(field.widget) is Select and not field.widget.multiple:
+                field.widget = QUICK_SELECT
+            return field
 
 
 def email_field(label, description=""):

@@ -166,3 +166,46 @@ def test_every_list_filter_is_a_filter_form(app):
         for form_class in forms:
             assert issubclass(form_class, FilterForm)
             assert form_class(formdata=MultiDict()).meta.csrf is False  # GET: no token
+
+
+def test_quick_select_writes_what_wtforms_writes(app):
+    """Filter forms render their selects through QuickSelect: the same markup as WTForms'
+    own widget, option for option (groups, the selected one, characters to escape, extra
+    attributes)."""
+    from flask import request
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.widgets import Select
+
+    from portal.core.fields import QUICK_SELECT, FilterForm
+
+    class Form(FilterForm):
+        plain = SelectField(
+            "Plain",
+            choices=[
+                SelectChoice("", "any"),
+                SelectChoice("a&b", 'Quote " and <tag>'),
+                SelectChoice("2", "two", render_kw={"data-x": "1"}),
+                SelectChoice("3", ""),
+            ],
+            validate_choice=False,
+        )
+        grouped = SelectField(
+            "Grouped",
+            choices=[
+                SelectChoice("", "any"),
+                SelectChoice("1", "Altstadt", optgroup="Mitte"),
+                SelectChoice("2", "Neudorf", optgroup="Mitte"),
+                SelectChoice("3", "Baerl", optgroup="Homberg & Ruhrort"),
+            ],
+            validate_choice=False,
+        )
+
+    for query in ("", "plain=a%26b&grouped=2", "plain=2&grouped=3", "plain=3"):
+        with app.test_request_context(f"/?{query}"):
+            form = Form(formdata=request.args)
+            for field in form:
+                assert field.widget is QUICK_SELECT
+                quick = str(field())
+                field.widget = Select()
+                assert quick == str(field())

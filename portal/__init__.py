@@ -162,17 +162,18 @@ def register_request_hooks(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
 
+    # The programme's contact: settings, the same on every page, so a global (imported macros
+    # see it without being imported "with context", which re-runs their template each time).
+    app.jinja_env.globals["programme"] = {
+        "email": app.config["PROGRAMME_CONTACT_EMAIL"],
+        "phone": app.config["PROGRAMME_CONTACT_PHONE"],
+        "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
+    }
+
     @app.context_processor
-    def inject_programme() -> dict[str, Any]:
-        return {
-            "programme": {
-                "email": app.config["PROGRAMME_CONTACT_EMAIL"],
-                "phone": app.config["PROGRAMME_CONTACT_PHONE"],
-                "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
-            },
-            # The user object itself: templates read it often, the proxy costs each time.
-            "user": current_user._get_current_object(),
-        }
+    def inject_user() -> dict[str, Any]:
+        # The user object itself: templates read it often, the proxy costs each time.
+        return {"user": current_user._get_current_object()}
 
     if app.config["MAIL_DELIVER_AFTER_REQUEST"]:
         from portal.core.outbox import deliver_pending

@@ -47,6 +47,7 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.core import audit, outbox  # noqa: F401  (models for Alembic)
+    from portal.core.fields import install_quick_html_params
     from portal.core.i18n import init_i18n, select_locale
     from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401
@@ -74,6 +75,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     init_i18n(app)
+    install_quick_html_params()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from portal.households.labels import status_label as household_status_label
@@ -209,3 +212,40 @@ def test_quick_select_writes_what_wtforms_writes(app):
                 quick = str(field())
                 field.widget = Select()
                 assert quick == str(field())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["id", "name", "class_", "type", "value", "data_x_y", "aria_describedby", "for_"]
+            + ["checked", "required", "placeholder", "a<b", 'q"']
+        ),
+        st.one_of(
+            st.booleans(),
+            st.text(max_size=12),
+            st.integers(),
+            st.none(),
+            st.text(max_size=12).map(Markup),
+        ),
+    )
+)
+def test_quick_html_params_writes_what_wtforms_writes(attributes):
+    """Every WTForms widget and label writes its attributes with quick_html_params (installed
+    by create_app): the same text as WTForms' own html_params, for any names and values."""
+    from portal.core.fields import WTFORMS_HTML_PARAMS, quick_html_params
+
+    quick = quick_html_params(**attributes)
+    assert quick == WTFORMS_HTML_PARAMS(**attributes)
+    assert isinstance(quick, Markup)
+
+
+def test_wtforms_widgets_use_quick_html_params(app):
+    import wtforms.fields.core
+    import wtforms.widgets.core
+
+    from portal.core.fields import quick_html_params
+
+    assert wtforms.widgets.core.html_params is quick_html_params
+    assert wtforms.widgets.core.TextInput.html_params is quick_html_params
+    assert wtforms.fields.core.widgets.html_params is quick_html_params

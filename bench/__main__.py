@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import every_page, households, pages, photos, placements, reports  # noqa: E402
+from bench import every_page, households, pages, photos, placements, render, reports  # noqa: E402
 from bench.common import hello_rows, print_table, size_from_env  # noqa: E402
 from portal.core import clock  # noqa: E402
 
@@ -26,6 +26,7 @@ BENCHMARKS = {
     "reports": reports.run,
     "photos": photos.run,
     "every_page": every_page.run,
+    "render": render.run,
 }
 
 

@@ -46,7 +46,7 @@ def init_fragments(app: Flask) -> None:
         markup = fragments.get(cache_key)
         if markup is None:
             markup = Markup(caller())  # noqa: S704 - the template's own rendered markup
-            if len(fragments) < FRAGMENT_LIMIT:
+            if len(fragments) < FRAGMENT_LIMIT and not app.debug:  # debug: edits show at once
                 fragments[cache_key] = markup
         return markup
 
@@ -61,7 +61,7 @@ def init_fragments(app: Flask) -> None:
     def asset_url(filename: str) -> str:
         root = _request_root()
         url = assets.get((filename, root))
-        if url is None:
+        if url is None or app.debug:
             url = url_for("static", filename=filename, v=fingerprint(filename))
             assets[(filename, root)] = url
         return url

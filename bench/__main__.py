@@ -15,7 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import annex, every_page, households, pages, photos, placements, reports  # noqa: E402
+from bench import (  # noqa: E402
+    annex,
+    every_page,
+    households,
+    pages,
+    photos,
+    placements,
+    render,
+    reports,
+)
 from bench.common import hello_rows, print_table, size_from_env  # noqa: E402
 from portal.core import clock  # noqa: E402
 
@@ -27,6 +36,7 @@ BENCHMARKS = {
     "annex": annex.run,
     "photos": photos.run,
     "every_page": every_page.run,
+    "render": render.run,
 }
 
 

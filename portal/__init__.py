@@ -47,6 +47,7 @@ def init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.core import audit, jobs, outbox  # noqa: F401  (models for Alembic)
+    from portal.core.fields import install_quick_html_params
     from portal.core.i18n import init_i18n, select_locale
     from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401
@@ -74,6 +75,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     init_i18n(app)
+    install_quick_html_params()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -149,37 +151,43 @@ def register_cli(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from flask import g
     from flask_login import current_user
 
     from portal.accounts.models import role_label
     from portal.accounts.views import enforce_password_change
+    from portal.core.fragments import init_fragments
     from portal.core.pagination import page_url
 
     app.before_request(enforce_password_change)
+    init_fragments(app)
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
 
+    # The programme's contact: settings, the same on every page, so a global (imported macros
+    # see it without being imported "with context", which re-runs their template each time).
+    app.jinja_env.globals["programme"] = {
+        "email": app.config["PROGRAMME_CONTACT_EMAIL"],
+        "phone": app.config["PROGRAMME_CONTACT_PHONE"],
+        "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
+    }
+
     @app.context_processor
-    def inject_programme() -> dict[str, Any]:
-        return {
-            "programme": {
-                "email": app.config["PROGRAMME_CONTACT_EMAIL"],
-                "phone": app.config["PROGRAMME_CONTACT_PHONE"],
-                "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
-            },
-            # The user object itself: templates read it often, the proxy costs each time.
-            "user": current_user._get_current_object(),
-        }
+    def inject_user() -> dict[str, Any]:
+        # The user object itself: templates read it often, the proxy costs each time.
+        return {"user": current_user._get_current_object()}
 
     if app.config["MAIL_DELIVER_AFTER_REQUEST"]:
         from portal.core.outbox import deliver_pending
 
         @app.after_request
         def deliver_mail_now(response):
-            # Development only (MAIL_BACKEND=log): print queued mail right away. Whatever the
-            # view did not commit is discarded first, exactly as the teardown would.
-            db.session.rollback()
-            deliver_pending()
+            # Development only (MAIL_BACKEND=log): print the mail a request queued right away;
+            # a request that queued none costs no query. Whatever the view did not commit is
+            # discarded first, exactly as the teardown would.
+            if g.get("mail_queued"):
+                db.session.rollback()
+                deliver_pending()
             return response
 
 

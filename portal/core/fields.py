@@ -5,12 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import wtforms.widgets
+import wtforms.widgets.core
 from flask import abort, make_response, request
 from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import EmailField, IntegerField, StringField
 from wtforms.validators import Email, InputRequired, Length
+from wtforms.widgets import Select
+from wtforms.widgets.core import clean_key
 
 from portal.core.converters import MAX_ID, MIN_ID
 from portal.core.errors import error_page
@@ -28,13 +33,73 @@ def max_chars(limit: int) -> Length:
     )
 
 
+WTFORMS_HTML_PARAMS = wtforms.widgets.core.html_params
+
+
+def quick_html_params(**kwargs) -> Markup:
+    """WTForms' ``html_params`` (the attributes of every input, label and select: a form page
+    writes dozens), the same text five times faster: plain f-strings instead of
+    ``Markup.format`` and ``Markup.join``. Keys sorted and cleaned, ``True`` a bare attribute,
+    ``False`` left out, names and values escaped, a ``"`` inside a value as ``&quot;``."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(str(key))
+        elif value is not False:
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))  # noqa: S704 - every part escaped above
+
+
+def install_quick_html_params() -> None:
+    """Make WTForms' widgets and labels write their attributes with ``quick_html_params``
+    (idempotent; ``tests/core/test_filter_forms.py`` holds both to the same output)."""
+    for module in (wtforms.widgets.core, wtforms.widgets):
+        if module.html_params is WTFORMS_HTML_PARAMS:
+            module.html_params = quick_html_params
+    for widget in vars(wtforms.widgets.core).values():
+        own = vars(widget).get("html_params") if isinstance(widget, type) else None
+        if isinstance(own, staticmethod) and own.__func__ is WTFORMS_HTML_PARAMS:
+            widget.html_params = staticmethod(quick_html_params)
+
+
+class QuickSelect(Select):
+    """WTForms' ``<select>``, the same markup, written faster: a plain option (no extra
+    attributes) is one f-string instead of WTForms' general attribute writer, and the way to
+    call ``render_option`` is not looked up again (with ``inspect``) on every rendering. A list
+    page's district filter has about fifty options on every request."""
+
+    @classmethod
+    def _dispatch_render_option(cls):
+        return cls.render_option
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        value = escape(choice.value)
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704
+
+
+QUICK_SELECT = QuickSelect()
+
+
 class FilterForm(FlaskForm):
     """A list page's filters: a GET form bound to the query string (``formdata=request.args``),
     its field names the query's; nothing changes, so no CSRF token. The page renders it with
-    the ``filter_form`` macro, each field in its declared order."""
+    the ``filter_form`` macro, each field in its declared order; its single selects render
+    through ``QuickSelect``."""
 
     class Meta:
         csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if type(field.widget) is Select and not field.widget.multiple:
+                field.widget = QUICK_SELECT
+            return field
 
 
 def email_field(label, description=""):

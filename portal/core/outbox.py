@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import CheckConstraint, Index, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -111,6 +111,8 @@ def queue_mail(
     if attachment is not None:
         message.attachment_name, message.attachment_type, message.attachment_text = attachment
     db.session.add(message)
+    if has_request_context():
+        g.mail_queued = True  # for the development hook that delivers right after the request
     return message
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -90,5 +93,40 @@ def allow_body(blueprint, endpoint: str, limit: int) -> None:
     blueprint.record_once(lambda state: state.app.config["BODY_LIMITS"].update({endpoint: limit}))
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a permanent session's unchanged cookie is
+    signed again (its lifetime starts again) at most once a minute, not on every request:
+    signing, compressing and sending it cost a fifth of a millisecond per page. A session still
+    ends ``PERMANENT_SESSION_LIFETIME`` after the last request that renewed it, so at most a
+    minute earlier than before, never later; a changed session is sent at once as before."""
+
+    refresh_after = 60  # seconds
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or time.time() - signed_at >= self.refresh_after
+
+
 def register_security_headers(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.after_request(_add_headers)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from portal.core.i18n import area, day, money, number
@@ -20,7 +21,7 @@ from portal.listings.labels import (
     status_label,
     warm_water_label,
 )
-from portal.listings.models import District, Flat
+from portal.listings.models import District, Flat, Photo
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
 
 
@@ -128,7 +129,42 @@ def pending_rows(flat: Flat) -> list[PendingRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class PhotoSource:
+    """What an ``<img>`` of a photo needs: the address at the width shown, every width for
+    ``srcset``, and the size the browser reserves."""
+
+    src: str
+    srcset: str
+    width: int
+    height: int
+
+
+def photo_source(photo: Photo, default_width: int = 1024) -> PhotoSource:
+    """The photo's addresses, built with one ``url_for`` (they differ only in the last part,
+    ``<width>.<ext>``): a card list shows several photos with three or four widths each."""
+    widths = photo.width_list
+    shown = [w for w in widths if w <= default_width]
+    src_width = shown[-1] if shown else widths[0]
+    first = url_for(
+        "listings.photo_file",
+        flat_key=photo.flat.public_key,
+        photo_key=photo.public_key,
+        width=widths[0],
+        ext=photo.extension,
+    )
+    stem = first.rsplit("/", 1)[0]
+    urls = {w: f"{stem}/{w}.{photo.extension}" for w in widths}
+    return PhotoSource(
+        src=urls[src_width],
+        srcset=", ".join(f"{urls[w]} {w}w" for w in widths),
+        width=src_width,
+        height=photo.height_for(src_width),
+    )
+
+
 TEMPLATE_HELPERS = {
+    "flat_photo_source": photo_source,
     "flat_status_label": status_label,
     "flat_next_step": next_step,
     "warm_water_label": warm_water_label,

@@ -84,3 +84,23 @@ def test_session_cookie_flags(browser):
     cookie = browser.client.get_cookie("session")
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+def test_an_unchanged_session_cookie_is_renewed_at_most_once_a_minute(app, browser):
+    """A logged-in session lasts PERMANENT_SESSION_LIFETIME from the last renewal of its
+    cookie; an unchanged cookie is signed and sent again after a minute, not on every page."""
+
+    def session_cookie(response):
+        return [v for v in response.headers.getlist("Set-Cookie") if v.startswith("session=")]
+
+    browser.login("landlord")
+    browser.client.get("/flats/")  # shows (and so changes the session by) the login's messages
+    assert session_cookie(browser.client.get("/flats/")) == []
+    interface = app.session_interface
+    interface.refresh_after = 0  # a minute later
+    try:
+        [renewed] = session_cookie(browser.client.get("/flats/"))
+    finally:
+        del interface.refresh_after
+    assert "Expires=" in renewed
+    assert browser.client.get("/flats/").status_code == 200

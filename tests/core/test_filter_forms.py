@@ -8,6 +8,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from portal.households.labels import status_label as household_status_label
@@ -166,3 +169,83 @@ def test_every_list_filter_is_a_filter_form(app):
         for form_class in forms:
             assert issubclass(form_class, FilterForm)
             assert form_class(formdata=MultiDict()).meta.csrf is False  # GET: no token
+
+
+def test_quick_select_writes_what_wtforms_writes(app):
+    """Filter forms render their selects through QuickSelect: the same markup as WTForms'
+    own widget, option for option (groups, the selected one, characters to escape, extra
+    attributes)."""
+    from flask import request
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.widgets import Select
+
+    from portal.core.fields import QUICK_SELECT, FilterForm
+
+    class Form(FilterForm):
+        plain = SelectField(
+            "Plain",
+            choices=[
+                SelectChoice("", "any"),
+                SelectChoice("a&b", 'Quote " and <tag>'),
+                SelectChoice("2", "two", render_kw={"data-x": "1"}),
+                SelectChoice("3", ""),
+            ],
+            validate_choice=False,
+        )
+        grouped = SelectField(
+            "Grouped",
+            choices=[
+                SelectChoice("", "any"),
+                SelectChoice("1", "Altstadt", optgroup="Mitte"),
+                SelectChoice("2", "Neudorf", optgroup="Mitte"),
+                SelectChoice("3", "Baerl", optgroup="Homberg & Ruhrort"),
+            ],
+            validate_choice=False,
+        )
+
+    for query in ("", "plain=a%26b&grouped=2", "plain=2&grouped=3", "plain=3"):
+        with app.test_request_context(f"/?{query}"):
+            form = Form(formdata=request.args)
+            for field in form:
+                assert field.widget is QUICK_SELECT
+                quick = str(field())
+                field.widget = Select()
+                assert quick == str(field())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["id", "name", "class_", "type", "value", "data_x_y", "aria_describedby", "for_"]
+            + ["checked", "required", "placeholder", "a<b", 'q"']
+        ),
+        st.one_of(
+            st.booleans(),
+            st.text(max_size=12),
+            st.integers(),
+            st.none(),
+            st.text(max_size=12).map(Markup),
+        ),
+    )
+)
+def test_quick_html_params_writes_what_wtforms_writes(attributes):
+    """Every WTForms widget and label writes its attributes with quick_html_params (installed
+    by create_app): the same text as WTForms' own html_params, for any names and values."""
+    from portal.core.fields import WTFORMS_HTML_PARAMS, quick_html_params
+
+    quick = quick_html_params(**attributes)
+    assert quick == WTFORMS_HTML_PARAMS(**attributes)
+    assert isinstance(quick, Markup)
+
+
+def test_wtforms_widgets_use_quick_html_params(app):
+    import wtforms.fields.core
+    import wtforms.widgets.core
+
+    from portal.core.fields import quick_html_params
+
+    assert wtforms.widgets.core.html_params is quick_html_params
+    assert wtforms.widgets.core.TextInput.html_params is quick_html_params
+    assert wtforms.fields.core.widgets.html_params is quick_html_params

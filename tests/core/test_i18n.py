@@ -101,3 +101,30 @@ def test_fast_translation_lookup_follows_force_locale(app):
             assert money(Decimal("2")) == "€2.00"
         assert render_template_string(page) == "Anmelden 1.234,50\xa0€"
         assert gettext("Log in") == "Anmelden"
+
+
+def test_template_translations_keep_jinjas_new_style_semantics(app):
+    """The fast template gettext (portal.core.i18n) behaves as Jinja's new-style gettext: the
+    result is a format string (``%%`` becomes ``%``), values are escaped in HTML and not in
+    plain-text mail, plurals follow the locale, and a cached text never leaks between
+    languages."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    env = app.jinja_env
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        html = env.from_string("{{ _('Household %(code)s', code=code) }}|{{ _('100%%') }}")
+        assert html.render(code="<b>") == "Haushalt &lt;b&gt;|100%"
+        plain = env.from_string(
+            "{% autoescape false %}{{ _('Household %(code)s', code=code) }}|{{ _('Log in') }}"
+            "{% endautoescape %}|{{ _('Log in') }}"
+        )
+        assert plain.render(code="<b>") == "Haushalt <b>|Anmelden|Anmelden"
+        plural = "{{ ngettext('%(num)d household', '%(num)d households', n) }}"
+        assert render_template_string(plural, n=1) == "1 Haushalt"
+        assert render_template_string(plural, n=3) == "3 Haushalte"
+        assert render_template_string("{{ _('Log in') }}") == "Anmelden"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Log in') }}") == "Log in"
+            assert render_template_string(plural, n=3) == "3 households"
+        assert render_template_string("{{ _('Log in') }}") == "Anmelden"

@@ -173,3 +173,37 @@ def test_mail_is_queued_in_the_same_transaction_as_its_cause(app, db, browser):
     browser.post("/account/register", REGISTRATION_FORM, csrf_from_path="/account/register")
     assert db.session.query(OutboxMessage).count() == 1
     db.session.rollback()
+
+
+def test_development_delivers_after_a_request_that_queued_mail_and_only_then(tmp_path):
+    """MAIL_DELIVER_AFTER_REQUEST (development, log backend): the mail a request queued is
+    delivered right after it; a request that queued none does not look at the outbox."""
+    from sqlalchemy import select
+
+    from bench.common import count_queries
+    from portal import create_app
+    from portal.extensions import db as _db
+    from tests.conftest import base_config
+
+    config = base_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'dev.db'}")
+    config.update(MAIL_BACKEND="log", MAIL_DELIVER_AFTER_REQUEST=True)
+    app = create_app(config)
+
+    def send_one():
+        queue_mail("dev@example.org", "reset_password", "de", name="Anna", url="http://x/y")
+        _db.session.commit()
+        return "queued"
+
+    app.add_url_rule("/test-queue-mail", view_func=send_one)
+    with app.app_context():
+        _db.create_all()
+        client = app.test_client()
+        with count_queries(_db.engine) as statements:
+            assert client.get("/impressum").status_code == 200
+        assert not [s for s in statements if "outbox_messages" in s]
+        assert client.get("/test-queue-mail").status_code == 200
+        [message] = _db.session.scalars(select(OutboxMessage)).all()
+        assert message.status == "sent"
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()

@@ -1,0 +1,45 @@
+"""The layout's navigation and footer are rendered once per role and language
+(portal/core/fragments.py); what is personal or per request stays outside them."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import CSRF_RE
+
+NAV = re.compile(r'<nav class="main-nav".*?</nav>', re.S)
+
+
+def nav_of(html: str) -> str:
+    return NAV.search(html).group(0)
+
+
+def test_each_role_and_language_has_its_own_navigation(app, client, browser):
+    anonymous_en = nav_of(client.get("/").text)
+    assert "Log in" in anonymous_en and "My flats" not in anonymous_en
+    anonymous_de = nav_of(client.get("/", headers={"Accept-Language": "de"}).text)
+    assert "Anmelden" in anonymous_de and "Log in" not in anonymous_de
+
+    browser.login("landlord")
+    landlord = nav_of(client.get("/flats/").text)
+    assert "My flats" in landlord and "Log in" not in landlord and "Back office" not in landlord
+    assert "Log out" in landlord
+    browser.logout()
+
+    browser.login("specialist")
+    staff = nav_of(client.get("/backoffice/").text)
+    assert "Back office" in staff and "My flats" not in staff
+    # The anonymous navigation is unchanged by the pages rendered in between.
+    browser.logout()
+    assert nav_of(client.get("/").text) == anonymous_en
+
+
+def test_the_logout_form_carries_the_sessions_own_token(app, browser):
+    """The CSRF token stays outside the cached navigation: each session gets its own."""
+    tokens = []
+    for _ in range(2):
+        browser.login("landlord")
+        nav = nav_of(browser.client.get("/flats/").text)
+        tokens.append(CSRF_RE.search(nav).group(1))
+        browser.logout()
+    assert tokens[0] != tokens[1]

@@ -150,6 +150,8 @@ def _check_in(column: str, values, nullable: bool = False) -> str:
 
 
 CONSENT_SCOPE = "profile visible to registered landlords; name revealed at a viewing"
+# The scope of a consent after the household's erasure (privacy/operations.py writes it).
+ERASED_SCOPE = "[erased]"
 
 household_districts = Table(
     "household_districts",
@@ -496,6 +498,13 @@ class Consent(TimestampMixin, Base):
     def is_valid(self, on: date | None = None) -> bool:
         on = on or clock.today()
         return self.withdrawn_on is None and self.given_on <= on <= self.expires_on
+
+    @property
+    def is_proof_only(self) -> bool:
+        """The scan outlived the household's erasure only as proof of its ESF participant
+        records (GDPR Art. 17(3)(b), CPR Art. 82): it is kept for the funding body's audit and
+        the purge, never handed out in daily work or in an export."""
+        return self.document_key is not None and self.scope == ERASED_SCOPE
 
 
 class ProfileView(Base):

@@ -165,7 +165,7 @@ def household_archive(household: Household) -> Archive:
     for consent in household.consents:
         entry = row(consent)
         entry["document_file"] = None
-        if consent.document_key:
+        if consent.document_key and not consent.is_proof_only:
             name = f"files/consents/{consent.id}-{consent.document_key.rsplit('/', 1)[-1]}"
             archive.add_file(name, consent.document_key, "consent_document", consent.id)
             entry["document_file"] = name if name in archive.files else None

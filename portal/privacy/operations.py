@@ -23,7 +23,7 @@ from portal.core import audit, clock, storage
 from portal.core.db import utcnow
 from portal.core.refusals import Refused
 from portal.extensions import db
-from portal.households.models import Household
+from portal.households.models import ERASED_SCOPE, Household
 from portal.households.prevention import PreventionCase
 from portal.listings.models import LANDLORD, Flat, FlatReview, FlatStatus
 from portal.mediation.models import MediationCase
@@ -34,8 +34,6 @@ from portal.privacy.models import Erasure, ErasureKind, HouseholdExport
 from portal.privacy.retention import esf_proof_kept
 from portal.privacy.scrub import ERASED_TEXT, scrub_free_texts, scrub_outbox
 
-# Scope of an erased consent: the original text may have been edited by hand.
-ERASED_SCOPE = ERASED_TEXT
 # An argon2 hash never starts with "!": verify_password answers False, a reset link made for
 # the old hash no longer matches.
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105  (not a password: no hash looks like it)

@@ -361,3 +361,20 @@ def test_the_purge_deletes_a_kept_scan_at_the_retention_end(runner, db, periods,
     db.session.expire_all()
     assert scan_of(h) is None and not storage.exists(scan)
     assert persons(h) == 0
+
+
+def test_a_scan_kept_as_proof_is_not_handed_out(browser, db, periods, frozen_clock):
+    """The kept scan proves the records to an auditor; in daily work the erased household's
+    signed form is gone: no link, the download answers 404, the export leaves it out."""
+    frozen_clock.move_to("2027-03-01T10:00+01:00")
+    h = household("DU-2026-0104", date(2026, 2, 1), "vetted", "2026-02-10T12:00+01:00")
+    db.session.commit()
+    _erase(h)
+    consent = h.consents[0]
+    assert consent.is_proof_only and storage.exists(consent.document_key)
+
+    browser.login("social_worker")
+    html = browser.client.get(f"/backoffice/households/{h.id}").get_data(as_text=True)
+    document = f"/backoffice/households/{h.id}/consents/{consent.id}/document"
+    assert "Kept as ESF proof" in html and document not in html
+    assert browser.client.get(document).status_code == 404

@@ -102,9 +102,10 @@ class ConsentDocument:
 
 def open_consent_document(consent: Consent, actor: User) -> ConsentDocument | None:
     """The scan of ``consent`` for ``actor`` to download, or None when there is none (no scan,
-    a key outside the storage, or the file gone). A content type without a known extension is
+    a scan kept after an erasure only as ESF proof, a key outside the storage, or the file
+    gone). A content type without a known extension is
     handed out as bytes. Tier-3 data: who opened it is recorded in the audit trail."""
-    if not consent.document_key:
+    if not consent.document_key or consent.is_proof_only:
         return None
     try:
         if not storage.exists(consent.document_key):

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.models import User
 from portal.extensions import db
-from portal.households.models import Household, HouseholdIdentity
+from portal.households.models import Consent, Household, HouseholdIdentity
 from portal.listings.models import Flat
 from portal.placements.labels import landlord_state_label, next_step
 from portal.placements.models import (
@@ -173,10 +174,42 @@ def _query(organisation_id: int):
     )
 
 
+def _list_query(organisation_id: int):
+    """``_query`` for the cards of a list: of the flat, the household, the staff and the steps
+    only the columns ``LandlordPlacement.of`` reads (a page that needs more loads it on
+    access)."""
+    return (
+        select(Placement)
+        .join(Flat, Placement.flat_id == Flat.id)
+        .where(Flat.organisation_id == organisation_id)
+        .options(
+            joinedload(Placement.flat).load_only(
+                Flat.public_key, Flat.street, Flat.house_number, Flat.postcode
+            ),
+            joinedload(Placement.household)
+            .load_only(Household.code, Household.status, Household.off_market_at)
+            .selectinload(Household.consents)
+            .load_only(Consent.given_on, Consent.expires_on, Consent.withdrawn_on),
+            joinedload(Placement.staff).load_only(User.full_name),
+            joinedload(Placement.viewing_companion).load_only(User.full_name),
+            selectinload(Placement.events).load_only(
+                PlacementEvent.action,
+                PlacementEvent.role,
+                PlacementEvent.on_behalf_of,
+                PlacementEvent.note,
+                PlacementEvent.data,
+                PlacementEvent.created_at,
+            ),
+        )
+    )
+
+
 def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
     """The main tenant's name (one column of the identity, nothing else) of the households
     whose placement reveals it; one query whatever the number of placements."""
     ids = [p.household_id for p in placements if p.identity_revealed]
+    if not ids:
+        return {}
     rows = db.session.execute(
         select(HouseholdIdentity.household_id, HouseholdIdentity.main_tenant_name).where(
             HouseholdIdentity.household_id.in_(ids)
@@ -206,23 +239,34 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     return _order(db.session.scalars(query).unique().all())
 
 
-def open_placements_of(organisation_id: int | None) -> list[Placement]:
-    """The organisation's open placements, all of them (a few per flat at most), the most
-    recently changed first."""
-    if organisation_id is None:
-        return []
-    query = _query(organisation_id).where(Placement.state.not_in([s.value for s in CLOSED_STATES]))
-    return _order(db.session.scalars(query).unique().all())
-
-
-def closed_placements_query(organisation_id: int):
-    """The organisation's earlier placements (completed or cancelled), the most recently ended
-    first: a query for one page of the list."""
+def closed_placement_ids(organisation_id: int):
+    """The ids of the organisation's earlier placements (completed or cancelled), the most
+    recently ended first: a query for one page of the list, whose rows ``index_placements``
+    loads."""
     return (
-        _query(organisation_id)
+        select(Placement.id)
+        .join(Flat, Placement.flat_id == Flat.id)
+        .where(Flat.organisation_id == organisation_id)
         .where(Placement.state.in_([s.value for s in CLOSED_STATES]))
         .order_by(Placement.state_changed_at.desc(), Placement.id.desc())
     )
+
+
+def index_placements(
+    organisation_id: int | None, closed_ids: list[int], with_open: bool
+) -> tuple[list[Placement], list[Placement]]:
+    """The list page's placements in one load: the open ones (all of them, a few per flat at
+    most, the most recently changed first) when ``with_open``, and the earlier ones of one page
+    (``closed_ids``, in their order)."""
+    if organisation_id is None or not (with_open or closed_ids):
+        return [], []
+    wanted = Placement.id.in_(closed_ids)
+    if with_open:
+        wanted = or_(Placement.state.not_in([s.value for s in CLOSED_STATES]), wanted)
+    loaded = db.session.scalars(_list_query(organisation_id).where(wanted)).unique().all()
+    by_id = {p.id: p for p in loaded}
+    open_ = _order(p for p in loaded if p.is_open) if with_open else []
+    return open_, [by_id[i] for i in closed_ids if i in by_id]
 
 
 def own_placement(organisation_id: int | None, key: str) -> Placement | None:
@@ -240,4 +284,9 @@ def own_placement(organisation_id: int | None, key: str) -> Placement | None:
 def landlord_placements(
     organisation_id: int | None, flat_id: int | None = None
 ) -> list[LandlordPlacement]:
-    return present(placements_of(organisation_id, flat_id))
+    if organisation_id is None:
+        return []
+    query = _list_query(organisation_id)
+    if flat_id is not None:
+        query = query.where(Placement.flat_id == flat_id)
+    return present(_order(db.session.scalars(query).unique().all()))

@@ -17,12 +17,12 @@ when it is copied here, by name:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
@@ -83,9 +83,11 @@ class LandlordPlacement:
         placement: Placement,
         tenant_names: Mapping[int, str | None],
         today: date | None = None,
+        steps: Sequence[PlacementEvent | Row] | None = None,
     ) -> LandlordPlacement:
         """``tenant_names``: household id -> main tenant's name, as loaded by
-        ``tenant_names_for``; used only when the placement reveals the identity."""
+        ``tenant_names_for``; used only when the placement reveals the identity. ``steps``:
+        the placement's steps as ``steps_of`` reads them for a list, else ``placement.events``."""
         flat, household = placement.flat, placement.household
         revealed = placement.identity_revealed
         main_tenant = tenant_names.get(household.id) if revealed else None
@@ -112,7 +114,14 @@ class LandlordPlacement:
             viewing_place=viewing[1],
             main_tenant=main_tenant,
             companion=companion,
-            timeline=tuple(_timeline(placement, main_tenant, companion)),
+            timeline=tuple(
+                _timeline(
+                    placement,
+                    placement.events if steps is None else steps,
+                    main_tenant,
+                    companion,
+                )
+            ),
             can_decide=Action.ACCEPT in actions and Action.DECLINE in actions,
             can_suggest_times=placement.state in SUGGEST_TIMES_STATES,
             check_flat=placement.state == State.RENT_OFFER_SUBMITTED,
@@ -134,16 +143,17 @@ def landlord_step_text(event: PlacementEvent, placement: Placement) -> str | Non
 
 
 def _timeline(
-    placement: Placement, main_tenant: str | None, companion: str | None
+    placement: Placement,
+    steps: Sequence[PlacementEvent | Row],
+    main_tenant: str | None,
+    companion: str | None,
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     viewing_events = [
-        e
-        for e in placement.events
-        if e.action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING)
+        e for e in steps if e.action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING)
     ]
     latest_viewing = viewing_events[-1] if viewing_events else None
-    for event in placement.events:
+    for event in steps:
         # The names belong to the current viewing; both are None unless revealed.
         names = (main_tenant, companion) if event is latest_viewing else (None, None)
         text = step_text(event, placement, *names)
@@ -192,16 +202,37 @@ def _list_query(organisation_id: int):
             .load_only(Consent.given_on, Consent.expires_on, Consent.withdrawn_on),
             joinedload(Placement.staff).load_only(User.full_name),
             joinedload(Placement.viewing_companion).load_only(User.full_name),
-            selectinload(Placement.events).load_only(
-                PlacementEvent.action,
-                PlacementEvent.role,
-                PlacementEvent.on_behalf_of,
-                PlacementEvent.note,
-                PlacementEvent.data,
-                PlacementEvent.created_at,
-            ),
         )
     )
+
+
+# What the timeline reads of a step (``step_text``), read as plain rows for a list: a list's
+# fifty steps as model objects cost more than the rest of the loading.
+_STEP_COLUMNS = (
+    PlacementEvent.placement_id,
+    PlacementEvent.action,
+    PlacementEvent.role,
+    PlacementEvent.on_behalf_of,
+    PlacementEvent.note,
+    PlacementEvent.data,
+    PlacementEvent.created_at,
+)
+
+
+def steps_of(placements: Iterable[Placement]) -> dict[int, list[Row]]:
+    """The steps of ``placements`` (placement id -> its steps in order), in one query."""
+    ids = [p.id for p in placements]
+    steps: dict[int, list[Row]] = {}
+    if not ids:
+        return steps
+    rows = db.session.execute(
+        select(*_STEP_COLUMNS)
+        .where(PlacementEvent.placement_id.in_(ids))
+        .order_by(PlacementEvent.id)
+    )
+    for row in rows:
+        steps.setdefault(row.placement_id, []).append(row)
+    return steps
 
 
 def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
@@ -221,6 +252,15 @@ def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
 def present(placements: list[Placement], today: date | None = None) -> list[LandlordPlacement]:
     names = tenant_names_for(placements) if placements else {}
     return [LandlordPlacement.of(p, names, today) for p in placements]
+
+
+def present_list(placements: list[Placement]) -> list[LandlordPlacement]:
+    """``present`` for the cards of a list loaded with ``_list_query``: the steps read as rows
+    (``steps_of``)."""
+    if not placements:
+        return []
+    names, steps = tenant_names_for(placements), steps_of(placements)
+    return [LandlordPlacement.of(p, names, steps=steps.get(p.id, ())) for p in placements]
 
 
 def _order(placements: Iterable[Placement]) -> list[Placement]:
@@ -289,4 +329,4 @@ def landlord_placements(
     query = _list_query(organisation_id)
     if flat_id is not None:
         query = query.where(Placement.flat_id == flat_id)
-    return present(_order(db.session.scalars(query).unique().all()))
+    return present_list(_order(db.session.scalars(query).unique().all()))

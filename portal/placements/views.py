@@ -37,6 +37,7 @@ from portal.placements.presenters import (
     index_placements,
     own_placement,
     present,
+    present_list,
 )
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -112,7 +113,7 @@ def index():
     open_placements, closed_placements = index_placements(
         organisation_id, list(earlier.items), with_open=earlier.page == 1
     )
-    shown = present(open_placements + closed_placements)
+    shown = present_list(open_placements + closed_placements)
     return render_template(
         "placements/index.html",
         open_placements=shown[: len(open_placements)],

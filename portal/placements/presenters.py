@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import Row, or_, select
@@ -184,25 +185,32 @@ def _query(organisation_id: int):
     )
 
 
+@cache
+def _list_options() -> tuple:
+    """The loader options of ``_list_query``, made once (they are immutable; building them
+    costs as much as running the query's statement from SQLAlchemy's cache)."""
+    return (
+        joinedload(Placement.flat).load_only(
+            Flat.public_key, Flat.street, Flat.house_number, Flat.postcode
+        ),
+        joinedload(Placement.household)
+        .load_only(Household.code, Household.status, Household.off_market_at)
+        .selectinload(Household.consents)
+        .load_only(Consent.given_on, Consent.expires_on, Consent.withdrawn_on),
+        joinedload(Placement.staff).load_only(User.full_name),
+        joinedload(Placement.viewing_companion).load_only(User.full_name),
+    )
+
+
 def _list_query(organisation_id: int):
-    """``_query`` for the cards of a list: of the flat, the household, the staff and the steps
-    only the columns ``LandlordPlacement.of`` reads (a page that needs more loads it on
-    access)."""
+    """``_query`` for the cards of a list: of the flat, the household and the staff only the
+    columns ``LandlordPlacement.of`` reads (a page that needs more loads it on access); the
+    steps come from ``steps_of``."""
     return (
         select(Placement)
         .join(Flat, Placement.flat_id == Flat.id)
         .where(Flat.organisation_id == organisation_id)
-        .options(
-            joinedload(Placement.flat).load_only(
-                Flat.public_key, Flat.street, Flat.house_number, Flat.postcode
-            ),
-            joinedload(Placement.household)
-            .load_only(Household.code, Household.status, Household.off_market_at)
-            .selectinload(Household.consents)
-            .load_only(Consent.given_on, Consent.expires_on, Consent.withdrawn_on),
-            joinedload(Placement.staff).load_only(User.full_name),
-            joinedload(Placement.viewing_companion).load_only(User.full_name),
-        )
+        .options(*_list_options())
     )
 
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext, to_user_timezone
+from flask_babel import lazy_ngettext
 from jinja2.filters import do_truncate
 
-from portal.core.i18n import area, current_translations, day, number
+from portal.core.i18n import area, current_translations, day, local_date, number
 from portal.households.labels import PUBLIC_COST_BEARER_LABELS
 from portal.households.models import Household
 
@@ -60,7 +60,7 @@ class PublicProfile:
             needs.append(str(_l("Needs step-free access")))
         vetted_on = None
         if household.vetted_at is not None:
-            vetted_on = to_user_timezone(household.vetted_at).date()
+            vetted_on = local_date(household.vetted_at)
         return cls(
             id=household.id,
             code=household.code,

@@ -250,6 +250,12 @@ def _local(value: datetime, tzinfo) -> datetime:
     return tzinfo.normalize(value.astimezone(tzinfo))
 
 
+def local_date(value: datetime) -> date:
+    """The day ``value`` (UTC) falls on in the portal's time zone: Flask-Babel's
+    ``to_user_timezone(value).date()`` without its lookups, cached like the formatted dates."""
+    return _local(value, _timezone()).date()
+
+
 @lru_cache(maxsize=8192)
 def _day(value: date, locale: str) -> str:
     return babel_dates.format_date(value, "medium", locale=locale)

@@ -32,7 +32,7 @@ from portal.households.operations import (
     published_flats_of,
     record_view,
 )
-from portal.households.public import PublicProfile
+from portal.households.public import PublicProfile, cards_of
 from portal.households.queries import HouseholdFilter, visible_household
 from portal.listings.models import District, Flat
 from portal.matching.landlords import FlatFit, fits_for, landlord_households
@@ -167,7 +167,7 @@ def index():
     pagination = uncounted_page(landlord_households(criteria, my_flats, today), page_arg())
     return render_template(
         "households/list.html",
-        profiles=[PublicProfile.of(household, today) for household in pagination.items],
+        cards=cards_of([PublicProfile.of(household, today) for household in pagination.items]),
         pager=Pager.of(pagination),
         criteria=criteria,
         filter_form=filter_form,

@@ -17,16 +17,18 @@ when it is copied here, by name:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.models import User
 from portal.extensions import db
-from portal.households.models import Household, HouseholdIdentity
+from portal.households.models import Consent, Household, HouseholdIdentity
 from portal.listings.models import Flat
 from portal.placements.labels import landlord_state_label, next_step
 from portal.placements.models import (
@@ -82,9 +84,11 @@ class LandlordPlacement:
         placement: Placement,
         tenant_names: Mapping[int, str | None],
         today: date | None = None,
+        steps: Sequence[PlacementEvent | Row] | None = None,
     ) -> LandlordPlacement:
         """``tenant_names``: household id -> main tenant's name, as loaded by
-        ``tenant_names_for``; used only when the placement reveals the identity."""
+        ``tenant_names_for``; used only when the placement reveals the identity. ``steps``:
+        the placement's steps as ``steps_of`` reads them for a list, else ``placement.events``."""
         flat, household = placement.flat, placement.household
         revealed = placement.identity_revealed
         main_tenant = tenant_names.get(household.id) if revealed else None
@@ -111,7 +115,14 @@ class LandlordPlacement:
             viewing_place=viewing[1],
             main_tenant=main_tenant,
             companion=companion,
-            timeline=tuple(_timeline(placement, main_tenant, companion)),
+            timeline=tuple(
+                _timeline(
+                    placement,
+                    placement.events if steps is None else steps,
+                    main_tenant,
+                    companion,
+                )
+            ),
             can_decide=Action.ACCEPT in actions and Action.DECLINE in actions,
             can_suggest_times=placement.state in SUGGEST_TIMES_STATES,
             check_flat=placement.state == State.RENT_OFFER_SUBMITTED,
@@ -133,16 +144,17 @@ def landlord_step_text(event: PlacementEvent, placement: Placement) -> str | Non
 
 
 def _timeline(
-    placement: Placement, main_tenant: str | None, companion: str | None
+    placement: Placement,
+    steps: Sequence[PlacementEvent | Row],
+    main_tenant: str | None,
+    companion: str | None,
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     viewing_events = [
-        e
-        for e in placement.events
-        if e.action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING)
+        e for e in steps if e.action in (Action.SCHEDULE_VIEWING, Action.RESCHEDULE_VIEWING)
     ]
     latest_viewing = viewing_events[-1] if viewing_events else None
-    for event in placement.events:
+    for event in steps:
         # The names belong to the current viewing; both are None unless revealed.
         names = (main_tenant, companion) if event is latest_viewing else (None, None)
         text = step_text(event, placement, *names)
@@ -173,10 +185,70 @@ def _query(organisation_id: int):
     )
 
 
+@cache
+def _list_options() -> tuple:
+    """The loader options of ``_list_query``, made once (they are immutable; building them
+    costs as much as running the query's statement from SQLAlchemy's cache)."""
+    return (
+        joinedload(Placement.flat).load_only(
+            Flat.public_key, Flat.street, Flat.house_number, Flat.postcode
+        ),
+        joinedload(Placement.household)
+        .load_only(Household.code, Household.status, Household.off_market_at)
+        .selectinload(Household.consents)
+        .load_only(Consent.given_on, Consent.expires_on, Consent.withdrawn_on),
+        joinedload(Placement.staff).load_only(User.full_name),
+        joinedload(Placement.viewing_companion).load_only(User.full_name),
+    )
+
+
+def _list_query(organisation_id: int):
+    """``_query`` for the cards of a list: of the flat, the household and the staff only the
+    columns ``LandlordPlacement.of`` reads (a page that needs more loads it on access); the
+    steps come from ``steps_of``."""
+    return (
+        select(Placement)
+        .join(Flat, Placement.flat_id == Flat.id)
+        .where(Flat.organisation_id == organisation_id)
+        .options(*_list_options())
+    )
+
+
+# What the timeline reads of a step (``step_text``), read as plain rows for a list: a list's
+# fifty steps as model objects cost more than the rest of the loading.
+_STEP_COLUMNS = (
+    PlacementEvent.placement_id,
+    PlacementEvent.action,
+    PlacementEvent.role,
+    PlacementEvent.on_behalf_of,
+    PlacementEvent.note,
+    PlacementEvent.data,
+    PlacementEvent.created_at,
+)
+
+
+def steps_of(placements: Iterable[Placement]) -> dict[int, list[Row]]:
+    """The steps of ``placements`` (placement id -> its steps in order), in one query."""
+    ids = [p.id for p in placements]
+    steps: dict[int, list[Row]] = {}
+    if not ids:
+        return steps
+    rows = db.session.execute(
+        select(*_STEP_COLUMNS)
+        .where(PlacementEvent.placement_id.in_(ids))
+        .order_by(PlacementEvent.id)
+    )
+    for row in rows:
+        steps.setdefault(row.placement_id, []).append(row)
+    return steps
+
+
 def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
     """The main tenant's name (one column of the identity, nothing else) of the households
     whose placement reveals it; one query whatever the number of placements."""
     ids = [p.household_id for p in placements if p.identity_revealed]
+    if not ids:
+        return {}
     rows = db.session.execute(
         select(HouseholdIdentity.household_id, HouseholdIdentity.main_tenant_name).where(
             HouseholdIdentity.household_id.in_(ids)
@@ -188,6 +260,15 @@ def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
 def present(placements: list[Placement], today: date | None = None) -> list[LandlordPlacement]:
     names = tenant_names_for(placements) if placements else {}
     return [LandlordPlacement.of(p, names, today) for p in placements]
+
+
+def present_list(placements: list[Placement]) -> list[LandlordPlacement]:
+    """``present`` for the cards of a list loaded with ``_list_query``: the steps read as rows
+    (``steps_of``)."""
+    if not placements:
+        return []
+    names, steps = tenant_names_for(placements), steps_of(placements)
+    return [LandlordPlacement.of(p, names, steps=steps.get(p.id, ())) for p in placements]
 
 
 def _order(placements: Iterable[Placement]) -> list[Placement]:
@@ -206,23 +287,34 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     return _order(db.session.scalars(query).unique().all())
 
 
-def open_placements_of(organisation_id: int | None) -> list[Placement]:
-    """The organisation's open placements, all of them (a few per flat at most), the most
-    recently changed first."""
-    if organisation_id is None:
-        return []
-    query = _query(organisation_id).where(Placement.state.not_in([s.value for s in CLOSED_STATES]))
-    return _order(db.session.scalars(query).unique().all())
-
-
-def closed_placements_query(organisation_id: int):
-    """The organisation's earlier placements (completed or cancelled), the most recently ended
-    first: a query for one page of the list."""
+def closed_placement_ids(organisation_id: int):
+    """The ids of the organisation's earlier placements (completed or cancelled), the most
+    recently ended first: a query for one page of the list, whose rows ``index_placements``
+    loads."""
     return (
-        _query(organisation_id)
+        select(Placement.id)
+        .join(Flat, Placement.flat_id == Flat.id)
+        .where(Flat.organisation_id == organisation_id)
         .where(Placement.state.in_([s.value for s in CLOSED_STATES]))
         .order_by(Placement.state_changed_at.desc(), Placement.id.desc())
     )
+
+
+def index_placements(
+    organisation_id: int | None, closed_ids: list[int], with_open: bool
+) -> tuple[list[Placement], list[Placement]]:
+    """The list page's placements in one load: the open ones (all of them, a few per flat at
+    most, the most recently changed first) when ``with_open``, and the earlier ones of one page
+    (``closed_ids``, in their order)."""
+    if organisation_id is None or not (with_open or closed_ids):
+        return [], []
+    wanted = Placement.id.in_(closed_ids)
+    if with_open:
+        wanted = or_(Placement.state.not_in([s.value for s in CLOSED_STATES]), wanted)
+    loaded = db.session.scalars(_list_query(organisation_id).where(wanted)).unique().all()
+    by_id = {p.id: p for p in loaded}
+    open_ = _order(p for p in loaded if p.is_open) if with_open else []
+    return open_, [by_id[i] for i in closed_ids if i in by_id]
 
 
 def own_placement(organisation_id: int | None, key: str) -> Placement | None:
@@ -240,4 +332,9 @@ def own_placement(organisation_id: int | None, key: str) -> Placement | None:
 def landlord_placements(
     organisation_id: int | None, flat_id: int | None = None
 ) -> list[LandlordPlacement]:
-    return present(placements_of(organisation_id, flat_id))
+    if organisation_id is None:
+        return []
+    query = _list_query(organisation_id)
+    if flat_id is not None:
+        query = query.where(Placement.flat_id == flat_id)
+    return present_list(_order(db.session.scalars(query).unique().all()))

@@ -33,10 +33,11 @@ from portal.placements.paperwork import rent_certificate
 from portal.placements.paperwork.handover_forms import landlord_move_in
 from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
-    closed_placements_query,
-    open_placements_of,
+    closed_placement_ids,
+    index_placements,
     own_placement,
     present,
+    present_list,
 )
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -104,15 +105,19 @@ def index():
     organisation_id = current_user.organisation_id
     # Open placements all on the first page; the earlier ones a page at a time.
     earlier = db.paginate(
-        closed_placements_query(organisation_id),
+        closed_placement_ids(organisation_id),
         page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )
+    open_placements, closed_placements = index_placements(
+        organisation_id, list(earlier.items), with_open=earlier.page == 1
+    )
+    shown = present_list(open_placements + closed_placements)
     return render_template(
         "placements/index.html",
-        open_placements=present(open_placements_of(organisation_id)) if earlier.page == 1 else [],
-        closed_placements=present(list(earlier.items)),
+        open_placements=shown[: len(open_placements)],
+        closed_placements=shown[len(open_placements) :],
         page=earlier,
     )
 

@@ -146,6 +146,29 @@ class FormPdf(FPDF):
         self.multi_cell(0, size * 0.45, text, new_x="LMARGIN", new_y="NEXT", align="L")
         self.ln(1)
 
+    def tick_box(self, text: str) -> None:
+        """An empty square to tick by hand, ``text`` wrapping beside it."""
+        box = 4
+        self.keep_with_next(12)
+        self.set_font(FAMILY, "", SIZE)
+        x, y = self.l_margin, self.get_y()
+        self.rect(x, y + 0.5, box, box)
+        self.set_x(x + box + 3)
+        self.multi_cell(0, SIZE / 2, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def blank_lines(self, labels: Sequence[str], gap: float = 9) -> None:
+        """A line to write on by hand above each of ``labels`` (names, place and date,
+        signatures), kept together on one page."""
+        self.keep_with_next(len(labels) * (gap + 4))
+        for label in labels:
+            self.ln(gap)
+            y = self.get_y()
+            self.line(self.l_margin, y, self.l_margin + self.epw, y)
+            self.set_font(FAMILY, "", 8)
+            self.cell(0, 4, label, new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
     def keep_with_next(self, height: float) -> None:
         """A new page unless ``height`` mm (a heading and the first lines under it) still fit."""
         if self.will_page_break(height):

@@ -65,6 +65,31 @@ def exit_destination_label(value: str) -> str:
     return str(EXIT_DESTINATION_LABELS.get(value, value))
 
 
+# What a landlord sees of a household, category by category: the one list the consent form
+# (backoffice/households/_consent_text.html) and its printable PDF (households/consent_pdf.py)
+# name, since health-related needs ask for explicit consent (GDPR Art. 9). The public privacy
+# notice (public/_privacy_default.html) says the same in one sentence.
+CONSENT_CATEGORIES = (
+    _l(
+        "the number of adults and children, the rooms and living area needed, the earliest "
+        "move-in date and the preferred districts"
+    ),
+    _l(
+        "who pays the rent (Jobcenter, Sozialamt or own income), whether the household has a "
+        "WBS and for how many persons, pets"
+    ),
+    _l("needs that touch health: step-free access, a wheelchair-accessible flat"),
+    _l("the profile text"),
+    _l("the main tenant's name, once a viewing is arranged"),
+    _l("if ticked below: whether rent is paid directly, and the deposit/shares status"),
+)
+# The ESF participant records are not part of the consent (Regulation (EU) 2021/1057).
+CONSENT_ESF_NOTE = _l(
+    "The ESF participant records rest on the funding law (Regulation (EU) 2021/1057, Annex I), "
+    "not on this consent: withdrawing the consent does not delete them."
+)
+
+
 # Why the check of the profile text (households/textcheck.py) marks a passage.
 # A consent's badge by its state (queries.consent_state); "withdrawn" names the day.
 CONSENT_STATE_LABELS = {

@@ -127,6 +127,7 @@ RULES: dict[str, Rule] = {
     "households_backoffice.record_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
+    "households_backoffice.consent_form": frozenset({SOCIAL_WORKER}),  # printable form
     "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
     # Prevention cases (issue 16): casework, like mediation cases; never a landlord.
     "households_backoffice.prevention_cases": CASEWORK,

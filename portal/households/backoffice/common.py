@@ -27,6 +27,8 @@ from portal.households.forms import (
     StatusForm,
 )
 from portal.households.labels import (
+    CONSENT_CATEGORIES,
+    CONSENT_ESF_NOTE,
     consent_state_label,
     cost_bearer_label,
     exit_destination_label,
@@ -76,6 +78,8 @@ def _register_template_helpers(state) -> None:
         exit_destination_label=exit_destination_label,
         threat_label=threat_label,
         prevention_outcome_label=prevention_outcome_label,
+        consent_categories=CONSENT_CATEGORIES,
+        consent_esf_note=CONSENT_ESF_NOTE,
     )
 
 

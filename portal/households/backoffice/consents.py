@@ -1,8 +1,9 @@
-"""Recording and withdrawing a household's consent, and downloading its scan."""
+"""Recording and withdrawing a household's consent, downloading its scan, and printing the
+blank consent form for the household to sign."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +13,7 @@ from portal.accounts.permissions import staff_required
 from portal.extensions import db
 from portal.households import operations as ops
 from portal.households.backoffice.common import _consent, _household, _render_detail, bp
+from portal.households.consent_pdf import consent_form_pdf
 from portal.households.forms import ConsentForm
 
 # Consents ---------------------------------------------------------------------------------------
@@ -84,4 +86,20 @@ def consent_document(household_id: int, consent_id: int):
     response = document.response()
     if response is None:  # removed since it was found
         abort(404)
+    return response
+
+
+@bp.route("/<int:household_id>/consent-form.pdf")
+@staff_required(Role.SOCIAL_WORKER)
+def consent_form(household_id: int):
+    """The blank consent form to print and sign: the household's code, no names. Not audited,
+    like the other paperwork downloads: it holds nothing of the household but its code and
+    number of adults, and changes nothing."""
+    household = _household(household_id)
+    response = make_response(consent_form_pdf(household))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="einwilligung-{household.code}.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
     return response

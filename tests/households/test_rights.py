@@ -29,6 +29,7 @@ ROUTES = [
     ("POST", "/<household_id>/consents", None),
     ("POST", "/<household_id>/consents/<consent_id>/withdraw", None),
     ("GET", "/<household_id>/consents/<consent_id>/document", None),
+    ("GET", "/<household_id>/consent-form.pdf", None),
     ("POST", "/<household_id>/status", None),
     ("GET", "/<household_id>/participants", None),
     ("POST", "/<household_id>/participants", None),

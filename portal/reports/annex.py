@@ -35,6 +35,8 @@ from sqlalchemy import and_, func, or_, select
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.households.models import (
+    ENTRY_FIELDS,
+    EXIT_RESULTS,
     AgeBand,
     Answer,
     Education,
@@ -77,18 +79,9 @@ FIELDS = (
     "result_employed",
 )
 INDEX = {name: i for i, name in enumerate(FIELDS)}
-ENTRY_ANSWERS = (
-    "gender",
-    "labour_status",
-    "education",
-    "disability",
-    "third_country",
-    "foreign_background",
-    "minority",
-    "homeless",
-    "rural",
-)
-RESULTS = FIELDS[-4:]
+# The mandatory entry fields that hold an answer (the birth year is a number, not an answer).
+ENTRY_ANSWERS = tuple(name for name in ENTRY_FIELDS if name != "birth_year")
+RESULTS = EXIT_RESULTS
 
 NO_ANSWER = "no_answer"  # the declined answer of every field (Gender, Answer, ...)
 GENDERS = (Gender.FEMALE.value, Gender.MALE.value, Gender.NON_BINARY.value)

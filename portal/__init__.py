@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
 from portal.core.converters import register_converters
+from portal.sites import scope as site_scope
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -71,6 +72,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    site_scope.install()  # staff see their own sites only (DESIGN.md §9)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

@@ -17,6 +17,7 @@ from portal.core import clock
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity, HouseholdStatus
 from portal.listings.models import District, Flat, FlatStatus
+from portal.sites.models import DEFAULT_SITE_ID, Site
 from tests.services import TEST_PASSWORD
 
 
@@ -61,6 +62,12 @@ class StaffFactory(UserFactory):
     role = Role.SPECIALIST.value
     organisation = None
     is_org_admin = False
+
+    @factory.post_generation
+    def sites(self, create, extracted, **kwargs):
+        """The sites the staff member works for: the default site unless named."""
+        self.sites = list(extracted) if extracted else [db.session.get(Site, DEFAULT_SITE_ID)]
+        db.session.flush()
 
     @factory.post_generation
     def two_factor(self, create, extracted, **kwargs):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.core.hooks import Hook
+from portal.sites.models import Site, user_sites
 
 
 class Role(StrEnum):
@@ -19,6 +20,8 @@ class Role(StrEnum):
     SPECIALIST = "specialist"  # Immobilienfachkraft
     SOCIAL_WORKER = "social_worker"  # Fachkraft für soziale Arbeit
     ADMIN = "admin"
+    # Reads the state-level report of every site (suppressed) and nothing else (DESIGN.md §9).
+    STATE_READER = "state_reader"
 
 
 STAFF_ROLES = (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN)
@@ -66,7 +69,8 @@ class User(TimestampMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('landlord', 'specialist', 'social_worker', 'admin')", name="role"
+            "role IN ('landlord', 'specialist', 'social_worker', 'admin', 'state_reader')",
+            name="role",
         ),
         # A landlord always belongs to an organisation; staff never do.
         CheckConstraint(
@@ -107,6 +111,8 @@ class User(TimestampMixin, Base):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    # Staff: the sites the user works for and sees (DESIGN.md §9); empty for landlords.
+    sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.id)
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -38,6 +38,8 @@ DETAIL_KEYS = frozenset(
         "number",  # mediation case number M-2026-0007
         "on_behalf_of",
         "organisation_id",
+        "site_id",
+        "sites",  # slugs of sites (a staff member's, DESIGN.md §9)
         "outcome",
         "placement_id",
         "position",

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import audit, clock
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
+from portal.sites.models import SiteOwned
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -184,7 +185,7 @@ MATCHING_COLUMNS = (
 )
 
 
-class Household(TimestampMixin, Base):
+class Household(SiteOwned, TimestampMixin, Base):
     __tablename__ = "households"
     __table_args__ = (
         UniqueConstraint("code"),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import audit
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
+from portal.sites.models import SiteOwned
 from portal.households.models import Household
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-class PreventionCase(TimestampMixin, Base):
+class PreventionCase(SiteOwned, TimestampMixin, Base):
     __tablename__ = "prevention_cases"
     __table_args__ = (
         CheckConstraint(_in("threat", Threat), name="threat"),

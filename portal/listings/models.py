@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
+from portal.sites.models import SiteOwned
 
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 Money = Numeric(10, 2)
 
 
-class District(Base):
-    """A Duisburg district (Ortsteil) in its borough (Stadtbezirk); reference data."""
+class District(SiteOwned, Base):
+    """A district (Ortsteil) of a site in its borough (Stadtbezirk); reference data."""
 
     __tablename__ = "districts"
-    __table_args__ = (UniqueConstraint("name"),)
+    __table_args__ = (UniqueConstraint("site_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -48,14 +49,26 @@ class District(Base):
         return f"<District {self.name}>"
 
 
-class RentLimit(TimestampMixin, Base):
+class DistrictPostcode(Base):
+    """A postcode reaching into a district: a flat's postcode and district must agree
+    (``listings.rules.address_problem``); the postcodes of a site's districts are its area."""
+
+    __tablename__ = "district_postcodes"
+
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    postcode: Mapped[str] = mapped_column(String(5), primary_key=True, index=True)
+
+
+class RentLimit(SiteOwned, TimestampMixin, Base):
     """Maximum gross cold rent (Bruttokaltmiete) the Jobcenter accepts for a household size
     (Kosten der Unterkunft), from a date on. A newer row for the same size replaces an older
     one from its ``valid_from``."""
 
     __tablename__ = "rent_limits"
     __table_args__ = (
-        UniqueConstraint("household_size", "valid_from"),
+        UniqueConstraint("site_id", "household_size", "valid_from"),
         CheckConstraint("household_size BETWEEN 1 AND 12", name="household_size"),
         CheckConstraint("max_gross_cold_rent > 0", name="positive"),
     )
@@ -68,14 +81,14 @@ class RentLimit(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class RentLimitExtraPerson(TimestampMixin, Base):
+class RentLimitExtraPerson(SiteOwned, TimestampMixin, Base):
     """The amount the limit grows by for each person beyond the largest household size of the
     rent-limit table (households of six and more), from a date on. A newer row replaces an older
     one from its ``valid_from``; it is entered with a table, by form or CSV."""
 
     __tablename__ = "rent_limit_extra_persons"
     __table_args__ = (
-        UniqueConstraint("valid_from"),
+        UniqueConstraint("site_id", "valid_from"),
         CheckConstraint("amount > 0", name="positive"),
     )
 
@@ -185,7 +198,7 @@ WHOLE_REVIEW = frozenset({FlatStatus.DRAFT, FlatStatus.SUBMITTED, FlatStatus.CHA
 ILLEGAL_MOVE = "flat_move"
 
 
-class Flat(PublicKeyMixin, TimestampMixin, Base):
+class Flat(SiteOwned, PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "flats"
     __table_args__ = (
         CheckConstraint(
@@ -421,7 +434,7 @@ class FlatReview(Base):
         return f"<FlatReview {self.flat_id} {self.decision}>"
 
 
-class HeatingThreshold(TimestampMixin, Base):
+class HeatingThreshold(SiteOwned, TimestampMixin, Base):
     """The highest column ("zu hoch") of the nationwide heating-cost guide (Heizspiegel) for one
     heating kind, in € per m² and year, from a date on: heating costs above it times the
     appropriate floor area are not appropriate for the Jobcenter (§22 (1) SGB II). The kinds
@@ -430,7 +443,7 @@ class HeatingThreshold(TimestampMixin, Base):
 
     __tablename__ = "heating_thresholds"
     __table_args__ = (
-        UniqueConstraint("heating_kind", "valid_from"),
+        UniqueConstraint("site_id", "heating_kind", "valid_from"),
         CheckConstraint("max_per_m2_year > 0", name="positive"),
     )
 

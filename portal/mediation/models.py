@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
+from portal.sites.models import SiteOwned
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -30,7 +31,7 @@ CONTACT_BY = ("email", "phone")
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
 
 
-class MediationCase(PublicKeyMixin, TimestampMixin, Base):
+class MediationCase(SiteOwned, PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "mediation_cases"
     __table_args__ = (
         UniqueConstraint("number"),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
+from portal.sites.models import SiteOwned
 from portal.households.models import Household
 from portal.listings.models import Flat
 
@@ -36,7 +37,7 @@ class InterestStatus(StrEnum):
     DECLINED = "declined"
 
 
-class Interest(TimestampMixin, Base):
+class Interest(SiteOwned, TimestampMixin, Base):
     """ "This household could live in my flat": one per flat and household."""
 
     __tablename__ = "interests"
@@ -185,7 +186,7 @@ STEPS: dict[Action, tuple[tuple[State, ...], State | None, frozenset[str]]] = {
 }
 
 
-class Placement(PublicKeyMixin, TimestampMixin, Base):
+class Placement(SiteOwned, PublicKeyMixin, TimestampMixin, Base):
     __tablename__ = "placements"
     __table_args__ = (
         CheckConstraint(_in(list(State)), name="state"),

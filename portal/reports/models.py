@@ -46,7 +46,14 @@ PROGRAMME_SCOPE = "programme"  # the whole programme: the only scope that is eve
 class SubmittedReport(Base):
     __tablename__ = "submitted_reports"
     __table_args__ = (
-        UniqueConstraint("period_start", "period_end", "scope", "version"),
+        UniqueConstraint(
+            "site_id",
+            "period_start",
+            "period_end",
+            "scope",
+            "version",
+            name="uq_submitted_reports_site_version",  # the generated name is too long
+        ),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("period_end >= period_start", name="period_order"),
         # A correction says why; the first version needs no reason.
@@ -55,6 +62,8 @@ class SubmittedReport(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The site reported on; None for the state-level report over every site.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     period_kind: Mapped[str] = mapped_column(String(20))  # a preset's name, or "custom"

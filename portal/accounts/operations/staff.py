@@ -10,10 +10,14 @@ from portal.accounts.operations.common import find_user
 from portal.core import audit
 from portal.core.refusals import Refused
 from portal.extensions import db
+from portal.sites.models import DEFAULT_SITE_ID, Site
 
 
-def create_staff(email: str, role: Role, full_name: str) -> tuple[User, str]:
-    """Create a staff account with a one-time password that must be changed at first login.
+def create_staff(
+    email: str, role: Role, full_name: str, sites: list[Site] | None = None
+) -> tuple[User, str]:
+    """Create a staff account with a one-time password that must be changed at first login,
+    working for ``sites`` (default: the default site, DESIGN.md §9).
     Returns the user and that password (shown once, never stored in clear). Refused (English
     words: the command line speaks English) for a role that is no staff role and an address
     that has an account."""
@@ -30,9 +34,15 @@ def create_staff(email: str, role: Role, full_name: str) -> tuple[User, str]:
         must_change_password=True,
         email_verified_at=utcnow(),
     )
+    user.sites = list(sites or [db.session.get(Site, DEFAULT_SITE_ID)])
     db.session.add(user)
     db.session.flush()
-    audit.record("account.staff_created", obj=user, role=str(role))
+    audit.record(
+        "account.staff_created",
+        obj=user,
+        role=str(role),
+        sites=",".join(site.slug for site in user.sites),
+    )
     return user, one_time
 
 

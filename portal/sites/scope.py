@@ -1,0 +1,109 @@
+"""Staff see their own sites only: one filter on every ORM statement of a staff request.
+
+``install`` adds a ``do_orm_execute`` listener to every session. In a request of a logged-in
+staff member it adds ``with_loader_criteria(SiteOwned, site_id IN (the user's sites))`` to
+every ORM select, update and delete, joins, relationship loads and ``session.get`` included,
+so that a household, flat, placement, mediation or prevention case of another site is simply
+not there (the views answer 404). Landlords, visitors, the CLI and jobs are not filtered: a
+landlord sees flats of their own organisation in any site and profiles of the sites where it
+lists (``households.queries``), a job works on every site.
+
+``all_sites()`` lifts the filter for a block that must read across sites (the state report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from portal.sites.models import SiteOwned, user_sites
+
+ALL_SITES = "all_sites"  # execution option: this statement reads every site
+_COMPUTING = object()
+_UNSET = object()
+
+
+def staff_site_ids(session: Session, user_id: int) -> tuple[int, ...]:
+    """The sites a staff member belongs to."""
+    rows = session.execute(
+        select(user_sites.c.site_id)
+        .where(user_sites.c.user_id == user_id)
+        .order_by(user_sites.c.site_id)
+        .execution_options(**{ALL_SITES: True})
+    )
+    return tuple(rows.scalars())
+
+
+def _compute() -> tuple[int, ...] | None:
+    from flask_login import current_user
+
+    from portal.extensions import db
+
+    user = current_user._get_current_object()  # loads the user: not filtered (no site_id)
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return None
+    return staff_site_ids(db.session, user.id)
+
+
+def current_site_ids() -> tuple[int, ...] | None:
+    """The sites the current request may see, or None when it is not filtered."""
+    if not has_request_context():
+        return None
+    scope = g.get("site_scope", _UNSET)
+    if scope is _COMPUTING:
+        return None
+    if scope is _UNSET:
+        g.site_scope = _COMPUTING
+        try:
+            scope = _compute()
+        except BaseException:
+            g.pop("site_scope", None)  # never left open: the next statement tries again
+            raise
+        g.site_scope = scope
+    if getattr(g, "all_sites", False):
+        return None
+    return scope
+
+
+def forget() -> None:
+    """Work the scope out again (after a login or logout within the request)."""
+    if has_request_context():
+        g.pop("site_scope", None)
+
+
+@contextmanager
+def all_sites() -> Iterator[None]:
+    """Read every site within the block (the state-level report, a site's admin page)."""
+    previous = g.get("all_sites", False) if has_request_context() else False
+    if has_request_context():
+        g.all_sites = True
+    try:
+        yield
+    finally:
+        if has_request_context():
+            g.all_sites = previous
+
+
+def _filter(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(ALL_SITES):
+        return
+    site_ids = current_site_ids()
+    if site_ids is None:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            SiteOwned, lambda cls: cls.site_id.in_(site_ids), include_aliases=True
+        )
+    )
+
+
+def install() -> None:
+    """Listen on every session (once per process)."""
+    if not event.contains(Session, "do_orm_execute", _filter):
+        event.listen(Session, "do_orm_execute", _filter)

@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
 from portal.core.converters import register_converters
-from portal.sites import scope as site_scope
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.sites import scope as site_scope
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import audit
 from portal.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
-from portal.sites.models import SiteOwned
 from portal.households.models import Household
+from portal.sites.models import SiteOwned
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

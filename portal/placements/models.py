@@ -23,9 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
-from portal.sites.models import SiteOwned
 from portal.households.models import Household
 from portal.listings.models import Flat
+from portal.sites.models import SiteOwned
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

@@ -97,9 +97,7 @@ def _filter(state: ORMExecuteState) -> None:
     if site_ids is None:
         return
     state.statement = state.statement.options(
-        with_loader_criteria(
-            SiteOwned, lambda cls: cls.site_id.in_(site_ids), include_aliases=True
-        )
+        with_loader_criteria(SiteOwned, lambda cls: cls.site_id.in_(site_ids), include_aliases=True)
     )
 
 

@@ -176,10 +176,7 @@ def test_slowdown_holds_across_workers_and_spares_other_addresses(server):
         # A fresh source address each round too, so that the per-IP limit stays out of it.
         source, owner = f"192.0.2.{50 + 2 * round_}", f"192.0.2.{51 + 2 * round_}"
         # One address, the e-mail written differently: one account, one (account, address) pair.
-        attempts = [
-            (email, source)
-            for email in [target, target.upper(), f" {target.title()}"] * 4
-        ]
+        attempts = [(email, source) for email in [target, target.upper(), f" {target.title()}"] * 4]
         results = hammer(client, attempts)
         statuses = [status for status, _ in results]
         assert set(statuses) == {200, 429}

@@ -17,6 +17,7 @@ from portal.core.fields import page_arg
 from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
+from portal.sites.models import user_sites
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
@@ -38,8 +39,14 @@ def landlords():
 @bp.route("/staff")
 @staff_required(Role.ADMIN)
 def staff():
+    # The staff of the admin's own sites (DESIGN.md §9).
+    colleagues = select(user_sites.c.user_id).where(
+        user_sites.c.site_id.in_([site.id for site in current_user.sites])
+    )
     users = db.session.scalars(
-        select(User).where(User.role.in_([str(r) for r in STAFF_ROLES])).order_by(User.email)
+        select(User)
+        .where(User.role.in_([str(r) for r in STAFF_ROLES]), User.id.in_(colleagues))
+        .order_by(User.email)
     ).all()
     return render_template("backoffice/staff.html", users=users, action_form=EmptyForm())
 
@@ -50,8 +57,8 @@ def reset_second_factor(user_id: int):
     """Remove a colleague's authenticator (lost phone): they enrol again at their next login,
     and every session of theirs ends now. Never one's own."""
     target = db.get_or_404(User, user_id)
-    if not target.is_staff:
-        abort(404)
+    if not target.is_staff or not {s.id for s in target.sites} & {s.id for s in current_user.sites}:
+        abort(404)  # a landlord, or staff of another site
     try:
         tf.reset_by_admin(current_user._get_current_object(), target)
     except Refused as exc:

@@ -18,6 +18,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.core.fields import email_field
 from portal.core.i18n import Count
 from portal.mediation.labels import CONTACT_BY_LABELS, SENDER_KIND_LABELS, TOPIC_LABELS
+from portal.sites.forms import offer_sites, site_field
+from portal.sites.models import Site
 
 MESSAGE_MIN = 20
 MESSAGE_MAX = 5000
@@ -104,8 +106,18 @@ class MediationForm(FlaskForm):
     )
     started = HiddenField()
 
-    def __init__(self, *args, flats: list[tuple[str, str]] | None = None, **kwargs) -> None:
+    # Where several sites take requests: which city or district the request is about.
+    site = site_field(_l("Which city or district is it about?"))
+
+    def __init__(
+        self,
+        *args,
+        flats: list[tuple[str, str]] | None = None,
+        sites: list[Site] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        offer_sites(self, sites or [])
         self.has_flats = bool(flats)
         self.flat.choices = [SelectChoice(NO_FLAT, _l("None of these / I type the address"))] + [
             SelectChoice(flat_key, label) for flat_key, label in (flats or [])

@@ -19,6 +19,7 @@ from portal.core.db import utcnow
 from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
+from portal.listings.models import Flat
 from portal.mediation.labels import topic_label
 from portal.mediation.models import (
     CONTACT_BY,
@@ -30,6 +31,7 @@ from portal.mediation.models import (
     MediationCase,
 )
 from portal.placements.models import Placement
+from portal.sites.models import DEFAULT_SITE_ID
 
 WORKING_DAYS_TO_ANSWER = 2
 
@@ -62,12 +64,15 @@ class Request:
     flat_address: str | None = None
     flat_id: int | None = None
     locale: str = "de"
+    site_id: int | None = None  # chosen by the sender where several sites take requests
 
 
 def next_number(year: int) -> str:
     prefix = f"M-{year}-"
-    last = db.session.scalar(
-        select(func.max(MediationCase.number)).where(MediationCase.number.like(prefix + "%"))
+    last = db.session.scalar(  # over every site: the number is unique in the deployment
+        select(func.max(MediationCase.number))
+        .where(MediationCase.number.like(prefix + "%"))
+        .execution_options(all_sites=True)
     )
     return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
 
@@ -88,6 +93,16 @@ def _store_numbered(case: MediationCase) -> None:
     raise Refused("number")
 
 
+def _site_of_request(data: Request) -> int:
+    """A request about a flat belongs to the flat's site; else to the site the sender chose,
+    or the default site."""
+    if data.flat_id is not None:
+        flat = db.session.get(Flat, data.flat_id)
+        if flat is not None:
+            return flat.site_id
+    return data.site_id or DEFAULT_SITE_ID
+
+
 def submit_request(data: Request, user: User | None = None) -> MediationCase:
     """Store the request as a new case and queue the confirmation to the sender and the
     notice to the team. The case is stored even when mail is down (the outbox delivers later).
@@ -97,6 +112,7 @@ def submit_request(data: Request, user: User | None = None) -> MediationCase:
     if data.contact_by not in CONTACT_BY:
         raise Refused("data")
     case = MediationCase(
+        site_id=_site_of_request(data),
         sender_kind=data.sender_kind,
         name=_line(data.name, 200),
         email=_line(data.email, 254),
@@ -223,6 +239,7 @@ def open_for_placement(
         raise Refused("open_case", CASE_ALREADY_OPEN)
     flat = placement.flat
     case = MediationCase(
+        site_id=placement.site_id,
         sender_kind="other",
         topic=topic,
         flat_id=flat.id,

@@ -51,6 +51,8 @@ from portal.placements.messages import (
 )
 from portal.placements.models import Placement
 from portal.placements.presenters import own_placement
+from portal.sites.forms import site_id_of
+from portal.sites.queries import active_sites
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
 
@@ -170,8 +172,9 @@ def form():
     placement = _placement_from_args(landlord)
     flats = _tenancies(landlord, placement.flat_id if placement is not None else None)
     choices = [(flat.public_key, _flat_label(flat)) for flat in flats]
+    sites = active_sites()
     if request.method == "GET":
-        form = MediationForm(formdata=None, flats=choices)
+        form = MediationForm(formdata=None, flats=choices, sites=sites)
         if landlord is not None:
             form.sender_kind.data = "landlord"
             form.name.data = landlord.full_name
@@ -181,7 +184,7 @@ def form():
         form.started.data = _started_token()
         return _render_form(form)
 
-    form = MediationForm(flats=choices)
+    form = MediationForm(flats=choices, sites=sites)
     if not form.validate_on_submit():
         return _render_form(form)
     refused = _automation_check(form)
@@ -201,6 +204,7 @@ def form():
             flat_id=flat.id if flat is not None else None,
             message=form.message.data,
             locale=select_locale(),
+            site_id=site_id_of(form),
         ),
         user=_account(),
     )

@@ -33,6 +33,7 @@ from portal.placements.models import Interest, State
 from portal.placements.paperwork import handover, money
 from portal.reports import submissions
 from portal.reports.periods import preset
+from portal.sites.models import Site
 from tests.builders import placement_in
 from tests.factories import (
     CompanyFactory,
@@ -112,6 +113,14 @@ def build_world(app) -> SimpleNamespace:
     specialist = StaffFactory(role=SPECIALIST, full_name="Sabine Fach")
     social_worker = StaffFactory(role=SOCIAL_WORKER)
     admin = StaffFactory(role=ADMIN)
+    # A second site (issue 19): its staff must find nothing of the first site's objects.
+    other_site = Site(slug="essen", name="Essen", municipality_key="05113000", code_prefix="E")
+    _db.session.add(other_site)
+    _db.session.flush()
+    other_site_staff = {
+        role: StaffFactory(role=role, sites=[other_site])
+        for role in (SPECIALIST, SOCIAL_WORKER, ADMIN)
+    }
 
     def flat(**kw):
         return FlatFactory(organisation=org_a, status="published", created_by_id=owner.id, **kw)
@@ -221,6 +230,18 @@ def build_world(app) -> SimpleNamespace:
             SOCIAL_WORKER: social_worker.get_id(),
             ADMIN: admin.get_id(),
         },
+        other_site_users={role: user.get_id() for role, user in other_site_staff.items()},
+        # What staff of another site must never read: the first site's households, their
+        # people, its mediation and prevention cases.
+        site_markers=[
+            viewing.household.code,
+            housed.household.code,
+            interest_household.code,
+            threatened.code,
+            "Mira Beispiel",
+            case.number,
+            "Prevention Vermieter",
+        ],
         emails={OWNER: owner.email, OTHER_LANDLORD: attacker.email},
         unconfirmed=unconfirmed.get_id(),
         specialist_id=specialist.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,8 @@ from portal.households.participant_forms import (
     participant_data,
 )
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE, limits_in_force
+from portal.sites.forms import site_id_of
+from portal.sites.queries import chosen_site, working_sites
 
 # Create and edit --------------------------------------------------------------------------------
 
@@ -78,10 +80,20 @@ def _form_page(form: HouseholdForm, household: Household | None, fallback_person
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required(Role.SOCIAL_WORKER)
 def create():
-    form = HouseholdForm(districts=_districts(), is_new=True, with_case_notes=_sees_case_notes())
+    sites = working_sites(current_user)
+    if not sites:
+        abort(403)  # a staff member of no site starts no work
+    form = HouseholdForm(
+        districts=_districts(), is_new=True, with_case_notes=_sees_case_notes(), sites=sites
+    )
     if form.validate_on_submit():
         try:
-            household = ops.create_household(current_user, form.payload(), _chosen_districts(form))
+            household = ops.create_household(
+                current_user,
+                form.payload(),
+                _chosen_districts(form),
+                site=chosen_site(sites, site_id_of(form)),
+            )
         except Refused as refusal:
             _refuse_save(form, refusal)
         else:

@@ -35,6 +35,8 @@ from portal.households.labels import (
 from portal.households.models import CostBearer, Household
 from portal.households.operations import IDENTITY_FIELDS, PUBLIC_FIELDS, REPORTING_FIELDS, Proposal
 from portal.listings.models import District
+from portal.sites.forms import offer_sites, site_field
+from portal.sites.models import Site
 
 PROFILE_TEXT_MAX = 1000
 
@@ -53,6 +55,8 @@ class HouseholdForm(FlaskForm):
     """The public profile (tier 1), the proposal overrides and the restricted identity. The code
     is generated, never typed. ``case_notes`` is removed for anyone but a social worker."""
 
+    # The site the new profile belongs to: only offered to staff of several sites (``offer_sites``)
+    site = site_field()
     # The household
     adults = WholeNumberField(
         _l("Adults"),
@@ -198,10 +202,12 @@ class HouseholdForm(FlaskForm):
         districts: list[District] = (),  # type: ignore[assignment]
         is_new: bool = True,
         with_case_notes: bool = True,
+        sites: list[Site] = (),  # type: ignore[assignment]
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.is_new = is_new
+        offer_sites(self, list(sites) if is_new else [])
         self.preferred_districts.choices = [
             SelectChoice(str(d.id), d.name, optgroup=d.borough) for d in districts
         ]

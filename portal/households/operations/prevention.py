@@ -101,6 +101,7 @@ def open_case(
             _l("The profile was withdrawn; no prevention case can be opened for it."),
         )
     case = PreventionCase(
+        site_id=household.site_id,
         household_id=household.id,
         opened_on=opened_on,
         threat=threat,

@@ -36,6 +36,8 @@ from portal.households.models import (
 )
 from portal.listings.models import District
 from portal.listings.rules import RentLimitTable, limits_in_force, max_area_for, rooms_for
+from portal.sites.models import Site
+from portal.sites.queries import default_site
 
 PUBLIC_FIELDS = (
     "adults",
@@ -153,10 +155,14 @@ def propose(persons: int, on: date | None = None, table: RentLimitTable | None =
     return Proposal(Decimal(rooms_for(persons)), max_area_for(persons), limit)
 
 
-def next_code(year: int) -> str:
-    prefix = f"DU-{year}-"
+def next_code(year: int, site: Site | None = None) -> str:
+    """The next pseudonymous code of ``site`` (the default site when None) in ``year``:
+    ``DU-2026-0042``. Read over every site: a code is unique in the whole deployment."""
+    prefix = f"{(site or default_site()).code_prefix}-{year}-"
     last = db.session.scalar(
-        select(func.max(Household.code)).where(Household.code.like(prefix + "%"))
+        select(func.max(Household.code))
+        .where(Household.code.like(prefix + "%"))
+        .execution_options(all_sites=True)
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
@@ -294,10 +300,14 @@ def _fit_participants(household: Household, old_adults: int | None) -> bool:
     return True
 
 
-def create_household(actor: User, data: dict[str, Any], districts: list[District]) -> Household:
-    """A new draft profile with a generated code ``DU-<year>-<number>``; the intake date is
-    today unless given."""
+def create_household(
+    actor: User, data: dict[str, Any], districts: list[District], site: Site | None = None
+) -> Household:
+    """A new draft profile of ``site`` (default: the default site) with a generated code
+    ``<prefix>-<year>-<number>``; the intake date is today unless given."""
+    site = site or default_site()
     household = Household(
+        site_id=site.id,
         created_by_id=actor.id,
         status=HouseholdStatus.DRAFT.value,
         waiting_since=data.get("waiting_since") or clock.today(),
@@ -310,7 +320,7 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
     _apply_identity(household, data, actor)
     year = clock.today().year
     for _attempt in range(5):
-        household.code = next_code(year)
+        household.code = next_code(year, site)
         try:
             with db.session.begin_nested():
                 db.session.add(household)
@@ -320,7 +330,9 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
             continue  # someone took the number at the same moment
     else:
         raise Refused("no code")
-    audit.record("household.created", actor=actor, obj=household, code=household.code)
+    audit.record(
+        "household.created", actor=actor, obj=household, code=household.code, site_id=site.id
+    )
     return household
 
 

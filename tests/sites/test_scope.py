@@ -1,0 +1,113 @@
+"""The one place staff queries are scoped by site (portal/sites/scope.py): in a request of a
+staff member of one site, the rows of another site are not there for any kind of ORM
+statement; landlords, visitors and the command line read every site."""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import login_user
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.households.models import Household
+from portal.placements.models import Placement, State
+from portal.sites import scope
+from portal.sites.models import Site
+from tests.builders import placement_in
+from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture
+def essen():
+    site = Site(slug="essen", name="Essen", municipality_key="05113000", code_prefix="E")
+    db.session.add(site)
+    db.session.flush()
+    return site
+
+
+@pytest.fixture
+def two_sites(app, essen):
+    """A household of each site; a placement of the Essen household; a staff member of each."""
+    duisburg_household = HouseholdFactory()
+    essen_household = HouseholdFactory(site_id=essen.id, code="E-2026-0001")
+    landlord = UserFactory()
+    flat = FlatFactory(organisation=landlord.organisation, site_id=essen.id, status="published")
+    world = type("World", (), {})()
+    world.landlord = landlord
+    world.flat, world.household = flat, essen_household
+    world.specialist = StaffFactory()
+    placement = placement_in(app, world, State.VIEWING_SCHEDULED)
+    placement.site_id = essen.id  # the household's site (placements inherit it)
+    db.session.flush()
+    return {
+        "duisburg": duisburg_household.id,
+        "essen": essen_household.id,
+        "placement": placement.id,
+        "duisburg_staff": StaffFactory(),
+        "essen_staff": StaffFactory(sites=[essen]),
+        "landlord": landlord,
+    }
+
+
+def _as(app, user):
+    context = app.test_request_context()
+    context.push()
+    login_user(user)
+    scope.forget()
+    db.session.expunge_all()  # nothing from the identity map: every read goes to the database
+    return context
+
+
+def test_staff_see_only_their_site(app, two_sites):
+    context = _as(app, two_sites["duisburg_staff"])
+    try:
+        codes = db.session.scalars(select(Household.code)).all()
+        assert codes and all(code.startswith("DU-") for code in codes)
+        assert db.session.get(Household, two_sites["essen"]) is None
+        assert db.session.get(Household, two_sites["duisburg"]) is not None
+        # Joins and counts too: the Essen placement is not there, nor through its household.
+        assert db.session.get(Placement, two_sites["placement"]) is None
+        joined = select(func.count()).select_from(Placement).join(Household)
+        assert db.session.scalar(joined) == 0
+        # A bulk update of every household touches only the site's own.
+        db.session.execute(
+            update(Household).values(profile_text="x"),
+            execution_options={"synchronize_session": False},
+        )
+        with scope.all_sites():
+            essen_household = db.session.get(Household, two_sites["essen"])
+            assert essen_household is not None
+            assert essen_household.profile_text != "x"
+    finally:
+        context.pop()
+
+
+def test_staff_of_the_other_site_see_theirs(app, two_sites):
+    context = _as(app, two_sites["essen_staff"])
+    try:
+        assert db.session.scalars(select(Household.code)).all() == ["E-2026-0001"]
+        placement = db.session.get(Placement, two_sites["placement"])
+        assert placement is not None and placement.household.code == "E-2026-0001"
+    finally:
+        context.pop()
+
+
+def test_staff_of_no_site_see_nothing(app, two_sites):
+    nobody = StaffFactory()
+    nobody.sites = []
+    db.session.flush()
+    context = _as(app, nobody)
+    try:
+        assert db.session.scalar(select(func.count(Household.id))) == 0
+    finally:
+        context.pop()
+
+
+def test_landlords_and_the_command_line_are_not_filtered(app, two_sites):
+    context = _as(app, two_sites["landlord"])
+    try:
+        assert db.session.scalar(select(func.count(Household.id))) == 2
+    finally:
+        context.pop()
+    db.session.expunge_all()
+    assert db.session.scalar(select(func.count(Household.id))) == 2  # no request: a job

@@ -12,17 +12,8 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement, State
 from portal.sites import scope
-from portal.sites.models import Site
 from tests.builders import placement_in
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
-
-
-@pytest.fixture
-def essen():
-    site = Site(slug="essen", name="Essen", municipality_key="05113000", code_prefix="E")
-    db.session.add(site)
-    db.session.flush()
-    return site
 
 
 @pytest.fixture

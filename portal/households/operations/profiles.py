@@ -104,6 +104,7 @@ FIELD_OF_REFUSAL = {
     "exit before intake": "exit_on",
     "override reason required": "override_reason",
     TEXT_HITS: "profile_text",
+    "districts of another site": "preferred_districts",
 }
 
 
@@ -306,6 +307,11 @@ def create_household(
     """A new draft profile of ``site`` (default: the default site) with a generated code
     ``<prefix>-<year>-<number>``; the intake date is today unless given."""
     site = site or default_site()
+    if any(district.site_id != site.id for district in districts):
+        raise Refused(
+            "districts of another site",
+            _l("Please choose districts of %(site)s only.", site=site.name),
+        )
     household = Household(
         site_id=site.id,
         created_by_id=actor.id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 
 from portal.extensions import db
-from portal.sites.models import DEFAULT_SITE_ID, Site, SiteStatus
+from portal.sites.models import DEFAULT_SITE_ID, Site, SiteStatus, user_sites
+from portal.sites.scope import current_site_ids
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -42,3 +43,17 @@ def chosen_site(sites: list[Site], site_id: int | None) -> Site:
     if site is None:
         abort(404)
     return site
+
+
+def colleagues_of(site_ids: tuple[int, ...] | list[int]) -> ColumnElement[bool]:
+    """``User`` rows of staff who work for one of ``site_ids``."""
+    from portal.accounts.models import User
+
+    return User.id.in_(select(user_sites.c.user_id).where(user_sites.c.site_id.in_(site_ids)))
+
+
+def colleagues() -> ColumnElement[bool]:
+    """In a staff request: staff of the user's own sites (whom a case can be assigned to);
+    elsewhere every user."""
+    site_ids = current_site_ids()
+    return true() if site_ids is None else colleagues_of(site_ids)

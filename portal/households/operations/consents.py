@@ -16,6 +16,7 @@ from portal.core.outbox import queue_mail
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.households.models import CONSENT_SCOPE, Consent, Household
+from portal.sites.queries import colleagues_of
 
 CONSENT_MONTHS = 6
 # The content types a consent scan is stored in (households.forms.check_document), and the
@@ -164,9 +165,13 @@ def expire_consents(today: date | None = None) -> dict[str, int]:
     for consent in soon:
         recipient = db.session.get(User, consent.recorded_by_id or -1)
         if recipient is None or not recipient.is_active:
-            recipient = db.session.scalar(
+            recipient = db.session.scalar(  # a social worker of the household's site
                 select(User)
-                .where(User.role == Role.SOCIAL_WORKER.value, User.is_active.is_(True))
+                .where(
+                    User.role == Role.SOCIAL_WORKER.value,
+                    User.is_active.is_(True),
+                    colleagues_of([consent.household.site_id]),
+                )
                 .order_by(User.id)
             )
         if recipient is None:

@@ -17,6 +17,7 @@ from portal.placements.labels import (
     outcome_label,
     state_label,
 )
+from portal.sites.queries import colleagues
 
 bp = Blueprint("placements_backoffice", __name__, url_prefix="/backoffice/placements")
 
@@ -39,11 +40,12 @@ def _register_template_helpers(state) -> None:
 
 
 def _staff() -> list[User]:
-    """Specialists and social workers, active or not (names in timelines and filters)."""
+    """Specialists and social workers of the user's sites, active or not (names in filters,
+    whom a step can be assigned to)."""
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role.in_([Role.SPECIALIST.value, Role.SOCIAL_WORKER.value]))
+            .where(User.role.in_([Role.SPECIALIST.value, Role.SOCIAL_WORKER.value]), colleagues())
             .order_by(User.full_name, User.id)
         )
     )

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.core import clock
@@ -173,17 +174,23 @@ def remind(today: date | None = None) -> dict[str, int]:
         )
     ).all()
     specialists = db.session.scalars(
-        select(User).where(User.role == "specialist", User.is_active.is_(True))
+        select(User)
+        .where(User.role == "specialist", User.is_active.is_(True))
+        .options(selectinload(User.sites))
     ).all()
+
+    def in_charge(placement: Placement) -> list[User]:
+        """The specialist in charge, else every specialist of the placement's site."""
+        if placement.staff and placement.staff.is_active:
+            return [placement.staff]
+        return [u for u in specialists if placement.site_id in {s.id for s in u.sites}]
+
     per_person: dict[int, tuple[User, list[Placement], list[FollowUp]]] = {}
     for placement in stuck:
-        for person in (
-            [placement.staff] if placement.staff and placement.staff.is_active else specialists
-        ):
+        for person in in_charge(placement):
             per_person.setdefault(person.id, (person, [], []))[1].append(placement)
     for follow_up in due:
-        staff = follow_up.placement.staff
-        for person in [staff] if staff and staff.is_active else specialists:
+        for person in in_charge(follow_up.placement):
             per_person.setdefault(person.id, (person, [], []))[2].append(follow_up)
     base = current_app.config["PORTAL_BASE_URL"]
     for person, placements, follow_ups in per_person.values():

@@ -4,6 +4,8 @@ from the floors below it, never from a floor above or from a neighbour on the sa
 Floors, lowest first:
 
     ground      portal.config, portal.extensions and portal.core (everything stands on them)
+    sites       the sites of a deployment and the one filter of staff queries by site: every
+                domain's rows belong to a site, so it stands right above the ground
     accounts
     listings
     households
@@ -32,6 +34,7 @@ import pytest
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 FLOORS = {
     "core": 0,
+    "sites": 0.5,
     "accounts": 1,
     "listings": 2,
     "households": 3,

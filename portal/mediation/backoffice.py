@@ -67,7 +67,7 @@ def _labels() -> dict[str, Callable]:
 
 def _staff(active_only: bool) -> list[tuple[int, str]]:
     """Specialists and social workers as (id, name); the filter also names inactive ones."""
-    query = select(User).where(User.role.in_([r.value for r in CASEWORK]), colleagues())
+    query = select(User).where(User.role.in_([r.value for r in CASEWORK]), colleagues(User.id))
     if active_only:
         query = query.where(User.is_active.is_(True))
     users = db.session.scalars(query.order_by(User.full_name, User.id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,13 +18,6 @@ class SiteStatus(StrEnum):
     PREPARING = "preparing"  # staff and reference data being set up; landlords do not see it
     ACTIVE = "active"
     ARCHIVED = "archived"  # the project ended: records kept for the ESF retention, no new work
-
-
-STATUS_LABELS = {
-    SiteStatus.PREPARING: _l("In preparation"),
-    SiteStatus.ACTIVE: _l("Active"),
-    SiteStatus.ARCHIVED: _l("Archived"),
-}
 
 
 class Site(TimestampMixin, Base):
@@ -50,10 +42,6 @@ class Site(TimestampMixin, Base):
     contact_text: Mapped[str | None] = mapped_column(Text)
     funding_text: Mapped[str | None] = mapped_column(Text)
     imprint_text: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[SiteStatus(self.status)])
 
     @property
     def is_active(self) -> bool:

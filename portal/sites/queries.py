@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, select, true
@@ -10,9 +10,6 @@ from sqlalchemy import ColumnElement, select, true
 from portal.extensions import db
 from portal.sites.models import DEFAULT_SITE_ID, Site, SiteStatus, user_sites
 from portal.sites.scope import current_site_ids
-
-if TYPE_CHECKING:
-    from portal.accounts.models import User
 
 
 def active_sites() -> list[Site]:
@@ -22,7 +19,7 @@ def active_sites() -> list[Site]:
     )
 
 
-def working_sites(user: User) -> list[Site]:
+def working_sites(user: Any) -> list[Site]:
     """The sites a staff member can start new work in (theirs, not archived)."""
     return [site for site in user.sites if site.status != SiteStatus.ARCHIVED]
 
@@ -45,15 +42,13 @@ def chosen_site(sites: list[Site], site_id: int | None) -> Site:
     return site
 
 
-def colleagues_of(site_ids: tuple[int, ...] | list[int]) -> ColumnElement[bool]:
-    """``User`` rows of staff who work for one of ``site_ids``."""
-    from portal.accounts.models import User
-
-    return User.id.in_(select(user_sites.c.user_id).where(user_sites.c.site_id.in_(site_ids)))
+def colleagues_of(user_id: Any, site_ids: tuple[int, ...] | list[int]) -> ColumnElement[bool]:
+    """``user_id`` (a users.id column) is a staff member of one of ``site_ids``."""
+    return user_id.in_(select(user_sites.c.user_id).where(user_sites.c.site_id.in_(site_ids)))
 
 
-def colleagues() -> ColumnElement[bool]:
-    """In a staff request: staff of the user's own sites (whom a case can be assigned to);
-    elsewhere every user."""
+def colleagues(user_id: Any) -> ColumnElement[bool]:
+    """In a staff request: ``user_id`` is staff of the user's own sites (whom a case can be
+    assigned to); elsewhere every user."""
     site_ids = current_site_ids()
-    return true() if site_ids is None else colleagues_of(site_ids)
+    return true() if site_ids is None else colleagues_of(user_id, site_ids)

@@ -170,7 +170,7 @@ def expire_consents(today: date | None = None) -> dict[str, int]:
                 .where(
                     User.role == Role.SOCIAL_WORKER.value,
                     User.is_active.is_(True),
-                    colleagues_of([consent.household.site_id]),
+                    colleagues_of(User.id, [consent.household.site_id]),
                 )
                 .order_by(User.id)
             )

@@ -45,7 +45,10 @@ def _staff() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role.in_([Role.SPECIALIST.value, Role.SOCIAL_WORKER.value]), colleagues())
+            .where(
+                User.role.in_([Role.SPECIALIST.value, Role.SOCIAL_WORKER.value]),
+                colleagues(User.id),
+            )
             .order_by(User.full_name, User.id)
         )
     )

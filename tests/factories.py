@@ -97,6 +97,8 @@ class FlatFactory(BaseFactory):
     district = factory.LazyFunction(
         lambda: db.session.scalar(select(District).where(District.name == "Neudorf-Nord"))
     )
+    # A flat belongs to the site of its district (as listings.operations keeps it).
+    site_id = factory.LazyAttribute(lambda o: o.district.site_id if o.district else DEFAULT_SITE_ID)
     floor = 2
     rooms = Decimal("3")
     living_area = Decimal("72")

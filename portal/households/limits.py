@@ -20,6 +20,7 @@ from portal.core.i18n import locale_in_force
 from portal.core.i18n import money as fmt_money
 from portal.households.models import Household
 from portal.listings.rules import LimitRow, RentLimitTable, limits_in_force
+from portal.sites.models import DEFAULT_SITE_ID
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def limit_of(
     household: Household, on: date | None = None, table: RentLimitTable | None = None
 ) -> HouseholdLimit:
     """The household's limit on ``on`` (today by default): the override where staff set one,
-    else the row of ``table`` (the table in force on ``on`` when not given) for its size."""
+    else the row of ``table`` (the table of the household's site in force on ``on`` when not
+    given, or when ``table`` is another site's) for its size."""
     if table is not None:
         on = table.on
     on = on or clock.today()
@@ -105,6 +107,8 @@ def limit_of(
             is_override=True,
             reason=household.override_reason,
         )
-    table = table or limits_in_force(on)
+    site_id = household.site_id or DEFAULT_SITE_ID  # not yet flushed: the default site
+    if table is None or table.site_id != site_id:
+        table = limits_in_force(on, site_id=site_id)
     row = table.row_for(persons)
     return HouseholdLimit(persons, on, None if row is None else row.limit, row)

@@ -31,6 +31,8 @@ from portal.listings.queries import (
     waiting_for_review,
 )
 from portal.listings.rules import limits_in_force
+from portal.listings.site_choice import chosen_site, site_arg
+from portal.sites.models import Site
 
 bp = Blueprint("listings_backoffice", __name__, url_prefix="/backoffice")
 
@@ -40,7 +42,8 @@ CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
 @bp.route("/flats/")
 @staff_required(*CASEWORK)
 def flats():
-    table = limits_in_force()
+    # "Affordable for" by each site's own table: the list shows the flats of the user's sites.
+    table = [limits_in_force(site_id=site.id) for site in current_user.sites]
     districts = db.session.scalars(select(District).order_by(District.position)).all()
     form = FlatFilterForm(formdata=request.args)
     form.set_choices(districts, table, status_label)
@@ -123,6 +126,8 @@ DECIDED = {
 @bp.route("/rent-limits", methods=["GET", "POST"])
 @staff_required()
 def rent_limit_table():
+    """One site's rent-limit table (``?site=<slug>`` among the user's sites)."""
+    site = chosen_site(current_user)
     form = RentLimitForm(prefix="set")
     csv_form = RentLimitCsvForm(prefix="csv")
     if request.method == "POST":
@@ -136,42 +141,53 @@ def rent_limit_table():
                     form.source.data,
                     form.amounts(),
                     per_further_person=form.per_further_person.data or None,
+                    site_id=site.id,
                 )
             except Refused as refusal:
                 flash_refusal(refusal)
             else:
                 db.session.commit()
                 flash(_("The new rent limits are saved."), "success")
-                return redirect(url_for("listings_backoffice.rent_limit_table"))
-    return _render_rent_limits(form, csv_form)
+                return redirect(_rent_limits_url(site))
+    return _render_rent_limits(site, form, csv_form)
 
 
 @bp.route("/rent-limits/csv", methods=["POST"])
 @staff_required(Role.ADMIN)
 def rent_limit_csv():
+    site = chosen_site(current_user)
     form = RentLimitForm(prefix="set", formdata=None)
     csv_form = RentLimitCsvForm(prefix="csv")
     if csv_form.validate_on_submit() and csv_form.csv_file.data:
         try:
-            count = rent_limits.import_csv(current_user, csv_form.csv_file.data.read(64 * 1024))
+            count = rent_limits.import_csv(
+                current_user, csv_form.csv_file.data.read(64 * 1024), site_id=site.id
+            )
         except Refused as exc:
             db.session.rollback()
             csv_form.csv_file.errors = [exc.message]
         else:
             db.session.commit()
             flash(_("%(n)d rent limits imported.", n=count), "success")
-            return redirect(url_for("listings_backoffice.rent_limit_table"))
+            return redirect(_rent_limits_url(site))
     elif not csv_form.csv_file.errors:
         csv_form.csv_file.errors = [_("Please choose a CSV file.")]
-    return _render_rent_limits(form, csv_form), 400
+    return _render_rent_limits(site, form, csv_form), 400
 
 
-def _render_rent_limits(form: RentLimitForm, csv_form: RentLimitCsvForm):
+def _rent_limits_url(site: Site) -> str:
+    return url_for("listings_backoffice.rent_limit_table", **site_arg(current_user, site))
+
+
+def _render_rent_limits(site: Site, form: RentLimitForm, csv_form: RentLimitCsvForm):
     return render_template(
         "backoffice/rent_limits.html",
-        rows=rent_limits.all_rows(),
-        extra_rows=rent_limits.extra_rows(),
-        table=limits_in_force(),
+        site=site,
+        sites=current_user.sites,
+        site_arg=site_arg(current_user, site),
+        rows=rent_limits.all_rows(site.id),
+        extra_rows=rent_limits.extra_rows(site.id),
+        table=limits_in_force(site_id=site.id),
         form=form,
         csv_form=csv_form,
         can_edit=current_user.role == Role.ADMIN,

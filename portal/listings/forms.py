@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -22,21 +23,18 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.core import clock
 from portal.core.fields import DecimalTextField, WholeNumberField
+from portal.core.i18n import date_locale
 from portal.core.i18n import money as format_money
 from portal.listings.labels import ENERGY_CARRIER_LABELS, ENERGY_KIND_LABELS, WARM_WATER_LABELS
 from portal.listings.models import ENERGY_CARRIERS, ENERGY_CLASSES
 from portal.listings.rules import (
     ENERGY_FIELDS,
+    active_site_names,
     address_problem,
     missing_for_submission,
-    reference_data,
 )
 
 DESCRIPTION_MAX = 4000
-
-
-def duisburg_postcodes() -> frozenset[str]:
-    return frozenset(reference_data()["postcodes"])
 
 
 assert set(ENERGY_CARRIER_LABELS) == set(ENERGY_CARRIERS)  # noqa: S101 - import-time consistency
@@ -171,25 +169,35 @@ class FlatForm(FlaskForm):
     available_from = DateField(_l("Available from"), validators=[Optional()])
     action = HiddenField()
 
-    def __init__(self, *args, districts=(), is_new_listing: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, districts=(), site_names=None, is_new_listing: bool = True, **kwargs
+    ) -> None:
+        """``districts``: those a flat may lie in (of every active site); ``site_names`` (by
+        site id): with more than one site the districts are grouped by site, else by borough,
+        as before sites."""
         super().__init__(*args, **kwargs)
         self.is_new_listing = is_new_listing
         self.district_names = {d.id: d.name for d in districts}
+        by_site = site_names is not None and len(site_names) > 1
         self.district_id.choices = [SelectChoice("", _l("– please choose –"))] + [
-            SelectChoice(str(d.id), d.name, optgroup=d.borough) for d in districts
+            SelectChoice(
+                str(d.id), d.name, optgroup=site_names[d.site_id] if by_site else d.borough
+            )
+            for d in districts
         ]
 
     # Rules for what is entered ------------------------------------------------------------
     def validate_postcode(self, field) -> None:
-        if field.data and field.data.strip() not in duisburg_postcodes():
-            raise ValidationError(_l("Please enter a Duisburg postcode (47051 to 47279)."))
+        if field.data and address_problem(field.data, None) == "postcode":
+            places = format_list(active_site_names(), style="or", locale=date_locale())
+            raise ValidationError(_l("Please enter a postcode in %(places)s.", places=places))
 
     def validate_district_id(self, field) -> None:
         # The rule lives in listings.rules (the operations check it again); here it only
         # puts the message at the field. A wrong postcode has its own message above.
         name = self.district_names.get(field.data) if field.data else None
         postcode = (self.postcode.data or "").strip()
-        if address_problem(postcode, name) == "district":
+        if address_problem(postcode, field.data or None) == "district":
             raise ValidationError(
                 _l(
                     "%(district)s is not in the area of the postcode %(postcode)s. Please check "

@@ -10,6 +10,7 @@ for the flat's heating kind, times the floor area appropriate for the household 
   central warm water they include it, and so do the Jobcenter's thresholds in practice.
 - A threshold is reference data dated like the rent limits: for each kind, the newest row on or
   before the day counts. A new row changes every check from its date, nothing is stored.
+- Each site has its own thresholds (DESIGN.md §9): a flat is checked against its own site's.
 - A flat over the threshold is shown with a warning to staff, never hidden from a list.
 """
 
@@ -36,6 +37,8 @@ from portal.extensions import db
 from portal.listings.labels import energy_carrier_label
 from portal.listings.models import ENERGY_CARRIERS, Flat, HeatingThreshold
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE, max_area_for, rows_in_force, taken_on
+from portal.listings.site_choice import refuse_unless_member
+from portal.sites.models import DEFAULT_SITE_ID
 
 WITHIN, OVER, UNKNOWN = "within", "over", "unknown"
 # Why a check cannot be made.
@@ -52,29 +55,33 @@ HEATING_KINDS = ENERGY_CARRIERS
 
 @dataclass(frozen=True)
 class ThresholdTable:
-    """The thresholds in force on one day, by heating kind."""
+    """The thresholds of one site in force on one day, by heating kind."""
 
     on: date
     rows: dict[str, HeatingThreshold] = field(default_factory=dict)
+    site_id: int = DEFAULT_SITE_ID
 
     def for_kind(self, kind: str | None) -> HeatingThreshold | None:
         return self.rows.get(kind) if kind else None
 
 
-def thresholds_in_force(on: date | None = None) -> ThresholdTable:
-    """For each heating kind, the row with the latest ``valid_from`` on or before ``on`` (today
-    by default). One query."""
+def thresholds_in_force(
+    on: date | None = None, *, site_id: int = DEFAULT_SITE_ID
+) -> ThresholdTable:
+    """For each heating kind, site ``site_id``'s row with the latest ``valid_from`` on or before
+    ``on`` (today by default). One query."""
     on = on or clock.today()
-    rows = rows_in_force(HeatingThreshold, HeatingThreshold.heating_kind, on)
-    return ThresholdTable(on=on, rows={row.heating_kind: row for row in rows})
+    rows = rows_in_force(HeatingThreshold, HeatingThreshold.heating_kind, on, site_id=site_id)
+    return ThresholdTable(on=on, rows={row.heating_kind: row for row in rows}, site_id=site_id)
 
 
-def all_rows() -> list[HeatingThreshold]:
+def all_rows(site_id: int = DEFAULT_SITE_ID) -> list[HeatingThreshold]:
+    """Every threshold of site ``site_id``, the newest first."""
     return list(
         db.session.scalars(
-            select(HeatingThreshold).order_by(
-                HeatingThreshold.valid_from.desc(), HeatingThreshold.heating_kind
-            )
+            select(HeatingThreshold)
+            .where(HeatingThreshold.site_id == site_id)
+            .order_by(HeatingThreshold.valid_from.desc(), HeatingThreshold.heating_kind)
         )
     )
 
@@ -189,10 +196,11 @@ def heating_check(
     on: date | None = None,
     table: ThresholdTable | None = None,
 ) -> HeatingCheck:
-    """Are the flat's heating costs within the threshold for its heating kind in force ``on``
-    (today by default; or the given ``table``) times the appropriate area: ``area`` when given,
-    else the WNB area for ``persons``? Unknown without heating costs, heating kind or a
-    threshold for the kind. Reads at most one query (none with ``table``)."""
+    """Are the flat's heating costs within the threshold of the flat's site for its heating kind
+    in force ``on`` (today by default; or the given ``table`` when it is the flat's site's)
+    times the appropriate area: ``area`` when given, else the WNB area for ``persons``? Unknown
+    without heating costs, heating kind or a threshold for the kind. Reads at most one query
+    (none with the flat's site's ``table``)."""
     if area is None:
         if persons is None:
             raise ValueError("heating_check needs persons or an area")
@@ -203,7 +211,7 @@ def heating_check(
         return HeatingCheck(UNKNOWN, kind, None, NO_COSTS, persons, area)
     if not kind:
         return HeatingCheck(UNKNOWN, None, yearly, NO_KIND, persons, area)
-    table = table if table is not None else thresholds_in_force(on)
+    table = _table_of(flat, table, on)
     threshold = table.for_kind(kind)
     if threshold is None:
         return HeatingCheck(UNKNOWN, kind, yearly, NO_THRESHOLD, persons, area)
@@ -212,6 +220,17 @@ def heating_check(
     if allowed is not None and yearly > allowed:
         return HeatingCheck(OVER, kind, yearly, None, persons, area, threshold)
     return check
+
+
+def _table_of(flat: Flat, table: ThresholdTable | None, on: date | None) -> ThresholdTable:
+    """``table`` when it is the thresholds of the flat's site, else the flat's site's in force
+    ``on``: a flat is never measured by another site's Heizspiegel."""
+    site_id = flat.site_id or DEFAULT_SITE_ID  # a flat not yet flushed has the default site
+    if table is None:
+        return thresholds_in_force(on, site_id=site_id)
+    if table.site_id == site_id:
+        return table
+    return thresholds_in_force(on or table.on, site_id=site_id)
 
 
 # A flat without a household: for which household sizes -----------------------------------------
@@ -295,8 +314,9 @@ def _sizes_phrase(sizes: list[int]) -> str:
 def flat_heating(
     flat: Flat, on: date | None = None, table: ThresholdTable | None = None
 ) -> FlatHeating:
-    """The check for every household size, from one table (one query at most)."""
-    table = table if table is not None else thresholds_in_force(on)
+    """The check for every household size, from one table of the flat's site (one query at
+    most)."""
+    table = _table_of(flat, table, on)
     return FlatHeating(
         {n: heating_check(flat, n, table=table) for n in range(1, MAX_HOUSEHOLD_SIZE + 1)}
     )
@@ -310,12 +330,18 @@ def _refused(message: str) -> Refused:
 
 
 def add_set(
-    user: User, valid_from: date, source: str, amounts: dict[str, Decimal]
+    user: User,
+    valid_from: date,
+    source: str,
+    amounts: dict[str, Decimal],
+    *,
+    site_id: int = DEFAULT_SITE_ID,
 ) -> list[HeatingThreshold]:
-    """Add thresholds (€ per m² and year by heating kind) valid from ``valid_from``. Refuses
-    (nothing written then) an empty set, an unknown heating kind, an amount not above zero (or
-    too large for its column), and a kind that already has a row for that day. Writes one
-    audit event."""
+    """Add thresholds (€ per m² and year by heating kind) of site ``site_id`` valid from
+    ``valid_from``. Refuses (nothing written then) a site the user does not work for, an empty
+    set, an unknown heating kind, an amount not above zero (or too large for its column), and a
+    kind that already has a row of the site for that day. Writes one audit event."""
+    refuse_unless_member(user, site_id)
     source = " ".join(source.split())
     if not amounts:
         raise _refused(_("Please enter at least one amount."))
@@ -327,7 +353,9 @@ def add_set(
     for amount in amounts.values():
         if amount is None or amount <= 0 or amount >= MAX_AMOUNT:
             raise _refused(_("Every amount must be greater than zero."))
-    existing = taken_on(HeatingThreshold, HeatingThreshold.heating_kind, valid_from, amounts)
+    existing = taken_on(
+        HeatingThreshold, HeatingThreshold.heating_kind, valid_from, amounts, site_id=site_id
+    )
     if existing:
         raise _refused(
             _(
@@ -342,6 +370,7 @@ def add_set(
             valid_from=valid_from,
             source=source,
             created_by_id=user.id,
+            site_id=site_id,
         )
         for kind, amount in sorted(amounts.items())
     ]
@@ -351,6 +380,7 @@ def add_set(
         "heating_thresholds.added",
         actor=user,
         object_type="heating_thresholds",
+        site_id=site_id,
         valid_from=valid_from.isoformat(),
         kind=",".join(sorted(amounts)),  # the heating kinds, fixed words
     )

@@ -24,6 +24,7 @@ from portal.listings import heating
 from portal.listings.backoffice import bp
 from portal.listings.forms import money
 from portal.listings.labels import ENERGY_CARRIER_LABELS
+from portal.listings.site_choice import chosen_site, site_arg
 
 
 class HeatingThresholdForm(FlaskForm):
@@ -70,6 +71,8 @@ for _kind in heating.HEATING_KINDS:
 @bp.route("/heating-thresholds", methods=["GET", "POST"])
 @staff_required()
 def heating_threshold_table():
+    """One site's thresholds (``?site=<slug>`` among the user's sites)."""
+    site = chosen_site(current_user)
     form = HeatingThresholdForm(prefix="heat")
     if request.method == "POST":
         if current_user.role != Role.ADMIN:
@@ -77,21 +80,33 @@ def heating_threshold_table():
         if form.validate_on_submit():
             try:
                 heating.add_set(
-                    current_user, form.valid_from.data, form.source.data, form.amounts()
+                    current_user,
+                    form.valid_from.data,
+                    form.source.data,
+                    form.amounts(),
+                    site_id=site.id,
                 )
             except Refused as refusal:
                 flash_refusal(refusal)
             else:
                 db.session.commit()
                 flash(_("The new heating-cost thresholds are saved."), "success")
-                return redirect(url_for("listings_backoffice.heating_threshold_table"))
+                return redirect(
+                    url_for(
+                        "listings_backoffice.heating_threshold_table",
+                        **site_arg(current_user, site),
+                    )
+                )
         status = 400
     else:
         status = 200
     return render_template(
         "backoffice/heating_thresholds.html",
-        rows=heating.all_rows(),
-        table=heating.thresholds_in_force(),
+        site=site,
+        sites=current_user.sites,
+        site_arg=site_arg(current_user, site),
+        rows=heating.all_rows(site.id),
+        table=heating.thresholds_in_force(site_id=site.id),
         form=form,
         can_edit=current_user.role == Role.ADMIN,
     ), status

@@ -23,6 +23,7 @@ from portal.listings.labels import (
 )
 from portal.listings.models import District, Flat, Photo
 from portal.listings.rules import RentLimitTable, limits_in_force, size_range, suitable_sizes
+from portal.sites.models import DEFAULT_SITE_ID
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class FlatFacts:
 
 
 def flat_facts(flat: Flat, table: RentLimitTable | None = None) -> FlatFacts:
-    table = table or limits_in_force()
+    """The figures of the flat page, the rent measured by the table of the flat's site."""
+    if table is None or table.site_id != flat.site_id:
+        table = limits_in_force(site_id=flat.site_id or DEFAULT_SITE_ID)
     return FlatFacts(
         gross_cold_rent=flat.gross_cold_rent,
         warm_rent=flat.warm_rent,

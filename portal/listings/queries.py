@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -57,9 +57,11 @@ class FlatFilterForm(FilterForm):
     def set_choices(
         self,
         districts: Sequence[District],
-        table: RentLimitTable,
+        table: RentLimitTable | Sequence[RentLimitTable],
         status_label: Callable[[str], str],
     ) -> None:
+        """``table``: the rent-limit table of each site the list shows (or the one)."""
+        sizes = {n for one in _tables(table) for n in one.limits}
         self.status.choices = [SelectChoice("", _l("all except drafts"))] + [
             SelectChoice(s.value, status_label(s.value)) for s in FlatStatus
         ]
@@ -68,7 +70,7 @@ class FlatFilterForm(FilterForm):
         ]
         self.affordable_for.choices = [SelectChoice("", _l("any size"))] + [
             SelectChoice(str(n), ngettext("%(num)d person", "%(num)d persons", n))
-            for n in sorted(table.limits)
+            for n in sorted(sizes)
         ]
         self.wbs.choices = [
             SelectChoice("", _l("all")),
@@ -113,9 +115,23 @@ class FlatFilter:
         )
 
 
-def filtered_flats(criteria: FlatFilter, table: RentLimitTable) -> Select:
+def _tables(table: RentLimitTable | Sequence[RentLimitTable]) -> list[RentLimitTable]:
+    return [table] if isinstance(table, RentLimitTable) else list(table)
+
+
+def _affordable(gross: Any, persons: int, tables: list[RentLimitTable]) -> Any:
+    """The flat's rent within the limit of its own site's table for ``persons``."""
+    limits = [(t.site_id, t.limit_for(persons)) for t in tables]
+    within = [and_(Flat.site_id == site_id, gross <= lim) for site_id, lim in limits if lim]
+    return or_(*within) if within else false()
+
+
+def filtered_flats(
+    criteria: FlatFilter, table: RentLimitTable | Sequence[RentLimitTable]
+) -> Select:
     """All flats matching ``criteria``, with what the list shows loaded in a fixed number of
-    queries."""
+    queries; "affordable for" measured by the table of each flat's site (``table``: one per
+    site the list shows)."""
     gross = Flat.cold_rent + Flat.service_charges
     query = select(Flat).options(
         selectinload(Flat.district),
@@ -132,8 +148,7 @@ def filtered_flats(criteria: FlatFilter, table: RentLimitTable) -> Select:
     if criteria.max_gross_rent is not None:
         query = query.where(gross <= criteria.max_gross_rent)
     if criteria.affordable_for:
-        limit = table.limit_for(criteria.affordable_for)
-        query = query.where(gross <= limit) if limit is not None else query.where(False)
+        query = query.where(_affordable(gross, criteria.affordable_for, _tables(table)))
     if criteria.wbs == "required":
         query = query.where(Flat.wbs_required.is_(True))
     elif criteria.wbs == "not_required":

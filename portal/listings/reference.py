@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.listings.forms import reference_data
 from portal.listings.heating import ensure_thresholds
 from portal.listings.models import District, DistrictPostcode, RentLimit
+from portal.listings.rules import reference_data
 from portal.sites.models import DEFAULT_SITE_ID, Site
 
 

@@ -1,4 +1,4 @@
-"""Entering new rent limits (Kosten der Unterkunft) by form or CSV."""
+"""Entering new rent limits (Kosten der Unterkunft) of a site by form or CSV."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.listings.models import RentLimit, RentLimitExtraPerson
 from portal.listings.rules import taken_on
+from portal.listings.site_choice import refuse_unless_member
+from portal.sites.models import DEFAULT_SITE_ID
 
 MAX_AMOUNT = Decimal(10) ** 8
 
@@ -31,18 +33,24 @@ def _refused(message: str) -> Refused:
 # same class, so there is one way to refuse.
 
 
-def all_rows() -> list[RentLimit]:
+def all_rows(site_id: int = DEFAULT_SITE_ID) -> list[RentLimit]:
+    """Every rent limit of site ``site_id``, the newest first."""
     return list(
         db.session.scalars(
-            select(RentLimit).order_by(RentLimit.valid_from.desc(), RentLimit.household_size)
+            select(RentLimit)
+            .where(RentLimit.site_id == site_id)
+            .order_by(RentLimit.valid_from.desc(), RentLimit.household_size)
         )
     )
 
 
-def extra_rows() -> list[RentLimitExtraPerson]:
+def extra_rows(site_id: int = DEFAULT_SITE_ID) -> list[RentLimitExtraPerson]:
+    """Every amount per further person of site ``site_id``, the newest first."""
     return list(
         db.session.scalars(
-            select(RentLimitExtraPerson).order_by(RentLimitExtraPerson.valid_from.desc())
+            select(RentLimitExtraPerson)
+            .where(RentLimitExtraPerson.site_id == site_id)
+            .order_by(RentLimitExtraPerson.valid_from.desc())
         )
     )
 
@@ -53,11 +61,15 @@ def add_set(
     source: str,
     amounts: dict[int, Decimal],
     per_further_person: Decimal | None = None,
+    *,
+    site_id: int = DEFAULT_SITE_ID,
 ) -> list[RentLimit]:
-    """Add limits valid from ``valid_from``, and with them the amount per further person
-    (households larger than the table's largest size) when given. Refuses a size, or an amount
-    per further person, that already has a row for that day, a set with neither, and an amount
-    not above zero; nothing is written then."""
+    """Add limits of site ``site_id`` valid from ``valid_from``, and with them the amount per
+    further person (households larger than the table's largest size) when given. Refuses a site
+    the user does not work for, a size, or an amount per further person, that already has a row
+    of the site for that day, a set with neither, and an amount not above zero; nothing is
+    written then."""
+    refuse_unless_member(user, site_id)
     source = " ".join(source.split())
     if not amounts and per_further_person is None:
         raise _refused(_("The file contains no rent limits."))
@@ -65,11 +77,14 @@ def add_set(
         if per_further_person <= 0:
             raise _refused(_("Every amount must be greater than zero."))
         taken = db.session.scalar(
-            select(RentLimitExtraPerson.id).where(RentLimitExtraPerson.valid_from == valid_from)
+            select(RentLimitExtraPerson.id).where(
+                RentLimitExtraPerson.site_id == site_id,
+                RentLimitExtraPerson.valid_from == valid_from,
+            )
         )
         if taken is not None:
             raise _refused(_("There is already an amount per further person from this date."))
-    existing = taken_on(RentLimit, RentLimit.household_size, valid_from, amounts)
+    existing = taken_on(RentLimit, RentLimit.household_size, valid_from, amounts, site_id=site_id)
     if existing:
         raise _refused(
             _(
@@ -88,6 +103,7 @@ def add_set(
                 valid_from=valid_from,
                 source=source,
                 created_by_id=user.id,
+                site_id=site_id,
             )
         )
     if per_further_person is not None:
@@ -97,6 +113,7 @@ def add_set(
                 valid_from=valid_from,
                 source=source,
                 created_by_id=user.id,
+                site_id=site_id,
             )
         )
     db.session.add_all(rows)
@@ -105,6 +122,7 @@ def add_set(
         "rent_limits.added",
         actor=user,
         object_type="rent_limits",
+        site_id=site_id,
         valid_from=valid_from.isoformat(),
         # "+": the amount per further person came with the set (no amounts in the audit).
         sizes=",".join([*map(str, sorted(amounts)), *(["+"] if per_further_person else [])]),
@@ -124,10 +142,11 @@ def _csv_size(cell: str) -> int | None:
     return int(cell)
 
 
-def import_csv(user: User, raw: bytes) -> int:
-    """Rows of ``household_size; max_gross_cold_rent; valid_from; source`` (header optional);
-    a size written ``+`` (or ``6+``) gives the amount per further person. All or nothing: any
-    bad line refuses the whole file, naming the line."""
+def import_csv(user: User, raw: bytes, *, site_id: int = DEFAULT_SITE_ID) -> int:
+    """Rows of ``household_size; max_gross_cold_rent; valid_from; source`` (header optional)
+    into site ``site_id``'s table; a size written ``+`` (or ``6+``) gives the amount per further
+    person. All or nothing: any bad line refuses the whole file, naming the line."""
+    refuse_unless_member(user, site_id)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -170,5 +189,7 @@ def import_csv(user: User, raw: bytes) -> int:
         raise _refused(_("The file contains no rent limits."))
     for (valid_from, source), amounts in groups.items():
         extra = amounts.pop(None, None)
-        add_set(user, valid_from, source, amounts, per_further_person=extra)  # type: ignore[arg-type]
+        add_set(  # type: ignore[arg-type]
+            user, valid_from, source, amounts, per_further_person=extra, site_id=site_id
+        )
     return count

@@ -1,6 +1,10 @@
 """The rules a flat is measured by: the rent limits (Kosten der Unterkunft), the floor-area
 rule of the NRW housing-funding guidelines (WNB), and postcode and district agreeing. One
-place, used by the flat pages, the back office filters and the matching of households."""
+place, used by the flat pages, the back office filters and the matching of households.
+
+The reference tables belong to a site (DESIGN.md §9): every reader names the site whose rows it
+reads (``site_id``, the default site when not given) with an explicit condition, never relying
+on the staff filter (``portal.sites.scope``), since landlords and jobs are not filtered."""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.extensions import db
-from portal.listings.models import RentLimit, RentLimitExtraPerson
+from portal.listings.models import District, DistrictPostcode, RentLimit, RentLimitExtraPerson
+from portal.sites.models import DEFAULT_SITE_ID, Site, SiteStatus
+from portal.sites.scope import ALL_SITES
 
 # WNB: 50 m² for one person, 65 m² or 2 rooms for two, +15 m² or one room per further person.
 AREA_FIRST_PERSON = Decimal("50")
@@ -151,6 +157,7 @@ class RentLimitTable:
 
     on: date
     limits: dict[int, Decimal] = field(default_factory=dict)
+    site_id: int = DEFAULT_SITE_ID  # the site whose table this is
     valid_since: date | None = None  # the newest "valid from" among the rows in force
     sources: tuple[str, ...] = ()
     valid_from: dict[int, date] = field(default_factory=dict)  # by household size
@@ -191,44 +198,57 @@ class RentLimitTable:
         ]
 
 
-def rows_in_force(model: Any, key: Any, on: date) -> list[Any]:
-    """Per value of ``key`` (a column of ``model``), the row with the latest ``valid_from`` on
-    or before ``on``: reference tables that change from a date on (rent limits, heating
-    thresholds). One query."""
+def rows_in_force(model: Any, key: Any, on: date, *, site_id: int = DEFAULT_SITE_ID) -> list[Any]:
+    """Per value of ``key`` (a column of ``model``), the row of site ``site_id`` with the latest
+    ``valid_from`` on or before ``on``: reference tables that change from a date on (rent
+    limits, heating thresholds). One query."""
     latest = (
         select(key, func.max(model.valid_from).label("valid_from"))
-        .where(model.valid_from <= on)
+        .where(model.site_id == site_id, model.valid_from <= on)
         .group_by(key)
         .subquery()
     )
     joined = (key == latest.c[key.key]) & (model.valid_from == latest.c.valid_from)
-    return list(db.session.scalars(select(model).join(latest, joined)))
+    return list(
+        db.session.scalars(select(model).join(latest, joined).where(model.site_id == site_id))
+    )
 
 
-def taken_on(model: Any, key: Any, valid_from: date, keys: Iterable[Any]) -> set[Any]:
-    """The values of ``key`` among ``keys`` that already have a row of ``model`` valid from
-    ``valid_from``: a dated reference table takes one row per key and day. One query."""
+def taken_on(
+    model: Any, key: Any, valid_from: date, keys: Iterable[Any], *, site_id: int = DEFAULT_SITE_ID
+) -> set[Any]:
+    """The values of ``key`` among ``keys`` that already have a row of ``model`` of site
+    ``site_id`` valid from ``valid_from``: a dated reference table takes one row per site, key
+    and day. One query."""
     keys = list(keys)
     if not keys:
         return set()
-    return set(db.session.scalars(select(key).where(model.valid_from == valid_from, key.in_(keys))))
+    return set(
+        db.session.scalars(
+            select(key).where(
+                model.site_id == site_id, model.valid_from == valid_from, key.in_(keys)
+            )
+        )
+    )
 
 
-def limits_in_force(on: date | None = None) -> RentLimitTable:
-    """For each household size, the row with the latest ``valid_from`` on or before ``on``
-    (today by default), and the amount per further person in force then. Two queries."""
+def limits_in_force(on: date | None = None, *, site_id: int = DEFAULT_SITE_ID) -> RentLimitTable:
+    """For each household size, the row of site ``site_id`` with the latest ``valid_from`` on or
+    before ``on`` (today by default), and the site's amount per further person in force then.
+    Two queries."""
     on = on or clock.today()
-    rows = rows_in_force(RentLimit, RentLimit.household_size, on)
+    rows = rows_in_force(RentLimit, RentLimit.household_size, on, site_id=site_id)
     extra = db.session.scalars(
         select(RentLimitExtraPerson)
-        .where(RentLimitExtraPerson.valid_from <= on)
+        .where(RentLimitExtraPerson.site_id == site_id, RentLimitExtraPerson.valid_from <= on)
         .order_by(RentLimitExtraPerson.valid_from.desc())
         .limit(1)
     ).first()
     if not rows:
-        return RentLimitTable(on=on)
+        return RentLimitTable(on=on, site_id=site_id)
     return RentLimitTable(
         on=on,
+        site_id=site_id,
         limits={row.household_size: row.max_gross_cold_rent for row in rows},
         valid_since=max(row.valid_from for row in rows),
         sources=tuple(sorted({row.source for row in rows})),
@@ -238,10 +258,12 @@ def limits_in_force(on: date | None = None) -> RentLimitTable:
     )
 
 
-def rent_limit_for(persons: int, on: date | None = None) -> Decimal | None:
-    """The maximum gross cold rent for a household of ``persons`` by the table in force on
-    ``on`` (today by default); None when the table has no figure for it."""
-    return limits_in_force(on).limit_for(persons)
+def rent_limit_for(
+    persons: int, on: date | None = None, *, site_id: int = DEFAULT_SITE_ID
+) -> Decimal | None:
+    """The maximum gross cold rent for a household of ``persons`` by site ``site_id``'s table in
+    force on ``on`` (today by default); None when the table has no figure for it."""
+    return limits_in_force(on, site_id=site_id).limit_for(persons)
 
 
 def size_range(sizes: list[int]) -> tuple[int, int] | None:
@@ -249,33 +271,51 @@ def size_range(sizes: list[int]) -> tuple[int, int] | None:
     return (min(sizes), max(sizes)) if sizes else None
 
 
-# Address: postcode and district must agree (reference data in data/duisburg.json) ----------------
+# Address: postcode and district must agree (the district_postcodes table) -------------------
 
 
 @lru_cache(maxsize=1)
 def reference_data() -> dict:
-    """Districts, postcodes and the first rent limits (data/duisburg.json)."""
+    """Duisburg's districts, postcodes and first rent limits (data/duisburg.json): the seed of
+    the default site (``listings.reference``, the migrations). The rules read the database."""
     raw = resources.files("portal.listings").joinpath("data/duisburg.json").read_text("utf-8")
     return json.loads(raw)
 
 
-def postcode_districts() -> dict[str, frozenset[str]]:
-    """The districts (Ortsteile) each Duisburg postcode reaches."""
-    return {
-        code: frozenset(names) for code, names in reference_data()["postcode_districts"].items()
-    }
+def postcode_district_ids(postcode: str) -> set[int]:
+    """The districts of active sites that ``postcode`` reaches (empty: not a postcode of any
+    active site). Reference data of every site, whoever asks: read past the staff filter. One
+    query."""
+    return set(
+        db.session.scalars(
+            select(DistrictPostcode.district_id)
+            .join(District, District.id == DistrictPostcode.district_id)
+            .join(Site, Site.id == District.site_id)
+            .where(DistrictPostcode.postcode == postcode, Site.status == SiteStatus.ACTIVE.value)
+            .execution_options(**{ALL_SITES: True})
+        )
+    )
 
 
-def address_problem(postcode: str | None, district_name: str | None) -> str | None:
-    """Why a postcode and district cannot stand together: ``postcode`` (not Duisburg's),
-    ``district`` (the district is not in the postcode's area), or None when they agree or one
-    of them is still missing (a draft may be half done)."""
+def active_site_names() -> list[str]:
+    """The names of the active sites, the default site first: where flats may be offered."""
+    return list(
+        db.session.scalars(
+            select(Site.name).where(Site.status == SiteStatus.ACTIVE.value).order_by(Site.id)
+        )
+    )
+
+
+def address_problem(postcode: str | None, district_id: int | None) -> str | None:
+    """Why a postcode and district cannot stand together: ``postcode`` (no district of an
+    active site has it), ``district`` (the district is not one the postcode reaches), or None
+    when they agree or one of them is still missing (a draft may be half done)."""
     postcode = (postcode or "").strip() or None
     if postcode is None:
         return None
-    areas = postcode_districts()
-    if postcode not in areas:
+    reached = postcode_district_ids(postcode)
+    if not reached:
         return "postcode"
-    if district_name is not None and district_name not in areas[postcode]:
+    if district_id is not None and district_id not in reached:
         return "district"
     return None

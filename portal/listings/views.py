@@ -35,6 +35,7 @@ from portal.listings.models import District, Flat, Photo
 from portal.listings.photos import MAX_BYTES
 from portal.listings.presenters import TEMPLATE_HELPERS, flat_facts
 from portal.listings.steps import Step
+from portal.sites.models import Site, SiteStatus
 
 # Photos are personal to the landlord and staff: private, revalidated at every use.
 PHOTO_CACHE_CONTROL = "private, no-cache"
@@ -53,8 +54,19 @@ def _register_template_helpers(state) -> None:
 allow_body(bp, "listings.upload_photos", ops.MAX_PHOTOS * MAX_BYTES + 1024 * 1024)
 
 
-def _districts() -> list[District]:
-    return list(db.session.scalars(select(District).order_by(District.position)))
+def _district_choices() -> dict:
+    """The districts a flat may lie in, those of every active site (a landlord organisation
+    lists flats in any site), and the names of those sites: the flat form's keywords."""
+    rows = db.session.execute(
+        select(District, Site.name)
+        .join(Site, Site.id == District.site_id)
+        .where(Site.status == SiteStatus.ACTIVE.value)
+        .order_by(Site.id, District.position)
+    ).all()
+    return {
+        "districts": [district for district, _name in rows],
+        "site_names": {district.site_id: name for district, name in rows},
+    }
 
 
 def _own_flat(flat_key: str) -> Flat:
@@ -124,7 +136,7 @@ def _form_invalid(step: Step, flat: Flat | None, form):
 @landlord_required
 def create():
     """The first step of a new flat; saving it makes the draft (so photos can follow at once)."""
-    form = step_form(steps.FIRST, districts=_districts(), is_new_listing=True)
+    form = step_form(steps.FIRST, **_district_choices(), is_new_listing=True)
     if request.method == "POST":
         if not form.validate():
             return _form_invalid(steps.FIRST, None, form)
@@ -160,7 +172,7 @@ def edit(flat_key: str, step_name: str = steps.FIRST.name):
     form = step_form(
         step,
         data=ops.form_values(flat),
-        districts=_districts(),
+        **_district_choices(),
         is_new_listing=flat.published_at is None,
     )
     if request.method == "POST":

@@ -119,6 +119,7 @@ class FlatFit:
 
 def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
     """Each of ``flats`` measured against ``household``: those that fit first."""
-    table = limits_in_force(today)  # once for all the flats: a fixed number of queries
+    # Once for all the flats: a fixed number of queries.
+    table = limits_in_force(today, site_id=household.site_id)
     fits = [FlatFit.of(flat, household, today, table) for flat in flats]
     return sorted(fits, key=lambda fit: not fit.fits)

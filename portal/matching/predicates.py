@@ -40,7 +40,9 @@ def rooms_as_wished(flat: Flat, h: Household) -> bool:
 def rent_ok(flat: Flat, h: Household, table: RentLimitTable | None = None) -> bool:
     """Gross cold rent within the household's limit: the staff's override, else the row of
     ``table`` (the table in force today when not given) for its size."""
-    return limit_of(h, table=table or limits_in_force()).allows(flat.gross_cold_rent)
+    return limit_of(h, table=table or limits_in_force(site_id=h.site_id)).allows(
+        flat.gross_cold_rent
+    )
 
 
 def wbs_ok(flat: Flat, h: Household) -> bool:

@@ -118,7 +118,7 @@ def hard_reasons(
     """Each hard rule with a sentence in the user's language, met or not; the rent measured by
     ``table`` (the rent-limit table in force today when not given)."""
     reasons = [Reason("size", size_ok(flat, h), _size_text(flat, h))]
-    limit = limit_of(h, table=table or limits_in_force())
+    limit = limit_of(h, table=table or limits_in_force(site_id=h.site_id))
     met = limit.allows(flat.gross_cold_rent)
     reasons.append(Reason("rent", met, _rent_text(flat, limit, for_landlord)))
     if flat.wbs_required:
@@ -207,7 +207,7 @@ def explain(
     """The pair measured as a whole; the rent by ``table`` (the table in force on ``today``
     when not given). ``for_landlord``: the words a landlord may read (no household limit)."""
     today = today or clock.today()
-    table = table or limits_in_force(today)
+    table = table or limits_in_force(today, site_id=h.site_id)
     preferred = {d.id for d in h.preferred_districts}
     value = score(
         flat.district_id,

@@ -37,7 +37,7 @@ def household_conditions(
 ) -> list[ColumnElement[bool]]:
     """The hard rules, as conditions on Household for this flat, plus visibility; the rent by
     ``table`` (the rent-limit table in force on ``today`` when not given)."""
-    table = table or limits_in_force(today)
+    table = table or limits_in_force(today, site_id=flat.site_id)
     return [*visible_to_landlords(today), *_fit_conditions(flat, table)]
 
 
@@ -88,7 +88,7 @@ def flat_conditions(h: Household, table: RentLimitTable | None = None) -> list[C
     the market (its lease is signed: it is offered no flat any more)."""
     if h.off_market_at is not None:
         return [false()]
-    limit = limit_of(h, table=table or limits_in_force()).amount
+    limit = limit_of(h, table=table or limits_in_force(site_id=h.site_id)).amount
     if limit is None:
         return [false()]
     conditions = [
@@ -142,7 +142,7 @@ def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> l
     id), with reasons. The database ranks the candidates, so only the ``limit`` best rows
     leave it, whatever the number of households that fit."""
     today = today or clock.today()
-    table = limits_in_force(today)
+    table = limits_in_force(today, site_id=flat.site_id)
     conditions = household_conditions(flat, today, table)
     if flat.rooms is None:  # fits nobody (``conditions`` says so); nothing to rank by
         return []
@@ -188,7 +188,7 @@ def _epoch(day: date) -> int:
 def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list[Match]:
     """The published flats that fit household ``h``, best first, with reasons."""
     today = today or clock.today()
-    table = limits_in_force(today)
+    table = limits_in_force(today, site_id=h.site_id)
     flats = db.session.scalars(
         select(Flat)
         .where(*flat_conditions(h, table))

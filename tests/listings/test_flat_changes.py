@@ -287,8 +287,8 @@ def test_every_postcode_and_district_of_the_reference_data_is_mapped():
         (None, "Hochfeld", None),
     ],
 )
-def test_address_rule(postcode, district, problem):
-    assert address_problem(postcode, district) == problem
+def test_address_rule(db, postcode, district, problem):
+    assert address_problem(postcode, district and district_id(db, district)) == problem
 
 
 def test_form_refuses_a_district_outside_the_postcode_and_keeps_the_input(browser, db):

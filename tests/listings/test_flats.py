@@ -72,8 +72,8 @@ def test_unverified_landlord_cannot_submit(browser, db):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("postcode", "45127", "Duisburg postcode"),
-        ("postcode", "4705", "Duisburg postcode"),
+        ("postcode", "45127", "Please enter a postcode in Duisburg."),
+        ("postcode", "4705", "Please enter a postcode in Duisburg."),
         ("rooms", "2,3", "steps of 0.5"),
         ("rooms", "11", "between 1 and 10"),
         ("rooms", "0,5", "between 1 and 10"),

@@ -33,6 +33,7 @@ from portal.households.participant_forms import (
 )
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE, limits_in_force
 from portal.sites.forms import site_id_of
+from portal.sites.models import DEFAULT_SITE_ID
 from portal.sites.queries import chosen_site, working_sites
 
 # Create and edit --------------------------------------------------------------------------------
@@ -57,14 +58,25 @@ def _refuse_save(form: HouseholdForm, refusal: Refused) -> None:
         )
 
 
+def _site_id(household: Household | None) -> int:
+    """The site whose rent limits the form proposes: the household's; for a new one the first
+    site of the staff member (the one it is entered into)."""
+    if household is not None:
+        return household.site_id
+    sites = current_user.sites
+    return sites[0].id if sites else DEFAULT_SITE_ID
+
+
 def _form_page(form: HouseholdForm, household: Household | None, fallback_persons: int):
     persons = form.persons or fallback_persons
-    form.show_proposal(persons, ops.propose(persons))
+    site_id = _site_id(household)
+    table = limits_in_force(site_id=site_id)
+    form.show_proposal(persons, ops.propose(persons, table=table, site_id=site_id))
     # The hints for every size, so that the page can follow a changed size at once (portal.js);
     # without JavaScript the hint shown is the one for the size last sent.
-    table = limits_in_force()
     hints = {
-        n: proposal_hints(n, ops.propose(n, table=table)) for n in range(1, MAX_HOUSEHOLD_SIZE + 1)
+        n: proposal_hints(n, ops.propose(n, table=table, site_id=site_id))
+        for n in range(1, MAX_HOUSEHOLD_SIZE + 1)
     }
     return render_template(
         "backoffice/households/form.html",
@@ -113,7 +125,11 @@ def create():
 def edit(household_id: int):
     household = _household(household_id)
     size = household.size
-    initial = None if request.method == "POST" else initial_data(household, ops.propose(size))
+    initial = (
+        None
+        if request.method == "POST"
+        else initial_data(household, ops.propose(size, site_id=household.site_id))
+    )
     form = HouseholdForm(
         data=initial, districts=_districts(), is_new=False, with_case_notes=_sees_case_notes()
     )

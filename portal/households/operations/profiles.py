@@ -36,7 +36,7 @@ from portal.households.models import (
 )
 from portal.listings.models import District
 from portal.listings.rules import RentLimitTable, limits_in_force, max_area_for, rooms_for
-from portal.sites.models import Site
+from portal.sites.models import DEFAULT_SITE_ID, Site
 from portal.sites.queries import default_site
 
 PUBLIC_FIELDS = (
@@ -147,11 +147,18 @@ class Proposal:
     max_rent: Decimal | None
 
 
-def propose(persons: int, on: date | None = None, table: RentLimitTable | None = None) -> Proposal:
-    """Rooms and area from the WNB rule, the maximum gross cold rent from the rent limits in
-    force (beyond the table's largest size: plus its amount per further person). The rent is
-    shown, never stored: a household without an override follows the table."""
-    table = table or limits_in_force(on)
+def propose(
+    persons: int,
+    on: date | None = None,
+    table: RentLimitTable | None = None,
+    *,
+    site_id: int = DEFAULT_SITE_ID,
+) -> Proposal:
+    """Rooms and area from the WNB rule, the maximum gross cold rent from site ``site_id``'s
+    rent limits in force (beyond the table's largest size: plus its amount per further person).
+    The rent is shown, never stored: a household without an override follows the table."""
+    if table is None or table.site_id != site_id:
+        table = limits_in_force(on or (table.on if table else None), site_id=site_id)
     limit = table.limit_for(persons)
     return Proposal(Decimal(rooms_for(persons)), max_area_for(persons), limit)
 
@@ -208,7 +215,7 @@ def _apply(household: Household, data: dict[str, Any], districts: list[District]
     rent-limit table, whichever is in force on the day it is measured."""
     adults = data["adults"] if data.get("adults") is not None else household.adults
     children = data["children"] if data.get("children") is not None else household.children
-    proposal = propose(adults + children)
+    proposal = propose(adults + children, site_id=household.site_id or DEFAULT_SITE_ID)
     rent_override = data.get("max_gross_cold_rent") or None
     if rent_override is not None and rent_override == proposal.max_rent:
         rent_override = None

@@ -10,7 +10,7 @@ from portal.core import audit, storage
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.listings import changes
-from portal.listings.models import IMMEDIATE_FIELDS, MATERIAL_FIELDS, District, Flat, FlatStatus
+from portal.listings.models import IMMEDIATE_FIELDS, MATERIAL_FIELDS, Flat, FlatStatus
 from portal.listings.operations.base import clear_changes, refused, set_values
 from portal.listings.operations.notices import notify_team_of_submission
 from portal.listings.rules import ENERGY_FIELDS, address_problem
@@ -49,9 +49,9 @@ def clean_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_address(postcode: str | None, district_id: int | None) -> None:
-    """Postcode and district must agree (listings.rules); refused (``address``) if not."""
-    district = db.session.get(District, district_id) if district_id else None
-    if address_problem(postcode, district.name if district else None):
+    """Postcode and district must agree (listings.rules: the postcode is one of an active
+    site's, the district one that the postcode reaches); refused (``address``) if not."""
+    if address_problem(postcode, district_id):
         raise refused("address")
 
 

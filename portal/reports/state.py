@@ -80,9 +80,12 @@ def _cell(tables: list[Table], key: str, row: str):
 
 
 def build(period: Period, today: date) -> StateReport:
-    """The state tables and the per-site breakdown, protected together after the sum."""
+    """The state tables and the per-site breakdown, protected together after the sum. The
+    breakdown has a row per site (31 sites fit a page and the PDF) and the "All sites" row on
+    top, the sum of the sites' rows in every column (``Table.sums``)."""
     sites = all_sites()
     state = raw_tables(period, today)
+    columns = [(f"{key}:{row}", str(label)) for key, row, label in BREAKDOWN]
     breakdown = Table(
         BREAKDOWN_KEY,
         str(_l("Per site")),
@@ -92,25 +95,33 @@ def build(period: Period, today: date) -> StateReport:
                 "“All sites” is the state figure."
             )
         ),
-        [(ALL, str(_l("All sites")))]
-        + [(site.slug, f"{site.name} ({site.municipality_key})") for site in sites],
-        total=ALL,
+        columns,
+        sums=[(ALL, tuple(site.slug for site in sites))],
+    )
+    breakdown.add(
+        _l("All sites"),
+        {
+            column: count(_cell(state, key, row).value)
+            for (column, _), (key, row, _) in zip(columns, BREAKDOWN, strict=True)
+        },
+        key=ALL,
     )
     withheld: dict[suppression.Ref, str] = {}
     published: set[suppression.Ref] = set()
-    per_site = {site.slug: site_report(site, period, today).tables for site in sites}
-    for i, (key, row, label) in enumerate(BREAKDOWN):
-        cells = {ALL: count(_cell(state, key, row).value)}
-        for slug, tables in per_site.items():
+    for i, site in enumerate(sites, start=1):
+        tables = site_report(site, period, today).tables
+        cells = {}
+        for column, key, row in ((f"{k}:{r}", k, r) for k, r, _label in BREAKDOWN):
             shown = _cell(tables, key, row)
-            cells[slug] = count(shown.value)
-            ref = (BREAKDOWN_KEY, i, slug)
+            cells[column] = count(shown.value)
+            ref = (BREAKDOWN_KEY, i, column)
             if shown.hidden:
                 withheld[ref] = shown.hidden
             else:
                 published.add(ref)
-        breakdown.add(label, cells, key=f"{key}:{row}")
-        breakdown.links.append([((BREAKDOWN_KEY, f"{key}:{row}", ALL), 1), ((key, row, ALL), -1)])
+        breakdown.add(f"{site.name} ({site.municipality_key})", cells, key=site.slug)
+    for key, row, _label in BREAKDOWN:  # "All sites" is the state figure
+        breakdown.links.append([((BREAKDOWN_KEY, ALL, f"{key}:{row}"), 1), ((key, row, ALL), -1)])
     protected = suppression.protect(
         [*state, breakdown], withheld=withheld, published=frozenset(published)
     )

@@ -28,9 +28,10 @@ from portal.accounts.models import Role, User
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.placements.models import State
-from portal.reports import annex, figures, state, submissions
+from portal.reports import annex, figures, state, submissions, suppression
 from portal.reports.models import SubmittedReport
 from portal.reports.periods import preset
+from portal.reports.tables import Table, count
 from portal.sites.models import DEFAULT_SITE_ID, Site
 from tests.builders import drive, propose, published_flat
 from tests.factories import HouseholdFactory, StaffFactory, UserFactory
@@ -44,6 +45,7 @@ REF, HOME, OTHER, ALL = (
 )
 REPORTS = "/backoffice/reports/"
 STATE = "/backoffice/reports/state"
+SITE_ROWS = (ALL, "duisburg", "essen")  # the rows of the state report's breakdown
 
 
 @pytest.fixture
@@ -172,11 +174,10 @@ def test_suppression_comes_after_the_sum(app, sites, period, today):
     for row in breakdown.rows:
         for column, cell in row.cells.items():
             assert not (cell.is_small and cell.hidden is None), (row.label, column)
-    placed = row_of(breakdown, "placements:households").cells
-    assert placed["duisburg"].hidden == placed["essen"].hidden == "low"
-    assert (placed[ALL].value, placed[ALL].hidden) == (3, None)
-    taken = row_of(breakdown, "intakes:households").cells
-    assert [taken[k].value for k in (ALL, "duisburg", "essen")] == [12, 7, 5]
+    placed = [row_of(breakdown, k).cells["placements:households"] for k in SITE_ROWS]
+    assert [(c.value, c.hidden) for c in placed] == [(3, None), (1, "low"), (2, "low")]
+    taken = [row_of(breakdown, k).cells["intakes:households"].value for k in SITE_ROWS]
+    assert taken == [12, 7, 5]
 
 
 def _csv(response) -> list[list[str]]:
@@ -290,6 +291,9 @@ def test_the_state_reader_lands_on_the_state_report_and_sees_nothing_else(app, b
     home = browser.client.get("/")
     assert home.status_code == 200  # the navigation renders for the role
     assert STATE in home.get_data(as_text=True)
+    with app.test_request_context():
+        profile = url_for("accounts.profile")
+    assert browser.client.get(profile).status_code == 200  # their own account
 
 
 def test_only_admins_and_state_readers_open_the_state_report(browser, sites):
@@ -326,3 +330,22 @@ def test_the_command_line_exports_one_site_or_the_state(runner, sites):
     result = runner.invoke(args=["reports", "export", "--preset", "this_year"])
     assert result.exit_code != 0  # two sites: which one must be said
     assert not db.session.scalars(select(SubmittedReport)).all()
+
+
+def test_a_cell_shown_in_a_site_report_is_never_the_one_withheld_for_the_sum():
+    """All sites 12 = Duisburg 2 + Essen 10: to protect the 2, the 10 would be withheld (the
+    smallest); but Essen's report shows its 10, so the sum is withheld instead."""
+    table = Table("t", "t", "", [("n", "n")], sums=[(ALL, ("a", "b"))])
+    table.add("All", {"n": count(12)}, key=ALL)
+    table.add("A", {"n": count(2)}, key="a")
+    table.add("B", {"n": count(10)}, key="b")
+
+    def marks(tables):
+        return [row.cells["n"].hidden for row in tables[0].rows]
+
+    assert marks(suppression.protect([table])) == [None, "low", "high"]
+    assert marks(suppression.protect([table], published=frozenset({("t", 2, "n")}))) == [
+        "high",
+        "low",
+        None,
+    ]

@@ -104,7 +104,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.privacy import backoffice as privacy_backoffice
     from portal.privacy import landlord_views as privacy_landlord_views
     from portal.privacy import sections as privacy_sections  # noqa: F401
-    from portal.reports import annex_views, submission_views  # noqa: F401  (adds its routes)
+    from portal.reports import (  # noqa: F401  (add their routes)
+        annex_views,
+        state_views,
+        submission_views,
+    )
     from portal.reports import backoffice as reports_backoffice
 
     app.register_blueprint(pages.bp)

@@ -12,7 +12,13 @@ from portal.extensions import db
 
 bp = Blueprint("accounts_cli", __name__, cli_group="accounts")
 
-STAFF_CHOICES = [Role.SPECIALIST.value, Role.SOCIAL_WORKER.value, Role.ADMIN.value]
+# The state-level reader (DESIGN.md §9) is made here too: no site, the state report only.
+STAFF_CHOICES = [
+    Role.SPECIALIST.value,
+    Role.SOCIAL_WORKER.value,
+    Role.ADMIN.value,
+    Role.STATE_READER.value,
+]
 
 
 @bp.cli.command("create-staff")
@@ -20,7 +26,7 @@ STAFF_CHOICES = [Role.SPECIALIST.value, Role.SOCIAL_WORKER.value, Role.ADMIN.val
 @click.option("--role", type=click.Choice(STAFF_CHOICES), required=True)
 @click.option("--name", default=None, help="Full name shown to colleagues and landlords.")
 def create_staff(email: str, role: str, name: str | None) -> None:
-    """Create a staff account and print its one-time password."""
+    """Create a staff account (or a state-level reader) and print its one-time password."""
     try:
         user, password = ops.create_staff(email, Role(role), name or email.split("@")[0])
     except Refused as exc:

@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app, session, url_for
 from flask_login import login_user
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.extensions import db
 
 PENDING_KEY = "second_factor_pending"
@@ -33,6 +33,8 @@ def home_for(user: User) -> str:
         return url_for("accounts.confirm_first")  # nothing else opens before (issue 13.1)
     if user.is_staff:
         return url_for("backoffice.home")
+    if user.role == Role.STATE_READER:  # the state-level report is all this role sees
+        return url_for("reports_backoffice.state_index")
     return url_for("listings.dashboard")
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from portal.accounts.models import Role
 from portal.extensions import db
@@ -244,10 +244,16 @@ def _exit_day():
     return func.coalesce(Participant.exit_on, Household.exit_on)
 
 
-def participant_rows(period: Period) -> list[tuple]:
+def _of_sites(site_ids: tuple[int, ...] | None):
+    return true() if site_ids is None else Household.site_id.in_(site_ids)
+
+
+def participant_rows(period: Period, site_ids: tuple[int, ...] | None = None) -> list[tuple]:
     """The participant records that enter or leave in ``period``, one tuple per participant in
     ``FIELDS`` order (the pseudonym instead of the household code and position), ordered by
-    entry. One SELECT of the needed columns; no ORM object is made."""
+    entry; of the households of ``site_ids`` (None: every site). One SELECT of the needed
+    columns; no ORM object is made (and it runs on the connection, past the session filter of
+    a staff request: the sites are filtered here)."""
     exit_day = _exit_day()
     statement = (
         select(
@@ -263,7 +269,8 @@ def participant_rows(period: Period) -> list[tuple]:
             or_(
                 Household.intake_on.between(period.start, period.end),
                 exit_day.between(period.start, period.end),
-            )
+            ),
+            _of_sites(site_ids),
         )
         .order_by(Household.intake_on, Household.id, Participant.position)
     )
@@ -272,9 +279,10 @@ def participant_rows(period: Period) -> list[tuple]:
     return [(pseudonym(key, row[0], row[1]), *row[2:]) for row in result]
 
 
-def persons_without_record(period: Period) -> int:
-    """Persons of the households taken in during ``period`` who have no participant record."""
-    entering = Household.intake_on.between(period.start, period.end)
+def persons_without_record(period: Period, site_ids: tuple[int, ...] | None = None) -> int:
+    """Persons of the households (of ``site_ids``; None: every site) taken in during
+    ``period`` who have no participant record."""
+    entering = and_(Household.intake_on.between(period.start, period.end), _of_sites(site_ids))
     persons = db.session.scalar(
         select(func.coalesce(func.sum(Household.adults + Household.children), 0)).where(entering)
     )
@@ -331,11 +339,13 @@ def _incomplete(tally: _Tally) -> list[bool]:
     ]
 
 
-def annex_table(period: Period, rows: list[tuple] | None = None) -> AnnexTable:
+def annex_table(
+    period: Period, rows: list[tuple] | None = None, site_ids: tuple[int, ...] | None = None
+) -> AnnexTable:
     """The Annex I table of ``period``, exact, by gender (female, male, non-binary, total: the
     total also counts the records whose gender was not answered, shown on its own line); from
     ``rows`` (``participant_rows(period)``) when given."""
-    rows = participant_rows(period) if rows is None else rows
+    rows = participant_rows(period, site_ids) if rows is None else rows
     first, last = period.start, period.end
     entry, leave = INDEX["entry_on"], INDEX["exit_on"]
     entrants = _Tally([row for row in rows if first <= row[entry] <= last])
@@ -358,7 +368,7 @@ def annex_table(period: Period, rows: list[tuple] | None = None) -> AnnexTable:
             "incomplete",
         )
     )
-    missing = dict.fromkeys(COLUMNS, 0) | {TOTAL: persons_without_record(period)}
+    missing = dict.fromkeys(COLUMNS, 0) | {TOTAL: persons_without_record(period, site_ids)}
     table.notes_at_entry.append(
         Line("", str(_l("Persons taken in without a participant record")), missing, "no_record")
     )

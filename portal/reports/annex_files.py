@@ -221,8 +221,9 @@ def xlsx(rows: list[tuple], table: AnnexTable, period: Period) -> bytes:
     return buffer.getvalue()
 
 
-def file_name(kind: str, period: Period) -> str:
-    stem = f"esf-annex-i-{period.start.isoformat()}-{period.end.isoformat()}"
+def file_name(kind: str, period: Period, site=None) -> str:
+    where = f"-{site.slug}" if site is not None else ""
+    stem = f"esf-annex-i-{period.start.isoformat()}-{period.end.isoformat()}{where}"
     return {
         "csv": f"{stem}-participants.csv",
         "table_csv": f"{stem}-table.csv",
@@ -245,27 +246,29 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def render(kind: str, period: Period) -> tuple[bytes, int]:
-    """The file of ``kind`` for ``period`` in German, and how many participant rows it rests
-    on. One SELECT of the participant rows; the table is counted from the same rows."""
+def render(kind: str, period: Period, site_ids: tuple[int, ...] | None = None) -> tuple[bytes, int]:
+    """The file of ``kind`` for ``period`` in German (of the households of ``site_ids``; None:
+    every site), and how many participant rows it rests on. One SELECT of the participant rows;
+    the table is counted from the same rows."""
     with _collector_paused():
-        return _render(kind, period)
+        return _render(kind, period, site_ids)
 
 
-def _render(kind: str, period: Period) -> tuple[bytes, int]:
-    rows = participant_rows(period)
+def _render(kind: str, period: Period, site_ids: tuple[int, ...] | None) -> tuple[bytes, int]:
+    rows = participant_rows(period, site_ids)
     with force_locale(LOCALE):
         if kind == "csv":
             return participants_csv(rows, period), len(rows)
-        table = annex_table(period, rows)
+        table = annex_table(period, rows, site_ids)
         if kind == "table_csv":
             return table_csv(table), len(rows)
         return xlsx(rows, table, period), len(rows)
 
 
-def export(kind: str, period: Period, purpose: str, actor) -> bytes:
-    """The exact export of ``period`` for the funding body, audited (``report.annex_exported``:
-    who, the period, the format, the number of participant rows and the purpose word). Refuses
+def export(kind: str, period: Period, purpose: str, actor, site=None) -> bytes:
+    """The exact export of ``period`` for the funding body, of ``site`` (a ``Site``; None:
+    every site), audited (``report.annex_exported``: who, the period, the site, the format, the
+    number of participant rows and the purpose word). Refuses
     (``Refused``, 400) an unknown format or a missing or unknown purpose; nothing is written
     then. The caller checks the right (``annex.may_export``) first."""
     if kind not in KINDS:
@@ -276,10 +279,11 @@ def export(kind: str, period: Period, purpose: str, actor) -> bytes:
             _l("Please choose why you download the participant data."),
             status=BAD_INPUT,
         )
-    data, count = render(kind, period)
+    data, count = render(kind, period, None if site is None else (site.id,))
     audit.record(
         "report.annex_exported",
         actor=actor,
+        sites=site.slug if site is not None else "",
         format=kind,
         start=str(period.start),
         end=str(period.end),

@@ -18,27 +18,32 @@ from portal.accounts.permissions import staff_required
 from portal.extensions import db
 from portal.reports import annex, annex_files
 from portal.reports.annex import COLUMNS
-from portal.reports.backoffice import _choice, bp
+from portal.reports.backoffice import _choice, bp, chosen_site, staff_sites
 from portal.reports.forms import AnnexExportForm, PeriodForm
 from portal.reports.labels import ANNEX_COLUMN_LABELS
 
 
 def _period_args(period) -> dict[str, str]:
-    if period.preset is not None:
-        return {"preset": period.preset}
-    return {"preset": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
+    args = {"preset": period.preset or "custom"}
+    if period.preset is None:
+        args |= {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if len(staff_sites()) > 1:
+        args["site"] = chosen_site().slug
+    return args
 
 
 def render_annex(export_form: AnnexExportForm | None = None, status: int = 200):
     """The Annex I page; ``export_form`` is the download form with what was chosen, when it
     comes back with an error."""
-    form, period, _scope = _choice()
+    form, period, scope = _choice()
     return (
         render_template(
             "backoffice/reports/annex.html",
             form=form,
             period=period,
-            table=annex.annex_table(period),
+            site=chosen_site(),
+            several_sites=len(staff_sites()) > 1,
+            table=annex.annex_table(period, site_ids=scope.site_ids),
             columns=[(key, ANNEX_COLUMN_LABELS[key]) for key in COLUMNS],
             export_form=export_form or AnnexExportForm(formdata=None),
             args=_period_args(period),
@@ -68,14 +73,15 @@ def annex_export():
             abort(400)
         flash(_("The export was not made: please choose the file and why you need it."), "error")
         return render_annex(form, status=400)
-    data = annex_files.export(form.kind.data, period, form.purpose.data, current_user)
+    site = chosen_site()
+    data = annex_files.export(form.kind.data, period, form.purpose.data, current_user, site)
     db.session.commit()
     return Response(
         data,
         mimetype=annex_files.MIMETYPES[form.kind.data],
         headers={
             "Content-Disposition": (
-                f'attachment; filename="{annex_files.file_name(form.kind.data, period)}"'
+                f'attachment; filename="{annex_files.file_name(form.kind.data, period, site)}"'
             )
         },
     )

@@ -49,12 +49,21 @@ def table_rows(table: Table, fmt=german) -> Iterator[list[str]]:
         yield [label] + [display(row.cells.get(key), fmt) for key, _label in table.columns]
 
 
-def csv_rows(tables: list[Table], period: Period) -> list[list[str]]:
+def site_text(site) -> str:
+    """Whose figures: the site's name and official municipality key (AGS); every site for the
+    state-level report (``site`` None)."""
+    if site is None:
+        return _("All sites (state level)")
+    return _("%(site)s (AGS %(key)s)", site=site.name, key=site.municipality_key)
+
+
+def csv_rows(tables: list[Table], period: Period, site=None) -> list[list[str]]:
     """Every table one after the other, each with its title row and a blank line between; the
-    first line names the period, the last explains the marks; the cells as protected by
-    ``suppression.protect``. Lists of cases are left out."""
+    first line names the period, the second the site (``site_text``), the last explains the
+    marks; the cells as protected by ``suppression.protect``. Lists of cases are left out."""
     rows: list[list[str]] = [
         [_("Endlich ein ZUHAUSE – programme figures"), period_text(period)],
+        [_("Site"), site_text(site)],
         [],
     ]
     for table in tables:
@@ -68,11 +77,12 @@ def csv_rows(tables: list[Table], period: Period) -> list[list[str]]:
     return rows
 
 
-def render(kind: str, tables: list[Table], period: Period, today: date) -> bytes:
-    """The file of ``kind`` (``csv`` or ``pdf``), for the page and the command line."""
+def render(kind: str, tables: list[Table], period: Period, today: date, site=None) -> bytes:
+    """The file of ``kind`` (``csv`` or ``pdf``) of ``site`` (None: the state-level report),
+    for the page and the command line."""
     if kind == "csv":
-        return csv_text(csv_rows(tables, period)).encode("utf-8")
-    return pdf_for(tables, period, today)
+        return csv_text(csv_rows(tables, period, site)).encode("utf-8")
+    return pdf_for(tables, period, today, site)
 
 
 def record(kind: str, period: Period, actor=None, **how) -> None:
@@ -97,7 +107,7 @@ def period_text(period: Period) -> str:
 # The PDF ---------------------------------------------------------------------------------------
 
 
-def pdf_for(tables: list[Table], period: Period, today: date) -> bytes:
+def pdf_for(tables: list[Table], period: Period, today: date, site=None) -> bytes:
     """Every exported table, each with its own columns, its definition in small print under it
     and its note; then the legend of the marks and the funding line. Drawn with fpdf2's tables
     (cells wrap, widths fitted to the content, headings repeated on a new page) in the DejaVu
@@ -105,6 +115,7 @@ def pdf_for(tables: list[Table], period: Period, today: date) -> bytes:
     numbers suppressed, German number format."""
     title = _("Endlich ein ZUHAUSE – programme figures")
     doc = FormPdf(title=title, programme="Endlich ein ZUHAUSE", margin=15)
+    doc.paragraph(_("Site: %(site)s", site=site_text(site)))
     doc.paragraph(
         _(
             "Period: %(period)s · as of %(day)s",

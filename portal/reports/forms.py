@@ -41,6 +41,10 @@ class PeriodForm(FlaskForm):
         id="report-scope",
     )
 
+    # The site, for staff of several sites (``backoffice._choice`` fills the choices with
+    # theirs and checks the slug); not shown to staff of one site.
+    site = SelectField(_l("Site"), choices=[], validate_choice=False, id="report-site")
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.preset.data != "custom" or self.start.errors or self.end.errors:

@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.reports import exports, figures, frozen, report
 from portal.reports.models import PROGRAMME_SCOPE, SubmittedReport
 from portal.reports.periods import Period
+from portal.sites.models import DEFAULT_SITE_ID, Site
 
 SUBMITTERS = (Role.SPECIALIST, Role.ADMIN)
 LOCALE = "de"
@@ -36,14 +37,24 @@ def may_submit(user: Any) -> bool:
     return getattr(user, "role", None) in SUBMITTERS
 
 
-def latest_version(period: Period, scope: str = PROGRAMME_SCOPE) -> int:
-    """The highest version submitted for ``period`` and ``scope``; 0 when none was."""
+def _of_site(site_id: int | None):
+    if site_id is None:
+        return SubmittedReport.site_id.is_(None)
+    return SubmittedReport.site_id == site_id
+
+
+def latest_version(
+    period: Period, scope: str = PROGRAMME_SCOPE, site_id: int | None = DEFAULT_SITE_ID
+) -> int:
+    """The highest version submitted for ``period``, ``scope`` and the site (None: the
+    state-level report); 0 when none was. Versions count per site."""
     return (
         db.session.scalar(
             select(func.max(SubmittedReport.version)).where(
                 SubmittedReport.period_start == period.start,
                 SubmittedReport.period_end == period.end,
                 SubmittedReport.scope == scope,
+                _of_site(site_id),
             )
         )
         or 0
@@ -51,12 +62,18 @@ def latest_version(period: Period, scope: str = PROGRAMME_SCOPE) -> int:
 
 
 def submit(
-    period: Period, recipient: str, actor: Any, reason: str | None = None, today: date | None = None
+    period: Period,
+    recipient: str,
+    actor: Any,
+    reason: str | None = None,
+    today: date | None = None,
+    site: Site | None = None,
 ) -> SubmittedReport:
-    """Freeze the report of ``period`` as it is sent now: its figures (every exported table,
+    """Freeze the report of ``site`` (default: the default site) for ``period`` as it is sent
+    now, recording the site: its figures (every exported table,
     cell by cell, as protected) and its PDF and CSV, byte for byte, with who sent it, when and
-    to whom. The first submission of a period is version 1; each further one is the next
-    version and must say why (a correction). Refuses a submitter without the right, an empty
+    to whom. The first submission of a period (per site) is version 1; each further one is the
+    next version and must say why (a correction). Refuses a submitter without the right, an empty
     recipient, and a correction without a reason; nothing is written then."""
     if not may_submit(actor):
         raise Refused("not_allowed", _l("Only specialists and admins submit reports."), status=403)
@@ -68,7 +85,9 @@ def submit(
         )
     if len(recipient) > RECIPIENT_MAX:
         raise Refused("recipient_too_long", _l("Please shorten the recipient."), status=BAD_INPUT)
-    version = latest_version(period) + 1
+    if site is None:
+        site = db.session.get(Site, DEFAULT_SITE_ID)
+    version = latest_version(period, site_id=site.id) + 1
     if version > 1 and reason is None:
         raise Refused(
             "reason_required",
@@ -77,10 +96,11 @@ def submit(
         )
     today = today or clock.today()
     with force_locale(LOCALE):
-        tables = report.build(period, figures.PROGRAMME, today).exported
-        pdf = exports.render("pdf", tables, period, today)
-        csv = exports.render("csv", tables, period, today)
+        tables = report.build(period, figures.Scope(site_ids=(site.id,)), today).exported
+        pdf = exports.render("pdf", tables, period, today, site=site)
+        csv = exports.render("csv", tables, period, today, site=site)
     submission = SubmittedReport(
+        site_id=site.id,
         period_start=period.start,
         period_end=period.end,
         period_kind=period.preset or "custom",
@@ -112,6 +132,7 @@ def submit(
         obj=submission,
         start=str(period.start),
         end=str(period.end),
+        sites=site.slug,
         version=version,
     )
     return submission
@@ -127,14 +148,20 @@ def edit(submission: SubmittedReport, actor: Any, **changes: Any) -> None:
     )
 
 
-def submissions(period: Period | None = None) -> list[SubmittedReport]:
+def submissions(
+    period: Period | None = None, site_ids: tuple[int, ...] | None = None
+) -> list[SubmittedReport]:
     """Every submission, newest period first and the versions of a period newest first; only
-    those of ``period`` when given."""
+    those of ``period`` when given, only those of ``site_ids`` when given (a submission is not
+    filtered by the staff session filter: its site may be None, the state-level report)."""
     query = select(SubmittedReport).order_by(
         SubmittedReport.period_start.desc(),
         SubmittedReport.period_end.desc(),
+        SubmittedReport.site_id,
         SubmittedReport.version.desc(),
     )
+    if site_ids is not None:
+        query = query.where(SubmittedReport.site_id.in_(site_ids))
     if period is not None:
         query = query.where(
             SubmittedReport.period_start == period.start,
@@ -159,7 +186,8 @@ def difference(
     """The submitted figures against the same report computed now (protected the same way);
     ``fmt`` formats the numbers shown (``frozen.compare``)."""
     today = today or clock.today()
-    now = report.build(period_of(submission), figures.PROGRAMME, today).exported
+    sites = None if submission.site_id is None else (submission.site_id,)
+    now = report.build(period_of(submission), figures.Scope(site_ids=sites), today).exported
     return frozen.compare(frozen_tables(submission), now, fmt)
 
 

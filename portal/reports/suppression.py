@@ -57,13 +57,22 @@ from portal.reports.disclosure import (
 from portal.reports.tables import HIGH, LOW, Cell, Table
 
 
-def protect(tables: list[Table], *, exact: bool = False) -> list[Table]:
+def protect(
+    tables: list[Table],
+    *,
+    exact: bool = False,
+    withheld: dict[Ref, str] | None = None,
+    published: frozenset[Ref] = frozenset(),
+) -> list[Table]:
     """The tables with every cell to withhold marked (``Cell.hidden``), as new objects.
     ``exact``: the own-caseload view on the page: tables scoped to the viewer's caseload keep
     their exact numbers, tables that are not (``Table.scoped`` false) are suppressed as always.
-    Lists of cases (``Table.listing``) are not figures and are left alone."""
+    Lists of cases (``Table.listing``) are not figures and are left alone.
+    ``withheld``: cells withheld already elsewhere (a site's report, for the state report's
+    per-site breakdown), marked so here too; ``published``: cells shown elsewhere, which
+    therefore cannot be withheld here: another cell of their line is chosen instead."""
     figures = [t for t in tables if not t.listing]
-    hidden: dict[Ref, str] = {}
+    hidden: dict[Ref, str] = dict(withheld or {})
     for table in figures:
         if exact and table.scoped:
             continue
@@ -72,7 +81,7 @@ def protect(tables: list[Table], *, exact: bool = False) -> list[Table]:
                 if cell.value is not None and cell.is_small:
                     hidden[(table.key, i, column)] = LOW
     if hidden:
-        System(figures).complete(hidden)
+        System(figures, published).complete(hidden)
         _tie_rates(figures, hidden)
     marked = []
     for table in tables:
@@ -146,7 +155,8 @@ def _tie_rates(tables: list[Table], hidden: dict[Ref, str]) -> None:
 class System:
     """The counts of a report and the lines that tie them."""
 
-    def __init__(self, tables: list[Table]) -> None:
+    def __init__(self, tables: list[Table], published: frozenset[Ref] = frozenset()) -> None:
+        self.published = published  # shown elsewhere: never chosen to be withheld
         self.values: dict[Ref, int] = {}
         self.order: dict[Ref, int] = {}
         for table in tables:
@@ -226,7 +236,7 @@ class System:
         return ranges
 
     def _hide_one_more(self, line: dict[Ref, int], hidden: dict[Ref, str]) -> bool:
-        shown = [ref for ref in line if ref not in hidden]
+        shown = [ref for ref in line if ref not in hidden and ref not in self.published]
         if not shown:
             return False
         chosen = min(

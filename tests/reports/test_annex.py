@@ -365,6 +365,7 @@ def test_each_download_is_audited_with_who_and_why(browser, history, kind):
     (event,) = _exports()
     assert event.actor_id == user.id
     assert event.details == {
+        "sites": "duisburg",  # the site whose participants were exported
         "format": kind,
         "start": "2026-01-01",
         "end": "2026-03-31",

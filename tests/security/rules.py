@@ -202,6 +202,11 @@ RULES: dict[str, Rule] = {
     # specialists (the programme's lead is one) and admins; every download with a reason
     "reports_backoffice.annex_page": frozenset({SPECIALIST, ADMIN}),
     "reports_backoffice.annex_export": frozenset({SPECIALIST, ADMIN}),
+    # the state-level report (issue 19): every site summed, then suppressed; admins and the
+    # state-level reader (no column here: tests/reports/test_sites_reports.py checks that role)
+    "reports_backoffice.state_index": frozenset({ADMIN}),
+    "reports_backoffice.state_csv": frozenset({ADMIN}),
+    "reports_backoffice.state_pdf": frozenset({ADMIN}),
     # privacy: exports by those who see the data, erasure and the audit log by admins
     "privacy_backoffice.index": STAFF,
     "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),

@@ -17,12 +17,16 @@ def create_staff(
     email: str, role: Role, full_name: str, sites: list[Site] | None = None
 ) -> tuple[User, str]:
     """Create a staff account with a one-time password that must be changed at first login,
-    working for ``sites`` (default: the default site, DESIGN.md §9).
+    working for ``sites`` (default: the default site, DESIGN.md §9); or a state-level reader
+    (``Role.STATE_READER``: the reports of every site, suppressed, and nothing else), who
+    belongs to no site.
     Returns the user and that password (shown once, never stored in clear). Refused (English
     words: the command line speaks English) for a role that is no staff role and an address
     that has an account."""
-    if role not in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN):
+    if role not in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN, Role.STATE_READER):
         raise Refused("not_staff", f"{role} is not a staff role")
+    if role == Role.STATE_READER and sites:
+        raise Refused("reader_sites", "a state-level reader belongs to no site")
     if find_user(email) is not None:
         raise Refused("taken", f"an account for {normalise_email(email)} exists already")
     one_time = secrets.token_urlsafe(12)
@@ -34,7 +38,10 @@ def create_staff(
         must_change_password=True,
         email_verified_at=utcnow(),
     )
-    user.sites = list(sites or [db.session.get(Site, DEFAULT_SITE_ID)])
+    if role == Role.STATE_READER:
+        user.sites = []
+    else:
+        user.sites = list(sites or [db.session.get(Site, DEFAULT_SITE_ID)])
     db.session.add(user)
     db.session.flush()
     audit.record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, select
 
 from portal.extensions import db
 from portal.mediation.models import TOPICS, MediationCase
@@ -31,7 +31,7 @@ def mediation(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
     resolved = and_(
         MediationCase.resolved_at >= period.utc_start, MediationCase.resolved_at < period.utc_end
     )
-    mine = MediationCase.assigned_to_id == scope.user_id if scope.is_own else true()
+    mine = scope.mediation()
     answer_days = days_between_times(MediationCase.created_at, MediationCase.first_answer_at)
     answered = and_(opened, MediationCase.first_answer_at.is_not(None))
     columns = [

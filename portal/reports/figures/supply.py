@@ -142,7 +142,7 @@ def landlords(period: Period, scope: Scope = PROGRAMME, today: date | None = Non
             Flat.organisation_id.label("organisation_id"),
             func.min(Flat.published_at).label("first_published"),
         )
-        .where(Flat.published_at.is_not(None))
+        .where(Flat.published_at.is_not(None), scope.of_sites(Flat))
         .group_by(Flat.organisation_id)
         .subquery()
     )

@@ -158,8 +158,9 @@ class User(TimestampMixin, Base):
 
     @property
     def two_factor_required(self) -> bool:
-        """Staff always need the second factor; landlords once they switched it on."""
-        return self.is_staff or self.has_two_factor
+        """Staff and state-level readers (every site's figures) always need the second factor;
+        landlords once they switched it on."""
+        return self.is_staff or self.role == Role.STATE_READER or self.has_two_factor
 
     @property
     def is_verified(self) -> bool:

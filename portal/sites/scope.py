@@ -54,8 +54,8 @@ def current_site_ids() -> tuple[int, ...] | None:
     if not has_request_context():
         return None
     scope = g.get("site_scope", _UNSET)
-    if scope is _COMPUTING:
-        return None
+    if scope is _COMPUTING or g.get("reading_the_user"):
+        return None  # the user's own row, read to know whose request it is
     if scope is _UNSET:
         g.site_scope = _COMPUTING
         try:
@@ -73,6 +73,17 @@ def forget() -> None:
     """Work the scope out again (after a login or logout within the request)."""
     if has_request_context():
         g.pop("site_scope", None)
+
+
+@contextmanager
+def reading_the_user() -> Iterator[None]:
+    """The login manager reads the request's user (not site-owned): no filter, and no
+    second read of the user to work the filter out."""
+    g.reading_the_user = True
+    try:
+        yield
+    finally:
+        g.reading_the_user = False
 
 
 @contextmanager

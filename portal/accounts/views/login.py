@@ -34,6 +34,7 @@ from portal.accounts.views.common import bp, cfg
 from portal.core.i18n import clock_time
 from portal.core.security import is_safe_path
 from portal.extensions import db, limiter, login_manager
+from portal.sites import scope as site_scope
 
 
 @login_manager.user_loader
@@ -41,7 +42,8 @@ def load_user(user_id: str) -> User | None:
     uid, _sep, token = user_id.partition(":")
     if not uid.isdigit() or not token:
         return None
-    user = db.session.get(User, int(uid))
+    with site_scope.reading_the_user():
+        user = db.session.get(User, int(uid))
     if user is None or not user.is_active or not user.matches_session(token):
         return None
     if user.is_staff and not user.has_two_factor:

@@ -245,3 +245,20 @@ def test_an_accepted_interest_becomes_a_placement_of_the_site(app, db, essen):
         interest = ops.register_interest(landlord, e, e_flat, "")
         placement = ops.accept_interest(interest, specialist)
     assert interest.site_id == placement.site_id == essen[0].id
+
+
+def test_the_placement_links_the_profile_only_while_the_landlord_may_see_it(app, browser, db):
+    landlord = browser.login("landlord")
+    flat = published(landlord.organisation)
+    household = fitting()
+    specialist = StaffFactory(role="specialist")
+    with in_request(app):
+        placement = ops.propose(flat, household, specialist)
+    db.session.commit()
+    link = f'href="/households/{household.id}"'
+    assert link in text(browser, f"/placements/{placement.public_key}")
+    # Its only published flat in the household's site is held now: no profile, so no link.
+    flat.status = "reserved"
+    db.session.commit()
+    assert text(browser, f"/households/{household.id}", status=404)
+    assert link not in text(browser, f"/placements/{placement.public_key}")

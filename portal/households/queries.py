@@ -2,8 +2,11 @@
 (parsed from the query string; the query is ``matching.landlords.landlord_households``), and
 the staff caseload list.
 
-Every landlord query starts from ``visible_to_landlords``: only vetted profiles with a valid
-consent, whatever the filters say.
+Every landlord query starts from ``visible_to_organisation``: only vetted profiles with a valid
+consent (``visible_to_landlords``), of a site where the landlord's organisation has a published
+flat (``sites_with_published_flat``: a landlord is not tied to a site, DESIGN.md section 9),
+whatever the filters say. Landlord requests are not filtered by ``portal.sites.scope``: this is
+their site rule.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -29,7 +32,7 @@ from portal.households.models import (
     HouseholdIdentity,
     HouseholdStatus,
 )
-from portal.listings.models import District
+from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE
 
 WBS_CHOICES = ("yes", "no")
@@ -137,13 +140,35 @@ def visible_to_landlords(today: date) -> list[ColumnElement[bool]]:
     ]
 
 
-def visible_household(household_id: int, today: date) -> Household | None:
-    """The household when landlords may see it, else None (draft, paused, housed, withdrawn,
-    off the market, consent expired or withdrawn, or no such id: the caller answers 404 for all
-    alike)."""
+def sites_with_published_flat(organisation_id: int) -> Select:
+    """The sites where the organisation has a published flat, as a subquery (read from
+    ``ix_flats_organisation_status``): the sites whose households it sees."""
+    return select(Flat.site_id).where(
+        Flat.organisation_id == organisation_id, Flat.status == FlatStatus.PUBLISHED.value
+    )
+
+
+def visible_to_organisation(organisation_id: int | None, today: date) -> list[ColumnElement[bool]]:
+    """What landlords may see (``visible_to_landlords``), of the sites where this organisation
+    has a published flat: an organisation without one sees no household at all. Part of the
+    same statement, so a landlord's list stays one query."""
+    if organisation_id is None:
+        return [false()]
+    return [
+        *visible_to_landlords(today),
+        Household.site_id.in_(sites_with_published_flat(organisation_id)),
+    ]
+
+
+def visible_household(
+    household_id: int, organisation_id: int | None, today: date
+) -> Household | None:
+    """The household when the organisation's landlords may see it, else None (draft, paused,
+    housed, withdrawn, off the market, consent expired or withdrawn, a site where the
+    organisation has no published flat, or no such id: the caller answers 404 for all alike)."""
     household = db.session.scalar(
         select(Household)
-        .where(Household.id == household_id, *visible_to_landlords(today))
+        .where(Household.id == household_id, *visible_to_organisation(organisation_id, today))
         .options(selectinload(Household.preferred_districts), selectinload(Household.consents))
     )
     if household is None or not household.is_visible_to_landlords(today):

@@ -1,6 +1,7 @@
 """What a landlord sees of the matching: the list of households (only profiles landlords may
-see, optionally those that fit one of the landlord's published flats) and, on a profile, how
-each of the landlord's flats fits it (``FlatFit``, built from the tier-1 profile only)."""
+see, of the sites where the landlord's organisation has a published flat, optionally those that
+fit one of its published flats) and, on a profile, how each of the landlord's flats in the
+household's site fits it (``FlatFit``, built from the tier-1 profile only)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Select, exists, not_, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from portal.households.models import Consent, Household, household_districts
-from portal.households.queries import HouseholdFilter, visible_to_landlords
+from portal.households.queries import HouseholdFilter, visible_to_organisation
 from portal.listings.models import District, Flat
 from portal.listings.rules import RentLimitTable, limits_in_force
 from portal.matching.rules import explain, fits_any_of
@@ -53,10 +54,17 @@ def _list_options() -> tuple:
     )
 
 
-def landlord_households(criteria: HouseholdFilter, my_flats: list[Flat], today: date) -> Select:
-    """Visible households matching ``criteria``, those waiting longest first; what a card shows
-    is loaded in a fixed number of queries whatever the number of rows."""
-    query = select(Household).where(*visible_to_landlords(today)).options(*_list_options())
+def landlord_households(
+    criteria: HouseholdFilter, organisation_id: int | None, my_flats: list[Flat], today: date
+) -> Select:
+    """Households the organisation may see (``visible_to_organisation``) matching ``criteria``,
+    those waiting longest first; what a card shows is loaded in a fixed number of queries
+    whatever the number of rows. ``my_flats``: the organisation's published flats."""
+    query = (
+        select(Household)
+        .where(*visible_to_organisation(organisation_id, today))
+        .options(*_list_options())
+    )
     if criteria.size:
         query = query.where(Household.adults + Household.children == criteria.size)
     if criteria.fits_my_flats:
@@ -117,9 +125,17 @@ class FlatFit:
         )
 
 
+def flats_in_site_of(flats: list[Flat], household: Household) -> list[Flat]:
+    """Those of ``flats`` in the household's site: a household is offered flats of its own
+    site only (matching within a site, DESIGN.md section 9)."""
+    return [flat for flat in flats if flat.site_id == household.site_id]
+
+
 def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
-    """Each of ``flats`` measured against ``household``: those that fit first."""
+    """Each of ``flats`` in the household's site measured against ``household``: those that
+    fit first."""
     # Once for all the flats: a fixed number of queries.
     table = limits_in_force(today, site_id=household.site_id)
-    fits = [FlatFit.of(flat, household, today, table) for flat in flats]
+    in_site = flats_in_site_of(flats, household)
+    fits = [FlatFit.of(flat, household, today, table) for flat in in_site]
     return sorted(fits, key=lambda fit: not fit.fits)

@@ -11,15 +11,21 @@ from portal.households.limits import limit_of
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.listings.rules import RentLimitTable, limits_in_force, within_grant
+from portal.sites.models import DEFAULT_SITE_ID
 
 MAX_VACANCY_DAYS = 60
-HARD = ("size", "rent", "wbs", "access", "move_in")
+HARD = ("site", "size", "rent", "wbs", "access", "move_in")
 # The soft score, in points: the district, one point per week of waiting (two years at most),
 # a room more or fewer than needed, pets where the flat allows none.
 PREFERRED, NO_PREFERENCE, ELSEWHERE = 30, 15, 0
 MAX_WAITING_WEEKS = 104
 PER_ROOM = 10
 PETS_NOT_ALLOWED = 20
+
+
+def same_site(flat: Flat, h: Household) -> bool:
+    """Matching stays within a site (a row not yet flushed is in the default site)."""
+    return (flat.site_id or DEFAULT_SITE_ID) == (h.site_id or DEFAULT_SITE_ID)
 
 
 def size_ok(flat: Flat, h: Household) -> bool:
@@ -68,7 +74,8 @@ def is_match(flat: Flat, h: Household, table: RentLimitTable | None = None) -> b
     """All hard rules hold for this pair (the profile rule is the caller's); the rent by
     ``table`` (the table in force today when not given)."""
     return (
-        size_ok(flat, h)
+        same_site(flat, h)
+        and size_ok(flat, h)
         and rent_ok(flat, h, table)
         and wbs_ok(flat, h)
         and access_ok(flat, h)

@@ -26,6 +26,7 @@ from portal.matching.predicates import (
     access_ok,
     move_in_ok,
     rooms_as_wished,
+    same_site,
     score,
     size_ok,
     wbs_ok,
@@ -117,7 +118,10 @@ def hard_reasons(
 ) -> list[Reason]:
     """Each hard rule with a sentence in the user's language, met or not; the rent measured by
     ``table`` (the rent-limit table in force today when not given)."""
-    reasons = [Reason("size", size_ok(flat, h), _size_text(flat, h))]
+    reasons = []
+    if not same_site(flat, h):  # named only when it fails: one site looks as before sites
+        reasons.append(Reason("site", False, _("The flat is in another city than the household")))
+    reasons.append(Reason("size", size_ok(flat, h), _size_text(flat, h)))
     limit = limit_of(h, table=table or limits_in_force(site_id=h.site_id))
     met = limit.allows(flat.gross_cold_rent)
     reasons.append(Reason("rent", met, _rent_text(flat, limit, for_landlord)))
@@ -224,6 +228,8 @@ def explain(
 
 def _short(rule: str, met: bool) -> str:
     """A few words per hard rule, for the one-sentence summary."""
+    if rule == "site":
+        return _("the household's city") if met else _("not in the household's city")
     if rule == "size":
         return _("the right size") if met else _("not the right size (rooms or floor area)")
     if rule == "rent":

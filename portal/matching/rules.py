@@ -11,6 +11,8 @@ thousands of rows. A property test (tests/placements/test_matching_properties.py
 together.
 
 Hard rules
+  site     flat and household of the same site (DESIGN.md section 9); named among the reasons
+           only when it fails, so that one site reads as before sites
   size     only for a flat that requires a WBS: not larger than the household is granted (area
            within its area plus the WNB tolerance, or rooms within its rooms;
            ``listings.rules.within_grant``). Any other flat fits at any size when its rent does

@@ -1,6 +1,8 @@
 """The matching rules as SQL, to search and rank thousands of rows: the households that fit a
 flat, the flats that fit a household, the landlord's "fits one of my flats" filter. The same
-rules as Python are in ``predicates``; the property test holds the two together."""
+rules as Python are in ``predicates``; the property test holds the two together. Matching stays
+within a site: a flat is offered to households of its own site only, and the other way round
+(DESIGN.md section 9)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from portal.matching.predicates import (
     PREFERRED,
 )
 from portal.matching.reasons import Match, explain
+from portal.sites.models import DEFAULT_SITE_ID
 
 HALF_CENT = Decimal("0.005")
 SECONDS_PER_DAY = 86400
@@ -55,12 +58,18 @@ def _rent_condition(gross: Decimal, table: RentLimitTable) -> ColumnElement[bool
     return or_(override, by_table)
 
 
+def _site_of(row: Flat | Household) -> int:
+    """The row's site; one not yet flushed is in the default site, as it will be."""
+    return row.site_id if row.site_id is not None else DEFAULT_SITE_ID
+
+
 def _fit_conditions(flat: Flat, table: RentLimitTable) -> list[ColumnElement[bool]]:
-    """The hard rules alone, as conditions on Household for this flat."""
+    """The hard rules alone, as conditions on Household for this flat (of the flat's site)."""
     gross = flat.gross_cold_rent
     if None in (gross, flat.rooms, flat.living_area, flat.available_from):
         return [false()]
     conditions = [
+        Household.site_id == _site_of(flat),
         _rent_condition(gross, table),
         Household.earliest_move_in <= flat.available_from + timedelta(days=MAX_VACANCY_DAYS),
     ]
@@ -83,15 +92,17 @@ def _fit_conditions(flat: Flat, table: RentLimitTable) -> list[ColumnElement[boo
 
 
 def flat_conditions(h: Household, table: RentLimitTable | None = None) -> list[ColumnElement[bool]]:
-    """The hard rules, as conditions on published flats for this household; its limit by
-    ``table`` (the rent-limit table in force today when not given). None for a household off
-    the market (its lease is signed: it is offered no flat any more)."""
+    """The hard rules, as conditions on published flats of the household's site for this
+    household; its limit by ``table`` (the rent-limit table in force today when not given).
+    None for a household off the market (its lease is signed: it is offered no flat any
+    more)."""
     if h.off_market_at is not None:
         return [false()]
     limit = limit_of(h, table=table or limits_in_force(site_id=h.site_id)).amount
     if limit is None:
         return [false()]
     conditions = [
+        Flat.site_id == _site_of(h),
         Flat.status == FlatStatus.PUBLISHED.value,
         Flat.cold_rent.is_not(None),
         Flat.service_charges.is_not(None),

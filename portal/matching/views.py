@@ -4,7 +4,9 @@ Templates here receive ``PublicProfile``, ``FlatFit`` and ``Pager`` objects and 
 own flats' labels; never a ``Household``, its identity or its consents (households/public.py).
 The blueprint keeps its name ``households`` (URLs and endpoints as before); it stands on the
 matching floor because the pages show the fit of each own flat and register interest.
-A profile landlords may not see answers 404, for every method, like an id that does not exist.
+A profile landlords may not see answers 404, for every method, like an id that does not exist;
+so does a profile of a site where the landlord's organisation has no published flat
+(``households.queries.visible_to_organisation``).
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ from portal.households.operations import (
     record_view,
 )
 from portal.households.public import PublicProfile, cards_of
-from portal.households.queries import HouseholdFilter, visible_household
+from portal.households.queries import (
+    HouseholdFilter,
+    sites_with_published_flat,
+    visible_household,
+)
 from portal.listings.models import District, Flat
-from portal.matching.landlords import FlatFit, fits_for, landlord_households
+from portal.matching.landlords import FlatFit, fits_for, flats_in_site_of, landlord_households
 from portal.placements.forms import InterestForm
 from portal.placements.models import Interest
 from portal.placements.operations import register_interest
@@ -95,7 +101,7 @@ class RegisteredInterest:
 
 
 def _visible_or_404(household_id: int, today: date) -> Household:
-    household = visible_household(household_id, today)
+    household = visible_household(household_id, current_user.organisation_id, today)
     if household is None:
         abort(404)
     return household
@@ -120,7 +126,8 @@ def _registered(household: Household, user: User) -> list[tuple[Interest, Flat]]
 
 
 def _render_profile(household: Household, today: date, form: InterestForm | None = None):
-    flats = published_flats_of(current_user)
+    # Only the flats in the household's site are offered to it (matching within a site).
+    flats = flats_in_site_of(published_flats_of(current_user), household)
     registered = _registered(household, current_user)
     registered_keys = {flat.public_key for _interest, flat in registered}
     fits: list[FlatFit] = fits_for(flats, household, today)
@@ -161,10 +168,19 @@ def _render_profile(household: Household, today: date, form: InterestForm | None
 def index():
     today = clock.today()
     criteria, filter_form = HouseholdFilter.from_args(request.args)
-    filter_form.set_choices(db.session.scalars(select(District).order_by(District.position)).all())
+    organisation_id = current_user.organisation_id
+    # The districts of the sites whose households the landlord sees (districts belong to a site).
+    districts = select(District).where(
+        District.site_id.in_(sites_with_published_flat(organisation_id))
+    )
+    filter_form.set_choices(
+        db.session.scalars(districts.order_by(District.site_id, District.position)).all()
+    )
     my_flats = published_flats_of(current_user)
     # Not counted: a count would test the consent of every visible household on each request.
-    pagination = uncounted_page(landlord_households(criteria, my_flats, today), page_arg())
+    pagination = uncounted_page(
+        landlord_households(criteria, organisation_id, my_flats, today), page_arg()
+    )
     return render_template(
         "households/list.html",
         cards=cards_of([PublicProfile.of(household, today) for household in pagination.items]),
@@ -192,8 +208,10 @@ def interest(household_id: int):
     """ "This household could live in my flat X"."""
     today = clock.today()
     household = _visible_or_404(household_id, today)
+    # Every published flat is a choice of the form, so that one of another site than the
+    # household's is refused by ``register_interest`` in words, not as an unknown choice.
     flats = published_flats_of(current_user)
-    blocked = interest_blocked(current_user, flats)
+    blocked = interest_blocked(current_user, flats_in_site_of(flats, household))
     if blocked:
         flash(str(BLOCKED[blocked]), "error")
         return redirect(url_for("households.show", household_id=household.id))

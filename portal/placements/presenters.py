@@ -17,7 +17,7 @@ when it is copied here, by name:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.households.models import Consent, Household, HouseholdIdentity
+from portal.households.queries import sites_with_published_flat
 from portal.listings.models import Flat
 from portal.placements.labels import landlord_state_label, next_step
 from portal.placements.models import (
@@ -62,7 +63,9 @@ class LandlordPlacement:
     flat_key: str
     flat_label: str
     household_code: str
-    profile_id: int | None  # link to the tier-1 profile, only while landlords may see it
+    # Link to the tier-1 profile, only while the landlord may see it: visible to landlords, in
+    # a site where the organisation has a published flat (``visible_to_organisation``).
+    profile_id: int | None
     state: str
     state_label: str
     next_step: str
@@ -85,10 +88,13 @@ class LandlordPlacement:
         tenant_names: Mapping[int, str | None],
         today: date | None = None,
         steps: Sequence[PlacementEvent | Row] | None = None,
+        profile_sites: Collection[int] = (),
     ) -> LandlordPlacement:
         """``tenant_names``: household id -> main tenant's name, as loaded by
         ``tenant_names_for``; used only when the placement reveals the identity. ``steps``:
-        the placement's steps as ``steps_of`` reads them for a list, else ``placement.events``."""
+        the placement's steps as ``steps_of`` reads them for a list, else ``placement.events``.
+        ``profile_sites``: the sites whose profiles the organisation sees (no profile link
+        outside them)."""
         flat, household = placement.flat, placement.household
         revealed = placement.identity_revealed
         main_tenant = tenant_names.get(household.id) if revealed else None
@@ -105,7 +111,13 @@ class LandlordPlacement:
             flat_key=flat.public_key,
             flat_label=flat.address_line or _("Flat without address"),
             household_code=household.code,
-            profile_id=household.id if household.is_visible_to_landlords(today) else None,
+            # ``profile_sites`` first: a list (``present_list``) links no profile and loads
+            # neither the household's site nor its consents for it.
+            profile_id=household.id
+            if profile_sites
+            and household.site_id in profile_sites
+            and household.is_visible_to_landlords(today)
+            else None,
             state=placement.state,
             state_label=landlord_state_label(placement.state),
             next_step=next_step(placement.state),
@@ -259,7 +271,17 @@ def tenant_names_for(placements: Iterable[Placement]) -> dict[int, str | None]:
 
 def present(placements: list[Placement], today: date | None = None) -> list[LandlordPlacement]:
     names = tenant_names_for(placements) if placements else {}
-    return [LandlordPlacement.of(p, names, today) for p in placements]
+    sites = _profile_sites(placements, today)
+    return [LandlordPlacement.of(p, names, today, profile_sites=sites) for p in placements]
+
+
+def _profile_sites(placements: list[Placement], today: date | None) -> frozenset[int]:
+    """The sites whose profiles the placements' organisation sees; read only when a profile
+    could be linked at all."""
+    if not any(p.household.is_visible_to_landlords(today) for p in placements):
+        return frozenset()
+    organisation_id = placements[0].flat.organisation_id
+    return frozenset(db.session.scalars(sites_with_published_flat(organisation_id)))
 
 
 def present_list(placements: list[Placement]) -> list[LandlordPlacement]:

@@ -32,6 +32,10 @@ STAFF_WORDS: dict[str, Any] = {
         "consent). Nothing was changed."
     ),
     "duplicate": _l("This household is already proposed for this flat."),
+    "site": _l(
+        "The flat and the household belong to different sites: a household can only be "
+        "placed in a flat of its own site. Nothing was changed."
+    ),
     "decided": _l("This interest has been decided already."),
     "done": _l("This follow-up has been recorded already."),
 }
@@ -67,6 +71,11 @@ INTEREST_WORDS: dict[str, Any] = {
         "Nothing was changed; the team will contact you."
     ),
     "flat": _l("Please choose one of your published flats."),
+    "site": _l(
+        "This flat is in another city than the household: the Kümmerer team can only place "
+        "a household in a flat of its own city. Please choose one of your flats there. "
+        "Nothing was changed."
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from portal.households.operations import propose as propose_sizes
 from portal.listings.affordability import affordability_sentence
 from portal.placements.models import State
 from tests.builders import VIEWING_AT, drive, propose, world
-from tests.factories import HouseholdFactory
+from tests.factories import FlatFactory, HouseholdFactory
 
 WRONG = {
     "de": [
@@ -68,6 +68,9 @@ def landlord_pages(app, browser, db):
     placement = drive(
         app, propose(app, w.flat, w.household, w.specialist), State.MOVED_IN, w.landlord
     )
+    # The first flat is let now: a published one, so that the landlord sees the site's
+    # households (issue 19).
+    FlatFactory(organisation=w.landlord.organisation, status="published")
     browser.login(w.landlord)
     paths = []
     for rule in app.url_map.iter_rules():

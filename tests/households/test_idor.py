@@ -132,18 +132,21 @@ def test_second_organisation_sees_neither_flats_nor_interests_of_the_first(brows
     assert {v.organisation_id for v in views} == {landlord_b.organisation_id}
 
 
-def test_landlord_with_an_organisation_but_no_flat_still_only_sees_public_profiles(browser, db):
+def test_landlord_with_an_organisation_but_no_published_flat_sees_no_profile(browser, db):
+    """Issue 19: an organisation sees households only of the sites where it has a published
+    flat; without one, every profile answers 404, like one that does not exist."""
     organisation = OrganisationFactory()
     landlord = UserFactory(organisation=organisation)
     browser.login(landlord)
     household = HouseholdFactory()
-    assert browser.client.get(f"/households/{household.id}").status_code == 200
-    token = browser.csrf(f"/households/{household.id}")
+    assert browser.client.get(f"/households/{household.id}").status_code == 404
+    token = browser.csrf("/households/")
     response = browser.client.post(
         f"/households/{household.id}", data={"csrf_token": token, "flat": "1"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 404
     assert db.session.scalar(select(func.count(Interest.id))) == 0
+    assert household.code not in browser.client.get("/households/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("status", ["draft", "paused", "housed", "withdrawn"])

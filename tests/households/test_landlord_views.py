@@ -384,12 +384,15 @@ def test_profile_says_plainly_when_no_flat_fits(browser, db):
     assert 'name="flat"' in html
 
 
-def test_profile_without_published_flats(browser, db):
-    browser.login("landlord")
+def test_without_published_flats_no_profile_is_shown(browser, db):
+    """Issue 19: households only of the sites where the organisation has a published flat."""
+    user = browser.login("landlord")
+    FlatFactory(organisation=user.organisation, status="submitted", submitted_at=utcnow())
     household = fitting_household()
-    html = page(browser, f"/households/{household.id}")
-    assert "You have no published flat yet" in html
-    assert 'name="flat"' not in html
+    assert browser.client.get(f"/households/{household.id}").status_code == 404
+    html = page(browser, "/households/")
+    assert household.code not in html
+    assert "as soon as the Kümmerer team has published one of your flats there" in html
 
 
 def test_each_profile_view_is_recorded_with_the_organisation(browser, db):
@@ -522,14 +525,15 @@ def test_unverified_landlord_sees_no_profiles_and_cannot_register(browser, db):
 
 
 def test_landlord_without_submitted_flat_cannot_register(browser, db):
+    """Without a published flat the profile is not there at all (issue 19): 404 for both."""
     user = browser.login("landlord")
     draft = FlatFactory(organisation=user.organisation, status="draft")
     household = fitting_household()
-    html = page(browser, f"/households/{household.id}")
-    assert "Please list a flat and submit it for review first" in html
-    assert 'name="flat"' not in html
-    response = post_interest(browser, household, draft.public_key, follow_redirects=True)
-    assert "Please list a flat and submit it for review first" in response.get_data(as_text=True)
+    assert browser.client.get(f"/households/{household.id}").status_code == 404
+    response = browser.post(
+        f"/households/{household.id}", {"flat": draft.public_key}, csrf_from_path="/households/"
+    )
+    assert response.status_code == 404
     assert interest_count(db) == 0 and outbox() == []
 
 

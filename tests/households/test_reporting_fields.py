@@ -15,7 +15,7 @@ from portal.households.models import Household, Participant
 from tests.builders import HOUSEHOLDS as BASE
 from tests.builders import create_household as create
 from tests.builders import days_from, only_household, profile_form
-from tests.factories import HouseholdFactory, IdentityFactory
+from tests.factories import FlatFactory, HouseholdFactory, IdentityFactory
 
 # The English labels (the lazy strings outside a request would be German).
 TARGET_GROUPS = ["Refugee in shared accommodation", "Homeless, in a municipal shelter"]
@@ -528,7 +528,8 @@ def test_landlord_pages_show_no_reporting_labels(browser, db, today):
         ]
     )
     db.session.flush()
-    browser.login("landlord")
+    landlord = browser.login("landlord")
+    FlatFactory(organisation=landlord.organisation, status="published")  # sees the site's profiles
     pages = [
         unescape(browser.client.get(path).get_data(as_text=True))
         for path in ("/households/", f"/households/{household.id}")

@@ -102,7 +102,10 @@ def test_from_the_lease_no_landlord_list_and_no_matching_list_shows_it(app, db, 
     )
     assert response.status_code == 404
     with in_request(app):
-        assert visible_household(household.id, w.placement.costs_approved_on) is None
+        assert (
+            visible_household(household.id, w.flat_b.organisation_id, w.placement.costs_approved_on)
+            is None
+        )
         assert household.id not in [m.household.id for m in rank_households(w.flat_b)]
         assert rank_flats(household) == []  # the reverse direction
         fits = fits_any_of([w.flat_b, w.flat_c], w.placement.costs_approved_on)

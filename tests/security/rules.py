@@ -112,12 +112,14 @@ RULES: dict[str, Rule] = {
     "listings_backoffice.rent_limit_table": {"GET": STAFF, "POST": frozenset({ADMIN})},
     "listings_backoffice.rent_limit_csv": frozenset({ADMIN}),
     "listings_backoffice.heating_threshold_table": {"GET": STAFF, "POST": frozenset({ADMIN})},
-    # households (landlord): vetted, consented public profiles, for any landlord -------------
+    # households (landlord): vetted, consented public profiles of the sites where the
+    # landlord's organisation has a published flat (issue 19); organisation B has none, so a
+    # profile answers it 404 (tests/households/test_sites_landlords.py) -----------------------
     "households.index": LANDLORDS,
-    "households.show": LANDLORDS,
+    "households.show": OWN,
     # Interest for one of the user's own flats (chosen by its public key); another
     # organisation's flat is refused by the form (tests/households/test_idor.py).
-    "households.interest": LANDLORDS,
+    "households.interest": OWN,
     # households (back office) --------------------------------------------------------------
     "households_backoffice.index": CASEWORK,
     "households_backoffice.detail": CASEWORK,

@@ -14,6 +14,7 @@ from portal.core.outbox import queue_mail
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import landlord_may_register_interest
+from portal.households.queries import visible_to_organisation
 from portal.listings.models import Flat, FlatStatus
 from portal.placements.models import Interest, InterestStatus, Placement
 from portal.placements.operations.workflow import propose
@@ -24,15 +25,19 @@ def register_interest(
     user: User, household: Household, flat: Flat, message: str | None
 ) -> Interest:
     """ "This household could live in my flat": once per flat and household, for one of the
-    landlord's own published flats and a profile the landlord may see. The landlord gets a
+    landlord's own published flats in the household's site and a profile the landlord may see
+    (``not_visible`` also for a site where the organisation has no published flat). The
+    interest belongs to the household's site. The landlord gets a
     confirmation, the team a notice; neither mail names anything of the household beyond its
     code."""
     if not landlord_may_register_interest(user):
         raise interest_refused("not_allowed")
-    if not household.is_visible_to_landlords(clock.today()):
+    if not _visible_to(user, household):
         raise interest_refused("not_visible")
     if flat.organisation_id != user.organisation_id or flat.status != FlatStatus.PUBLISHED:
         raise interest_refused("flat")
+    if flat.site_id != household.site_id:
+        raise interest_refused("site")
     existing = db.session.scalar(
         select(Interest.id).where(
             Interest.flat_id == flat.id, Interest.household_id == household.id
@@ -44,6 +49,7 @@ def register_interest(
         flat=flat,
         household=household,
         organisation_id=user.organisation_id,
+        site_id=household.site_id,
         created_by_id=user.id,
         message=(message or "").strip()[:2000] or None,
     )
@@ -78,6 +84,14 @@ def register_interest(
         url=f"{base}/backoffice/households/{household.id}#interests-title",
     )
     return interest
+
+
+def _visible_to(user: User, household: Household) -> bool:
+    """The landlord's organisation may see the profile now (``visible_to_organisation``)."""
+    conditions = visible_to_organisation(user.organisation_id, clock.today())
+    return household.is_visible_to_landlords(clock.today()) and bool(
+        db.session.scalar(select(Household.id).where(Household.id == household.id, *conditions))
+    )
 
 
 def accept_interest(interest: Interest, actor: User) -> Placement:

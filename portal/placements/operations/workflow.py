@@ -57,9 +57,12 @@ def propose(
     flat: Flat, household: Household, actor: User, interest: Interest | None = None
 ) -> Placement:
     """Start a placement (``proposed``): the specialist proposes a household for a published
-    flat, or accepts a landlord's interest. The landlord is asked to accept or decline."""
+    flat, or accepts a landlord's interest. The landlord is asked to accept or decline. Flat and
+    household are of one site, the placement's (``site``: refused otherwise)."""
     if flat.status != FlatStatus.PUBLISHED:
         raise refused("flat_not_free")
+    if flat.site_id != household.site_id:
+        raise refused("site")
     if not household.is_visible_to_landlords(clock.today()):
         raise refused("not_visible")
     duplicate = db.session.scalar(
@@ -74,6 +77,7 @@ def propose(
     placement = Placement(
         flat=flat,
         household=household,
+        site_id=household.site_id,
         origin="interest" if interest else "specialist",
         interest_id=interest.id if interest else None,
         state=State.PROPOSED.value,

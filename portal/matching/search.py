@@ -139,12 +139,18 @@ def fits_any_of(
     """Visible households that fit at least one of ``flats`` (the landlord's filter)."""
     if not flats:
         return false()
-    table = table or limits_in_force(today)
+    # Each flat measured by its own site's table, read once per site.
+    tables = {
+        site_id: table
+        if table is not None and table.site_id == site_id
+        else limits_in_force(today, site_id=site_id)
+        for site_id in {flat.site_id for flat in flats}
+    }
     # Visibility once, not once per flat: repeated in every branch of the OR, PostgreSQL
     # evaluated the consent subquery as a scan of all consents.
     return and_(
         *visible_to_landlords(today),
-        or_(*(and_(*_fit_conditions(flat, table)) for flat in flats)),
+        or_(*(and_(*_fit_conditions(flat, tables[flat.site_id])) for flat in flats)),
     )
 
 

@@ -19,15 +19,26 @@ STAFF_CHOICES = [Role.SPECIALIST.value, Role.SOCIAL_WORKER.value, Role.ADMIN.val
 @click.argument("email")
 @click.option("--role", type=click.Choice(STAFF_CHOICES), required=True)
 @click.option("--name", default=None, help="Full name shown to colleagues and landlords.")
-def create_staff(email: str, role: str, name: str | None) -> None:
+@click.option(
+    "--site", "slugs", multiple=True,
+    help="A site the account works for (repeatable; default: the default site).",
+)  # fmt: skip
+def create_staff(email: str, role: str, name: str | None, slugs: tuple[str, ...]) -> None:
     """Create a staff account and print its one-time password."""
+    from portal.sites.cli import site_or_fail
+
+    sites = [site_or_fail(slug) for slug in dict.fromkeys(slugs)]
     try:
-        user, password = ops.create_staff(email, Role(role), name or email.split("@")[0])
+        user, password = ops.create_staff(
+            email, Role(role), name or email.split("@")[0], sites=sites or None
+        )
     except Refused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    click.echo(f"Created {user.role} account {user.email}.")
+    click.echo(
+        f"Created {user.role} account {user.email} for {', '.join(s.slug for s in user.sites)}."
+    )
     click.echo(f"One-time password (shown only now, must be changed at first login): {password}")
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint
+from sqlalchemy import select
 
 from portal.accounts import operations as ops
 from portal.accounts.models import Role
 from portal.core.refusals import Refused
 from portal.extensions import db
+from portal.sites.models import Site
 
 bp = Blueprint("accounts_cli", __name__, cli_group="accounts")
 
@@ -25,9 +27,12 @@ STAFF_CHOICES = [Role.SPECIALIST.value, Role.SOCIAL_WORKER.value, Role.ADMIN.val
 )  # fmt: skip
 def create_staff(email: str, role: str, name: str | None, slugs: tuple[str, ...]) -> None:
     """Create a staff account and print its one-time password."""
-    from portal.sites.cli import site_or_fail
-
-    sites = [site_or_fail(slug) for slug in dict.fromkeys(slugs)]
+    sites = []
+    for slug in dict.fromkeys(slugs):
+        site = db.session.scalar(select(Site).where(Site.slug == slug))
+        if site is None:
+            raise click.ClickException(f"no site {slug!r} (flask sites list shows them)")
+        sites.append(site)
     try:
         user, password = ops.create_staff(
             email, Role(role), name or email.split("@")[0], sites=sites or None

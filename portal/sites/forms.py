@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.core.fields import email_field
-from portal.sites.models import STATUS_LABELS, SiteStatus
+from portal.sites.labels import STATUS_LABELS
+from portal.sites.models import SiteStatus
 from portal.sites.operations import MAX_NAME, MAX_TEXT
 
 STATUS_CHOICES = [SelectChoice(status.value, STATUS_LABELS[status]) for status in SiteStatus]

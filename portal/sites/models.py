@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, TimestampMixin
+from portal.sites.labels import STATUS_LABELS
 
 # The site every existing row was put into by migration 0026, and the one a row gets when the
 # code that creates it names none: a deployment with one site works exactly as before sites.
@@ -19,13 +19,6 @@ class SiteStatus(StrEnum):
     PREPARING = "preparing"  # staff and reference data being set up; landlords do not see it
     ACTIVE = "active"
     ARCHIVED = "archived"  # the project ended: records kept for the ESF retention, no new work
-
-
-STATUS_LABELS = {
-    SiteStatus.PREPARING: _l("In preparation"),
-    SiteStatus.ACTIVE: _l("Active"),
-    SiteStatus.ARCHIVED: _l("Archived"),
-}
 
 
 class Site(TimestampMixin, Base):
@@ -53,7 +46,7 @@ class Site(TimestampMixin, Base):
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[SiteStatus(self.status)])
+        return str(STATUS_LABELS[self.status])
 
     @property
     def is_active(self) -> bool:

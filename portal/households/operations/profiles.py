@@ -36,6 +36,7 @@ from portal.households.models import (
 )
 from portal.listings.models import District
 from portal.listings.rules import RentLimitTable, limits_in_force, max_area_for, rooms_for
+from portal.sites.models import DEFAULT_SITE_ID, Site
 
 PUBLIC_FIELDS = (
     "adults",
@@ -153,8 +154,9 @@ def propose(persons: int, on: date | None = None, table: RentLimitTable | None =
     return Proposal(Decimal(rooms_for(persons)), max_area_for(persons), limit)
 
 
-def next_code(year: int) -> str:
-    prefix = f"DU-{year}-"
+def next_code(year: int, code_prefix: str = "DU") -> str:
+    """The next free code of the year for a site's prefix: ``DU-2026-0042``, ``E-2026-0007``."""
+    prefix = f"{code_prefix}-{year}-"
     last = db.session.scalar(
         select(func.max(Household.code)).where(Household.code.like(prefix + "%"))
     )
@@ -294,10 +296,15 @@ def _fit_participants(household: Household, old_adults: int | None) -> bool:
     return True
 
 
-def create_household(actor: User, data: dict[str, Any], districts: list[District]) -> Household:
-    """A new draft profile with a generated code ``DU-<year>-<number>``; the intake date is
-    today unless given."""
+def create_household(
+    actor: User, data: dict[str, Any], districts: list[District], site: Site | None = None
+) -> Household:
+    """A new draft profile of ``site`` (default: the actor's first site, else the default
+    site) with a generated code ``<site prefix>-<year>-<number>`` (``DU-2026-0042``); the intake
+    date is today unless given."""
+    site = site or (actor.sites[0] if actor.sites else db.session.get(Site, DEFAULT_SITE_ID))
     household = Household(
+        site_id=site.id,
         created_by_id=actor.id,
         status=HouseholdStatus.DRAFT.value,
         waiting_since=data.get("waiting_since") or clock.today(),
@@ -310,7 +317,7 @@ def create_household(actor: User, data: dict[str, Any], districts: list[District
     _apply_identity(household, data, actor)
     year = clock.today().year
     for _attempt in range(5):
-        household.code = next_code(year)
+        household.code = next_code(year, site.code_prefix)
         try:
             with db.session.begin_nested():
                 db.session.add(household)

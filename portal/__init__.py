@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         submission_views,
     )
     from portal.reports import backoffice as reports_backoffice
+    from portal.sites import backoffice as sites_backoffice
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_backoffice.bp)
     app.register_blueprint(privacy_backoffice.bp)
     app.register_blueprint(privacy_landlord_views.bp)
+    app.register_blueprint(sites_backoffice.bp)
     limiter.exempt(health.bp)
 
 
@@ -140,6 +142,7 @@ def register_cli(app: Flask) -> None:
     from portal.placements.cli import bp as placements_cli
     from portal.privacy.cli import bp as privacy_cli
     from portal.reports.cli import bp as reports_cli
+    from portal.sites.cli import bp as sites_cli
 
     for blueprint in (
         accounts_cli,
@@ -147,6 +150,7 @@ def register_cli(app: Flask) -> None:
         placements_cli,
         mediation_cli,
         reports_cli,
+        sites_cli,
         privacy_cli,
         outbox_cli,
         backup_cli,
@@ -164,19 +168,17 @@ def register_request_hooks(app: Flask) -> None:
     from portal.accounts.views import enforce_password_change
     from portal.core.fragments import init_fragments
     from portal.core.pagination import page_url
+    from portal.sites.texts import init_texts as init_site_texts
 
     app.before_request(enforce_password_change)
     init_fragments(app)
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
 
-    # The programme's contact: settings, the same on every page, so a global (imported macros
-    # see it without being imported "with context", which re-runs their template each time).
-    app.jinja_env.globals["programme"] = {
-        "email": app.config["PROGRAMME_CONTACT_EMAIL"],
-        "phone": app.config["PROGRAMME_CONTACT_PHONE"],
-        "funding_line": app.config["PROGRAMME_FUNDING_LINE"],
-    }
+    # The programme's contact: settings or the default site's own texts, the same on every
+    # page, so a global (imported macros see it without being imported "with context", which
+    # re-runs their template each time).
+    init_site_texts(app)
 
     @app.context_processor
     def inject_user() -> dict[str, Any]:

@@ -37,6 +37,7 @@ from portal.core.outbox import OutboxMessage  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
 from portal.listings.reference import ensure_reference_data  # noqa: E402
+from portal.sites import texts as site_texts  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.builders import Collector  # noqa: E402
 from tests.services import (  # noqa: E402
@@ -182,6 +183,7 @@ def db(app):
             outer.rollback()
             connection.close()
             _db.session = original
+            site_texts.forget()  # kept per process: what the test wrote is rolled back
 
 
 @pytest.fixture

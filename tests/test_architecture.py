@@ -14,7 +14,9 @@ Floors, lowest first:
                 shows where a placement is under way, so it stands on placements (whose
                 workflow does not use it: a placement starts from an interest or a proposal)
     mediation
-    reports, privacy   side by side: neither imports the other
+    reports, privacy, sites   side by side: none imports another (sites: the admin's
+                operations, command line and page; the site model, the staff filter and the
+                site texts stand on the ground floor, as every floor's rows belong to a site)
     dashboards  the staff home and the landlord's own figures: they summarise the floors below
     demo        demo data (portal/demo, portal/*/demo.py): built through every floor
     roof        portal/__init__.py (create_app wires every floor together)
@@ -34,7 +36,6 @@ import pytest
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 FLOORS = {
     "core": 0,
-    "sites": 0.5,
     "accounts": 1,
     "listings": 2,
     "households": 3,
@@ -43,10 +44,17 @@ FLOORS = {
     "mediation": 6,
     "reports": 7,
     "privacy": 7,
+    "sites": 7,
     "dashboards": 8,
     "demo": 9,
 }
 GROUND = {"config", "extensions"}
+# The site foundation (DESIGN.md §9) every floor stands on: the rows of every floor belong to a
+# site, and every staff query is filtered by it.
+SITE_GROUND = {
+    f"portal.sites{name}"
+    for name in ("", ".models", ".labels", ".scope", ".texts", ".queries", ".choice")
+}
 ROOF = 100
 
 
@@ -67,7 +75,7 @@ def place(module: str) -> tuple[int, str]:
     if len(parts) == 1:
         return ROOF, "portal"
     top = parts[1]
-    if top in GROUND:
+    if top in GROUND or module in SITE_GROUND:
         return FLOORS["core"], "core"
     if top == "demo" or parts[-1] == "demo":
         return FLOORS["demo"], "demo"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint
+from sqlalchemy import select
 
 from portal.accounts import operations as ops
 from portal.accounts.models import Role
 from portal.core.refusals import Refused
 from portal.extensions import db
+from portal.sites.models import Site
 
 bp = Blueprint("accounts_cli", __name__, cli_group="accounts")
 
@@ -25,15 +27,29 @@ STAFF_CHOICES = [
 @click.argument("email")
 @click.option("--role", type=click.Choice(STAFF_CHOICES), required=True)
 @click.option("--name", default=None, help="Full name shown to colleagues and landlords.")
-def create_staff(email: str, role: str, name: str | None) -> None:
+@click.option(
+    "--site", "slugs", multiple=True,
+    help="A site the account works for (repeatable; default: the default site).",
+)  # fmt: skip
+def create_staff(email: str, role: str, name: str | None, slugs: tuple[str, ...]) -> None:
     """Create a staff account (or a state-level reader) and print its one-time password."""
+    sites = []
+    for slug in dict.fromkeys(slugs):
+        site = db.session.scalar(select(Site).where(Site.slug == slug))
+        if site is None:
+            raise click.ClickException(f"no site {slug!r} (flask sites list shows them)")
+        sites.append(site)
     try:
-        user, password = ops.create_staff(email, Role(role), name or email.split("@")[0])
+        user, password = ops.create_staff(
+            email, Role(role), name or email.split("@")[0], sites=sites or None
+        )
     except Refused as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
-    click.echo(f"Created {user.role} account {user.email}.")
+    click.echo(
+        f"Created {user.role} account {user.email} for {', '.join(s.slug for s in user.sites)}."
+    )
     click.echo(f"One-time password (shown only now, must be changed at first login): {password}")
 
 

@@ -3,7 +3,9 @@
 The top floor of the house: it may import from every domain, and no domain imports from it.
 One module per part, run in this order by ``load``:
 
-- ``accounts``: the demo logins, one per role (staff with an enrolled authenticator);
+- ``sites``: the second site, Essen, with its reference data (Duisburg is the default site);
+- ``accounts``: the demo logins, one per role (staff with an enrolled authenticator), and the
+  Essen specialist and social worker, who see only Essen;
 - ``listings``: the demo landlords' flats in every status, with photos;
 - ``heating``: a published flat whose heating costs are above the Heizspiegel threshold;
 - ``households``: the households a social worker meets, and two landlord interests;
@@ -14,7 +16,9 @@ One module per part, run in this order by ``load``:
   households come, so the submission shows a difference against now;
 - ``prevention``: two households threatened with losing their flat (issue 16), one case open
   and linked to its mediation case, one closed with the tenancy kept;
-- ``threads``: conversations between a landlord and the team on a placement and a case.
+- ``threads``: conversations between a landlord and the team on a placement and a case;
+- ``sites`` again: two published flats of the housing company in Essen and two vetted Essen
+  households.
 
 Every state is reached through the domain operations (``create_flat``/``submit_flat``/
 ``publish_flat``, ``create_household``/``vet``/``change_status``, ``propose``/``take_step``/
@@ -46,10 +50,12 @@ def load(echo: Callable[[str], None]) -> None:
         placements,
         prevention,
         reports,
+        sites,
         threads,
     )
 
-    users = accounts.seed(echo)
+    essen = sites.seed(echo)
+    users = accounts.seed(echo, essen)
     flats = listings.seed(users, echo)
     heating.seed(users, echo)  # a flat over the heating-cost threshold (issue 16)
     households.seed(users, flats, echo)
@@ -58,3 +64,5 @@ def load(echo: Callable[[str], None]) -> None:
     reports.seed(users, echo)  # before the prevention households: a difference to show
     prevention.seed(users, echo)
     threads.seed(users, echo)
+    sites.seed_flats(essen, users, echo)
+    sites.seed_households(essen, users, echo)

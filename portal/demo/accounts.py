@@ -1,5 +1,5 @@
-"""Demo accounts for ``make run``: a private landlord, a housing company with two users and one
-user per staff role.
+"""Demo accounts for ``make run``: a private landlord, a housing company with two users, one
+user per staff role in Duisburg and a specialist and a social worker of the second site, Essen.
 
 Staff must use a second factor, so the demo staff come with an authenticator already enrolled:
 ``flask demo load`` prints each one's TOTP key and ``otpauth://`` URI next to the password, to be
@@ -24,6 +24,7 @@ from portal.accounts import operations as ops
 from portal.accounts import tokens, twofactor
 from portal.accounts.models import Organisation, OrganisationKind, Role, User
 from portal.extensions import db
+from portal.sites.models import Site
 
 DEMO_DOMAIN = "demo.zuhause.example"
 
@@ -49,15 +50,16 @@ def _landlord(local: str, name: str, org: Organisation | User, password: str, ve
     return user
 
 
-def _staff(local: str, name: str, role: Role, password: str) -> User:
+def _staff(local: str, name: str, role: Role, password: str, sites: list[Site] | None) -> User:
     """A staff account as the admin command makes it; the first login sets the password."""
-    user, one_time = ops.create_staff(f"{local}@{DEMO_DOMAIN}", role, name)
+    user, one_time = ops.create_staff(f"{local}@{DEMO_DOMAIN}", role, name, sites=sites)
     ops.change_password(user, one_time, password)
     return user
 
 
-def seed(echo: Callable[[str], None]) -> dict[str, User]:
-    """Create the demo accounts and print their passwords once."""
+def seed(echo: Callable[[str], None], essen: Site) -> dict[str, User]:
+    """Create the demo accounts and print their passwords once. The staff work for the default
+    site (Duisburg), the ``*.essen`` staff only for the second site ``essen``."""
     private = Organisation(
         kind=OrganisationKind.PRIVATE.value,
         name="Familie Yılmaz-Schneider",
@@ -85,6 +87,8 @@ def seed(echo: Callable[[str], None]) -> dict[str, User]:
         ("immobilien", "Sabine Krüger", Role.SPECIALIST, None, True),
         ("sozialarbeit", "Tobias Engel", Role.SOCIAL_WORKER, None, True),
         ("admin", "Lena Admin", Role.ADMIN, None, True),
+        ("immobilien.essen", "Miriam Becker", Role.SPECIALIST, None, True),
+        ("sozialarbeit.essen", "Jonas Wirth", Role.SOCIAL_WORKER, None, True),
     ]
     users: dict[str, User] = {}
     echo("Demo logins (passwords are shown only now):")
@@ -94,7 +98,9 @@ def seed(echo: Callable[[str], None]) -> dict[str, User]:
             org = users[org] if isinstance(org, str) else org
             user = _landlord(local, name, org, password, verified)
         else:
-            user = _staff(local, name, role, password)
+            user = _staff(
+                local, name, role, password, [essen] if local.endswith(".essen") else None
+            )
         users[local] = user
         echo(f"  {role.value:<14} {user.email:<40} {password}")
         if user.is_staff:

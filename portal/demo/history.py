@@ -41,6 +41,7 @@ from portal.demo.history_plan import NEW_LANDLORDS, OWNERS, SEED, plans
 from portal.extensions import db
 from portal.listings.models import District, Flat
 from portal.placements.models import ENDED_OUTCOMES, FollowUp
+from portal.sites.models import DEFAULT_SITE_ID
 
 # The contact person who registered each landlord of NEW_LANDLORDS.
 CONTACTS = ["Claudia Berger", "Stefan Wolff", "Klaus Hoffmann", "Mehmet Demir", "Anna Lewandowska"]
@@ -95,7 +96,12 @@ def seed(users: dict[str, User], echo: Callable[[str], None]) -> None:
     today = berlin_today()
     worker = users["sozialarbeit"]
     first_mail = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
-    districts = {d.name: d for d in db.session.scalars(select(District).order_by(District.id))}
+    districts = {
+        d.name: d
+        for d in db.session.scalars(
+            select(District).where(District.site_id == DEFAULT_SITE_ID).order_by(District.id)
+        )
+    }
     placed, withdrawn, active = plans(rng, today)
     everyone = [*placed, *withdrawn, *active]
     history_households.create(everyone, worker, list(districts.values()), rng, today)

@@ -30,6 +30,7 @@ from portal.households.models import (
 from portal.listings import rent_limits
 from portal.listings.models import District, Flat, FlatStatus
 from portal.placements import operations as placements_ops
+from portal.sites.models import DEFAULT_SITE_ID
 
 # The demo's amount per further person counts from the seeded table's date.
 DEMO_TABLE_FROM = date(2021, 10, 1)
@@ -343,7 +344,10 @@ def seed(users: dict[str, User], flats: list[Flat], echo: Callable[[str], None])
         {},
         per_further_person=Decimal("110.00"),
     )
-    districts = {d.name: d for d in db.session.scalars(select(District))}
+    districts = {
+        d.name: d
+        for d in db.session.scalars(select(District).where(District.site_id == DEFAULT_SITE_ID))
+    }
     created: list[Household] = []
     today = dating.today()
     for index, (row, reporting) in enumerate(zip(HOUSEHOLDS, REPORTING, strict=True)):

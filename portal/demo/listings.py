@@ -159,11 +159,15 @@ def offer_flat(
     status: FlatStatus = FlatStatus.PUBLISHED,
     photos: Sequence[str] = (),
     comment: str = REVIEW_COMMENT,
+    placed: Callable[[Flat], None] | None = None,
 ) -> Flat:
     """A flat taken through the landlord's and the team's steps up to ``status`` (draft,
     submitted, changes requested or published): created by ``owner`` with ``photos`` (their
-    captions), submitted, and reviewed by ``reviewer``."""
+    captions), submitted, and reviewed by ``reviewer``. ``placed`` is called right after the
+    flat is created (the demo's second site, ``portal.demo.sites``)."""
     flat = ops.create_flat(owner, data)
+    if placed is not None:
+        placed(flat)
     if photos:
         seed_no = flat.id % 5
         uploads = [

@@ -18,6 +18,7 @@ from portal.core.pdf import FormPdf
 from portal.households.labels import CONSENT_CATEGORIES, CONSENT_ESF_NOTE
 from portal.households.models import Household
 from portal.households.operations import CONSENT_MONTHS
+from portal.sites.texts import site_text
 
 
 def consent_form_pdf(household: Household) -> bytes:
@@ -32,10 +33,7 @@ def consent_form_pdf(household: Household) -> bytes:
             [
                 (_("Household code"), household.code),
                 (_("Programme"), _("Endlich ein ZUHAUSE – Duisburg")),
-                (
-                    _("Contact"),
-                    f"{config['PROGRAMME_CONTACT_EMAIL']} · {config['PROGRAMME_CONTACT_PHONE']}",
-                ),
+                (_("Contact"), site_text(household.site_id, "contact")),
             ],
             widths=(45, 125),
         )
@@ -89,5 +87,5 @@ def consent_form_pdf(household: Household) -> bytes:
                     _("Signature"),
                 ]
             )
-        doc.note(config["PROGRAMME_FUNDING_LINE"])
+        doc.note(site_text(household.site_id, "funding"))
         return doc.output_bytes()

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.core.fields import email_field
 from portal.core.i18n import Count
 from portal.mediation.labels import CONTACT_BY_LABELS, SENDER_KIND_LABELS, TOPIC_LABELS
-from portal.sites.forms import offer_sites, site_field
+from portal.sites.choice import offer_sites, site_field
 from portal.sites.models import Site
 
 MESSAGE_MIN = 20

@@ -51,7 +51,7 @@ from portal.placements.messages import (
 )
 from portal.placements.models import Placement
 from portal.placements.presenters import own_placement
-from portal.sites.forms import site_id_of
+from portal.sites.choice import site_id_of
 from portal.sites.queries import active_sites
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")

@@ -1,17 +1,11 @@
-"""The words for a site's states."""
+"""The words for a site's states (keys: ``models.SiteStatus`` values)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.sites.models import SiteStatus
-
 STATUS_LABELS = {
-    SiteStatus.PREPARING: _l("In preparation"),
-    SiteStatus.ACTIVE: _l("Active"),
-    SiteStatus.ARCHIVED: _l("Archived"),
+    "preparing": _l("In preparation"),
+    "active": _l("Active"),
+    "archived": _l("Archived"),
 }
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS[SiteStatus(status)])

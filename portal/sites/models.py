@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, TimestampMixin
+from portal.sites.labels import STATUS_LABELS
 
 # The site every existing row was put into by migration 0026, and the one a row gets when the
 # code that creates it names none: a deployment with one site works exactly as before sites.
@@ -42,6 +43,10 @@ class Site(TimestampMixin, Base):
     contact_text: Mapped[str | None] = mapped_column(Text)
     funding_text: Mapped[str | None] = mapped_column(Text)
     imprint_text: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
     @property
     def is_active(self) -> bool:

@@ -209,6 +209,12 @@ RULES: dict[str, Rule] = {
     "reports_backoffice.state_index": frozenset({ADMIN}),
     "reports_backoffice.state_csv": frozenset({ADMIN}),
     "reports_backoffice.state_pdf": frozenset({ADMIN}),
+    # sites (issue 19): an admin manages the sites they work for; other sites answer 404
+    "sites_backoffice.index": frozenset({ADMIN}),
+    "sites_backoffice.create": frozenset({ADMIN}),
+    "sites_backoffice.show": frozenset({ADMIN}),
+    "sites_backoffice.add_staff": frozenset({ADMIN}),
+    "sites_backoffice.remove_staff": frozenset({ADMIN}),
     # privacy: exports by those who see the data, erasure and the audit log by admins
     "privacy_backoffice.index": STAFF,
     "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),

@@ -268,6 +268,7 @@ def build_world(app) -> SimpleNamespace:
             "user_id": owner.id,  # privacy pages of the landlord
             "key": "placements",  # a report chart
             "kind": "pdf",  # a submitted report's file
+            "slug": "duisburg",  # the site of every staff member of the world
             "token": None,  # per endpoint, below
         },
         tokens={

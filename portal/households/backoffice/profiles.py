@@ -32,7 +32,7 @@ from portal.households.participant_forms import (
     participant_data,
 )
 from portal.listings.rules import MAX_HOUSEHOLD_SIZE, limits_in_force
-from portal.sites.forms import site_id_of
+from portal.sites.choice import site_id_of
 from portal.sites.models import DEFAULT_SITE_ID
 from portal.sites.queries import chosen_site, working_sites
 

@@ -35,7 +35,7 @@ from portal.households.labels import (
 from portal.households.models import CostBearer, Household
 from portal.households.operations import IDENTITY_FIELDS, PUBLIC_FIELDS, REPORTING_FIELDS, Proposal
 from portal.listings.models import District
-from portal.sites.forms import offer_sites, site_field
+from portal.sites.choice import offer_sites, site_field
 from portal.sites.models import Site
 
 PROFILE_TEXT_MAX = 1000

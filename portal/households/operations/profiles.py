@@ -311,9 +311,10 @@ def _fit_participants(household: Household, old_adults: int | None) -> bool:
 def create_household(
     actor: User, data: dict[str, Any], districts: list[District], site: Site | None = None
 ) -> Household:
-    """A new draft profile of ``site`` (default: the default site) with a generated code
-    ``<prefix>-<year>-<number>``; the intake date is today unless given."""
-    site = site or default_site()
+    """A new draft profile of ``site`` (default: the actor's first site, else the default
+    site) with a generated code ``<site prefix>-<year>-<number>`` (``DU-2026-0042``); the intake
+    date is today unless given."""
+    site = site or (actor.sites[0] if actor.sites else default_site())
     if any(district.site_id != site.id for district in districts):
         raise Refused(
             "districts of another site",

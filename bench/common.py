@@ -95,15 +95,19 @@ BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def enrol_staff(app, email: str) -> None:
-    """Enrol the bench's staff user ``email`` with BENCH_TOTP_SECRET, as demo staff are."""
+    """Enrol the bench's staff user ``email`` with BENCH_TOTP_SECRET, as demo staff are, as
+    staff of the default site (the benchmarks' rows are all there)."""
     from sqlalchemy import select
 
     from portal.accounts import twofactor
     from portal.accounts.models import User
     from portal.extensions import db
+    from portal.sites.models import DEFAULT_SITE_ID, Site
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email))
+        if not user.sites:
+            user.sites = [db.session.get(Site, DEFAULT_SITE_ID)]
         twofactor.enrol_with_secret(user, BENCH_TOTP_SECRET)
         db.session.commit()
 

@@ -45,6 +45,16 @@ OLD_ROLES = "role IN ('landlord', 'specialist', 'social_worker', 'admin')"
 NEW_ROLES = "role IN ('landlord', 'specialist', 'social_worker', 'admin', 'state_reader')"
 
 
+# ix_households_matching (0025) gains site_id after status: a flat's households are read from
+# the index of its own site.
+MATCHING_BEFORE = [
+    "status", "needs_wheelchair", "needs_step_free", "earliest_move_in", "off_market_at",
+    "max_gross_cold_rent", "adults", "children", "waiting_since", "needed_rooms", "has_pets",
+    "has_wbs", "wbs_persons", "needed_area",
+]
+MATCHING_AFTER = ["status", "site_id", *MATCHING_BEFORE[1:]]
+
+
 def _uq(table, columns):
     return f"uq_{table}_{'_'.join(columns)}"
 
@@ -110,6 +120,9 @@ def upgrade():
                     batch_op.f(_uq(table, ("site_id", *unique))), ["site_id", *unique]
                 )
 
+    op.drop_index("ix_households_matching", table_name="households")
+    op.create_index("ix_households_matching", "households", MATCHING_AFTER)
+
     with op.batch_alter_table("submitted_reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("site_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -162,6 +175,8 @@ def downgrade():
         )
         batch_op.drop_constraint(batch_op.f("fk_submitted_reports_site_id_sites"), type_="foreignkey")
         batch_op.drop_column("site_id")
+    op.drop_index("ix_households_matching", table_name="households")
+    op.create_index("ix_households_matching", "households", MATCHING_BEFORE)
     for table, unique in reversed(OWNED):
         with op.batch_alter_table(table, schema=None) as batch_op:
             if unique:

@@ -169,6 +169,7 @@ VETTING_CHECKLIST = ("consent_signed", "needs_discussed", "profile_text_read")
 
 MATCHING_COLUMNS = (
     "status",
+    "site_id",  # a flat is matched with the households of its own site (DESIGN.md §9)
     "needs_wheelchair",
     "needs_step_free",
     "earliest_move_in",

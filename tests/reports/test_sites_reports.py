@@ -34,6 +34,7 @@ from portal.reports.periods import preset
 from portal.reports.tables import Table, count
 from portal.sites.models import DEFAULT_SITE_ID, Site
 from tests.builders import drive, propose, published_flat
+from tests.conftest import totp_code_for
 from tests.factories import HouseholdFactory, StaffFactory, UserFactory
 from tests.services import TEST_PASSWORD
 
@@ -242,7 +243,7 @@ def test_a_submission_records_its_site_and_versions_count_per_site(app, browser,
 
 
 def _state_reader() -> User:
-    reader = StaffFactory(role=Role.STATE_READER.value, two_factor=False)
+    reader = StaffFactory(role=Role.STATE_READER.value)  # with the second factor: it is required
     reader.sites = []
     db.session.commit()
     return reader
@@ -271,6 +272,12 @@ def test_the_state_reader_lands_on_the_state_report_and_sees_nothing_else(app, b
         "/account/login",
         {"email": reader.email, "password": TEST_PASSWORD},
         csrf_from_path="/account/login",
+    )
+    assert response.headers["Location"] == "/account/login/code"  # every site's figures: 2FA
+    response = browser.post(
+        "/account/login/code",
+        {"code": totp_code_for(reader)},
+        csrf_from_path="/account/login/code",
     )
     assert response.status_code == 302
     assert response.headers["Location"] == STATE

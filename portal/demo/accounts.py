@@ -89,6 +89,9 @@ def seed(echo: Callable[[str], None], essen: Site) -> dict[str, User]:
         ("admin", "Lena Admin", Role.ADMIN, None, True),
         ("immobilien.essen", "Miriam Becker", Role.SPECIALIST, None, True),
         ("sozialarbeit.essen", "Jonas Wirth", Role.SOCIAL_WORKER, None, True),
+        # The state-level reader (the ministry's or the Land's programme office): the state
+        # report of every site, suppressed, and nothing else.
+        ("land", "Petra Landesprogramm", Role.STATE_READER, None, True),
     ]
     users: dict[str, User] = {}
     echo("Demo logins (passwords are shown only now):")
@@ -103,7 +106,7 @@ def seed(echo: Callable[[str], None], essen: Site) -> dict[str, User]:
             )
         users[local] = user
         echo(f"  {role.value:<14} {user.email:<40} {password}")
-        if user.is_staff:
+        if user.two_factor_required:
             secret = pyotp.random_base32()
             twofactor.enrol_with_secret(user, secret)
             echo(f"  {'':<14} TOTP key: {twofactor.format_secret(secret)}")

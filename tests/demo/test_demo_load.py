@@ -38,11 +38,12 @@ def _audited(object_type: str, action: str) -> set[int]:
 def test_demo_data_is_built_through_the_operations(app, runner, db):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    # The same seven demo logins, and the specialist and social worker of Essen (issue 19).
+    # The same seven demo logins, the specialist and social worker of Essen and the state-level
+    # reader (issue 19).
     logins = _db.session.scalars(
         select(User.email).where(User.email.like("%@demo.zuhause.example"))
     ).all()
-    assert len(logins) == 9
+    assert len(logins) == 10
     # No organisation without a user: landlords register, organisations are not inserted.
     empty = _db.session.scalars(
         select(Organisation.id).where(

@@ -47,8 +47,9 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.is_active or not user.matches_session(token):
         return None
     if user.two_factor_required and not user.has_two_factor:
-        # A staff (or state-level reader) session is only ever started after the second factor; one without it (made
-        # before enrolment became mandatory, or after an admin's reset) is not honoured.
+        # A staff (or state-level reader) session is only ever started after the second
+        # factor; one without it (made before enrolment became mandatory, or after an admin's
+        # reset) is not honoured.
         return None
     return user
 

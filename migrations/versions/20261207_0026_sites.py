@@ -55,6 +55,18 @@ MATCHING_BEFORE = [
 MATCHING_AFTER = ["status", "site_id", *MATCHING_BEFORE[1:]]
 
 
+# Audit events about rows of these tables belong to the site of their row: Duisburg's so far.
+AUDITED_IN_A_SITE = [
+    "households", "household_identities", "household_participants", "consents",
+    "profile_views", "placement_cost_items", "placement_direct_payments", "rent_certificates",
+    "handover_records", "move_in_confirmations", "thread_messages", "interests", "placements",
+    "placement_events", "follow_ups", "submitted_reports", "mediation_cases",
+    "mediation_entries", "erasures", "household_exports", "districts", "rent_limits",
+    "rent_limit_extra_persons", "flats", "photos", "flat_reviews", "heating_thresholds",
+    "prevention_cases",
+]
+
+
 def _uq(table, columns):
     return f"uq_{table}_{'_'.join(columns)}"
 
@@ -139,6 +151,12 @@ def upgrade():
         batch_op.drop_constraint(op.f("ck_users_role"), type_="check")
         batch_op.create_check_constraint("role", NEW_ROLES)
 
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("site_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_audit_events_site_id"), ["site_id"], unique=False)
+    tables = ", ".join(f"'{name}'" for name in AUDITED_IN_A_SITE)
+    op.execute(f"UPDATE audit_events SET site_id = 1 WHERE object_type IN ({tables})")  # noqa: S608
+
     op.create_table(
         "district_postcodes",
         sa.Column("district_id", sa.Integer(), nullable=False),
@@ -165,6 +183,9 @@ def downgrade():
         raise RuntimeError("state-level readers exist: remove them before the downgrade")
     op.drop_index(op.f("ix_district_postcodes_postcode"), table_name="district_postcodes")
     op.drop_table("district_postcodes")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_events_site_id"))
+        batch_op.drop_column("site_id")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_users_role"), type_="check")
         batch_op.create_check_constraint("role", OLD_ROLES)

@@ -107,6 +107,9 @@ class AuditEvent(Base):
     object_id: Mapped[int | None]
     ip_address: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The site of the object (DESIGN.md §9), for the site admin's view of the trail; None for
+    # what belongs to no site (accounts, organisations, logins).
+    site_id: Mapped[int | None] = mapped_column(index=True)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
@@ -121,6 +124,28 @@ def _scrub(details: dict[str, Any]) -> dict[str, Any]:
             raise PersonalDataInAudit(f"audit detail key {key!r} is not on the allow-list")
         clean[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
     return clean
+
+
+# Relationships through which a row below a site-owned one finds its site.
+_SITE_PARENTS = ("household", "placement", "flat", "case", "mediation_case")
+
+
+def site_of(obj: Any) -> int | None:
+    """The site ``obj`` belongs to: its own ``site_id``, a site's own id, or its parent's (a
+    consent's household, a follow-up's placement, a photo's flat); None for rows of no site."""
+    if obj is None:
+        return None
+    if getattr(obj, "__tablename__", None) == "sites":
+        return obj.id
+    site_id = getattr(obj, "site_id", None)
+    if site_id is not None:
+        return site_id
+    for name in _SITE_PARENTS:
+        if hasattr(type(obj), name):
+            parent = getattr(obj, name, None)
+            if getattr(parent, "site_id", None) is not None:
+                return parent.site_id
+    return None
 
 
 def record(
@@ -151,6 +176,7 @@ def record(
         object_id=object_id,
         ip_address=request.remote_addr if has_request_context() else None,
         details=_scrub(details),
+        site_id=site_of(obj),
     )
     db.session.add(event)
     return event

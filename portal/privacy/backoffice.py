@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, or_, select
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User, normalise_email
@@ -280,7 +280,11 @@ def audit_log():
     """The audit trail, newest first, filtered by object (type and id) and by actor (id or
     e-mail address)."""
     form = AuditFilterForm(request.args)
-    query = select(AuditEvent)
+    # The admin's own sites, and what belongs to no site (accounts, organisations, logins).
+    sites = [site.id for site in current_user.sites]
+    query = select(AuditEvent).where(
+        or_(AuditEvent.site_id.in_(sites), AuditEvent.site_id.is_(None))
+    )
     actor_unknown = False
     if form.validate():
         if form.object_type.data:

@@ -2,9 +2,11 @@
 and then protected (``reports/state.py``), as a page, a CSV and a PDF. Adds its routes to the
 reports blueprint (imported in create_app before the blueprint is registered).
 
-Rights: the state-level reader (``Role.STATE_READER``: this page and its files, nothing else;
-the login brings them here) and admins. Specialists and social workers get 403 (they see the
-reports of their own sites), landlords too; anonymous visitors go to the login. Nothing here
+Rights: the state-level reader only (``Role.STATE_READER``: this page and its files, nothing
+else; the login brings them here). Staff get 403, admins too: whoever holds a site's own report
+could subtract it from the state total and learn another site's withheld figure, so the state
+report goes only to readers who see no site report. Landlords get 403; anonymous visitors go to
+the login. Nothing here
 changes data; downloads are audited.
 """
 
@@ -21,7 +23,7 @@ from portal.reports.forms import PeriodForm
 from portal.reports.periods import Period, preset
 from portal.reports.tables import display
 
-READERS = (Role.STATE_READER, Role.ADMIN)
+READERS = (Role.STATE_READER,)
 
 
 def _period() -> tuple[PeriodForm, Period]:

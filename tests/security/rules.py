@@ -204,11 +204,12 @@ RULES: dict[str, Rule] = {
     # specialists (the programme's lead is one) and admins; every download with a reason
     "reports_backoffice.annex_page": frozenset({SPECIALIST, ADMIN}),
     "reports_backoffice.annex_export": frozenset({SPECIALIST, ADMIN}),
-    # the state-level report (issue 19): every site summed, then suppressed; admins and the
-    # state-level reader (no column here: tests/reports/test_sites_reports.py checks that role)
-    "reports_backoffice.state_index": frozenset({ADMIN}),
-    "reports_backoffice.state_csv": frozenset({ADMIN}),
-    "reports_backoffice.state_pdf": frozenset({ADMIN}),
+    # the state-level report (issue 19): every site summed, then suppressed; the state-level
+    # reader only, who holds no site report to subtract (no column here: that role is checked
+    # in tests/reports/test_sites_reports.py)
+    "reports_backoffice.state_index": NOBODY,
+    "reports_backoffice.state_csv": NOBODY,
+    "reports_backoffice.state_pdf": NOBODY,
     # sites (issue 19): an admin manages the sites they work for; other sites answer 404
     "sites_backoffice.index": frozenset({ADMIN}),
     "sites_backoffice.create": frozenset({ADMIN}),

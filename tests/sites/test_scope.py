@@ -102,3 +102,21 @@ def test_landlords_and_the_command_line_are_not_filtered(app, two_sites):
         context.pop()
     db.session.expunge_all()
     assert db.session.scalar(select(func.count(Household.id))) == 2  # no request: a job
+
+
+def test_the_audit_trail_shows_an_admin_their_sites_events_and_those_of_no_site(
+    app, browser, essen
+):
+    from portal.core import audit
+
+    duisburg_household = HouseholdFactory(code="DU-2026-0777")
+    essen_household = HouseholdFactory(site_id=essen.id, code="E-2026-0777")
+    with app.test_request_context():
+        audit.record("test.in_duisburg", obj=duisburg_household)
+        audit.record("test.in_essen", obj=essen_household)
+        audit.record("test.of_no_site", object_type="users", object_id=1)
+    db.session.flush()
+    browser.login(StaffFactory(role="admin", sites=[essen]))
+    page = browser.client.get("/backoffice/audit").get_data(as_text=True)
+    assert "test.in_essen" in page and "test.of_no_site" in page
+    assert "test.in_duisburg" not in page

@@ -18,21 +18,19 @@ from portal.core.pdf import FormPdf
 from portal.households.labels import CONSENT_CATEGORIES, CONSENT_ESF_NOTE
 from portal.households.models import Household
 from portal.households.operations import CONSENT_MONTHS
-from portal.sites.texts import site_text
+from portal.sites.texts import site_name, site_text
 
 
 def consent_form_pdf(household: Household) -> bytes:
     """The blank consent form for ``household``, in German."""
     config = current_app.config
     with force_locale("de"):
-        doc = FormPdf(
-            title=_("Consent to sharing with landlords"),
-            programme=_("Endlich ein ZUHAUSE – Duisburg"),
-        )
+        programme = _("Endlich ein ZUHAUSE – %(site)s", site=site_name(household.site_id))
+        doc = FormPdf(title=_("Consent to sharing with landlords"), programme=programme)
         doc.rows(
             [
                 (_("Household code"), household.code),
-                (_("Programme"), _("Endlich ein ZUHAUSE – Duisburg")),
+                (_("Programme"), programme),
                 (_("Contact"), site_text(household.site_id, "contact")),
             ],
             widths=(45, 125),

@@ -20,6 +20,7 @@ from jinja2.filters import do_truncate
 from portal.core.i18n import area, current_translations, day, local_date, number
 from portal.households.labels import PUBLIC_COST_BEARER_LABELS
 from portal.households.models import Household
+from portal.sites.texts import site_name
 
 
 class NotPublic(Exception):
@@ -39,6 +40,7 @@ class PublicProfile:
     needed_area: Decimal
     earliest_move_in: date
     districts: tuple[str, ...]
+    site: str  # the site's name: "any district of Essen"
     cost_bearer: str
     has_wbs: bool
     wbs_persons: int | None
@@ -71,6 +73,7 @@ class PublicProfile:
             needed_area=household.needed_area,
             earliest_move_in=household.earliest_move_in,
             districts=tuple(d.name for d in household.preferred_districts),
+            site=site_name(household.site_id),
             cost_bearer=str(PUBLIC_COST_BEARER_LABELS.get(household.cost_bearer, "–")),
             has_wbs=household.has_wbs,
             wbs_persons=household.wbs_persons if household.has_wbs else None,
@@ -126,7 +129,7 @@ def cards_of(profiles: list[PublicProfile]) -> list[ProfileCard]:
     translations = current_translations()
     gettext, ngettext = translations.ugettext, translations.ungettext
     title, up_to = gettext("Household %(code)s"), gettext("up to %(area)s")
-    anywhere = gettext("any district of Duisburg")
+    anywhere = gettext("any district of %(site)s")
     environment = current_app.jinja_env
     cards = []
     for p in profiles:
@@ -144,7 +147,7 @@ def cards_of(profiles: list[PublicProfile]) -> list[ProfileCard]:
                 area=up_to % {"area": area(p.needed_area)},
                 move_in=day(p.earliest_move_in),
                 line=f"{p.cost_bearer} · {p.wbs_label} · {p.pets_label}",
-                districts=", ".join(p.districts) if p.districts else anywhere,
+                districts=", ".join(p.districts) if p.districts else anywhere % {"site": p.site},
                 needs=p.needs,
                 text=do_truncate(environment, text, CARD_TEXT_LENGTH) if text else None,
             )

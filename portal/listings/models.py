@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import audit
 from portal.core.db import Base, PublicKeyMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.core.refusals import Refused
-from portal.sites.models import SiteOwned
+from portal.sites.models import DEFAULT_SITE_ID, SiteOwned
+from portal.sites.texts import site_name
 
 if TYPE_CHECKING:
     from portal.accounts.models import Organisation, User
@@ -328,7 +329,10 @@ class Flat(SiteOwned, PublicKeyMixin, TimestampMixin, Base):
     @property
     def address_line(self) -> str:
         parts = " ".join(p for p in (self.street, self.house_number) if p)
-        place = " ".join(p for p in (self.postcode, "Duisburg") if p)
+        # The site's name: "47057 Duisburg", "45143 Essen" (DESIGN.md §9).
+        place = " ".join(
+            p for p in (self.postcode, site_name(self.site_id or DEFAULT_SITE_ID)) if p
+        )
         return ", ".join(p for p in (parts, place) if p)
 
     # Rules --------------------------------------------------------------------------------------

@@ -61,9 +61,16 @@ def own_texts(site_id: int) -> dict[str, str | None]:
     if entry is None or now - entry[0] > CACHE_SECONDS:
         site = db.session.get(Site, site_id)
         values = {kind: own_text(site, kind) if site else None for kind in KINDS}
+        values["name"] = site.name if site else None
         entry = (now, values)
         cache[site_id] = entry
     return entry[1]
+
+
+def site_name(site_id: int) -> str:
+    """The name of the site with ``site_id`` (a flat's address line, "any district of Essen"),
+    kept per process like the texts."""
+    return own_texts(site_id)["name"] or ""
 
 
 def forget(site_id: int | None = None) -> None:

@@ -73,12 +73,14 @@ def seed(app, participants: int) -> int:
 
     from portal.extensions import db
     from portal.households.models import Household, Participant, age_band_at
+    from portal.listings.reference import ensure_default_site
 
     rng = random.Random(2026)
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     with app.app_context():
         db.drop_all()
         db.create_all()
+        ensure_default_site()  # every household belongs to a site
         households, sizes = [], []
         total = 0
         while total < participants:

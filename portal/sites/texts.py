@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from jinja2 import pass_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.sites.models import DEFAULT_SITE_ID, Site, SiteOwned
 
@@ -59,7 +60,13 @@ def own_texts(site_id: int) -> dict[str, str | None]:
     now = time.monotonic()
     entry = cache.get(site_id)
     if entry is None or now - entry[0] > CACHE_SECONDS:
-        site = db.session.get(Site, site_id)
+        try:
+            site = db.session.get(Site, site_id)
+        except SQLAlchemyError:
+            # The database is out of reach (an error page is being drawn): the configuration's
+            # texts, read again next time.
+            db.session.rollback()
+            return {**dict.fromkeys(KINDS), "name": None}
         values = {kind: own_text(site, kind) if site else None for kind in KINDS}
         values["name"] = site.name if site else None
         entry = (now, values)

@@ -35,6 +35,7 @@ SITE_OBJECTS = frozenset(
         "case_key",
         "prevention_id",
         "submission_id",
+        "slug",  # the first site itself (its admin page)
     }
 )
 

@@ -83,6 +83,7 @@ def upgrade():
         sa.Column("contact_text", sa.Text(), nullable=True),
         sa.Column("funding_text", sa.Text(), nullable=True),
         sa.Column("imprint_text", sa.Text(), nullable=True),
+        sa.Column("esf_project_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", portal.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('preparing', 'active', 'archived')", name=op.f("ck_sites_status")

@@ -128,13 +128,20 @@ FILE_DATES = (3, 4)
 FILE_NUMBERS = (3 + INDEX["birth_year"] - 1,)
 
 
-def file_columns(rows: list[tuple], period: Period) -> list[list]:
+def project_id(site=None) -> str:
+    """The ESF+ project number of ``site`` (a ``Site``), else the deployment's
+    ``ESF_PROJECT_ID``."""
+    own = getattr(site, "esf_project_id", None)
+    return own or current_app.config.get("ESF_PROJECT_ID", "")
+
+
+def file_columns(rows: list[tuple], period: Period, project: str | None = None) -> list[list]:
     """The participant rows as the files show them, column by column (each a list of one cell
     per participant, in the rows' order): the project id and the period after the pseudonym,
     each answer in words, empty where nothing was recorded; dates stay dates, the birth year a
     number. Column-wise, so each column is one pass of C-speed lookups."""
     fields = list(zip(*rows, strict=True)) if rows else [()] * len(FIELDS)
-    project = safe_cell(current_app.config.get("ESF_PROJECT_ID", ""))
+    project = safe_cell(project_id() if project is None else project)
     count = len(rows)
     columns: list[list] = [list(fields[0]), [project] * count, [_period_text(period)] * count]
     for values, words in zip(fields[1:], _lookup()[1:], strict=True):
@@ -142,10 +149,10 @@ def file_columns(rows: list[tuple], period: Period) -> list[list]:
     return columns
 
 
-def participants_csv(rows: list[tuple], period: Period) -> bytes:
+def participants_csv(rows: list[tuple], period: Period, project: str | None = None) -> bytes:
     """One line per participant. Every cell is the portal's own: a generated pseudonym, a
     date, a number or one of the words above, and the project id made safe once."""
-    columns = file_columns(rows, period)
+    columns = file_columns(rows, period, project)
     days: dict = {None: ""}
     for i in FILE_DATES:
         columns[i] = [
@@ -174,7 +181,7 @@ def table_csv(table: AnnexTable) -> bytes:
     return csv_text(table_rows(table)).encode("utf-8")
 
 
-def xlsx(rows: list[tuple], table: AnnexTable, period: Period) -> bytes:
+def xlsx(rows: list[tuple], table: AnnexTable, period: Period, project: str | None = None) -> bytes:
     """Both sheets in one workbook: the participants (dates as dates, the birth year a number)
     and the Annex I table (counts as numbers)."""
     buffer = io.BytesIO()
@@ -194,7 +201,7 @@ def xlsx(rows: list[tuple], table: AnnexTable, period: Period) -> bytes:
     sheet.freeze_panes(1, 1)
     # Column by column: each column's cells have one type. A date is written as Excel writes
     # it, the number of days since 30 December 1899, with a date format.
-    for c, column in enumerate(file_columns(rows, period)):
+    for c, column in enumerate(file_columns(rows, period, project)):
         if c in FILE_DATES:
             write, style = sheet.write_number, day
             serials: dict = {None: None}
@@ -246,23 +253,30 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def render(kind: str, period: Period, site_ids: tuple[int, ...] | None = None) -> tuple[bytes, int]:
+def render(
+    kind: str,
+    period: Period,
+    site_ids: tuple[int, ...] | None = None,
+    project: str | None = None,
+) -> tuple[bytes, int]:
     """The file of ``kind`` for ``period`` in German (of the households of ``site_ids``; None:
     every site), and how many participant rows it rests on. One SELECT of the participant rows;
     the table is counted from the same rows."""
     with _collector_paused():
-        return _render(kind, period, site_ids)
+        return _render(kind, period, site_ids, project)
 
 
-def _render(kind: str, period: Period, site_ids: tuple[int, ...] | None) -> tuple[bytes, int]:
+def _render(
+    kind: str, period: Period, site_ids: tuple[int, ...] | None, project: str | None
+) -> tuple[bytes, int]:
     rows = participant_rows(period, site_ids)
     with force_locale(LOCALE):
         if kind == "csv":
-            return participants_csv(rows, period), len(rows)
+            return participants_csv(rows, period, project), len(rows)
         table = annex_table(period, rows, site_ids)
         if kind == "table_csv":
             return table_csv(table), len(rows)
-        return xlsx(rows, table, period), len(rows)
+        return xlsx(rows, table, period, project), len(rows)
 
 
 def export(kind: str, period: Period, purpose: str, actor, site=None) -> bytes:
@@ -279,7 +293,7 @@ def export(kind: str, period: Period, purpose: str, actor, site=None) -> bytes:
             _l("Please choose why you download the participant data."),
             status=BAD_INPUT,
         )
-    data, count = render(kind, period, None if site is None else (site.id,))
+    data, count = render(kind, period, None if site is None else (site.id,), project_id(site))
     audit.record(
         "report.annex_exported",
         actor=actor,

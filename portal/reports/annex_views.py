@@ -10,7 +10,7 @@ answer elsewhere; anonymous visitors go to the login.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, render_template, request
+from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,7 +47,7 @@ def render_annex(export_form: AnnexExportForm | None = None, status: int = 200):
             columns=[(key, ANNEX_COLUMN_LABELS[key]) for key in COLUMNS],
             export_form=export_form or AnnexExportForm(formdata=None),
             args=_period_args(period),
-            project_id=current_app.config.get("ESF_PROJECT_ID", ""),
+            project_id=annex_files.project_id(chosen_site()),
         ),
         status,
     )

@@ -58,6 +58,14 @@ class SiteForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_TEXT)],
         render_kw={"rows": 2},
     )
+    esf_project_id = StringField(
+        _l("ESF+ project number"),
+        description=_l(
+            "The site's project number with the funding body, written into the Annex I files. "
+            "Leave empty to use the number set for the whole portal."
+        ),
+        validators=[Optional(), Length(max=40)],
+    )
     imprint_text = TextAreaField(
         _l("Legal notice"),
         description=TEXT_HINT,
@@ -72,6 +80,7 @@ class SiteForm(FlaskForm):
             "contact_text": self.contact_text.data,
             "funding_text": self.funding_text.data,
             "imprint_text": self.imprint_text.data,
+            "esf_project_id": self.esf_project_id.data,
         }
 
 

@@ -43,6 +43,9 @@ class Site(TimestampMixin, Base):
     contact_text: Mapped[str | None] = mapped_column(Text)
     funding_text: Mapped[str | None] = mapped_column(Text)
     imprint_text: Mapped[str | None] = mapped_column(Text)
+    # The site's project number with the ESF+ funding body (each Kümmerer project is funded on
+    # its own); None means the deployment's ESF_PROJECT_ID.
+    esf_project_id: Mapped[str | None] = mapped_column(String(40))
 
     @property
     def status_label(self) -> str:

@@ -107,6 +107,23 @@ def create_site(
     return site
 
 
+MAX_PROJECT_ID = 40
+
+
+def _check_project_id(value: str | None) -> str | None:
+    """The ESF+ project number as the funding body writes it (letters, digits, - / . and
+    spaces), or None for the deployment's ``ESF_PROJECT_ID``."""
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    if len(value) > MAX_PROJECT_ID or not all(c.isalnum() or c in "-/. " for c in value):
+        raise _bad(
+            "esf_project_id",
+            _l("The project number may hold letters, digits, - / . and spaces (40 at most)."),
+        )
+    return value
+
+
 def update_site(site: Site, actor: User | None, data: dict[str, Any]) -> list[str]:
     """Change the site's name, status and texts (only the keys in ``data``); an empty text
     means the deployment's configuration again. Returns the changed field names, audited as
@@ -119,6 +136,8 @@ def update_site(site: Site, actor: User | None, data: dict[str, Any]) -> list[st
     for field in TEXT_FIELDS:
         if field in data:
             values[field] = _clean_text(data[field])
+    if "esf_project_id" in data:
+        values["esf_project_id"] = _check_project_id(data["esf_project_id"])
     changed = [name for name, value in values.items() if getattr(site, name) != value]
     for name in changed:
         setattr(site, name, values[name])

@@ -173,3 +173,25 @@ def test_create_a_site_makes_the_admin_its_member(browser, db):
     assert [s.slug for s in admin.sites] == ["duisburg", "kreis-wesel"]
     page = html(browser.client.get("/backoffice/sites/kreis-wesel"))
     assert "In preparation" in page and admin.email in page
+
+
+def test_the_sites_esf_project_number_goes_into_its_annex_files(app, browser, db):
+    from portal.reports import annex_files
+
+    browser.login("admin")
+    base = {"name": "Duisburg", "status": "active"}
+    response = browser.post("/backoffice/sites/duisburg", {**base, "esf_project_id": "<x>"})
+    assert response.status_code == 400
+    page = html(response)
+    assert "The project number may hold letters" in page and "&lt;x&gt;" in page
+    response = browser.post(
+        "/backoffice/sites/duisburg", {**base, "esf_project_id": " ESF-NRW  2026/0815 "}
+    )
+    assert response.status_code == 303
+    site = _db.session.get(Site, DEFAULT_SITE_ID)
+    _db.session.refresh(site)
+    assert site.esf_project_id == "ESF-NRW 2026/0815"
+    assert annex_files.project_id(site) == "ESF-NRW 2026/0815"
+    assert annex_files.project_id(essen()) == app.config["ESF_PROJECT_ID"]  # its own: none
+    page = browser.client.get("/backoffice/reports/annex").get_data(as_text=True)
+    assert "ESF-NRW 2026/0815" in page or "No project number is set" not in page

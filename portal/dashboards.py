@@ -241,6 +241,7 @@ def _cards_statement():
                 Flat.street,
                 Flat.house_number,
                 Flat.postcode,
+                Flat.site_id,  # the address line names the site
                 Flat.rooms,
                 Flat.living_area,
                 Flat.cold_rent,

@@ -36,6 +36,7 @@ LIST_COLUMNS = (
     Household.needs_wheelchair,
     Household.profile_text,
     Household.vetted_at,
+    Household.site_id,  # "any district of <site>"
 )
 
 

@@ -203,7 +203,7 @@ def _list_options() -> tuple:
     costs as much as running the query's statement from SQLAlchemy's cache)."""
     return (
         joinedload(Placement.flat).load_only(
-            Flat.public_key, Flat.street, Flat.house_number, Flat.postcode
+            Flat.public_key, Flat.street, Flat.house_number, Flat.postcode, Flat.site_id
         ),
         joinedload(Placement.household)
         .load_only(Household.code, Household.status, Household.off_market_at)

@@ -20,6 +20,7 @@ from portal.core import clock
 from portal.extensions import db as _db
 from portal.listings.models import District, Flat
 from portal.listings.reference import ensure_reference_data
+from portal.sites.models import DEFAULT_SITE_ID, Site
 from tests.conftest import base_config
 from tests.services import chromium_path, database_url_under_test, fresh_postgres_database
 
@@ -111,6 +112,8 @@ def person(
     if organisation is not None:
         user.organisation = organisation
         user.is_org_admin = True
+    if user.is_staff:  # staff of the default site (DESIGN.md §9), as `create_staff` makes them
+        user.sites = [_db.session.get(Site, DEFAULT_SITE_ID)]
     _db.session.add(user)
     return user
 

@@ -20,7 +20,7 @@ def seed(live_app) -> None:
     with live_app.app_context():
         default = db.session.get(Site, DEFAULT_SITE_ID)
         person(ADMIN, "Ada Standort", Role.ADMIN, PASSWORD).sites = [default]
-        person(COLLEAGUE, "Cem Kollege", Role.SPECIALIST, PASSWORD)
+        person(COLLEAGUE, "Selin Standortwechsel", Role.SPECIALIST, PASSWORD).sites = []  # to be added
         db.session.commit()
 
 
@@ -48,11 +48,11 @@ def test_an_admin_manages_the_site(web, live_app):
     page.get_by_label("E-mail address of the staff account").fill(COLLEAGUE)
     page.get_by_role("button", name="Add", exact=True).click()
     web.check()
-    assert "Cem Kollege now works for Duisburg." in main.inner_text()
+    assert "Selin Standortwechsel now works for Duisburg." in main.inner_text()
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Remove – Cem Kollege").click()
+    page.get_by_role("button", name="Remove – Selin Standortwechsel").click()
     web.check()
-    assert "Cem Kollege no longer works for Duisburg." in main.inner_text()
+    assert "Selin Standortwechsel no longer works for Duisburg." in main.inner_text()
 
     web.goto("/backoffice/sites/new")
     page.get_by_label("Name", exact=True).fill("Kreis Wesel")

@@ -20,7 +20,8 @@ def seed(live_app) -> None:
     with live_app.app_context():
         default = db.session.get(Site, DEFAULT_SITE_ID)
         person(ADMIN, "Ada Standort", Role.ADMIN, PASSWORD).sites = [default]
-        person(COLLEAGUE, "Selin Standortwechsel", Role.SPECIALIST, PASSWORD).sites = []  # to be added
+        colleague = person(COLLEAGUE, "Selin Standortwechsel", Role.SPECIALIST, PASSWORD)
+        colleague.sites = []  # the admin adds her
         db.session.commit()
 
 

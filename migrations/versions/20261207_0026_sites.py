@@ -122,7 +122,6 @@ def upgrade():
         op.execute(f"UPDATE {table} SET site_id = 1")  # noqa: S608 - our own table names
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column("site_id", existing_type=sa.Integer(), nullable=False)
-            batch_op.create_index(batch_op.f(f"ix_{table}_site_id"), ["site_id"], unique=False)
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_site_id_sites"), "sites", ["site_id"], ["id"],
                 ondelete="RESTRICT",
@@ -205,7 +204,6 @@ def downgrade():
                 batch_op.drop_constraint(_uq(table, ("site_id", *unique)), type_="unique")
                 batch_op.create_unique_constraint(batch_op.f(_uq(table, unique)), list(unique))
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_site_id_sites"), type_="foreignkey")
-            batch_op.drop_index(batch_op.f(f"ix_{table}_site_id"))
             batch_op.drop_column("site_id")
     op.drop_index(op.f("ix_user_sites_site_id"), table_name="user_sites")
     op.drop_table("user_sites")

@@ -72,6 +72,9 @@ class SiteOwned:
     """A row that belongs to exactly one site. Staff queries are filtered on ``site_id`` for
     every class with this mixin (``portal.sites.scope``)."""
 
+    # No index of its own: with few sites it is rarely selective, and SQLite (without table
+    # statistics) would prefer it to the indexes a query needs; the composite indexes that
+    # matter (the matching index) hold it.
     site_id: Mapped[int] = mapped_column(
-        ForeignKey("sites.id", ondelete="RESTRICT"), index=True, default=DEFAULT_SITE_ID
+        ForeignKey("sites.id", ondelete="RESTRICT"), default=DEFAULT_SITE_ID
     )

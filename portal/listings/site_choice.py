@@ -4,12 +4,13 @@ default). Only a site the user works for may be shown or changed."""
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.core.refusals import Refused
 from portal.sites.models import Site
+from portal.sites.queries import site_named
 
 NOT_FOUND = 404
 
@@ -18,16 +19,7 @@ def chosen_site(user: User) -> Site:
     """The site named by ``?site=<slug>`` among the user's sites, else the first of them;
     404 for a slug of a site the user does not work for (ids and slugs leak nothing) and for a
     staff member without any site."""
-    sites = list(user.sites)
-    slug = request.args.get("site", "").strip()
-    if slug:
-        site = next((s for s in sites if s.slug == slug), None)
-        if site is None:
-            abort(404)
-        return site
-    if not sites:
-        abort(404)
-    return sites[0]
+    return site_named(list(user.sites), request.args.get("site"))
 
 
 def site_arg(user: User, site: Site) -> dict[str, str]:

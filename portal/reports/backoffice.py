@@ -29,6 +29,7 @@ from portal.reports.forms import PeriodForm, SubmitForm
 from portal.reports.periods import Period, preset
 from portal.reports.tables import display
 from portal.sites.models import Site
+from portal.sites.queries import site_named
 
 bp = Blueprint("reports_backoffice", __name__, url_prefix="/backoffice/reports")
 # A chart is an image of our own making: its styles are inline, and nothing in it may load or
@@ -52,11 +53,7 @@ def chosen_site() -> Site:
         sites = staff_sites()
         if not sites:
             abort(403)
-        slug = request.args.get("site")
-        site = sites[0] if not slug else next((s for s in sites if s.slug == slug), None)
-        if site is None:
-            abort(404)
-        g.report_site = site
+        g.report_site = site_named(sites, request.args.get("site"))
     return g.report_site
 
 

@@ -52,3 +52,13 @@ def colleagues(user_id: Any) -> ColumnElement[bool]:
     assigned to); elsewhere every user."""
     site_ids = current_site_ids()
     return true() if site_ids is None else colleagues_of(user_id, site_ids)
+
+
+def site_named(sites: list[Site], slug: str | None) -> Site:
+    """The site with ``slug`` (``?site=``) among ``sites``, else the first of them; 404 for a
+    slug of a site not among them (another site's objects answer 404 too), and for no sites."""
+    slug = (slug or "").strip()
+    site = next((s for s in sites if s.slug == slug), None) if slug else next(iter(sites), None)
+    if site is None:
+        abort(404)
+    return site

@@ -23,8 +23,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d portal/translations > /dev/null
+# Compiled catalogues: rebuilt only when their .po changed (two suites started side by side
+# must not write a catalogue while the other reads it).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
+
+translations: $(CATALOGUES)
+
+portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d portal/translations -l $* > /dev/null
 
 ## Serve the portal on http://127.0.0.1:5000 with SQLite and demo data.
 run: install translations

@@ -161,38 +161,62 @@ def login_cookie(base: str, email: str, password: str, app=None) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def requests_per_second(
+@dataclass(frozen=True)
+class Load:
+    """What a load run measured: requests per second, and the 95th percentile of the time from
+    sending a request to having read its whole answer (milliseconds)."""
+
+    rps: float
+    p95_ms: float
+
+
+def measure_load(
     url: str, cookie: str | None = None, seconds: float = 8, connections: int = 8
-) -> float:
-    """Requests per second that ``url`` serves, with wrk when installed."""
+) -> Load:
+    """Load ``url`` with ``connections`` clients for ``seconds``: wrk when installed, otherwise
+    a threaded Python client (which shares the two cores with the server, so its latencies
+    include some waiting of its own: an upper bound)."""
     if shutil.which("wrk"):
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", url]
+        command = ["wrk", "--latency", "-t2", f"-c{connections}"]
+        command += [f"-d{max(1, round(seconds))}s", url]
         if cookie:
             command[1:1] = ["-H", f"Cookie: {cookie}"]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
         if non_2xx:
             raise RuntimeError(f"{url} answered with errors:\n{output}")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        # wrk prints no 95th percentile; its 99th stands in (an upper bound).
+        value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
+        return Load(rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit])
     return _python_load(url, cookie, seconds, connections)
 
 
-def _python_load(url: str, cookie: str | None, seconds: float, connections: int) -> float:
+def requests_per_second(
+    url: str, cookie: str | None = None, seconds: float = 8, connections: int = 8
+) -> float:
+    """Requests per second that ``url`` serves (see ``measure_load``)."""
+    return measure_load(url, cookie, seconds, connections).rps
+
+
+def _python_load(url: str, cookie: str | None, seconds: float, connections: int) -> Load:
     parts = urllib.parse.urlsplit(url)
     path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
     deadline = time.perf_counter() + seconds
-    counts = [0] * connections
+    latencies: list[list[float]] = [[] for _ in range(connections)]
 
     def worker(index: int) -> None:
         connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
         headers = {"Cookie": cookie} if cookie else {}
-        while time.perf_counter() < deadline:
+        while (sent := time.perf_counter()) < deadline:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
+            latencies[index].append(time.perf_counter() - sent)
             if response.status != 200:
                 raise RuntimeError(f"{url} answered {response.status}")
-            counts[index] += 1
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()
                 connection = HTTPConnection(parts.hostname, parts.port, timeout=10)
@@ -203,7 +227,12 @@ def _python_load(url: str, cookie: str | None, seconds: float, connections: int)
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    every = sorted(t for per_connection in latencies for t in per_connection)
+    if not every:
+        raise RuntimeError(f"{url}: no request finished in {seconds} s")
+    p95 = every[min(len(every) - 1, int(len(every) * 0.95))]
+    return Load(len(every) / elapsed, p95 * 1000)
 
 
 def temp_sqlite_url(name: str) -> tuple[str, Path]:
@@ -291,6 +320,23 @@ def share_row(benchmark: str, name: str, rps: float, bare: float, target: float)
         f">= {target:.0%} of hello",
         share >= target,
     )
+
+
+P95_TARGET_MS = 50
+
+
+def load_rows(benchmark: str, name: str, load: Load, bare: float, target: float) -> list[Row]:
+    """A page's requests per second next to hello's, and its 95th percentile latency."""
+    return [
+        share_row(benchmark, name, load.rps, bare, target),
+        Row(
+            benchmark,
+            f"{name} p95 latency",
+            f"{load.p95_ms:,.0f} ms",
+            f"< {P95_TARGET_MS} ms",
+            load.p95_ms < P95_TARGET_MS,
+        ),
+    ]
 
 
 def print_table(rows: list[Row], title: str = "") -> None:

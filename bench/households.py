@@ -36,11 +36,11 @@ from bench.common import (  # noqa: E402
     gunicorn,
     hello_rows,
     hello_rps,
+    load_rows,
     login_cookie,
+    measure_load,
     print_table,
-    requests_per_second,
     server_env,
-    share_row,
     size_from_env,
     temp_sqlite_url,
 )
@@ -283,8 +283,8 @@ def run(size: Size) -> list[Row]:
     with gunicorn("wsgi:app", env) as portal:
         cookie = login_cookie(portal, LANDLORD, PASSWORD)
         for path in (LIST, LIST_FITS):
-            rps = requests_per_second(portal + path, cookie, seconds=size.load_seconds)
-            rows.append(share_row("households", f"landlord list {path}", rps, bare, 0.30))
+            load = measure_load(portal + path, cookie, seconds=size.load_seconds)
+            rows += load_rows("households", f"landlord list {path}", load, bare, 0.30)
     return rows
 
 

@@ -29,12 +29,12 @@ from bench.common import (  # noqa: E402
     gunicorn,
     hello_rows,
     hello_rps,
+    load_rows,
     login_client,
     login_cookie,
+    measure_load,
     print_table,
-    requests_per_second,
     server_env,
-    share_row,
     size_from_env,
     temp_sqlite_url,
 )
@@ -203,8 +203,8 @@ def run(size: Size) -> list[Row]:
         for name, (path, who) in PAGES.items():
             email = "landlord0@bench.example" if who == "landlord" else "specialist@bench.example"
             cookie = login_cookie(portal, email, PASSWORD, app)
-            rps = requests_per_second(portal + path, cookie, seconds=size.load_seconds)
-            rows.append(share_row("pages", f"{name} ({path})", rps, bare, 0.30))
+            load = measure_load(portal + path, cookie, seconds=size.load_seconds)
+            rows += load_rows("pages", f"{name} ({path})", load, bare, 0.30)
     return rows
 
 

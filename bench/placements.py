@@ -34,12 +34,12 @@ from bench.common import (  # noqa: E402
     gunicorn,
     hello_rows,
     hello_rps,
+    load_rows,
     login_client,
     login_cookie,
+    measure_load,
     print_table,
-    requests_per_second,
     server_env,
-    share_row,
     size_from_env,
     temp_sqlite_url,
 )
@@ -328,8 +328,8 @@ def run(size: Size) -> list[Row]:
     with gunicorn("wsgi:app", env) as portal:
         cookie = login_cookie(portal, SPECIALIST, PASSWORD, app)
         for name, path in pages.items():
-            rps = requests_per_second(portal + path, cookie, seconds=size.load_seconds)
-            rows.append(share_row("placements", f"{name} ({path})", rps, bare, TARGET_SHARE))
+            load = measure_load(portal + path, cookie, seconds=size.load_seconds)
+            rows += load_rows("placements", f"{name} ({path})", load, bare, TARGET_SHARE)
     return rows
 
 

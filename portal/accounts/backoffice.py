@@ -17,7 +17,7 @@ from portal.core.fields import page_arg
 from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
-from portal.sites.models import user_sites
+from portal.sites.queries import colleagues_of
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
@@ -40,12 +40,10 @@ def landlords():
 @staff_required(Role.ADMIN)
 def staff():
     # The staff of the admin's own sites (DESIGN.md §9).
-    colleagues = select(user_sites.c.user_id).where(
-        user_sites.c.site_id.in_([site.id for site in current_user.sites])
-    )
+    own_sites = [site.id for site in current_user.sites]
     users = db.session.scalars(
         select(User)
-        .where(User.role.in_([str(r) for r in STAFF_ROLES]), User.id.in_(colleagues))
+        .where(User.role.in_([str(r) for r in STAFF_ROLES]), colleagues_of(User.id, own_sites))
         .order_by(User.email)
     ).all()
     return render_template("backoffice/staff.html", users=users, action_form=EmptyForm())

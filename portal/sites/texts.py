@@ -21,7 +21,9 @@ from flask import Flask, current_app
 from jinja2 import pass_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.sites.models import DEFAULT_SITE_ID, Site, SiteOwned
+from portal.core.audit import site_of
+from portal.core.db import Base
+from portal.sites.models import DEFAULT_SITE_ID, Site
 
 KINDS = ("contact", "funding", "imprint")
 CACHE_SECONDS = 60
@@ -127,14 +129,15 @@ class ProgrammeTexts:
 
 
 def _site_of(context: Any) -> Site | int | None:
-    """The site a mail is about: ``site`` in its context, else the site of the first row of a
-    site (a flat, placement, household, mediation case) the template was given."""
+    """The site a mail is about: ``site`` in its context, else the site of the first row the
+    template was given that belongs to a site (``core.audit.site_of``: a flat, placement,
+    household, mediation case, or a row of one of them)."""
     site = context.get("site")
     if isinstance(site, Site):
         return site
     for value in context.values():
-        if isinstance(value, SiteOwned) and getattr(value, "site_id", None):
-            return value.site_id
+        if isinstance(value, Base) and (site_id := site_of(value)):
+            return site_id
     return None
 
 

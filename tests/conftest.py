@@ -75,6 +75,19 @@ def pytest_report_header(config):
     return f"portal clock: {TEST_NOW}" if TEST_NOW else None
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests marked ``own_database``: they make their own databases
+    (SQLite and PostgreSQL alike) and would run exactly as in the SQLite run of the suite, which
+    CI makes beside this one (.ci/run)."""
+    under_test = database_url_under_test()
+    if not (under_test and under_test.startswith("postgresql")):
+        return
+    once = [item for item in items if item.get_closest_marker("own_database")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("own_database")]
+
+
 @pytest.fixture(autouse=True)
 def _test_now():
     """Each test starts at PORTAL_TEST_NOW when it is set."""

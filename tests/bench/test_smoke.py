@@ -13,6 +13,8 @@ import pytest
 
 from bench.__main__ import BENCHMARKS
 
+pytestmark = pytest.mark.own_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

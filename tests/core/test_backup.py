@@ -30,6 +30,8 @@ from portal.extensions import db as _db
 from tests.conftest import base_config
 from tests.services import fresh_postgres_database, missing
 
+pytestmark = pytest.mark.own_database
+
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
 SEED_EVENTS = 3000

@@ -27,6 +27,8 @@ from tests.factories import UserFactory
 from tests.security.world import log_in
 from tests.services import fresh_postgres_database, postgres_admin_url
 
+pytestmark = pytest.mark.own_database
+
 CALM = "The portal cannot reach its database at the moment."
 
 

@@ -15,6 +15,8 @@ from tests.builders import MIGRATIONS
 from tests.conftest import base_config
 from tests.services import fresh_postgres_database
 
+pytestmark = pytest.mark.own_database
+
 
 @contextmanager
 def sqlite_database(tmp_path):

@@ -4,6 +4,8 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.factories import UserFactory
 from tests.services import redis_url
 
@@ -87,6 +89,7 @@ WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.own_database
 def test_rate_limit_holds_across_processes_with_redis(tmp_path):
     url = redis_url()
     prefix = f"test-{uuid.uuid4().hex}"

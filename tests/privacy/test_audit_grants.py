@@ -22,6 +22,8 @@ from portal.extensions import db as _db
 from tests.conftest import APP_SESSION, base_config
 from tests.services import fresh_postgres_database, missing, postgres_admin_url
 
+pytestmark = pytest.mark.own_database
+
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = str(ROOT / "migrations")
 GRANTS = ROOT / "deploy" / "postgres-grants.sql"

@@ -223,6 +223,7 @@ def redis_db_11() -> str:
     return urlunsplit(parts._replace(path="/11"))
 
 
+@pytest.mark.own_database
 def test_two_app_instances_share_the_slowdown_through_redis(tmp_path):
     url, prefix = redis_db_11(), f"test-{uuid.uuid4().hex}"
 

@@ -199,6 +199,7 @@ def _insert(connection, table: Table, **values) -> int:
     return connection.execute(insert(table).values(**values)).inserted_primary_key[0]
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_migration_gives_every_existing_row_its_own_key(backend, tmp_path):
     database = _sqlite(tmp_path) if backend == "sqlite" else fresh_postgres_database()

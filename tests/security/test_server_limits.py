@@ -166,6 +166,7 @@ def hammer(client: Client, attempts: list[tuple[str, str | None]]) -> list[tuple
         return list(pool.map(lambda a: client.login(*a), attempts))
 
 
+@pytest.mark.own_database
 def test_slowdown_holds_across_workers_and_spares_other_addresses(server):
     client = Client(server["port"])
     # On a loaded machine one worker may happen to take every request; the round proves nothing
@@ -191,6 +192,7 @@ def test_slowdown_holds_across_workers_and_spares_other_addresses(server):
     assert len({pid for _, pid in results}) >= 2, "all attempts went to one worker, 5 times"
 
 
+@pytest.mark.own_database
 def test_ip_limit_holds_across_workers_and_ignores_spoofed_forwarded_for(server):
     client = Client(server["port"])
     # Repeated from a fresh address while one worker happened to take every request.
@@ -257,6 +259,7 @@ def send_gigabyte(port: int, path: str, chunked: bool) -> tuple[int, int, float]
     return status, sent, time.monotonic() - started
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 @pytest.mark.parametrize("path", ["/account/login", "/flats/1/photos", "/mediation/"])
 def test_gigabyte_body_is_refused_quickly_without_memory_growth(server, path, chunked):

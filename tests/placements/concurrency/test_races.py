@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
@@ -18,6 +19,8 @@ from portal.placements import operations as ops
 from portal.placements.models import Action, Placement, PlacementEvent, State
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 from tests.placements.concurrency.conftest import THREADS
+
+pytestmark = pytest.mark.own_database
 
 
 def race(app, placement_ids: list[int], actor_id: int, action: Action, role: str, **data):

@@ -129,7 +129,8 @@ def home():
     ).one()
     context.update(figures._asdict())
     if role in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN):
-        context["placements"] = placements_dashboard()
+        # The admin's overview shows the numbers only: no rows are loaded for it.
+        context["placements"] = placements_dashboard(rows=0 if overview else HOME_ROWS)
     if role in (Role.SPECIALIST, Role.ADMIN):
         context.update(_specialist_home(overview), specialist_home=True)
     if role in (Role.SOCIAL_WORKER, Role.ADMIN):

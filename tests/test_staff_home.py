@@ -110,9 +110,13 @@ def test_admin_sees_both_homes_as_figures_only(app, browser, db):
     expiring.consents[0].expires_on = clock.today() + timedelta(days=5)
     placement = placement_in(app, world(street="Einzugsweg"), State.MOVED_IN)
     make_case(None, "M-2026-0042")
+    viewing = placement_in(app, world(street="Besichtigungsweg"), State.VIEWING_SCHEDULED)
+    viewing.viewing_at = clock.utcnow()
     _db.session.flush()
     browser.login("admin")
     html = home(browser)
+    # Counted, though no row of the lists is loaded for the overview.
+    assert '<span class="stat-number">1</span> viewing today' in html
     specialists = section(html, "overview-specialist-title")
     assert '<span class="stat-number">1</span> flat waiting for review' in specialists
     assert "landlord messages waiting" in specialists
@@ -120,10 +124,27 @@ def test_admin_sees_both_homes_as_figures_only(app, browser, db):
     assert '<span class="stat-number">1</span> consent expires within 14 days' in social
     assert '<span class="stat-number">1</span> new mediation case' in social
     # No casework: no code, no address, no link into households, placements, mediation.
-    for secret in (expiring.code, placement.household.code, "Prüfweg", "Einzugsweg"):
+    for secret in (expiring.code, placement.household.code, viewing.household.code, "Prüfweg"):
         assert secret not in html
+    assert "Einzugsweg" not in html and "Besichtigungsweg" not in html
     for link in ("/backoffice/households/", "/backoffice/placements/", "/backoffice/mediation/"):
         assert f'href="{link}' not in html
+
+
+def test_each_list_shows_ten_rows_and_counts_all(app, browser, db):
+    """The home's lists show their first ten rows (``dashboards.HOME_ROWS``) and count every
+    row: twelve viewings today are "12", ten of them listed and "2 more viewings today"."""
+    codes = []
+    for _ in range(12):
+        placement = placement_in(app, world(), State.VIEWING_SCHEDULED)
+        placement.viewing_at = clock.utcnow()  # now: today in Berlin, whatever the hour
+        codes.append(placement.household.code)
+    _db.session.flush()
+    browser.login("specialist")
+    due = section(home(browser), "due-title")
+    assert '<span class="badge badge-warn">12</span>' in due
+    assert sum(code in due for code in codes) == 10
+    assert "2 more viewings today." in due
 
 
 def test_german_counts_use_plural_forms(browser, db):

@@ -74,11 +74,20 @@ def uncounted_page(query: Select, page: int, per_page: int = PER_PAGE) -> Uncoun
     return UncountedPage(rows[:per_page], page, per_page, has_next=len(rows) > per_page)
 
 
-def first_and_total(query: Select, limit: int) -> tuple[list[tuple], int]:
+def first_and_total(query: Select, limit: int, key: Any = None) -> tuple[list[tuple], int]:
     """The first ``limit`` rows of ``query`` and the number of all its rows, in one statement:
     the number is an uncorrelated subquery, which the database computes once, while the rows
-    still stop at the LIMIT (a window count would build and sort every row first)."""
+    still stop at the LIMIT (a window count would build and sort every row first). ``limit`` 0:
+    no rows, the number alone."""
     total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    if limit <= 0:  # the number alone
+        return [], db.session.scalar(select(total))
+    if key is not None:
+        # ``key`` (the rows' primary key): the first rows are chosen by their keys alone, and
+        # only those get the query's joins; joined to every matching row, the database would
+        # look up each row's relations before sorting (thousands, of which a home shows ten).
+        first = query.with_only_columns(key).limit(limit)
+        query = query.where(key.in_(first.scalar_subquery()))
     rows = db.session.execute(query.add_columns(total.label("total_rows")).limit(limit)).all()
     if not rows:
         return [], 0

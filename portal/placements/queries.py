@@ -29,7 +29,7 @@ from portal.placements.models import (
     State,
 )
 
-HOME_ROWS = 20
+HOME_ROWS = 10  # rows of each list on the staff home (``dashboards.HOME_ROWS``)
 BEFORE_MOVE_IN = tuple(ORDER[: ORDER.index(State.MOVED_IN)])
 AFTERCARE_STATES = (State.MOVED_IN.value, State.AFTERCARE.value)
 
@@ -121,6 +121,7 @@ class Dashboard:
     due_follow_ups: list[FollowUp]
     due_count: int
     viewings_today: list[Placement]
+    viewings_count: int
     overdue: list[Placement]
     overdue_count: int
     expiring: list[tuple[Household, date | None]]
@@ -128,17 +129,20 @@ class Dashboard:
 
 
 def _with_flat_and_code():
-    # Both many-to-one: joined into the list's own statement instead of one query each.
+    # Both many-to-one: joined into the list's own statement instead of one query each (the
+    # lists pass ``key`` to ``first_and_total``, so that only the rows shown are joined).
     return (
         joinedload(Placement.flat),
         joinedload(Placement.household).load_only(Household.code),
     )
 
 
-def dashboard(today: date | None = None) -> Dashboard:
+def dashboard(today: date | None = None, rows: int = HOME_ROWS) -> Dashboard:
     """What the casework home shows, in a fixed number of queries whatever the numbers: the
     pipeline, follow-ups due today or earlier, today's viewings, placements without progress
-    for ``OVERDUE_DAYS`` days, and consents that end within the warning period."""
+    for ``OVERDUE_DAYS`` days, and consents that end within the warning period; the first
+    ``rows`` of each list with the number of all (``rows=0``: the numbers only, as the
+    admin's overview shows them)."""
     local_today = clock.today() if today is None else today
     today = today or clock.today()
     counts = dict(
@@ -158,10 +162,11 @@ def dashboard(today: date | None = None) -> Dashboard:
         .where(*is_due)
         .options(joinedload(FollowUp.placement).options(*_with_flat_and_code()))
         .order_by(FollowUp.due_on, FollowUp.id),
-        HOME_ROWS,
+        rows,
+        key=FollowUp.id,
     )
 
-    viewings = db.session.scalars(
+    viewings, viewings_count = first_and_total(
         select(Placement)
         .where(
             Placement.state == State.VIEWING_SCHEDULED.value,
@@ -169,9 +174,10 @@ def dashboard(today: date | None = None) -> Dashboard:
             Placement.viewing_at < _day_start(local_today + timedelta(days=1)),
         )
         .options(*_with_flat_and_code())
-        .order_by(Placement.viewing_at, Placement.id)
-        .limit(HOME_ROWS)
-    ).all()
+        .order_by(Placement.viewing_at, Placement.id),
+        rows,
+        key=Placement.id,
+    )
 
     is_stuck = (
         Placement.state.in_([s.value for s in BEFORE_MOVE_IN]),
@@ -182,18 +188,20 @@ def dashboard(today: date | None = None) -> Dashboard:
         .where(*is_stuck)
         .options(*_with_flat_and_code())
         .order_by(Placement.state_changed_at, Placement.id),
-        HOME_ROWS,
+        rows,
+        key=Placement.id,
     )
 
     # One row per household: the window counts what expiring_count counts.
     expiring, expiring_total = first_and_total(
-        CaseloadFilter(consent="expiring", sort="expiry").query(today), HOME_ROWS
+        CaseloadFilter(consent="expiring", sort="expiry").query(today), rows
     )
     return Dashboard(
         pipeline=pipeline,
         due_follow_ups=[follow_up for (follow_up,) in due],
         due_count=due_count,
-        viewings_today=list(viewings),
+        viewings_today=[placement for (placement,) in viewings],
+        viewings_count=viewings_count,
         overdue=[placement for (placement,) in overdue],
         overdue_count=overdue_count,
         expiring=[(h, valid_until(h, today)) for (h,) in expiring],

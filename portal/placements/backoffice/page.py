@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
@@ -71,19 +71,20 @@ def _load(placement_id: int) -> Placement:
         select(Placement)
         .where(Placement.id == placement_id)
         .options(
-            selectinload(Placement.flat).options(
-                selectinload(Flat.district),
-                selectinload(Flat.organisation).selectinload(Organisation.members),
+            # One row: its many-to-one relations joined into it, the lists loaded after.
+            joinedload(Placement.flat).options(
+                joinedload(Flat.district),
+                joinedload(Flat.organisation).selectinload(Organisation.members),
             ),
-            selectinload(Placement.household).options(
-                selectinload(Household.identity),
+            joinedload(Placement.household).options(
+                joinedload(Household.identity),
                 selectinload(Household.consents),
                 selectinload(Household.preferred_districts),
             ),
             selectinload(Placement.events).selectinload(PlacementEvent.actor),
             selectinload(Placement.follow_ups),
-            selectinload(Placement.staff),
-            selectinload(Placement.viewing_companion),
+            joinedload(Placement.staff),
+            joinedload(Placement.viewing_companion),
         )
     )
     if placement is None:

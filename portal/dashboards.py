@@ -264,7 +264,8 @@ def dashboard():
     organisation_id = current_user.organisation_id
     counts = _status_counts(organisation_id)
     total = sum(counts.values())
-    if current_user.organisation.is_company and total >= TABLE_FROM:
+    # The count first: a private landlord's page never loads the organisation.
+    if total >= TABLE_FROM and current_user.organisation.is_company:
         form = OwnFlatFilterForm(formdata=request.args)
         form.set_choices(
             db.session.scalars(select(District).order_by(District.position)).all(), status_label

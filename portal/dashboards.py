@@ -17,6 +17,7 @@ from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import landlord_required, staff_required
 from portal.accounts.staff_home import landlord_messages
 from portal.core import clock
+from portal.core.pagination import HOME_ROWS
 from portal.extensions import db
 from portal.households.labels import status_label as household_status_label
 from portal.households.models import Household, HouseholdStatus
@@ -44,7 +45,6 @@ from portal.reports.figures import _leases, _move_ins
 # follow-ups and mediation cases due. An admin (a technical role, DESIGN.md section 1) sees both
 # as figures only: no household code, no address, no link into casework.
 
-HOME_ROWS = 10
 CASELOAD_STATUSES = (
     HouseholdStatus.DRAFT.value,
     HouseholdStatus.VETTED.value,

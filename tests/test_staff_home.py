@@ -132,7 +132,7 @@ def test_admin_sees_both_homes_as_figures_only(app, browser, db):
 
 
 def test_each_list_shows_ten_rows_and_counts_all(app, browser, db):
-    """The home's lists show their first ten rows (``dashboards.HOME_ROWS``) and count every
+    """The home's lists show their first ten rows (``core.pagination.HOME_ROWS``) and count every
     row: twelve viewings today are "12", ten of them listed and "2 more viewings today"."""
     codes = []
     for _ in range(12):

@@ -14,6 +14,7 @@ from portal.extensions import db
 # households, flats, placements or cases always holds as many rows. The audit log shows twice as
 # many: it is read by scrolling through events, one line each.
 PER_PAGE = 25
+HOME_ROWS = 10  # rows of each list on a home page (the staff home), with the number of all
 AUDIT_PER_PAGE = 2 * PER_PAGE
 
 

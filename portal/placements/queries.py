@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import clock
-from portal.core.pagination import first_and_total
+from portal.core.pagination import HOME_ROWS, first_and_total
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.queries import CaseloadFilter, valid_until
@@ -29,7 +29,6 @@ from portal.placements.models import (
     State,
 )
 
-HOME_ROWS = 10  # rows of each list on the staff home (``dashboards.HOME_ROWS``)
 BEFORE_MOVE_IN = tuple(ORDER[: ORDER.index(State.MOVED_IN)])
 AFTERCARE_STATES = (State.MOVED_IN.value, State.AFTERCARE.value)
 

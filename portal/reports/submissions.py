@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from portal.accounts.models import Role
 from portal.core import audit, clock
@@ -148,17 +149,30 @@ def edit(submission: SubmittedReport, actor: Any, **changes: Any) -> None:
     )
 
 
+# A list of submissions reads neither the figures nor the PDF and CSV (loaded when asked for).
+_PARTICULARS_ONLY = (
+    defer(SubmittedReport.figures),
+    defer(SubmittedReport.pdf),
+    defer(SubmittedReport.csv),
+)
+
+
 def submissions(
     period: Period | None = None, site_ids: tuple[int, ...] | None = None
 ) -> list[SubmittedReport]:
     """Every submission, newest period first and the versions of a period newest first; only
     those of ``period`` when given, only those of ``site_ids`` when given (a submission is not
-    filtered by the staff session filter: its site may be None, the state-level report)."""
-    query = select(SubmittedReport).order_by(
-        SubmittedReport.period_start.desc(),
-        SubmittedReport.period_end.desc(),
-        SubmittedReport.site_id,
-        SubmittedReport.version.desc(),
+    filtered by the staff session filter: its site may be None, the state-level report).
+    The stored figures and files are not loaded: a list shows a submission's particulars."""
+    query = (
+        select(SubmittedReport)
+        .options(*_PARTICULARS_ONLY)
+        .order_by(
+            SubmittedReport.period_start.desc(),
+            SubmittedReport.period_end.desc(),
+            SubmittedReport.site_id,
+            SubmittedReport.version.desc(),
+        )
     )
     if site_ids is not None:
         query = query.where(SubmittedReport.site_id.in_(site_ids))

@@ -44,7 +44,9 @@ relations that are inequalities only (persons >= households) are not used.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
+from threading import Lock
 
 from portal.reports.disclosure import (
     INF,
@@ -72,17 +74,7 @@ def protect(
     per-site breakdown), marked so here too; ``published``: cells shown elsewhere, which
     therefore cannot be withheld here: another cell of their line is chosen instead."""
     figures = [t for t in tables if not t.listing]
-    hidden: dict[Ref, str] = dict(withheld or {})
-    for table in figures:
-        if exact and table.scoped:
-            continue
-        for i, row in enumerate(table.rows):
-            for column, cell in row.cells.items():
-                if cell.value is not None and cell.is_small:
-                    hidden[(table.key, i, column)] = LOW
-    if hidden:
-        System(figures, published).complete(hidden)
-        _tie_rates(figures, hidden)
+    hidden = _withheld(figures, exact, withheld or {}, published)
     marked = []
     for table in tables:
         if table.listing:
@@ -97,6 +89,67 @@ def protect(
             copy.rows.append(replace(row, cells=cells))
         marked.append(copy)
     return marked
+
+
+def _withheld(
+    figures: list[Table], exact: bool, withheld: dict[Ref, str], published: frozenset[Ref]
+) -> dict[Ref, str]:
+    """Every cell to withhold, and how. The search costs tens of milliseconds at any size, and
+    the same figures are protected again and again (the page, its two chart images, the CSV
+    and the PDF each build the report; the page is looked at more often than the data
+    changes): the answer of the same figures is remembered (``_REMEMBERED``)."""
+    key = _fingerprint(figures, exact, withheld, published)
+    with _REMEMBERING:
+        known = _REMEMBERED.get(key)
+        if known is not None:
+            _REMEMBERED.move_to_end(key)
+            return dict(known)
+    hidden: dict[Ref, str] = dict(withheld)
+    for table in figures:
+        if exact and table.scoped:
+            continue
+        for i, row in enumerate(table.rows):
+            for column, cell in row.cells.items():
+                if cell.value is not None and cell.is_small:
+                    hidden[(table.key, i, column)] = LOW
+    if hidden:
+        System(figures, published).complete(hidden)
+        _tie_rates(figures, hidden)
+    with _REMEMBERING:
+        _REMEMBERED[key] = dict(hidden)
+        if len(_REMEMBERED) > REMEMBERED_REPORTS:
+            _REMEMBERED.popitem(last=False)
+    return hidden
+
+
+# The answers of the last protected reports (least recently used dropped first), by
+# everything the search reads: the cells in their order and the tables' lines, not their words.
+REMEMBERED_REPORTS = 64
+_REMEMBERED: OrderedDict[tuple, dict[Ref, str]] = OrderedDict()
+_REMEMBERING = Lock()  # a threaded server's requests share the memory
+
+
+def _fingerprint(
+    figures: list[Table], exact: bool, withheld: dict[Ref, str], published: frozenset[Ref]
+) -> tuple:
+    return (
+        exact,
+        tuple(sorted(withheld.items())),
+        published,
+        tuple(
+            (
+                table.key,
+                tuple(key for key, _label in table.columns),
+                table.total,
+                tuple(table.sums),
+                tuple(table.rates),
+                tuple(tuple(link) for link in table.links),
+                table.scoped,
+                tuple((row.key, tuple(row.cells.items())) for row in table.rows),
+            )
+            for table in figures
+        ),
+    )
 
 
 def _mark(cell: Cell, how: str | None) -> Cell:

@@ -299,6 +299,41 @@ def test_a_line_with_one_small_cell_gets_a_second_one():
     assert recoverable([done]) == []
 
 
+def _one_line(a: int, b: int, c: int, total: str | None = ALL) -> Table:
+    table = Table("t", "T", "", [(ALL, "All"), ("a", "A"), ("b", "B"), ("c", "C")], total=total)
+    table.add("row", {ALL: Cell(a + b + c), "a": Cell(a), "b": Cell(b), "c": Cell(c)})
+    return table
+
+
+def test_the_same_figures_are_searched_once(monkeypatch):
+    """Issue 18: the answer of the same figures is remembered (the page, its chart images, the
+    CSV and the PDF each protect the same report); other figures or other lines are searched
+    anew, never answered from the memory."""
+    first = suppression.protect([_one_line(1, 4, 5)])
+    searched = []
+    monkeypatch.setattr(
+        suppression.System, "complete", lambda self, hidden: searched.append(1) or hidden
+    )
+    again = suppression.protect([_one_line(1, 4, 5)])
+    assert searched == []
+    assert (
+        [c.hidden for c in again[0].rows[0].cells.values()]
+        == [c.hidden for c in first[0].rows[0].cells.values()]
+        == [None, LOW, HIGH, None]
+    )
+    suppression.protect([_one_line(1, 5, 4)])  # another number
+    suppression.protect([_one_line(1, 4, 5, total=None)])  # the same numbers, other lines
+    suppression.protect([_one_line(1, 4, 5)], withheld={("t", 0, "c"): HIGH})
+    assert searched == [1, 1, 1]
+
+
+def test_a_remembered_answer_is_a_copy():
+    (done,) = suppression.protect([_one_line(2, 3, 6)])
+    done.rows[0].cells.clear()
+    (again,) = suppression.protect([_one_line(2, 3, 6)])
+    assert [c.hidden for c in again.rows[0].cells.values()] == [None, LOW, HIGH, None]
+
+
 def test_rows_that_add_up_and_rates_are_protected_too():
     table = Table(
         "t",

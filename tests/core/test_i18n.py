@@ -128,3 +128,52 @@ def test_template_translations_keep_jinjas_new_style_semantics(app):
             assert render_template_string("{{ _('Log in') }}") == "Log in"
             assert render_template_string(plural, n=3) == "3 households"
         assert render_template_string("{{ _('Log in') }}") == "Anmelden"
+
+
+def test_wtforms_own_messages_follow_the_language_and_load_once(app, monkeypatch):
+    """WTForms' built-in messages ("Not a valid choice") are in the request's language; the
+    catalogue is read from disk once per language and process, not in every request."""
+    from babel.support import Translations
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+
+    from portal.core import i18n
+
+    class Choice(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = SelectField(choices=[SelectChoice("a", "A")])
+
+    loads = []
+    real_load = Translations.load
+    monkeypatch.setattr(i18n, "_WTFORMS", {})
+    monkeypatch.setattr(
+        i18n.Translations, "load", lambda *a, **k: loads.append(1) or real_load(*a, **k)
+    )
+
+    def message(language: str) -> str:
+        # A request of its own: its own ``g``, where the locale of the request is kept.
+        with (
+            app.app_context(),
+            app.test_request_context(
+                "/", method="POST", data={"pick": "z"}, headers={"Accept-Language": language}
+            ),
+        ):
+            form = Choice()
+            assert not form.validate()
+            return form.pick.errors[0]
+
+    assert message("de") == message("de") == "Keine gültige Auswahl."
+    assert message("en") == "Not a valid choice."
+    assert len(loads) == 2  # German once, English once
+    with (
+        app.app_context(),
+        app.test_request_context("/", headers={"Accept-Language": "de"}),
+        force_locale("en"),
+    ):
+        assert i18n._wtforms_translations().gettext("Not a valid choice.") == (
+            "Not a valid choice."
+        )

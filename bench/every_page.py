@@ -179,8 +179,15 @@ def run(size: Size) -> list[Row]:
             cookie = login_cookie(portal, _email(login), PASSWORD, app) if login else None
             target = TARGETS.get(visitor, STAFF_TARGET)
             for page in pages:
-                rps = requests_per_second(portal + page.path, cookie, seconds=seconds)
                 name = f"{visitor} {page.path} [{page.statements} SQL]"
+                try:
+                    rps = requests_per_second(portal + page.path, cookie, seconds=seconds)
+                except RuntimeError as error:
+                    # A page that writes in every request (a profile view, an audit event)
+                    # can meet SQLite's write lock under 8 connections: not measured, said so.
+                    print(f"every_page: {page.path}: {error}", file=sys.stderr)
+                    rows.append(Row("every_page", name, "errors under load", "", False))
+                    continue
                 rows.append(share_row("every_page", name, rps, bare, target))
     return rows
 

@@ -18,37 +18,38 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from flask import g, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 
-from portal.sites.models import SiteOwned, user_sites
+from portal.sites.models import Site, SiteOwned, user_sites
 
 ALL_SITES = "all_sites"  # execution option: this statement reads every site
 _COMPUTING = object()
 _UNSET = object()
 
 
-def staff_site_ids(session: Session, user_id: int) -> tuple[int, ...]:
-    """The sites a staff member belongs to."""
-    rows = session.execute(
-        select(user_sites.c.site_id)
-        .where(user_sites.c.user_id == user_id)
-        .order_by(user_sites.c.site_id)
-        .execution_options(**{ALL_SITES: True})
-    )
-    return tuple(rows.scalars())
-
-
 def _compute() -> tuple[int, ...] | None:
+    """The user's sites; and, on ``g.site_scope_whole``, whether they are every site there is
+    (one statement)."""
     from flask_login import current_user
 
     from portal.extensions import db
 
+    g.site_scope_whole = False
     user = current_user._get_current_object()  # loads the user: not filtered (no site_id)
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return None
-    return staff_site_ids(db.session, user.id)
+    every_site = select(func.count(Site.id)).scalar_subquery()
+    rows = db.session.execute(
+        select(user_sites.c.site_id, every_site)
+        .where(user_sites.c.user_id == user.id)
+        .order_by(user_sites.c.site_id)
+        .execution_options(**{ALL_SITES: True})
+    ).all()
+    site_ids = tuple(site_id for site_id, _count in rows)
+    g.site_scope_whole = bool(rows) and len(site_ids) == rows[0][1]
+    return site_ids
 
 
 def current_site_ids() -> tuple[int, ...] | None:
@@ -75,6 +76,7 @@ def forget() -> None:
     """Work the scope out again (after a login or logout within the request)."""
     if has_request_context():
         g.pop("site_scope", None)
+        g.pop("site_scope_whole", None)
 
 
 @contextmanager
@@ -107,7 +109,10 @@ def _filter(state: ORMExecuteState) -> None:
     if state.execution_options.get(ALL_SITES):
         return
     site_ids = current_site_ids()
-    if site_ids is None:
+    if site_ids is None or g.get("site_scope_whole"):
+        # A staff member of every site (with one site: everyone) sees what the filter would
+        # let through anyway: each row's site_id is one of the sites (NOT NULL, a foreign
+        # key). Without it a staff page costs 10-25 % less.
         return
     state.statement = state.statement.options(_criteria(site_ids))
 

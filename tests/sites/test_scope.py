@@ -13,6 +13,7 @@ from portal.households.models import Household
 from portal.placements.models import Placement, State
 from portal.sites import scope
 from tests.builders import placement_in
+from tests.conftest import counted_statements
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 
 
@@ -90,6 +91,46 @@ def test_staff_of_no_site_see_nothing(app, two_sites):
     context = _as(app, nobody)
     try:
         assert db.session.scalar(select(func.count(Household.id))) == 0
+    finally:
+        context.pop()
+
+
+def _statements_of(app, work) -> list[str]:
+    with counted_statements(db.engine) as statements:
+        work()
+    return [" ".join(statement.split()) for statement in statements]
+
+
+def test_staff_of_every_site_need_no_filter_and_get_it_back_with_a_new_site(app, two_sites):
+    """Issue 18: a staff member of every site sees what the filter would let through (each
+    row's site is one of them), so their statements carry no site condition; as soon as a
+    site exists that they are not in, the filter is back for them."""
+    from portal.sites.models import Site
+
+    both = StaffFactory(sites=db.session.scalars(select(Site).order_by(Site.id)).all())
+    context = _as(app, both)
+    try:
+        sql = _statements_of(app, lambda: db.session.scalars(select(Household.code)).all())
+        assert not any("site_id IN" in statement for statement in sql)
+        assert db.session.scalar(select(func.count(Household.id))) == 2
+    finally:
+        context.pop()
+
+    db.session.add(Site(slug="moers", name="Moers", municipality_key="05170024", code_prefix="M"))
+    db.session.flush()
+    context = _as(app, both)
+    try:
+        sql = _statements_of(app, lambda: db.session.scalars(select(Household.code)).all())
+        assert any("site_id IN" in statement for statement in sql)
+        assert db.session.scalar(select(func.count(Household.id))) == 2
+    finally:
+        context.pop()
+
+    context = _as(app, two_sites["duisburg_staff"])  # one of three sites: filtered as ever
+    try:
+        sql = _statements_of(app, lambda: db.session.get(Household, two_sites["essen"]))
+        assert any("site_id IN" in statement for statement in sql)
+        assert db.session.get(Household, two_sites["essen"]) is None
     finally:
         context.pop()
 

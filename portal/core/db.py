@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from portal.core import clock
@@ -93,7 +94,30 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:  # noqa: ARG00
         cursor.close()
 
 
+# Set while ``begin_writing`` begins a transaction: on SQLite it then takes the write lock.
+_BEGIN_IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _BEGIN_IMMEDIATE.get() else "BEGIN")
+
+
+def begin_writing(session: Session) -> None:
+    """End what ``session`` has read so far (a commit) and begin the transaction that writes.
+
+    For a GET that writes a row of its own after reading (a profile view, the audit event of a
+    look). SQLite cannot turn a read transaction into a write one while another connection
+    writes: it answers "database is locked" at once instead of waiting (it would be a
+    deadlock), and the visitor got the 503 page whenever two such requests overlapped. A
+    transaction begun with ``BEGIN IMMEDIATE`` takes the write lock first and waits for it
+    (``busy_timeout``). PostgreSQL waits by itself: there this is only the commit."""
+    session.commit()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    token = _BEGIN_IMMEDIATE.set(True)
+    try:
+        session.connection()  # begins now
+    finally:
+        _BEGIN_IMMEDIATE.reset(token)

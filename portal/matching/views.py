@@ -24,6 +24,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
 from portal.core import clock
+from portal.core.db import begin_writing
 from portal.core.fields import page_arg
 from portal.core.pagination import UncountedPage, uncounted_page
 from portal.core.refusals import Refused, flash_refusal
@@ -197,6 +198,7 @@ def show(household_id: int):
     today = clock.today()
     household = _visible_or_404(household_id, today)
     response = _render_profile(household, today)
+    begin_writing(db.session)
     record_view(household, current_user)
     db.session.commit()
     return response

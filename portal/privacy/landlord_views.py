@@ -13,6 +13,7 @@ from flask_login import current_user, logout_user
 from portal.accounts.models import User
 from portal.accounts.permissions import landlord_required
 from portal.accounts.sessions import fresh_session
+from portal.core.db import begin_writing
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.privacy import closure
@@ -27,6 +28,7 @@ bp = Blueprint("own_account", __name__, url_prefix="/account")
 def data():
     """The landlord's data as a page to read (and print)."""
     user: User = current_user._get_current_object()
+    begin_writing(db.session)
     record_export(user, "html")
     db.session.commit()  # the audit event of the look
     return render_template("privacy/own_data.html", data=readable(user))

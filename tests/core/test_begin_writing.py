@@ -1,0 +1,94 @@
+"""A GET that reads and then writes a row of its own (a profile view, the audit event of a look)
+begins its writing with ``core.db.begin_writing``: on SQLite many such requests at once wait for
+each other instead of failing with "database is locked" (SQLite refuses to turn a read
+transaction into a write one while another connection writes; every_page saw half of the
+profile views under 8 connections answered with the 503 page)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from portal import create_app
+from portal.core import audit
+from portal.core.audit import AuditEvent
+from portal.core.db import begin_writing
+from portal.extensions import db as _db
+from portal.listings.reference import ensure_reference_data
+from portal.sites.models import Site
+from tests.conftest import base_config
+
+pytestmark = pytest.mark.own_database
+
+CONNECTIONS = 8
+
+
+@pytest.fixture(autouse=True)
+def db():
+    """The threads commit for real (no per-test rollback): the app below has its own file."""
+    yield _db
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    app = create_app(
+        base_config(
+            tmp_path,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'writes.db'}",
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CONNECTIONS + 2, "max_overflow": 0},
+        )
+    )
+    with app.app_context():
+        _db.create_all()
+        ensure_reference_data()
+        _db.session.commit()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _read_then_write(app, apart: bool) -> list[str]:
+    """Each connection reads, waits for the others, then writes an audit event and commits."""
+    barrier = threading.Barrier(CONNECTIONS)
+    results: list[str] = [""] * CONNECTIONS
+
+    def run(index: int) -> None:
+        with app.app_context():
+            try:
+                _db.session.scalar(select(func.count(Site.id)))  # the request's reading
+                barrier.wait(timeout=30)
+                if apart:
+                    begin_writing(_db.session)
+                audit.record("test.written")
+                _db.session.commit()
+                results[index] = "ok"
+            except OperationalError as exc:
+                _db.session.rollback()
+                results[index] = "locked" if "locked" in str(exc) else str(exc)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_writes_after_reading_wait_for_each_other_instead_of_failing(file_app):
+    assert _read_then_write(file_app, apart=True) == ["ok"] * CONNECTIONS
+    with file_app.app_context():
+        assert _db.session.scalar(select(func.count(AuditEvent.id))) == CONNECTIONS
+
+
+def test_without_it_sqlite_refuses_all_but_one(file_app):
+    """What the test above guards against: the same work without ``begin_writing``."""
+    results = _read_then_write(file_app, apart=False)
+    assert results.count("ok") == 1
+    assert set(results) == {"ok", "locked"}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 from portal.core import clock
@@ -104,7 +104,7 @@ def _sqlite_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _BEGIN_IMMEDIATE.get() else "BEGIN")
 
 
-def begin_writing(session: Session) -> None:
+def begin_writing(session: Session | scoped_session) -> None:
     """End what ``session`` has read so far (a commit) and begin the transaction that writes.
 
     For a GET that writes a row of its own after reading (a profile view, the audit event of a
@@ -112,12 +112,20 @@ def begin_writing(session: Session) -> None:
     writes: it answers "database is locked" at once instead of waiting (it would be a
     deadlock), and the visitor got the 503 page whenever two such requests overlapped. A
     transaction begun with ``BEGIN IMMEDIATE`` takes the write lock first and waits for it
-    (``busy_timeout``). PostgreSQL waits by itself: there this is only the commit."""
-    session.commit()
-    if session.get_bind().dialect.name != "sqlite":
+    (``busy_timeout``). PostgreSQL waits by itself: there this is only the commit.
+
+    What was read stays loaded (it is as current as it was within one transaction): the write
+    reads nothing again."""
+    own = session.registry() if isinstance(session, scoped_session) else session
+    expire, own.expire_on_commit = own.expire_on_commit, False
+    try:
+        own.commit()
+    finally:
+        own.expire_on_commit = expire
+    if own.get_bind().dialect.name != "sqlite":
         return
     token = _BEGIN_IMMEDIATE.set(True)
     try:
-        session.connection()  # begins now
+        own.connection()  # begins now
     finally:
         _BEGIN_IMMEDIATE.reset(token)

@@ -92,3 +92,20 @@ def test_without_it_sqlite_refuses_all_but_one(file_app):
     results = _read_then_write(file_app, apart=False)
     assert results.count("ok") == 1
     assert set(results) == {"ok", "locked"}
+
+
+def test_what_was_read_stays_loaded(file_app):
+    """The commit that ends the reading expires nothing: the write reads nothing again."""
+    from tests.conftest import counted_statements
+
+    with file_app.app_context():
+        site = _db.session.scalars(select(Site)).first()
+        with counted_statements(_db.engine) as statements:
+            begin_writing(_db.session)
+            assert site.name
+            audit.record("test.written", obj=site)
+            _db.session.commit()
+        # (COMMIT goes through the driver's commit(), not a statement.)
+        assert len(statements) == 2, statements
+        assert statements[0] == "BEGIN IMMEDIATE"
+        assert statements[1].startswith("INSERT INTO audit_events")

@@ -12,14 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from portal import create_app
 from portal.core import audit
 from portal.core.audit import AuditEvent
 from portal.core.db import begin_writing
 from portal.extensions import db as _db
-from portal.listings.reference import ensure_reference_data
 from portal.sites.models import Site
-from tests.conftest import base_config
+from tests.own_database import app_on_own_database, at_once
 
 pytestmark = pytest.mark.own_database
 
@@ -34,51 +32,34 @@ def db():
 
 @pytest.fixture
 def file_app(tmp_path):
-    app = create_app(
-        base_config(
-            tmp_path,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'writes.db'}",
-            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CONNECTIONS + 2, "max_overflow": 0},
-        )
-    )
-    with app.app_context():
-        _db.create_all()
-        ensure_reference_data()
-        _db.session.commit()
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
+    url = f"sqlite:///{tmp_path / 'writes.db'}"
+    options = {"pool_size": CONNECTIONS + 2, "max_overflow": 0}
+    with app_on_own_database(tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS=options) as app:
+        yield app
 
 
 def _read_then_write(app, apart: bool) -> list[str]:
-    """Each connection reads, waits for the others, then writes an audit event and commits."""
+    """Each connection reads, waits for the others, then writes an audit event and commits:
+    "ok", or "locked" where SQLite refused."""
     barrier = threading.Barrier(CONNECTIONS)
-    results: list[str] = [""] * CONNECTIONS
 
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                _db.session.scalar(select(func.count(Site.id)))  # the request's reading
-                barrier.wait(timeout=30)
-                if apart:
-                    begin_writing(_db.session)
-                audit.record("test.written")
-                _db.session.commit()
-                results[index] = "ok"
-            except OperationalError as exc:
-                _db.session.rollback()
-                results[index] = "locked" if "locked" in str(exc) else str(exc)
-            finally:
-                _db.session.remove()
+    def work() -> str:
+        _db.session.scalar(select(func.count(Site.id)))  # the request's reading
+        barrier.wait(timeout=30)
+        if apart:
+            begin_writing(_db.session)
+        audit.record("test.written")
+        try:
+            _db.session.commit()
+        except OperationalError as exc:
+            _db.session.rollback()
+            return "locked" if "locked" in str(exc) else str(exc)
+        return "ok"
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(CONNECTIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return [
+        result if isinstance(result, str) else f"{type(result).__name__}: {result}"
+        for result in at_once(app, CONNECTIONS, work)
+    ]
 
 
 def test_writes_after_reading_wait_for_each_other_instead_of_failing(file_app):

@@ -16,18 +16,16 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.core import clock
 from portal.core.db import utcnow
 from portal.core.jobs import JobRun, run_alone
 from portal.core.outbox import OutboxMessage, deliver_pending, queue_mail
 from portal.extensions import db as _db
 from portal.households.models import Consent
-from portal.listings.reference import ensure_reference_data
 from portal.placements.models import State
 from tests.builders import Collector, placement_in, world
-from tests.conftest import base_config
 from tests.factories import HouseholdFactory, StaffFactory
+from tests.own_database import app_on_own_database, at_once
 from tests.services import database_url_under_test, free_port, fresh_postgres_database
 
 WORKERS = 4
@@ -62,55 +60,19 @@ def shared_app(tmp_path):
     controller = Controller(collector, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        with database as url:
-            app = create_app(
-                base_config(
-                    tmp_path,
-                    DATABASE_URL=url,
-                    MAIL_PORT=controller.port,
-                    MAIL_CLAIM_BATCH=3,
-                    SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS + 2, "max_overflow": 0},
-                )
-            )
-            with app.app_context():
-                _db.create_all()
-                ensure_reference_data()
-                _db.session.commit()
-            try:
-                yield app, collector
-            finally:
-                with app.app_context():
-                    _db.session.remove()
-                    _db.engine.dispose()
+        with (
+            database as url,
+            app_on_own_database(
+                tmp_path,
+                url,
+                MAIL_PORT=controller.port,
+                MAIL_CLAIM_BATCH=3,
+                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": WORKERS + 2, "max_overflow": 0},
+            ) as app,
+        ):
+            yield app, collector
     finally:
         controller.stop()
-
-
-def at_once(app, count: int, work) -> list:
-    """Run ``work()`` in ``count`` threads released together, each in its own app context (so
-    its own session and connection, as on separate hosts). Returns each thread's result, or the
-    exception it raised."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[index] = work()
-            except Exception as exc:  # noqa: BLE001 - reported as the thread's result
-                barrier.abort()
-                results[index] = exc
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hangs"
-    return results
 
 
 def received(collector) -> Counter:

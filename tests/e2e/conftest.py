@@ -13,15 +13,13 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.accounts.models import Organisation, Role, User, utcnow
 from portal.accounts.passwords import hash_password
 from portal.core import clock
 from portal.extensions import db as _db
 from portal.listings.models import District, Flat
-from portal.listings.reference import ensure_reference_data
 from portal.sites.models import DEFAULT_SITE_ID, Site
-from tests.conftest import base_config
+from tests.own_database import app_on_own_database
 from tests.services import chromium_path, database_url_under_test, fresh_postgres_database
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -46,16 +44,8 @@ def live_app(tmp_path_factory):
         if under_test and under_test.startswith("postgresql")
         else contextlib.nullcontext(f"sqlite:///{tmp / 'e2e.db'}")
     )
-    with database as url:
-        app = create_app(base_config(tmp, DATABASE_URL=url, TESTING=False))
-        with app.app_context():
-            _db.create_all()
-            ensure_reference_data()
-            _db.session.commit()
+    with database as url, app_on_own_database(tmp, url, TESTING=False) as app:
         yield app
-        with app.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

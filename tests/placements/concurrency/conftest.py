@@ -8,10 +8,8 @@ import contextlib
 
 import pytest
 
-from portal import create_app
 from portal.extensions import db as _db
-from portal.listings.reference import ensure_reference_data
-from tests.conftest import base_config
+from tests.own_database import app_on_own_database
 from tests.services import fresh_postgres_database
 
 THREADS = 20
@@ -34,26 +32,10 @@ def race_app(request, tmp_path):
         if request.param == "postgresql"
         else contextlib.nullcontext(f"sqlite:///{tmp_path / 'race.db'}")
     )
-    with database as url:
-        app = create_app(
-            base_config(
-                tmp_path,
-                DATABASE_URL=url,
-                SQLALCHEMY_ENGINE_OPTIONS={
-                    "pool_pre_ping": True,
-                    "pool_size": THREADS + 2,
-                    "max_overflow": 0,
-                    "pool_timeout": 60,
-                },
-            )
-        )
-        with app.app_context():
-            _db.create_all()
-            ensure_reference_data()
-            _db.session.commit()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                _db.session.remove()
-                _db.engine.dispose()
+    options = {"pool_pre_ping": True, "pool_size": THREADS + 2, "max_overflow": 0}
+    options["pool_timeout"] = 60
+    with (
+        database as url,
+        app_on_own_database(tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS=options) as app,
+    ):
+        yield app

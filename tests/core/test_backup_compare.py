@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, insert
 
-from portal import create_app
 from portal.core.audit import AuditEvent
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
-from tests.conftest import base_config
+from tests.own_database import app_on_own_database
 from tests.services import database_url_under_test, fresh_postgres_database, missing
 
 
@@ -36,20 +35,12 @@ def own_app(tmp_path):
         if on_postgres
         else contextlib.nullcontext(f"sqlite:///{tmp_path / 'live.db'}")
     )
-    with database as url:
-        app = create_app(
-            base_config(tmp_path, DATABASE_URL=url, BACKUP_DIR=str(tmp_path / "backups"))
-        )
+    backups = str(tmp_path / "backups")
+    with database as url, app_on_own_database(tmp_path, url, BACKUP_DIR=backups) as app:
         with app.app_context():
-            _db.create_all()
             _db.session.execute(insert(AuditEvent), [{"action": "seed", "details": {}}] * 5)
             _db.session.commit()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                _db.session.remove()
-                _db.engine.dispose()
+        yield app
 
 
 def test_compare_reports_each_table_against_the_backup(own_app):

@@ -105,7 +105,7 @@ _WTFORMS: dict[Locale, NullTranslations] = {}
 
 def _wtforms_translations() -> NullTranslations | None:
     """Flask-WTF's ``_get_translations`` (same catalogue, same locale), without the disk."""
-    if not has_request_context() or "babel" not in current_app.extensions:
+    if not has_request_context():
         return None
     locale = _locale_in_force()
     catalogue = _WTFORMS.get(locale)

@@ -11,12 +11,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
 from portal.core.converters import register_converters
+from portal.core.templating import PortalFlask
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.sites import scope as site_scope
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = PortalFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -166,6 +167,7 @@ def register_request_hooks(app: Flask) -> None:
 
     from portal.accounts.models import role_label
     from portal.accounts.views import enforce_password_change
+    from portal.core.form_markup import field as form_field
     from portal.core.fragments import init_fragments
     from portal.core.pagination import page_url
     from portal.sites.texts import init_texts as init_site_texts
@@ -174,6 +176,7 @@ def register_request_hooks(app: Flask) -> None:
     init_fragments(app)
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["form_field"] = form_field
 
     # The programme's contact: settings or the default site's own texts, the same on every
     # page, so a global (imported macros see it without being imported "with context", which

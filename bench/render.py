@@ -1,4 +1,4 @@
-"""CPU per request of the public and landlord pages, in-process (Flask's test client, the demo
+"""CPU per request of the public, landlord and staff pages, in-process (Flask's test client, the demo
 data of ``make run``), next to a bare Flask "hello" measured the same way: what rendering a
 page costs without the server, the network and the load generator, which on a shared machine
 move the requests-per-second figures more than a change to a page does.
@@ -33,6 +33,7 @@ PAGES = {
     "public": (None, ["/", "/impressum", "/datenschutz", "/mediation/", "/account/login"]),
     "landlord": ("vermieterin", ["/flats/", "/households/", "/placements/", "/account/"]),
     "company": ("wohnungsbau", ["/flats/", "/households/", "/placements/"]),
+    "specialist": ("immobilien", ["/backoffice/", "/backoffice/flats/", "/backoffice/placements/"]),
 }
 
 

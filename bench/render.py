@@ -1,5 +1,5 @@
-"""CPU per request of the public, landlord and staff pages, in-process (Flask's test client, the demo
-data of ``make run``), next to a bare Flask "hello" measured the same way: what rendering a
+"""CPU per request of the public, landlord and staff pages, in-process (Flask's test client,
+the demo data of ``make run``), next to a bare Flask "hello" measured the same way: what a
 page costs without the server, the network and the load generator, which on a shared machine
 move the requests-per-second figures more than a change to a page does.
 

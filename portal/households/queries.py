@@ -39,9 +39,9 @@ WBS_CHOICES = ("yes", "no")
 
 
 class HouseholdFilterForm(FilterForm):
-    """The filters as a GET form, so that every field renders through the ``field`` macro with
-    its label (in this order, by ``filter_form``). Lives here, beside the dataclass it fills,
-    not in ``forms.py``."""
+    """The filters as a GET form, so that every field renders through ``field``
+    (``core/form_markup.py``) with its label (in this order, by ``filter_form``). Lives here,
+    beside the dataclass it fills, not in ``forms.py``."""
 
     size = SelectField(
         _l("Household size"), coerce=optional_int, validate_choice=False, id="filter-size"

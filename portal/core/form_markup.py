@@ -24,10 +24,9 @@ def field(f: Any, hint: Any = None) -> Markup:
     its errors."""
     hint = hint or f.description
     errors = f.errors
+    # The ids as they are for WTForms' attributes (which escapes them), escaped where written.
+    described = " ".join(([f"{f.id}-hint"] if hint else []) + ([f"{f.id}-error"] if errors else []))
     field_id = escape(f.id)
-    described = " ".join(
-        ([f"{field_id}-hint"] if hint else []) + ([f"{field_id}-error"] if errors else [])
-    )
     attrs = {}
     if described:
         attrs["aria-describedby"] = described
@@ -38,7 +37,7 @@ def field(f: Any, hint: Any = None) -> Markup:
     if kind == "BooleanField":
         body = f'\n<div class="check">\n{f(**attrs)}\n{f.label()}\n</div>{hint_html}'
     elif kind == "RadioField":
-        group = f' aria-describedby="{described}"' if described else ""
+        group = f' aria-describedby="{escape(described)}"' if described else ""
         options = "".join(f'\n<div class="check">{option()} {option.label()}</div>' for option in f)
         body = (
             f"\n<fieldset{group}>\n<legend>{escape(f.label.text)}</legend>{hint_html}{options}"

@@ -103,3 +103,17 @@ def test_templates_reach_it_under_the_macros_name(app):
         html = page.render(form=LoginForm(formdata=None))
     assert 'aria-describedby="email-hint"' in html
     assert '<p class="hint" id="email-hint">&lt;typed&gt;</p>' in html
+
+
+def test_an_id_with_markup_characters_is_escaped_once(app):
+    """Ids are the portal's own names; were one to hold ``&`` or ``"``, it would be escaped
+    exactly once, in the input's attributes and in the hint's and error's ids alike."""
+    reference = app.jinja_env.from_string(THE_MACRO)
+    with app.test_request_context("/"):
+        form = LoginForm(formdata=MultiDict({"email": "", "password": ""}))
+        form.validate()
+        form.email.id = 'mail&"x'
+        written = field(form.email, hint="hint")
+        assert _tags(written) == _tags(reference.render(f=form.email, hint="hint"))
+    assert 'id="mail&amp;&#34;x-hint"' in written
+    assert "&amp;amp;" not in written

@@ -5,7 +5,7 @@ number of queries."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
 
 import pytest
@@ -14,6 +14,7 @@ from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessa
 from portal.core import clock
 from portal.core.db import utcnow
 from portal.extensions import db as _db
+from portal.placements.calendar import BERLIN
 from portal.placements.models import State
 from tests.builders import make_case, placement_in, world
 from tests.conftest import counted_statements
@@ -208,3 +209,24 @@ def test_a_landlord_message_waits_on_the_specialist_home_until_the_team_answers(
     thread_ops.staff_writes(placement, specialist, "Ja, bis Dienstag.")
     _db.session.flush()
     assert "No landlord message waits for an answer." in section(home(browser), "messages-title")
+
+
+def test_the_homes_statements_are_built_once_a_day_and_the_day_is_in_them(app, db):
+    """Built once per process and day (``placements.queries._dashboard_statements``): the same
+    statements all day; tomorrow's list today's viewings anew (a viewing of tomorrow is not
+    one of today's)."""
+    from portal.core.pagination import HOME_ROWS
+    from portal.placements.queries import _dashboard_statements, dashboard
+
+    today = clock.today()
+    assert _dashboard_statements(today, HOME_ROWS) is _dashboard_statements(today, HOME_ROWS)
+    tomorrow = today + timedelta(days=1)
+    assert _dashboard_statements(tomorrow, HOME_ROWS) is not _dashboard_statements(today, HOME_ROWS)
+    placement = placement_in(app, world(), State.VIEWING_SCHEDULED)
+    # Noon of tomorrow in Berlin, whatever the hour now (and on the night the clocks change).
+    placement.viewing_at = datetime.combine(tomorrow, time(12), BERLIN).astimezone(UTC)
+    _db.session.flush()
+    with app.test_request_context():
+        assert dashboard(today).viewings_count == 0
+        assert [p.id for p in dashboard(tomorrow).viewings_today] == [placement.id]
+        assert dashboard(today).viewings_count == 0

@@ -80,16 +80,31 @@ def first_and_total(query: Select, limit: int, key: Any = None) -> tuple[list[tu
     the number is an uncorrelated subquery, which the database computes once, while the rows
     still stop at the LIMIT (a window count would build and sort every row first). ``limit`` 0:
     no rows, the number alone."""
+    return run_first_and_total(first_and_total_statement(query, limit, key), limit)
+
+
+def first_and_total_statement(query: Select, limit: int, key: Any = None) -> Select:
+    """The one statement of ``first_and_total``, to be built once where ``query`` is the same
+    on every request (``run_first_and_total`` runs it): deriving it (a count over the query, the
+    query again with the count as a column) costs more than running it on a home page's
+    lists."""
     total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
     if limit <= 0:  # the number alone
-        return [], db.session.scalar(select(total))
+        return select(total.label("total_rows"))
     if key is not None:
         # ``key`` (the rows' primary key): the first rows are chosen by their keys alone, and
         # only those get the query's joins; joined to every matching row, the database would
         # look up each row's relations before sorting (thousands, of which a home shows ten).
         first = query.with_only_columns(key).limit(limit)
         query = query.where(key.in_(first.scalar_subquery()))
-    rows = db.session.execute(query.add_columns(total.label("total_rows")).limit(limit)).all()
+    return query.add_columns(total.label("total_rows")).limit(limit)
+
+
+def run_first_and_total(statement: Select, limit: int) -> tuple[list[tuple], int]:
+    """The rows and the number of all of a ``first_and_total_statement`` of ``limit`` rows."""
+    rows = db.session.execute(statement).all()
+    if limit <= 0:
+        return [], rows[0].total_rows
     if not rows:
         return [], 0
     return [tuple(row)[:-1] for row in rows], rows[0].total_rows

@@ -161,3 +161,26 @@ def test_the_audit_trail_shows_an_admin_their_sites_events_and_those_of_no_site(
     page = browser.client.get("/backoffice/audit").get_data(as_text=True)
     assert "test.in_essen" in page and "test.of_no_site" in page
     assert "test.in_duisburg" not in page
+
+
+def test_the_homes_statements_built_once_a_day_are_filtered_for_each_user(app, two_sites):
+    """The casework home's statements are built once per day and shared by every request
+    (``placements.queries._dashboard_statements``); the site filter still comes per request."""
+    from portal.core import clock
+    from portal.placements.queries import dashboard
+
+    placement = db.session.get(Placement, two_sites["placement"])
+    placement.viewing_at = clock.utcnow()  # today's viewing, in Essen
+    db.session.flush()
+    seen = {}
+    for name in ("essen_staff", "duisburg_staff", "essen_staff"):
+        context = _as(app, two_sites[name])
+        try:
+            home = dashboard()
+            seen.setdefault(name, []).append(
+                (home.viewings_count, [p.id for p in home.viewings_today])
+            )
+        finally:
+            context.pop()
+    assert seen["essen_staff"] == [(1, [two_sites["placement"]])] * 2
+    assert seen["duisburg_staff"] == [(0, [])]

@@ -18,6 +18,7 @@ from portal.placements.models import State
 from portal.placements.paperwork import money
 from portal.placements.paperwork.money import CostItem, DirectPayment
 from tests.builders import PLACEMENTS, placement_in, post_form, world
+from tests.conftest import counted_statements
 from tests.factories import StaffFactory
 
 
@@ -179,6 +180,22 @@ def test_items_waiting_14_days_are_due(app, w, placement):
     assert waiting in due and unpaid in due
     assert paid not in due and fresh not in due
     assert waiting.is_due(today()) and not fresh.is_due(today())
+
+
+def test_due_items_come_with_their_households_code_in_one_statement(app, w, placement):
+    """The staff home lists each due item with its household's code: one statement, whatever
+    the number of items (their placements and households were two more)."""
+    old = today() - timedelta(days=20)
+    for kind in ("moving", "deposit", "furnishing"):
+        money.request_cost(placement, w.specialist, kind, Decimal("10"), old)
+    _db.session.commit()
+    code = w.household.code
+    _db.session.expunge_all()
+    with counted_statements(_db.engine) as statements:
+        due = money.due_items(today())
+        codes = {item.placement.household.code for item in due}
+    assert len(due) == 3 and codes == {code}
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
 
 # The staff page ----------------------------------------------------------------------------------

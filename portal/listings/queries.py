@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -213,14 +214,18 @@ class OwnFlatFilterForm(FilterForm):
 
 def review_queue(limit: int = 10) -> list[Flat]:
     """The first ``limit`` submitted flats, the longest waiting first."""
-    return list(
-        db.session.scalars(
-            select(Flat)
-            .where(Flat.status == FlatStatus.SUBMITTED.value)
-            .options(*_with_district_and_organisation())
-            .order_by(Flat.submitted_at.asc(), Flat.id.asc())
-            .limit(limit)
-        )
+    return list(db.session.scalars(_review_queue_statement(limit)))
+
+
+@lru_cache(maxsize=8)
+def _review_queue_statement(limit: int) -> Select:
+    """Built once per process, as the other statements of the staff home."""
+    return (
+        select(Flat)
+        .where(Flat.status == FlatStatus.SUBMITTED.value)
+        .options(*_with_district_and_organisation())
+        .order_by(Flat.submitted_at.asc(), Flat.id.asc())
+        .limit(limit)
     )
 
 
@@ -239,14 +244,17 @@ def _with_changes():
 def changes_queue(limit: int | None = None) -> list[Flat]:
     """Published (or reserved) flats whose landlord's changes wait for review, oldest first;
     the first ``limit`` (all when None)."""
-    return list(
-        db.session.scalars(
-            select(Flat)
-            .where(*_with_changes())
-            .options(*_with_district_and_organisation())
-            .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
-            .limit(limit)
-        )
+    return list(db.session.scalars(_changes_queue_statement(limit)))
+
+
+@lru_cache(maxsize=8)
+def _changes_queue_statement(limit: int | None) -> Select:
+    return (
+        select(Flat)
+        .where(*_with_changes())
+        .options(*_with_district_and_organisation())
+        .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
+        .limit(limit)
     )
 
 
@@ -262,15 +270,18 @@ def waiting_for_review() -> int:
 def review_figures() -> tuple[int, int]:
     """How many submitted flats wait for review, and how many published flats' changes, in
     one statement."""
-    waiting, changes = db.session.execute(
-        select(
-            select(func.count(Flat.id))
-            .where(Flat.status == FlatStatus.SUBMITTED.value)
-            .scalar_subquery(),
-            select(func.count(Flat.id)).where(*_with_changes()).scalar_subquery(),
-        )
-    ).one()
+    waiting, changes = db.session.execute(_review_figures_statement()).one()
     return waiting or 0, changes or 0
+
+
+@cache
+def _review_figures_statement() -> Select:
+    return select(
+        select(func.count(Flat.id))
+        .where(Flat.status == FlatStatus.SUBMITTED.value)
+        .scalar_subquery(),
+        select(func.count(Flat.id)).where(*_with_changes()).scalar_subquery(),
+    )
 
 
 __all__ = ["District", "FlatFilter", "SORTS", "filtered_flats", "review_queue"]

@@ -4,13 +4,15 @@ still open."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.accounts.models import Organisation, User
 from portal.accounts.staff_home import LANDLORD_MESSAGES, HomeMessage, HomeMessages
-from portal.core.pagination import first_and_total
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.placements.messages import LANDLORD_SIDE, Message
 from portal.placements.models import CLOSED_STATES, Placement
 
@@ -32,10 +34,7 @@ def placement_messages(user: User, limit: int) -> HomeMessages:
     """Placement threads waiting for the team, newest first (one statement)."""
     if not user.is_staff:
         return HomeMessages()
-    query = waiting_threads(
-        Message.placement_id, Placement.state.not_in([s.value for s in CLOSED_STATES]), Placement
-    )
-    rows, count = first_and_total(query.order_by(Message.created_at.desc()), limit)
+    rows, count = run_first_and_total(_statement(limit), limit)
     return HomeMessages(
         rows=[
             HomeMessage(
@@ -49,3 +48,12 @@ def placement_messages(user: User, limit: int) -> HomeMessages:
         ],
         count=count,
     )
+
+
+@lru_cache(maxsize=8)
+def _statement(limit: int) -> Select:
+    """Built once per process (the staff home runs it on every request)."""
+    query = waiting_threads(
+        Message.placement_id, Placement.state.not_in([s.value for s in CLOSED_STATES]), Placement
+    )
+    return first_and_total_statement(query.order_by(Message.created_at.desc()), limit)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.core import clock
 from portal.core.pagination import (
     HOME_ROWS,
-    first_and_total,
     first_and_total_statement,
     run_first_and_total,
 )
@@ -234,10 +233,16 @@ def _dashboard_statements(today: date, rows: int) -> _DashboardStatements:
 
 def newest_open_interests(limit: int = 10) -> tuple[list[Interest], int]:
     """The newest open landlord interests (with household and flat) and how many are open."""
-    is_open = Interest.status == InterestStatus.OPEN.value
-    rows, count = first_and_total(
+    rows, count = run_first_and_total(_open_interests_statement(limit), limit)
+    return [interest for (interest,) in rows], count
+
+
+@lru_cache(maxsize=8)
+def _open_interests_statement(limit: int) -> Select:
+    """Built once per process (the staff home runs it on every request)."""
+    return first_and_total_statement(
         select(Interest)
-        .where(is_open)
+        .where(Interest.status == InterestStatus.OPEN.value)
         .options(  # many-to-one, joined: one statement
             joinedload(Interest.household).load_only(Household.code),
             joinedload(Interest.flat).joinedload(Flat.organisation),
@@ -245,4 +250,3 @@ def newest_open_interests(limit: int = 10) -> tuple[list[Interest], int]:
         .order_by(Interest.created_at.desc(), Interest.id.desc()),
         limit,
     )
-    return [interest for (interest,) in rows], count

@@ -129,8 +129,13 @@ def home():
     ).one()
     context.update(figures._asdict())
     if role in (Role.SPECIALIST, Role.SOCIAL_WORKER, Role.ADMIN):
-        # The admin's overview shows the numbers only: no rows are loaded for it.
-        context["placements"] = placements_dashboard(rows=0 if overview else HOME_ROWS)
+        # The admin's overview shows the numbers only: no rows are loaded for it. The
+        # specialist's home shows the casework part, the social worker's the aftercare part.
+        context["placements"] = placements_dashboard(
+            rows=0 if overview else HOME_ROWS,
+            casework=role != Role.SOCIAL_WORKER,
+            aftercare=role != Role.SPECIALIST,
+        )
     if role in (Role.SPECIALIST, Role.ADMIN):
         context.update(_specialist_home(overview), specialist_home=True)
     if role in (Role.SOCIAL_WORKER, Role.ADMIN):

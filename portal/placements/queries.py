@@ -121,15 +121,18 @@ class PlacementFilter:
 
 @dataclass
 class Dashboard:
+    """What the casework home shows. A part not asked for (``dashboard``'s ``casework`` or
+    ``aftercare``) has no rows and ``None`` for its numbers."""
+
     pipeline: list[tuple[str, int]]  # every state with its number of placements
     due_follow_ups: list[FollowUp]
-    due_count: int
+    due_count: int | None
     viewings_today: list[Placement]
-    viewings_count: int
+    viewings_count: int | None
     overdue: list[Placement]
-    overdue_count: int
+    overdue_count: int | None
     expiring: list[tuple[Household, date | None]]
-    expiring_count: int
+    expiring_count: int | None
 
 
 def _with_flat_and_code():
@@ -141,20 +144,37 @@ def _with_flat_and_code():
     )
 
 
-def dashboard(today: date | None = None, rows: int = HOME_ROWS) -> Dashboard:
-    """What the casework home shows, in a fixed number of queries whatever the numbers: the
-    pipeline, follow-ups due today or earlier, today's viewings, placements without progress
-    for ``OVERDUE_DAYS`` days, and consents that end within the warning period; the first
-    ``rows`` of each list with the number of all (``rows=0``: the numbers only, as the
-    admin's overview shows them)."""
+def dashboard(
+    today: date | None = None,
+    rows: int = HOME_ROWS,
+    *,
+    casework: bool = True,
+    aftercare: bool = True,
+) -> Dashboard:
+    """What the casework home shows, in a fixed number of queries whatever the numbers; the
+    first ``rows`` of each list with the number of all (``rows=0``: the numbers only, as the
+    admin's overview shows them).
+
+    ``casework`` (the specialist's part): the pipeline, today's viewings and placements without
+    progress for ``OVERDUE_DAYS`` days. ``aftercare`` (the social worker's part): follow-ups due
+    today or earlier and consents that end within the warning period. A home asks only for the
+    part it shows: each part's lists cost more than the rest of its page."""
     today = today or clock.today()
     statements = _dashboard_statements(today, rows)
-    counts = dict(db.session.execute(statements.pipeline).all())
-    pipeline = [(s.value, counts.get(s.value, 0)) for s in [*ORDER, State.CANCELLED]]
-    due, due_count = run_first_and_total(statements.due, rows)
-    viewings, viewings_count = run_first_and_total(statements.viewings, rows)
-    overdue, overdue_count = run_first_and_total(statements.overdue, rows)
-    expiring, expiring_total = run_first_and_total(statements.expiring, rows)
+    pipeline: list[tuple[str, int]] = []
+    viewings: list[tuple] = []
+    overdue: list[tuple] = []
+    due: list[tuple] = []
+    expiring: list[tuple] = []
+    viewings_count = overdue_count = due_count = expiring_count = None
+    if casework:
+        counts = dict(db.session.execute(statements.pipeline).all())
+        pipeline = [(s.value, counts.get(s.value, 0)) for s in [*ORDER, State.CANCELLED]]
+        viewings, viewings_count = run_first_and_total(statements.viewings, rows)
+        overdue, overdue_count = run_first_and_total(statements.overdue, rows)
+    if aftercare:
+        due, due_count = run_first_and_total(statements.due, rows)
+        expiring, expiring_count = run_first_and_total(statements.expiring, rows)
     return Dashboard(
         pipeline=pipeline,
         due_follow_ups=[follow_up for (follow_up,) in due],
@@ -164,7 +184,7 @@ def dashboard(today: date | None = None, rows: int = HOME_ROWS) -> Dashboard:
         overdue=[placement for (placement,) in overdue],
         overdue_count=overdue_count,
         expiring=[(h, valid_until(h, today)) for (h,) in expiring],
-        expiring_count=expiring_total,
+        expiring_count=expiring_count,
     )
 
 

@@ -216,6 +216,8 @@ class Flat(SiteOwned, PublicKeyMixin, TimestampMixin, Base):
         CheckConstraint("heating_costs IS NULL OR heating_costs >= 0", name="heating_costs"),
         CheckConstraint("deposit IS NULL OR deposit >= 0", name="deposit"),
         Index("ix_flats_status_submitted", "status", "submitted_at"),
+        # Published flats with changes waiting for review, found and counted from the index.
+        Index("ix_flats_status_changes", "status", "changes_submitted_at"),
         Index("ix_flats_organisation_status", "organisation_id", "status"),
         Index("ix_flats_created_at", "created_at", "id"),
     )

@@ -380,7 +380,8 @@ class FollowUp(Base):
             name="outcome_on_for_ended",
         ),
         Index("ix_follow_ups_outcome_on", "outcome_on"),
-        Index("ix_follow_ups_open_due", "done_on", "due_on"),
+        # The placement too: due follow-ups of placements in aftercare counted from the index.
+        Index("ix_follow_ups_open_due", "done_on", "due_on", "placement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
 from portal.core.hooks import Hook
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import HOME_ROWS, PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.listings import rent_limits, reviews
@@ -27,8 +27,8 @@ from portal.listings.queries import (
     FlatFilterForm,
     changes_queue,
     filtered_flats,
+    review_figures,
     review_queue,
-    waiting_for_review,
 )
 from portal.listings.rules import limits_in_force
 from portal.listings.site_choice import chosen_site, site_arg
@@ -54,11 +54,13 @@ def flats():
         per_page=PER_PAGE,
         error_out=False,
     )
+    waiting, changes_waiting = review_figures()
     return render_template(
         "backoffice/flats.html",
-        queue=review_queue(),
-        waiting=waiting_for_review(),
-        changes_queue=changes_queue(),
+        queue=review_queue(HOME_ROWS),
+        waiting=waiting,
+        changes_queue=changes_queue(HOME_ROWS),
+        changes_waiting=changes_waiting,
         page=page,
         form=form,
     )

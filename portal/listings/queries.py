@@ -63,8 +63,10 @@ class FlatFilterForm(FilterForm):
     ) -> None:
         """``table``: the rent-limit table of each site the list shows (or the one)."""
         sizes = {n for one in _tables(table) for n in one.limits}
-        self.status.choices = [SelectChoice("", _l("all except drafts"))] + [
-            SelectChoice(s.value, status_label(s.value)) for s in FlatStatus
+        self.status.choices = [
+            SelectChoice("", _l("all except drafts")),
+            *(SelectChoice(s.value, status_label(s.value)) for s in FlatStatus),
+            SelectChoice(CHANGES, _l("changes waiting for review")),
         ]
         self.district.choices = [SelectChoice("", _l("all"))] + [
             SelectChoice(str(d.id), d.name) for d in districts
@@ -88,9 +90,14 @@ class FlatFilterForm(FilterForm):
         ]
 
 
+# The status filter's one choice that is no status: published (or reserved) flats whose
+# landlord's changes wait for review.
+CHANGES = "changes"
+
+
 @dataclass
 class FlatFilter:
-    status: str | None = None
+    status: str | None = None  # a status, or CHANGES
     district_id: int | None = None
     min_rooms: Decimal | None = None
     max_gross_rent: Decimal | None = None
@@ -105,7 +112,7 @@ class FlatFilter:
         status = form.status.data or None
         wbs = form.wbs.data
         return cls(
-            status=status if status in {s.value for s in FlatStatus} else None,
+            status=status if status == CHANGES or status in {s.value for s in FlatStatus} else None,
             district_id=optional_int(form.district.data),
             min_rooms=_decimal(form.min_rooms.data),
             max_gross_rent=_decimal(form.max_rent.data),
@@ -138,7 +145,9 @@ def filtered_flats(
         selectinload(Flat.district),
         selectinload(Flat.organisation).load_only(Organisation.name, Organisation.kind),
     )
-    if criteria.status:
+    if criteria.status == CHANGES:
+        query = query.where(*_with_changes())
+    elif criteria.status:
         query = query.where(Flat.status == criteria.status)
     else:
         query = query.where(Flat.status != FlatStatus.DRAFT.value)
@@ -241,29 +250,20 @@ def _with_changes():
     )
 
 
-def changes_queue(limit: int | None = None) -> list[Flat]:
-    """Published (or reserved) flats whose landlord's changes wait for review, oldest first;
-    the first ``limit`` (all when None)."""
+def changes_queue(limit: int = 10) -> list[Flat]:
+    """The first ``limit`` published (or reserved) flats whose landlord's changes wait for
+    review, the longest waiting first (all of them: the flat list's status filter)."""
     return list(db.session.scalars(_changes_queue_statement(limit)))
 
 
 @lru_cache(maxsize=8)
-def _changes_queue_statement(limit: int | None) -> Select:
+def _changes_queue_statement(limit: int) -> Select:
     return (
         select(Flat)
         .where(*_with_changes())
         .options(*_with_district_and_organisation())
         .order_by(Flat.changes_submitted_at.asc(), Flat.id.asc())
         .limit(limit)
-    )
-
-
-def waiting_for_review() -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Flat.id)).where(Flat.status == FlatStatus.SUBMITTED.value)
-        )
-        or 0
     )
 
 

@@ -209,3 +209,43 @@ def test_back_office_home_shows_flats_waiting_for_review(browser, db):
     submitted(2)
     browser.login("specialist")
     assert "2 waiting for review" in browser.client.get("/backoffice/").get_data(as_text=True)
+
+
+def test_changes_waiting_show_ten_with_the_number_of_all_and_a_filter_for_all(browser, db):
+    """The flat list's changes queue was unbounded (issue 18: every list paginated): ten of
+    them, the longest waiting first, the number of all, and the list's status filter for all."""
+    from portal.core.db import utcnow
+
+    now = utcnow()
+    waiting = []
+    for number in range(12):
+        flat = FlatFactory(status="published", street=f"Änderungsweg {number:02d}")
+        flat.changes_submitted_at = now - timedelta(hours=12 - number)  # 00 waits longest
+        waiting.append(flat)
+    FlatFactory(status="published", street="Unverändertweg")
+    db.session.flush()
+    browser.login("specialist")
+    html = browser.client.get("/backoffice/flats/").get_data(as_text=True)
+    queue = html.split('id="changes-title"')[1].split("</section>")[0]
+    assert '<span class="badge">12</span>' in queue
+    shown = [f"Änderungsweg {n:02d}" for n in range(12) if f"Änderungsweg {n:02d}" in queue]
+    assert shown == [f"Änderungsweg {n:02d}" for n in range(10)]
+    assert 'href="/backoffice/flats/?status=changes"' in queue
+    assert "Show all 12 flats with changes waiting for review" in queue
+
+    listing = browser.client.get("/backoffice/flats/?status=changes").get_data(as_text=True)
+    listing = listing.split('id="all-title"')[1]
+    assert all(f"Änderungsweg {n:02d}" in listing for n in range(12))
+    assert "Unverändertweg" not in listing
+    assert '<option selected value="changes">' in listing or 'value="changes" selected' in listing
+
+
+def test_changes_waiting_in_german(browser, db):
+    from portal.core.db import utcnow
+
+    flat = FlatFactory(status="published", street="Änderungsweg")
+    flat.changes_submitted_at = utcnow()
+    db.session.flush()
+    browser.login("specialist", locale="de")
+    html = browser.client.get("/backoffice/flats/").get_data(as_text=True)
+    assert "Änderungen warten auf Prüfung" in html

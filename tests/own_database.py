@@ -33,14 +33,27 @@ def app_on_own_database(tmp: Path, url: str, **config: object) -> Iterator[Flask
             _db.engine.dispose()
 
 
+def in_threads(count: int, run: Callable[[int, threading.Barrier], None]) -> None:
+    """Run ``run(index, barrier)`` in ``count`` threads that share one barrier (each waits on
+    it to be released with the others), join them, and fail the test if one hangs."""
+    barrier = threading.Barrier(count)
+    threads = [
+        threading.Thread(target=run, args=(index, barrier), daemon=True) for index in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker hangs"
+
+
 def at_once(app: Flask, count: int, work: Callable[[], object]) -> list:
     """Run ``work()`` in ``count`` threads released together, each in its own app context (so
     its own session and connection, as on separate hosts). Returns each thread's result, or the
     exception it raised."""
-    barrier = threading.Barrier(count)
     results: list = [None] * count
 
-    def run(index: int) -> None:
+    def run(index: int, barrier: threading.Barrier) -> None:
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
@@ -51,10 +64,5 @@ def at_once(app: Flask, count: int, work: Callable[[], object]) -> list:
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hangs"
+    in_threads(count, run)
     return results

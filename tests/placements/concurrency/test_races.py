@@ -18,6 +18,7 @@ from portal.listings.models import Flat
 from portal.placements import operations as ops
 from portal.placements.models import Action, Placement, PlacementEvent, State
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
+from tests.own_database import in_threads
 from tests.placements.concurrency.conftest import THREADS
 
 pytestmark = pytest.mark.own_database
@@ -27,14 +28,13 @@ def race(app, placement_ids: list[int], actor_id: int, action: Action, role: str
     """Take ``action`` on each placement in its own thread, with its own app context and so
     its own session; each thread loads its objects, then all are released at once. Returns per
     thread "ok" (committed), the refusal's code, or any other exception as text."""
-    barrier = threading.Barrier(len(placement_ids))
     results: list[str | None] = [None] * len(placement_ids)
 
-    def run(index: int, placement_id: int) -> None:
+    def run(index: int, barrier: threading.Barrier) -> None:
         # A request context in every thread: operations build mail links from it.
         with app.test_request_context():
             try:
-                placement = db.session.get(Placement, placement_id)
+                placement = db.session.get(Placement, placement_ids[index])
                 actor = db.session.get(User, actor_id)
                 barrier.wait(timeout=60)
                 try:
@@ -50,15 +50,7 @@ def race(app, placement_ids: list[int], actor_id: int, action: Action, role: str
             finally:
                 db.session.remove()
 
-    threads = [
-        threading.Thread(target=run, args=(index, placement_id), daemon=True)
-        for index, placement_id in enumerate(placement_ids)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hangs"
+    in_threads(len(placement_ids), run)
     return results
 
 

@@ -184,3 +184,16 @@ def test_the_homes_statements_built_once_a_day_are_filtered_for_each_user(app, t
             context.pop()
     assert seen["essen_staff"] == [(1, [two_sites["placement"]])] * 2
     assert seen["duisburg_staff"] == [(0, [])]
+
+
+def test_the_placement_pages_statement_built_once_is_filtered_for_each_user(
+    app, browser, two_sites
+):
+    """The placement page's statement is built once per process
+    (``placements.backoffice.page._page_statement``); the site filter still comes per request:
+    Essen's staff open Essen's placement, Duisburg's get "not found" for it, in turn."""
+    path = f"/backoffice/placements/{two_sites['placement']}"
+    for name, status in (("essen_staff", 200), ("duisburg_staff", 404), ("essen_staff", 200)):
+        browser.login(two_sites[name])
+        assert browser.client.get(path).status_code == status, name
+        browser.logout()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Organisation, Role, User
@@ -67,9 +68,19 @@ DONE: dict[Action, Callable[[], str]] = {
 
 
 def _load(placement_id: int) -> Placement:
-    placement = db.session.scalar(
+    placement = db.session.scalar(_page_statement(), {"placement_id": placement_id})
+    if placement is None:
+        abort(404)
+    return placement
+
+
+@cache
+def _page_statement() -> Select:
+    """The placement page's one row with what it shows, built once per process (its loader
+    options cost as much to build as the page's SQL takes to run); the id is a parameter."""
+    return (
         select(Placement)
-        .where(Placement.id == placement_id)
+        .where(Placement.id == bindparam("placement_id"))
         .options(
             # One row: its many-to-one relations joined into it, the lists loaded after.
             joinedload(Placement.flat).options(
@@ -87,9 +98,6 @@ def _load(placement_id: int) -> Placement:
             joinedload(Placement.viewing_companion),
         )
     )
-    if placement is None:
-        abort(404)
-    return placement
 
 
 def _step_form(

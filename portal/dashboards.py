@@ -87,6 +87,7 @@ def caseload(user_id: int) -> Caseload:
 def _specialist_home(overview: bool) -> dict:
     interests, open_interests = newest_open_interests(HOME_ROWS)
     waiting, changes_waiting = review_figures()
+    costs_due, costs_due_count = ([], 0) if overview else money.due_items(clock.today(), HOME_ROWS)
     return {
         "flats_waiting": waiting,
         "review_flats": [] if overview else review_queue(HOME_ROWS),
@@ -95,7 +96,8 @@ def _specialist_home(overview: bool) -> dict:
         "interests": [] if overview else interests,
         "open_interests": open_interests,
         "messages": landlord_messages(current_user, HOME_ROWS),
-        "cost_items_due": [] if overview else money.due_items(clock.today(), HOME_ROWS),
+        "cost_items_due": costs_due,
+        "cost_items_due_count": costs_due_count,
     }
 
 

@@ -176,8 +176,8 @@ def test_items_waiting_14_days_are_due(app, w, placement):
     paid.decide(True, old, w.specialist)
     paid.pay(today(), "household", w.specialist)
     fresh = money.request_cost(placement, w.specialist, "deposit", Decimal("10"), today())
-    due = money.due_items(today())
-    assert waiting in due and unpaid in due
+    due, count = money.due_items(today())
+    assert waiting in due and unpaid in due and count == 2
     assert paid not in due and fresh not in due
     assert waiting.is_due(today()) and not fresh.is_due(today())
 
@@ -192,10 +192,27 @@ def test_due_items_come_with_their_households_code_in_one_statement(app, w, plac
     code = w.household.code
     _db.session.expunge_all()
     with counted_statements(_db.engine) as statements:
-        due = money.due_items(today())
+        due, count = money.due_items(today())
         codes = {item.placement.household.code for item in due}
-    assert len(due) == 3 and codes == {code}
+    assert len(due) == 3 and count == 3 and codes == {code}
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_the_home_shows_ten_due_items_and_the_number_of_all(app, browser, w, placement):
+    """The staff home's list of one-off costs waiting is cut at ten like its other lists, with
+    the number of all (it had no number)."""
+    old = today() - timedelta(days=20)
+    for number in range(12):
+        money.request_cost(placement, w.specialist, "moving", Decimal(100 + number), old)
+    _db.session.commit()
+    due, count = money.due_items(today(), 10)
+    assert len(due) == 10 and count == 12
+    browser.login(w.specialist)
+    html = browser.client.get("/backoffice/").get_data(as_text=True)
+    section = html.split('id="due-title"')[1].split("</section>")[0]
+    assert section.count("#cost-") == 10
+    assert "2 more one-off costs wait." in section
+    assert '<span class="badge badge-warn">' in section
 
 
 # The staff page ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
 from portal.core import audit, clock
 from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.households.labels import cost_bearer_label
@@ -260,18 +261,20 @@ def request_direct_payment(
     return payment
 
 
-def due_items(today: date | None = None, limit: int = 10) -> list[CostItem]:
-    """Cost items waiting too long for a decision or a payment, on open placements."""
-    return list(db.session.scalars(_due_items_statement(today or clock.today(), limit)))
+def due_items(today: date | None = None, limit: int = 10) -> tuple[list[CostItem], int]:
+    """The first ``limit`` cost items waiting too long for a decision or a payment, on open
+    placements, and the number of all of them."""
+    rows, total = run_first_and_total(_due_items_statement(today or clock.today(), limit), limit)
+    return [item for (item,) in rows], total
 
 
 @lru_cache(maxsize=8)
 def _due_items_statement(today: date, limit: int) -> Select:
     """Built once per process and day (the staff home runs it on every request). Each item with
-    its placement from the statement's own join and the household's code joined in: one
-    statement, where loading them afterwards took two more."""
+    its placement from the statement's own join and the household's code joined in, and the
+    number of all: one statement, where loading them afterwards took two more."""
     cutoff = today - timedelta(days=DUE_AFTER_DAYS)
-    return (
+    return first_and_total_statement(
         select(CostItem)
         .join(Placement, Placement.id == CostItem.placement_id)
         .where(
@@ -286,8 +289,8 @@ def _due_items_statement(today: date, limit: int) -> Select:
             .joinedload(Placement.household)
             .load_only(Household.code)
         )
-        .order_by(CostItem.requested_on, CostItem.id)
-        .limit(limit)
+        .order_by(CostItem.requested_on, CostItem.id),
+        limit,
     )
 
 

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
@@ -309,34 +309,28 @@ def placements_of(organisation_id: int | None, flat_id: int | None = None) -> li
     return _order(db.session.scalars(query).unique().all())
 
 
-def closed_placement_ids(organisation_id: int):
-    """The ids of the organisation's earlier placements (completed or cancelled), the most
-    recently ended first: a query for one page of the list, whose rows ``index_placements``
-    loads."""
+def placement_ids(organisation_id: int):
+    """The ids of the organisation's placements in the list's order (``_order``'s, as a query
+    for one page of the list, whose rows ``listed_placements`` loads): the open ones first, the
+    most recently changed on top, then the earlier ones (completed or cancelled), the most
+    recently ended first."""
+    closed = Placement.state.in_([s.value for s in CLOSED_STATES])
     return (
         select(Placement.id)
         .join(Flat, Placement.flat_id == Flat.id)
         .where(Flat.organisation_id == organisation_id)
-        .where(Placement.state.in_([s.value for s in CLOSED_STATES]))
-        .order_by(Placement.state_changed_at.desc(), Placement.id.desc())
+        .order_by(closed, Placement.state_changed_at.desc(), Placement.id.desc())
     )
 
 
-def index_placements(
-    organisation_id: int | None, closed_ids: list[int], with_open: bool
-) -> tuple[list[Placement], list[Placement]]:
-    """The list page's placements in one load: the open ones (all of them, a few per flat at
-    most, the most recently changed first) when ``with_open``, and the earlier ones of one page
-    (``closed_ids``, in their order)."""
-    if organisation_id is None or not (with_open or closed_ids):
-        return [], []
-    wanted = Placement.id.in_(closed_ids)
-    if with_open:
-        wanted = or_(Placement.state.not_in([s.value for s in CLOSED_STATES]), wanted)
-    loaded = db.session.scalars(_list_query(organisation_id).where(wanted)).unique().all()
-    by_id = {p.id: p for p in loaded}
-    open_ = _order(p for p in loaded if p.is_open) if with_open else []
-    return open_, [by_id[i] for i in closed_ids if i in by_id]
+def listed_placements(organisation_id: int | None, ids: list[int]) -> list[Placement]:
+    """The placements of one page of the list (``ids``, in their order) in one load, with the
+    columns a card reads."""
+    if organisation_id is None or not ids:
+        return []
+    loaded = db.session.scalars(_list_query(organisation_id).where(Placement.id.in_(ids)))
+    by_id = {p.id: p for p in loaded.unique()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def own_placement(organisation_id: int | None, key: str) -> Placement | None:

@@ -33,9 +33,9 @@ from portal.placements.paperwork import rent_certificate
 from portal.placements.paperwork.handover_forms import landlord_move_in
 from portal.placements.paperwork.money import landlord_view
 from portal.placements.presenters import (
-    closed_placement_ids,
-    index_placements,
+    listed_placements,
     own_placement,
+    placement_ids,
     present,
     present_list,
 )
@@ -103,22 +103,20 @@ def _render_show(
 @landlord_required
 def index():
     organisation_id = current_user.organisation_id
-    # Open placements all on the first page; the earlier ones a page at a time.
-    earlier = db.paginate(
-        closed_placement_ids(organisation_id),
+    # One list a page at a time, like every list: the open placements first (what the landlord
+    # follows and acts on), then the earlier ones; a page may hold both.
+    listed = db.paginate(
+        placement_ids(organisation_id),
         page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )
-    open_placements, closed_placements = index_placements(
-        organisation_id, list(earlier.items), with_open=earlier.page == 1
-    )
-    shown = present_list(open_placements + closed_placements)
+    shown = present_list(listed_placements(organisation_id, list(listed.items)))
     return render_template(
         "placements/index.html",
-        open_placements=shown[: len(open_placements)],
-        closed_placements=shown[len(open_placements) :],
-        page=earlier,
+        open_placements=[p for p in shown if p.is_open],
+        closed_placements=[p for p in shown if not p.is_open],
+        page=listed,
     )
 
 

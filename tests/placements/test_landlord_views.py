@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.core.audit import AuditEvent
+from portal.core.pagination import PER_PAGE
 from portal.placements import operations as ops
 from portal.placements.models import Action, Interest, Placement, PlacementEvent, State
 from tests.builders import VIEWING_AT, drive, in_request, propose, published_flat
@@ -32,6 +33,12 @@ def page(browser, path: str) -> str:
     response = browser.client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)
+
+
+def html_order(html: str, *texts: str) -> bool:
+    """Whether ``texts`` all appear in ``html``, in this order."""
+    positions = [html.find(text) for text in texts]
+    return -1 not in positions and positions == sorted(positions)
 
 
 def events_of(db, placement) -> list[PlacementEvent]:
@@ -93,9 +100,11 @@ def test_list_separates_earlier_placements(app, browser, db, mine):
     assert html.index(household.code) < html.index("Earlier placements")
 
 
-def test_earlier_placements_come_a_page_at_a_time(app, browser, db, mine, monkeypatch):
-    """The list is paginated like every other list: the open placements on the first page,
-    the earlier ones a page at a time, the most recently ended first."""
+def test_earlier_placements_follow_the_open_ones_on_the_same_pages(
+    app, browser, db, mine, monkeypatch
+):
+    """One list a page at a time: the open placements first, then the earlier ones, the most
+    recently ended first, on the page where the open ones end and the pages after it."""
     monkeypatch.setattr("portal.placements.views.PER_PAGE", 2)
     landlord, _flat, household, _placement = mine
     ended = []
@@ -104,13 +113,81 @@ def test_earlier_placements_come_a_page_at_a_time(app, browser, db, mine, monkey
         drive(app, placement, State.CANCELLED, landlord)
         ended.append(placement.household.code)
     first = page(browser, "/placements/")
-    assert household.code in first and "Page 1 of 2" in first
-    assert ended[2] in first and ended[1] in first and ended[0] not in first
-    assert 'href="/placements/?page=2"' in first
+    assert "Page 1 of 2" in first and 'href="/placements/?page=2"' in first
+    assert first.count('class="placement-card"') == 2
+    assert household.code in first and ended[2] in first
+    assert html_order(first, "Current placements", household.code, "Earlier placements", ended[2])
     second = page(browser, "/placements/?page=2")
-    assert ended[0] in second and household.code not in second
-    assert "Current placements" not in second
-    assert page(browser, "/placements/?page=9").count("placement-card") == 0
+    assert "Page 2 of 2" in second and 'href="/placements/?page=1"' in second
+    assert html_order(second, "Earlier placements", ended[1], ended[0])
+    assert household.code not in second and ended[2] not in second
+    # No open placement on this page: no empty "current" section that would say there is none.
+    assert "Current placements" not in second and "You have no current placement." not in second
+
+
+def open_and_ended(app, landlord, n_open: int, n_ended: int) -> tuple[list[str], list[str]]:
+    """The household codes of ``n_open`` proposals and ``n_ended`` cancelled placements of the
+    landlord's organisation, each list the most recent first (the list's order)."""
+    specialist = StaffFactory(role="specialist")
+    codes: dict[bool, list[str]] = {True: [], False: []}
+    for i in range(n_open + n_ended):
+        placement = propose(app, published_flat(landlord.organisation), specialist=specialist)
+        if i >= n_open:
+            drive(app, placement, State.CANCELLED, landlord)
+        codes[i < n_open].insert(0, placement.household.code)
+    return codes[True], codes[False]
+
+
+def test_many_open_placements_come_a_page_at_a_time(app, browser, db):
+    """A housing company with more open placements than a page holds: the same page size as
+    every list, the open ones first, the earlier ones after the last open one."""
+    landlord = browser.login("landlord")
+    current, ended = open_and_ended(app, landlord, PER_PAGE + 3, 2)
+    db.session.commit()
+
+    first = page(browser, "/placements/")
+    assert first.count('class="placement-card"') == PER_PAGE
+    assert all(code in first for code in current[:PER_PAGE])
+    assert html_order(first, *current[:PER_PAGE])  # the latest change on top
+    assert not any(code in first for code in current[PER_PAGE:] + ended)
+    assert "Earlier placements" not in first
+    assert "Page 1 of 2" in first and 'href="/placements/?page=2"' in first
+
+    second = page(browser, "/placements/?page=2")
+    assert second.count('class="placement-card"') == 5
+    assert html_order(second, "Current placements", *current[PER_PAGE:])
+    assert html_order(second, current[-1], "Earlier placements", *ended)
+    assert not any(code in second for code in current[:PER_PAGE])
+    assert "Page 2 of 2" in second and 'href="/placements/?page=1"' in second
+    assert 'href="/placements/?page=3"' not in second
+    # The rest of the page is the same on every page.
+    for html in (first, second):
+        assert "<h1>My placements</h1>" in html
+        assert "step by step" in html
+        assert 'href="/placements/notifications"' in html
+
+
+@pytest.mark.parametrize("arg", ["abc", "0", "-3", ""])
+def test_a_page_argument_that_is_no_page_number_shows_the_first_page(app, browser, db, arg):
+    landlord = browser.login("landlord")
+    current, _ended = open_and_ended(app, landlord, 2, 1)
+    db.session.commit()
+    html = page(browser, f"/placements/?page={arg}")
+    assert html_order(html, "Current placements", *current, "Earlier placements")
+    assert html.count('class="placement-card"') == 3
+
+
+def test_a_page_beyond_the_last_is_empty_not_an_error(app, browser, db, monkeypatch):
+    monkeypatch.setattr("portal.placements.views.PER_PAGE", 2)
+    landlord = browser.login("landlord")
+    open_and_ended(app, landlord, 2, 1)
+    db.session.commit()
+    html = page(browser, "/placements/?page=999")
+    assert html.count('class="placement-card"') == 0
+    assert "<h1>My placements</h1>" in html and 'href="/placements/notifications"' in html
+    # Nothing that would say the landlord has no current placement: they do, on page 1.
+    assert "Current placements" not in html and "You have no current placement." not in html
+    assert "Page 999 of 2" in html
 
 
 def test_empty_list_says_what_will_come(browser, db):
@@ -422,10 +499,13 @@ def test_the_viewing_box_names_both_people(app, browser, db, mine):
 
 
 def test_the_list_needs_a_fixed_number_of_queries(app, browser, db):
+    """A page costs the same statements whether the organisation has two placements or more
+    than a page holds: the page's ids and their number, one load (with the consents), the steps,
+    the tenants' names."""
     landlord = browser.login("landlord")
     specialist = StaffFactory(role="specialist")
 
-    def count_for(n: int) -> int:
+    def count_for(n: int, path: str = "/placements/") -> int:
         db.session.execute(PlacementEvent.__table__.delete())
         db.session.execute(Placement.__table__.delete())
         for i in range(n):
@@ -433,17 +513,20 @@ def test_the_list_needs_a_fixed_number_of_queries(app, browser, db):
             household = HouseholdFactory()
             IdentityFactory(household=household, main_tenant_name=f"Name {i}")
             placement = propose(app, flat, household, specialist)
-            if i % 2:
+            if (n - 1 - i) % 2 == 0:  # every other one, the latest among them
                 drive(app, placement, State.VIEWING_SCHEDULED, landlord)
         db.session.commit()
         with counted_statements(db.engine) as statements:
-            html = page(browser, "/placements/")
-        assert html.count('class="placement-card"') == n
-        assert "Name 1" in html
+            html = page(browser, path)
+        shown = min(n, PER_PAGE) if path == "/placements/" else n - PER_PAGE
+        assert html.count('class="placement-card"') == shown
+        assert f"Name {n - 1 if path == '/placements/' else n - PER_PAGE - 2}" in html
         return len(statements)
 
-    assert count_for(2) == count_for(20)
-    assert db.session.scalar(select(func.count(Placement.id))) == 20
+    few = count_for(2)
+    assert few == count_for(PER_PAGE + 3) == count_for(PER_PAGE + 3, "/placements/?page=2")
+    assert few <= 10, few
+    assert db.session.scalar(select(func.count(Placement.id))) == PER_PAGE + 3
 
 
 def test_timeline_of_a_suggestion_taken_up_and_a_moved_viewing(app, browser, db):

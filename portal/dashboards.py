@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from math import ceil
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from portal.accounts.backoffice import bp as backoffice
@@ -17,7 +19,8 @@ from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import landlord_required, staff_required
 from portal.accounts.staff_home import landlord_messages
 from portal.core import clock
-from portal.core.pagination import HOME_ROWS
+from portal.core.fields import page_arg
+from portal.core.pagination import HOME_ROWS, PER_PAGE
 from portal.extensions import db
 from portal.households.labels import status_label as household_status_label
 from portal.households.models import Household, HouseholdStatus
@@ -262,12 +265,30 @@ def _cards_statement():
     )
 
 
+def _page_of_flats(statement: Select, total: int | None = None) -> Pagination:
+    """Page ``?page=`` of ``statement``'s flats, of the size of every list. A page past the
+    last shows the last (a bookmark of a list that has since shrunk still shows flats, and an
+    empty page would look like an empty list). ``total``: the number of all rows where the
+    caller knows it, which spares the count."""
+    number = page_arg()
+    if total is not None:
+        number = min(number, max(ceil(total / PER_PAGE), 1))
+    page = db.paginate(
+        statement, page=number, per_page=PER_PAGE, error_out=False, count=total is None
+    )
+    if total is not None:
+        page.total = total  # as Flask-SQLAlchemy's ``count`` documents
+    elif not page.items and page.page > page.pages > 0:
+        page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
+    return page
+
+
 @listings.route("/")
 @landlord_required
 def dashboard():
-    """The landlord's flats: cards for a private landlord or a few flats; for a housing company
-    with many, summary cards and a table with filters and sorting (status, rent, district, open
-    placements, last change)."""
+    """The landlord's flats, a page at a time: cards for a private landlord or a few flats; for
+    a housing company with many, summary cards and a table with filters and sorting (status,
+    rent, district, open placements, last change). The figures count all the flats."""
     organisation_id = current_user.organisation_id
     counts = _status_counts(organisation_id)
     total = sum(counts.values())
@@ -277,19 +298,20 @@ def dashboard():
         form.set_choices(
             db.session.scalars(select(District).order_by(District.position)).all(), status_label
         )
-        flats = db.session.scalars(form.query(organisation_id)).all()
+        page = _page_of_flats(form.query(organisation_id))
         return render_template(
             "listings/dashboard_table.html",
-            flats=flats,
+            page=page,
             form=form,
             counts=counts,
             total=total,
-            open_placements=_open_placements([f.id for f in flats]),
+            open_placements=_open_placements([f.id for f in page.items]),
             figures=own_figures(organisation_id),
         )
-    flats = db.session.scalars(_cards_statement(), {"organisation_id": organisation_id}).all()
+    # The cards are all the flats, so their number is the sum of the status counts.
+    page = _page_of_flats(_cards_statement().params(organisation_id=organisation_id), total)
     return render_template(
         "listings/dashboard.html",
-        flats=flats,
-        figures=own_figures(organisation_id) if flats else None,
+        page=page,
+        figures=own_figures(organisation_id) if total else None,
     )

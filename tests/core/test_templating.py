@@ -44,3 +44,36 @@ def test_imported_macros_and_includes_see_the_globals(app):
     )
     environment.globals["shout"] = str.upper
     assert environment.get_template("page.html").render() == "MACRO INCLUDE"
+
+
+class _CountingLoader(DictLoader):
+    def __init__(self, mapping):
+        super().__init__(mapping)
+        self.searched: list[str] = []
+
+    def get_source(self, environment, template):
+        self.searched.append(template)
+        return super().get_source(environment, template)
+
+
+def test_a_template_not_found_is_not_searched_again_where_templates_are_not_reloaded(app):
+    """``{% include ["site/impressum.html", default] %}`` searched the template folders for the
+    operator's file on every request; in production (no reloading) the miss is remembered."""
+    loader = _CountingLoader(
+        {"page.html": '{% include ["site/own.html", "default.html"] %}', "default.html": "ours"}
+    )
+    environment = PortalEnvironment(app, loader=loader, auto_reload=False)
+    page = environment.get_template("page.html")
+    assert [page.render() for _ in range(3)] == ["ours"] * 3
+    assert loader.searched.count("site/own.html") == 1
+
+
+def test_with_reloading_a_template_added_later_is_found(app):
+    """In development (``auto_reload``) a template placed while the app runs is found."""
+    loader = _CountingLoader(
+        {"page.html": '{% include ["site/own.html", "default.html"] %}', "default.html": "ours"}
+    )
+    environment = PortalEnvironment(app, loader=loader, auto_reload=True)
+    assert environment.get_template("page.html").render() == "ours"
+    loader.mapping["site/own.html"] = "the operator's"
+    assert environment.get_template("page.html").render() == "the operator's"

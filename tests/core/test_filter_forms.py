@@ -44,6 +44,7 @@ def test_every_list_page_filters_through_the_macro():
         "backoffice/mediation/list.html",
         "backoffice/privacy/audit.html",
         "households/list.html",
+        "listings/dashboard_table.html",
     }
 
 

@@ -30,7 +30,9 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
+from portal.core.fields import page_arg
 from portal.core.i18n import select_locale
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
@@ -245,18 +247,19 @@ def sent():
 @bp.get("/mine")
 @landlord_required
 def mine():
-    cases = []
-    if current_user.organisation_id is not None:
-        cases = list(
-            db.session.scalars(
-                select(MediationCase)
-                .where(MediationCase.organisation_id == current_user.organisation_id)
-                .order_by(MediationCase.created_at.desc(), MediationCase.id.desc())
-            )
-        )
+    # A landlord always belongs to an organisation (ck_users_landlord_has_organisation), so the
+    # condition never reads "IS NULL", which would list the cases sent without one.
+    page = db.paginate(
+        select(MediationCase)
+        .where(MediationCase.organisation_id == current_user.organisation_id)
+        .order_by(MediationCase.created_at.desc(), MediationCase.id.desc()),
+        page=page_arg(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "mediation/mine.html",
-        cases=cases,
+        page=page,
         topic_labels=TOPIC_LABELS,
         status_labels=SENDER_STATUS_LABELS,
     )

@@ -162,3 +162,25 @@ def test_nav_footer_and_landing_link_to_the_form(client):
 
 def test_no_case_rows_leak_between_tests():
     assert db.session.scalars(select(MediationCase)).all() == []
+
+
+def test_mine_comes_a_page_at_a_time(browser, monkeypatch):
+    """PER_PAGE + 2 cases: PER_PAGE on the first page (the newest), 2 on the second; the link
+    to the second page keeps the other query arguments."""
+    monkeypatch.setattr("portal.mediation.views.PER_PAGE", 3)
+    landlord = browser.login("landlord")
+    numbers = [make_case(landlord.organisation_id, f"M-2026-02{i:02d}").number for i in range(5)]
+    first = browser.client.get("/mediation/mine?from=home").get_data(as_text=True)
+    assert [n for n in numbers if n in first] == numbers[2:]
+    assert "Page 1 of 2" in first
+    assert 'href="/mediation/mine?from=home&amp;page=2"' in first
+    second = browser.client.get("/mediation/mine?from=home&page=2").get_data(as_text=True)
+    assert [n for n in numbers if n in second] == numbers[:2]
+    assert "Page 2 of 2" in second and "?from=home&amp;page=1" in second
+    for past in ("/mediation/mine?page=999", "/mediation/mine?page=abc"):
+        response = browser.client.get(past)
+        assert response.status_code == 200
+    html = browser.client.get("/mediation/mine?page=999").get_data(as_text=True)
+    assert "You have not sent a mediation request yet." not in html
+    assert 'href="/mediation/mine?page=2"' in html
+    assert numbers[4] in browser.client.get("/mediation/mine?page=abc").get_data(as_text=True)

@@ -135,3 +135,40 @@ def test_colleagues_and_private_landlords_do_not_manage_colleagues(browser, db):
     browser.logout()
     browser.login("specialist")
     assert browser.client.get(PAGE).status_code == 403
+
+
+def test_colleagues_come_a_page_at_a_time_and_actions_come_back_to_the_page(
+    browser, db, monkeypatch
+):
+    """PER_PAGE + 2 users of the company: PER_PAGE on the first page (the oldest accounts),
+    2 on the second, whose link keeps the other query arguments; an action sent from the
+    second page comes back to it."""
+    monkeypatch.setattr("portal.accounts.views.colleagues.PER_PAGE", 3)
+    first, colleague, _unconfirmed = company_of_three(db)
+    later = [
+        UserFactory(organisation=first.organisation, is_org_admin=False, full_name=name)
+        for name in ("Lea Later", "Max Letzter")
+    ]
+    db.session.commit()
+    browser.login(first)
+    names = ["Frieda Erste", "Karl Kollege", "Uwe Offen", "Lea Later", "Max Letzter"]
+    html = browser.client.get(f"{PAGE}?from=account").get_data(as_text=True)
+    assert [n for n in names if n in html] == names[:3]
+    assert "Page 1 of 2" in html and f'href="{PAGE}?from=account&amp;page=2"' in html
+    assert f'action="/account/colleagues/{colleague.id}/remove"' in html
+    html = browser.client.get(f"{PAGE}?from=account&page=2").get_data(as_text=True)
+    assert [n for n in names if n in html] == names[3:]
+    assert "Page 2 of 2" in html
+    remove = f"/account/colleagues/{later[0].id}/remove?page=2"
+    assert f'action="{remove}"' in html
+    response = browser.post(remove, csrf_from_path=PAGE)
+    assert response.status_code == 303 and response.location.endswith(f"{PAGE}?page=2")
+    assert not fresh(db, later[0]).is_active
+    assert "Lea Later was removed" in browser.client.get(f"{PAGE}?page=2").get_data(as_text=True)
+
+    for past in ("999", "abc"):
+        response = browser.client.get(f"{PAGE}?page={past}")
+        assert response.status_code == 200
+    html = browser.client.get(f"{PAGE}?page=999").get_data(as_text=True)
+    assert "No colleagues yet." not in html and f'href="{PAGE}?page=2"' in html
+    assert "Frieda Erste" in browser.client.get(f"{PAGE}?page=abc").get_data(as_text=True)

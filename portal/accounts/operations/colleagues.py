@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal.accounts import passwords, tokens
 from portal.accounts.models import ADDRESS_CONFIRMED, Invitation, Role, User, utcnow
@@ -128,13 +128,10 @@ def deactivate_colleague(actor: User, colleague: User, reason: str) -> None:
         revoke_invitation(actor, invitation, reason="inviter_removed")
 
 
-def colleagues_of(user: User) -> list[User]:
-    """Everyone of ``user``'s organisation, ``user`` included, oldest account first."""
-    return list(
-        db.session.scalars(
-            select(User).where(User.organisation_id == user.organisation_id).order_by(User.id)
-        )
-    )
+def colleagues_of(user: User) -> Select[tuple[User]]:
+    """The statement of everyone of ``user``'s organisation, ``user`` included, oldest account
+    first: a statement, for the page to read a page of it."""
+    return select(User).where(User.organisation_id == user.organisation_id).order_by(User.id)
 
 
 def _refuse(code: str) -> Refused:

@@ -27,7 +27,9 @@ from portal.accounts.sessions import (
 )
 from portal.accounts.views.common import bp, link_refused
 from portal.core.errors import error_page
+from portal.core.fields import page_arg
 from portal.core.i18n import select_locale
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 
@@ -84,9 +86,14 @@ def colleagues():
     user = _first_user()
     if user is None:
         return _not_first_user()
-    return render_template(
-        "accounts/colleagues.html", colleagues=ops.colleagues_of(user), action_form=EmptyForm()
-    )
+    page = db.paginate(ops.colleagues_of(user), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/colleagues.html", page=page, action_form=EmptyForm())
+
+
+def _back_to_list():
+    """The list at the page the action was sent from (its form's URL carries ``?page=``)."""
+    number = page_arg()
+    return redirect(url_for("accounts.colleagues", page=number if number > 1 else None), 303)
 
 
 def _colleague_action(user_id: int, operation, done):
@@ -101,10 +108,10 @@ def _colleague_action(user_id: int, operation, done):
     except Refused as exc:
         db.session.commit()  # the audit event of the refusal
         flash_refusal(exc)
-        return redirect(url_for("accounts.colleagues"), 303)
+        return _back_to_list()
     db.session.commit()
     flash(done(colleague.full_name), "success")
-    return redirect(url_for("accounts.colleagues"), 303)
+    return _back_to_list()
 
 
 @bp.route("/colleagues/<int:user_id>/remove", methods=["POST"])

@@ -41,12 +41,21 @@ def landlords():
 def staff():
     # The staff of the admin's own sites (DESIGN.md §9).
     own_sites = [site.id for site in current_user.sites]
-    users = db.session.scalars(
+    page = db.paginate(
         select(User)
         .where(User.role.in_([str(r) for r in STAFF_ROLES]), colleagues_of(User.id, own_sites))
-        .order_by(User.email)
-    ).all()
-    return render_template("backoffice/staff.html", users=users, action_form=EmptyForm())
+        .order_by(User.email),
+        page=page_arg(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("backoffice/staff.html", page=page, action_form=EmptyForm())
+
+
+def _back_to_staff():
+    """The staff list at the page the reset was sent from (its form's URL carries ``?page=``)."""
+    number = page_arg()
+    return redirect(url_for("backoffice.staff", page=number if number > 1 else None), 303)
 
 
 @bp.route("/staff/<int:user_id>/reset-second-factor", methods=["POST"])
@@ -64,7 +73,7 @@ def reset_second_factor(user_id: int):
         if exc.code != "own_reset":
             abort(403)
         flash_refusal(exc)
-        return redirect(url_for("backoffice.staff"), 303)
+        return _back_to_staff()
     db.session.commit()
     flash(
         _(
@@ -74,7 +83,7 @@ def reset_second_factor(user_id: int):
         ),
         "success",
     )
-    return redirect(url_for("backoffice.staff"), 303)
+    return _back_to_staff()
 
 
 @bp.route("/landlords/<int:user_id>/reset-second-factor", methods=["GET", "POST"])

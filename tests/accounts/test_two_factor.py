@@ -523,6 +523,40 @@ def test_admin_cannot_reset_their_own_second_factor(browser, db):
     assert browser.client.get("/backoffice/").status_code == 200  # still logged in
 
 
+def test_staff_list_comes_a_page_at_a_time_and_a_reset_comes_back_to_the_page(
+    browser, db, monkeypatch
+):
+    """PER_PAGE + 2 staff of the admin's site: PER_PAGE on the first page (by e-mail address),
+    2 on the second, whose link keeps the other query arguments; a reset sent from the second
+    page comes back to it."""
+    monkeypatch.setattr("portal.accounts.backoffice.PER_PAGE", 3)
+    admin = browser.login("admin")
+    for name in ("a", "b", "c", "d"):
+        StaffFactory(email=f"{name}-staff@example.org")
+    emails = sorted(db.session.scalars(select(User.email).where(User.role != "landlord")).all())
+    assert len(emails) == 5 and admin.email in emails
+    html = browser.client.get("/backoffice/staff?from=home").get_data(as_text=True)
+    assert [e for e in emails if e in html] == emails[:3]
+    assert "Page 1 of 2" in html and 'href="/backoffice/staff?from=home&amp;page=2"' in html
+    html = browser.client.get("/backoffice/staff?from=home&page=2").get_data(as_text=True)
+    assert [e for e in emails if e in html] == emails[3:]
+    assert "Page 2 of 2" in html
+    other = next(e for e in emails[3:] if e != admin.email)  # never one's own reset
+    last = db.session.scalar(select(User).where(User.email == other))
+    reset = f"/backoffice/staff/{last.id}/reset-second-factor?page=2"
+    assert f'action="{reset}"' in html
+    response = browser.post(reset, csrf_from_path="/backoffice/staff")
+    assert response.status_code == 303 and response.location.endswith("/backoffice/staff?page=2")
+    assert not fresh(db, last).has_two_factor
+
+    for past in ("999", "abc"):
+        assert browser.client.get(f"/backoffice/staff?page={past}").status_code == 200
+    html = browser.client.get("/backoffice/staff?page=999").get_data(as_text=True)
+    assert 'href="/backoffice/staff?page=2"' in html
+    html = browser.client.get("/backoffice/staff?page=abc").get_data(as_text=True)
+    assert emails[0] in html and "Page 1 of 2" in html
+
+
 def test_only_admins_reset_and_only_staff(browser, db):
     colleague = StaffFactory()
     browser.login("specialist")

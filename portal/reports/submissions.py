@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -160,10 +160,19 @@ _PARTICULARS_ONLY = (
 def submissions(
     period: Period | None = None, site_ids: tuple[int, ...] | None = None
 ) -> list[SubmittedReport]:
-    """Every submission, newest period first and the versions of a period newest first; only
-    those of ``period`` when given, only those of ``site_ids`` when given (a submission is not
-    filtered by the staff session filter: its site may be None, the state-level report).
-    The stored figures and files are not loaded: a list shows a submission's particulars."""
+    """Every submission, as ``submissions_query`` orders and filters them (for the versions of
+    one period; the list of all reads a page of ``submissions_query``)."""
+    return list(db.session.scalars(submissions_query(period, site_ids)))
+
+
+def submissions_query(
+    period: Period | None = None, site_ids: tuple[int, ...] | None = None
+) -> Select[tuple[SubmittedReport]]:
+    """The statement of every submission, newest period first and the versions of a period
+    newest first; only those of ``period`` when given, only those of ``site_ids`` when given (a
+    submission is not filtered by the staff session filter: its site may be None, the
+    state-level report). The stored figures and files are not loaded: a list shows a
+    submission's particulars."""
     query = (
         select(SubmittedReport)
         .options(*_PARTICULARS_ONLY)
@@ -181,7 +190,7 @@ def submissions(
             SubmittedReport.period_start == period.start,
             SubmittedReport.period_end == period.end,
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def period_of(submission: SubmittedReport) -> Period:

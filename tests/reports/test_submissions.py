@@ -18,6 +18,7 @@ from portal.reports import exports, figures, frozen, report, submissions
 from portal.reports.models import SubmittedReport
 from portal.reports.periods import Period
 from portal.reports.tables import Table, count, rate
+from portal.sites.models import DEFAULT_SITE_ID, Site
 from tests.factories import HouseholdFactory, StaffFactory
 
 Q2 = Period(date(2026, 4, 1), date(2026, 6, 30))
@@ -290,3 +291,48 @@ def test_two_submitting_the_same_version_at_once_are_told(english, monkeypatch):
         submissions.submit(Q2, "MAGS", admin)
     assert refused.value.code == "submitted_meanwhile"
     assert submissions_count() == 1
+
+
+def sent(month: int, recipient: str, site_id: int = DEFAULT_SITE_ID) -> SubmittedReport:
+    """A submission of a month of 2026 as stored, without building its report and files."""
+    start = date(2026, month, 1)
+    submitted = SubmittedReport(
+        site_id=site_id,
+        period_start=start,
+        period_end=date(2026, month, 28),
+        period_kind="custom",
+        version=1,
+        recipient=recipient,
+        locale="de",
+        as_of=start,
+        figures={},
+        pdf=b"",
+        csv=b"",
+        submitted_by_name="Ada Admin",
+    )
+    db.session.add(submitted)
+    db.session.flush()
+    return submitted
+
+
+def test_the_list_comes_a_page_at_a_time(client, auth, monkeypatch):
+    """PER_PAGE + 2 submissions: PER_PAGE on the first page (the newest periods), 2 on the
+    second, whose link keeps the other query arguments; another site's are not counted."""
+    monkeypatch.setattr("portal.reports.submission_views.PER_PAGE", 3)
+    recipients = [sent(month, f"Empfänger {month}").recipient for month in range(1, 6)]
+    essen = Site(slug="essen", name="Essen", municipality_key="05113000", code_prefix="E")
+    db.session.add(essen)
+    db.session.flush()
+    sent(6, "Fremder Empfänger", site_id=essen.id)
+    auth.login("admin")
+    html = client.get(f"{LIST}?from=report").get_data(as_text=True)
+    assert [r for r in recipients if r in html] == recipients[2:]
+    assert "Page 1 of 2" in html and f'href="{LIST}?from=report&amp;page=2"' in html
+    html = client.get(f"{LIST}?from=report&page=2").get_data(as_text=True)
+    assert [r for r in recipients if r in html] == recipients[:2]
+    assert "Page 2 of 2" in html and "Fremder Empfänger" not in html
+    for past in ("999", "abc"):
+        assert client.get(f"{LIST}?page={past}").status_code == 200
+    html = client.get(f"{LIST}?page=999").get_data(as_text=True)
+    assert "No report has been submitted yet." not in html and f'href="{LIST}?page=2"' in html
+    assert recipients[4] in client.get(f"{LIST}?page=abc").get_data(as_text=True)

@@ -16,6 +16,8 @@ from portal.households import operations as ops
 from portal.households.models import HouseholdStatus
 from portal.households.prevention import PreventionCase
 from portal.mediation.models import MediationCase
+from portal.sites.models import DEFAULT_SITE_ID, Site
+from tests.conftest import counted_statements
 from tests.factories import HouseholdFactory, IdentityFactory, StaffFactory, UserFactory
 
 TODAY = clock.today
@@ -390,3 +392,54 @@ def test_the_german_page_names_the_section(browser, db):
     page = _page(browser, household)
     assert "Prävention (nur für das Team)" in page
     assert "Kündigung wegen Mietschulden" in page
+
+
+def test_the_list_comes_a_page_at_a_time_and_counts_all(browser, db, monkeypatch):
+    """PER_PAGE + 2 open cases: PER_PAGE on the first page (the oldest), 2 on the second,
+    whose link keeps the other query arguments; the number above counts all of them (not
+    another site's, not a closed one), on every page; the statements do not grow with the
+    rows."""
+    monkeypatch.setattr("portal.households.backoffice.prevention.PER_PAGE", 3)
+    worker = browser.login("specialist")
+    codes = []
+    for days in (9, 8, 7, 6, 5):
+        household = _household()
+        _open(household, worker, opened_on=TODAY() - timedelta(days=days))
+        codes.append(household.code)
+    closed = _household()
+    ops.record_outcome(_open(closed, worker), worker, "tenancy_kept", TODAY())
+    essen = Site(slug="essen", name="Essen", municipality_key="05113000", code_prefix="E")
+    _db.session.add(essen)
+    _db.session.flush()
+    elsewhere = _household(site_id=essen.id)
+    assert elsewhere.site_id == essen.id  # the worker's one site is the default site
+    assert [site.id for site in worker.sites] == [DEFAULT_SITE_ID]
+    _db.session.add(
+        PreventionCase(
+            site_id=essen.id,
+            household=elsewhere,
+            opened_on=TODAY(),
+            threat="other",
+            landlord_name="Vermietung Essen",
+        )
+    )
+    _db.session.flush()
+
+    path = "/backoffice/households/prevention"
+    with counted_statements(_db.engine) as seen:
+        html = browser.client.get(f"{path}?from=home").get_data(as_text=True)
+    assert [c for c in codes if c in html] == codes[:3]
+    assert "5 open cases" in html and "Page 1 of 2" in html
+    assert f'href="{path}?from=home&amp;page=2"' in html
+    assert closed.code not in html and elsewhere.code not in html
+    with counted_statements(_db.engine) as seen_on_two:
+        html = browser.client.get(f"{path}?from=home&page=2").get_data(as_text=True)
+    assert [c for c in codes if c in html] == codes[3:]
+    assert "5 open cases" in html and "Page 2 of 2" in html
+    assert len(seen_on_two) == len(seen)  # 2 rows or 3: the same statements
+    for past in ("999", "abc"):
+        assert browser.client.get(f"{path}?page={past}").status_code == 200
+    html = browser.client.get(f"{path}?page=999").get_data(as_text=True)
+    assert "5 open cases" in html and "No open prevention case." not in html
+    assert f'href="{path}?page=2"' in html
+    assert codes[0] in browser.client.get(f"{path}?page=abc").get_data(as_text=True)

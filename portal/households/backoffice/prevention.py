@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households import operations as ops
@@ -42,7 +44,8 @@ def _invalid(household_id: int, **posted):
 @bp.route("/prevention")
 @staff_required(*READERS)
 def prevention_cases():
-    return render_template("backoffice/households/prevention.html", cases=ops.open_cases())
+    page = db.paginate(ops.open_cases(), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("backoffice/households/prevention.html", page=page)
 
 
 @bp.route("/<int:household_id>/prevention", methods=["POST"])

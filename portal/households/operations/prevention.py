@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
@@ -178,13 +178,12 @@ def record_outcome(case: PreventionCase, actor: User, outcome: str, on: date) ->
     case.close(Outcome(outcome), on, actor)
 
 
-def open_cases() -> list[PreventionCase]:
-    """Every open prevention case, the oldest first (the staff list)."""
-    return list(
-        db.session.scalars(
-            select(PreventionCase)
-            .where(PreventionCase.outcome.is_(None))
-            .options(selectinload(PreventionCase.household))
-            .order_by(PreventionCase.opened_on, PreventionCase.id)
-        )
+def open_cases() -> Select[tuple[PreventionCase]]:
+    """The statement of every open prevention case, the oldest first, with its household (the
+    staff list reads a page of it)."""
+    return (
+        select(PreventionCase)
+        .where(PreventionCase.outcome.is_(None))
+        .options(selectinload(PreventionCase.household))
+        .order_by(PreventionCase.opened_on, PreventionCase.id)
     )

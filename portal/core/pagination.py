@@ -100,9 +100,12 @@ def first_and_total_statement(query: Select, limit: int, key: Any = None) -> Sel
     return query.add_columns(total.label("total_rows")).limit(limit)
 
 
-def run_first_and_total(statement: Select, limit: int) -> tuple[list[tuple], int]:
-    """The rows and the number of all of a ``first_and_total_statement`` of ``limit`` rows."""
-    rows = db.session.execute(statement).all()
+def run_first_and_total(
+    statement: Select, limit: int, params: dict[str, Any] | None = None
+) -> tuple[list[tuple], int]:
+    """The rows and the number of all of a ``first_and_total_statement`` of ``limit`` rows;
+    ``params``: the values of its bound parameters (a statement built once for every id)."""
+    rows = db.session.execute(statement, params).all()
     if limit <= 0:
         return [], rows[0].total_rows
     if not rows:

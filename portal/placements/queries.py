@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import clock
@@ -31,6 +31,7 @@ from portal.placements.models import (
     Interest,
     InterestStatus,
     Placement,
+    PlacementEvent,
     State,
 )
 
@@ -268,5 +269,41 @@ def _open_interests_statement(limit: int) -> Select:
             joinedload(Interest.flat).joinedload(Flat.organisation),
         )
         .order_by(Interest.created_at.desc(), Interest.id.desc()),
+        limit,
+    )
+
+
+# A placement's history: its steps and notes, a line each for as long as it runs ---------------
+
+
+def history_of(placement_id: int) -> Select:
+    """A placement's events (steps and the team's notes), oldest first, each with its actor
+    (joined: one statement a page)."""
+    return (
+        select(PlacementEvent)
+        .where(PlacementEvent.placement_id == placement_id)
+        .options(joinedload(PlacementEvent.actor))
+        .order_by(PlacementEvent.id)
+    )
+
+
+def latest_history(placement_id: int, limit: int) -> tuple[list[PlacementEvent], int]:
+    """The newest ``limit`` events of a placement, oldest first as the whole history reads,
+    and the number of all of them, in one statement."""
+    rows, total = run_first_and_total(
+        _latest_history_statement(limit), limit, {"placement_id": placement_id}
+    )
+    return [event for (event,) in reversed(rows)], total
+
+
+@lru_cache(maxsize=8)
+def _latest_history_statement(limit: int) -> Select:
+    """Built once per process (the placement page runs it on every request); the placement's
+    id is a parameter."""
+    return first_and_total_statement(
+        select(PlacementEvent)
+        .where(PlacementEvent.placement_id == bindparam("placement_id"))
+        .options(joinedload(PlacementEvent.actor))
+        .order_by(PlacementEvent.id.desc()),
         limit,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from portal.core import clock
 from portal.core.db import utcnow
+from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
 from portal.listings.models import District
 from portal.placements import operations as ops
@@ -44,6 +45,7 @@ from tests.conftest import counted_statements, outbox
 from tests.factories import (
     HouseholdFactory,
     StaffFactory,
+    UserFactory,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -464,6 +466,142 @@ def test_placement_page_loads_in_a_fixed_number_of_queries(app, browser, db):
             ops.add_note(placement, StaffFactory(), f"Notiz {number}")
     assert event_count(placement) > 30
     assert statements() == small
+    # A daily summary to the landlord for a month: the page still shows ten, as cheaply.
+    daily_summaries(w.landlord, placement, 30)
+    assert statements() == small
+
+
+# The history and the messages to the landlord: the newest on the page, all a page further ---
+
+
+def daily_summaries(landlord, placement: Placement, count: int, first: int = 0) -> None:
+    """The landlord's daily summaries (the digest), a day apart since the placement began."""
+    for number in range(first, first + count):
+        _db.session.add(
+            OutboxMessage(
+                to_address=landlord.email,
+                subject=f"Tageszusammenfassung {number:03d}",
+                body_text="…",
+                topic=f"digest:{landlord.id}",
+                created_at=placement.created_at + timedelta(days=number + 1),
+            )
+        )
+    _db.session.flush()
+
+
+def section(html: str, section_id: str) -> str:
+    return html.split(f'<section id="{section_id}"')[1].split("</section>")[0]
+
+
+def test_the_page_shows_the_newest_history_and_the_history_page_all(app, browser, db):
+    w = world()
+    placement = placement_in(app, w)  # its first event: the proposal
+    with _app_request(app):
+        for number in range(30):
+            ops.add_note(placement, w.specialist, f"Notiz {number:03d}")
+    browser.login(w.specialist)
+    timeline = section(page(browser, placement), "timeline")
+    shown = re.findall(r"Notiz (\d{3})", timeline)
+    assert shown == [f"{n:03d}" for n in range(20, 30)]  # the newest ten, oldest first
+    assert "Proposed" not in timeline
+    assert "21 earlier entries are not shown here." in timeline
+    link = f'href="{BASE}/{placement.id}/history"'
+    assert f"{link}>Show all 31 entries of the history</a>" in timeline
+    assert 'name="note-note"' in timeline  # the note form stays
+
+    first = browser.client.get(f"{BASE}/{placement.id}/history").get_data(as_text=True)
+    assert "31 entries, oldest first" in first
+    assert "Proposed" in first and "Sabine Fach" in first
+    assert re.findall(r"Notiz (\d{3})", first) == [f"{n:03d}" for n in range(24)]
+    assert f'href="{BASE}/{placement.id}/history?page=2" rel="next"' in first
+    second = browser.client.get(f"{BASE}/{placement.id}/history?page=2").get_data(as_text=True)
+    assert re.findall(r"Notiz (\d{3})", second) == [f"{n:03d}" for n in range(24, 30)]
+    assert "Proposed" not in second
+
+
+def test_a_short_history_shows_whole_without_a_link(app, browser, db):
+    w = world()
+    placement = placement_in(app, w, State.VIEWING_SCHEDULED)  # proposed and two steps
+    browser.login(w.specialist)
+    timeline = section(page(browser, placement), "timeline")
+    assert timeline.count("<li>") == 3
+    assert "not shown here" not in timeline and "/history" not in timeline
+
+
+def test_the_page_shows_the_newest_messages_to_the_landlord_and_the_mail_page_all(app, browser, db):
+    w = world()
+    colleague = UserFactory(organisation=w.landlord.organisation)  # another landlord's digest
+    placement_in(app, world(), State.PROPOSED)
+    placement = placement_in(app, w)
+    own = [m for m in outbox(w.landlord.email) if m.topic == f"placement:{placement.id}"]
+    assert own  # the proposal's mail, among the summaries
+    _db.session.add(  # before the placement began: not about it
+        OutboxMessage(
+            to_address=w.landlord.email,
+            subject="Tageszusammenfassung alt",
+            body_text="…",
+            topic=f"digest:{w.landlord.id}",
+            created_at=placement.created_at - timedelta(days=1),
+        )
+    )
+    daily_summaries(colleague, placement, 2, first=900)
+    daily_summaries(w.landlord, placement, 30)
+    total = len(own) + 30
+    browser.login(w.specialist)
+    mails = section(page(browser, placement), "mails")
+    shown = re.findall(r"Tageszusammenfassung (\d{3})", mails)
+    assert shown == [f"{n:03d}" for n in range(20, 30)]  # the newest ten, oldest first
+    assert "alt" not in mails
+    assert f"{total - 10} earlier messages are not shown here." in mails
+    link = f'href="{BASE}/{placement.id}/mails"'
+    assert f"{link}>Show all {total} messages to the landlord</a>" in mails
+
+    first = browser.client.get(f"{BASE}/{placement.id}/mails").get_data(as_text=True)
+    assert f"{total} messages, oldest first" in first
+    assert all(m.subject in first for m in own)
+    assert "Tageszusammenfassung alt" not in first and "Tageszusammenfassung 9" not in first
+    on_first = re.findall(r"Tageszusammenfassung (\d{3})", first)
+    assert on_first == [f"{n:03d}" for n in range(25 - len(own))]
+    second = browser.client.get(f"{BASE}/{placement.id}/mails?page=2").get_data(as_text=True)
+    on_second = re.findall(r"Tageszusammenfassung (\d{3})", second)
+    assert on_first + on_second == [f"{n:03d}" for n in range(30)]
+    assert f'href="{BASE}/{placement.id}/mails?page=1" rel="prev"' in second
+
+
+def test_the_cut_lists_speak_german_with_plurals(app, browser, db):
+    w = world()
+    w.specialist.locale = "de"
+    placement = placement_in(app, w)
+    with _app_request(app):
+        for number in range(10):
+            ops.add_note(placement, w.specialist, f"Notiz {number:03d}")
+    daily_summaries(w.landlord, placement, 12)
+    own = [m for m in outbox(w.landlord.email) if m.topic == f"placement:{placement.id}"]
+    browser.login(w.specialist)
+    html = page(browser, placement)
+    timeline = section(html, "timeline")
+    assert "1 früherer Eintrag wird hier nicht angezeigt." in timeline
+    assert "Alle 11 Einträge des Verlaufs anzeigen" in timeline
+    more = 12 + len(own) - 10
+    assert f"{more} frühere Nachrichten werden hier nicht angezeigt." in section(html, "mails")
+    assert f"Alle {12 + len(own)} Nachrichten an die Vermieterseite anzeigen" in html
+    history = browser.client.get(f"{BASE}/{placement.id}/history").get_data(as_text=True)
+    assert "Verlauf: " in history and "11 Einträge, die ältesten zuerst" in history
+    mails = browser.client.get(f"{BASE}/{placement.id}/mails").get_data(as_text=True)
+    assert f"{12 + len(own)} Nachrichten, die ältesten zuerst" in mails
+
+
+def test_the_list_pages_are_for_casework_staff_of_the_placement_site_only(app, browser, db):
+    w = world()
+    placement = placement_in(app, w)
+    browser.login("landlord")
+    for path in ("history", "mails"):
+        assert browser.client.get(f"{BASE}/{placement.id}/{path}").status_code == 403
+    browser.logout()
+    browser.login("social_worker")
+    for path in ("history", "mails"):
+        assert browser.client.get(f"{BASE}/{placement.id}/{path}").status_code == 200
+        assert browser.client.get(f"{BASE}/999999/{path}").status_code == 404
 
 
 # The list and the CSV ---------------------------------------------------------------------------

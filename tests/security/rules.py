@@ -153,6 +153,8 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.index": CASEWORK,
     "placements_backoffice.export": CASEWORK,
     "placements_backoffice.detail": CASEWORK,
+    "placements_backoffice.history": CASEWORK,  # all of the history the page cuts
+    "placements_backoffice.mails": CASEWORK,  # all messages to the landlord the page cuts
     "placements_backoffice.rent_certificate_pdf": CASEWORK,  # issue 16
     "placements_backoffice.refill_rent_certificate": CASEWORK,
     # Social workers reach the route; the STEPS table refuses them all but aftercare steps.

@@ -197,3 +197,14 @@ def test_the_placement_pages_statement_built_once_is_filtered_for_each_user(
         browser.login(two_sites[name])
         assert browser.client.get(path).status_code == status, name
         browser.logout()
+
+
+def test_a_placements_history_and_mails_pages_are_of_its_site_only(app, browser, two_sites):
+    """The pages that list all of a placement's history and messages to the landlord read the
+    placement first: another site's staff get "not found", not its events or e-mails."""
+    base = f"/backoffice/placements/{two_sites['placement']}"
+    for name, status in (("essen_staff", 200), ("duisburg_staff", 404)):
+        browser.login(two_sites[name])
+        for path in (f"{base}/history", f"{base}/mails"):
+            assert browser.client.get(path).status_code == status, (name, path)
+        browser.logout()

@@ -9,12 +9,13 @@ refuses (wrong state, wrong role, missing data, flat or household taken) is roll
 explained in a flash message; nothing changes.
 
 One blueprint (``common.bp``), its routes in one module per job: ``lists`` (the list and its
-CSV), ``page`` (the placement page and what is posted from it) and ``starting`` (proposing,
-deciding interests). Importing this package registers them all.
+CSV), ``page`` (the placement page and what is posted from it), ``history`` (all of the
+placement's history and of its messages to the landlord, the page showing the newest) and
+``starting`` (proposing, deciding interests). Importing this package registers them all.
 """
 
 from portal.placements import home_messages  # noqa: F401 - connects the staff home's receiver
-from portal.placements.backoffice import lists, money, page, starting
+from portal.placements.backoffice import history, lists, money, page, starting
 from portal.placements.backoffice.common import CASEWORK, bp
 from portal.placements.backoffice.page import DATE_FACTS, DONE, event_facts, mediation_hint
 
@@ -24,6 +25,7 @@ __all__ = [
     "DONE",
     "bp",
     "event_facts",
+    "history",
     "lists",
     "mediation_hint",
     "money",

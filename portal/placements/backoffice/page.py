@@ -16,6 +16,7 @@ from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.i18n import day, moment
+from portal.core.pagination import HOME_ROWS
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -38,7 +39,7 @@ from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
 from portal.placements.operations.aftercare import RENT_ARREARS, arrears_check
 from portal.placements.paperwork import rent_certificate
-from portal.placements.queries import AFTERCARE_STATES, is_overdue
+from portal.placements.queries import AFTERCARE_STATES, is_overdue, latest_history
 from portal.placements.step_forms import STEP_FORMS, FollowUpForm, NoteForm, StepForm, ViewingForm
 
 DONE: dict[Action, Callable[[], str]] = {
@@ -92,7 +93,8 @@ def _page_statement() -> Select:
                 selectinload(Household.consents),
                 selectinload(Household.preferred_districts),
             ),
-            selectinload(Placement.events).selectinload(PlacementEvent.actor),
+            # Not the events: a line a step or note for as long as the placement runs, the
+            # page shows the newest (``latest_history``), the history page all of them.
             selectinload(Placement.follow_ups),
             joinedload(Placement.staff),
             joinedload(Placement.viewing_companion),
@@ -188,6 +190,10 @@ def _render(
         follow_up_form = FollowUpForm(formdata=None, prefix="follow_up")
     if role == Role.SPECIALIST and note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
+    # The two lists that grow for as long as the placement runs: the newest of each, with the
+    # number of all and a link to the page that lists them all (backoffice/history.py).
+    events, events_total = latest_history(placement.id, HOME_ROWS)
+    mails, mails_total = ops.latest_messages_of(placement, HOME_ROWS)
     return render_template(
         "backoffice/placements/detail.html",
         placement=placement,
@@ -200,7 +206,8 @@ def _render(
         note_form=note_form if role == Role.SPECIALIST else None,
         open_follow_up=open_follow_up,
         follow_up_form=follow_up_form,
-        timeline=[(event, event_facts(event, names)) for event in placement.events],
+        timeline=[(event, event_facts(event, names)) for event in events],
+        events_total=events_total,
         names=names,
         today=clock.today(),
         overdue=is_overdue(placement),
@@ -208,7 +215,8 @@ def _render(
         messages=shown(thread(placement_id=placement.id)),
         message_form=message_form or MessageForm(formdata=None),
         interest_message=_interest_message(placement),
-        mails=ops.messages_of(placement),
+        mails=mails,
+        mails_total=mails_total,
         money=money_section(placement, money_posted),
         rent_certificate=rent_certificate.find(placement),
         arrears=arrears_check(placement),

@@ -19,6 +19,7 @@ from portal.placements.operations.notifications import (
     _landlord_of,
     _notify,
     _tell_landlord,
+    latest_messages_of,
     messages_of,
     placement_topic,
     remind,
@@ -41,6 +42,7 @@ from portal.placements.operations.workflow import (
 __all__ = [
     "STEP_MAIL_CHOICES",
     "choose_step_mails",
+    "latest_messages_of",
     "messages_of",
     "placement_topic",
     "send_digests",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.outbox import OutboxMessage, queue_mail
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.extensions import db
 from portal.placements.calendar import viewing_invitation
 from portal.placements.models import (
@@ -207,20 +209,45 @@ def remind(today: date | None = None) -> dict[str, int]:
     return {"overdue": len(stuck), "follow_ups": len(due), "mails": len(per_person)}
 
 
-def messages_of(placement: Placement) -> list[OutboxMessage]:
+def messages_of(placement: Placement) -> Select:
     """What went out to the landlord about this placement, oldest first: its own messages and
-    the landlord's daily summaries since the placement began (a summary may cover others)."""
-    topics = [placement_topic(placement)]
-    landlord = _landlord_of(placement)
-    if landlord is not None:
-        topics.append(f"digest:{landlord.id}")
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.topic.in_(topics),
-                OutboxMessage.created_at >= placement.created_at,
-            )
-            .order_by(OutboxMessage.id)
-        )
+    the landlord's daily summaries since the placement began (a summary may cover others). A
+    statement, for a page at a time (``db.paginate``): a long placement has hundreds."""
+    return _messages_query(OutboxMessage.id).params(_message_params(placement))
+
+
+def latest_messages_of(placement: Placement, limit: int) -> tuple[list[OutboxMessage], int]:
+    """The newest ``limit`` of ``messages_of``, oldest first as the whole list reads, and the
+    number of all of them, in one statement (a summary a day: hundreds in a long placement)."""
+    rows, total = run_first_and_total(
+        _latest_messages_statement(limit), limit, _message_params(placement)
     )
+    return [message for (message,) in reversed(rows)], total
+
+
+def _message_params(placement: Placement) -> dict[str, Any]:
+    landlord = _landlord_of(placement)
+    return {
+        "placement_topic": placement_topic(placement),
+        # No landlord: no summaries (a NULL in the IN list matches no row).
+        "digest_topic": f"digest:{landlord.id}" if landlord is not None else None,
+        "since": placement.created_at,
+    }
+
+
+def _messages_query(order: Any) -> Select:
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.topic.in_([bindparam("placement_topic"), bindparam("digest_topic")]),
+            OutboxMessage.created_at >= bindparam("since"),
+        )
+        .order_by(order)
+    )
+
+
+@lru_cache(maxsize=8)
+def _latest_messages_statement(limit: int) -> Select:
+    """Built once per process (the placement page runs it on every request); the placement
+    and its landlord are parameters."""
+    return first_and_total_statement(_messages_query(OutboxMessage.id.desc()), limit)

@@ -1,0 +1,61 @@
+"""The two lists of a placement that grow for as long as it runs, each on a page of its own:
+its history (steps and the team's notes, a line each) and the messages to the landlord (a
+daily summary for a landlord who chose it: hundreds in a long placement). The placement page
+shows the newest ``HOME_ROWS`` of each with the number of all and links here; these pages list
+all of them, ``PER_PAGE`` at a time, oldest first as the placement page reads them (page 1
+stays page 1 while the lists grow)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
+from portal.core.pagination import PER_PAGE
+from portal.extensions import db
+from portal.placements import operations as ops
+from portal.placements.backoffice.common import CASEWORK, _staff, bp
+from portal.placements.backoffice.page import event_facts
+from portal.placements.models import Placement
+from portal.placements.queries import history_of
+
+
+def _load(placement_id: int) -> Placement:
+    """The placement with what the heading names (household code, flat address); another
+    site's placement is not there (the site filter): 404."""
+    placement = db.session.scalar(
+        select(Placement)
+        .where(Placement.id == placement_id)
+        .options(joinedload(Placement.flat), joinedload(Placement.household))
+    )
+    if placement is None:
+        abort(404)
+    return placement
+
+
+@bp.get("/<int:placement_id>/history")
+@staff_required(*CASEWORK)
+def history(placement_id: int):
+    placement = _load(placement_id)
+    page = db.paginate(
+        history_of(placement.id), page=page_arg(), per_page=PER_PAGE, error_out=False
+    )
+    names = {u.id: u.full_name for u in _staff()}
+    return render_template(
+        "backoffice/placements/history.html",
+        placement=placement,
+        page=page,
+        timeline=[(event, event_facts(event, names)) for event in page.items],
+    )
+
+
+@bp.get("/<int:placement_id>/mails")
+@staff_required(*CASEWORK)
+def mails(placement_id: int):
+    placement = _load(placement_id)
+    page = db.paginate(
+        ops.messages_of(placement), page=page_arg(), per_page=PER_PAGE, error_out=False
+    )
+    return render_template("backoffice/placements/mails.html", placement=placement, page=page)

@@ -29,6 +29,7 @@ from portal.matching.rules import (
     flat_conditions,
     household_conditions,
     is_match,
+    rank_flats,
     rank_households,
 )
 from tests.factories import OrganisationFactory
@@ -341,12 +342,21 @@ def test_sql_and_python_agree_from_a_household_to_its_flats(db, world):
         table = limits_in_force(TODAY)
         for h in household_objects:
             found = set(db.session.scalars(select(Flat.id).where(*flat_conditions(h, table))))
-            expected = {
-                f.id
+            fitting = [
+                f
                 for f in flat_objects
                 if f.status == FlatStatus.PUBLISHED and is_match(f, h, table)
-            }
+            ]
+            expected = {f.id for f in fitting}
             assert found == expected, describe(h, flat_objects, found ^ expected)
+            # The database ranks the flats as ``score`` does (issue 18: only the best are
+            # loaded); the waiting time is the same for each flat, so tenths are whole numbers.
+            ranked = rank_flats(h, limit=len(flat_objects), today=TODAY)
+            assert [m.flat for m in ranked] == sorted(
+                fitting, key=lambda f: (-round(10 * explain(f, h, TODAY).score), f.id)
+            )
+            if len(fitting) > 1:
+                assert [m.flat for m in rank_flats(h, limit=1, today=TODAY)] == [ranked[0].flat]
     finally:
         savepoint.rollback()
 

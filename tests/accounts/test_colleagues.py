@@ -172,3 +172,24 @@ def test_colleagues_come_a_page_at_a_time_and_actions_come_back_to_the_page(
     html = browser.client.get(f"{PAGE}?page=999").get_data(as_text=True)
     assert "No colleagues yet." not in html and f'href="{PAGE}?page=2"' in html
     assert "Frieda Erste" in browser.client.get(f"{PAGE}?page=abc").get_data(as_text=True)
+
+
+def test_the_profile_names_ten_active_members_and_the_number_of_the_others(browser, db):
+    """The profile page listed every member of the organisation (a lazy load of all of them);
+    now the first ten active ones, oldest account first, and how many more (issue 18)."""
+    company = CompanyFactory()
+    first = UserFactory(organisation=company, full_name="Frieda Erste")
+    for number in range(12):
+        UserFactory(organisation=company, is_org_admin=False, full_name=f"Mitglied {number:02d}")
+    UserFactory(organisation=company, is_org_admin=False, full_name="Ehemalig", is_active=False)
+    db.session.commit()
+    browser.login(first)
+    html = browser.client.get("/account/").get_data(as_text=True)
+    section = html.split('id="org-title"')[1].split("</section>")[0]
+    assert "Frieda Erste" in section
+    assert [f"Mitglied {n:02d}" in section for n in range(12)] == [True] * 9 + [False] * 3
+    assert "Ehemalig" not in section
+    assert "3 more members." in section
+    browser.post("/language", {"locale": "de", "next": "/account/"})
+    html = browser.client.get("/account/").get_data(as_text=True)
+    assert "3 weitere Mitglieder." in html

@@ -7,6 +7,7 @@ operations as ops`` gives them all."""
 
 from portal.accounts.operations.colleagues import (
     accept_invitation,
+    active_members,
     colleagues_of,
     hand_over_first_user,
     invitation_for,
@@ -42,6 +43,7 @@ from portal.accounts.operations.staff import create_staff, set_active
 __all__ = [
     "Registration",
     "accept_invitation",
+    "active_members",
     "authenticate",
     "change_password",
     "change_unconfirmed_email",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from portal.accounts import passwords, tokens
 from portal.accounts.models import ADDRESS_CONFIRMED, Invitation, Role, User, utcnow
 from portal.accounts.operations.common import external, find_user, one_line
 from portal.core import audit
 from portal.core.outbox import queue_mail
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.core.refusals import Refused
 from portal.extensions import db
 
@@ -132,6 +135,24 @@ def colleagues_of(user: User) -> Select[tuple[User]]:
     """The statement of everyone of ``user``'s organisation, ``user`` included, oldest account
     first: a statement, for the page to read a page of it."""
     return select(User).where(User.organisation_id == user.organisation_id).order_by(User.id)
+
+
+def active_members(organisation_id: int, limit: int) -> tuple[list[User], int]:
+    """The first ``limit`` active users of an organisation, oldest account first, and the
+    number of all of them, in one statement (the profile page names a company's people)."""
+    statement = _active_members_statement(limit)
+    rows, total = run_first_and_total(statement, limit, {"org": organisation_id})
+    return [user for (user,) in rows], total
+
+
+@lru_cache(maxsize=4)
+def _active_members_statement(limit: int) -> Select:
+    return first_and_total_statement(
+        select(User)
+        .where(User.organisation_id == bindparam("org"), User.is_active.is_(True))
+        .order_by(User.id),
+        limit,
+    )
 
 
 def _refuse(code: str) -> Refused:

@@ -22,6 +22,7 @@ from portal.accounts.forms import (
 from portal.accounts.models import User
 from portal.accounts.permissions import login_required
 from portal.accounts.views.common import bp, cfg, link_refused
+from portal.core.pagination import HOME_ROWS
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db, limiter
 
@@ -38,8 +39,16 @@ def profile():
         flash(_("Your details are saved."), "success")
         return redirect(url_for("accounts.profile"))
     invite_form = InviteForm(formdata=None) if user.can_invite else None
+    members, members_total = ([], 0)
+    if user.organisation_id is not None:
+        members, members_total = ops.active_members(user.organisation_id, HOME_ROWS)
     return render_template(
-        "accounts/profile.html", form=form, invite_form=invite_form, action_form=EmptyForm()
+        "accounts/profile.html",
+        form=form,
+        invite_form=invite_form,
+        action_form=EmptyForm(),
+        members=members,
+        members_total=members_total,
     )
 
 

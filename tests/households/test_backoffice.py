@@ -574,3 +574,26 @@ def test_identity_is_optional(browser, db):
     html = browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True)
     assert "No identity recorded yet." in html
     assert browser.client.get(f"{BASE}/{household.id}/edit").status_code == 200
+
+
+def test_who_looked_shows_the_newest_ten_and_the_number_of_the_others(browser, db):
+    """A look is a row per landlord's visit: the case page shows the newest ten and how many
+    more (it showed up to a hundred)."""
+    browser.login("social_worker")
+    household = HouseholdFactory()
+    landlord = UserFactory(organisation__name="Blick GmbH")
+    now = utcnow()
+    db.session.add_all(
+        ProfileView(
+            household_id=household.id,
+            organisation_id=landlord.organisation_id,
+            user_id=landlord.id,
+            viewed_at=now - timedelta(hours=hours),
+        )
+        for hours in range(13)
+    )
+    db.session.flush()
+    html = browser.client.get(f"{BASE}/{household.id}").get_data(as_text=True)
+    who_looked = html.split('id="views-title"')[1].split("</section>")[0]
+    assert who_looked.count("Blick GmbH") == 10
+    assert "3 earlier looks are not shown here." in who_looked

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Organisation, Role, User
 from portal.core import clock
 from portal.core.hooks import Hook
+from portal.core.pagination import HOME_ROWS, first_and_total
 from portal.core.security import allow_body
 from portal.extensions import db
 from portal.households import operations as ops
@@ -214,13 +215,14 @@ def _render_detail(
         if people_ids
         else {}
     )
-    views = db.session.execute(
+    # The newest looks and the number of all (one a landlord's visit: it grows with them).
+    views, views_total = first_and_total(
         select(ProfileView.viewed_at, Organisation.name)
         .join(Organisation, Organisation.id == ProfileView.organisation_id)
         .where(ProfileView.household_id == household.id)
-        .order_by(ProfileView.viewed_at.desc(), ProfileView.id.desc())
-        .limit(100)
-    ).all()
+        .order_by(ProfileView.viewed_at.desc(), ProfileView.id.desc()),
+        HOME_ROWS,
+    )
     moves = (
         [to for to in MOVES if household.can_move(to, SOCIAL_WORKER)] if is_social_worker else []
     )
@@ -239,6 +241,7 @@ def _render_detail(
         moves=moves,
         people=people,
         views=views,
+        views_total=views_total,
         today=clock.today(),
         visible=household.is_visible_to_landlords(),
         rent_limit=limit_of(household),  # computed today: the table in force, or the override

@@ -34,6 +34,7 @@ from portal.households.prevention import PreventionCase
 from portal.listings.models import District
 from portal.mediation.models import MediationCase
 from portal.placements import operations as ops
+from portal.placements.messages import Message
 from portal.placements.models import Action, Placement, State
 from tests.factories import (
     FlatFactory,
@@ -550,6 +551,30 @@ def make_case(org_id: int | None, number: str, **kw) -> MediationCase:
     _db.session.add(case)
     _db.session.flush()
     return case
+
+
+# Threads (a placement's or a case's conversation) ------------------------------------------------
+
+
+def conversation(count: int, *, landlord, staff, placement=None, case=None) -> list[Message]:
+    """``count`` messages of a placement's or a case's thread, "Nachricht 000" onwards, a minute
+    apart and the sides taking turns (the landlord first), written straight into the table."""
+    start = utcnow() - timedelta(days=1)
+    messages = [
+        Message(
+            placement_id=placement.id if placement is not None else None,
+            mediation_case_id=case.id if case is not None else None,
+            organisation_id=landlord.organisation_id,
+            author_id=(staff if number % 2 else landlord).id,
+            side="staff" if number % 2 else "landlord",
+            body=f"Nachricht {number:03d}",
+            created_at=start + timedelta(minutes=number),
+        )
+        for number in range(count)
+    ]
+    _db.session.add_all(messages)
+    _db.session.flush()
+    return messages
 
 
 # Mail --------------------------------------------------------------------------------------------

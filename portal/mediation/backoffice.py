@@ -24,7 +24,7 @@ from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import HOME_ROWS, PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -48,7 +48,13 @@ from portal.mediation.staff_forms import (
     CaseStatusForm,
     PlacementSearchForm,
 )
-from portal.placements.messages import MessageForm, shown, thread
+from portal.placements.messages import (
+    MessageForm,
+    latest_thread,
+    render_conversation,
+    shown,
+    thread_of,
+)
 from portal.placements.models import Placement
 from portal.sites.queries import colleagues
 
@@ -109,15 +115,16 @@ def index():
 # The case page ----------------------------------------------------------------------------------
 
 
-def _load(case_id: int) -> MediationCase:
-    case = db.session.scalar(
-        select(MediationCase)
-        .where(MediationCase.id == case_id)
-        .options(
+def _load(case_id: int, *, whole: bool = True) -> MediationCase:
+    """The case, or 404 (another site's case is not there: the site filter); ``whole``: with
+    what the case page shows (its notes and replies, who is assigned), else the case alone."""
+    query = select(MediationCase).where(MediationCase.id == case_id)
+    if whole:
+        query = query.options(
             selectinload(MediationCase.entries).selectinload(CaseEntry.author),
             selectinload(MediationCase.assigned_to),
         )
-    )
+    case = db.session.scalar(query)
     if case is None:
         abort(404)
     return case
@@ -172,6 +179,9 @@ def _render(case: MediationCase, **posted):
         linking.choices(case, search_form.placement_search.data if not search_form.errors else "")
     )
     names = dict(_staff(active_only=False))
+    # The newest messages right above the form, with the number of all and a link to the
+    # whole conversation (``conversation``): a long one is not loaded whole.
+    messages, messages_total = latest_thread(HOME_ROWS, mediation_case_id=case.id)
     return render_template(
         "backoffice/mediation/case.html",
         case=case,
@@ -187,7 +197,8 @@ def _render(case: MediationCase, **posted):
         age=age_in_working_days(case),
         overdue=is_overdue(case),
         search_form=search_form,
-        messages=shown(thread(mediation_case_id=case.id)),
+        messages=shown(messages),
+        messages_total=messages_total,
         **forms,
         **_labels(),
     )
@@ -197,6 +208,21 @@ def _render(case: MediationCase, **posted):
 @staff_required(*CASEWORK)
 def detail(case_id: int):
     return _render(_load(case_id))
+
+
+@bp.get("/<int:case_id>/conversation")
+@staff_required(*CASEWORK)
+def conversation(case_id: int):
+    """The whole conversation with the landlord on the case, a page at a time, oldest first;
+    the case page shows the newest messages."""
+    case = _load(case_id, whole=False)
+    return render_conversation(
+        thread_of(mediation_case_id=case.id),
+        heading=_("Messages with the landlord"),
+        subject=_("Mediation case %(number)s", number=case.number),
+        detail=None,
+        back_url=url_for(".detail", case_id=case.id, _anchor="messages"),
+    )
 
 
 # Changes ----------------------------------------------------------------------------------------

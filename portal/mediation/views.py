@@ -32,7 +32,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
 from portal.core.fields import page_arg
 from portal.core.i18n import select_locale
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import HOME_ROWS, PER_PAGE
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
@@ -48,8 +48,10 @@ from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.messages import (
     LANDLORD_SIDE,
     MessageForm,
+    latest_thread,
+    render_conversation,
     shown,
-    thread,
+    thread_of,
 )
 from portal.placements.models import Placement
 from portal.placements.presenters import own_placement
@@ -275,11 +277,15 @@ def _render_case(case: MediationCase, message_form: MessageForm | None = None):
             .order_by(CaseEntry.created_at, CaseEntry.id)
         )
     )
+    # The newest messages right above the form, with the number of all and a link to the
+    # whole conversation (``conversation``): a long one is not loaded whole.
+    messages, messages_total = latest_thread(HOME_ROWS, mediation_case_id=case.id)
     return render_template(
         "mediation/case.html",
         case=case,
         replies=replies,
-        messages=shown(thread(mediation_case_id=case.id)),
+        messages=shown(messages),
+        messages_total=messages_total,
         message_form=message_form or MessageForm(formdata=None),
         thread_side=LANDLORD_SIDE,
         topic_labels=TOPIC_LABELS,
@@ -292,6 +298,21 @@ def _render_case(case: MediationCase, message_form: MessageForm | None = None):
 @landlord_required
 def case(case_key: str):
     return _render_case(get_owned_or_404(MediationCase, case_key, current_user))
+
+
+@bp.get("/mine/<case_key>/conversation")
+@landlord_required
+def conversation(case_key: str):
+    """The whole conversation with the team on the organisation's own case, a page at a time,
+    oldest first; the case page shows the newest messages."""
+    case = get_owned_or_404(MediationCase, case_key, current_user)
+    return render_conversation(
+        thread_of(mediation_case_id=case.id),
+        heading=_("Messages with the Kümmerer team"),
+        subject=_("Mediation request %(number)s", number=case.number),
+        detail=None,
+        back_url=url_for("mediation.case", case_key=case.public_key, _anchor="messages"),
+    )
 
 
 @bp.post("/mine/<case_key>/messages")

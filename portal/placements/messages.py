@@ -16,19 +16,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Select, String, Text, bindparam, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
 from portal.core import audit
 from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.fields import page_arg
 from portal.core.i18n import number
+from portal.core.pagination import PER_PAGE, first_and_total_statement, run_first_and_total
 from portal.core.refusals import Refused
 from portal.extensions import db
 
@@ -142,14 +146,46 @@ def add_message(
     return message
 
 
-def thread(*, placement_id: int | None = None, mediation_case_id: int | None = None):
-    """The messages of one thread, oldest first, with their authors (one query each)."""
-    query = select(Message).options(selectinload(Message.author))
+def thread_of(*, placement_id: int | None = None, mediation_case_id: int | None = None) -> Select:
+    """All messages of one thread, oldest first, each with its author (joined: one statement a
+    page). A statement, for a page at a time (``db.paginate``): a long conversation has
+    hundreds; the case pages show the newest (``latest_thread``)."""
     if placement_id is not None:
-        query = query.where(Message.placement_id == placement_id)
+        condition = Message.placement_id == placement_id
     else:
-        query = query.where(Message.mediation_case_id == mediation_case_id)
-    return list(db.session.scalars(query.order_by(Message.created_at, Message.id)))
+        condition = Message.mediation_case_id == mediation_case_id
+    return (
+        select(Message)
+        .where(condition)
+        .options(joinedload(Message.author))
+        .order_by(Message.created_at, Message.id)
+    )
+
+
+def latest_thread(
+    limit: int, *, placement_id: int | None = None, mediation_case_id: int | None = None
+) -> tuple[list[Message], int]:
+    """The newest ``limit`` messages of one thread, oldest first as a conversation reads, and
+    the number of all of them, in one statement."""
+    column = "placement_id" if placement_id is not None else "mediation_case_id"
+    thread_id = placement_id if placement_id is not None else mediation_case_id
+    rows, total = run_first_and_total(
+        _latest_thread_statement(column, limit), limit, {"thread_id": thread_id}
+    )
+    return [message for (message,) in reversed(rows)], total
+
+
+@lru_cache(maxsize=8)
+def _latest_thread_statement(column: str, limit: int) -> Select:
+    """Built once per process for each kind of thread (the four pages with a conversation run
+    it on every request); the placement's or case's id is a parameter."""
+    return first_and_total_statement(
+        select(Message)
+        .where(getattr(Message, column) == bindparam("thread_id"))
+        .options(joinedload(Message.author))
+        .order_by(Message.created_at.desc(), Message.id.desc()),
+        limit,
+    )
 
 
 @dataclass(frozen=True)
@@ -172,6 +208,18 @@ def shown(messages: list[Message]) -> list[ShownMessage]:
         )
         for m in messages
     ]
+
+
+def render_conversation(query: Select, **context: Any) -> str:
+    """The page of a whole conversation (``templates/placements/conversation.html``): a
+    ``PER_PAGE`` page of ``query`` (``thread_of``), oldest first so that page 1 stays page 1
+    while the conversation grows, its messages as ``ShownMessage`` (no ids, the author's name
+    only). ``context``: the page's ``heading``, ``subject``, ``back_url`` and ``detail``. The
+    caller has read the placement or case with its page's own access check."""
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "placements/conversation.html", page=page, messages=shown(page.items), **context
+    )
 
 
 def _not_too_long(form, field) -> None:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import landlord_required
 from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import HOME_ROWS, PER_PAGE
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
@@ -24,8 +24,10 @@ from portal.placements.forms import StepMailsForm, ViewingSlotsForm
 from portal.placements.messages import (
     LANDLORD_SIDE,
     MessageForm,
+    latest_thread,
+    render_conversation,
     shown,
-    thread,
+    thread_of,
 )
 from portal.placements.models import LANDLORD, Action, Placement
 from portal.placements.operations import messages as thread_ops
@@ -85,11 +87,15 @@ def _render_show(
     slots_form: ViewingSlotsForm | None = None,
     message_form: MessageForm | None = None,
 ):
+    # The newest messages right above the form, with the number of all and a link to the
+    # whole conversation (``conversation``): a long one is not loaded whole.
+    messages, messages_total = latest_thread(HOME_ROWS, placement_id=placement.id)
     return render_template(
         "placements/show.html",
         placement=present([placement])[0],
         slots_form=slots_form or ViewingSlotsForm(formdata=None),
-        messages=shown(thread(placement_id=placement.id)),
+        messages=shown(messages),
+        messages_total=messages_total,
         message_form=message_form or MessageForm(formdata=None),
         thread_side=LANDLORD_SIDE,
         thread_closed=not placement.is_open,
@@ -124,6 +130,22 @@ def index():
 @landlord_required
 def show(placement_key: str):
     return _render_show(_own_or_404(placement_key))
+
+
+@bp.get("/<placement_key>/conversation")
+@landlord_required
+def conversation(placement_key: str):
+    """The whole conversation with the team about this placement, a page at a time, oldest
+    first; the placement page shows the newest messages."""
+    placement = _own_or_404(placement_key)
+    shown_placement = present([placement])[0]
+    return render_conversation(
+        thread_of(placement_id=placement.id),
+        heading=_("Messages with the Kümmerer team"),
+        subject=_("Household %(code)s", code=shown_placement.household_code),
+        detail=shown_placement.flat_label,
+        back_url=url_for("placements.show", placement_key=shown_placement.key, _anchor="messages"),
+    )
 
 
 def _step(placement_key: str, action: Action):

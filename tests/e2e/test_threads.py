@@ -1,15 +1,18 @@
 """A conversation in the browser (issue 15): the landlord writes to the team on the placement
 page, the specialist reads it in the back office and answers, the landlord reads the answer;
-the same on a mediation case. Every page passes axe-core. (English UI.)"""
+the same on a mediation case; a long conversation shows its newest ten and links to all of it.
+Every page passes axe-core. (English UI.)"""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from portal.accounts.models import Organisation, Role
+from portal.accounts.models import Organisation, Role, User
 from portal.extensions import db
 from portal.mediation.models import MediationCase
 from portal.placements import operations as ops
+from portal.placements.messages import Message
 from tests.e2e.conftest import person, published_flat
 from tests.e2e.placement_world import vetted_household
 
@@ -101,3 +104,28 @@ def test_landlord_writes_and_the_specialist_answers(web, live_app):
     assert QUESTION in text and ANSWER in text and "Pia Platz" in text
     web.goto(f"/mediation/mine/{case_key}")
     assert "We call you tomorrow." in thread.inner_text()
+
+    # A long conversation: the newest ten above the form, all of it a link away.
+    with live_app.app_context():
+        author = db.session.scalar(select(User).where(User.email == LANDLORD))
+        db.session.add_all(
+            Message(
+                placement_id=placement_id,
+                organisation_id=author.organisation_id,
+                author_id=author.id,
+                side="landlord",
+                body=f"Follow-up question {number}",
+            )
+            for number in range(12)
+        )
+        db.session.commit()
+    web.goto(f"/placements/{placement_key}")
+    assert "4 earlier messages are not shown here." in thread.inner_text()
+    thread.get_by_role("link", name="Show all 14 messages of the conversation").click()
+    web.check()
+    main = page.locator("main").inner_text()
+    assert "14 messages, oldest first" in main and QUESTION in main and "Pia Platz" in main
+    web.log_out()
+    web.log_in(SPECIALIST, PASSWORD)
+    web.goto(f"/backoffice/placements/{placement_id}/conversation")
+    assert ANSWER in page.locator("main").inner_text()

@@ -19,8 +19,9 @@ from portal.mediation.models import CaseEntry, MediationCase
 from portal.mediation.operations import working_days_between
 from portal.mediation.queries import home_counts
 from portal.placements.calendar import BERLIN
+from tests.builders import conversation
 from tests.conftest import counted_statements, outbox
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, UserFactory
 
 BASE = "/backoffice/mediation"
 SENDER = "vermieterin@example.org"
@@ -157,7 +158,8 @@ def test_list_loads_in_a_fixed_number_of_queries(browser, db):
 
 
 def test_the_case_page_loads_in_a_fixed_number_of_queries(browser, db):
-    case = make_case()
+    landlord = UserFactory()  # an organisation's case: it has a thread with the landlord side
+    case = make_case(organisation_id=landlord.organisation_id)
     user = browser.login("specialist")
     path = f"{BASE}/{case.id}"
 
@@ -168,6 +170,7 @@ def test_the_case_page_loads_in_a_fixed_number_of_queries(browser, db):
         return len(seen)
 
     _db.session.add(CaseEntry(case_id=case.id, kind="note", author_id=user.id, text="eins"))
+    conversation(1, landlord=landlord, staff=user, case=case)
     small = statements()
     for _ in range(15):
         author = StaffFactory(role="social_worker")
@@ -181,6 +184,8 @@ def test_the_case_page_loads_in_a_fixed_number_of_queries(browser, db):
                 details={},
             )
         )
+        # The conversation with the landlord grows too: the newest ten, with their authors.
+        conversation(2, landlord=landlord, staff=author, case=case)
     assert statements() == small
 
 

@@ -20,6 +20,7 @@ CASEWORK = ("specialist", "social_worker")
 ROUTES = [
     ("GET", "/"),
     ("GET", "/<case_id>"),
+    ("GET", "/<case_id>/conversation"),  # all of the thread, the case page the newest
     ("POST", "/<case_id>/notes"),
     ("POST", "/<case_id>/reply"),
     ("POST", "/<case_id>/status"),

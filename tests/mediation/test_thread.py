@@ -5,6 +5,8 @@ unconfirmed one), and linking a case to a placement by choosing it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from portal.extensions import db as _db
 from portal.mediation.models import MediationCase
 from portal.placements.messages import MESSAGE_MAX, Message
 from tests import factories
-from tests.builders import make_case, placement_in, world
+from tests.builders import conversation, make_case, placement_in, world
 from tests.builders import mediation_cases as cases
 from tests.builders import send_mediation as send
 from tests.conftest import link_in, outbox
@@ -264,3 +266,92 @@ def test_accepting_an_invitation_brings_the_requests_of_that_address(app, browse
     db.session.commit()
     case = fresh(case)
     assert case.organisation_id == inviter.organisation_id and case.user_id == user.id
+
+
+# A long conversation: the newest ten on the case page, all a page further ----------------------
+
+
+def thread_section(html: str) -> str:
+    return html.split('<section class="thread" id="messages"')[1].split("</section>")[0]
+
+
+def numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Nachricht (\d{3})", html)]
+
+
+def test_the_staff_case_page_shows_the_newest_ten_and_the_conversation_page_all(browser, db):
+    landlord = factories.UserFactory(full_name="Lara Landlord")
+    staff = factories.StaffFactory(role="social_worker", full_name="Sara")
+    case = make_case(landlord.organisation_id, "M-2026-0501")
+    other = make_case(landlord.organisation_id, "M-2026-0502")
+    conversation(31, landlord=landlord, staff=staff, case=case)
+    conversation(4, landlord=landlord, staff=staff, case=other)  # another thread
+    db.session.commit()
+    browser.login(staff)
+    html = browser.client.get(f"{BASE}/{case.id}").get_data(as_text=True)
+    thread = thread_section(html)
+    assert numbers(thread) == list(range(21, 31))  # the newest ten, oldest first
+    assert "21 earlier messages are not shown here." in thread
+    link = f'href="{BASE}/{case.id}/conversation"'
+    assert f"{link}>Show all 31 messages of the conversation</a>" in thread
+    # The reply form stays where it was, the newest message right above it.
+    assert thread.index("Nachricht 030") < thread.index('name="message_body"')
+    assert html.index('id="case-replies"') < html.index('id="messages"')
+    assert html.index('id="messages"') < html.index('id="case-notes"')
+
+    first = browser.client.get(f"{BASE}/{case.id}/conversation").get_data(as_text=True)
+    assert "31 messages, oldest first" in first and "Messages with the landlord" in first
+    assert "Mediation case M-2026-0501" in first and "Lara Landlord" in first
+    assert f'href="{BASE}/{case.id}#messages"' in first
+    assert numbers(first) == list(range(25))
+    assert f'href="{BASE}/{case.id}/conversation?page=2" rel="next"' in first
+    second = browser.client.get(f"{BASE}/{case.id}/conversation?page=2").get_data(as_text=True)
+    assert numbers(second) == list(range(25, 31))
+    empty = browser.client.get(f"{BASE}/{case.id}/conversation?page=3")
+    assert empty.status_code == 200 and numbers(empty.get_data(as_text=True)) == []
+
+
+def test_the_landlord_case_page_shows_the_newest_ten_and_the_conversation_page_all(browser, db):
+    landlord = browser.login("landlord", full_name="Lara Landlord")
+    staff = factories.StaffFactory(role="social_worker", full_name="Sara")
+    case = make_case(landlord.organisation_id, "M-2026-0504")
+    conversation(26, landlord=landlord, staff=staff, case=case)
+    db.session.commit()
+    path = f"/mediation/mine/{case.public_key}"
+    html = browser.client.get(path).get_data(as_text=True)
+    assert "<title>Mediation request M-2026-0504 –" in html  # the thread is not in the title
+    assert html.count('id="messages"') == 1
+    thread = thread_section(html)
+    assert numbers(thread) == list(range(16, 26))
+    assert "16 earlier messages are not shown here." in thread
+    assert f'href="{path}/conversation">Show all 26 messages of the conversation</a>' in thread
+    assert thread.index("Nachricht 025") < thread.index('name="message_body"')
+
+    first = browser.client.get(f"{path}/conversation").get_data(as_text=True)
+    assert "26 messages, oldest first" in first and "Messages with the Kümmerer team" in first
+    assert "Sara" in first and f'href="{path}#messages"' in first
+    second = browser.client.get(f"{path}/conversation?page=2").get_data(as_text=True)
+    assert numbers(first) + numbers(second) == list(range(26))
+    for page in (thread, first, second):
+        assert f"/mediation/mine/{case.id}" not in page
+        assert not re.findall(r'(?:href|action)="[^"]*/\d+(?:[/?#"])', page)
+
+    browser.logout()
+    browser.login("landlord")  # another organisation
+    response = browser.client.get(f"{path}/conversation")
+    assert response.status_code == 404 and "Nachricht" not in response.get_data(as_text=True)
+
+
+def test_the_case_conversation_speaks_german_with_plurals(browser, db):
+    landlord = browser.login("landlord")
+    landlord.locale = "de"
+    case = make_case(landlord.organisation_id, "M-2026-0505")
+    conversation(12, landlord=landlord, staff=factories.StaffFactory(), case=case)
+    db.session.commit()
+    path = f"/mediation/mine/{case.public_key}"
+    thread = thread_section(browser.client.get(path).get_data(as_text=True))
+    assert "2 frühere Nachrichten werden hier nicht angezeigt." in thread
+    assert "Alle 12 Nachrichten des Gesprächs anzeigen" in thread
+    page = browser.client.get(f"{path}/conversation").get_data(as_text=True)
+    assert "12 Nachrichten, die ältesten zuerst" in page
+    assert "← Mediationsanfrage M-2026-0505</a>" in page

@@ -34,6 +34,7 @@ from tests.builders import PLACEMENTS as BASE
 from tests.builders import (
     SECRET_NOTE,
     TENANT,
+    conversation,
     fresh,
     placement_in,
     post_follow_up,
@@ -468,6 +469,9 @@ def test_placement_page_loads_in_a_fixed_number_of_queries(app, browser, db):
     assert statements() == small
     # A daily summary to the landlord for a month: the page still shows ten, as cheaply.
     daily_summaries(w.landlord, placement, 30)
+    assert statements() == small
+    # A long conversation with the landlord: the newest ten, their authors joined in.
+    conversation(30, landlord=w.landlord, staff=w.specialist, placement=placement)
     assert statements() == small
 
 

@@ -4,13 +4,17 @@ too long, closed placement, another organisation's placement, no CSRF token) cha
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import pytest
+from flask import template_rendered
 from sqlalchemy import func, select
 
 from portal.core.audit import AuditEvent
-from portal.placements.messages import MESSAGE_MAX, Message
-from portal.placements.models import Interest, State
-from tests.builders import drive, propose, published_flat
+from portal.placements.messages import MESSAGE_MAX, Message, ShownMessage
+from portal.placements.models import Interest, Placement, State
+from tests.builders import conversation, drive, propose, published_flat
 from tests.conftest import link_in, outbox
 from tests.factories import HouseholdFactory, StaffFactory, UserFactory
 
@@ -37,6 +41,21 @@ def thread_mails() -> list:
 
 def path(placement) -> str:
     return f"/placements/{placement.public_key}"
+
+
+@contextmanager
+def captured_templates(app):
+    """The (template, context) of every page rendered inside the block."""
+    rendered = []
+
+    def record(sender, template, context, **extra):  # noqa: ARG001
+        rendered.append((template, context))
+
+    template_rendered.connect(record, app)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record, app)
 
 
 def test_landlord_writes_and_the_team_hears_of_it_without_the_text(browser, db, mine):
@@ -204,3 +223,111 @@ def test_staff_page_shows_the_message_sent_with_the_interest(app, browser, db):
     browser.login(specialist)
     html = browser.client.get(f"/backoffice/placements/{placement.id}").get_data(as_text=True)
     assert "We could show the flat on Saturdays." in html
+
+
+# A long conversation: the newest ten on the page, all a page further ---------------------------
+
+
+def thread_section(html: str) -> str:
+    return html.split('<section class="thread" id="messages"')[1].split("</section>")[0]
+
+
+def numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Nachricht (\d{3})", html)]
+
+
+def test_the_landlord_page_shows_the_newest_ten_and_the_conversation_page_all(
+    app, browser, db, mine
+):
+    landlord, placement, specialist = mine
+    conversation(30, landlord=landlord, staff=specialist, placement=placement)
+    other = propose(app, published_flat(landlord.organisation), HouseholdFactory(), specialist)
+    conversation(3, landlord=landlord, staff=specialist, placement=other)  # another thread
+    db.session.commit()
+    with captured_templates(app) as rendered:
+        html = browser.client.get(path(placement)).get_data(as_text=True)
+    thread = thread_section(html)
+    assert numbers(thread) == list(range(20, 30))  # the newest ten, oldest first
+    assert "20 earlier messages are not shown here." in thread
+    link = f'href="{path(placement)}/conversation"'
+    assert f"{link}>Show all 30 messages of the conversation</a>" in thread
+    # The newest message stays right above the form.
+    assert thread.index("Nachricht 029") < thread.index('name="message_body"')
+    assert thread.index("earlier messages") < thread.index("Nachricht 020")
+    [(_template, context)] = rendered
+    assert all(isinstance(m, ShownMessage) for m in context["messages"])
+
+    with captured_templates(app) as rendered:
+        first = browser.client.get(f"{path(placement)}/conversation").get_data(as_text=True)
+    assert "30 messages, oldest first" in first and "Messages with the Kümmerer team" in first
+    assert numbers(first) == list(range(25))
+    assert "Lara Landlord" in first and "Petra Fachkraft" in first
+    assert f'href="{path(placement)}#messages"' in first  # back to the placement page
+    assert f'href="{path(placement)}/conversation?page=2" rel="next"' in first
+    [(_template, context)] = rendered
+    assert all(isinstance(m, ShownMessage) for m in context["messages"])
+    assert not any(isinstance(value, Placement | Message) for value in context.values())
+    second = browser.client.get(f"{path(placement)}/conversation?page=2").get_data(as_text=True)
+    assert numbers(second) == list(range(25, 30))
+    assert f'href="{path(placement)}/conversation?page=1" rel="prev"' in second
+    # No sequential id in the thread's links or on the conversation pages.
+    for page in (thread, first, second):
+        assert f"/placements/{placement.id}" not in page
+        assert not re.findall(r'(?:href|action)="[^"]*/\d+(?:[/?#"])', page)
+
+
+def test_a_short_conversation_shows_whole_without_a_link(browser, db, mine):
+    landlord, placement, specialist = mine
+    conversation(10, landlord=landlord, staff=specialist, placement=placement)
+    db.session.commit()
+    thread = thread_section(browser.client.get(path(placement)).get_data(as_text=True))
+    assert numbers(thread) == list(range(10))
+    assert "not shown here" not in thread and "/conversation" not in thread
+
+
+def test_the_conversation_page_of_another_organisations_placement_answers_404(browser, db, mine):
+    landlord, placement, specialist = mine
+    conversation(12, landlord=landlord, staff=specialist, placement=placement)
+    db.session.commit()
+    browser.logout()
+    browser.login(UserFactory())
+    response = browser.client.get(f"{path(placement)}/conversation")
+    assert response.status_code == 404 and "Nachricht" not in response.get_data(as_text=True)
+    assert browser.client.get("/placements/no-such-key/conversation").status_code == 404
+    browser.logout()
+    browser.login("specialist")  # staff read the thread in the back office, not here
+    assert browser.client.get(f"{path(placement)}/conversation").status_code == 403
+
+
+def test_the_conversation_speaks_german_with_plurals(browser, db, mine):
+    landlord, placement, specialist = mine
+    landlord.locale = "de"
+    conversation(11, landlord=landlord, staff=specialist, placement=placement)
+    db.session.commit()
+    thread = thread_section(browser.client.get(path(placement)).get_data(as_text=True))
+    assert "1 frühere Nachricht wird hier nicht angezeigt." in thread
+    assert "Alle 11 Nachrichten des Gesprächs anzeigen" in thread
+    page = browser.client.get(f"{path(placement)}/conversation").get_data(as_text=True)
+    assert "11 Nachrichten, die ältesten zuerst" in page
+    assert "<h1>Nachrichten mit dem Kümmerer-Team</h1>" in page
+
+
+def test_the_staff_page_shows_the_newest_ten_and_the_conversation_page_all(browser, db, mine):
+    landlord, placement, specialist = mine
+    conversation(27, landlord=landlord, staff=specialist, placement=placement)
+    db.session.commit()
+    browser.logout()
+    browser.login(specialist)
+    staff_path = f"/backoffice/placements/{placement.id}"
+    thread = thread_section(browser.client.get(staff_path).get_data(as_text=True))
+    assert numbers(thread) == list(range(17, 27))
+    assert "17 earlier messages are not shown here." in thread
+    assert f'href="{staff_path}/conversation">Show all 27 messages of the conversation</a>' in (
+        thread
+    )
+    assert thread.index("Nachricht 026") < thread.index('name="message_body"')
+    first = browser.client.get(f"{staff_path}/conversation").get_data(as_text=True)
+    assert "27 messages, oldest first" in first and "Messages with the landlord" in first
+    assert f'href="{staff_path}#messages"' in first
+    second = browser.client.get(f"{staff_path}/conversation?page=2").get_data(as_text=True)
+    assert numbers(first) + numbers(second) == list(range(27))

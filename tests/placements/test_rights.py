@@ -29,6 +29,7 @@ ROUTES = [
     ("GET", "/<placement_id>", 200, 200),
     ("GET", "/<placement_id>/history", 200, 200),  # all of the history, the page the newest
     ("GET", "/<placement_id>/mails", 200, 200),  # all messages to the landlord
+    ("GET", "/<placement_id>/conversation", 200, 200),  # all of the thread, the page the newest
     ("POST", "/<placement_id>/steps/<step>", 302, 302),  # social worker: refused, no change
     ("POST", "/<placement_id>/notes", 302, 403),
     ("POST", "/<placement_id>/messages", 302, 302),  # the thread with the landlord

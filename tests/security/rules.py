@@ -144,6 +144,7 @@ RULES: dict[str, Rule] = {
     "placements.decline": OWN,
     "placements.viewing_times": OWN,
     "placements.write_message": OWN,  # the thread with the team (issue 15)
+    "placements.conversation": OWN,  # all of the thread, the placement page the newest
     "placements.confirm_move_in": OWN,  # Wohnungsgeberbestätigung (issue 16)
     "placements.landlord_handover_download": OWN,
     "placements.rent_certificate": OWN,  # the Mietbescheinigung (issue 16)
@@ -155,6 +156,7 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.detail": CASEWORK,
     "placements_backoffice.history": CASEWORK,  # all of the history the page cuts
     "placements_backoffice.mails": CASEWORK,  # all messages to the landlord the page cuts
+    "placements_backoffice.conversation": CASEWORK,  # all of the thread the page cuts
     "placements_backoffice.rent_certificate_pdf": CASEWORK,  # issue 16
     "placements_backoffice.refill_rent_certificate": CASEWORK,
     # Social workers reach the route; the STEPS table refuses them all but aftercare steps.
@@ -182,6 +184,7 @@ RULES: dict[str, Rule] = {
     "mediation.mine": LANDLORDS,
     "mediation.case": OWN,
     "mediation.write_message": OWN,
+    "mediation.conversation": OWN,  # all of the thread, the case page the newest
     # mediation (back office) ---------------------------------------------------------------
     "mediation_backoffice.index": CASEWORK,
     "mediation_backoffice.detail": CASEWORK,
@@ -191,6 +194,7 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.assign": CASEWORK,
     "mediation_backoffice.link_placement": CASEWORK,
     "mediation_backoffice.write_message": CASEWORK,
+    "mediation_backoffice.conversation": CASEWORK,  # all of the thread the case page cuts
     "mediation_backoffice.open_for_placement": CASEWORK,
     # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
     "reports_backoffice.index": STAFF,

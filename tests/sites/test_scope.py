@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement, State
 from portal.sites import scope
-from tests.builders import placement_in
+from tests.builders import conversation, make_case, placement_in
 from tests.conftest import counted_statements
 from tests.factories import FlatFactory, HouseholdFactory, StaffFactory, UserFactory
 
@@ -207,4 +207,33 @@ def test_a_placements_history_and_mails_pages_are_of_its_site_only(app, browser,
         browser.login(two_sites[name])
         for path in (f"{base}/history", f"{base}/mails"):
             assert browser.client.get(path).status_code == status, (name, path)
+        browser.logout()
+
+
+def test_a_placements_and_a_cases_conversation_pages_are_of_its_site_only(
+    app, browser, two_sites, essen
+):
+    """The pages that show all of a thread read the placement or case first (the case page's
+    own loader): another site's staff get "not found", not its messages; an admin of the site
+    and a landlord are refused (403), as on the case pages."""
+    landlord, specialist = two_sites["landlord"], two_sites["essen_staff"]
+    placement = db.session.get(Placement, two_sites["placement"])
+    conversation(12, landlord=landlord, staff=specialist, placement=placement)
+    case = make_case(landlord.organisation_id, "M-2026-0777", site_id=essen.id)
+    conversation(12, landlord=landlord, staff=specialist, case=case)
+    paths = (
+        f"/backoffice/placements/{placement.id}/conversation",
+        f"/backoffice/mediation/{case.id}/conversation",
+    )
+    for name, status in (("essen_staff", 200), ("duisburg_staff", 404)):
+        browser.login(two_sites[name])
+        for path in paths:
+            response = browser.client.get(path)
+            assert response.status_code == status, (name, path)
+            assert ("Nachricht 011" in response.get_data(as_text=True)) == (status == 200)
+        browser.logout()
+    for user in (StaffFactory(role="admin", sites=[essen]), landlord):
+        browser.login(user)
+        for path in paths:
+            assert browser.client.get(path).status_code == 403, path
         browser.logout()

@@ -34,7 +34,7 @@ from portal.placements.backoffice.money import money_section
 from portal.placements.calendar import BERLIN
 from portal.placements.cost_check import cost_check
 from portal.placements.labels import FACT_LABELS, cancel_reason_label
-from portal.placements.messages import MessageForm, shown, thread
+from portal.placements.messages import MessageForm, latest_thread, shown
 from portal.placements.models import Action, Interest, Placement, PlacementEvent
 from portal.placements.operations import messages as thread_ops
 from portal.placements.operations.aftercare import RENT_ARREARS, arrears_check
@@ -190,10 +190,11 @@ def _render(
         follow_up_form = FollowUpForm(formdata=None, prefix="follow_up")
     if role == Role.SPECIALIST and note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
-    # The two lists that grow for as long as the placement runs: the newest of each, with the
+    # The lists that grow for as long as the placement runs: the newest of each, with the
     # number of all and a link to the page that lists them all (backoffice/history.py).
     events, events_total = latest_history(placement.id, HOME_ROWS)
     mails, mails_total = ops.latest_messages_of(placement, HOME_ROWS)
+    messages, messages_total = latest_thread(HOME_ROWS, placement_id=placement.id)
     return render_template(
         "backoffice/placements/detail.html",
         placement=placement,
@@ -212,7 +213,8 @@ def _render(
         today=clock.today(),
         overdue=is_overdue(placement),
         consent_until=valid_until(placement.household, clock.today()),
-        messages=shown(thread(placement_id=placement.id)),
+        messages=shown(messages),
+        messages_total=messages_total,
         message_form=message_form or MessageForm(formdata=None),
         interest_message=_interest_message(placement),
         mails=mails,

@@ -1,7 +1,8 @@
 """What a landlord sees of the matching: the list of households (only profiles landlords may
 see, of the sites where the landlord's organisation has a published flat, optionally those that
-fit one of its published flats) and, on a profile, how each of the landlord's flats in the
-household's site fits it (``FlatFit``, built from the tier-1 profile only)."""
+fit one of its published flats) and, on a profile, how the landlord's flats in the
+household's site fit it (``FlatFit``, built from the tier-1 profile only): every flat for a
+small organisation, the best that fit for a large one (``own_flats_for``)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, not_, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
+from portal.core.pagination import HOME_ROWS, first_and_total
 from portal.households.models import Consent, Household, household_districts
 from portal.households.queries import HouseholdFilter, visible_to_organisation
-from portal.listings.models import District, Flat
+from portal.listings.models import District, Flat, FlatStatus
 from portal.listings.rules import RentLimitTable, limits_in_force
-from portal.matching.rules import explain, fits_any_of
+from portal.matching.rules import explain, fits_any_of, ranked_flats
 
 LIST_COLUMNS = (
     Household.code,
@@ -126,17 +128,62 @@ class FlatFit:
         )
 
 
-def flats_in_site_of(flats: list[Flat], household: Household) -> list[Flat]:
-    """Those of ``flats`` in the household's site: a household is offered flats of its own
-    site only (matching within a site, DESIGN.md section 9)."""
-    return [flat for flat in flats if flat.site_id == household.site_id]
+@dataclass(frozen=True)
+class OwnFlats:
+    """The organisation's published flats in a household's site as its profile shows them.
+    An organisation with at most ``HOME_ROWS`` of them (a private landlord) sees every one,
+    fitting or not, with reasons (``every_flat``); a larger one the ``HOME_ROWS`` that fit best,
+    ranked by the database as ``rank_flats`` ranks them, and the numbers of the rest. ``flats``
+    (for the interest form's choices, never for a template): the flats of ``fits`` and the
+    suggestion."""
+
+    fits: list[FlatFit]
+    flats: list[Flat]
+    in_site: int  # the organisation's published flats in the household's site
+    fitting: int  # how many of them fit
+    every_flat: bool
+    suggestion: Flat | None  # the best fitting flat not yet suggested, pre-selected in the form
 
 
-def fits_for(flats: list[Flat], household: Household, today: date | None = None) -> list[FlatFit]:
-    """Each of ``flats`` in the household's site measured against ``household``: those that
-    fit first."""
-    # Once for all the flats: a fixed number of queries.
-    table = limits_in_force(today, site_id=household.site_id)
-    in_site = flats_in_site_of(flats, household)
-    fits = [FlatFit.of(flat, household, today, table) for flat in in_site]
-    return sorted(fits, key=lambda fit: not fit.fits)
+def own_flats_for(
+    household: Household, organisation_id: int | None, today: date, suggested: set[str]
+) -> OwnFlats:
+    """What the profile shows of the organisation's published flats in the household's site,
+    in a fixed number of queries whatever the number of flats; ``suggested``: the public keys
+    of the flats the organisation has already suggested the household for."""
+    table = limits_in_force(today, site_id=household.site_id)  # once for all the flats
+    in_site = (
+        select(Flat)
+        .where(
+            Flat.organisation_id == organisation_id,
+            Flat.status == FlatStatus.PUBLISHED.value,
+            # A household is offered flats of its own site only (DESIGN.md section 9).
+            Flat.site_id == household.site_id,
+        )
+        .order_by(Flat.id)
+    )
+    rows, total = first_and_total(in_site, HOME_ROWS)
+    if total <= HOME_ROWS:
+        # Few flats: each one, those that fit first, so a landlord learns why one does not.
+        flats = [row[0] for row in rows]
+        fits = sorted(
+            (FlatFit.of(flat, household, today, table) for flat in flats),
+            key=lambda fit: not fit.fits,
+        )
+        by_key = {flat.public_key: flat for flat in flats}
+        suggestion = next(
+            (by_key[f.flat_key] for f in fits if f.fits and f.flat_key not in suggested), None
+        )
+        return OwnFlats(fits, flats, total, sum(f.fits for f in fits), True, suggestion)
+    # Many flats: the database finds those that fit and ranks them; as many rows more as there
+    # are suggested flats are read, so that the best flat not yet suggested is among them.
+    ranked = ranked_flats(household, table, Flat.organisation_id == organisation_id)
+    rows, fitting = first_and_total(
+        ranked.with_only_columns(Flat), HOME_ROWS + len(suggested), key=Flat.id
+    )
+    best = [row[0] for row in rows]
+    shown = best[:HOME_ROWS]
+    suggestion = next((flat for flat in best if flat.public_key not in suggested), None)
+    flats = shown + ([suggestion] if suggestion is not None and suggestion not in shown else [])
+    fits = [FlatFit.of(flat, household, today, table) for flat in shown]
+    return OwnFlats(fits, flats, total, fitting, False, suggestion)

@@ -42,6 +42,7 @@ from portal.matching.search import (
     household_conditions,
     rank_flats,
     rank_households,
+    ranked_flats,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "is_match",
     "rank_flats",
     "rank_households",
+    "ranked_flats",
     "score",
     "soft_reasons",
     "summary",

@@ -208,9 +208,7 @@ def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list
     number that fit (a household at the benchmark size fits hundreds of 10,000 flats)."""
     today = today or clock.today()
     table = limits_in_force(today, site_id=h.site_id)
-    ids = db.session.scalars(
-        _flats_ranked(select(Flat.id).where(*flat_conditions(h, table)), h).limit(limit)
-    ).all()
+    ids = db.session.scalars(ranked_flats(h, table).limit(limit)).all()
     if not ids:
         return []
     flats = {
@@ -222,6 +220,15 @@ def rank_flats(h: Household, limit: int = 50, today: date | None = None) -> list
         )
     }
     return [explain(flats[flat_id], h, today, table) for flat_id in ids]
+
+
+def ranked_flats(
+    h: Household, table: RentLimitTable, *where: ColumnElement[bool]
+) -> Select[tuple[int]]:
+    """The ids of the published flats that fit household ``h`` (``flat_conditions``, its limit
+    by ``table``) and meet ``where`` too (one organisation's flats, for its landlord), best
+    first as ``rank_flats`` orders them; the caller sets the limit."""
+    return _flats_ranked(select(Flat.id).where(*flat_conditions(h, table), *where), h)
 
 
 def _flats_ranked(query: Select, h: Household) -> Select:

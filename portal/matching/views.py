@@ -32,6 +32,7 @@ from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
     interest_blocked,
+    published_flat_of,
     published_flats_of,
     record_view,
 )
@@ -41,8 +42,8 @@ from portal.households.queries import (
     sites_with_published_flat,
     visible_household,
 )
-from portal.listings.models import District, Flat
-from portal.matching.landlords import FlatFit, fits_for, flats_in_site_of, landlord_households
+from portal.listings.models import District, Flat, FlatStatus
+from portal.matching.landlords import landlord_households, own_flats_for
 from portal.placements.forms import InterestForm
 from portal.placements.models import Interest
 from portal.placements.operations import register_interest
@@ -126,17 +127,31 @@ def _registered(household: Household, user: User) -> list[tuple[Interest, Flat]]
     return [(row[0], row[1]) for row in rows]
 
 
-def _render_profile(household: Household, today: date, form: InterestForm | None = None):
-    # Only the flats in the household's site are offered to it (matching within a site).
-    flats = flats_in_site_of(published_flats_of(current_user), household)
+def _render_profile(
+    household: Household, today: date, form: InterestForm | None = None, posted: Flat | None = None
+):
+    """``posted``: the own published flat a re-rendered form chose, kept among its choices."""
     registered = _registered(household, current_user)
     registered_keys = {flat.public_key for _interest, flat in registered}
-    fits: list[FlatFit] = fits_for(flats, household, today)
-    blocked = interest_blocked(current_user, flats)
+    # Only the flats in the household's site are offered to it (matching within a site); a
+    # large organisation's are found and ranked by the database, the best shown.
+    own = own_flats_for(household, current_user.organisation_id, today, registered_keys)
+    # The suggested flats that can still be chosen (published, of this site).
+    suggested_here = [
+        flat
+        for _interest, flat in registered
+        if flat.status == FlatStatus.PUBLISHED and flat.site_id == household.site_id
+    ]
+    blocked = interest_blocked(current_user, own.in_site > 0)
     if form is None:
         form = InterestForm(formdata=None)
-        suggested = [f.flat_key for f in fits if f.fits and f.flat_key not in registered_keys]
-        form.flat.data = suggested[0] if suggested else None
+        form.flat.data = own.suggestion.public_key if own.suggestion is not None else None
+    # A small organisation chooses among all its flats here, as they are all shown; a large one
+    # among those shown that fit, the suggestion and those already suggested, not a select of
+    # hundreds (``interest`` accepts any of its published flats posted).
+    choices = list(own.flats)
+    kept = [posted] if posted is not None and posted.site_id == household.site_id else []
+    choices += [flat for flat in suggested_here + kept if flat not in choices]
     form.set_flats(
         [
             (
@@ -145,19 +160,24 @@ def _render_profile(household: Household, today: date, form: InterestForm | None
                 if flat.public_key in registered_keys
                 else _flat_label(flat),
             )
-            for flat in flats
+            for flat in choices
         ]
     )
     return render_template(
         "households/profile.html",
         profile=PublicProfile.of(household, today),
-        fits=fits,
-        has_flats=bool(flats),
+        fits=own.fits,
+        every_flat=own.every_flat,
+        has_flats=own.in_site > 0,
+        fitting_count=own.fitting,
+        more_fitting=own.fitting - len(own.fits) if not own.every_flat else 0,
+        not_fitting=own.in_site - own.fitting,
         registered=[
             RegisteredInterest(_flat_label(flat), to_user_timezone(interest.created_at).date())
             for interest, flat in registered
         ],
-        all_registered=bool(flats) and all(flat.public_key in registered_keys for flat in flats),
+        all_registered=own.in_site > 0 and len(suggested_here) >= own.in_site,
+        left_to_suggest=any(flat.public_key not in registered_keys for flat in choices),
         blocked=blocked,
         blocked_text=BLOCKED[blocked] if blocked else None,
         form=form,
@@ -210,18 +230,19 @@ def interest(household_id: int):
     """ "This household could live in my flat X"."""
     today = clock.today()
     household = _visible_or_404(household_id, today)
-    # Every published flat is a choice of the form, so that one of another site than the
-    # household's is refused by ``register_interest`` in words, not as an unknown choice.
-    flats = published_flats_of(current_user)
-    blocked = interest_blocked(current_user, flats_in_site_of(flats, household))
+    # Any of the organisation's published flats is a choice of the form, so that one of another
+    # site than the household's is refused by ``register_interest`` in words, not as an unknown
+    # choice; it is looked up by the key posted, not offered among hundreds.
+    has_flat = bool(published_flats_of(current_user, site_id=household.site_id, limit=1))
+    blocked = interest_blocked(current_user, has_flat)
     if blocked:
         flash(str(BLOCKED[blocked]), "error")
         return redirect(url_for("households.show", household_id=household.id))
     form = InterestForm()
-    form.set_flats([(flat.public_key, _flat_label(flat)) for flat in flats])
+    flat = published_flat_of(current_user, form.flat.data)
+    form.set_flats([(flat.public_key, _flat_label(flat))] if flat is not None else [])
     if not form.validate_on_submit():
-        return _render_profile(household, today, form)
-    flat = next(f for f in flats if f.public_key == form.flat.data)
+        return _render_profile(household, today, form, posted=flat)
     code, flat_label = household.code, _flat_label(flat)
     try:
         register_interest(current_user, household, flat, form.message.data)

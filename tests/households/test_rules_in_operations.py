@@ -25,13 +25,13 @@ def uploads(app, tmp_path):
 
 def test_interest_blocked_says_why_in_order(db):
     unverified = UserFactory(email_verified_at=None)
-    assert ops.interest_blocked(unverified, []) == "unverified"
+    assert ops.interest_blocked(unverified, False) == "unverified"
     newcomer = UserFactory()
-    assert ops.interest_blocked(newcomer, []) == "no_submitted_flat"
+    assert ops.interest_blocked(newcomer, False) == "no_submitted_flat"
     known = UserFactory()
-    flat = FlatFactory(organisation=known.organisation, submitted_at=utcnow())
-    assert ops.interest_blocked(known, []) == "no_published_flat"
-    assert ops.interest_blocked(known, [flat]) is None
+    FlatFactory(organisation=known.organisation, submitted_at=utcnow())
+    assert ops.interest_blocked(known, False) == "no_published_flat"
+    assert ops.interest_blocked(known, True) is None
 
 
 def test_record_consent_stores_the_scan_and_open_hands_it_out_with_an_audit_line(db, uploads):

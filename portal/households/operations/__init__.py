@@ -21,6 +21,7 @@ from portal.households.operations.consents import (
 from portal.households.operations.landlord_access import (
     interest_blocked,
     landlord_may_register_interest,
+    published_flat_of,
     published_flats_of,
     record_view,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "open_cases",
     "open_text_hits",
     "propose",
+    "published_flat_of",
     "published_flats_of",
     "record_consent",
     "record_outcome",

@@ -34,26 +34,42 @@ def landlord_may_register_interest(user: User) -> bool:
     )
 
 
-def interest_blocked(user: User, flats: list[Flat]) -> str | None:
+def interest_blocked(user: User, has_published_flat: bool) -> str | None:
     """Why this landlord cannot register interest now (``unverified``, ``no_submitted_flat``,
-    ``no_published_flat`` for ``flats``, their published flats), or None."""
+    ``no_published_flat`` unless ``has_published_flat``: one in the household's site), or
+    None."""
     if not user.is_verified:
         return "unverified"
     if not landlord_may_register_interest(user):
         return "no_submitted_flat"
-    if not flats:
+    if not has_published_flat:
         return "no_published_flat"
     return None
 
 
-def published_flats_of(user: User) -> list[Flat]:
-    return list(
-        db.session.scalars(
-            select(Flat)
-            .where(
-                Flat.organisation_id == user.organisation_id,
-                Flat.status == FlatStatus.PUBLISHED.value,
-            )
-            .order_by(Flat.id)
+def published_flats_of(
+    user: User, site_id: int | None = None, limit: int | None = None
+) -> list[Flat]:
+    """The organisation's published flats (of site ``site_id`` when given), the first ``limit``
+    by id when given."""
+    query = select(Flat).where(
+        Flat.organisation_id == user.organisation_id,
+        Flat.status == FlatStatus.PUBLISHED.value,
+    )
+    if site_id is not None:
+        query = query.where(Flat.site_id == site_id)
+    return list(db.session.scalars(query.order_by(Flat.id).limit(limit)))
+
+
+def published_flat_of(user: User, public_key: str | None) -> Flat | None:
+    """The organisation's published flat with ``public_key`` (of any site), or None: a key of
+    another organisation's flat, an unpublished one or none at all reads as no flat."""
+    if not public_key:
+        return None
+    return db.session.scalar(
+        select(Flat).where(
+            Flat.public_key == public_key,
+            Flat.organisation_id == user.organisation_id,
+            Flat.status == FlatStatus.PUBLISHED.value,
         )
     )

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from math import ceil
 
 from flask import render_template, request
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from portal.accounts.backoffice import bp as backoffice
@@ -19,8 +17,7 @@ from portal.accounts.models import Organisation, Role, User
 from portal.accounts.permissions import landlord_required, staff_required
 from portal.accounts.staff_home import landlord_messages
 from portal.core import clock
-from portal.core.fields import page_arg
-from portal.core.pagination import HOME_ROWS, PER_PAGE
+from portal.core.pagination import HOME_ROWS, page_of
 from portal.extensions import db
 from portal.households.labels import status_label as household_status_label
 from portal.households.models import Household, HouseholdStatus
@@ -265,24 +262,6 @@ def _cards_statement():
     )
 
 
-def _page_of_flats(statement: Select, total: int | None = None) -> Pagination:
-    """Page ``?page=`` of ``statement``'s flats, of the size of every list. A page past the
-    last shows the last (a bookmark of a list that has since shrunk still shows flats, and an
-    empty page would look like an empty list). ``total``: the number of all rows where the
-    caller knows it, which spares the count."""
-    number = page_arg()
-    if total is not None:
-        number = min(number, max(ceil(total / PER_PAGE), 1))
-    page = db.paginate(
-        statement, page=number, per_page=PER_PAGE, error_out=False, count=total is None
-    )
-    if total is not None:
-        page.total = total  # as Flask-SQLAlchemy's ``count`` documents
-    elif not page.items and page.page > page.pages > 0:
-        page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
-    return page
-
-
 @listings.route("/")
 @landlord_required
 def dashboard():
@@ -298,7 +277,7 @@ def dashboard():
         form.set_choices(
             db.session.scalars(select(District).order_by(District.position)).all(), status_label
         )
-        page = _page_of_flats(form.query(organisation_id))
+        page = page_of(form.query(organisation_id))
         return render_template(
             "listings/dashboard_table.html",
             page=page,
@@ -309,7 +288,7 @@ def dashboard():
             figures=own_figures(organisation_id),
         )
     # The cards are all the flats, so their number is the sum of the status counts.
-    page = _page_of_flats(_cards_statement().params(organisation_id=organisation_id), total)
+    page = page_of(_cards_statement().params(organisation_id=organisation_id), total=total)
     return render_template(
         "listings/dashboard.html",
         page=page,

@@ -14,7 +14,7 @@ from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
 from portal.accounts.permissions import staff_required
 from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.sites.queries import colleagues_of
@@ -25,13 +25,10 @@ bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 @bp.route("/landlords")
 @staff_required(Role.SPECIALIST, Role.SOCIAL_WORKER)
 def landlords():
-    page = db.paginate(
+    page = page_of(
         select(Organisation)
         .options(selectinload(Organisation.members))
-        .order_by(Organisation.created_at.desc(), Organisation.id.desc()),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
+        .order_by(Organisation.created_at.desc(), Organisation.id.desc())
     )
     return render_template("backoffice/landlords.html", page=page)
 
@@ -41,13 +38,10 @@ def landlords():
 def staff():
     # The staff of the admin's own sites (DESIGN.md §9).
     own_sites = [site.id for site in current_user.sites]
-    page = db.paginate(
+    page = page_of(
         select(User)
         .where(User.role.in_([str(r) for r in STAFF_ROLES]), colleagues_of(User.id, own_sites))
-        .order_by(User.email),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
+        .order_by(User.email)
     )
     return render_template("backoffice/staff.html", page=page, action_form=EmptyForm())
 

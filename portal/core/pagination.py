@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 from flask import request, url_for
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 
+from portal.core.fields import page_arg
 from portal.extensions import db
 
 # One page size for every list of the portal (landlord, staff and public), so that a page of
@@ -16,6 +19,27 @@ from portal.extensions import db
 PER_PAGE = 25
 HOME_ROWS = 10  # rows of each list on a home page (the staff home), with the number of all
 AUDIT_PER_PAGE = 2 * PER_PAGE
+
+
+def page_of(statement: Select, per_page: int | None = None, total: int | None = None) -> Pagination:
+    """Page ``?page=`` of ``statement``'s rows, ``per_page`` of them (``PER_PAGE``, read when
+    called): how every counted list pages. A page argument that is no number, zero or negative
+    shows the first page; one past the last shows the last (a bookmark or a link of a list that
+    has since shrunk still shows rows, where an empty page would read like an empty list).
+    ``total``: the number of all rows where the caller knows it already, which spares the
+    count."""
+    per_page = per_page or PER_PAGE
+    number = page_arg()
+    if total is not None:
+        number = min(number, max(ceil(total / per_page), 1))
+    page = db.paginate(
+        statement, page=number, per_page=per_page, error_out=False, count=total is None
+    )
+    if total is not None:
+        page.total = total  # as Flask-SQLAlchemy's ``count`` documents
+    elif not page.items and page.page > page.pages > 0:
+        page = db.paginate(statement, page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 def page_url(number: int) -> str:

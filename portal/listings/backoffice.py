@@ -12,9 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
-from portal.core.fields import page_arg
 from portal.core.hooks import Hook
-from portal.core.pagination import HOME_ROWS, PER_PAGE
+from portal.core.pagination import HOME_ROWS, page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.listings import rent_limits, reviews
@@ -48,12 +47,7 @@ def flats():
     form = FlatFilterForm(formdata=request.args)
     form.set_choices(districts, table, status_label)
     criteria = FlatFilter.from_form(form)
-    page = db.paginate(
-        filtered_flats(criteria, table),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = page_of(filtered_flats(criteria, table))
     waiting, changes_waiting = review_figures()
     return render_template(
         "backoffice/flats.html",

@@ -23,8 +23,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.audit import AuditEvent
-from portal.core.fields import page_arg
-from portal.core.pagination import HOME_ROWS, PER_PAGE
+from portal.core.pagination import HOME_ROWS, page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
@@ -94,12 +93,7 @@ def index():
     form.set_choices(_staff(active_only=False))
     form.validate()
     criteria = CaseFilter.from_form(form, overdue=request.args.get("overdue") == "1")
-    page = db.paginate(
-        criteria.query(today),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = page_of(criteria.query(today))
     return render_template(
         "backoffice/mediation/list.html",
         page=page,

@@ -30,9 +30,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
-from portal.core.fields import page_arg
 from portal.core.i18n import select_locale
-from portal.core.pagination import HOME_ROWS, PER_PAGE
+from portal.core.pagination import HOME_ROWS, page_of
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.listings.models import Flat, FlatStatus
@@ -251,13 +250,10 @@ def sent():
 def mine():
     # A landlord always belongs to an organisation (ck_users_landlord_has_organisation), so the
     # condition never reads "IS NULL", which would list the cases sent without one.
-    page = db.paginate(
+    page = page_of(
         select(MediationCase)
         .where(MediationCase.organisation_id == current_user.organisation_id)
-        .order_by(MediationCase.created_at.desc(), MediationCase.id.desc()),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
+        .order_by(MediationCase.created_at.desc(), MediationCase.id.desc())
     )
     return render_template(
         "mediation/mine.html",

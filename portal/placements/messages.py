@@ -30,9 +30,8 @@ from wtforms.validators import ValidationError
 
 from portal.core import audit
 from portal.core.db import Base, UTCDateTime, utcnow
-from portal.core.fields import page_arg
 from portal.core.i18n import number
-from portal.core.pagination import PER_PAGE, first_and_total_statement, run_first_and_total
+from portal.core.pagination import first_and_total_statement, page_of, run_first_and_total
 from portal.core.refusals import Refused
 from portal.extensions import db
 
@@ -216,7 +215,7 @@ def render_conversation(query: Select, **context: Any) -> str:
     while the conversation grows, its messages as ``ShownMessage`` (no ids, the author's name
     only). ``context``: the page's ``heading``, ``subject``, ``back_url`` and ``detail``. The
     caller has read the placement or case with its page's own access check."""
-    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = page_of(query)
     return render_template(
         "placements/conversation.html", page=page, messages=shown(page.items), **context
     )

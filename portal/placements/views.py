@@ -15,8 +15,7 @@ from flask_login import current_user
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.permissions import landlord_required
-from portal.core.fields import page_arg
-from portal.core.pagination import HOME_ROWS, PER_PAGE
+from portal.core.pagination import HOME_ROWS, page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.placements import operations as ops
@@ -111,12 +110,7 @@ def index():
     organisation_id = current_user.organisation_id
     # One list a page at a time, like every list: the open placements first (what the landlord
     # follows and acts on), then the earlier ones; a page may hold both.
-    listed = db.paginate(
-        placement_ids(organisation_id),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    listed = page_of(placement_ids(organisation_id))
     shown = present_list(listed_placements(organisation_id, list(listed.items)))
     return render_template(
         "placements/index.html",

@@ -29,8 +29,8 @@ from portal.accounts.models import Role, User, normalise_email
 from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
 from portal.core.errors import error_page
-from portal.core.fields import optional_int, page_arg
-from portal.core.pagination import AUDIT_PER_PAGE
+from portal.core.fields import optional_int
+from portal.core.pagination import AUDIT_PER_PAGE, page_of
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.households.models import Household
@@ -302,11 +302,9 @@ def audit_log():
             query = query.where(AuditEvent.actor_id == (actor_id or -1))
     else:
         query = query.where(false())  # a malformed filter shows nothing rather than everything
-    page = db.paginate(
+    page = page_of(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-        page=page_arg(),
         per_page=AUDIT_PER_PAGE,
-        error_out=False,
     )
     actor_ids = {e.actor_id for e in page.items if e.actor_id is not None}
     actors = dict(

@@ -15,8 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
-from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.reports import exports, figures, submissions
@@ -97,12 +96,7 @@ def submission_list():
     names = {site.id: site.name for site in sites}
     return render_template(
         "backoffice/reports/submissions.html",
-        page=db.paginate(
-            submissions.submissions_query(site_ids=_site_ids()),
-            page=page_arg(),
-            per_page=PER_PAGE,
-            error_out=False,
-        ),
+        page=page_of(submissions.submissions_query(site_ids=_site_ids())),
         period_text=lambda s: period_text(submissions.period_of(s)),
         site_name=(lambda s: names.get(s.site_id, "")) if len(sites) > 1 else None,
     )

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
@@ -79,6 +80,19 @@ def test_every_string_has_a_german_translation(tmp_path):
     assert missing == [], f"{len(missing)} strings without German translation: {missing[:10]}"
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_each_catalogue_is_well_formed(language):
+    """Every entry complete (a plural one with its forms): Babel reads a broken entry loosely,
+    compiles it, and the English pages still work, so only a strict reading finds it (two
+    entries merged from two branches had lost their ``msgstr[]`` lines)."""
+    path = ROOT / f"portal/translations/{language}/LC_MESSAGES/messages.po"
+    with open(path, "rb") as fileobj:
+        catalog = read_po(fileobj, abort_invalid=True)
+    for message in catalog:
+        if message.id and message.pluralizable:
+            assert len(message.string) == catalog.num_plurals, message.id
 
 
 def test_fast_translation_lookup_follows_force_locale(app):

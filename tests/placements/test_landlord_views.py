@@ -105,7 +105,7 @@ def test_earlier_placements_follow_the_open_ones_on_the_same_pages(
 ):
     """One list a page at a time: the open placements first, then the earlier ones, the most
     recently ended first, on the page where the open ones end and the pages after it."""
-    monkeypatch.setattr("portal.placements.views.PER_PAGE", 2)
+    monkeypatch.setattr("portal.core.pagination.PER_PAGE", 2)
     landlord, _flat, household, _placement = mine
     ended = []
     for street in ["Altweg", "Mittelweg", "Neuweg"]:
@@ -177,17 +177,18 @@ def test_a_page_argument_that_is_no_page_number_shows_the_first_page(app, browse
     assert html.count('class="placement-card"') == 3
 
 
-def test_a_page_beyond_the_last_is_empty_not_an_error(app, browser, db, monkeypatch):
-    monkeypatch.setattr("portal.placements.views.PER_PAGE", 2)
+def test_a_page_beyond_the_last_shows_the_last(app, browser, db, monkeypatch):
+    """As every list (``core.pagination.page_of``): an old link to a page that no longer exists
+    shows the last page, not an empty one that would read like no placements."""
+    monkeypatch.setattr("portal.core.pagination.PER_PAGE", 2)
     landlord = browser.login("landlord")
-    open_and_ended(app, landlord, 2, 1)
+    _current, ended = open_and_ended(app, landlord, 2, 1)
     db.session.commit()
     html = page(browser, "/placements/?page=999")
-    assert html.count('class="placement-card"') == 0
+    assert html.count('class="placement-card"') == 1 and ended[0] in html
     assert "<h1>My placements</h1>" in html and 'href="/placements/notifications"' in html
-    # Nothing that would say the landlord has no current placement: they do, on page 1.
-    assert "Current placements" not in html and "You have no current placement." not in html
-    assert "Page 999 of 2" in html
+    assert "Earlier placements" in html and "You have no current placement." not in html
+    assert "Page 2 of 2" in html
 
 
 def test_empty_list_says_what_will_come(browser, db):

@@ -29,7 +29,7 @@ from portal.accounts.views.common import bp, link_refused
 from portal.core.errors import error_page
 from portal.core.fields import page_arg
 from portal.core.i18n import select_locale
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 
@@ -86,7 +86,7 @@ def colleagues():
     user = _first_user()
     if user is None:
         return _not_first_user()
-    page = db.paginate(ops.colleagues_of(user), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = page_of(ops.colleagues_of(user))
     return render_template("accounts/colleagues.html", page=page, action_form=EmptyForm())
 
 

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.permissions import staff_required
-from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households import operations as ops
@@ -44,7 +43,7 @@ def _invalid(household_id: int, **posted):
 @bp.route("/prevention")
 @staff_required(*READERS)
 def prevention_cases():
-    page = db.paginate(ops.open_cases(), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = page_of(ops.open_cases())
     return render_template("backoffice/households/prevention.html", page=page)
 
 

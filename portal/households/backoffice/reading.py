@@ -11,9 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
 from portal.core import clock
-from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
-from portal.extensions import db
+from portal.core.pagination import page_of
 from portal.households.backoffice.common import READERS, _household, _render_detail, bp
 from portal.households.labels import status_label
 from portal.households.models import Household, incomplete_participants
@@ -33,12 +31,7 @@ def index():
     form = CaseloadFilterForm(formdata=request.args)
     form.set_choices(status_label)
     criteria = CaseloadFilter.from_form(form)
-    page = db.paginate(
-        criteria.query(today).options(selectinload(Household.participants)),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = page_of(criteria.query(today).options(selectinload(Household.participants)))
     rows = [(h, valid_until(h, today), incomplete_participants(h)) for h in page.items]
     return render_template(
         "backoffice/households/list.html",

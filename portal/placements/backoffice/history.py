@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.permissions import staff_required
-from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.extensions import db
 from portal.placements import operations as ops
 from portal.placements.backoffice.common import CASEWORK, _staff, bp
@@ -41,9 +40,7 @@ def _load(placement_id: int) -> Placement:
 @staff_required(*CASEWORK)
 def history(placement_id: int):
     placement = _load(placement_id)
-    page = db.paginate(
-        history_of(placement.id), page=page_arg(), per_page=PER_PAGE, error_out=False
-    )
+    page = page_of(history_of(placement.id))
     names = {u.id: u.full_name for u in _staff()}
     return render_template(
         "backoffice/placements/history.html",
@@ -57,9 +54,7 @@ def history(placement_id: int):
 @staff_required(*CASEWORK)
 def mails(placement_id: int):
     placement = _load(placement_id)
-    page = db.paginate(
-        ops.messages_of(placement), page=page_arg(), per_page=PER_PAGE, error_out=False
-    )
+    page = page_of(ops.messages_of(placement))
     return render_template("backoffice/placements/mails.html", placement=placement, page=page)
 
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
-from portal.core.fields import page_arg
-from portal.core.pagination import PER_PAGE
+from portal.core.pagination import page_of
 from portal.core.spreadsheet import csv_response
 from portal.extensions import db
 from portal.listings.models import District
@@ -38,12 +37,7 @@ def _filters(staff: list[User]) -> tuple[PlacementFilterForm, PlacementFilter]:
 def index():
     staff = _staff()
     form, criteria = _filters(staff)
-    page = db.paginate(
-        criteria.query(),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = page_of(criteria.query())
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
         "backoffice/placements/list.html",

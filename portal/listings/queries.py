@@ -28,6 +28,13 @@ SORTS = {
     "rooms": (Flat.rooms.desc(), Flat.id.asc()),
     "area": (Flat.living_area.desc(), Flat.id.asc()),
     "available": (Flat.available_from.asc(), Flat.id.asc()),
+    # Published flats whose changes wait for review, the longest waiting first (the queue's
+    # order); flats without changes after them, on every database.
+    "changes": (
+        Flat.changes_submitted_at.is_(None),
+        Flat.changes_submitted_at.asc(),
+        Flat.id.asc(),
+    ),
 }
 
 
@@ -87,6 +94,7 @@ class FlatFilterForm(FilterForm):
             SelectChoice("rooms", _l("rooms")),
             SelectChoice("area", _l("living area")),
             SelectChoice("available", _l("available from")),
+            SelectChoice("changes", _l("changes waiting longest first")),
         ]
 
 

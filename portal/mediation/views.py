@@ -13,6 +13,7 @@ import time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -248,8 +249,10 @@ def sent():
 @bp.get("/mine")
 @landlord_required
 def mine():
-    # A landlord always belongs to an organisation (ck_users_landlord_has_organisation), so the
-    # condition never reads "IS NULL", which would list the cases sent without one.
+    # A landlord always belongs to an organisation (ck_users_landlord_has_organisation); were
+    # one ever without, "= NULL" would read "IS NULL" and list the cases sent without one.
+    if current_user.organisation_id is None:
+        abort(404)
     page = page_of(
         select(MediationCase)
         .where(MediationCase.organisation_id == current_user.organisation_id)

@@ -230,12 +230,15 @@ def test_changes_waiting_show_ten_with_the_number_of_all_and_a_filter_for_all(br
     assert '<span class="badge">12</span>' in queue
     shown = [f"Änderungsweg {n:02d}" for n in range(12) if f"Änderungsweg {n:02d}" in queue]
     assert shown == [f"Änderungsweg {n:02d}" for n in range(10)]
-    assert 'href="/backoffice/flats/?status=changes"' in queue
+    assert 'href="/backoffice/flats/?status=changes&amp;sort=changes"' in queue
     assert "Show all 12 flats with changes waiting for review" in queue
 
-    listing = browser.client.get("/backoffice/flats/?status=changes").get_data(as_text=True)
-    listing = listing.split('id="all-title"')[1]
-    assert all(f"Änderungsweg {n:02d}" in listing for n in range(12))
+    listing = browser.client.get("/backoffice/flats/?status=changes&sort=changes")
+    listing = listing.get_data(as_text=True).split('id="all-title"')[1]
+    # All twelve, the longest waiting first, as the queue orders them.
+    assert [listing.index(f"Änderungsweg {n:02d}") for n in range(12)] == sorted(
+        listing.index(f"Änderungsweg {n:02d}") for n in range(12)
+    )
     assert "Unverändertweg" not in listing
     assert '<option selected value="changes">' in listing or 'value="changes" selected' in listing
 

@@ -473,6 +473,14 @@ def test_placement_page_loads_in_a_fixed_number_of_queries(app, browser, db):
     # A long conversation with the landlord: the newest ten, their authors joined in.
     conversation(30, landlord=w.landlord, staff=w.specialist, placement=placement)
     assert statements() == small
+    # A housing company with many people: the first ten to call and the number of the others.
+    for number in range(12):
+        UserFactory(organisation=w.landlord.organisation, full_name=f"Ansprech {number:02d}")
+    _db.session.flush()
+    assert statements() == small
+    landlord = page(browser, placement).split('id="flat-title"')[1].split("</section>")[0]
+    assert landlord.count("Ansprech ") == 10 - 1  # the landlord's own account comes first
+    assert "3 more members." in landlord
 
 
 # The history and the messages to the landlord: the newest on the page, all a page further ---

@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.accounts.models import Organisation, Role, User
+from portal.accounts import operations as account_ops
+from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
 from portal.core.i18n import day, moment
@@ -86,7 +87,7 @@ def _page_statement() -> Select:
             # One row: its many-to-one relations joined into it, the lists loaded after.
             joinedload(Placement.flat).options(
                 joinedload(Flat.district),
-                joinedload(Flat.organisation).selectinload(Organisation.members),
+                joinedload(Flat.organisation),
             ),
             joinedload(Placement.household).options(
                 joinedload(Household.identity),
@@ -193,6 +194,8 @@ def _render(
     # The lists that grow for as long as the placement runs: the newest of each, with the
     # number of all and a link to the page that lists them all (backoffice/history.py).
     events, events_total = latest_history(placement.id, HOME_ROWS)
+    # The landlord's people to call: the first of them and how many more (a company has many).
+    people, people_total = account_ops.active_members(placement.flat.organisation_id, HOME_ROWS)
     mails, mails_total = ops.latest_messages_of(placement, HOME_ROWS)
     messages, messages_total = latest_thread(HOME_ROWS, placement_id=placement.id)
     return render_template(
@@ -209,6 +212,8 @@ def _render(
         follow_up_form=follow_up_form,
         timeline=[(event, event_facts(event, names)) for event in events],
         events_total=events_total,
+        landlord_people=people,
+        landlord_people_total=people_total,
         names=names,
         today=clock.today(),
         overdue=is_overdue(placement),

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from portal.accounts import operations as ops
 from portal.accounts import twofactor as tf
 from portal.accounts.forms import EmptyForm, LandlordSecondFactorResetForm
 from portal.accounts.models import STAFF_ROLES, Organisation, Role, User
@@ -22,15 +22,30 @@ from portal.sites.queries import colleagues_of
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
 
+# Users named in an organisation's row of the landlord list: most landlords are one person or
+# a small company, whom three lines name in full; a housing company with hundreds of users
+# keeps its row three lines long, with the number of the others and a link to all of them.
+ROW_MEMBERS = 3
+
+
 @bp.route("/landlords")
 @staff_required(Role.SPECIALIST, Role.SOCIAL_WORKER)
 def landlords():
     page = page_of(
-        select(Organisation)
-        .options(selectinload(Organisation.members))
-        .order_by(Organisation.created_at.desc(), Organisation.id.desc())
+        select(Organisation).order_by(Organisation.created_at.desc(), Organisation.id.desc())
     )
-    return render_template("backoffice/landlords.html", page=page)
+    members = ops.first_members([org.id for org in page.items], ROW_MEMBERS)
+    return render_template("backoffice/landlords.html", page=page, members=members)
+
+
+@bp.route("/landlords/organisations/<int:organisation_id>")
+@staff_required(Role.SPECIALIST, Role.SOCIAL_WORKER)
+def organisation(organisation_id: int):
+    """Every user of one landlord organisation, a page at a time: the people its row in the
+    landlord list does not name."""
+    org = db.get_or_404(Organisation, organisation_id)
+    page = page_of(select(User).where(User.organisation_id == org.id).order_by(User.id))
+    return render_template("backoffice/landlord_organisation.html", org=org, page=page)
 
 
 @bp.route("/staff")

@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from portal.accounts import passwords, tokens
 from portal.accounts.models import ADDRESS_CONFIRMED, Invitation, Role, User, utcnow
@@ -153,6 +154,37 @@ def _active_members_statement(limit: int) -> Select:
         .order_by(User.id),
         limit,
     )
+
+
+def first_members(organisation_ids: list[int], limit: int) -> dict[int, tuple[list[User], int]]:
+    """For each of ``organisation_ids``: its first ``limit`` users (active or not), oldest
+    account first, and the number of all of them, in one statement whatever the number of
+    organisations and users (a list of organisations names a few people of each). An
+    organisation without users is missing from the answer."""
+    if not organisation_ids:
+        return {}
+    company = User.organisation_id
+    ranked = (
+        select(
+            User,
+            func.row_number()
+            .over(partition_by=company, order_by=User.id)
+            .label("row_in_organisation"),
+            # The same partition the numbering reads anyway: the number of all costs nothing.
+            func.count().over(partition_by=company).label("total_rows"),
+        )
+        .where(company.in_(organisation_ids))
+        .subquery()
+    )
+    member = aliased(User, ranked)
+    answer: dict[int, tuple[list[User], int]] = {}
+    for user, total in db.session.execute(
+        select(member, ranked.c.total_rows)
+        .where(ranked.c.row_in_organisation <= limit)
+        .order_by(ranked.c.organisation_id, ranked.c.id)
+    ):
+        answer.setdefault(user.organisation_id, ([], total))[0].append(user)
+    return answer
 
 
 def _refuse(code: str) -> Refused:

@@ -42,10 +42,12 @@ def page_of(statement: Select, per_page: int | None = None, total: int | None = 
     return page
 
 
-def page_url(number: int) -> str:
-    """The current page's URL with ``page=number`` and every other query argument kept."""
+def page_url(number: int, endpoint: str | None = None) -> str:
+    """The current page's URL with ``page=number`` and every other query argument kept.
+    ``endpoint``: the page's own where a form's POST to another route rendered it again (its
+    links must lead to the page, not to the route that takes only POST)."""
     args = {key: values for key, values in request.args.lists() if key != "page"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, page=number)
+    return url_for(endpoint or request.endpoint, **(request.view_args or {}), **args, page=number)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User
 from portal.accounts.operations.common import find_user
 from portal.accounts.permissions import staff_required
+from portal.core.fields import page_arg
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.sites import operations as ops
@@ -76,7 +78,7 @@ def _render_site(site: Site, form: SiteForm, staff_form: AddStaffForm, status: i
         site=site,
         form=form,
         staff_form=staff_form,
-        staff=ops.members(site),
+        staff=page_of(ops.members(site)),
         action_form=EmptyForm(),
     ), status
 
@@ -139,10 +141,19 @@ def remove_staff(slug: str, user_id: int):
         ops.remove_member(site, user, current_user._get_current_object())
     except Refused as exc:
         flash_refusal(exc)
-        return redirect(url_for("sites_backoffice.show", slug=site.slug), 303)
+        return _back_to_site(site)
     db.session.commit()
     flash(
         _("%(name)s no longer works for %(site)s.", name=user.full_name, site=site.name),
         "success",
     )
-    return redirect(url_for("sites_backoffice.show", slug=site.slug), 303)
+    return _back_to_site(site)
+
+
+def _back_to_site(site: Site):
+    """The site's page at the page of its staff the removal was sent from (its form's URL
+    carries ``?page=``); a page emptied by it shows the last one (``page_of``)."""
+    number = page_arg()
+    return redirect(
+        url_for("sites_backoffice.show", slug=site.slug, page=number if number > 1 else None), 303
+    )

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.accounts.models import Role, User
 from portal.core import audit
@@ -151,15 +151,14 @@ def update_site(site: Site, actor: User | None, data: dict[str, Any]) -> list[st
     return changed
 
 
-def members(site: Site) -> list[User]:
-    """The site's staff, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(user_sites, user_sites.c.user_id == User.id)
-            .where(user_sites.c.site_id == site.id)
-            .order_by(User.full_name, User.email)
-        )
+def members(site: Site) -> Select[tuple[User]]:
+    """The statement of the site's staff, by name: a statement, for the page to read a page
+    of it."""
+    return (
+        select(User)
+        .join(user_sites, user_sites.c.user_id == User.id)
+        .where(user_sites.c.site_id == site.id)
+        .order_by(User.full_name, User.email)
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
+from portal.core.pagination import PER_PAGE
 from portal.extensions import db as _db
 from portal.sites.models import DEFAULT_SITE_ID, Site
+from tests.conftest import counted_statements
 from tests.factories import StaffFactory, UserFactory
 
 
@@ -195,3 +197,44 @@ def test_the_sites_esf_project_number_goes_into_its_annex_files(app, browser, db
     assert annex_files.project_id(essen()) == app.config["ESF_PROJECT_ID"]  # its own: none
     page = browser.client.get("/backoffice/reports/annex").get_data(as_text=True)
     assert "ESF-NRW 2026/0815" in page or "No project number is set" not in page
+
+
+def test_the_staff_of_a_big_site_a_page_at_a_time(browser, db):
+    browser.login("admin")
+    duisburg = _db.session.get(Site, DEFAULT_SITE_ID)
+
+    def statements() -> int:
+        browser.client.get("/backoffice/sites/duisburg")
+        with counted_statements(_db.engine) as seen:
+            assert browser.client.get("/backoffice/sites/duisburg").status_code == 200
+        return len(seen)
+
+    StaffFactory(role="specialist", sites=[duisburg], full_name="Aa Erste")
+    _db.session.commit()
+    small = statements()
+    staff = [
+        StaffFactory(role="specialist", sites=[duisburg], full_name=f"Fachkraft {n:02d}")
+        for n in range(PER_PAGE + 5)
+    ]
+    _db.session.commit()
+    assert statements() == small
+    first = html(browser.client.get("/backoffice/sites/duisburg"))
+    assert "<td>Aa Erste</td>" in first and "Page 1 of 2" in first
+    assert "<td>Fachkraft 29</td>" not in first
+    assert 'href="/backoffice/sites/duisburg?page=2"' in first
+    second = html(browser.client.get("/backoffice/sites/duisburg?page=2"))
+    assert "<td>Fachkraft 29</td>" in second and "<td>Aa Erste</td>" not in second
+    # The form beside the list still works on a later page, and a removal from it comes back.
+    last = staff[-1]
+    remove = f"/backoffice/sites/duisburg/staff/{last.id}/remove?page=2"
+    assert f'action="{remove}"' in second
+    response = browser.post(remove)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/backoffice/sites/duisburg?page=2"
+    _db.session.expire_all()
+    assert last.sites == []
+    # A refused addition shows the form again: its page links lead to the site's page.
+    response = browser.post("/backoffice/sites/duisburg/staff", {"email": "niemand@example.org"})
+    assert response.status_code == 400
+    assert 'href="/backoffice/sites/duisburg?page=2"' in html(response)
+    assert "/staff?page=" not in html(response)

@@ -1,6 +1,8 @@
 """Staff routes of mediation: the list of cases with its filters, and the case page with the
 request, the sender's contact data, the linked placement, internal notes, replies by e-mail,
-the status, the assignment and the history.
+the status, the assignment and the history; the notes, the replies, the history and the
+conversation with the landlord each show their newest entries there and all of them on a page
+of their own.
 
 Rights (DESIGN.md §1): specialists and social workers do everything here; admins and landlords
 get 403 (landlords see their own cases on another page, without internal notes); anonymous
@@ -22,7 +24,6 @@ from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import staff_required
 from portal.core import clock
-from portal.core.audit import AuditEvent
 from portal.core.pagination import HOME_ROWS, page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
@@ -36,8 +37,17 @@ from portal.mediation import (
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
 from portal.mediation.labels import history_label, sender_label, status_label, topic_label
-from portal.mediation.models import CaseEntry, MediationCase
-from portal.mediation.queries import CaseFilter, age_in_working_days, is_overdue
+from portal.mediation.models import MediationCase
+from portal.mediation.queries import (
+    CaseFilter,
+    actor_names,
+    age_in_working_days,
+    entries_of,
+    history_of,
+    is_overdue,
+    latest_entries,
+    latest_history,
+)
 from portal.mediation.staff_forms import (
     CaseAssignForm,
     CaseFilterForm,
@@ -111,13 +121,11 @@ def index():
 
 def _load(case_id: int, *, whole: bool = True) -> MediationCase:
     """The case, or 404 (another site's case is not there: the site filter); ``whole``: with
-    what the case page shows (its notes and replies, who is assigned), else the case alone."""
+    who is assigned (the case page names them), else the case alone. Its notes, replies and
+    history are read a bounded number at a time (``latest_entries``, ``latest_history``)."""
     query = select(MediationCase).where(MediationCase.id == case_id)
     if whole:
-        query = query.options(
-            selectinload(MediationCase.entries).selectinload(CaseEntry.author),
-            selectinload(MediationCase.assigned_to),
-        )
+        query = query.options(selectinload(MediationCase.assigned_to))
     case = db.session.scalar(query)
     if case is None:
         abort(404)
@@ -135,21 +143,6 @@ def _placement(placement_id: int | None) -> Placement | None:
             selectinload(Placement.flat),
         )
     )
-
-
-def _history(case: MediationCase) -> list[tuple[AuditEvent, str | None]]:
-    """The case's audit events (status changes, assignments, links, replies, notes) with the
-    name of who acted, oldest first."""
-    rows = db.session.execute(
-        select(AuditEvent, User.full_name)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(
-            AuditEvent.object_type == MediationCase.__tablename__,
-            AuditEvent.object_id == case.id,
-        )
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
-    return [(event, name) for event, name in rows]
 
 
 def _render(case: MediationCase, **posted):
@@ -176,6 +169,12 @@ def _render(case: MediationCase, **posted):
     # The newest messages right above the form, with the number of all and a link to the
     # whole conversation (``conversation``): a long one is not loaded whole.
     messages, messages_total = latest_thread(HOME_ROWS, mediation_case_id=case.id)
+    # The same for the notes, the replies and the history: they grow for as long as the case
+    # is worked. Nothing on the page needs all of them: the first answer, the age and
+    # "overdue" are columns of the case (``first_answer_at``, ``created_at``, ``status``).
+    notes, notes_total = latest_entries(case.id, "note", HOME_ROWS)
+    replies, replies_total = latest_entries(case.id, "reply", HOME_ROWS)
+    history, history_total = latest_history(case.id, HOME_ROWS)
     return render_template(
         "backoffice/mediation/case.html",
         case=case,
@@ -183,9 +182,12 @@ def _render(case: MediationCase, **posted):
         prevention=db.session.scalar(
             select(PreventionCase).where(PreventionCase.mediation_case_id == case.id)
         ),
-        notes=[e for e in case.entries if e.kind == "note"],
-        replies=[e for e in case.entries if e.kind == "reply"],
-        history=_history(case),
+        notes=notes,
+        notes_total=notes_total,
+        replies=replies,
+        replies_total=replies_total,
+        history=history,
+        history_total=history_total,
         history_label=history_label,
         names=names,
         age=age_in_working_days(case),
@@ -216,6 +218,51 @@ def conversation(case_id: int):
         subject=_("Mediation case %(number)s", number=case.number),
         detail=None,
         back_url=url_for(".detail", case_id=case.id, _anchor="messages"),
+    )
+
+
+def _entries_page(case_id: int, kind: str, heading: str, anchor: str):
+    case = _load(case_id, whole=False)
+    return render_template(
+        "backoffice/mediation/entries.html",
+        case=case,
+        page=page_of(entries_of(case.id, kind)),
+        heading=heading,
+        anchor=anchor,
+    )
+
+
+@bp.get("/<int:case_id>/replies")
+@staff_required(*CASEWORK)
+def replies(case_id: int):
+    """All replies sent to the sender, a page at a time, oldest first; the case page shows
+    the newest."""
+    return _entries_page(case_id, "reply", _("Replies sent to the sender"), "case-replies")
+
+
+@bp.get("/<int:case_id>/internal-notes")
+@staff_required(*CASEWORK)
+def notes(case_id: int):
+    """All internal notes, a page at a time, oldest first; the case page shows the newest."""
+    return _entries_page(case_id, "note", _("Internal notes (staff only)"), "case-notes")
+
+
+@bp.get("/<int:case_id>/history")
+@staff_required(*CASEWORK)
+def history(case_id: int):
+    """The whole history of the case, a page at a time, oldest first; the case page shows the
+    newest events."""
+    case = _load(case_id, whole=False)
+    page = page_of(history_of(case.id))
+    actors = actor_names(page.items)
+    return render_template(
+        "backoffice/mediation/history.html",
+        case=case,
+        page=page,
+        history=[(event, actors.get(event.actor_id)) for event in page.items],
+        history_label=history_label,
+        names=dict(_staff(active_only=False)),
+        **_labels(),
     )
 
 

@@ -1,18 +1,30 @@
 """The back-office list of mediation cases (its filters, parsed from the query string, and the
-query) and the counts for the back-office home."""
+query), the counts for the back-office home, and the lists of a case that grow for as long as
+it is worked (its notes, its replies, its history): the newest for the case page, all of them
+a page at a time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from portal.accounts.models import User
 from portal.core import clock
+from portal.core.audit import AuditEvent
 from portal.core.fields import optional_int
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.extensions import db
-from portal.mediation.models import OPEN_STATUSES, TOPICS, CaseStatus, MediationCase
+from portal.mediation.models import (
+    OPEN_STATUSES,
+    TOPICS,
+    CaseEntry,
+    CaseStatus,
+    MediationCase,
+)
 from portal.mediation.operations import WORKING_DAYS_TO_ANSWER, working_days_between
 from portal.mediation.staff_forms import CaseFilterForm
 from portal.placements.calendar import BERLIN
@@ -122,3 +134,83 @@ def home_counts(today: date | None = None) -> Counts:
         )
     ).one()
     return Counts(new=new or 0, overdue=overdue or 0)
+
+
+# A case's notes, replies and history: a line each for as long as the case is worked ------------
+
+
+def entries_of(case_id: int, kind: str) -> Select:
+    """A case's internal notes or its replies (``kind``), oldest first, each with its author
+    (joined: one statement a page)."""
+    return (
+        select(CaseEntry)
+        .where(CaseEntry.case_id == case_id, CaseEntry.kind == kind)
+        .options(joinedload(CaseEntry.author))
+        .order_by(CaseEntry.id)
+    )
+
+
+def latest_entries(case_id: int, kind: str, limit: int) -> tuple[list[CaseEntry], int]:
+    """The newest ``limit`` notes or replies of a case, oldest first as the whole list reads,
+    and the number of all of them, in one statement."""
+    rows, total = run_first_and_total(
+        _latest_entries_statement(limit), limit, {"case_id": case_id, "kind": kind}
+    )
+    return [entry for (entry,) in reversed(rows)], total
+
+
+@lru_cache(maxsize=8)
+def _latest_entries_statement(limit: int) -> Select:
+    """Built once per process (the case page runs it twice on every request, for the notes and
+    the replies); the case's id and the kind are parameters."""
+    return first_and_total_statement(
+        select(CaseEntry)
+        .where(CaseEntry.case_id == bindparam("case_id"), CaseEntry.kind == bindparam("kind"))
+        .options(joinedload(CaseEntry.author))
+        .order_by(CaseEntry.id.desc()),
+        limit,
+    )
+
+
+def _of_case(case_id) -> tuple:
+    return (
+        AuditEvent.object_type == MediationCase.__tablename__,
+        AuditEvent.object_id == case_id,
+    )
+
+
+def history_of(case_id: int) -> Select:
+    """A case's audit events (status changes, assignments, links, replies, notes, messages),
+    oldest first; the page names who acted (``actor_names``), as Flask-SQLAlchemy's pages hold
+    one entity a row."""
+    return (
+        select(AuditEvent).where(*_of_case(case_id)).order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+
+
+def actor_names(events: list[AuditEvent]) -> dict[int, str]:
+    """The names of who acted in ``events``, in one statement."""
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def latest_history(case_id: int, limit: int) -> tuple[list[tuple[AuditEvent, str | None]], int]:
+    """The newest ``limit`` events of a case with the name of who acted, oldest first as the
+    whole history reads, and the number of all of them, in one statement."""
+    rows, total = run_first_and_total(_latest_history_statement(limit), limit, {"case_id": case_id})
+    return [(event, name) for event, name in reversed(rows)], total
+
+
+@lru_cache(maxsize=8)
+def _latest_history_statement(limit: int) -> Select:
+    """Built once per process (the case page runs it on every request); the case's id is a
+    parameter."""
+    return first_and_total_statement(
+        select(AuditEvent, User.full_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(*_of_case(bindparam("case_id")))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        limit,
+    )

@@ -170,11 +170,15 @@ def test_the_case_page_loads_in_a_fixed_number_of_queries(browser, db):
         return len(seen)
 
     _db.session.add(CaseEntry(case_id=case.id, kind="note", author_id=user.id, text="eins"))
+    _db.session.add(CaseEntry(case_id=case.id, kind="reply", author_id=user.id, text="zwei"))
     conversation(1, landlord=landlord, staff=user, case=case)
     small = statements()
+    # Notes, replies and history grow past what the page shows (the newest ten of each, with
+    # their authors), each author another colleague.
     for _ in range(15):
         author = StaffFactory(role="social_worker")
         _db.session.add(CaseEntry(case_id=case.id, kind="note", author_id=author.id, text="n"))
+        _db.session.add(CaseEntry(case_id=case.id, kind="reply", author_id=author.id, text="r"))
         _db.session.add(
             AuditEvent(
                 action="mediation.note",
@@ -200,6 +204,156 @@ def test_case_page_shows_request_contact_and_entries(browser, db):
     assert "Erika Vermieterin" in html and SENDER in html and "0203 123456" in html
     assert "Musterstraße 1, 47057 Duisburg" in html
     assert "No placement is linked." in html
+
+
+def section(html: str, section_id: str) -> str:
+    return html.split(f'<section id="{section_id}"')[1].split("</section>")[0]
+
+
+def entries(case: MediationCase, kind: str, count: int, author_id: int | None = None) -> None:
+    """``count`` notes or replies, "note 000" / "reply 000" onwards, straight into the table."""
+    _db.session.add_all(
+        CaseEntry(case_id=case.id, kind=kind, author_id=author_id, text=f"{kind} {number:03d}")
+        for number in range(count)
+    )
+    _db.session.flush()
+
+
+def events(case: MediationCase, count: int, actor_id: int | None = None) -> None:
+    """``count`` placement links of ``case`` in its history, "Placement 1000" onwards, a minute
+    apart."""
+    start = utcnow() - timedelta(days=1)
+    _db.session.add_all(
+        AuditEvent(
+            action="mediation.linked",
+            actor_id=actor_id,
+            object_type="mediation_cases",
+            object_id=case.id,
+            occurred_at=start + timedelta(minutes=number),
+            details={"placement_id": 1000 + number},
+        )
+        for number in range(count)
+    )
+    _db.session.flush()
+
+
+def numbers(html: str, pattern: str) -> list[int]:
+    return [int(n) for n in re.findall(pattern, html)]
+
+
+def test_the_case_page_shows_the_newest_notes_and_replies_and_links_all(browser, db):
+    case = make_case()
+    entries(make_case(), "note", 3)  # another case's: on none of its lists
+    author = StaffFactory(role="social_worker", full_name="Nora Notiz")
+    entries(case, "note", 30, author.id)
+    entries(case, "reply", 12)
+    browser.login("specialist")
+    html = text_of(browser.client.get(f"{BASE}/{case.id}"))
+
+    notes = section(html, "case-notes")
+    assert numbers(notes, r"note (\d{3})") == list(range(20, 30))  # the newest ten, oldest first
+    assert "reply " not in notes and notes.count("Nora Notiz") == 10
+    assert "20 earlier notes are not shown here." in notes
+    assert f'href="{BASE}/{case.id}/internal-notes">Show all 30 internal notes</a>' in notes
+    assert 'name="note"' in notes  # the form stays under the list
+
+    replies = section(html, "case-replies")
+    assert numbers(replies, r"reply (\d{3})") == list(range(2, 12))
+    assert "note " not in replies
+    assert "2 earlier replies are not shown here." in replies
+    assert f'href="{BASE}/{case.id}/replies">Show all 12 replies</a>' in replies
+    assert 'name="reply_text"' in replies
+
+
+def test_a_short_list_is_shown_whole_without_a_link(browser, db):
+    case = make_case()
+    entries(case, "note", 10)
+    entries(case, "reply", 1)
+    events(case, 10)
+    browser.login("specialist")
+    html = text_of(browser.client.get(f"{BASE}/{case.id}"))
+    assert numbers(section(html, "case-notes"), r"note (\d{3})") == list(range(10))
+    assert numbers(section(html, "case-replies"), r"reply (\d{3})") == [0]
+    assert numbers(section(html, "case-history"), r"Placement (\d{4})") == list(range(1000, 1010))
+    assert "not shown here" not in html and "Show all" not in html
+
+
+def test_the_notes_and_replies_pages_list_all_a_page_at_a_time(browser, db):
+    case = make_case()
+    entries(make_case(), "note", 3)
+    entries(case, "note", 30)
+    entries(case, "reply", 12)
+    browser.login("social_worker")
+    first = text_of(browser.client.get(f"{BASE}/{case.id}/internal-notes"))
+    assert "30 entries, oldest first" in first and case.number in first
+    assert f'href="{BASE}/{case.id}#case-notes"' in first
+    on_first = numbers(first, r"note (\d{3})")
+    assert on_first == list(range(25)) and "reply " not in first
+    second = text_of(browser.client.get(f"{BASE}/{case.id}/internal-notes?page=2"))
+    assert on_first + numbers(second, r"note (\d{3})") == list(range(30))
+    assert f'href="{BASE}/{case.id}/internal-notes?page=1" rel="prev"' in second
+
+    replies = text_of(browser.client.get(f"{BASE}/{case.id}/replies"))
+    assert "12 entries, oldest first" in replies
+    assert numbers(replies, r"reply (\d{3})") == list(range(12)) and "note " not in replies
+    assert 'rel="next"' not in replies
+
+
+def test_the_case_page_shows_the_newest_history_and_the_history_page_all(browser, db):
+    case = make_case()
+    events(make_case(), 3)
+    actor = StaffFactory(role="specialist", full_name="Hanna Historie")
+    events(case, 30, actor.id)
+    browser.login("specialist")
+    html = text_of(browser.client.get(f"{BASE}/{case.id}"))
+    history = section(html, "case-history")
+    assert numbers(history, r"Placement (\d{4})") == list(range(1020, 1030))
+    assert history.count("Hanna Historie") == 10
+    assert "20 earlier entries are not shown here." in history
+    assert f'href="{BASE}/{case.id}/history">Show all 30 entries of the history</a>' in history
+
+    first = text_of(browser.client.get(f"{BASE}/{case.id}/history"))
+    assert "30 entries, oldest first" in first
+    assert numbers(first, r"Placement (\d{4})") == list(range(1000, 1025))
+    assert first.count("Hanna Historie") == 25  # who acted, as on the case page
+    second = text_of(browser.client.get(f"{BASE}/{case.id}/history?page=2"))
+    assert numbers(second, r"Placement (\d{4})") == list(range(1025, 1030))
+
+
+def test_the_cut_lists_of_a_case_speak_german_with_plurals(browser, db):
+    case = make_case()
+    entries(case, "note", 13)
+    entries(case, "reply", 11)
+    events(case, 12)
+    user = browser.login("specialist")
+    user.locale = "de"
+    _db.session.flush()
+    html = text_of(browser.client.get(f"{BASE}/{case.id}"))
+    notes = section(html, "case-notes")
+    assert "3 frühere Notizen werden hier nicht angezeigt." in notes
+    assert "Alle 13 internen Notizen anzeigen" in notes
+    replies = section(html, "case-replies")
+    assert "1 frühere Antwort wird hier nicht angezeigt." in replies
+    assert "Alle 11 Antworten anzeigen" in replies
+    history = section(html, "case-history")
+    assert "2 frühere Einträge werden hier nicht angezeigt." in history
+    assert "Alle 12 Einträge des Verlaufs anzeigen" in history
+    for path, total in (("internal-notes", 13), ("replies", 11), ("history", 12)):
+        page = text_of(browser.client.get(f"{BASE}/{case.id}/{path}"))
+        assert f"{total} Einträge, die ältesten zuerst" in page, path
+
+
+def test_the_list_pages_of_a_case_are_for_casework_staff_only(browser, db):
+    case = make_case()
+    paths = [f"{BASE}/{case.id}/{name}" for name in ("internal-notes", "replies", "history")]
+    browser.login("landlord")
+    for path in paths:
+        assert browser.client.get(path).status_code == 403, path
+    browser.logout()
+    browser.login("social_worker")
+    for path in paths:
+        assert browser.client.get(path).status_code == 200, path
+        assert browser.client.get(path.replace(str(case.id), "999999")).status_code == 404
 
 
 def test_purged_contact_data_says_so(browser, db):

@@ -21,6 +21,9 @@ ROUTES = [
     ("GET", "/"),
     ("GET", "/<case_id>"),
     ("GET", "/<case_id>/conversation"),  # all of the thread, the case page the newest
+    ("GET", "/<case_id>/replies"),  # all replies, the case page the newest
+    ("GET", "/<case_id>/internal-notes"),  # all notes, the case page the newest
+    ("GET", "/<case_id>/history"),  # all of the history, the case page the newest
     ("POST", "/<case_id>/notes"),
     ("POST", "/<case_id>/reply"),
     ("POST", "/<case_id>/status"),

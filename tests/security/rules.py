@@ -195,6 +195,9 @@ RULES: dict[str, Rule] = {
     "mediation_backoffice.link_placement": CASEWORK,
     "mediation_backoffice.write_message": CASEWORK,
     "mediation_backoffice.conversation": CASEWORK,  # all of the thread the case page cuts
+    "mediation_backoffice.replies": CASEWORK,  # all replies the case page cuts
+    "mediation_backoffice.notes": CASEWORK,  # all internal notes the case page cuts
+    "mediation_backoffice.history": CASEWORK,  # all of the history the case page cuts
     "mediation_backoffice.open_for_placement": CASEWORK,
     # reports: figures only, small numbers suppressed; landlords see their own on the dashboard
     "reports_backoffice.index": STAFF,

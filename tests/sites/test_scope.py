@@ -8,8 +8,10 @@ import pytest
 from flask_login import login_user
 from sqlalchemy import func, select, update
 
+from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.households.models import Household
+from portal.mediation.models import CaseEntry
 from portal.placements.models import Placement, State
 from portal.sites import scope
 from tests.builders import conversation, make_case, placement_in
@@ -235,5 +237,46 @@ def test_a_placements_and_a_cases_conversation_pages_are_of_its_site_only(
     for user in (StaffFactory(role="admin", sites=[essen]), landlord):
         browser.login(user)
         for path in paths:
+            assert browser.client.get(path).status_code == 403, path
+        browser.logout()
+
+
+def test_a_cases_notes_replies_and_history_pages_are_of_its_site_only(
+    app, browser, two_sites, essen
+):
+    """The pages that list all of a case's notes, replies and history read the case first with
+    the case page's own loader: another site's staff get "not found", not its entries; an admin
+    of the site and a landlord are refused (403), as on the case page."""
+    case = make_case(two_sites["landlord"].organisation_id, "M-2026-0778", site_id=essen.id)
+    author = two_sites["essen_staff"]
+    for number in range(12):
+        for kind in ("note", "reply"):
+            db.session.add(
+                CaseEntry(case_id=case.id, kind=kind, author_id=author.id, text=f"{kind} {number}")
+            )
+        db.session.add(
+            AuditEvent(
+                action="mediation.note",
+                actor_id=author.id,
+                object_type="mediation_cases",
+                object_id=case.id,
+                site_id=essen.id,
+                details={},
+            )
+        )
+    db.session.flush()
+    base = f"/backoffice/mediation/{case.id}"
+    pages = {f"{base}/internal-notes": "note 11", f"{base}/replies": "reply 11"}
+    pages[f"{base}/history"] = "12 entries, oldest first"
+    for name, status in (("essen_staff", 200), ("duisburg_staff", 404)):
+        browser.login(two_sites[name])
+        for path, text in pages.items():
+            response = browser.client.get(path)
+            assert response.status_code == status, (name, path)
+            assert (text in response.get_data(as_text=True)) == (status == 200), (name, path)
+        browser.logout()
+    for user in (StaffFactory(role="admin", sites=[essen]), two_sites["landlord"]):
+        browser.login(user)
+        for path in pages:
             assert browser.client.get(path).status_code == 403, path
         browser.logout()

@@ -1,6 +1,6 @@
 """What mediation adds to the staff page of a placement (``PLACEMENT_PAGE``, a hook of the
 placements floor below): the open case linked to it, if any. The page's rent-arrears proposal
-offers to open a case only when there is none (``backoffice.open_for_placement``)."""
+offers to open a case only when there is none (``backoffice.page.open_for_placement``)."""
 
 from __future__ import annotations
 

@@ -1,135 +1,41 @@
-"""Staff routes of mediation: the list of cases with its filters, and the case page with the
-request, the sender's contact data, the linked placement, internal notes, replies by e-mail,
-the status, the assignment and the history; the notes, the replies, the history and the
-conversation with the landlord each show their newest entries there and all of them on a page
-of their own.
-
-Rights (DESIGN.md §1): specialists and social workers do everything here; admins and landlords
-get 403 (landlords see their own cases on another page, without internal notes); anonymous
-visitors go to the login. Every change is a POST with a CSRF token and writes an audit event
-(the operations do). A refused change is rolled back, explained, and the input is kept.
-"""
+"""The case page and what is posted from it: notes, replies, the status, the assignment, the
+linked placement, messages to the landlord; and opening a case from a placement page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.forms import EmptyForm
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.accounts.permissions import staff_required
-from portal.core import clock
-from portal.core.pagination import HOME_ROWS, page_of
+from portal.core.pagination import HOME_ROWS
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.prevention import PreventionCase
-from portal.mediation import (
-    home_messages,  # noqa: F401 - connects the staff home's receiver
-    linking,
-    placement_page,  # noqa: F401 - connects the placement page's receiver
-)
+from portal.mediation import linking
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
-from portal.mediation.labels import history_label, sender_label, status_label, topic_label
+from portal.mediation.backoffice.common import CASEWORK, _labels, _load, _staff, bp
+from portal.mediation.labels import history_label, status_label
 from portal.mediation.models import MediationCase
-from portal.mediation.queries import (
-    CaseFilter,
-    actor_names,
-    age_in_working_days,
-    entries_of,
-    history_of,
-    is_overdue,
-    latest_entries,
-    latest_history,
-)
+from portal.mediation.queries import age_in_working_days, is_overdue, latest_entries, latest_history
 from portal.mediation.staff_forms import (
     CaseAssignForm,
-    CaseFilterForm,
     CaseLinkForm,
     CaseNoteForm,
     CaseReplyForm,
     CaseStatusForm,
     PlacementSearchForm,
 )
-from portal.placements.messages import (
-    MessageForm,
-    latest_thread,
-    render_conversation,
-    shown,
-    thread_of,
-)
+from portal.placements.messages import MessageForm, latest_thread, shown
 from portal.placements.models import Placement
-from portal.sites.queries import colleagues
-
-bp = Blueprint("mediation_backoffice", __name__, url_prefix="/backoffice/mediation")
-
-CASEWORK = (Role.SPECIALIST, Role.SOCIAL_WORKER)
-
-
-def _labels() -> dict[str, Callable]:
-    return {
-        "mediation_status_label": status_label,
-        "mediation_topic_label": topic_label,
-        "mediation_sender_label": sender_label,
-    }
-
-
-def _staff(active_only: bool) -> list[tuple[int, str]]:
-    """Specialists and social workers as (id, name); the filter also names inactive ones."""
-    query = select(User).where(User.role.in_([r.value for r in CASEWORK]), colleagues(User.id))
-    if active_only:
-        query = query.where(User.is_active.is_(True))
-    users = db.session.scalars(query.order_by(User.full_name, User.id))
-    return [
-        (u.id, u.full_name if u.is_active else _("%(name)s (inactive)", name=u.full_name))
-        for u in users
-    ]
-
-
-# The list ---------------------------------------------------------------------------------------
-
-
-@bp.route("/")
-@staff_required(*CASEWORK)
-def index():
-    today = clock.today()
-    form = CaseFilterForm(formdata=request.args)
-    form.set_choices(_staff(active_only=False))
-    form.validate()
-    criteria = CaseFilter.from_form(form, overdue=request.args.get("overdue") == "1")
-    page = page_of(criteria.query(today))
-    return render_template(
-        "backoffice/mediation/list.html",
-        page=page,
-        form=form,
-        criteria=criteria,
-        today=today,
-        age=age_in_working_days,
-        is_overdue=is_overdue,
-        **_labels(),
-    )
-
 
 # The case page ----------------------------------------------------------------------------------
-
-
-def _load(case_id: int, *, whole: bool = True) -> MediationCase:
-    """The case, or 404 (another site's case is not there: the site filter); ``whole``: with
-    who is assigned (the case page names them), else the case alone. Its notes, replies and
-    history are read a bounded number at a time (``latest_entries``, ``latest_history``)."""
-    query = select(MediationCase).where(MediationCase.id == case_id)
-    if whole:
-        query = query.options(selectinload(MediationCase.assigned_to))
-    case = db.session.scalar(query)
-    if case is None:
-        abort(404)
-    return case
 
 
 def _placement(placement_id: int | None) -> Placement | None:
@@ -204,66 +110,6 @@ def _render(case: MediationCase, **posted):
 @staff_required(*CASEWORK)
 def detail(case_id: int):
     return _render(_load(case_id))
-
-
-@bp.get("/<int:case_id>/conversation")
-@staff_required(*CASEWORK)
-def conversation(case_id: int):
-    """The whole conversation with the landlord on the case, a page at a time, oldest first;
-    the case page shows the newest messages."""
-    case = _load(case_id, whole=False)
-    return render_conversation(
-        thread_of(mediation_case_id=case.id),
-        heading=_("Messages with the landlord"),
-        subject=_("Mediation case %(number)s", number=case.number),
-        detail=None,
-        back_url=url_for(".detail", case_id=case.id, _anchor="messages"),
-    )
-
-
-def _entries_page(case_id: int, kind: str, heading: str, anchor: str):
-    case = _load(case_id, whole=False)
-    return render_template(
-        "backoffice/mediation/entries.html",
-        case=case,
-        page=page_of(entries_of(case.id, kind)),
-        heading=heading,
-        anchor=anchor,
-    )
-
-
-@bp.get("/<int:case_id>/replies")
-@staff_required(*CASEWORK)
-def replies(case_id: int):
-    """All replies sent to the sender, a page at a time, oldest first; the case page shows
-    the newest."""
-    return _entries_page(case_id, "reply", _("Replies sent to the sender"), "case-replies")
-
-
-@bp.get("/<int:case_id>/internal-notes")
-@staff_required(*CASEWORK)
-def notes(case_id: int):
-    """All internal notes, a page at a time, oldest first; the case page shows the newest."""
-    return _entries_page(case_id, "note", _("Internal notes (staff only)"), "case-notes")
-
-
-@bp.get("/<int:case_id>/history")
-@staff_required(*CASEWORK)
-def history(case_id: int):
-    """The whole history of the case, a page at a time, oldest first; the case page shows the
-    newest events."""
-    case = _load(case_id, whole=False)
-    page = page_of(history_of(case.id))
-    actors = actor_names(page.items)
-    return render_template(
-        "backoffice/mediation/history.html",
-        case=case,
-        page=page,
-        history=[(event, actors.get(event.actor_id)) for event in page.items],
-        history_label=history_label,
-        names=dict(_staff(active_only=False)),
-        **_labels(),
-    )
 
 
 # Changes ----------------------------------------------------------------------------------------

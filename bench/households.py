@@ -155,6 +155,30 @@ def make_app(url: str):
     return bench_app(url)
 
 
+def _time_each(ids: list[int], load, rank) -> tuple[list, list, list, list]:
+    """``rank(load(id))`` for each id, each in a fresh session as in a request, after a warm-up:
+    the wall and CPU times, the number of rows ranked, and the statements of one call."""
+    from portal.extensions import db
+
+    rank(load(ids[0]))  # warm caches
+    times, cpu, shown = [], [], []
+    for row_id in ids:
+        db.session.expunge_all()
+        row = load(row_id)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        matches = rank(row)
+        times.append(time.perf_counter() - start)
+        # The process's CPU time too: on a machine shared with other jobs the wall time
+        # includes the waits for a core (SQLite runs in this process, PostgreSQL does not).
+        cpu.append(time.process_time() - start_cpu)
+        shown.append(len(matches))
+    db.session.expunge_all()
+    row = load(ids[0])
+    with count_queries(db.engine) as statements:
+        rank(row)
+    return times, cpu, shown, statements
+
+
 def measure_ranking(app, ranked_flats: int) -> dict[str, float]:
     """Median and slowest time of ``rank_households`` over ``ranked_flats`` published flats that
     fit at least one household (a flat nobody fits costs one empty query), each in a fresh
@@ -181,22 +205,9 @@ def measure_ranking(app, ranked_flats: int) -> dict[str, float]:
                 candidates.append(fitting)
             if len(flats) == ranked_flats:
                 break
-        rank_households(db.session.get(Flat, flats[0]))  # warm caches
-        times, cpu, shown = [], [], []
-        for flat_id in flats:
-            db.session.expunge_all()
-            flat = db.session.get(Flat, flat_id)
-            start, start_cpu = time.perf_counter(), time.process_time()
-            matches = rank_households(flat)
-            times.append(time.perf_counter() - start)
-            # The process's CPU time too: on a machine shared with other jobs the wall time
-            # includes the waits for a core (SQLite runs in this process, PostgreSQL does not).
-            cpu.append(time.process_time() - start_cpu)
-            shown.append(len(matches))
-        db.session.expunge_all()
-        flat = db.session.get(Flat, flats[0])
-        with count_queries(db.engine) as statements:
-            rank_households(flat)
+        times, cpu, shown, statements = _time_each(
+            flats, lambda flat_id: db.session.get(Flat, flat_id), rank_households
+        )
     return {
         "median_ms": statistics.median(times) * 1000,
         "max_ms": max(times) * 1000,
@@ -226,22 +237,13 @@ def measure_flat_ranking(app, households: int) -> dict[str, float]:
             .order_by(Household.id)
         ).all()
         ids = random.Random(5).sample(ids, min(households, len(ids)))
-        rank_flats(db.session.get(Household, ids[0]))  # warm caches
-        times, cpu, shown = [], [], []
-        for household_id in ids:
-            db.session.expunge_all()
+
+        def load(household_id: int) -> Household:
             household = db.session.get(Household, household_id)
             household.preferred_districts  # noqa: B018 - loaded before, as the page does
-            start, start_cpu = time.perf_counter(), time.process_time()
-            matches = rank_flats(household)
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-            shown.append(len(matches))
-        db.session.expunge_all()
-        household = db.session.get(Household, ids[0])
-        household.preferred_districts  # noqa: B018
-        with count_queries(db.engine) as statements:
-            rank_flats(household)
+            return household
+
+        times, cpu, shown, statements = _time_each(ids, load, rank_flats)
     return {
         "median_ms": statistics.median(times) * 1000,
         "max_ms": max(times) * 1000,

@@ -84,6 +84,7 @@ RULES: dict[str, Rule] = {
     # back office home and accounts -----------------------------------------------------------
     "backoffice.home": STAFF,
     "backoffice.landlords": CASEWORK,
+    "backoffice.organisation": CASEWORK,
     "backoffice.staff": frozenset({ADMIN}),
     "backoffice.reset_second_factor": frozenset({ADMIN}),  # another staff member's, never own
     # A landlord who lost phone and recovery codes: the specialist, after a call (issue 13.15).

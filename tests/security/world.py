@@ -266,6 +266,7 @@ def build_world(app) -> SimpleNamespace:
             "submission_id": submitted.id,
             "step": "cancel",
             "user_id": owner.id,  # privacy pages of the landlord
+            "organisation_id": owner.organisation_id,  # the landlord list's organisation page
             "key": "placements",  # a report chart
             "kind": "pdf",  # a submitted report's file
             "slug": "duisburg",  # the site of every staff member of the world

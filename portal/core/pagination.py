@@ -21,7 +21,9 @@ HOME_ROWS = 10  # rows of each list on a home page (the staff home), with the nu
 AUDIT_PER_PAGE = 2 * PER_PAGE
 
 
-def page_of(statement: Select, per_page: int | None = None, total: int | None = None) -> Pagination:
+def page_of(
+    statement: Select, *, per_page: int | None = None, total: int | None = None
+) -> Pagination:
     """Page ``?page=`` of ``statement``'s rows, ``per_page`` of them (``PER_PAGE``, read when
     called): how every counted list pages. A page argument that is no number, zero or negative
     shows the first page; one past the last shows the last (a bookmark or a link of a list that
@@ -30,15 +32,19 @@ def page_of(statement: Select, per_page: int | None = None, total: int | None = 
     count."""
     per_page = per_page or PER_PAGE
     number = page_arg()
-    if total is not None:
-        number = min(number, max(ceil(total / per_page), 1))
+    if total is None:
+        page = db.paginate(statement, page=number, per_page=per_page, error_out=False)
+        if page.items or page.page <= page.pages or not page.pages:
+            return page
+        total = page.total  # past the last page: the last one, without counting again
     page = db.paginate(
-        statement, page=number, per_page=per_page, error_out=False, count=total is None
+        statement,
+        page=min(number, max(ceil(total / per_page), 1)),
+        per_page=per_page,
+        error_out=False,
+        count=False,
     )
-    if total is not None:
-        page.total = total  # as Flask-SQLAlchemy's ``count`` documents
-    elif not page.items and page.page > page.pages > 0:
-        page = db.paginate(statement, page=page.pages, per_page=per_page, error_out=False)
+    page.total = total  # as Flask-SQLAlchemy's ``count`` documents
     return page
 
 
@@ -124,6 +130,16 @@ def first_and_total_statement(query: Select, limit: int, key: Any = None) -> Sel
         first = query.with_only_columns(key).limit(limit)
         query = query.where(key.in_(first.scalar_subquery()))
     return query.add_columns(total.label("total_rows")).limit(limit)
+
+
+def run_newest(
+    statement: Select, limit: int, params: dict[str, Any] | None = None
+) -> tuple[list[tuple], int]:
+    """A ``first_and_total_statement`` ordered newest first, its rows turned round to read
+    oldest first, and the number of all: the newest lines of a history or a conversation, shown
+    in the order the whole list reads."""
+    rows, total = run_first_and_total(statement, limit, params)
+    return rows[::-1], total
 
 
 def run_first_and_total(

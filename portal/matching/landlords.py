@@ -141,8 +141,11 @@ class OwnFlats:
     flats: list[Flat]
     in_site: int  # the organisation's published flats in the household's site
     fitting: int  # how many of them fit
-    every_flat: bool
     suggestion: Flat | None  # the best fitting flat not yet suggested, pre-selected in the form
+
+    @property
+    def every_flat(self) -> bool:
+        return self.in_site <= HOME_ROWS
 
 
 def own_flats_for(
@@ -174,7 +177,7 @@ def own_flats_for(
         suggestion = next(
             (by_key[f.flat_key] for f in fits if f.fits and f.flat_key not in suggested), None
         )
-        return OwnFlats(fits, flats, total, sum(f.fits for f in fits), True, suggestion)
+        return OwnFlats(fits, flats, total, sum(f.fits for f in fits), suggestion)
     # Many flats: the database finds those that fit and ranks them; as many rows more as there
     # are suggested flats are read, so that the best flat not yet suggested is among them.
     ranked = ranked_flats(household, table, Flat.organisation_id == organisation_id)
@@ -186,4 +189,4 @@ def own_flats_for(
     suggestion = next((flat for flat in best if flat.public_key not in suggested), None)
     flats = shown + ([suggestion] if suggestion is not None and suggestion not in shown else [])
     fits = [FlatFit.of(flat, household, today, table) for flat in shown]
-    return OwnFlats(fits, flats, total, fitting, False, suggestion)
+    return OwnFlats(fits, flats, total, fitting, suggestion)

@@ -16,7 +16,7 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import optional_int
-from portal.core.pagination import first_and_total_statement, run_first_and_total
+from portal.core.pagination import first_and_total_statement, run_newest
 from portal.extensions import db
 from portal.mediation.models import (
     OPEN_STATUSES,
@@ -153,10 +153,10 @@ def entries_of(case_id: int, kind: str) -> Select:
 def latest_entries(case_id: int, kind: str, limit: int) -> tuple[list[CaseEntry], int]:
     """The newest ``limit`` notes or replies of a case, oldest first as the whole list reads,
     and the number of all of them, in one statement."""
-    rows, total = run_first_and_total(
+    rows, total = run_newest(
         _latest_entries_statement(limit), limit, {"case_id": case_id, "kind": kind}
     )
-    return [entry for (entry,) in reversed(rows)], total
+    return [entry for (entry,) in rows], total
 
 
 @lru_cache(maxsize=8)
@@ -199,8 +199,8 @@ def actor_names(events: list[AuditEvent]) -> dict[int, str]:
 def latest_history(case_id: int, limit: int) -> tuple[list[tuple[AuditEvent, str | None]], int]:
     """The newest ``limit`` events of a case with the name of who acted, oldest first as the
     whole history reads, and the number of all of them, in one statement."""
-    rows, total = run_first_and_total(_latest_history_statement(limit), limit, {"case_id": case_id})
-    return [(event, name) for event, name in reversed(rows)], total
+    rows, total = run_newest(_latest_history_statement(limit), limit, {"case_id": case_id})
+    return [(event, name) for event, name in rows], total
 
 
 @lru_cache(maxsize=8)

@@ -31,7 +31,11 @@ from wtforms.validators import ValidationError
 from portal.core import audit
 from portal.core.db import Base, UTCDateTime, utcnow
 from portal.core.i18n import number
-from portal.core.pagination import first_and_total_statement, page_of, run_first_and_total
+from portal.core.pagination import (
+    first_and_total_statement,
+    page_of,
+    run_newest,
+)
 from portal.core.refusals import Refused
 from portal.extensions import db
 
@@ -168,10 +172,10 @@ def latest_thread(
     the number of all of them, in one statement."""
     column = "placement_id" if placement_id is not None else "mediation_case_id"
     thread_id = placement_id if placement_id is not None else mediation_case_id
-    rows, total = run_first_and_total(
+    rows, total = run_newest(
         _latest_thread_statement(column, limit), limit, {"thread_id": thread_id}
     )
-    return [message for (message,) in reversed(rows)], total
+    return [message for (message,) in rows], total
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ from portal.core.pagination import (
     HOME_ROWS,
     first_and_total_statement,
     run_first_and_total,
+    run_newest,
 )
 from portal.extensions import db
 from portal.households.models import Household
@@ -290,10 +291,10 @@ def history_of(placement_id: int) -> Select:
 def latest_history(placement_id: int, limit: int) -> tuple[list[PlacementEvent], int]:
     """The newest ``limit`` events of a placement, oldest first as the whole history reads,
     and the number of all of them, in one statement."""
-    rows, total = run_first_and_total(
+    rows, total = run_newest(
         _latest_history_statement(limit), limit, {"placement_id": placement_id}
     )
-    return [event for (event,) in reversed(rows)], total
+    return [event for (event,) in rows], total
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.outbox import OutboxMessage, queue_mail
-from portal.core.pagination import first_and_total_statement, run_first_and_total
+from portal.core.pagination import first_and_total_statement, run_newest
 from portal.extensions import db
 from portal.placements.calendar import viewing_invitation
 from portal.placements.models import (
@@ -219,10 +219,8 @@ def messages_of(placement: Placement) -> Select:
 def latest_messages_of(placement: Placement, limit: int) -> tuple[list[OutboxMessage], int]:
     """The newest ``limit`` of ``messages_of``, oldest first as the whole list reads, and the
     number of all of them, in one statement (a summary a day: hundreds in a long placement)."""
-    rows, total = run_first_and_total(
-        _latest_messages_statement(limit), limit, _message_params(placement)
-    )
-    return [message for (message,) in reversed(rows)], total
+    rows, total = run_newest(_latest_messages_statement(limit), limit, _message_params(placement))
+    return [message for (message,) in rows], total
 
 
 def _message_params(placement: Placement) -> dict[str, Any]:

@@ -58,11 +58,12 @@ def _list_options() -> tuple:
 
 
 def landlord_households(
-    criteria: HouseholdFilter, organisation_id: int | None, my_flats: list[Flat], today: date
+    criteria: HouseholdFilter, organisation_id: int | None, today: date
 ) -> Select:
     """Households the organisation may see (``visible_to_organisation``) matching ``criteria``,
     those waiting longest first; what a card shows is loaded in a fixed number of queries
-    whatever the number of rows. ``my_flats``: the organisation's published flats."""
+    whatever the number of rows, and the statement is the same size whatever the number of the
+    organisation's flats."""
     query = (
         select(Household)
         .where(*visible_to_organisation(organisation_id, today))
@@ -71,7 +72,7 @@ def landlord_households(
     if criteria.size:
         query = query.where(Household.adults + Household.children == criteria.size)
     if criteria.fits_my_flats:
-        query = query.where(fits_any_of(my_flats, today))
+        query = query.where(fits_any_of(organisation_id, today))
     if criteria.move_in_by:
         query = query.where(Household.earliest_move_in <= criteria.move_in_by)
     if criteria.district_id:

@@ -9,16 +9,33 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, extract, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    extract,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from portal.core import clock
+from portal.core.sql import days_between
 from portal.extensions import db
 from portal.households.limits import limit_of
 from portal.households.models import Household, household_districts
 from portal.households.queries import visible_to_landlords
 from portal.listings.models import Flat, FlatStatus
-from portal.listings.rules import AREA_TOLERANCE, RentLimitTable, limits_in_force
+from portal.listings.rules import (
+    AREA_TOLERANCE,
+    MAX_HOUSEHOLD_SIZE,
+    RentLimitTable,
+    limits_in_force,
+)
 from portal.matching.predicates import (
     ELSEWHERE,
     MAX_VACANCY_DAYS,
@@ -133,25 +150,67 @@ def flat_conditions(h: Household, table: RentLimitTable | None = None) -> list[C
     return conditions
 
 
-def fits_any_of(
-    flats: list[Flat], today: date, table: RentLimitTable | None = None
-) -> ColumnElement[bool]:
-    """Visible households that fit at least one of ``flats`` (the landlord's filter)."""
-    if not flats:
+def fits_any_of(organisation_id: int | None, today: date) -> ColumnElement[bool]:
+    """Visible households that fit at least one of the organisation's published flats (the
+    landlord's filter): one correlated EXISTS over its flats, the hard rules written between
+    the two tables' columns, so that the statement is the same whatever the number of flats
+    and no flat is loaded for it. The same rules as ``_fit_conditions``, which writes them
+    for one flat whose figures are known."""
+    if organisation_id is None:
         return false()
-    # Each flat measured by its own site's table, read once per site.
-    tables = {
-        site_id: table
-        if table is not None and table.site_id == site_id
-        else limits_in_force(today, site_id=site_id)
-        for site_id in {flat.site_id for flat in flats}
-    }
-    # Visibility once, not once per flat: repeated in every branch of the OR, PostgreSQL
-    # evaluated the consent subquery as a scan of all consents.
-    return and_(
-        *visible_to_landlords(today),
-        or_(*(and_(*_fit_conditions(flat, tables[flat.site_id])) for flat in flats)),
+    published = (Flat.organisation_id == organisation_id, Flat.status == FlatStatus.PUBLISHED.value)
+    sites = db.session.scalars(select(Flat.site_id).where(*published).distinct()).all()
+    if not sites:
+        return false()
+    gross = Flat.cold_rent + Flat.service_charges
+    by_table = _by_table(gross, {site: limits_in_force(today, site_id=site) for site in sites})
+    fits = exists().where(
+        *published,
+        Flat.site_id == Household.site_id,
+        Flat.cold_rent.is_not(None),
+        Flat.service_charges.is_not(None),
+        Flat.rooms.is_not(None),
+        Flat.living_area.is_not(None),
+        Flat.available_from.is_not(None),
+        # Half a cent absorbs SQLite's floating-point sums (see ``flat_conditions``).
+        or_(
+            Household.max_gross_cold_rent + HALF_CENT > gross,
+            and_(Household.max_gross_cold_rent.is_(None), by_table),
+        ),
+        days_between(Flat.available_from, Household.earliest_move_in) <= MAX_VACANCY_DAYS,
+        or_(
+            Flat.wbs_required.is_(False),
+            and_(
+                or_(
+                    Household.needed_area + (AREA_TOLERANCE + HALF_CENT) > Flat.living_area,
+                    Household.needed_rooms >= Flat.rooms,
+                ),
+                Household.has_wbs.is_(True),
+                Household.wbs_persons >= func.coalesce(func.nullif(Flat.wbs_persons, 0), 1),
+            ),
+        ),
+        or_(
+            Household.needs_step_free.is_(False),
+            Flat.is_step_free.is_(True),
+            Flat.is_wheelchair_accessible.is_(True),
+        ),
+        or_(Household.needs_wheelchair.is_(False), Flat.is_wheelchair_accessible.is_(True)),
     )
+    return and_(*visible_to_landlords(today), fits)
+
+
+def _by_table(gross: ColumnElement, tables: dict[int, RentLimitTable]) -> ColumnElement[bool]:
+    """``gross`` within the limit the table of the household's site sets for its size (sizes 1
+    to ``MAX_HOUSEHOLD_SIZE``, as ``affordable_sizes`` reads the table); never where the table
+    has no limit for it."""
+    size = Household.adults + Household.children
+    whens = [
+        (and_(Household.site_id == site, size == persons), limit + HALF_CENT)
+        for site, table in tables.items()
+        for persons in range(1, MAX_HOUSEHOLD_SIZE + 1)
+        if (limit := table.limit_for(persons)) is not None
+    ]
+    return gross < case(*whens, else_=None) if whens else false()
 
 
 def rank_households(flat: Flat, limit: int = 50, today: date | None = None) -> list[Match]:

@@ -197,18 +197,15 @@ def index():
     filter_form.set_choices(
         db.session.scalars(districts.order_by(District.site_id, District.position)).all()
     )
-    my_flats = published_flats_of(current_user)
     # Not counted: a count would test the consent of every visible household on each request.
-    pagination = uncounted_page(
-        landlord_households(criteria, organisation_id, my_flats, today), page_arg()
-    )
+    pagination = uncounted_page(landlord_households(criteria, organisation_id, today), page_arg())
     return render_template(
         "households/list.html",
         cards=cards_of([PublicProfile.of(household, today) for household in pagination.items]),
         pager=Pager.of(pagination),
         criteria=criteria,
         filter_form=filter_form,
-        has_published_flats=bool(my_flats),
+        has_published_flats=bool(published_flats_of(current_user, limit=1)),
     )
 
 

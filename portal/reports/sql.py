@@ -1,6 +1,7 @@
-"""The SQL that differs between SQLite and PostgreSQL, in one place: date differences, whole
-months between two dates, the calendar month of a date, the UTC date of a timestamp, and
-percentiles.
+"""The SQL that differs between SQLite and PostgreSQL, in one place: differences between
+timestamps, whole months between two dates, the calendar month of a date, the UTC date of a
+timestamp, and percentiles. Whole days between two dates (``days_between``) are in
+``portal.core.sql``: the matching needs them too.
 
 Every report function builds its queries from these constructs, so a figure is the same number
 on both databases. Bounds that depend only on the period (the day six months before the end,
@@ -16,29 +17,6 @@ from sqlalchemy import Float, Integer, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-
-
-class days_between(FunctionElement):  # noqa: N801  (reads like the SQL function it stands for)
-    """Whole days from the first date to the second (negative when the second is earlier)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)}) AS INTEGER)"
-    )
-
-
-@compiles(days_between, "postgresql")
-def _days_between_pg(element, compiler, **kw) -> str:
-    start, end = list(element.clauses)
-    end_sql, start_sql = compiler.process(end, **kw), compiler.process(start, **kw)
-    return f"(CAST({end_sql} AS DATE) - CAST({start_sql} AS DATE))"
 
 
 class days_between_times(FunctionElement):  # noqa: N801

@@ -26,7 +26,7 @@ from portal.matching.rules import (
     rank_households,
     soft_reasons,
 )
-from tests.factories import FlatFactory, HouseholdFactory
+from tests.factories import CompanyFactory, FlatFactory, HouseholdFactory
 
 
 def district(name: str) -> District:
@@ -613,11 +613,31 @@ def test_ranked_matches_carry_their_reasons(en, today):
 # The landlord's filter --------------------------------------------------------------------------
 
 
-def test_fits_any_of_two_flats_is_the_union(today):
+def test_fits_any_of_the_organisations_flats_is_the_union(today):
     # The rent decides (product theory); the limits are the seeded table's (no overrides):
     # 1: 396.00, 2: 471.90, 3: 564.00, 4: 687.80, 5: 819.50, no amount per further person.
-    small = published(rooms=Decimal("2"), living_area=Decimal("50"), cold_rent=Decimal("250.00"))
-    large = published(rooms=Decimal("4"), living_area=Decimal("95"), cold_rent=Decimal("500.00"))
+    company = CompanyFactory()
+    small = published(
+        organisation=company,
+        rooms=Decimal("2"),
+        living_area=Decimal("50"),
+        cold_rent=Decimal("250.00"),
+    )
+    large = published(
+        organisation=company,
+        rooms=Decimal("4"),
+        living_area=Decimal("95"),
+        cold_rent=Decimal("500.00"),
+    )
+    # Neither another organisation's flat nor the company's flat not (yet) published counts.
+    published(rooms=Decimal("1"), living_area=Decimal("30"), cold_rent=Decimal("200.00"))
+    FlatFactory(
+        organisation=company,
+        status=FlatStatus.SUBMITTED.value,
+        rooms=Decimal("1"),
+        living_area=Decimal("30"),
+        cold_rent=Decimal("200.00"),
+    )
     table = {"max_gross_cold_rent": None}
     household(adults=1, children=0, needed_rooms=Decimal("1"), **table)  # 410 > 396
     couple = household(adults=2, children=0, needed_rooms=Decimal("2"), **table)
@@ -626,10 +646,13 @@ def test_fits_any_of_two_flats_is_the_union(today):
     household(status=HouseholdStatus.PAUSED.value, needed_rooms=Decimal("1"))
     assert sql_households(small) == {couple.id, family.id}
     assert sql_households(large) == {family.id}
-    either = set(db.session.scalars(select(Household.id).where(fits_any_of([small, large], today))))
+    either = set(db.session.scalars(select(Household.id).where(fits_any_of(company.id, today))))
     assert either == sql_households(small) | sql_households(large)
     assert big_family.id not in either
-    assert not db.session.scalars(select(Household.id).where(fits_any_of([], today))).all()
+    nothing_published = CompanyFactory()
+    for organisation_id in (nothing_published.id, None):
+        fits = fits_any_of(organisation_id, today)
+        assert not db.session.scalars(select(Household.id).where(fits)).all()
 
 
 def test_reasons_in_german(app):

@@ -108,8 +108,9 @@ def test_from_the_lease_no_landlord_list_and_no_matching_list_shows_it(app, db, 
         )
         assert household.id not in [m.household.id for m in rank_households(w.flat_b)]
         assert rank_flats(household) == []  # the reverse direction
-        fits = fits_any_of([w.flat_b, w.flat_c], w.placement.costs_approved_on)
-        assert household.id not in db.session.scalars(select(Household.id).where(fits)).all()
+        for flat in (w.flat_b, w.flat_c):
+            fits = fits_any_of(flat.organisation_id, w.placement.costs_approved_on)
+            assert household.id not in db.session.scalars(select(Household.id).where(fits)).all()
     # Nobody can propose it or register an interest in it any more.
     with in_request(app), pytest.raises(Exception, match="not_visible"):
         ops.propose(w.flat_b, household, w.specialist)

@@ -10,6 +10,7 @@ from sqlalchemy import case, exists, func, or_, select
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.dates import add_months
+from portal.core.sql import days_between
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import ENDED_OUTCOMES, FollowUp, Placement, State
@@ -24,7 +25,6 @@ from portal.reports.figures.base import (
     _split,
 )
 from portal.reports.periods import Period
-from portal.reports.sql import days_between
 from portal.reports.tables import Cell, Table, rate, text
 
 AFTERCARE_MONTHS, AFTERCARE_RECENT_DAYS = 12, 90

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from portal.core import clock
+from portal.core.sql import days_between
 from portal.extensions import db
 from portal.households.models import ExitDestination, Household
 from portal.placements.models import Placement
@@ -25,7 +26,7 @@ from portal.reports.figures.base import (
     _stats_split,
 )
 from portal.reports.periods import Period, quarters_between
-from portal.reports.sql import days_between, percentile
+from portal.reports.sql import percentile
 from portal.reports.tables import Table, count, days, rate
 
 PLACEMENT_WINDOW_DAYS = 180

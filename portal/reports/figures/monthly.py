@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portal.core.sql import days_between
 from portal.extensions import db
 from portal.households.models import Household
 from portal.placements.models import Placement
 from portal.reports.figures.base import GROUPS, PROGRAMME, Scope, _leases
 from portal.reports.periods import Period
-from portal.reports.sql import days_between, month_key, percentile
+from portal.reports.sql import month_key, percentile
 
 # Charts -------------------------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ from sqlalchemy import and_, exists, func, or_, select
 from portal.accounts.models import Organisation
 from portal.core import clock
 from portal.core.dates import add_months
+from portal.core.sql import days_between
 from portal.extensions import db
 from portal.listings.models import Flat, FlatStatus
 from portal.placements.models import Placement
 from portal.reports import labels
 from portal.reports.figures.base import ALL, PROGRAMME, Scope, _leases
 from portal.reports.periods import Period
-from portal.reports.sql import days_between, percentile, utc_date
+from portal.reports.sql import percentile, utc_date
 from portal.reports.tables import Cell, Table, count, days
 
 # 6 ------------------------------------------------------------------------------------------

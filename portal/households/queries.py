@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -25,6 +26,7 @@ from wtforms.validators import Optional
 
 from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.extensions import db
 from portal.households.models import (
     Consent,
@@ -189,6 +191,34 @@ def consent_state(consent: Consent, today: date | None = None) -> str:
     if consent.expires_on < today:
         return "expired"
     return "valid" if consent.given_on <= today else "future"
+
+
+# A household's consents: about two a year (one runs six months), for as long as it waits ------
+
+
+def consents_of(household_id: int | ColumnElement[int]) -> Select:
+    """A household's consents, newest first as its staff page shows them (the consent in force
+    and the last ones first). ``household_id``: an id, or a bound parameter."""
+    return (
+        select(Consent)
+        .where(Consent.household_id == household_id)
+        .order_by(Consent.given_on.desc(), Consent.id.desc())
+    )
+
+
+def latest_consents(household_id: int, limit: int) -> tuple[list[Consent], int]:
+    """The newest ``limit`` consents of a household and the number of all, in one statement."""
+    rows, total = run_first_and_total(
+        _latest_consents_statement(limit), limit, {"household_id": household_id}
+    )
+    return [consent for (consent,) in rows], total
+
+
+@lru_cache(maxsize=8)
+def _latest_consents_statement(limit: int) -> Select:
+    """Built once per process (the household page runs it on every request); the household's
+    id is a parameter."""
+    return first_and_total_statement(consents_of(bindparam("household_id")), limit)
 
 
 def valid_until(household: Household, today: date) -> date | None:

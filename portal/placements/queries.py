@@ -1,5 +1,6 @@
 """Queries of the placements back office: the filterable list, the open placements beside
-the matching lists, and what the casework home shows; each in a fixed number of queries."""
+the matching lists, what the casework home shows, a household's open interests and a
+placement's history; each in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import clock
@@ -272,6 +273,41 @@ def _open_interests_statement(limit: int) -> Select:
         .order_by(Interest.created_at.desc(), Interest.id.desc()),
         limit,
     )
+
+
+# A household's open landlord interests: each landlord who asked to meet it, as long as the team
+# has not answered (a household long in the programme and widely fitting gathers many) ---------
+
+
+def open_interests_of(household_id: int | ColumnElement[int]) -> Select:
+    """A household's open interests, newest first, each with its flat and the flat's landlord
+    (many-to-one, joined: one statement a page). ``household_id``: an id, or a bound
+    parameter."""
+    return (
+        select(Interest)
+        .where(
+            Interest.household_id == household_id,
+            Interest.status == InterestStatus.OPEN.value,
+        )
+        .options(joinedload(Interest.flat).joinedload(Flat.organisation))
+        .order_by(Interest.created_at.desc(), Interest.id.desc())
+    )
+
+
+def latest_open_interests(household_id: int, limit: int) -> tuple[list[Interest], int]:
+    """The newest ``limit`` open interests of a household and the number of all, in one
+    statement."""
+    rows, total = run_first_and_total(
+        _latest_open_interests_statement(limit), limit, {"household_id": household_id}
+    )
+    return [interest for (interest,) in rows], total
+
+
+@lru_cache(maxsize=8)
+def _latest_open_interests_statement(limit: int) -> Select:
+    """Built once per process (the household page runs it on every request); the household's
+    id is a parameter."""
+    return first_and_total_statement(open_interests_of(bindparam("household_id")), limit)
 
 
 # A placement's history: its steps and notes, a line each for as long as it runs ---------------

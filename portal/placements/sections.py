@@ -6,30 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from portal.extensions import db
+from portal.core.pagination import HOME_ROWS
 from portal.households.backoffice import HOUSEHOLD_PAGE
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.listings.views import FLAT_PAGE as LANDLORD_FLAT_PAGE
-from portal.placements.models import Interest, InterestStatus
 from portal.placements.presenters import landlord_placements
+from portal.placements.queries import latest_open_interests
 
 
 @HOUSEHOLD_PAGE.connect
 def open_interests(household: Household, *, social_worker: bool) -> dict[str, Any]:
-    interests = db.session.scalars(
-        select(Interest)
-        .where(
-            Interest.household_id == household.id,
-            Interest.status == InterestStatus.OPEN.value,
-        )
-        .options(selectinload(Interest.flat).selectinload(Flat.organisation))
-        .order_by(Interest.created_at.desc(), Interest.id.desc())
-    ).all()
-    return {"interests": interests}
+    """The newest open interests and the number of all; the page links to all of them
+    (placements.backoffice.starting.household_interests)."""
+    interests, total = latest_open_interests(household.id, HOME_ROWS)
+    return {"interests": interests, "interests_total": total}
 
 
 @LANDLORD_FLAT_PAGE.connect

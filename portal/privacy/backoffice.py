@@ -30,7 +30,7 @@ from portal.accounts.permissions import staff_required
 from portal.core.audit import AuditEvent
 from portal.core.errors import error_page
 from portal.core.fields import optional_int
-from portal.core.pagination import AUDIT_PER_PAGE, page_of
+from portal.core.pagination import AUDIT_PER_PAGE, HOME_ROWS, page_of
 from portal.core.refusals import Refused
 from portal.extensions import db, limiter
 from portal.households.models import Household
@@ -129,7 +129,8 @@ def _household_page(
         .select_from(Erasure)
         .where(Erasure.kind == ErasureKind.HOUSEHOLD, Erasure.object_id == household.id)
     )
-    exports = export_ops.exports_of(household)
+    # The newest exports and the number of all; household_exports lists them all.
+    exports, exports_total = household_exports.latest_exports(household.id, HOME_ROWS)
     return (
         render_template(
             "backoffice/privacy/household.html",
@@ -139,6 +140,7 @@ def _household_page(
             erase_form=form or EraseForm(),
             export_form=export_form or HouseholdExportForm(formdata=None),
             exports=exports,
+            exports_total=exports_total,
             people=_names({e.actor_id for e in exports}),
             purpose_label=purpose_label,
             may_erase=current_user.role == Role.ADMIN,
@@ -158,6 +160,28 @@ def _names(user_ids: set[int | None]) -> dict[int, str]:
 @staff_required(*HOUSEHOLD_EXPORTERS)
 def household(household_id: int):
     return _household_page(db.get_or_404(Household, household_id))
+
+
+# The endpoint ``household_exports``; the function is named apart from the module it uses.
+@bp.get("/privacy/households/<int:household_id>/exports", endpoint="household_exports")
+@staff_required(*HOUSEHOLD_EXPORTERS)
+def household_exports_page(household_id: int):
+    """All of the household's exports (who, when, why), a page at a time, newest first as the
+    household's pages show them (which show the newest ``HOME_ROWS``). Whoever reads the
+    household's data-protection page reads this; another site's household is not there (the
+    site filter): 404."""
+    household = db.session.scalar(select(Household).where(Household.id == household_id))
+    if household is None:
+        abort(404)
+    page = page_of(household_exports.exports_of_household(household.id))
+    return render_template(
+        "backoffice/privacy/household_exports.html",
+        household=household,
+        page=page,
+        exports=page.items,
+        people=_names({e.actor_id for e in page.items}),
+        purpose_label=purpose_label,
+    )
 
 
 @bp.route("/privacy/households/<int:household_id>/export", methods=["POST"])

@@ -1,14 +1,20 @@
 """Household exports with a reason (issue 13.9): a household's archive is only made with a
 purpose and an explanation, recorded as a ``household_exports`` row, audited and told to the
-household's social worker. The archive itself is built by ``privacy.export``."""
+household's social worker. The archive itself is built by ``privacy.export``. The staff pages
+of a household show the newest rows (``latest_exports``), a page of their own all of them
+(``exports_of_household``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
+from sqlalchemy import ColumnElement, Select, bindparam, select
 
 from portal.accounts.models import Role, User
 from portal.core import audit
 from portal.core.outbox import queue_mail
+from portal.core.pagination import first_and_total_statement, run_first_and_total
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.households.models import Household
@@ -72,3 +78,27 @@ def export_household(
             + f"/backoffice/households/{household.id}#exports",
         )
     return archive.to_zip()
+
+
+def exports_of_household(household_id: int | ColumnElement[int]) -> Select:
+    """A household's exports, newest first. ``household_id``: an id, or a bound parameter."""
+    return (
+        select(HouseholdExport)
+        .where(HouseholdExport.household_id == household_id)
+        .order_by(HouseholdExport.created_at.desc(), HouseholdExport.id.desc())
+    )
+
+
+def latest_exports(household_id: int, limit: int) -> tuple[list[HouseholdExport], int]:
+    """The newest ``limit`` exports of a household and the number of all, in one statement."""
+    rows, total = run_first_and_total(
+        _latest_exports_statement(limit), limit, {"household_id": household_id}
+    )
+    return [export for (export,) in rows], total
+
+
+@lru_cache(maxsize=8)
+def _latest_exports_statement(limit: int) -> Select:
+    """Built once per process (the household's pages run it on every request); the household's
+    id is a parameter."""
+    return first_and_total_statement(exports_of_household(bindparam("household_id")), limit)

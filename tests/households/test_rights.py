@@ -27,6 +27,7 @@ ROUTES = [
     ("GET", "/<household_id>/edit", None),
     ("POST", "/<household_id>/edit", None),
     ("POST", "/<household_id>/consents", None),
+    ("GET", "/<household_id>/consents/all", "specialist"),  # all of them, the page the newest
     ("POST", "/<household_id>/consents/<consent_id>/withdraw", None),
     ("GET", "/<household_id>/consents/<consent_id>/document", None),
     ("GET", "/<household_id>/consent-form.pdf", None),

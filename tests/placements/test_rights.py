@@ -37,6 +37,8 @@ ROUTES = [
     ("POST", "/propose/<flat_id>/<household_id>", 302, 403),
     ("POST", "/interests/<interest_id>/accept", 302, 403),
     ("POST", "/interests/<interest_id>/decline", 302, 403),
+    # All of a household's open interests, its page the newest (as the household page).
+    ("GET", "/households/<household_id>/interests", 200, 200),
     # The paperwork of the move-in (issue 16).
     ("GET", "/<placement_id>/paperwork", 200, 200),
     ("GET", "/<placement_id>/handover.pdf", 200, 200),

@@ -131,6 +131,7 @@ RULES: dict[str, Rule] = {
     "households_backoffice.withdraw_consent": frozenset({SOCIAL_WORKER}),
     "households_backoffice.consent_document": frozenset({SOCIAL_WORKER}),  # tier 3
     "households_backoffice.consent_form": frozenset({SOCIAL_WORKER}),  # printable form
+    "households_backoffice.consents": CASEWORK,  # all of the consents the detail page cuts
     "households_backoffice.participants": frozenset({SOCIAL_WORKER}),  # ESF fields, tier 3
     # Prevention cases (issue 16): casework, like mediation cases; never a landlord.
     "households_backoffice.prevention_cases": CASEWORK,
@@ -179,6 +180,8 @@ RULES: dict[str, Rule] = {
     "placements_backoffice.propose": frozenset({SPECIALIST}),
     "placements_backoffice.accept_interest": frozenset({SPECIALIST}),
     "placements_backoffice.decline_interest": frozenset({SPECIALIST}),
+    # All of a household's open interests, which the household's page cuts: its readers.
+    "placements_backoffice.household_interests": CASEWORK,
     # mediation (public form, landlord's own cases) -------------------------------------------
     "mediation.form": EVERYONE,
     "mediation.sent": EVERYONE,
@@ -229,6 +232,8 @@ RULES: dict[str, Rule] = {
     # privacy: exports by those who see the data, erasure and the audit log by admins
     "privacy_backoffice.index": STAFF,
     "privacy_backoffice.household": frozenset({SOCIAL_WORKER, ADMIN}),
+    # All of a household's exports, which its pages cut: who reads its data-protection page.
+    "privacy_backoffice.household_exports": frozenset({SOCIAL_WORKER, ADMIN}),
     "privacy_backoffice.export_household": frozenset({SOCIAL_WORKER, ADMIN}),
     "privacy_backoffice.erase_household": frozenset({ADMIN}),
     "privacy_backoffice.landlord": frozenset({SPECIALIST, ADMIN}),

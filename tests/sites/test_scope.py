@@ -12,7 +12,8 @@ from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.households.models import Household
 from portal.mediation.models import CaseEntry
-from portal.placements.models import Placement, State
+from portal.placements.models import Interest, Placement, State
+from portal.privacy.models import HouseholdExport
 from portal.sites import scope
 from tests.builders import conversation, make_case, placement_in
 from tests.conftest import counted_statements
@@ -280,3 +281,37 @@ def test_a_cases_notes_replies_and_history_pages_are_of_its_site_only(
         for path in pages:
             assert browser.client.get(path).status_code == 403, path
         browser.logout()
+
+
+def test_a_households_consents_interests_and_exports_pages_are_of_its_site_only(
+    app, browser, two_sites, essen
+):
+    """The pages that list all of a household's consents, open interests and exports read the
+    household first: another site's staff get "not found", not its rows; a landlord is refused
+    (403), as on the household's page."""
+    household = db.session.get(Household, two_sites["essen"])
+    flat = FlatFactory(organisation=two_sites["landlord"].organisation, site_id=essen.id)
+    db.session.add(
+        Interest(
+            flat=flat, household=household, organisation_id=flat.organisation_id, site_id=essen.id
+        )
+    )
+    db.session.add(HouseholdExport(household_id=household.id, purpose="other", explanation="x"))
+    db.session.flush()
+    pages = {
+        f"/backoffice/households/{household.id}/consents/all": "1 consent, newest first",
+        f"/backoffice/placements/households/{household.id}/interests": "1 open interest,",
+        f"/backoffice/privacy/households/{household.id}/exports": "1 export, newest first",
+    }
+    essen_worker = StaffFactory(role="social_worker", sites=[essen])
+    duisburg_worker = StaffFactory(role="social_worker")
+    for user, status in ((essen_worker, 200), (duisburg_worker, 404)):
+        browser.login(user)
+        for path, text in pages.items():
+            response = browser.client.get(path)
+            assert response.status_code == status, (user.sites, path)
+            assert (text in response.get_data(as_text=True)) == (status == 200), path
+        browser.logout()
+    browser.login(two_sites["landlord"])
+    for path in pages:
+        assert browser.client.get(path).status_code == 403, path

@@ -50,7 +50,7 @@ from portal.households.models import (
     ProfileView,
     incomplete_participants,
 )
-from portal.households.queries import consent_state
+from portal.households.queries import consent_state, latest_consents
 from portal.listings.models import District
 
 bp = Blueprint("households_backoffice", __name__, url_prefix="/backoffice/households")
@@ -86,28 +86,44 @@ def _register_template_helpers(state) -> None:
 
 # Loading ----------------------------------------------------------------------------------------
 
+# What ``Household.valid_consent`` reads of each consent: a household has about two a year.
+CONSENT_DATES = (
+    Consent.id,
+    Consent.household_id,
+    Consent.given_on,
+    Consent.expires_on,
+    Consent.withdrawn_on,
+)
 
-def _household(household_id: int) -> Household:
-    household = db.session.scalar(
-        select(Household)
-        .where(Household.id == household_id)
-        .options(
+
+def _household(household_id: int, *, whole: bool = True) -> Household:
+    """The household, or 404 (another site's household is not there: the site filter).
+    ``whole``: with what its page and forms read: identity, districts, participants and the
+    dates of every consent (whether one is valid decides visibility and vetting); else the
+    household alone (the pages that list one of its lists, a page at a time). The page shows
+    its newest consents in full (``latest_consents``)."""
+    query = select(Household).where(Household.id == household_id)
+    if whole:
+        query = query.options(
             selectinload(Household.identity),
-            selectinload(Household.consents),
+            selectinload(Household.consents).load_only(*CONSENT_DATES),
             selectinload(Household.preferred_districts),
             selectinload(Household.participants),
         )
-    )
+    household = db.session.scalar(query)
     if household is None:
         abort(404)
     return household
 
 
 def _consent(household: Household, consent_id: int) -> Consent:
-    for consent in household.consents:
-        if consent.id == consent_id:
-            return consent
-    abort(404)
+    """One consent of the household, whole (its scan's key, its scope), or 404."""
+    consent = db.session.scalar(
+        select(Consent).where(Consent.id == consent_id, Consent.household_id == household.id)
+    )
+    if consent is None:
+        abort(404)
+    return consent
 
 
 def _districts() -> list[District]:
@@ -127,10 +143,22 @@ def _chosen_districts(form: HouseholdForm) -> list[District]:
 
 # What higher floors show on the household's page: its open landlord interests
 # (placements.sections), the flats that fit (matching.sections), its data exports
-# (privacy.sections). Receivers are called with the household and ``social_worker``.
+# (privacy.sections). Receivers are called with the household and ``social_worker``. The
+# interests and exports are the newest ``HOME_ROWS`` with the number of all (``*_total``); the
+# page links to the page of each that lists them all.
 HOUSEHOLD_PAGE = Hook(
     "the staff page of a household",
-    provides=frozenset({"interests", "matches", "in_progress", "exports", "purpose_label"}),
+    provides=frozenset(
+        {
+            "interests",
+            "interests_total",
+            "matches",
+            "in_progress",
+            "exports",
+            "exports_total",
+            "purpose_label",
+        }
+    ),
 )
 
 
@@ -203,7 +231,10 @@ def _render_detail(
     if is_social_worker and status_form is None:
         status_form = StatusForm(formdata=None)
     sections = HOUSEHOLD_PAGE.sections(household, social_worker=is_social_worker)
-    people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in household.consents}
+    # The newest consents in full, the number of all and a link to the page that lists them
+    # all (reading.consents); whether one is valid is read from the dates ``_household`` loads.
+    consents, consents_total = latest_consents(household.id, HOME_ROWS)
+    people_ids = {household.vetted_by_id} | {c.recorded_by_id for c in consents}
     people_ids |= {e.actor_id for e in sections["exports"]}
     people_ids.add((household.vetting_checklist or {}).get("ticked_by_id"))
     prevention = _prevention(household, posted)
@@ -240,6 +271,8 @@ def _render_detail(
         incomplete=incomplete_participants(household),
         moves=moves,
         people=people,
+        consents=consents,
+        consents_total=consents_total,
         views=views,
         views_total=views_total,
         today=clock.today(),

@@ -11,8 +11,8 @@ explained in a flash message; nothing changes.
 One blueprint (``common.bp``), its routes in one module per job: ``lists`` (the list and its
 CSV), ``page`` (the placement page and what is posted from it), ``history`` (all of the
 placement's history, of its messages to the landlord and of its conversation with the landlord,
-the page showing the newest) and
-``starting`` (proposing, deciding interests). Importing this package registers them all.
+the page showing the newest) and ``starting`` (proposing, deciding interests, all of a
+household's open interests). Importing this package registers them all.
 """
 
 from portal.placements import home_messages  # noqa: F401 - connects the staff home's receiver

@@ -1,21 +1,25 @@
-"""Starting placements from the matching lists and from landlord interests."""
+"""Starting placements from the matching lists and from landlord interests, and the page of
+all of a household's open interests (its staff page shows the newest)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.forms import EmptyForm
 from portal.accounts.models import Role
 from portal.accounts.permissions import staff_required
+from portal.core.pagination import page_of
 from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.listings.models import Flat
 from portal.placements import operations as ops
-from portal.placements.backoffice.common import bp
+from portal.placements.backoffice.common import CASEWORK, bp
 from portal.placements.models import Interest
+from portal.placements.queries import open_interests_of
 
 
 def _back(flat_id: int, household_id: int) -> str:
@@ -82,3 +86,22 @@ def decline_interest(interest_id: int):
             "success",
         )
     return redirect(url_for("households_backoffice.detail", household_id=household_id))
+
+
+@bp.get("/households/<int:household_id>/interests")
+@staff_required(*CASEWORK)
+def household_interests(household_id: int):
+    """All of a household's open interests, a page at a time, newest first as the household's
+    page shows them (which shows the newest ``HOME_ROWS``), with the specialist's decision on
+    each. Who reads the household's page reads this; another site's household is not there
+    (the site filter): 404."""
+    household = db.session.scalar(select(Household).where(Household.id == household_id))
+    if household is None:
+        abort(404)
+    page = page_of(open_interests_of(household.id))
+    return render_template(
+        "backoffice/placements/household_interests.html",
+        household=household,
+        page=page,
+        interests=page.items,
+    )

@@ -43,3 +43,45 @@ def test_the_logout_form_carries_the_sessions_own_token(app, browser):
         tokens.append(CSRF_RE.search(nav).group(1))
         browser.logout()
     assert tokens[0] != tokens[1]
+
+
+def _site_texts(browser, contact: str, imprint: str):
+    response = browser.post(
+        "/backoffice/sites/duisburg",
+        {
+            "name": "Duisburg",
+            "status": "active",
+            "contact_text": contact,
+            "funding_text": "",
+            "imprint_text": imprint,
+        },
+    )
+    assert response.status_code == 303
+
+
+def test_public_texts_are_rendered_once_and_follow_the_sites_texts(app, client, browser):
+    """The landing page, the legal and privacy notices, the accessibility statement and the
+    easy-read page are the same for every visitor in a language: rendered once, keyed by the
+    site's texts they show, so a text changed on the admin page shows at once."""
+    pages = ("/", "/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache")
+
+    def page(path: str, **headers) -> str:  # the CSRF token carries the second it was signed
+        return CSRF_RE.sub("", client.get(path, headers=headers).text)
+
+    for path in pages:
+        english, german = page(path), page(path, **{"Accept-Language": "de"})
+        assert english == page(path) and german != english, path
+    assert "Register as a landlord" in client.get("/").text
+    assert "Als Vermieter" in client.get("/", headers={"Accept-Language": "de"}).text
+
+    browser.login("admin")
+    _site_texts(browser, "Team Duisburg, Raum 12", "Diakoniewerk Duisburg, Musterstraße 1")
+    browser.logout()
+    assert "Team Duisburg, Raum 12" in client.get("/").text
+    assert "Diakoniewerk Duisburg, Musterstraße 1" in client.get("/impressum").text
+
+    browser.login("admin")
+    _site_texts(browser, "", "")
+    browser.logout()
+    assert "Team Duisburg, Raum 12" not in client.get("/").text
+    assert "Musterstraße 1" not in client.get("/impressum").text

@@ -27,7 +27,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
@@ -44,7 +43,8 @@ from portal.mediation.forms import (
     MediationForm,
 )
 from portal.mediation.labels import SENDER_KIND_LABELS, SENDER_STATUS_LABELS, TOPIC_LABELS
-from portal.mediation.models import CaseEntry, MediationCase
+from portal.mediation.models import MediationCase
+from portal.mediation.queries import entries_of, latest_entries
 from portal.placements.messages import (
     LANDLORD_SIDE,
     MessageForm,
@@ -267,15 +267,10 @@ def mine():
 
 
 def _render_case(case: MediationCase, message_form: MessageForm | None = None):
-    # Only what was sent to the sender: internal notes never leave the back office.
-    replies = list(
-        db.session.scalars(
-            select(CaseEntry)
-            .where(CaseEntry.case_id == case.id, CaseEntry.kind == "reply")
-            .options(selectinload(CaseEntry.author))
-            .order_by(CaseEntry.created_at, CaseEntry.id)
-        )
-    )
+    # Only what was sent to the sender (kind "reply"): internal notes never leave the back
+    # office. The newest replies with the number of all and a link to all of them (``replies``),
+    # as the staff's case page reads them: a case worked for long is not loaded whole.
+    replies, replies_total = latest_entries(case.id, "reply", HOME_ROWS)
     # The newest messages right above the form, with the number of all and a link to the
     # whole conversation (``conversation``): a long one is not loaded whole.
     messages, messages_total = latest_thread(HOME_ROWS, mediation_case_id=case.id)
@@ -283,6 +278,7 @@ def _render_case(case: MediationCase, message_form: MessageForm | None = None):
         "mediation/case.html",
         case=case,
         replies=replies,
+        replies_total=replies_total,
         messages=shown(messages),
         messages_total=messages_total,
         message_form=message_form or MessageForm(formdata=None),
@@ -297,6 +293,17 @@ def _render_case(case: MediationCase, message_form: MessageForm | None = None):
 @landlord_required
 def case(case_key: str):
     return _render_case(get_owned_or_404(MediationCase, case_key, current_user))
+
+
+@bp.get("/mine/<case_key>/replies")
+@landlord_required
+def replies(case_key: str):
+    """All answers the team sent on the organisation's own case, a page at a time, oldest
+    first; the case page shows the newest. Replies only: internal notes never show here."""
+    case = get_owned_or_404(MediationCase, case_key, current_user)
+    return render_template(
+        "mediation/replies.html", case=case, page=page_of(entries_of(case.id, "reply"))
+    )
 
 
 @bp.get("/mine/<case_key>/conversation")

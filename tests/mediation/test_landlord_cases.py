@@ -138,6 +138,7 @@ def test_another_organisations_case_answers_404(browser):
     orphan = make_case(None, "M-2026-0122")
     for case_key in (other.public_key, orphan.public_key, "no-such-key", str(other.id)):
         assert browser.client.get(f"/mediation/mine/{case_key}").status_code == 404
+        assert browser.client.get(f"/mediation/mine/{case_key}/replies").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["specialist", "social_worker", "admin"])
@@ -146,11 +147,16 @@ def test_staff_get_403(browser, role):
     case = make_case(None, "M-2026-0131")
     assert browser.client.get("/mediation/mine").status_code == 403
     assert browser.client.get(f"/mediation/mine/{case.public_key}").status_code == 403
+    assert browser.client.get(f"/mediation/mine/{case.public_key}/replies").status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client):
     case = make_case(None, "M-2026-0141")
-    for path in ("/mediation/mine", f"/mediation/mine/{case.public_key}"):
+    for path in (
+        "/mediation/mine",
+        f"/mediation/mine/{case.public_key}",
+        f"/mediation/mine/{case.public_key}/replies",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/account/login" in response.location
 
@@ -184,3 +190,87 @@ def test_mine_comes_a_page_at_a_time(browser, monkeypatch):
     assert "You have not sent a mediation request yet." not in html
     assert [n for n in numbers if n in html] == numbers[:2] and "Page 2 of 2" in html
     assert numbers[4] in browser.client.get("/mediation/mine?page=abc").get_data(as_text=True)
+
+
+# A case answered many times: the newest ten answers on the case page, all a page further ------
+
+
+def answers(case: MediationCase, count: int, author_id: int | None = None) -> None:
+    """``count`` replies of ``case``, "Antwort 000" onwards, and as many internal notes (which
+    no landlord page may show), straight into the table."""
+    for number in range(count):
+        text = f"Antwort {number:03d}"
+        db.session.add(CaseEntry(case_id=case.id, kind="reply", author_id=author_id, text=text))
+        db.session.add(CaseEntry(case_id=case.id, kind="note", text=f"INTERN {number:03d}"))
+    db.session.flush()
+
+
+def answer_numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Antwort (\d{3})", html)]
+
+
+def replies_section(html: str) -> str:
+    return html.split('<section id="replies"')[1].split("</section>")[0]
+
+
+def test_the_case_page_shows_the_newest_answers_and_the_replies_page_all(browser, monkeypatch):
+    monkeypatch.setattr("portal.core.pagination.PER_PAGE", 5)
+    landlord = browser.login("landlord")
+    staff = factories.StaffFactory(role="social_worker", full_name="Sara Sozial")
+    case = make_case(landlord.organisation_id, "M-2026-0151")
+    answers(make_case(landlord.organisation_id, "M-2026-0152"), 4)  # another case's answers
+    answers(case, 13, staff.id)
+    path = f"/mediation/mine/{case.public_key}"
+    html = browser.client.get(path).get_data(as_text=True)
+    section = replies_section(html)
+    assert answer_numbers(section) == list(range(3, 13))  # the newest ten, oldest first
+    assert section.count("Sara Sozial") == 10 and "INTERN" not in html
+    assert "3 earlier replies are not shown here." in section
+    assert f'href="{path}/replies">Show all 13 replies</a>' in section
+
+    first = browser.client.get(f"{path}/replies").get_data(as_text=True)
+    assert "13 replies, oldest first" in first and "Answers from the Kümmerer team" in first
+    assert f'href="{path}#replies">← Mediation request M-2026-0151</a>' in first
+    assert answer_numbers(first) == list(range(5)) and "Sara Sozial" in first
+    assert f'href="{path}/replies?page=2" rel="next"' in first and "Page 1 of 3" in first
+    second = browser.client.get(f"{path}/replies?page=2").get_data(as_text=True)
+    last = browser.client.get(f"{path}/replies?page=3").get_data(as_text=True)
+    assert answer_numbers(second) == list(range(5, 10))
+    assert answer_numbers(last) == list(range(10, 13))
+    # A page past the last shows the last (core.pagination.page_of).
+    past = browser.client.get(f"{path}/replies?page=9")
+    assert past.status_code == 200 and answer_numbers(past.get_data(as_text=True)) == [10, 11, 12]
+    for page in (html, first, second, last):
+        assert "INTERN" not in page
+        assert not re.findall(r'(?:href|action)="[^"]*/\d+(?:[/?#"])', page)  # keys, no ids
+
+
+def test_a_few_answers_are_shown_whole_without_a_link(browser):
+    landlord = browser.login("landlord")
+    case = make_case(landlord.organisation_id, "M-2026-0153")
+    answers(case, 10)
+    path = f"/mediation/mine/{case.public_key}"
+    section = replies_section(browser.client.get(path).get_data(as_text=True))
+    assert answer_numbers(section) == list(range(10))
+    assert "not shown here" not in section and "/replies" not in section
+    # The page of all of them answers as well, and a case without answers says so.
+    assert answer_numbers(browser.client.get(f"{path}/replies").get_data(as_text=True)) == list(
+        range(10)
+    )
+    empty = make_case(landlord.organisation_id, "M-2026-0154")
+    html = browser.client.get(f"/mediation/mine/{empty.public_key}/replies").get_data(as_text=True)
+    assert "0 replies, oldest first" in html and "No answer yet." in html
+
+
+def test_the_answers_speak_german_with_plurals(browser, db):
+    landlord = browser.login("landlord")
+    landlord.locale = "de"
+    case = make_case(landlord.organisation_id, "M-2026-0155")
+    answers(case, 11)
+    path = f"/mediation/mine/{case.public_key}"
+    section = replies_section(browser.client.get(path).get_data(as_text=True))
+    assert "1 frühere Antwort wird hier nicht angezeigt." in section
+    assert "Alle 11 Antworten anzeigen" in section
+    page = browser.client.get(f"{path}/replies").get_data(as_text=True)
+    assert "11 Antworten, die ältesten zuerst" in page and "Antworten des Kümmerer-Teams" in page
+    assert "← Mediationsanfrage M-2026-0155</a>" in page

@@ -189,6 +189,7 @@ RULES: dict[str, Rule] = {
     "mediation.case": OWN,
     "mediation.write_message": OWN,
     "mediation.conversation": OWN,  # all of the thread, the case page the newest
+    "mediation.replies": OWN,  # all answers of the team, the case page the newest
     # mediation (back office) ---------------------------------------------------------------
     "mediation_backoffice.index": CASEWORK,
     "mediation_backoffice.detail": CASEWORK,

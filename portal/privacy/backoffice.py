@@ -250,7 +250,7 @@ def _landlord_page(user: User, form: EraseForm | None = None, status: int = 200)
             "backoffice/privacy/landlord.html",
             subject=user,
             organisation=organisation,
-            others=ops.remaining_members(organisation, user) if organisation else [],
+            others=ops.remaining_member_count(organisation, user) if organisation else 0,
             erased=ops.is_erased_user(user),
             erase_form=form or EraseForm(),
             may_erase=current_user.role == Role.ADMIN,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Invitation, Organisation, Role, User
@@ -283,9 +283,16 @@ def landlord_needs_erasure(user: User) -> bool:
     return not is_erased_user(user) or user.is_active or user.phone is not None
 
 
-def remaining_members(organisation: Organisation, user: User) -> list[User]:
-    """The members of ``organisation`` other than ``user`` that are not erased."""
-    return [m for m in organisation.members if m.id != user.id and not is_erased_user(m)]
+def remaining_member_count(organisation: Organisation, user: User) -> int:
+    """The number of members of ``organisation`` other than ``user`` that are not erased
+    (``is_erased_user``), counted by the database: a housing company may have many."""
+    # is_erased_user in SQL: the address erased_email gives the row's own id.
+    erased = literal("erased-") + cast(User.id, String) + literal("@invalid")
+    return db.session.scalar(
+        select(func.count(User.id)).where(
+            User.organisation_id == organisation.id, User.id != user.id, User.email != erased
+        )
+    )
 
 
 def _apply_organisation(organisation: Organisation, actor: User | None) -> list[str | None]:
@@ -371,7 +378,7 @@ def _apply_landlord(user: User, actor: User | None) -> None:
     ):
         _erase_case(case)
     organisation = user.organisation
-    if organisation is not None and not remaining_members(organisation, user):
+    if organisation is not None and not remaining_member_count(organisation, user):
         values += _apply_organisation(organisation, actor)
     db.session.flush()
     scrub_free_texts(values)

@@ -170,6 +170,60 @@ def test_erasing_one_member_of_a_company_keeps_the_company(world):
     assert flat.photos
 
 
+def test_the_members_who_remain_are_counted_without_the_erased_ones(browser, world):
+    """``remaining_member_count`` counts in the database what ``is_erased_user`` tells of each
+    member: the colleagues of the user, erased ones not, another company's members not."""
+    from portal.privacy import operations as ops
+    from tests.factories import StaffFactory, UserFactory
+
+    user = world.landlords[0][0]
+    organisation = user.organisation
+    colleagues = [UserFactory(organisation=organisation, is_org_admin=False) for _ in range(3)]
+    UserFactory(organisation=world.landlords[1][0].organisation, is_org_admin=False)
+    colleagues[0].is_active = False  # deactivated, not erased: still a member who remains
+    db.session.flush()
+    assert ops.remaining_member_count(organisation, user) == 3
+    assert ops.remaining_member_count(organisation, colleagues[1]) == 3  # the user among them
+
+    ops.erase_landlord(colleagues[2], StaffFactory(role="admin"), colleagues[2].email)
+    db.session.flush()
+    assert ops.is_erased_user(colleagues[2])
+    assert ops.remaining_member_count(organisation, user) == 2
+    # A member whose address only looks erased (another id's) is not erased.
+    colleagues[1].email = f"erased-{colleagues[0].id}@invalid"
+    db.session.flush()
+    assert not ops.is_erased_user(colleagues[1])
+    assert ops.remaining_member_count(organisation, user) == 2
+
+    # The admin's page says how many remain, and erasing the user keeps the company.
+    browser.login("admin")
+    html = browser.client.get(f"/backoffice/privacy/users/{user.id}").get_data(as_text=True)
+    assert "The organisation and its flats stay: 2 other user(s) belong to it." in html
+    ops.erase_landlord(user, StaffFactory(role="admin"), user.email)
+    db.session.flush()
+    assert organisation.name != f"erased-{organisation.id}"
+
+
+def test_the_last_member_who_remains_takes_the_company_along(browser, world):
+    """Every colleague erased: the company is anonymised with the last member."""
+    from portal.privacy import operations as ops
+    from tests.factories import StaffFactory, UserFactory
+
+    user = world.landlords[0][0]
+    organisation = user.organisation
+    colleague = UserFactory(organisation=organisation, is_org_admin=False)
+    ops.erase_landlord(colleague, StaffFactory(role="admin"), colleague.email)
+    db.session.flush()
+    assert organisation.name != f"erased-{organisation.id}"  # the user remains
+    assert ops.remaining_member_count(organisation, user) == 0
+    browser.login("admin")
+    html = browser.client.get(f"/backoffice/privacy/users/{user.id}").get_data(as_text=True)
+    assert "As nobody else belongs to the organisation" in html
+    ops.erase_landlord(user, StaffFactory(role="admin"), user.email)
+    db.session.flush()
+    assert organisation.name == f"erased-{organisation.id}"
+
+
 def test_an_erased_landlords_session_ends(app, world):
     from portal.privacy import operations as ops
 

@@ -31,9 +31,9 @@ from portal.core.refusals import Refused, flash_refusal
 from portal.extensions import db
 from portal.households.models import Household
 from portal.households.operations import (
+    has_published_flat,
     interest_blocked,
     published_flat_of,
-    published_flats_of,
     record_view,
 )
 from portal.households.public import PublicProfile, cards_of
@@ -205,7 +205,7 @@ def index():
         pager=Pager.of(pagination),
         criteria=criteria,
         filter_form=filter_form,
-        has_published_flats=bool(published_flats_of(current_user, limit=1)),
+        has_published_flats=has_published_flat(current_user),
     )
 
 
@@ -230,8 +230,9 @@ def interest(household_id: int):
     # Any of the organisation's published flats is a choice of the form, so that one of another
     # site than the household's is refused by ``register_interest`` in words, not as an unknown
     # choice; it is looked up by the key posted, not offered among hundreds.
-    has_flat = bool(published_flats_of(current_user, site_id=household.site_id, limit=1))
-    blocked = interest_blocked(current_user, has_flat)
+    blocked = interest_blocked(
+        current_user, has_published_flat(current_user, site_id=household.site_id)
+    )
     if blocked:
         flash(str(BLOCKED[blocked]), "error")
         return redirect(url_for("households.show", household_id=household.id))

@@ -260,6 +260,18 @@ def test_filter_fits_without_published_flats_shows_nobody_and_says_why(browser, 
     assert "You have no published flat yet" in html
 
 
+def test_with_a_published_flat_the_list_does_not_say_there_is_none(browser, db):
+    """Without the filter "fits my flats" the list asks only whether a published flat exists
+    (``has_published_flat``); with it, it reads the flats."""
+    landlord_with_flat(browser)
+    household = fitting_household()
+    for path in ("/households/", "/households/?fits=y"):
+        html = page(browser, path)
+        assert codes_in(html) == [household.code], path
+        assert "You have no published flat yet" not in html
+        assert "as soon as the Kümmerer team has published" not in html
+
+
 def test_filter_earliest_move_in(browser, db, today):
     landlord_with_flat(browser)
     soon = fitting_household(earliest_move_in=today + timedelta(days=10))

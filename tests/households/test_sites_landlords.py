@@ -113,6 +113,24 @@ def test_a_company_with_flats_in_both_sites_sees_households_of_both(browser, db,
     assert du_flat.site_id == DEFAULT_SITE_ID
 
 
+def test_has_published_flat_asks_of_the_organisation_and_the_site(db, essen):
+    """One EXISTS: a published flat of the user's organisation, of the site when given."""
+    from portal.households.operations import has_published_flat
+
+    site, _district = essen
+    company = CompanyFactory()
+    user = UserFactory(organisation=company)
+    FlatFactory(organisation=company, status="submitted", submitted_at=utcnow())
+    essen_flat(CompanyFactory(), essen)  # another organisation's
+    assert not has_published_flat(user) and not has_published_flat(user, site.id)
+    essen_flat(company, essen)
+    assert has_published_flat(user) and has_published_flat(user, site.id)
+    assert not has_published_flat(user, DEFAULT_SITE_ID)
+    published(company)
+    assert has_published_flat(user, DEFAULT_SITE_ID)
+    assert not has_published_flat(StaffFactory())  # no organisation: no flat of its own
+
+
 def test_an_interest_across_sites_is_refused_in_words(browser, db, essen):
     company = CompanyFactory()
     browser.login(UserFactory(organisation=company))

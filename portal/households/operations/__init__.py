@@ -19,6 +19,7 @@ from portal.households.operations.consents import (
     withdraw_consent,
 )
 from portal.households.operations.landlord_access import (
+    has_published_flat,
     interest_blocked,
     landlord_may_register_interest,
     published_flat_of,
@@ -79,6 +80,7 @@ __all__ = [
     "create_household",
     "discard_document",
     "expire_consents",
+    "has_published_flat",
     "interest_blocked",
     "landlord_may_register_interest",
     "link_mediation_case",

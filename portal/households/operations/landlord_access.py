@@ -3,7 +3,7 @@ opened profile is recorded."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -47,18 +47,25 @@ def interest_blocked(user: User, has_published_flat: bool) -> str | None:
     return None
 
 
-def published_flats_of(
-    user: User, site_id: int | None = None, limit: int | None = None
-) -> list[Flat]:
-    """The organisation's published flats (of site ``site_id`` when given), the first ``limit``
-    by id when given."""
+def _published_of(user: User, site_id: int | None) -> Select:
     query = select(Flat).where(
         Flat.organisation_id == user.organisation_id,
         Flat.status == FlatStatus.PUBLISHED.value,
     )
-    if site_id is not None:
-        query = query.where(Flat.site_id == site_id)
-    return list(db.session.scalars(query.order_by(Flat.id).limit(limit)))
+    return query.where(Flat.site_id == site_id) if site_id is not None else query
+
+
+def published_flats_of(user: User, site_id: int | None = None) -> list[Flat]:
+    """The organisation's published flats (of site ``site_id`` when given), by id."""
+    return list(db.session.scalars(_published_of(user, site_id).order_by(Flat.id)))
+
+
+def has_published_flat(user: User, site_id: int | None = None) -> bool:
+    """Whether the organisation has a published flat (of site ``site_id`` when given): one
+    EXISTS, which stops at the first flat found; no flat is loaded."""
+    if user.organisation_id is None:
+        return False
+    return bool(db.session.scalar(select(_published_of(user, site_id).exists())))
 
 
 def published_flat_of(user: User, public_key: str | None) -> Flat | None:

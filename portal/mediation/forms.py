@@ -24,6 +24,9 @@ from portal.sites.models import Site
 MESSAGE_MIN = 20
 MESSAGE_MAX = 5000
 NO_FLAT = ""  # the choice values are the flats' public keys
+# The tenancies the form offers at most (those let or reserved most recently): a housing company
+# may have hundreds, which no one scrolls through on a phone; another is named by its address.
+FLAT_CHOICES = 50
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -113,12 +116,21 @@ class MediationForm(FlaskForm):
         self,
         *args,
         flats: list[tuple[str, str]] | None = None,
+        more_flats: bool = False,
         sites: list[Site] | None = None,
         **kwargs,
     ) -> None:
+        """``flats``: the (public key, label) pairs offered, the only keys accepted;
+        ``more_flats``: the organisation has more tenancies than offered, which the hint says."""
         super().__init__(*args, **kwargs)
         offer_sites(self, sites or [])
         self.has_flats = bool(flats)
+        if more_flats:
+            self.flat.description = _l(
+                "Your %(num)d flats let or reserved most recently are listed: choose one, or "
+                "type the address of another flat below.",
+                num=FLAT_CHOICES,
+            )
         self.flat.choices = [SelectChoice(NO_FLAT, _l("None of these / I type the address"))] + [
             SelectChoice(flat_key, label) for flat_key, label in (flats or [])
         ]

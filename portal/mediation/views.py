@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import get_owned_or_404, landlord_required
@@ -38,10 +39,7 @@ from portal.listings.models import Flat, FlatStatus
 from portal.mediation import claims
 from portal.mediation import operations as ops
 from portal.mediation import thread as thread_ops
-from portal.mediation.forms import (
-    NO_FLAT,
-    MediationForm,
-)
+from portal.mediation.forms import FLAT_CHOICES, NO_FLAT, MediationForm
 from portal.mediation.labels import SENDER_KIND_LABELS, SENDER_STATUS_LABELS, TOPIC_LABELS
 from portal.mediation.models import MediationCase
 from portal.mediation.queries import entries_of, latest_entries
@@ -141,20 +139,35 @@ def _placement_from_args(user: User | None) -> Placement | None:
     return own_placement(user.organisation_id, key)
 
 
-def _tenancies(user: User | None, extra_flat_id: int | None) -> list[Flat]:
-    """The landlord's let or reserved flats (and the flat of the placement they came from)."""
+def _tenancies(user: User | None, extra_flat_id: int | None) -> tuple[list[Flat], bool]:
+    """The landlord's let or reserved flats the form offers, those let or reserved most
+    recently first, at most ``FLAT_CHOICES`` of them, and the flat of the placement they came
+    from (``extra_flat_id``) whatever its status or age; each with only the columns its label
+    and the request need. And whether the organisation has more tenancies than offered."""
     if user is None or user.organisation_id is None:
-        return []
-    condition = Flat.status.in_(TENANCY_STATUSES)
-    if extra_flat_id is not None:
-        condition = condition | (Flat.id == extra_flat_id)
-    return list(
+        return [], False
+    columns = load_only(
+        Flat.id, Flat.public_key, Flat.street, Flat.house_number, Flat.postcode, Flat.site_id
+    )
+    own = Flat.organisation_id == user.organisation_id
+    flats = list(
         db.session.scalars(
             select(Flat)
-            .where(Flat.organisation_id == user.organisation_id, condition)
-            .order_by(Flat.street, Flat.house_number, Flat.id)
+            .where(own, Flat.status.in_(TENANCY_STATUSES))
+            .options(columns)
+            .order_by(Flat.status_changed_at.desc(), Flat.id.desc())
+            .limit(FLAT_CHOICES + 1)  # one more: are there more than offered?
         )
     )
+    more = len(flats) > FLAT_CHOICES
+    flats = flats[:FLAT_CHOICES]
+    if extra_flat_id is not None and all(flat.id != extra_flat_id for flat in flats):
+        extra = db.session.scalar(
+            select(Flat).where(own, Flat.id == extra_flat_id).options(columns)
+        )
+        if extra is not None:  # the one the request is about: first, and preselected
+            flats.insert(0, extra)
+    return flats, more
 
 
 def _flat_label(flat: Flat) -> str:
@@ -174,11 +187,11 @@ def _render_form(form: MediationForm, refused: Refused | None = None, status: in
 def form():
     landlord = _landlord()
     placement = _placement_from_args(landlord)
-    flats = _tenancies(landlord, placement.flat_id if placement is not None else None)
+    flats, more_flats = _tenancies(landlord, placement.flat_id if placement is not None else None)
     choices = [(flat.public_key, _flat_label(flat)) for flat in flats]
     sites = active_sites()
     if request.method == "GET":
-        form = MediationForm(formdata=None, flats=choices, sites=sites)
+        form = MediationForm(formdata=None, flats=choices, more_flats=more_flats, sites=sites)
         if landlord is not None:
             form.sender_kind.data = "landlord"
             form.name.data = landlord.full_name
@@ -188,7 +201,7 @@ def form():
         form.started.data = _started_token()
         return _render_form(form)
 
-    form = MediationForm(flats=choices, sites=sites)
+    form = MediationForm(flats=choices, more_flats=more_flats, sites=sites)
     if not form.validate_on_submit():
         return _render_form(form)
     refused = _automation_check(form)

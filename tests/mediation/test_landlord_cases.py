@@ -4,12 +4,15 @@ replies sent to them (never internal notes, never another organisation's cases).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.mediation import operations as ops
+from portal.mediation.forms import FLAT_CHOICES, NO_FLAT
 from portal.mediation.models import CaseEntry, MediationCase
 from portal.placements.models import Placement
 from tests import factories
@@ -17,6 +20,7 @@ from tests.builders import MEDIATION_FORM as GOOD
 from tests.builders import make_case
 from tests.builders import mediation_cases as cases
 from tests.builders import send_mediation as send
+from tests.conftest import counted_statements
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +43,7 @@ def test_landlord_finds_name_and_email_filled_in_and_their_tenancies(browser):
     assert "Mietweg 3" in html and "Resweg" in html
     assert "Pubweg" not in html and "Fremdweg" not in html
     assert f'<option value="{let.public_key}"' in html
+    assert "most recently" not in html  # all of them are offered: no word about the others
 
 
 def test_anonymous_visitor_sees_no_tenancy_choice(client):
@@ -72,6 +77,88 @@ def test_landlord_cannot_choose_another_organisations_flat(browser):
     response = send(browser, flat=other.public_key)
     assert response.status_code == 200
     assert GOOD["message"] in response.get_data(as_text=True)
+    assert cases() == []
+
+
+# A housing company with many tenancies: the fifty let most recently, and the placement's flat ---
+
+
+def tenancies(organisation, count: int) -> list:
+    """``count`` let flats of ``organisation``, "Mietweg 1" the one let most recently, the
+    others a day apart each."""
+    now = utcnow()
+    return [
+        factories.FlatFactory(
+            organisation=organisation,
+            status="let",
+            street="Mietweg",
+            house_number=str(n + 1),
+            status_changed_at=now - timedelta(days=n),
+        )
+        for n in range(count)
+    ]
+
+
+def flat_options(html: str) -> list[str]:
+    """The values of the tenancy choice, in the order offered."""
+    choice = html.split('name="flat"')[1].split("</select>")[0]
+    return re.findall(r'<option[^>]*value="([^"]*)"', choice)
+
+
+def test_many_tenancies_offer_the_fifty_let_most_recently(browser):
+    landlord = browser.login("landlord")
+    flats = tenancies(landlord.organisation, FLAT_CHOICES + 3)
+    with counted_statements(db.engine) as seen:
+        html = browser.client.get("/mediation/").get_data(as_text=True)
+    offered = [flat.public_key for flat in flats[:FLAT_CHOICES]]
+    assert flat_options(html) == [NO_FLAT, *offered]  # 50 and "none of these"
+    assert "Mietweg 50," in html and "Mietweg 51," not in html
+    assert "Your 50 flats let or reserved most recently are listed" in html
+    assert "type the address of another flat below" in html
+    # The flats are read with the columns their labels need, not whole.
+    [statement] = [s for s in seen if re.search(r"FROM flats\b", s)]
+    assert "flats.street" in statement and "flats.description" not in statement
+
+
+def test_the_placement_s_flat_is_offered_however_long_ago_it_was_let(browser):
+    landlord = browser.login("landlord")
+    flats = tenancies(landlord.organisation, FLAT_CHOICES + 3)
+    oldest = flats[-1]
+    placement = Placement(flat=oldest, household=factories.HouseholdFactory(), origin="specialist")
+    db.session.add(placement)
+    db.session.flush()
+    path = f"/mediation/?placement={placement.public_key}"
+    html = browser.client.get(path).get_data(as_text=True)
+    offered = [flat.public_key for flat in flats[:FLAT_CHOICES]]
+    assert flat_options(html) == [NO_FLAT, oldest.public_key, *offered]
+    assert re.search(rf'<option selected value="{oldest.public_key}"', html)
+    data = dict(GOOD, sender_kind="landlord", flat=oldest.public_key, flat_address="")
+    data["started"] = re.search(r'name="started"[^>]*value="([^"]+)"', html).group(1)
+    assert browser.post(path, data, csrf_from_path=path).status_code == 302
+    [case] = cases()
+    assert case.flat_id == oldest.id and case.placement_id == placement.id
+    assert case.flat_address.startswith(f"Mietweg {FLAT_CHOICES + 3},")
+
+
+def test_a_flat_not_offered_is_refused_and_everything_typed_kept(browser):
+    landlord = browser.login("landlord")
+    flats = tenancies(landlord.organisation, FLAT_CHOICES + 1)
+    foreign = factories.FlatFactory(status="let", street="Fremdweg")
+    # Another organisation's flat, and an own one let too long ago to be offered.
+    for key in (foreign.public_key, flats[-1].public_key):
+        response = send(
+            browser,
+            sender_kind="landlord",
+            flat=key,
+            flat_address="Mietweg 51, 47057 Duisburg",
+            message="Der Mieter zahlt seit zwei Monaten keine Miete mehr.",
+        )
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "Not a valid choice" in html
+        assert "Der Mieter zahlt seit zwei Monaten keine Miete mehr." in html
+        assert 'value="Mietweg 51, 47057 Duisburg"' in html
+        assert "Fremdweg" not in html
     assert cases() == []
 
 

@@ -118,6 +118,10 @@ def test_many_tenancies_offer_the_fifty_let_most_recently(browser):
     # The flats are read with the columns their labels need, not whole.
     [statement] = [s for s in seen if re.search(r"FROM flats\b", s)]
     assert "flats.street" in statement and "flats.description" not in statement
+    landlord.locale = "de"
+    db.session.flush()
+    html = browser.client.get("/mediation/").get_data(as_text=True)
+    assert "Hier stehen Ihre 50 zuletzt vermieteten oder reservierten Wohnungen" in html
 
 
 def test_the_placement_s_flat_is_offered_however_long_ago_it_was_let(browser):

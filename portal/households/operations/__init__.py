@@ -23,7 +23,6 @@ from portal.households.operations.landlord_access import (
     interest_blocked,
     landlord_may_register_interest,
     published_flat_of,
-    published_flats_of,
     record_view,
 )
 from portal.households.operations.prevention import (
@@ -93,7 +92,6 @@ __all__ = [
     "open_text_hits",
     "propose",
     "published_flat_of",
-    "published_flats_of",
     "record_consent",
     "record_outcome",
     "record_view",

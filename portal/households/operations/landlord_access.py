@@ -55,11 +55,6 @@ def _published_of(user: User, site_id: int | None) -> Select:
     return query.where(Flat.site_id == site_id) if site_id is not None else query
 
 
-def published_flats_of(user: User, site_id: int | None = None) -> list[Flat]:
-    """The organisation's published flats (of site ``site_id`` when given), by id."""
-    return list(db.session.scalars(_published_of(user, site_id).order_by(Flat.id)))
-
-
 def has_published_flat(user: User, site_id: int | None = None) -> bool:
     """Whether the organisation has a published flat (of site ``site_id`` when given): one
     EXISTS, which stops at the first flat found; no flat is loaded."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from portal.accounts.models import Role, User
 from portal.accounts.passwords import verify_password
@@ -56,10 +56,22 @@ def _refuse(code: str) -> Refused:
     return Refused(code, REFUSALS[code])
 
 
-def other_active_members(user: User) -> list[User]:
-    if user.organisation is None:
-        return []
-    return [m for m in user.organisation.members if m.id != user.id and m.is_active]
+def has_other_active_members(user: User) -> bool:
+    """Whether an active colleague stays in the user's organisation (asked of the database: a
+    housing company may have many members)."""
+    if user.organisation_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    User.organisation_id == user.organisation_id,
+                    User.id != user.id,
+                    User.is_active.is_(True),
+                )
+            )
+        )
+    )
 
 
 def _open_placements(flat_ids: list[int]) -> list[Placement]:
@@ -155,7 +167,7 @@ def close_account(user: User, password: str) -> Closure:
     if not verify_password(user.password_hash, password):
         audit.record("account.close_refused", actor=user, obj=user, reason="password")
         raise _refuse("password")
-    others = other_active_members(user)
+    others = has_other_active_members(user)
     if others and user.is_org_admin:
         audit.record("account.close_refused", actor=user, obj=user, reason="first_user")
         raise _refuse("first_user")

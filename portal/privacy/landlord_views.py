@@ -56,7 +56,7 @@ def close():
     """Close the account: asks the password; afterwards the browser is logged out."""
     user: User = current_user._get_current_object()
     form = CloseAccountForm()
-    others = closure.other_active_members(user)
+    others = closure.has_other_active_members(user)
     if form.validate_on_submit():
         try:
             closure.close_account(user, form.current_password.data)

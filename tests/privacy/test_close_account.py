@@ -121,6 +121,18 @@ def test_the_first_user_hands_over_before_closing(browser, db):
     assert actions(db)[-1] == "account.close_refused"
 
 
+def test_a_deactivated_colleague_is_no_one_to_hand_over_to(browser, db):
+    first = browser.login("landlord")
+    flat = FlatFactory(organisation=first.organisation, status="published")
+    UserFactory(organisation=first.organisation, is_org_admin=False, is_active=False)
+    other_company = UserFactory()  # an active user of another organisation counts neither
+    FlatFactory(organisation=other_company.organisation, status="published")
+    page = browser.client.get("/account/close").get_data(as_text=True)
+    assert "Your flats are withdrawn" in page and "Your colleagues keep" not in page
+    assert close(browser).status_code == 302
+    assert fresh(db, Flat, flat.id).status != "published"
+
+
 def test_a_colleague_leaves_the_flats_to_the_others(browser, db):
     first = UserFactory()
     flat = FlatFactory(organisation=first.organisation, status="published")

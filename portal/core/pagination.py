@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
 from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from portal.core.fields import page_arg
 from portal.extensions import db
@@ -153,3 +155,23 @@ def run_first_and_total(
     if not rows:
         return [], 0
     return [tuple(row)[:-1] for row in rows], rows[0].total_rows
+
+
+def first_rows_of(
+    rows_of: Callable[[Any], Select], param: str
+) -> Callable[[int, int], tuple[list[Any], int]]:
+    """``first(object_id, limit)``: the first ``limit`` entities of ``rows_of(object_id)`` (one
+    object's list: a household's consents, its exports) and the number of all, in one
+    statement. The statement is built once per process and limit, ``rows_of`` called with a
+    bound parameter named ``param`` in place of the id (a page that shows the list's first rows
+    on every request would otherwise derive it on every request)."""
+
+    @lru_cache(maxsize=8)
+    def statement(limit: int) -> Select:
+        return first_and_total_statement(rows_of(bindparam(param)), limit)
+
+    def first(object_id: int, limit: int) -> tuple[list[Any], int]:
+        rows, total = run_first_and_total(statement(limit), limit, {param: object_id})
+        return [entity for (entity,) in rows], total
+
+    return first

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +25,7 @@ from wtforms.validators import Optional
 
 from portal.core import clock
 from portal.core.fields import FilterForm, optional_int
-from portal.core.pagination import first_and_total_statement, run_first_and_total
+from portal.core.pagination import first_rows_of
 from portal.extensions import db
 from portal.households.models import (
     Consent,
@@ -206,19 +205,8 @@ def consents_of(household_id: int | ColumnElement[int]) -> Select:
     )
 
 
-def latest_consents(household_id: int, limit: int) -> tuple[list[Consent], int]:
-    """The newest ``limit`` consents of a household and the number of all, in one statement."""
-    rows, total = run_first_and_total(
-        _latest_consents_statement(limit), limit, {"household_id": household_id}
-    )
-    return [consent for (consent,) in rows], total
-
-
-@lru_cache(maxsize=8)
-def _latest_consents_statement(limit: int) -> Select:
-    """Built once per process (the household page runs it on every request); the household's
-    id is a parameter."""
-    return first_and_total_statement(consents_of(bindparam("household_id")), limit)
+# The newest consents of a household and the number of all (its staff page).
+latest_consents = first_rows_of(consents_of, "household_id")
 
 
 def valid_until(household: Household, today: date) -> date | None:

@@ -15,6 +15,7 @@ from portal.core import clock
 from portal.core.pagination import (
     HOME_ROWS,
     first_and_total_statement,
+    first_rows_of,
     run_first_and_total,
     run_newest,
 )
@@ -294,20 +295,8 @@ def open_interests_of(household_id: int | ColumnElement[int]) -> Select:
     )
 
 
-def latest_open_interests(household_id: int, limit: int) -> tuple[list[Interest], int]:
-    """The newest ``limit`` open interests of a household and the number of all, in one
-    statement."""
-    rows, total = run_first_and_total(
-        _latest_open_interests_statement(limit), limit, {"household_id": household_id}
-    )
-    return [interest for (interest,) in rows], total
-
-
-@lru_cache(maxsize=8)
-def _latest_open_interests_statement(limit: int) -> Select:
-    """Built once per process (the household page runs it on every request); the household's
-    id is a parameter."""
-    return first_and_total_statement(open_interests_of(bindparam("household_id")), limit)
+# The newest open interests of a household and the number of all (its staff page).
+latest_open_interests = first_rows_of(open_interests_of, "household_id")
 
 
 # A placement's history: its steps and notes, a line each for as long as it runs ---------------

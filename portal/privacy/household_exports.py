@@ -6,15 +6,13 @@ of a household show the newest rows (``latest_exports``), a page of their own al
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, select
 
 from portal.accounts.models import Role, User
 from portal.core import audit
 from portal.core.outbox import queue_mail
-from portal.core.pagination import first_and_total_statement, run_first_and_total
+from portal.core.pagination import first_rows_of
 from portal.core.refusals import BAD_INPUT, Refused
 from portal.extensions import db
 from portal.households.models import Household
@@ -89,16 +87,5 @@ def exports_of_household(household_id: int | ColumnElement[int]) -> Select:
     )
 
 
-def latest_exports(household_id: int, limit: int) -> tuple[list[HouseholdExport], int]:
-    """The newest ``limit`` exports of a household and the number of all, in one statement."""
-    rows, total = run_first_and_total(
-        _latest_exports_statement(limit), limit, {"household_id": household_id}
-    )
-    return [export for (export,) in rows], total
-
-
-@lru_cache(maxsize=8)
-def _latest_exports_statement(limit: int) -> Select:
-    """Built once per process (the household's pages run it on every request); the household's
-    id is a parameter."""
-    return first_and_total_statement(exports_of_household(bindparam("household_id")), limit)
+# The newest exports of a household and the number of all (its staff pages).
+latest_exports = first_rows_of(exports_of_household, "household_id")

@@ -153,7 +153,7 @@ def flat_conditions(h: Household, table: RentLimitTable | None = None) -> list[C
 
 def fits_any_of(organisation_id: int | None, today: date) -> ColumnElement[bool]:
     """Visible households that fit at least one of the organisation's published flats (the
-    landlord's filter): one correlated EXISTS over its flats, the hard rules written between
+    landlord's filter): one correlated subquery over its flats, the hard rules written between
     the two tables' columns, so that the statement is the same whatever the number of flats
     and no flat is loaded for it. The same rules as ``_fit_conditions``, which writes them
     for one flat whose figures are known."""

@@ -59,11 +59,24 @@ def _site_texts(browser, contact: str, imprint: str):
     assert response.status_code == 303
 
 
-def test_public_texts_are_rendered_once_and_follow_the_sites_texts(app, client, browser):
+def test_public_texts_are_rendered_once_and_follow_the_sites_texts(
+    app, client, browser, monkeypatch
+):
     """The landing page, the legal and privacy notices, the accessibility statement and the
     easy-read page are the same for every visitor in a language: rendered once, keyed by the
     site's texts they show, so a text changed on the admin page shows at once."""
     pages = ("/", "/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache")
+    rendered = []  # the fragments whose content was rendered, not taken from the cache
+    cached = app.jinja_env.globals["fragment"]
+
+    def counting(name, *key, caller):
+        def render():
+            rendered.append(name)
+            return caller()
+
+        return cached(name, *key, caller=render)
+
+    monkeypatch.setitem(app.jinja_env.globals, "fragment", counting)
 
     def page(path: str, **headers) -> str:  # the CSRF token carries the second it was signed
         return CSRF_RE.sub("", client.get(path, headers=headers).text)
@@ -77,8 +90,11 @@ def test_public_texts_are_rendered_once_and_follow_the_sites_texts(app, client, 
     browser.login("admin")
     _site_texts(browser, "Team Duisburg, Raum 12", "Diakoniewerk Duisburg, Musterstraße 1")
     browser.logout()
-    assert "Team Duisburg, Raum 12" in client.get("/").text
-    assert "Diakoniewerk Duisburg, Musterstraße 1" in client.get("/impressum").text
+    rendered.clear()
+    for _ in range(3):  # a new text is a new key: rendered once, then taken from the cache
+        assert "Team Duisburg, Raum 12" in client.get("/").text
+        assert "Diakoniewerk Duisburg, Musterstraße 1" in client.get("/impressum").text
+    assert rendered.count("landing") == 1 and rendered.count("impressum") == 1
 
     browser.login("admin")
     _site_texts(browser, "", "")

@@ -4,6 +4,7 @@ interests and placements stay within one site."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import utcnow
 from portal.core.refusals import Refused
 from portal.households.models import Household
-from portal.listings.models import District, FlatStatus
+from portal.listings.models import District, FlatStatus, RentLimit
 from portal.matching.rules import explain, fits_any_of, is_match, rank_flats, rank_households
 from portal.placements import operations as ops
 from portal.placements.models import Interest
@@ -220,6 +221,43 @@ def test_rank_households_for_an_essen_flat_returns_only_essen_households(app, db
         db.session.flush()
         fits = select(Household.id).where(fits_any_of(company.id, today))
         assert set(db.session.scalars(fits)) == {e1.id, e2.id}
+
+
+def test_fits_my_flats_measures_each_household_by_its_own_sites_table(app, db, essen, today):
+    """Without an override a household's limit is its own site's table: Duisburg's seeded one
+    (2: 471.90, 3: 564.00, 4: 687.80) and Essen's lower one; the same rent of €500.00 fits
+    Duisburg's households of three and four but only Essen's household of four."""
+    site, _district = essen
+    for persons, amount in ((1, "300.00"), (2, "400.00"), (3, "450.00"), (4, "520.00")):
+        db.session.add(
+            RentLimit(
+                site_id=site.id,
+                household_size=persons,
+                max_gross_cold_rent=Decimal(amount),
+                valid_from=today - timedelta(days=10),
+                source="test",
+            )
+        )
+    company = CompanyFactory()
+    rent = {"cold_rent": Decimal("400.00"), "service_charges": Decimal("100.00")}
+    published(company, available_from=today, **rent)
+    essen_flat(company, essen, available_from=today, **rent)
+    households = {}
+    for site_id, name in ((DEFAULT_SITE_ID, "du"), (site.id, "e")):
+        for persons in (2, 3, 4):
+            households[f"{name}{persons}"] = HouseholdFactory(
+                site_id=site_id,
+                code=f"{name.upper()}-2026-{persons:04d}",
+                adults=2,
+                children=persons - 2,
+                max_gross_cold_rent=None,
+                earliest_move_in=today,
+            )
+    db.session.flush()
+    with in_request(app):
+        fits = select(Household.id).where(fits_any_of(company.id, today))
+        found = {name for name, h in households.items() if h.id in set(db.session.scalars(fits))}
+    assert found == {"du3", "du4", "e4"}
 
 
 def test_a_pair_of_two_sites_does_not_fit_and_says_why(app, db, essen):

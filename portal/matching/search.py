@@ -29,7 +29,7 @@ from portal.core.sql import days_between
 from portal.extensions import db
 from portal.households.limits import limit_of
 from portal.households.models import Household, household_districts
-from portal.households.queries import visible_to_landlords
+from portal.households.queries import sites_with_published_flat, visible_to_landlords
 from portal.listings.models import Flat, FlatStatus
 from portal.listings.rules import (
     AREA_TOLERANCE,
@@ -160,7 +160,7 @@ def fits_any_of(organisation_id: int | None, today: date) -> ColumnElement[bool]
     if organisation_id is None:
         return false()
     published = (Flat.organisation_id == organisation_id, Flat.status == FlatStatus.PUBLISHED.value)
-    sites = db.session.scalars(select(Flat.site_id).where(*published).distinct()).all()
+    sites = db.session.scalars(sites_with_published_flat(organisation_id).distinct()).all()
     if not sites:
         return false()
     gross = Flat.cold_rent + Flat.service_charges

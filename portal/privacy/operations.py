@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Invitation, Organisation, Role, User
@@ -53,12 +53,21 @@ CONFIRM_HOUSEHOLD = _l("Type the household's code exactly as shown to confirm th
 CONFIRM_LANDLORD = _l("Type the account's e-mail address exactly as shown to confirm the erasure.")
 
 
+ERASED_PREFIX, ERASED_DOMAIN = "erased-", "@invalid"
+
+
 def erased_email(user_id: int) -> str:
-    return f"erased-{user_id}@invalid"
+    return f"{ERASED_PREFIX}{user_id}{ERASED_DOMAIN}"
 
 
 def is_erased_user(user: User) -> bool:
     return user.email == erased_email(user.id)
+
+
+def _erased_in_sql() -> ColumnElement[bool]:
+    """``is_erased_user`` as a condition on User: the address ``erased_email`` gives the row's
+    own id."""
+    return User.email == literal(ERASED_PREFIX) + cast(User.id, String) + literal(ERASED_DOMAIN)
 
 
 # Shared steps -----------------------------------------------------------------------------------
@@ -286,11 +295,9 @@ def landlord_needs_erasure(user: User) -> bool:
 def remaining_member_count(organisation: Organisation, user: User) -> int:
     """The number of members of ``organisation`` other than ``user`` that are not erased
     (``is_erased_user``), counted by the database: a housing company may have many."""
-    # is_erased_user in SQL: the address erased_email gives the row's own id.
-    erased = literal("erased-") + cast(User.id, String) + literal("@invalid")
     return db.session.scalar(
         select(func.count(User.id)).where(
-            User.organisation_id == organisation.id, User.id != user.id, User.email != erased
+            User.organisation_id == organisation.id, User.id != user.id, ~_erased_in_sql()
         )
     )
 

@@ -158,20 +158,24 @@ def run_first_and_total(
 
 
 def first_rows_of(
-    rows_of: Callable[[Any], Select], param: str
-) -> Callable[[int, int], tuple[list[Any], int]]:
-    """``first(object_id, limit)``: the first ``limit`` entities of ``rows_of(object_id)`` (one
-    object's list: a household's consents, its exports) and the number of all, in one
-    statement. The statement is built once per process and limit, ``rows_of`` called with a
-    bound parameter named ``param`` in place of the id (a page that shows the list's first rows
-    on every request would otherwise derive it on every request)."""
+    rows_of: Callable[..., Select], *params: str, turned: bool = False
+) -> Callable[..., tuple[list[Any], int]]:
+    """``first(*values, limit)``: the first ``limit`` entities of ``rows_of(*values)`` (one
+    object's list: a household's consents, a case's replies) and the number of all, in one
+    statement. The statement is built once per process and limit, ``rows_of`` called with
+    bound parameters named ``params`` in place of the values (a page that shows the list's first
+    rows on every request would otherwise derive it on every request). ``turned``: ``rows_of``
+    lists newest first and the rows are turned round to read oldest first (``run_newest``), as
+    a history or a conversation reads."""
 
     @lru_cache(maxsize=8)
     def statement(limit: int) -> Select:
-        return first_and_total_statement(rows_of(bindparam(param)), limit)
+        return first_and_total_statement(rows_of(*(bindparam(name) for name in params)), limit)
 
-    def first(object_id: int, limit: int) -> tuple[list[Any], int]:
-        rows, total = run_first_and_total(statement(limit), limit, {param: object_id})
+    def first(*values_and_limit: Any) -> tuple[list[Any], int]:
+        *values, limit = values_and_limit
+        run = run_newest if turned else run_first_and_total
+        rows, total = run(statement(limit), limit, dict(zip(params, values, strict=True)))
         return [entity for (entity,) in rows], total
 
     return first

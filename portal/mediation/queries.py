@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.audit import AuditEvent
 from portal.core.fields import optional_int
-from portal.core.pagination import first_and_total_statement, run_newest
+from portal.core.pagination import first_and_total_statement, first_rows_of, run_newest
 from portal.extensions import db
 from portal.mediation.models import (
     OPEN_STATUSES,
@@ -150,26 +150,20 @@ def entries_of(case_id: int, kind: str) -> Select:
     )
 
 
-def latest_entries(case_id: int, kind: str, limit: int) -> tuple[list[CaseEntry], int]:
-    """The newest ``limit`` notes or replies of a case, oldest first as the whole list reads,
-    and the number of all of them, in one statement."""
-    rows, total = run_newest(
-        _latest_entries_statement(limit), limit, {"case_id": case_id, "kind": kind}
-    )
-    return [entry for (entry,) in rows], total
-
-
-@lru_cache(maxsize=8)
-def _latest_entries_statement(limit: int) -> Select:
-    """Built once per process (the case page runs it twice on every request, for the notes and
-    the replies); the case's id and the kind are parameters."""
-    return first_and_total_statement(
+def _newest_entries(case_id: int | ColumnElement[int], kind: str | ColumnElement[str]) -> Select:
+    """A case's notes or replies newest first, each with its author: ``latest_entries``'s
+    rows."""
+    return (
         select(CaseEntry)
-        .where(CaseEntry.case_id == bindparam("case_id"), CaseEntry.kind == bindparam("kind"))
+        .where(CaseEntry.case_id == case_id, CaseEntry.kind == kind)
         .options(joinedload(CaseEntry.author))
-        .order_by(CaseEntry.id.desc()),
-        limit,
+        .order_by(CaseEntry.id.desc())
     )
+
+
+# ``latest_entries(case_id, kind, limit)``: the newest notes or replies of a case, oldest first as
+# the whole list reads, and the number of all of them (the case pages run it for both kinds).
+latest_entries = first_rows_of(_newest_entries, "case_id", "kind", turned=True)
 
 
 def _of_case(case_id) -> tuple:

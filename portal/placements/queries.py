@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import clock
@@ -17,7 +17,6 @@ from portal.core.pagination import (
     first_and_total_statement,
     first_rows_of,
     run_first_and_total,
-    run_newest,
 )
 from portal.extensions import db
 from portal.households.models import Household
@@ -313,23 +312,16 @@ def history_of(placement_id: int) -> Select:
     )
 
 
-def latest_history(placement_id: int, limit: int) -> tuple[list[PlacementEvent], int]:
-    """The newest ``limit`` events of a placement, oldest first as the whole history reads,
-    and the number of all of them, in one statement."""
-    rows, total = run_newest(
-        _latest_history_statement(limit), limit, {"placement_id": placement_id}
-    )
-    return [event for (event,) in rows], total
-
-
-@lru_cache(maxsize=8)
-def _latest_history_statement(limit: int) -> Select:
-    """Built once per process (the placement page runs it on every request); the placement's
-    id is a parameter."""
-    return first_and_total_statement(
+def _newest_events(placement_id: int | ColumnElement[int]) -> Select:
+    """A placement's events newest first, each with its actor: ``latest_history``'s rows."""
+    return (
         select(PlacementEvent)
-        .where(PlacementEvent.placement_id == bindparam("placement_id"))
+        .where(PlacementEvent.placement_id == placement_id)
         .options(joinedload(PlacementEvent.actor))
-        .order_by(PlacementEvent.id.desc()),
-        limit,
+        .order_by(PlacementEvent.id.desc())
     )
+
+
+# ``latest_history(placement_id, limit)``: the newest events of a placement, oldest first as the
+# whole history reads, and the number of all of them (the placement page).
+latest_history = first_rows_of(_newest_events, "placement_id", turned=True)

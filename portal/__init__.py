@@ -50,7 +50,7 @@ def init_extensions(app: Flask) -> None:
 
     from portal.core import audit, jobs, outbox  # noqa: F401  (models for Alembic)
     from portal.core.fields import install_quick_html_params
-    from portal.core.i18n import init_i18n, select_locale
+    from portal.core.i18n import init_i18n, selected_locale
     from portal.core.security import register_body_limits, register_input_checks
     from portal.households import models as households_models  # noqa: F401
     from portal.households import prevention as prevention_models  # noqa: F401
@@ -70,7 +70,7 @@ def init_extensions(app: Flask) -> None:
     register_body_limits(app)  # before CSRFProtect, which reads the body first
     register_input_checks(app)  # NUL characters: 400 before anything reads the form
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=selected_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
     site_scope.install()  # staff see their own sites only (DESIGN.md §9)
@@ -167,6 +167,7 @@ def register_request_hooks(app: Flask) -> None:
 
     from portal.accounts.models import role_label
     from portal.accounts.views import enforce_password_change
+    from portal.core.form_markup import csrf_field as csrf_input
     from portal.core.form_markup import field as form_field
     from portal.core.fragments import init_fragments
     from portal.core.pagination import page_url
@@ -177,6 +178,7 @@ def register_request_hooks(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["form_field"] = form_field
+    app.jinja_env.globals["csrf_input"] = csrf_input
 
     # The programme's contact: settings or the default site's own texts, the same on every
     # page, so a global (imported macros see it without being imported "with context", which

@@ -254,8 +254,14 @@ class Browser:
         the page at ``path``."""
         token = self._tokens.get(self._csrf_secret() or "")
         if token is None:
-            response = self.client.get(path, follow_redirects=True)
-            token = csrf_from(response.get_data(as_text=True))
+            html = self.client.get(path, follow_redirects=True).get_data(as_text=True)
+            if not CSRF_RE.search(html):
+                # A public text has no form with a token (its language switch has none, so
+                # that reading it starts no session): the login page has one.
+                html = self.client.get("/account/login", follow_redirects=True).get_data(
+                    as_text=True
+                )
+            token = csrf_from(html)
             secret = self._csrf_secret()
             if secret:
                 self._tokens[secret] = token

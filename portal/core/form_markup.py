@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 _SPACE = Markup(" ")
@@ -50,3 +51,10 @@ def field(f: Any, hint: Any = None) -> Markup:
     )
     css = "field has-error" if errors else "field"
     return Markup(f'<div class="{css}">{body}{error_html}\n</div>')  # noqa: S704 - escaped above
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF field of a POST form (``csrf_field()`` in templates, exported by
+    ``macros/forms.html``; it was a macro, and a page with a button per row calls it per row).
+    The token is Flask-WTF's, the same for every form of a request."""
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()

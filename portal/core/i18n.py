@@ -22,6 +22,8 @@ from flask_babel import (
 )
 from flask_login import current_user
 from jinja2 import pass_eval_context
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from markupsafe import Markup
 from wtforms.i18n import messages_path as wtforms_messages_path
 
@@ -183,16 +185,36 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = current_user._get_current_object()  # the proxy looks the user up on each use
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return user.locale
     # Between password and second factor nobody is logged in yet; the pending login carries
     # the user's language (accounts/sessions.py).
     pending = session.get("second_factor_pending")
     if isinstance(pending, dict) and pending.get("locale") in languages:
         return pending["locale"]
     return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        _best_language(request.headers.get("Accept-Language", ""), tuple(languages))
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@lru_cache(maxsize=512)
+def _best_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """The browser's best language among ``languages``, as werkzeug reads ``Accept-Language``:
+    browsers send a few dozen different headers, each parsed once per process."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages)
+
+
+@lru_cache(maxsize=16)
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
+def selected_locale() -> Locale:
+    """``select_locale`` as the ``Locale`` Flask-Babel wants, each parsed once per process
+    (parsing looks for the locale's data file on disk)."""
+    return _locale(select_locale())
 
 
 def locale_in_force() -> Locale | None:

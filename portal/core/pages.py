@@ -8,9 +8,10 @@ from datetime import date
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
-from portal.core.security import is_safe_path
-from portal.extensions import db
+from portal.core.security import from_this_site, is_safe_path
+from portal.extensions import csrf, db
 
 bp = Blueprint("public", __name__)
 
@@ -56,8 +57,17 @@ def easy_read():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language in the session and, when logged in, on the account."""
+    """Remember the chosen language in the session and, when logged in, on the account.
+
+    The switch is on every page; with a CSRF token in it, every visitor of a public page would
+    get a session cookie only to carry the token. So its form has none, and a request a browser
+    sends from another site is refused by its origin instead (``from_this_site``; 400 as a
+    missing token is).
+    """
+    if not from_this_site():
+        raise CSRFError("The request came from another website.")  # the same page as a token
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale

@@ -43,8 +43,56 @@ def test_user_setting_applies_after_login(app, browser, db):
     assert '<html lang="de">' in html
 
 
-def test_language_switch_without_csrf_is_refused(client):
-    assert client.post("/language", data={"locale": "en"}).status_code == 400
+# The language switch carries no CSRF token (so that reading a public page starts no session);
+# a browser's request from another site is refused by its origin instead (core/security.py).
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a neighbouring subdomain is another site too
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},  # the header counts
+        {"Origin": "https://evil.example"},  # a browser without Sec-Fetch-Site
+        {"Origin": "http://localhost.evil.example"},
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+    ],
+)
+def test_language_switch_from_another_site_is_refused(browser, db, headers):
+    user = browser.login("landlord", locale="de")
+    response = browser.client.post("/language", data={"locale": "en"}, headers=headers)
+    assert response.status_code == 400
+    assert "nicht von dieser Website geladen" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locale == "de"
+    html = browser.client.get("/account/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="de">' in html
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed in or a bookmark
+        {"Origin": "http://localhost"},  # a browser without Sec-Fetch-Site
+        {},  # neither: no browser, or one too old to be led by another site's form
+    ],
+)
+def test_language_switch_from_this_site_needs_no_token(client, headers):
+    response = client.post("/language", data={"locale": "en", "next": "/impressum"}, headers=headers)
+    assert response.status_code == 302 and response.headers["Location"] == "/impressum"
+    html = client.get("/impressum", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_public_texts_set_no_cookie(app):
+    """Reading the public texts starts no session: no cookie before a form is opened."""
+    client = app.test_client()
+    for path in ("/", "/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+        assert 'name="csrf_token"' not in response.get_data(as_text=True), path
+    # The login page's form needs a token, and with it the session that keeps it.
+    assert "Set-Cookie" in client.get("/account/login").headers
 
 
 def test_formatting_helpers(app):

@@ -117,9 +117,10 @@ def logout():
 
 def enforce_password_change():
     """Staff with a one-time password may do nothing but choose their own."""
+    user = current_user._get_current_object()  # the proxy looks the user up on each use
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
+        user.is_authenticated
+        and user.must_change_password
         and request.endpoint
         not in {
             "accounts.change_password",

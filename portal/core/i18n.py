@@ -22,9 +22,9 @@ from flask_babel import (
 )
 from flask_login import current_user
 from jinja2 import pass_eval_context
+from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
-from markupsafe import Markup
 from wtforms.i18n import messages_path as wtforms_messages_path
 
 try:  # the context variable behind ``flask.g``: read directly, it costs 0.2 µs, not 2 µs

@@ -77,7 +77,9 @@ def test_language_switch_from_another_site_is_refused(browser, db, headers):
     ],
 )
 def test_language_switch_from_this_site_needs_no_token(client, headers):
-    response = client.post("/language", data={"locale": "en", "next": "/impressum"}, headers=headers)
+    response = client.post(
+        "/language", data={"locale": "en", "next": "/impressum"}, headers=headers
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/impressum"
     html = client.get("/impressum", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en">' in html

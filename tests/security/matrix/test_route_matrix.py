@@ -53,6 +53,7 @@ def _refused(response, role: str, endpoint: str) -> None:
         # Organisation A's object: the other organisation must not learn that it exists.
         assert response.status_code == 404
 
+
 # What a browser sends with a form another site made it submit.
 CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
 

@@ -1,5 +1,6 @@
 """Logout and password change end every other session (Flask-Login's alternative token)."""
 
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from portal.core.audit import AuditEvent
@@ -104,3 +105,34 @@ def test_an_unchanged_session_cookie_is_renewed_at_most_once_a_minute(app, brows
         del interface.refresh_after
     assert "Expires=" in renewed
     assert browser.client.get("/flats/").status_code == 200
+
+
+def test_a_new_secret_key_signs_at_once_and_the_old_one_still_reads(app, browser):
+    """The session's serializer is made once per set of keys (core/security.py): rotating the
+    key (the old one kept in ``SECRET_KEY_FALLBACKS``) takes effect on the next request, and a
+    session signed with the old key stays valid; a key that is no longer listed signs nothing
+    that is read."""
+    browser.login("landlord")
+    assert browser.client.get("/flats/").status_code == 200
+    old_key, old_fallbacks = app.secret_key, app.config["SECRET_KEY_FALLBACKS"]
+    try:
+        app.secret_key = "a-new-key-for-this-test-only"
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert browser.client.get("/flats/").status_code == 200  # the old cookie still reads
+        serializer = app.session_interface.get_signing_serializer(app)
+        signed = serializer.dumps({"probe": 1})
+        assert serializer.loads(signed) == {"probe": 1}
+        assert URLSafeTimedSerializer(
+            "a-new-key-for-this-test-only",
+            salt="cookie-session",
+            serializer=app.session_interface.serializer,
+            signer_kwargs={
+                "key_derivation": "hmac",
+                "digest_method": app.session_interface.digest_method,
+            },
+        ).loads(signed) == {"probe": 1}
+        app.config["SECRET_KEY_FALLBACKS"] = []  # the old key dropped: its cookies read nothing
+        response = browser.client.get("/flats/")
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    finally:
+        app.secret_key, app.config["SECRET_KEY_FALLBACKS"] = old_key, old_fallbacks

@@ -46,8 +46,8 @@ def from_this_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and parts.netloc == request.host
+    parts = urlsplit(origin)  # "null" (a sandboxed frame, a data: page) has neither part
+    return parts.scheme == request.scheme and parts.netloc == request.host
 
 
 def no_store(response: Response) -> Response:
@@ -57,8 +57,7 @@ def no_store(response: Response) -> Response:
     return response
 
 
-# The headers every answer carries (``_add_headers``), as name, value and the name in lower
-# case (werkzeug compares header names without case).
+# The headers every answer carries (``_add_headers``) where the view did not set its own.
 _HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
@@ -82,11 +81,12 @@ def _add_headers(response: Response) -> Response:
             headers.add(name, value)
     # Pages for logged-in users hold personal data: never keep them in any cache.
     # Views that serve access-checked files set a private, revalidated policy themselves.
+    if request.path.startswith("/static/"):
+        return response  # before the user: an asset needs no user loaded from the database
     user = current_user._get_current_object()
     if (
         user is not None
         and user.is_authenticated
-        and not request.path.startswith("/static/")
         and "private" not in headers.get("Cache-Control", "")
     ):
         no_store(response)

@@ -54,6 +54,7 @@ def test_user_setting_applies_after_login(app, browser, db):
         {"Origin": "https://evil.example"},  # a browser without Sec-Fetch-Site
         {"Origin": "http://localhost.evil.example"},
         {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Origin": "https://localhost"},  # this host, but the page came over another scheme
     ],
 )
 def test_language_switch_from_another_site_is_refused(browser, db, headers):
